@@ -1,0 +1,30 @@
+export const ROLES = ['admin', 'ops', 'security', 'regulator'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_NAMES_ZH: Record<Role, string> = {
+  admin: '管理员',
+  ops: '运维',
+  security: '安全',
+  regulator: '数据直报/监管科',
+};
+
+/**
+ * What each role may do. Reading health, alerts and reporting status is open to every signed-in user; writing is
+ * limited to the team that owns the thing. admin may do everything.
+ */
+export const PERMISSIONS = {
+  read: ['ops', 'security', 'regulator'],
+  'targets:write': ['ops'],
+  'baseline:approve': ['ops', 'security'],
+  'alerts:ops:write': ['ops'],
+  'alerts:security:write': ['security'],
+  'reporter:write': ['regulator'],
+  'reporter:ingest': ['regulator'],
+  'heartbeat:push': ['ops'],
+  'users:admin': [],
+} as const satisfies Record<string, readonly Role[]>;
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: Role, perm: Permission): boolean {
+  return role === 'admin' || (PERMISSIONS[perm] as readonly Role[]).includes(role);
+}

@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve, dirname } from 'node:path';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { serverConfig, databaseConfig, retentionConfig, authConfig, logConfig } from './core';
+import { collectorConfig } from './collector';
+import { alertsConfig } from './alerts';
+import { reporterConfig } from './reporter';
+import { dashboardConfig } from './dashboard';
+import { faroConfig } from './faro';
+
+export const configSchema = z
+  .object({
+    server: serverConfig,
+    database: databaseConfig,
+    retention: retentionConfig,
+    auth: authConfig,
+    log: logConfig,
+    collector: collectorConfig,
+    alerts: alertsConfig,
+    reporter: reporterConfig,
+    dashboard: dashboardConfig,
+    faro: faroConfig,
+  })
+  .strict();
+
+export type Config = z.output<typeof configSchema> & { source: { file: string; dir: string } };
+
+export interface ConfigProblem {
+  path: string;
+  line?: number;
+  column?: number;
+  message: string;
+  found?: string;
+}
+
+/** A configuration that must not be used: every problem, each with where it is and how to fix it. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(
+      `configuration ${file} is not valid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems
+          .map(
+            (p) =>
+              `  ${file}${p.line ? `:${p.line}:${p.column}` : ''} at ${p.path || '(top level)'}: ${p.message}` +
+              (p.found !== undefined ? `; found ${p.found}` : ''),
+          )
+          .join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  const s = JSON.stringify(v);
+  return s && s.length > 80 ? s.slice(0, 77) + '...' : String(s);
+}
+
+/** Parses and validates configuration text. `file` is used in error messages and to resolve relative paths. */
+export function parseConfig(text: string, file = '<inline>'): Config {
+  const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => ({
+        path: '',
+        line: e.linePos?.[0]?.line,
+        column: e.linePos?.[0]?.col,
+        message: `YAML syntax: ${e.message.split('\n')[0]}`,
+      })),
+    );
+  }
+  const raw = (doc.toJS() ?? {}) as unknown;
+  const lc = new YAML.LineCounter();
+  YAML.parseDocument(text, { lineCounter: lc });
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(
+      file,
+      result.error.issues.map((issue) => {
+        const path = issue.path.map(String);
+        // Point at the deepest node of the path that exists in the file.
+        let node: unknown = undefined;
+        for (let n = path.length; n >= 0 && !node; n--) node = doc.getIn(path.slice(0, n).map(toKey), true);
+        const range = (node as { range?: [number, number, number] } | undefined)?.range;
+        const pos = range ? lc.linePos(range[0]) : undefined;
+        const value = valueAt(raw, issue.path);
+        let message = issue.message;
+        if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling; see ops/config.example.yaml)`;
+        if (issue.code === 'invalid_type' && value === undefined) message = `required: ${message}`;
+        return {
+          path: formatPath(issue.path),
+          line: pos?.line,
+          column: pos?.col,
+          message,
+          found: issue.code === 'unrecognized_keys' ? undefined : describe(value),
+        };
+      }),
+    );
+  }
+  const dir = dirname(resolve(file));
+  return { ...(result.data as z.output<typeof configSchema>), source: { file, dir } };
+}
+
+export function loadConfig(file: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [{ path: '', message: `cannot read the file (${(err as NodeJS.ErrnoException).code}); pass --config PATH or copy ops/config.example.yaml` }]);
+  }
+  return parseConfig(text, file);
+}
+
+/** A path from the configuration, relative to the configuration file's folder. */
+export function configPath(config: Config, p: string): string {
+  return isAbsolute(p) ? p : resolve(config.source.dir, p);
+}
+
+function toKey(k: string): string | number {
+  return /^\d+$/.test(k) ? Number(k) : k;
+}
+
+function valueAt(obj: unknown, path: PropertyKey[]): unknown {
+  let cur = obj as Record<PropertyKey, unknown> | undefined;
+  for (const k of path) {
+    if (cur == null || typeof cur !== 'object') return undefined;
+    cur = cur[k] as Record<PropertyKey, unknown> | undefined;
+  }
+  return cur;
+}
+
+function formatPath(path: PropertyKey[]): string {
+  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('');
+}

@@ -1,0 +1,109 @@
+import pg from 'pg';
+import type { Db, LockHandle, Queryable, QueryResult } from './types';
+import { insertRows } from './insert';
+
+// Return int8/numeric as JS numbers where safe: counts and sums here stay far below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export interface ServerOptions {
+  url: string;
+  poolSize?: number;
+  statementTimeoutMs?: number;
+  onError?: (err: Error) => void;
+}
+
+/** A TimescaleDB server through a pg pool. The pool reconnects by itself: a broken client is dropped and replaced. */
+export async function openServer(opts: ServerOptions): Promise<Db> {
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolSize ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: opts.statementTimeoutMs ?? 30_000,
+    application_name: 'city-ops',
+  });
+  pool.on('error', (err) => opts.onError?.(err));
+  const self: Queryable = {
+    async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+      const r = await pool.query(sql, params);
+      return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length };
+    },
+    async exec(sql: string) {
+      await pool.query(sql);
+    },
+  };
+  const db: Db = {
+    kind: 'server',
+    query: self.query,
+    exec: self.exec,
+    async tx(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const out = await fn({
+          async query<T>(sql: string, params?: unknown[]) {
+            const r = await client.query(sql, params);
+            return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length };
+          },
+          async exec(sql: string) {
+            await client.query(sql);
+          },
+        });
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    insertMany(table, columns, rows, suffix, q) {
+      return insertRows(q ?? self, table, columns, rows, suffix);
+    },
+    async tryLock(key): Promise<LockHandle | null> {
+      // A session lock needs its own connection, outside the pool, so it lives exactly as long as that session.
+      const client = new pg.Client({ connectionString: opts.url, application_name: 'city-ops-leader' });
+      let held = false;
+      client.on('error', () => {
+        held = false;
+      });
+      client.on('end', () => {
+        held = false;
+      });
+      try {
+        await client.connect();
+        const r = await client.query('SELECT pg_try_advisory_lock($1) AS ok', [key]);
+        held = r.rows[0].ok === true;
+      } catch {
+        held = false;
+      }
+      if (!held) {
+        await client.end().catch(() => undefined);
+        return null;
+      }
+      return {
+        held: () => held,
+        async release() {
+          held = false;
+          await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => undefined);
+          await client.end().catch(() => undefined);
+        },
+      };
+    },
+    async ping() {
+      try {
+        await pool.query('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+  await db.exec('CREATE EXTENSION IF NOT EXISTS timescaledb');
+  return db;
+}

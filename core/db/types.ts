@@ -1,0 +1,36 @@
+/** One database interface, two back ends (embedded PGlite + TimescaleDB, or a TimescaleDB server through pg). */
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+  /** Runs several statements without parameters (migrations, maintenance). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'embedded' | 'server';
+  /** Runs fn in one transaction; rolls back if it throws. */
+  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Inserts many rows with multi-row INSERTs (chunked under PostgreSQL's 65,535-parameter limit).
+   * `suffix` is appended to every statement, e.g. `ON CONFLICT DO NOTHING`. Returns rows inserted.
+   */
+  insertMany(table: string, columns: string[], rows: unknown[][], suffix?: string, q?: Queryable): Promise<number>;
+  /**
+   * Tries to take a session-level advisory lock on a dedicated connection and keeps it until release()
+   * or until the connection dies (then `held()` turns false). The embedded database belongs to one process,
+   * so there the lock is always granted.
+   */
+  tryLock(key: number): Promise<LockHandle | null>;
+  /** True while the database answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface LockHandle {
+  held(): boolean;
+  release(): Promise<void>;
+}

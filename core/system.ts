@@ -1,0 +1,200 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { Hono } from 'hono';
+import { serve, type ServerType } from '@hono/node-server';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { loadConfig, configPath, type Config } from './config';
+import { openDb, type Db } from './db';
+import { createLogger, type Logger } from './log';
+import { systemClock, type Clock } from './time';
+import { AuthService } from './auth/service';
+import { createAuthRoutes } from './auth/routes';
+import { Leader } from './leader';
+import { applyPolicies, runEmbeddedMaintenance } from './maintenance';
+import { authenticate, httpError, type AppEnv } from './http';
+import { ROLE_NAMES, type Area, type AreaContext, type RoleName } from './context';
+import { createCollectorArea } from '../collector';
+import { createAlertsArea } from '../alerts';
+import { createReporterArea } from '../reporter';
+import { createDashboardArea } from '../dashboard';
+
+export interface SystemOptions {
+  config: Config;
+  roles?: RoleName[];
+  clock?: Clock;
+  log?: Logger;
+  /** An already open database (tests); otherwise opened from the configuration / DATABASE_URL. */
+  db?: Db;
+  /** Listen on a port (default true). Tests may drive `app.request` instead. */
+  listen?: boolean;
+}
+
+export interface System {
+  app: Hono<AppEnv>;
+  db: Db;
+  config: Config;
+  log: Logger;
+  metrics: Registry;
+  auth: AuthService;
+  areas: Area[];
+  url?: string;
+  port?: number;
+  stop(): Promise<void>;
+}
+
+const FACTORIES = {
+  collector: createCollectorArea,
+  alerts: createAlertsArea,
+  reporter: createReporterArea,
+  dashboard: createDashboardArea,
+};
+
+/** Builds and starts the whole system (or the given roles) from a validated configuration. */
+export async function startSystem(opts: SystemOptions): Promise<System> {
+  let config = opts.config;
+  const roles = opts.roles ?? ROLE_NAMES;
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? createLogger({ level: config.log.level });
+  const dataDir = configPath(config, 'data');
+  const url = process.env.DATABASE_URL || config.database.url;
+  const db =
+    opts.db ??
+    (await openDb({
+      url,
+      dataDir: url ? undefined : configPath(config, config.database.dataDir),
+      poolSize: config.database.poolSize,
+      statementTimeoutMs: config.database.statementTimeout,
+      onError: (err) => log.warn({ err }, 'database connection error'),
+    }));
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const auth = new AuthService(db, clock, config.auth.sessionTtl);
+  await seedUsers(auth, config, log);
+
+  const reloadHandlers: ((c: Config) => void | Promise<void>)[] = [];
+  const ctx: AreaContext = {
+    config,
+    db,
+    log,
+    clock,
+    metrics,
+    auth,
+    leader: (name, onChange) => new Leader(db, name, log.child({ area: 'leader' }), 5_000, onChange),
+    dataDir,
+    onConfigReload: (fn) => reloadHandlers.push(fn),
+  };
+
+  const areas: Area[] = [];
+  for (const name of ROLE_NAMES) areas.push(await FACTORIES[name]({ ...ctx, log: log.child({ area: name }) }));
+
+  await applyPolicies(
+    db,
+    config.retention,
+    areas.flatMap((a) => a.rawTables ?? []),
+  );
+
+  const app = new Hono<AppEnv>();
+  app.onError((err, c) => {
+    log.error({ err, path: c.req.path }, 'request failed');
+    return httpError(c, 500, 'internal', 'internal error; see the server log');
+  });
+  app.get('/healthz', async (c) => {
+    const dbOk = await db.ping();
+    return c.json({ status: dbOk ? 'ok' : 'degraded', db: dbOk ? 'up' : 'down', roles, backend: db.kind }, dbOk ? 200 : 503);
+  });
+  app.get('/metrics', async (c, next) => {
+    if (!config.server.publicMetrics && !c.get('principal')) return httpError(c, 401, 'unauthenticated', 'log in to read /metrics');
+    await next();
+  });
+  app.use('*', async (c, next) => {
+    c.set('requestId', c.req.header('x-request-id') ?? crypto.randomUUID());
+    await next();
+  });
+  app.use('/api/*', authenticate(auth));
+  app.use('/metrics', authenticate(auth));
+  app.get('/metrics', async (c) => c.text(await metrics.metrics(), 200, { 'Content-Type': metrics.contentType }));
+  app.route('/api/auth', createAuthRoutes({ db, auth, sessionTtlMs: config.auth.sessionTtl, secureCookies: config.auth.secureCookies }));
+  for (const a of areas) if (a.routes) app.route(`/api/${a.mount ?? a.name}`, a.routes);
+  for (const a of areas) if (a.rootRoutes) app.route('/', a.rootRoutes);
+
+  const started: Area[] = [];
+  for (const a of areas) {
+    if (!roles.includes(a.name)) continue;
+    await a.start();
+    started.push(a);
+  }
+
+  // The embedded database has no background workers: run the TimescaleDB jobs ourselves.
+  let maintTimer: NodeJS.Timeout | undefined;
+  if (db.kind === 'embedded') {
+    const tick = async () => {
+      try {
+        await runEmbeddedMaintenance(db, log);
+        await auth.purgeExpiredSessions();
+      } catch (err) {
+        log.warn({ err }, 'embedded maintenance failed');
+      }
+      maintTimer = setTimeout(tick, config.retention.embeddedMaintenanceEvery);
+      maintTimer.unref();
+    };
+    maintTimer = setTimeout(tick, 5_000);
+    maintTimer.unref();
+  }
+
+  // Configuration reload: a changed file is validated first; an invalid one is logged and the old one kept.
+  let watcher: FSWatcher | undefined;
+  if (config.source.file !== '<inline>') {
+    let debounce: NodeJS.Timeout | undefined;
+    try {
+      watcher = watch(config.source.file, () => {
+        clearTimeout(debounce);
+        debounce = setTimeout(async () => {
+          try {
+            const next = loadConfig(config.source.file);
+            config = next;
+            for (const fn of reloadHandlers) await fn(next);
+            log.info({ file: next.source.file }, 'configuration reloaded');
+          } catch (err) {
+            log.error({ err: (err as Error).message }, 'configuration change rejected; keeping the running configuration');
+          }
+        }, 300);
+      });
+    } catch {
+      /* a file we cannot watch is reloaded on restart only */
+    }
+  }
+
+  let server: ServerType | undefined;
+  let port: number | undefined;
+  if (opts.listen !== false) {
+    mkdirSync(dataDir, { recursive: true });
+    await new Promise<void>((resolve) => {
+      server = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, (info) => {
+        port = info.port;
+        resolve();
+      });
+    });
+  }
+  const base = port !== undefined ? `http://${config.server.host}:${port}` : undefined;
+
+  return {
+    app, db, config, log, metrics, auth, areas, url: base, port,
+    async stop() {
+      watcher?.close();
+      clearTimeout(maintTimer);
+      if (server) await new Promise<void>((r) => server!.close(() => r()));
+      for (const a of started.reverse()) await a.stop().catch((err) => log.error({ err, area: a.name }, 'stop failed'));
+      if (!opts.db) await db.close();
+    },
+  };
+}
+
+async function seedUsers(auth: AuthService, config: Config, log: Logger) {
+  if (config.auth.initialAdmin && (await auth.userCount()) === 0) {
+    await auth.createUser({ username: config.auth.initialAdmin.username, password: config.auth.initialAdmin.password, role: 'admin' });
+    log.info({ user: config.auth.initialAdmin.username }, 'created the first admin from configuration');
+  }
+  for (const u of config.auth.seedUsers) {
+    if (await auth.ensureUser(u)) log.info({ user: u.username, role: u.role }, 'created seed user');
+  }
+}

@@ -10,7 +10,7 @@ import { systemClock, type Clock } from './time';
 import { AuthService } from './auth/service';
 import { createAuthRoutes } from './auth/routes';
 import { Leader } from './leader';
-import { applyPolicies, runEmbeddedMaintenance } from './maintenance';
+import { applyPolicies, needsAppMaintenance, runMaintenance } from './maintenance';
 import { authenticate, httpError, type AppEnv } from './http';
 import { ROLE_NAMES, type Area, type AreaContext, type RoleName } from './context';
 import { createCollectorArea } from '../collector';
@@ -87,11 +87,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   const areas: Area[] = [];
   for (const name of ROLE_NAMES) areas.push(await FACTORIES[name]({ ...ctx, log: log.child({ area: name }) }));
 
-  await applyPolicies(
-    db,
-    config.retention,
-    areas.flatMap((a) => a.rawTables ?? []),
-  );
+  await applyPolicies(db, config.retention, areas.flatMap((a) => a.rawTables ?? []));
 
   const app = new Hono<AppEnv>();
   app.onError((err, c) => {
@@ -124,15 +120,22 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     started.push(a);
   }
 
-  // The embedded database has no background workers: run the TimescaleDB jobs ourselves.
+  // The embedded database has no background workers, and Debian's Apache build has no policies: there the
+  // application runs refresh, compression and retention itself, on one instance at a time.
   let maintTimer: NodeJS.Timeout | undefined;
-  if (db.kind === 'embedded') {
+  let maintLeader: Leader | undefined;
+  const rawExtra = areas.flatMap((a) => a.rawTables ?? []);
+  if (await needsAppMaintenance(db)) {
+    maintLeader = ctx.leader('maintenance');
+    await maintLeader.start();
     const tick = async () => {
       try {
-        await runEmbeddedMaintenance(db, log);
-        await auth.purgeExpiredSessions();
+        if (maintLeader!.isLeader()) {
+          await runMaintenance(db, log, config.retention, rawExtra);
+          await auth.purgeExpiredSessions();
+        }
       } catch (err) {
-        log.warn({ err }, 'embedded maintenance failed');
+        log.warn({ err }, 'maintenance pass failed');
       }
       maintTimer = setTimeout(tick, config.retention.embeddedMaintenanceEvery);
       maintTimer.unref();
@@ -182,6 +185,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     async stop() {
       watcher?.close();
       clearTimeout(maintTimer);
+      await maintLeader?.stop();
       if (server) await new Promise<void>((r) => server!.close(() => r()));
       for (const a of started.reverse()) await a.stop().catch((err) => log.error({ err, area: a.name }, 'stop failed'));
       if (!opts.db) await db.close();

@@ -31,7 +31,7 @@ export const retentionConfig = z
     oneMinute: duration({ min: '1d' }).prefault('180d'),
     oneHour: duration({ min: '1d' }).prefault('3y'),
     compressAfter: duration({ min: '1h' }).prefault('7d'),
-    /** How often the embedded back end runs refresh, compression and retention itself. */
+    /** How often the application runs refresh, compression and retention itself (embedded database, or a server without policies). */
     embeddedMaintenanceEvery: duration({ min: '10s' }).prefault('1m'),
   })
   .strict()

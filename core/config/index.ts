@@ -62,21 +62,18 @@ function describe(v: unknown): string {
 
 /** Parses and validates configuration text. `file` is used in error messages and to resolve relative paths. */
 export function parseConfig(text: string, file = '<inline>'): Config {
-  const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lc = new YAML.LineCounter();
+  const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lc });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       file,
-      doc.errors.map((e) => ({
-        path: '',
-        line: e.linePos?.[0]?.line,
-        column: e.linePos?.[0]?.col,
-        message: `YAML syntax: ${e.message.split('\n')[0]}`,
-      })),
+      doc.errors.map((e) => {
+        const pos = lc.linePos(e.pos[0]);
+        return { path: '', line: pos.line, column: pos.col, message: `YAML syntax: ${e.message.split('\n')[0]}` };
+      }),
     );
   }
   const raw = (doc.toJS() ?? {}) as unknown;
-  const lc = new YAML.LineCounter();
-  YAML.parseDocument(text, { lineCounter: lc });
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     throw new ConfigError(
@@ -91,7 +88,7 @@ export function parseConfig(text: string, file = '<inline>'): Config {
         const value = valueAt(raw, issue.path);
         let message = issue.message;
         if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling; see ops/config.example.yaml)`;
-        if (issue.code === 'invalid_type' && value === undefined) message = `required: ${message}`;
+        if (value === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) message = `required: this key is missing (${message})`;
         return {
           path: formatPath(issue.path),
           line: pos?.line,

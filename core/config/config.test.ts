@@ -1,0 +1,99 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { parseConfig, loadConfig, ConfigError } from './index';
+
+function problems(yaml: string): string {
+  try {
+    parseConfig(yaml, 'cfg.yaml');
+  } catch (err) {
+    assert.instance(err, ConfigError);
+    return (err as Error).message;
+  }
+  assert.unreachable('expected a ConfigError');
+  return '';
+}
+
+test('an empty file is a valid configuration with defaults', () => {
+  const c = parseConfig('', 'empty.yaml');
+  assert.is(c.server.port, 8080);
+  assert.is(c.retention.raw, 30 * 86_400_000);
+  assert.is(c.retention.oneHour, 3 * 365.25 * 86_400_000);
+});
+
+test('YAML syntax error names the file, line and column', () => {
+  const m = problems('server:\n  port: [1, 2\n');
+  assert.match(m, /cfg\.yaml:\d+:\d+/);
+  assert.match(m, /YAML syntax/);
+});
+
+test('wrong type names the path, the expectation and what was found', () => {
+  const m = problems('server:\n  port: "eighty"\n');
+  assert.match(m, /cfg\.yaml:2:9 at server\.port/);
+  assert.match(m, /expected number/);
+  assert.match(m, /found "eighty"/);
+});
+
+test('unknown key (a typo) is refused, with the fix', () => {
+  const m = problems('server:\n  prot: 80\n');
+  assert.match(m, /unknown key "prot"/);
+  assert.match(m, /check the spelling/);
+});
+
+test('bad duration and a duration below its minimum', () => {
+  assert.match(problems('retention:\n  raw: soon\n'), /retention\.raw: expected a duration such as "30s"/);
+  assert.match(problems('retention:\n  raw: 1h\n'), /retention\.raw: expected a duration of at least 1d; found "1h"/);
+});
+
+test('value out of range and bad enum', () => {
+  assert.match(problems('server:\n  port: 70000\n'), /server\.port: .*(<=|65535)/);
+  assert.match(problems('log:\n  level: loud\n'), /log\.level/);
+});
+
+test('secret from a missing environment variable says which one', () => {
+  delete process.env.CITY_OPS_TEST_MISSING;
+  const m = problems('auth:\n  initialAdmin:\n    username: admin\n    password: { env: CITY_OPS_TEST_MISSING }\n');
+  assert.match(m, /auth\.initialAdmin\.password: environment variable CITY_OPS_TEST_MISSING is not set/);
+});
+
+test('secret from an environment variable and from a file are read', () => {
+  process.env.CITY_OPS_TEST_PW = 'from-env-123';
+  const dir = mkdtempSync('/tmp/cfg-');
+  writeFileSync(`${dir}/pw`, 'from-file-456\n');
+  const c = parseConfig(`auth:\n  initialAdmin: { username: admin, password: { env: CITY_OPS_TEST_PW } }\n  seedUsers:\n    - { username: ops, password: { file: ${dir}/pw }, role: ops }\n`);
+  assert.is(c.auth.initialAdmin?.password, 'from-env-123');
+  assert.is(c.auth.seedUsers[0].password, 'from-file-456');
+  const m = problems(`auth:\n  seedUsers:\n    - { username: ops, password: { file: ${dir}/nope }, role: ops }\n`);
+  assert.match(m, /cannot read secret file .*nope: ENOENT/);
+});
+
+test('missing required field inside a list item names the index', () => {
+  const m = problems('auth:\n  seedUsers:\n    - { username: ops, role: ops }\n');
+  assert.match(m, /auth\.seedUsers\[0\]\.password: required/);
+});
+
+test('several problems are all reported at once', () => {
+  const m = problems('server:\n  port: x\nlog:\n  level: loud\n');
+  assert.match(m, /2 problems/);
+});
+
+test('a missing file says how to fix it', () => {
+  try {
+    loadConfig('/nonexistent/city.yaml');
+    assert.unreachable();
+  } catch (err) {
+    assert.match((err as Error).message, /cannot read the file \(ENOENT\); pass --config PATH/);
+  }
+});
+
+test('the shipped example and demo configurations are valid', () => {
+  process.env.CITY_OPS_ADMIN_PASSWORD ??= 'example-only-password';
+  process.env.REPORTER_APP_SECRET ??= 'example-only-secret';
+  process.env.DINGTALK_SECRET ??= 'example-only-secret';
+  for (const f of ['ops/demo.yaml', 'ops/config.example.yaml']) {
+    const c = loadConfig(f);
+    assert.ok(c.server.port > 0, f);
+  }
+});
+
+test.run();

@@ -55,7 +55,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   const roles = opts.roles ?? ROLE_NAMES;
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger({ level: config.log.level });
-  const dataDir = configPath(config, 'data');
+  const dataDir = configPath(config, config.server.dataDir);
   const url = process.env.DATABASE_URL || config.database.url;
   const db =
     opts.db ??

@@ -9,6 +9,8 @@ export const serverConfig = z
     publicMetrics: z.boolean().default(true),
     /** Extra headers trusted for the client address (behind a reverse proxy). */
     trustProxy: z.boolean().default(false),
+    /** Folder for files the application keeps (the collector's journal, exports); relative to this file. */
+    dataDir: z.string().default('./data'),
   })
   .strict()
   .prefault({});

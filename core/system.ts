@@ -10,7 +10,7 @@ import { systemClock, type Clock } from './time';
 import { AuthService } from './auth/service';
 import { createAuthRoutes } from './auth/routes';
 import { Leader } from './leader';
-import { applyPolicies, needsAppMaintenance, runMaintenance } from './maintenance';
+import { applyPolicies, needsAppMaintenance, runMaintenance, tsdbMode } from './maintenance';
 import { authenticate, httpError, type AppEnv } from './http';
 import { ROLE_NAMES, type Area, type AreaContext, type RoleName } from './context';
 import { createCollectorArea } from '../collector';
@@ -87,6 +87,9 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   const areas: Area[] = [];
   for (const name of ROLE_NAMES) areas.push(await FACTORIES[name]({ ...ctx, log: log.child({ area: name }) }));
 
+  if ((await tsdbMode(db)) === 'apache') {
+    log.info('TimescaleDB Apache build: rollups and retention are run by the application; compression is not available');
+  }
   await applyPolicies(db, config.retention, areas.flatMap((a) => a.rawTables ?? []));
 
   const app = new Hono<AppEnv>();

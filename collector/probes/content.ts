@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { diffLines } from 'diff';
+import { z } from 'zod';
+import { fold, normalise, normaliseRulesSchema, type NormaliseRules } from './content-normalise';
+import { fetchHttp, httpFetchSpecSchema } from './http';
+import { failure, show } from './outcome';
+import type { Probe } from './types';
+
+/**
+ * Page tampering (网页防篡改): the page is normalised, hashed and compared with the approved baseline; the defacement
+ * word list is searched in the normalised text. Storing and approving baselines is the collector's job: it passes
+ * the approved baseline in `spec.baseline` and keeps `detail.normalisedText` of a changed page as the candidate.
+ */
+export const forbiddenWordsDefault = ['黑客', 'hacked by', 'hacked', '入侵', '被黑', 'defaced', 'owned by', '博彩', '赌场', '六合彩', '色情', '法轮'];
+
+export const contentSpecSchema = httpFetchSpecSchema
+  .extend({
+    normalise: normaliseRulesSchema.prefault({}),
+    /** Words that must never appear (case-insensitive, full-width folded). `[]` turns the check off. */
+    forbiddenWords: z.array(z.string().min(1)).prefault(forbiddenWordsDefault),
+    /** The approved baseline, filled in by the collector from its baseline store (or pinned in config as a hash). */
+    baseline: z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/).optional(), text: z.string().optional() }).strict().optional(),
+  })
+  .strict();
+export type ContentSpec = z.output<typeof contentSpecSchema>;
+
+export interface DiffSummary {
+  added: number;
+  removed: number;
+  /** A few changed lines, "+ line" / "- line", each cut to 160 characters. */
+  samples: string[];
+}
+
+export interface ContentCheck {
+  hash: string;
+  normalisedText: string;
+  /** True when a baseline was given and the page differs from it. */
+  changed: boolean;
+  /** Present when changed and the baseline text is known. */
+  diffSummary?: DiffSummary;
+  forbiddenHits: { word: string; count: number; context: string }[];
+}
+
+export interface ContentCheckOptions {
+  baselineText?: string;
+  baselineHash?: string;
+  normalise?: NormaliseRules;
+  forbiddenWords?: string[];
+}
+
+export const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+
+export function summariseDiff(before: string, after: string, maxSamples = 6): DiffSummary {
+  const parts = diffLines(before.endsWith('\n') ? before : `${before}\n`, after.endsWith('\n') ? after : `${after}\n`);
+  let added = 0;
+  let removed = 0;
+  const samples: string[] = [];
+  for (const p of parts) {
+    if (!p.added && !p.removed) continue;
+    const lines = p.value.split('\n').filter((l) => l !== '');
+    if (p.added) added += lines.length;
+    else removed += lines.length;
+    for (const l of lines) if (samples.length < maxSamples) samples.push(`${p.added ? '+' : '-'} ${l.length > 160 ? `${l.slice(0, 157)}...` : l}`);
+  }
+  return { added, removed, samples };
+}
+
+/** Finds every forbidden word; also with whitespace removed, since "黑 客" or "ｈａｃｋｅｄ" are the usual evasions. */
+export function findForbidden(text: string, words: string[]): ContentCheck['forbiddenHits'] {
+  const folded = fold(text);
+  const squeezed = folded.replace(/\s+/g, '');
+  const hits: ContentCheck['forbiddenHits'] = [];
+  for (const word of words) {
+    const w = fold(word);
+    let count = 0;
+    let at = folded.indexOf(w);
+    const firstAt = at;
+    while (at >= 0) {
+      count++;
+      at = folded.indexOf(w, at + w.length);
+    }
+    let context = firstAt >= 0 ? folded.slice(Math.max(0, firstAt - 20), firstAt + w.length + 20) : '';
+    if (count === 0) {
+      const ws = w.replace(/\s+/g, '');
+      if (ws.length >= 2 && squeezed.includes(ws)) {
+        count = squeezed.split(ws).length - 1;
+        const i = squeezed.indexOf(ws);
+        context = squeezed.slice(Math.max(0, i - 20), i + ws.length + 20);
+      }
+    }
+    if (count > 0) hits.push({ word, count, context: context.replace(/\s+/g, ' ') });
+  }
+  return hits;
+}
+
+/** Pure: normalise, hash, compare with the baseline, diff, search forbidden words. */
+export function checkContent(html: string, opts: ContentCheckOptions = {}): ContentCheck {
+  const normalisedText = normalise(html, opts.normalise);
+  const hash = sha256(normalisedText);
+  const baselineHash = opts.baselineHash ?? (opts.baselineText !== undefined ? sha256(opts.baselineText) : undefined);
+  const changed = baselineHash !== undefined && baselineHash !== hash;
+  const result: ContentCheck = { hash, normalisedText, changed, forbiddenHits: findForbidden(normalisedText, opts.forbiddenWords ?? []) };
+  if (changed && opts.baselineText !== undefined) result.diffSummary = summariseDiff(opts.baselineText, normalisedText);
+  return result;
+}
+
+export const contentProbe: Probe<ContentSpec> = async (spec, ctx) => {
+  const fetched = await fetchHttp(spec, ctx);
+  if (!fetched.ok) return fetched.outcome;
+  const { outcome, body } = fetched;
+  const startedAt = ctx.now() - outcome.durationMs;
+  const check = checkContent(body, { baselineHash: spec.baseline?.hash, baselineText: spec.baseline?.text, normalise: spec.normalise, forbiddenWords: spec.forbiddenWords });
+  const detail: Record<string, unknown> = { hash: check.hash, baselineHash: spec.baseline?.hash ?? (spec.baseline?.text !== undefined ? sha256(spec.baseline.text) : null), changed: check.changed, bytes: body.length };
+  // The normalised text is kept only when the collector needs it: no baseline yet (first capture) or a change to review.
+  if (!spec.baseline || check.changed) detail.normalisedText = check.normalisedText;
+  if (check.diffSummary) detail.diffSummary = check.diffSummary;
+  if (check.forbiddenHits.length) detail.forbiddenHits = check.forbiddenHits;
+  const extra = { phases: outcome.phases, statusCode: outcome.statusCode, detail };
+  if (check.forbiddenHits.length) {
+    const h = check.forbiddenHits[0];
+    const words = check.forbiddenHits.map((x) => `${show(x.word)}×${x.count}`).join(' ');
+    return failure('forbidden_word', `${spec.url} 期望不含违禁词 实际出现 ${words} 上下文 ${show(h.context)}`, startedAt, ctx.now(), extra);
+  }
+  if (check.changed) {
+    const d = check.diffSummary;
+    const facts = d
+      ? `${spec.url} 与基线不一致 新增 ${d.added} 行 删除 ${d.removed} 行 例: ${d.samples.slice(0, 2).join(' | ')}`
+      : `${spec.url} 期望哈希 ${String(detail.baselineHash).slice(0, 12)} 实际 ${check.hash.slice(0, 12)}`;
+    return failure('content_changed', facts, startedAt, ctx.now(), extra);
+  }
+  return { ...outcome, detail };
+};

@@ -1,0 +1,62 @@
+import { Resolver } from 'node:dns/promises';
+import { z } from 'zod';
+import { failure, show } from './outcome';
+import type { Probe } from './types';
+
+export const dnsSpecSchema = z
+  .object({
+    /** The name to resolve, e.g. portal.city.local. */
+    name: z.string().min(1),
+    recordType: z.enum(['A', 'AAAA', 'CNAME']).prefault('A'),
+    /** Resolvers to ask, "ip" or "ip:port" (e.g. 127.0.0.1:5353); the system resolver when absent. */
+    servers: z.array(z.string().regex(/^(\[[0-9a-fA-F:]+\]|[0-9.]+|[0-9a-fA-F:]+)(:\d{1,5})?$/, 'expected an IP address, optionally with :port')).min(1).optional(),
+    /** Pinned answers: any other answer set is dns_changed. */
+    expect: z.array(z.string()).min(1).optional(),
+    /**
+     * The answers of the previous run, filled in by the collector (not the config) for names without pinned answers:
+     * a different answer set is dns_changed as well.
+     */
+    previousAnswers: z.array(z.string()).optional(),
+  })
+  .strict();
+export type DnsSpec = z.output<typeof dnsSpecSchema>;
+
+const norm = (xs: string[]) => [...new Set(xs.map((x) => x.toLowerCase().replace(/\.$/, '')))].sort();
+const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+export const dnsProbe: Probe<DnsSpec> = async (spec, ctx) => {
+  const startedAt = ctx.now();
+  const where = `${spec.name} ${spec.recordType}${spec.servers ? ` @${spec.servers.join(',')}` : ''}`;
+  // c-ares retries with a growing timeout; one try with the whole budget keeps the probe inside the target's timeout.
+  const resolver = new Resolver({ timeout: Math.max(1, ctx.timeoutMs), tries: 1 });
+  const onAbort = () => resolver.cancel();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (spec.servers) resolver.setServers(spec.servers);
+    let answers: string[];
+    if (spec.recordType === 'A') answers = await resolver.resolve4(spec.name);
+    else if (spec.recordType === 'AAAA') answers = await resolver.resolve6(spec.name);
+    else answers = await resolver.resolveCname(spec.name);
+    const got = norm(answers);
+    const durationMs = ctx.now() - startedAt;
+    const phases = { resolve: durationMs };
+    const old = spec.expect ? norm(spec.expect) : spec.previousAnswers ? norm(spec.previousAnswers) : undefined;
+    if (old && !sameSet(old, got)) {
+      const what = spec.expect ? '期望' : '上次';
+      return failure('dns_changed', `${where} ${what} ${show(old)} 实际 ${show(got)}`, startedAt, ctx.now(), {
+        phases,
+        detail: { answers: got, oldAnswers: old, newAnswers: got, pinned: !!spec.expect },
+      });
+    }
+    return { success: true, durationMs, phases, detail: { answers: got } };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (ctx.signal.aborted || code === 'ETIMEOUT' || code === 'ECANCELLED') {
+      return failure('timeout', `${where} 在 ${ctx.timeoutMs} ms 内无应答`, startedAt, ctx.now());
+    }
+    const meaning: Record<string, string> = { ENOTFOUND: '域名不存在 NXDOMAIN', ENODATA: '无此类型记录', ESERVFAIL: '服务器失败 SERVFAIL', ECONNREFUSED: '解析服务器拒绝连接', EREFUSED: '解析服务器拒绝查询' };
+    return failure('dns_failure', `${where} ${meaning[code] ?? ''} (${code || (err as Error).message})`, startedAt, ctx.now());
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+  }
+};

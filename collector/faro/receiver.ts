@@ -1,0 +1,118 @@
+import { Hono, type Context } from 'hono';
+import { timingSafeEqual } from 'node:crypto';
+import type { FaroConfig } from '../../core/config/faro';
+import type { AppEnv } from '../../core/http';
+import type { Logger } from '../../core/log';
+import type { Clock } from '../../core/time';
+import { readBody, RateLimiter } from './limits';
+import { describeIssues, faroBody } from './schema';
+import { rowCount, toRows, type FaroTable } from './rows';
+import { WriterBusyError, type FaroWriter } from './writer';
+import type { FaroMetrics } from './metrics';
+
+const ALLOWED_HEADERS = 'content-type, content-encoding, x-api-key, x-faro-session-id, idempotency-key';
+
+export interface ReceiverDeps {
+  getConfig(): FaroConfig;
+  writer: FaroWriter;
+  log: Logger;
+  clock: Clock;
+  metrics: FaroMetrics;
+}
+
+type App = FaroConfig['apps'][number];
+
+function findApp(apps: App[], key: string | undefined): App | undefined {
+  if (!key) return undefined;
+  const k = Buffer.from(key);
+  return apps.find((a) => {
+    const b = Buffer.from(a.key);
+    return b.length === k.length && timingSafeEqual(b, k);
+  });
+}
+
+function originAllowed(cfg: FaroConfig, origin: string, app?: App): boolean {
+  if (cfg.allowedOrigins.includes('*') || cfg.allowedOrigins.includes(origin)) return true;
+  if (app) return app.allowedOrigins.includes(origin);
+  return cfg.apps.some((a) => a.allowedOrigins.includes(origin));
+}
+
+/** POST / (key in x-api-key, as Grafana Alloy's faro.receiver) and POST /:key (key in the path), with CORS. */
+export function createReceiverRoutes(d: ReceiverDeps) {
+  const app = new Hono<AppEnv>();
+  const limiter = () => {
+    const cfg = d.getConfig();
+    if (!cachedLimiter || cachedFor !== cfg.rateLimit) {
+      cachedLimiter = new RateLimiter(d.clock, cfg.rateLimit.perSecond, cfg.rateLimit.burst);
+      cachedFor = cfg.rateLimit;
+    }
+    return cachedLimiter;
+  };
+  let cachedLimiter: RateLimiter | undefined;
+  let cachedFor: unknown;
+
+  const reject = (c: Context, status: 400 | 401 | 403 | 413 | 415 | 429 | 503, code: string, message: string, headers: Record<string, string> = {}) => {
+    d.metrics.rejected.inc({ reason: code });
+    for (const [k, v] of Object.entries(headers)) c.header(k, v);
+    return c.json({ error: { code, message } }, status);
+  };
+
+  const preflight = (c: Context) => {
+    const origin = c.req.header('origin');
+    const cfg = d.getConfig();
+    if (!origin || !originAllowed(cfg, origin, findApp(cfg.apps, c.req.param('key')))) {
+      return c.json({ error: { code: 'origin_not_allowed', message: `origin ${origin ?? '(none)'} is not in faro.allowedOrigins` } }, 403);
+    }
+    c.header('Access-Control-Allow-Origin', origin);
+    c.header('Access-Control-Allow-Methods', 'POST, OPTIONS');
+    c.header('Access-Control-Allow-Headers', ALLOWED_HEADERS);
+    c.header('Access-Control-Max-Age', '600');
+    c.header('Vary', 'Origin');
+    return c.body(null, 204);
+  };
+
+  const collect = async (c: Context) => {
+    const cfg = d.getConfig();
+    const origin = c.req.header('origin');
+    const key = c.req.param('key') ?? c.req.header('x-api-key');
+    const target = findApp(cfg.apps, key);
+    if (origin && originAllowed(cfg, origin, target)) {
+      c.header('Access-Control-Allow-Origin', origin);
+      c.header('Vary', 'Origin');
+    }
+    if (!cfg.enabled) return reject(c, 503, 'disabled', 'the Faro receiver is switched off (faro.enabled: false)');
+    if (!target) return reject(c, 401, 'unknown_key', key ? 'unknown app key; use a key from faro.apps' : 'missing app key: send the x-api-key header or POST to .../collect/<key>');
+    if (origin && !originAllowed(cfg, origin, target)) return reject(c, 403, 'origin_not_allowed', `origin ${origin} is not allowed for app ${target.name}`);
+    const wait = limiter().take(target.name);
+    if (wait > 0) return reject(c, 429, 'rate_limited', `app ${target.name} sends more than ${cfg.rateLimit.perSecond} requests/s; retry after ${wait}s`, { 'Retry-After': String(wait) });
+    const ctype = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
+    if (ctype !== 'application/json' && ctype !== 'text/plain') {
+      return reject(c, 415, 'unsupported_media_type', `Content-Type ${ctype || '(none)'} is not accepted; send application/json`);
+    }
+    const body = await readBody(c.req.raw, cfg.maxBodyBytes);
+    if (!body.ok) return reject(c, body.status, body.code, body.message);
+    let json: unknown;
+    try {
+      json = JSON.parse(body.text);
+    } catch (err) {
+      return reject(c, 400, 'bad_json', `body is not valid JSON: ${(err as Error).message}`);
+    }
+    const parsed = faroBody.safeParse(json);
+    if (!parsed.success) return reject(c, 400, 'invalid_payload', `not a Faro payload: ${describeIssues(parsed.error)}`);
+    const rows = toRows(target.name, parsed.data, d.clock());
+    try {
+      await d.writer.write(rows);
+    } catch (err) {
+      const busy = err instanceof WriterBusyError;
+      return reject(c, 503, busy ? 'busy' : 'storage_unavailable', busy ? 'the receiver is catching up; retry shortly' : 'the database did not take the data; retry shortly', { 'Retry-After': '5' });
+    }
+    for (const t in rows) if (rows[t as FaroTable].length) d.metrics.stored.inc({ app: target.name, table: t }, rows[t as FaroTable].length);
+    return c.json({ accepted: rowCount(rows) }, 202);
+  };
+
+  app.options('/', preflight);
+  app.options('/:key', preflight);
+  app.post('/', collect);
+  app.post('/:key', collect);
+  return app;
+}

@@ -1,0 +1,112 @@
+import type { Db } from '../../core/db';
+import type { Logger } from '../../core/log';
+import { TABLES, emptyRows, rowCount, type FaroTable, type RowsByTable } from './rows';
+
+interface Waiter {
+  rows: RowsByTable;
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+export class WriterBusyError extends Error {}
+
+/**
+ * Group commit: requests hand their rows over and wait; every `maxDelayMs` (or sooner when `maxRows` are pending)
+ * one transaction writes everything pending. A request is answered 202 only after its rows are committed, so a
+ * database failure becomes a 503 the SDK retries, never a silent drop. Too much pending (the database is slow)
+ * also answers 503 at once instead of growing memory without bound.
+ */
+export class FaroWriter {
+  private pending: Waiter[] = [];
+  private pendingRows = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  written = 0;
+  batches = 0;
+
+  constructor(
+    private db: Db,
+    private log: Logger,
+    private opts: { maxRows: number; maxDelayMs: number; maxPendingRows?: number },
+  ) {}
+
+  get backlog() {
+    return this.pendingRows;
+  }
+
+  write(rows: RowsByTable): Promise<void> {
+    const n = rowCount(rows);
+    if (n === 0) return Promise.resolve();
+    if (this.pendingRows + n > (this.opts.maxPendingRows ?? this.opts.maxRows * 20)) {
+      return Promise.reject(new WriterBusyError('too many rows waiting for the database'));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ rows, resolve, reject });
+      this.pendingRows += n;
+      this.schedule();
+    });
+  }
+
+  private schedule() {
+    if (this.flushing) return; // the running flush picks the rest up when it ends
+    if (this.pendingRows >= this.opts.maxRows) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      void this.flush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.flush();
+      }, this.opts.maxDelayMs);
+    }
+  }
+
+  /** Writes everything pending now; resolves when the database answered (tests and shutdown call it). */
+  async flush(): Promise<void> {
+    if (this.flushing) {
+      await this.flushing;
+      if (this.pending.length) return this.flush();
+      return;
+    }
+    if (!this.pending.length) return;
+    const batch: Waiter[] = [];
+    let n = 0;
+    while (this.pending.length && (n === 0 || n + rowCount(this.pending[0].rows) <= this.opts.maxRows * 2)) {
+      const w = this.pending.shift()!;
+      n += rowCount(w.rows);
+      batch.push(w);
+    }
+    this.pendingRows -= n;
+    this.flushing = this.writeBatch(batch, n);
+    try {
+      await this.flushing;
+    } finally {
+      this.flushing = undefined;
+      if (this.pending.length) this.schedule();
+    }
+  }
+
+  private async writeBatch(batch: Waiter[], n: number) {
+    const merged = emptyRows();
+    for (const w of batch) for (const t in w.rows) merged[t as FaroTable].push(...w.rows[t as FaroTable]);
+    try {
+      await this.db.tx(async (q) => {
+        for (const t of Object.keys(TABLES) as FaroTable[]) {
+          if (merged[t].length) await this.db.insertMany(t, [...TABLES[t]], merged[t], '', q);
+        }
+      });
+      this.written += n;
+      this.batches++;
+      for (const w of batch) w.resolve();
+    } catch (err) {
+      this.log.error({ err, rows: n }, 'faro batch write failed; the senders get 503 and retry');
+      for (const w of batch) w.reject(err as Error);
+    }
+  }
+
+  async stop() {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.pending.length || this.flushing) await this.flush();
+  }
+}

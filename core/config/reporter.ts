@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import cron from 'node-cron';
+import { duration, secret } from './common';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'dates are written yyyy-MM-dd, e.g. "2026-10-01"');
 
@@ -57,6 +59,62 @@ const intakeConfig = z
   .strict()
   .prefault({});
 
+// ---- Delivery (owned by the delivery side): the province gateway, the schedules, the outbox. ----
+
+const cronExpr = z.string().refine((e) => cron.validate(e), { message: 'expected a cron expression (node-cron, 5 or 6 fields), e.g. "*/15 * * * *"' });
+
+/** The provincial gateway. REPORTER_PROVINCE_URL in the environment overrides `url`. */
+export const reporterProvinceConfig = z
+  .object({
+    url: z.string().url().optional(),
+    /** The wire format module in reporter/adapters/ (another province = another adapter). */
+    adapter: z.enum(['contract-v1']).default('contract-v1'),
+    /** The city's 6-digit region code: the batch ids and the reconciliation queries carry it. */
+    regionCode: z.string().regex(/^\d{6}$/, 'a 6-digit GB/T 2260 code, e.g. "370700"').default('370700'),
+    appKey: z.string().min(1).default('city-370700'),
+    /** The app secret: { env: NAME } or { file: path } in production; never logged. */
+    secret: secret.optional(),
+    signMethod: z.enum(['HMAC-SM3', 'HMAC-SHA256']).default('HMAC-SM3'),
+    /** One request's timeout. */
+    timeout: duration({ min: '100ms', max: '10m' }).prefault('30s'),
+  })
+  .strict()
+  .prefault({});
+
+export const reporterScheduleConfig = z
+  .object({
+    /** Incremental delivery of new and changed records. */
+    incremental: cronExpr.default('*/15 * * * *'),
+    /** Nightly full pass: also re-sends records the gateway held back only for E_REFERENCE. */
+    full: cronExpr.default('30 1 * * *'),
+    /** Nightly reconciliation against the province's counts. */
+    reconcile: cronExpr.default('0 3 * * *'),
+    timezone: z.string().default('Asia/Shanghai'),
+    /** Run an incremental delivery right after start. */
+    runOnStart: z.boolean().default(false),
+  })
+  .strict()
+  .prefault({});
+
+export const reporterDeliveryConfig = z
+  .object({
+    maxRecordsPerBatch: z.number().int().min(1).max(1000).default(1000),
+    maxBatchBytes: z.number().int().min(1024).max(5 * 1024 * 1024).default(5 * 1024 * 1024),
+    /** Retries of one request on timeouts, 5xx and 429, with exponential backoff and jitter. */
+    retries: z.number().int().min(0).max(20).default(6),
+    retryBaseDelay: duration({ min: '1ms', max: '10m' }).prefault('1s'),
+    retryMaxDelay: duration({ min: '1ms', max: '1h' }).prefault('2m'),
+    receiptPollInterval: duration({ min: '10ms', max: '10m' }).prefault('2s'),
+    /** How long one run waits for PROCESSING receipts before leaving them for the next run. */
+    receiptWait: duration({ min: '10ms', max: '1h' }).prefault('5m'),
+    /** Reconciliation covers the months that start within this window back from today, month by month. */
+    reconcileMonths: z.number().int().min(1).max(36).default(3),
+    /** 覆盖率 counts ITEM entries of these categories (data-standard.md: 01 by default). */
+    coverageCategories: z.array(z.enum(['01', '02', '03', '04'])).default(['01']),
+  })
+  .strict()
+  .prefault({});
+
 /**
  * The `reporter:` section of the configuration. Owned by the reporter area: `calendar`, `deadlines` and `intake`
  * belong to intake (reporter/standard, reporter/intake); the delivery side adds its own sub-objects.
@@ -66,6 +124,11 @@ export const reporterConfig = z
     calendar: calendarConfig,
     deadlines: deadlinesConfig,
     intake: intakeConfig,
+    province: reporterProvinceConfig,
+    schedule: reporterScheduleConfig,
+    delivery: reporterDeliveryConfig,
+    /** Start the bundled provincial gateway simulator (ops/province-sim) and report to it (the demo). */
+    demoSimulator: z.boolean().default(false),
   })
   .loose()
   .prefault({});
@@ -73,3 +136,6 @@ export const reporterConfig = z
 export type ReporterCalendarConfig = z.output<typeof calendarConfig>;
 export type ReporterDeadlinesConfig = z.output<typeof deadlinesConfig>;
 export type ReporterIntakeConfig = z.output<typeof intakeConfig>;
+export type ReporterProvinceConfig = z.output<typeof reporterProvinceConfig>;
+export type ReporterScheduleConfig = z.output<typeof reporterScheduleConfig>;
+export type ReporterDeliveryConfig = z.output<typeof reporterDeliveryConfig>;

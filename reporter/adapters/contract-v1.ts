@@ -1,0 +1,128 @@
+import type { AdapterSettings, BatchMeta, CityRecord, DataType, HttpRequestSpec, ProvinceAdapter, Receipt, Verdict } from './types';
+import { signRequest } from '../signing';
+
+/**
+ * Contract v1 (province-api.md): JSON batches at POST /api/v1/batches, receipts at GET /api/v1/batches/{id},
+ * counts at GET /api/v1/records/{type}/count, HMAC-SM3/SHA256 signing, money in 万元 with six decimals.
+ */
+export const MONEY_FIELDS: [yuan: string, wan: string][] = [
+  ['fineAmount', 'fineAmountWan'],
+  ['confiscatedAmount', 'confiscatedAmountWan'],
+];
+
+/** "1234.56" yuan (≤ 2 decimals) → "0.123456" 万元: 1 fen is 0.000001 万元, so the digits of the fen count shift. */
+export function yuanToWan(yuan: string): string {
+  const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(yuan.trim());
+  if (!m) throw new Error(`not a yuan amount: ${JSON.stringify(yuan)}`);
+  const fen = (m[1] + (m[2] ?? '').padEnd(2, '0')).replace(/^0+(?=\d)/, '');
+  const padded = fen.padStart(7, '0');
+  return `${padded.slice(0, -6)}.${padded.slice(-6)}`;
+}
+
+/** "0.123456" 万元 → "1234.56" yuan; undefined when the text is not exactly six decimals. */
+export function wanToYuan(wan: unknown): string | undefined {
+  if (typeof wan !== 'string') return undefined;
+  const m = /^(\d+)\.(\d{6})$/.exec(wan);
+  if (!m) return undefined;
+  const fen = (m[1] + m[2]).replace(/^0+(?=\d)/, '');
+  const padded = fen.padStart(3, '0');
+  return `${padded.slice(0, -2)}.${padded.slice(-2)}`;
+}
+
+/** The record's `data` as it travels: money in 万元, everything else as the city holds it. */
+export function toWireData(data: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...data };
+  for (const [yuan, wan] of MONEY_FIELDS) {
+    const v = out[yuan];
+    delete out[yuan];
+    if (v !== undefined && v !== null && v !== '') out[wan] = yuanToWan(String(v));
+  }
+  return out;
+}
+
+const ENDPOINT = '/api/v1/batches';
+
+export function createContractV1(s: AdapterSettings): ProvinceAdapter {
+  return {
+    name: 'contract-v1',
+    limits: { maxRecords: 1000, maxBytes: 5 * 1024 * 1024 },
+    batchId(regionCode, day, seq) {
+      return `${regionCode}-${day}-${String(seq).padStart(6, '0')}`;
+    },
+    encodeRecord(rec: CityRecord) {
+      // A DELETE carries no data: the province needs only the id to withdraw the record.
+      return JSON.stringify(rec.op === 'DELETE' ? { recordId: rec.recordId, op: 'DELETE' } : { recordId: rec.recordId, op: 'UPSERT', data: toWireData(rec.data) });
+    },
+    encodeBatch(meta: BatchMeta, encoded: string[]) {
+      return `{"batchId":${JSON.stringify(meta.batchId)},"dataType":${JSON.stringify(meta.dataType)},"regionCode":${JSON.stringify(meta.regionCode)},"records":[${encoded.join(',')}]}`;
+    },
+    envelopeBytes(meta, n) {
+      return Buffer.byteLength(this.encodeBatch(meta, [])) + Math.max(0, n - 1);
+    },
+    uploadRequest(_batchId, body): HttpRequestSpec {
+      return { method: 'POST', pathWithQuery: ENDPOINT, body };
+    },
+    receiptRequest(batchId): HttpRequestSpec {
+      return { method: 'GET', pathWithQuery: `${ENDPOINT}/${encodeURIComponent(batchId)}`, body: '' };
+    },
+    countRequest(dataType: DataType, regionCode, fromIso, toIso): HttpRequestSpec {
+      const q = new URLSearchParams({ regionCode, from: fromIso, to: toIso });
+      return { method: 'GET', pathWithQuery: `/api/v1/records/${dataType}/count?${q}`, body: '' };
+    },
+    headers(req, nowMs, requestId) {
+      const signed = signRequest({ appKey: s.appKey, appSecret: s.appSecret, signMethod: s.signMethod, method: req.method, pathWithQuery: req.pathWithQuery, body: req.body, nowMs, requestId });
+      return { ...signed, ...(req.method === 'POST' ? { 'Content-Type': 'application/json; charset=utf-8' } : {}), Accept: 'application/json' };
+    },
+    interpretBatchAnswer(status, headers, body, nowMs): Verdict {
+      let json: Record<string, unknown> | undefined;
+      try {
+        json = body ? (JSON.parse(body) as Record<string, unknown>) : undefined;
+      } catch {
+        json = undefined;
+      }
+      const msg = (json?.message as string | undefined) ?? body.slice(0, 200);
+      if (status === 200 && json && json.code === 0) return { kind: 'receipt', receipt: parseReceipt(json) };
+      if (status === 200) return { kind: 'transient', reason: `200 without a receipt: ${body.slice(0, 200)}` };
+      if (status === 429) return { kind: 'transient', reason: `429 rate limited: ${msg}`, retryAfterMs: retryAfter(headers['retry-after'], nowMs) };
+      if (status >= 500 || status === 408) return { kind: 'transient', reason: `${status}: ${msg}` };
+      // 40102 (clock skew) and 40103 (nonce replay) heal with a fresh signature: a retry signs anew.
+      if (status === 401 && (json?.code === 40102 || json?.code === 40103)) return { kind: 'transient', reason: `401 ${json.code}: ${msg}` };
+      return { kind: 'permanent', reason: `${status} ${json?.code ?? ''}: ${msg}`.trim(), code: (json?.code as number | undefined) ?? status };
+    },
+    parseCount(status, body) {
+      const json = safeJson(body);
+      if (status !== 200 || !json || json.code !== 0 || typeof json.count !== 'number') throw new Error(`count request failed: HTTP ${status} ${body.slice(0, 200)}`);
+      return json.count;
+    },
+  };
+}
+
+function safeJson(body: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseReceipt(j: Record<string, unknown>): Receipt {
+  const status = j.status === 'PROCESSING' ? 'PROCESSING' : 'ACCEPTED';
+  const rejected = Array.isArray(j.rejected) ? (j.rejected as Receipt['rejected']) : [];
+  return {
+    batchId: String(j.batchId ?? ''),
+    receiptId: j.receiptId === undefined ? undefined : String(j.receiptId),
+    status,
+    duplicate: j.duplicate === true,
+    accepted: typeof j.accepted === 'number' ? j.accepted : 0,
+    rejected: rejected.map((r) => ({ recordId: String(r.recordId), errors: Array.isArray(r.errors) ? r.errors : [] })),
+  };
+}
+
+/** Retry-After in seconds or as an HTTP date; undefined when absent or unreadable. */
+export function retryAfter(h: string | string[] | undefined, nowMs: number): number | undefined {
+  const v = Array.isArray(h) ? h[0] : h;
+  if (!v) return undefined;
+  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - nowMs);
+}

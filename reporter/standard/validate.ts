@@ -1,11 +1,125 @@
-import type { DataType, ValidateOptions, ValidationResult } from './types';
+/**
+ * The one validator of data-standard.md, used by every intake path (API, import, staging) and again before sending.
+ * Pure and synchronous: references come from a lookup the caller loads beforehand (intake/references.ts).
+ */
+import { FieldReader } from './fields';
+import { dayUtc8 } from './dates';
+import { code } from './normalise';
+import { validateItem, validateInspection, validatePenalty, validateOfficer } from './rules';
+import type { DataType, ValidateOptions, ValidationResult, ValidationError, RecordOf } from './types';
 
-/** Stub: the real validator follows. */
-export function validateRecord<T extends DataType>(dataType: T, input: unknown, opts: ValidateOptions): ValidationResult<T> {
-  void opts;
-  return { dataType, recordId: String((input as { recordId?: unknown })?.recordId ?? ''), data: {}, errors: [], warnings: [], status: 'valid' };
+export { RECORD_ID_PATTERN as RECORD_ID_RE } from './patterns';
+import { RECORD_ID_PATTERN as RECORD_ID_RE } from './patterns';
+
+export interface ValidatorSettings {
+  /** The city's region code (reporter.intake.cityRegionCode), default 370700. */
+  cityRegionCode?: string;
 }
 
-export function validateBatch<T extends DataType>(dataType: T, inputs: unknown[], opts: ValidateOptions): ValidationResult<T>[] {
-  return inputs.map((i) => validateRecord(dataType, i, opts));
+export interface FullValidateOptions extends ValidateOptions, ValidatorSettings {}
+
+const BY_TYPE = {
+  ITEM: validateItem,
+  INSPECTION: validateInspection,
+  PENALTY: validatePenalty,
+  OFFICER: validateOfficer,
+} as const;
+
+/** Validates and normalises one record. */
+export function validateRecord<T extends DataType>(dataType: T, input: unknown, opts: FullValidateOptions): ValidationResult<T> {
+  const today = dayUtc8(opts.now);
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    const r = new FieldReader({}, today);
+    r.error('record', 'E_FORMAT', '每条记录应为一个 JSON 对象（字段名见数据标准）');
+    return finish(dataType, r);
+  }
+  const r = new FieldReader(input as Record<string, unknown>, today);
+  const rawId = code(r.input.recordId);
+  r.recordId = rawId ?? '';
+  common(r, opts.cityRegionCode ?? '370700');
+  BY_TYPE[dataType](r, opts.refs);
+  return finish(dataType, r);
+}
+
+function common(r: FieldReader, city: string) {
+  r.pattern('recordId', RECORD_ID_RE, ' 1-50 位字母、数字、下划线或短横线');
+  const region = r.pattern('regionCode', /^\d{6}$/, ' 6 位数字的行政区划代码（GB/T 2260）');
+  if (region && region.slice(0, 4) !== city.slice(0, 4)) {
+    r.error('regionCode', 'E_RANGE', `${region} 不是本市的行政区划代码，应为 ${city.slice(0, 4)} 开头的 6 位代码（如 ${city}）`);
+  }
+  r.uscc('deptCode');
+  r.text('deptName', { min: 2, max: 100, what: '实施机构名称' });
+  r.dateTime('updatedAt');
+}
+
+function finish<T extends DataType>(dataType: T, r: FieldReader): ValidationResult<T> {
+  let onlyRefs = r.errors.length > 0;
+  for (const e of r.errors) if (e.code !== 'E_REFERENCE') onlyRefs = false;
+  const status = r.errors.length === 0 ? 'valid' : onlyRefs ? 'held_reference' : 'invalid';
+  return {
+    dataType,
+    recordId: r.recordId,
+    data: r.data,
+    record: status === 'valid' ? (r.data as unknown as RecordOf<T>) : undefined,
+    errors: r.errors,
+    warnings: r.warnings,
+    status,
+  };
+}
+
+/**
+ * Validates the records of one import (or one API request). A recordId seen twice with identical data is one record
+ * (the repeat gets `duplicateOf`, the index of the first); seen twice with different data, every occurrence gets
+ * E_DUPLICATE, since the reporter cannot know which one the sender meant.
+ */
+export function validateBatch<T extends DataType>(
+  dataType: T,
+  inputs: unknown[],
+  opts: FullValidateOptions,
+): (ValidationResult<T> & { duplicateOf?: number })[] {
+  const out: (ValidationResult<T> & { duplicateOf?: number })[] = inputs.map((i) => validateRecord(dataType, i, opts));
+  markDuplicates(out);
+  return out;
+}
+
+/** E_DUPLICATE / duplicateOf over results already validated (also used by the streaming import across chunks). */
+export function markDuplicates<T extends DataType>(
+  results: (ValidationResult<T> & { duplicateOf?: number })[],
+  seen = new Map<string, { index: number; json: string; conflicted: boolean; result: ValidationResult<T> }>(),
+  indexBase = 0,
+) {
+  for (let i = 0; i < results.length; i++) {
+    const res = results[i];
+    if (!res.recordId || !RECORD_ID_RE.test(res.recordId)) continue;
+    const json = JSON.stringify(res.data);
+    const prev = seen.get(res.recordId);
+    if (!prev) {
+      seen.set(res.recordId, { index: indexBase + i, json, conflicted: false, result: res });
+      continue;
+    }
+    if (prev.json === json && !prev.conflicted) {
+      res.duplicateOf = prev.index;
+      continue;
+    }
+    if (!prev.conflicted) {
+      addDuplicate(prev.result, indexBase + i);
+      prev.conflicted = true;
+    }
+    addDuplicate(res, prev.index);
+    prev.result = res;
+  }
+  return seen;
+}
+
+function addDuplicate(res: ValidationResult, otherIndex: number) {
+  const e: ValidationError = {
+    recordId: res.recordId,
+    field: 'recordId',
+    code: 'E_DUPLICATE',
+    message: `记录编码(recordId)：${res.recordId} 在本次提交中出现多次且内容不同（另见第 ${otherIndex + 1} 条），请只保留正确的一条后重新提交`,
+    severity: 'error',
+  };
+  res.errors.push(e);
+  res.status = 'invalid';
+  res.record = undefined;
 }

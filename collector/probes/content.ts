@@ -11,7 +11,9 @@ import type { Probe } from './types';
  * word list is searched in the normalised text. Storing and approving baselines is the collector's job: it passes
  * the approved baseline in `spec.baseline` and keeps `detail.normalisedText` of a changed page as the candidate.
  */
-export const forbiddenWordsDefault = ['黑客', 'hacked by', 'hacked', '入侵', '被黑', 'defaced', 'owned by', '博彩', '赌场', '六合彩', '色情', '法轮'];
+// Words of defacement and of the gambling / porn spam injected into hacked government sites. Words that a legitimate
+// page may well carry ("入侵" in a security notice) are left to each target's own list.
+export const forbiddenWordsDefault = ['hacked by', 'hacked', '黑客', '被黑', 'defaced', 'owned by', '博彩', '赌场', '六合彩', '色情'];
 
 export const contentSpecSchema = httpFetchSpecSchema
   .extend({

@@ -195,7 +195,11 @@ export async function fetchHttp(spec: HttpFetchSpec & Partial<HttpSpec>, ctx: Pr
     const p = prepare(spec);
     const res = (await p.client(spec.url, { timeout: { request: ctx.timeoutMs }, signal: ctx.signal })) as Response<string>;
     const t = res.timings.phases;
-    const phases = cleanPhases({ resolve: t.dns, connect: t.tcp, tls: t.tls, processing: t.firstByte, transfer: t.download });
+    // got restores the first connection's dns/tcp/tls phases on a reused keep-alive socket; this request spent none.
+    const reused = (res as unknown as { req?: { reusedSocket?: boolean } }).req?.reusedSocket === true;
+    const phases = cleanPhases(
+      reused ? { processing: t.firstByte, transfer: t.download } : { resolve: t.dns, connect: t.tcp, tls: t.tls, processing: t.firstByte, transfer: t.download },
+    );
     const durationMs = Math.round((t.total ?? ctx.now() - startedAt) * 10) / 10;
     const base: ProbeOutcome = { success: true, durationMs, phases, statusCode: res.statusCode };
     if (!p.statusOk(res.statusCode)) {

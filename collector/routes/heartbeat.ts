@@ -1,0 +1,42 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Hono } from 'hono';
+import { clientIp, httpError, type AppEnv } from '../../core/http';
+import { maskIdNumbers } from '../../core/mask';
+import type { RouteDeps } from './deps';
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/**
+ * POST /heartbeat/:token — a batch job says it ran. The token in the path is the credential (one per heartbeat
+ * target in the configuration), so no login is needed. Body optional: {"status": "ok"|"fail", "message": "..."}.
+ */
+export function heartbeatRoutes(d: RouteDeps) {
+  const r = new Hono<AppEnv>();
+  r.post('/heartbeat/:token', async (c) => {
+    const given = digest(c.req.param('token'));
+    // Compare digests in constant time, and every one of them, so timing tells nothing about which tokens exist.
+    let target: { id: string; module: string } | undefined;
+    for (const t of d.config().targets) {
+      if (t.token && timingSafeEqual(digest(t.token), given) && !target) target = t;
+    }
+    if (!target) return httpError(c, 404, 'unknown_heartbeat', '未知的心跳令牌 (no heartbeat target has this token; check the URL in the job)');
+    let body: { status?: unknown; message?: unknown } = {};
+    const text = await c.req.text();
+    if (text.trim()) {
+      try {
+        body = JSON.parse(text);
+      } catch (err) {
+        return httpError(c, 400, 'bad_json', `请求体不是合法 JSON (${(err as Error).message}); send {"status":"ok"} or an empty body`);
+      }
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) return httpError(c, 400, 'bad_body', '请求体应为 JSON 对象, e.g. {"status":"ok","message":"..."}');
+    }
+    const status = body.status ?? 'ok';
+    if (status !== 'ok' && status !== 'fail') return httpError(c, 422, 'bad_status', `status 只能是 "ok" 或 "fail"，收到 ${JSON.stringify(status)}`);
+    if (body.message !== undefined && typeof body.message !== 'string') return httpError(c, 422, 'bad_message', 'message 应为字符串');
+    const message = body.message ? maskIdNumbers(body.message).slice(0, 2000) : null;
+    const ts = new Date(d.clock());
+    await d.db.query(`INSERT INTO heartbeats (ts, target_id, status, message, source_ip) VALUES ($1, $2, $3, $4, $5)`, [ts, target.id, status, message, clientIp(c) ?? null]);
+    return c.json({ ok: true, target: target.id, status, ts: ts.toISOString() }, 202);
+  });
+  return r;
+}

@@ -1,0 +1,199 @@
+import type { Db, Queryable } from '../core/db';
+import type { Logger } from '../core/log';
+import type { Clock } from '../core/time';
+import type { Journal } from './journal';
+import type { IncidentChange, TargetState } from './state';
+
+/** One probe result as stored (times in ms since the epoch; JSON-safe, so it can sit in the journal). */
+export interface ResultRow {
+  resultId: string;
+  ts: number;
+  targetId: string;
+  moduleId: string;
+  type: string;
+  success: boolean;
+  durationMs: number;
+  statusCode?: number | null;
+  dnsMs?: number | null;
+  connectMs?: number | null;
+  tlsMs?: number | null;
+  ttfbMs?: number | null;
+  transferMs?: number | null;
+  errorCode?: string | null;
+  error?: string | null;
+  detail?: Record<string, unknown> | null;
+}
+
+export type WriteEntry = { k: 'r'; r: ResultRow } | { k: 'i'; i: IncidentChange & { moduleId: string } };
+
+export interface WriterOptions {
+  db: Db;
+  journal: Journal;
+  log: Logger;
+  clock: Clock;
+  batchSize: number;
+  batchAgeMs: number;
+  bufferSize: number;
+  onWritten?(rows: number): void;
+  onWriteError?(): void;
+}
+
+const RESULT_COLS = ['ts', 'result_id', 'target_id', 'module_id', 'type', 'success', 'duration_ms', 'status_code', 'dns_ms', 'connect_ms', 'tls_ms', 'ttfb_ms', 'transfer_ms', 'error_code', 'error', 'detail'];
+const STATE_COLS = ['target_id', 'state', 'since', 'consecutive_failures', 'consecutive_successes', 'last_ts', 'last_success', 'last_duration_ms', 'last_error_code', 'last_error', 'last_detail'];
+const STATE_UPSERT = `ON CONFLICT (target_id) DO UPDATE SET ${STATE_COLS.slice(1).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
+const REPLAY_BATCH = 5000;
+
+/**
+ * Results reach probe_results exactly once, in multi-row batches (by size or by age), with target_state and incident
+ * changes in the same transaction. While the database is away results wait in memory up to `bufferSize`; beyond
+ * that the oldest go to the journal on disk. When the database answers again the journal is replayed first (oldest
+ * first, so an incident is opened before it is closed), then memory. Replays are idempotent: results conflict on
+ * (result_id, ts) and incidents on their id.
+ */
+export class ResultWriter {
+  private pending: WriteEntry[] = [];
+  private oldestAt = 0;
+  private dirtyStates = new Map<string, TargetState>();
+  private flushing: Promise<void> | null = null;
+  private timer?: NodeJS.Timeout;
+  private dbDown = false;
+  private retryAt = 0;
+  readonly totals = { written: 0, errors: 0, journaled: 0, replayed: 0 };
+
+  constructor(private o: WriterOptions) {}
+
+  /** Results (and incident changes) waiting in memory. */
+  get depth() {
+    return this.pending.length;
+  }
+
+  get journalBytes() {
+    return this.o.journal.size;
+  }
+
+  get databaseDown() {
+    return this.dbDown;
+  }
+
+  push(entry: WriteEntry) {
+    if (this.pending.length === 0) this.oldestAt = this.o.clock();
+    this.pending.push(entry);
+    if (this.pending.length >= this.o.batchSize && !this.dbDown) void this.flush();
+  }
+
+  /** The latest state of a target, written with the next batch (only the newest state per target is kept). */
+  setState(s: TargetState) {
+    this.dirtyStates.set(s.targetId, s);
+  }
+
+  start() {
+    const tick = () => {
+      const now = this.o.clock();
+      const due = this.pending.length >= this.o.batchSize || (this.pending.length > 0 && now - this.oldestAt >= this.o.batchAgeMs) || this.dirtyStates.size > 0 || this.o.journal.size > 0;
+      if (due && now >= this.retryAt) void this.flush();
+      this.timer = setTimeout(tick, Math.min(250, this.o.batchAgeMs));
+      this.timer.unref?.();
+    };
+    tick();
+  }
+
+  /** Writes what is waiting (serialised: one flush at a time). */
+  flush(): Promise<void> {
+    if (!this.flushing) this.flushing = this.doFlush().finally(() => (this.flushing = null));
+    return this.flushing;
+  }
+
+  private async doFlush() {
+    try {
+      if (this.o.journal.size > 0 || this.o.journal.closedSegments().length > 0) await this.replay();
+      while (this.pending.length > 0 || this.dirtyStates.size > 0) {
+        const batch = this.pending.splice(0, this.o.batchSize);
+        const states = [...this.dirtyStates.values()];
+        this.dirtyStates.clear();
+        try {
+          await this.write(batch, states);
+        } catch (err) {
+          this.pending.unshift(...batch);
+          for (const s of states) if (!this.dirtyStates.has(s.targetId)) this.dirtyStates.set(s.targetId, s);
+          throw err;
+        }
+        this.oldestAt = this.o.clock();
+      }
+      if (this.dbDown) this.o.log.info({ journalBytes: this.o.journal.size }, 'database is back; buffered results written');
+      this.dbDown = false;
+    } catch (err) {
+      this.totals.errors++;
+      this.o.onWriteError?.();
+      if (!this.dbDown) this.o.log.warn({ err: (err as Error).message, buffered: this.pending.length }, 'cannot write results; buffering (journal on disk beyond the buffer)');
+      this.dbDown = true;
+      this.retryAt = this.o.clock() + 1000;
+      this.spillOverflow();
+    }
+  }
+
+  /** Keeps at most `bufferSize` entries in memory; the oldest beyond that go to the journal (down to half, in one fsync). */
+  private spillOverflow() {
+    if (this.pending.length <= this.o.bufferSize) return;
+    const spill = this.pending.splice(0, this.pending.length - Math.floor(this.o.bufferSize / 2));
+    this.o.journal.append(spill);
+    this.totals.journaled += spill.length;
+  }
+
+  private async replay() {
+    if (!(await this.o.db.ping())) throw new Error('database unreachable');
+    this.o.journal.rotate();
+    for (const seg of this.o.journal.closedSegments()) {
+      const entries = this.o.journal.read<WriteEntry>(seg.file);
+      for (let i = 0; i < entries.length; i += REPLAY_BATCH) await this.write(entries.slice(i, i + REPLAY_BATCH), []);
+      this.o.journal.remove(seg.file, seg.size);
+      this.totals.replayed += entries.length;
+      this.o.log.info({ file: seg.file, entries: entries.length }, 'journal segment replayed and removed');
+    }
+  }
+
+  private async write(batch: WriteEntry[], states: TargetState[]) {
+    const rows: unknown[][] = [];
+    const opens: unknown[][] = [];
+    const closes: { id: string; endedAt: number }[] = [];
+    for (const e of batch) {
+      if (e.k === 'r') rows.push(resultValues(e.r));
+      else if (e.i.kind === 'open') opens.push([e.i.id, e.i.targetId, e.i.moduleId, new Date(e.i.startedAt), e.i.firstErrorCode ?? null, e.i.firstError ?? null]);
+      else closes.push({ id: e.i.id, endedAt: e.i.endedAt });
+    }
+    const inserted = await this.o.db.tx(async (q: Queryable) => {
+      const n = await this.o.db.insertMany('probe_results', RESULT_COLS, rows, 'ON CONFLICT DO NOTHING', q);
+      if (opens.length) await this.o.db.insertMany('incidents', ['id', 'target_id', 'module_id', 'started_at', 'first_error_code', 'first_error'], opens, 'ON CONFLICT (id) DO NOTHING', q);
+      for (const c of closes) await q.query(`UPDATE incidents SET ended_at = $2, updated_at = now() WHERE id = $1`, [c.id, new Date(c.endedAt)]);
+      if (states.length) await this.o.db.insertMany('target_state', STATE_COLS, states.map(stateValues), STATE_UPSERT, q);
+      return n;
+    });
+    this.totals.written += inserted;
+    this.o.onWritten?.(inserted);
+  }
+
+
+  /** Final flush; what cannot be written goes to the journal, so nothing is lost on shutdown. */
+  async stop() {
+    clearTimeout(this.timer);
+    await this.flush();
+    if (this.pending.length > 0) {
+      this.o.journal.append(this.pending.splice(0));
+    }
+    this.o.journal.close();
+  }
+}
+
+function resultValues(r: ResultRow): unknown[] {
+  return [
+    new Date(r.ts), r.resultId, r.targetId, r.moduleId, r.type, r.success, r.durationMs, r.statusCode ?? null,
+    r.dnsMs ?? null, r.connectMs ?? null, r.tlsMs ?? null, r.ttfbMs ?? null, r.transferMs ?? null,
+    r.errorCode ?? null, r.error ?? null, r.detail ? JSON.stringify(r.detail) : null,
+  ];
+}
+
+function stateValues(s: TargetState): unknown[] {
+  return [
+    s.targetId, s.state, new Date(s.since), s.consecutiveFailures, s.consecutiveSuccesses, s.lastTs !== undefined ? new Date(s.lastTs) : null,
+    s.lastSuccess ?? null, s.lastDurationMs ?? null, s.lastErrorCode ?? null, s.lastError ?? null, s.lastDetail ? JSON.stringify(s.lastDetail) : null,
+  ];
+}

@@ -1,5 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
+import { Resolver } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import got, { type Got, type Response } from 'got';
 import { JSONPath } from 'jsonpath-plus';
 import { z } from 'zod';
@@ -42,6 +44,8 @@ export const httpFetchShape = {
   followRedirects: z.boolean().prefault(true),
   maxRedirects: z.number().int().min(0).max(20).prefault(5),
   tlsVerify: z.boolean().prefault(true),
+  /** Resolve the URL's host through these DNS servers ("ip" or "ip:port", e.g. the city's internal 127.0.0.1:5353). */
+  dnsServers: z.array(z.string().regex(/^[0-9.]+(:\d{1,5})?$/, 'expected an IPv4 address, optionally with :port')).min(1).optional(),
 };
 export const httpFetchSpecSchema = z.object(httpFetchShape).strict();
 export type HttpFetchSpec = z.output<typeof httpFetchSpecSchema>;
@@ -130,6 +134,7 @@ function prepare(spec: HttpFetchSpec & Partial<HttpSpec>): PreparedHttp {
     retry: { limit: 0 },
     http2: false,
     responseType: 'text',
+    ...(spec.dnsServers ? { dnsLookup: lookupVia(spec.dnsServers) } : {}),
   });
   p = {
     client,
@@ -140,6 +145,21 @@ function prepare(spec: HttpFetchSpec & Partial<HttpSpec>): PreparedHttp {
   };
   prepared.set(spec, p);
   return p;
+}
+
+/** A dns.lookup-compatible function that asks the given servers (A records) instead of the system resolver. */
+function lookupVia(servers: string[]) {
+  const resolver = new Resolver({ timeout: 2000, tries: 1 });
+  resolver.setServers(servers);
+  return ((hostname: string, options: unknown, callback: (...a: unknown[]) => void) => {
+    const cb = typeof options === 'function' ? (options as typeof callback) : callback;
+    const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all;
+    if (isIP(hostname)) return void (all ? cb(null, [{ address: hostname, family: isIP(hostname) }]) : cb(null, hostname, isIP(hostname)));
+    resolver.resolve4(hostname).then(
+      (addrs) => (all ? cb(null, addrs.map((address) => ({ address, family: 4 }))) : cb(null, addrs[0], 4)),
+      (err) => cb(err),
+    );
+  }) as unknown as typeof import('node:dns').lookup;
 }
 
 /** Closes the keep-alive sockets of a spec that is no longer scheduled (config reload, tests). */

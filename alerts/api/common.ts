@@ -1,0 +1,25 @@
+import type { Context } from 'hono';
+import { can } from '../../core/auth/roles';
+import type { AppEnv } from '../../core/http';
+
+/** Security staff manage security-team alerts and silences, ops staff ops ones; admin both. */
+export function canWriteTeam(c: Context<AppEnv>, team: string): boolean {
+  const p = c.get('principal');
+  if (!p) return false;
+  if (team === 'security') return can(p.role, 'alerts:security:write');
+  if (team === 'ops') return can(p.role, 'alerts:ops:write');
+  return p.role === 'admin';
+}
+
+/** Either permission lets the request in; the team check happens on the object. */
+export function canWriteAny(c: Context<AppEnv>): boolean {
+  return canWriteTeam(c, 'ops') || canWriteTeam(c, 'security');
+}
+
+export const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
+
+/** ?from= / ?to= as ISO times or epoch ms; undefined when absent, NaN when invalid. */
+export function timeParam(v: string | undefined): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  return /^\d+$/.test(v) ? Number(v) : new Date(v).getTime();
+}

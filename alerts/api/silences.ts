@@ -1,0 +1,58 @@
+import { Hono } from 'hono';
+import { auditFrom, httpError, page, readJson, requirePermission, type AppEnv } from '../../core/http';
+import type { AreaContext } from '../../core/context';
+import { formatMatcher } from '../matchers';
+import { createSilence, expireSilence, getSilence, listSilences, validateSilence } from '../silences';
+import { canWriteAny, canWriteTeam, iso } from './common';
+
+/** GET/POST /silences, GET /silences/:id, POST /silences/:id/expire (DELETE does the same). */
+export function silenceRoutes(ctx: AreaContext) {
+  const r = new Hono<AppEnv>();
+  const { db, clock } = ctx;
+  const json = (s: NonNullable<Awaited<ReturnType<typeof getSilence>>> & { state?: string }) => ({
+    id: s.id, team: s.team, matchers: s.matchers, matchersText: s.matchers.map(formatMatcher), startsAt: iso(s.startsAt), endsAt: iso(s.endsAt),
+    createdBy: s.createdBy, comment: s.comment, createdAt: iso(s.createdAt), expiredBy: s.expiredBy,
+    state: s.state ?? (s.endsAt <= clock() ? 'expired' : s.startsAt > clock() ? 'pending' : 'active'),
+  });
+
+  r.get('/silences', requirePermission('read'), async (c) => {
+    const { limit, offset } = page(c);
+    const state = c.req.query('state');
+    if (state && !['active', 'pending', 'expired'].includes(state)) return httpError(c, 400, 'bad_state', 'state 应为 active|pending|expired');
+    const res = await listSilences(db, clock(), state, limit, offset);
+    return c.json({ total: res.total, limit, offset, items: res.items.map(json) });
+  });
+
+  r.get('/silences/:id', requirePermission('read'), async (c) => {
+    const s = await getSilence(db, c.req.param('id'));
+    return s ? c.json(json(s)) : httpError(c, 404, 'not_found', '没有这个静默规则');
+  });
+
+  r.post('/silences', requirePermission('read'), async (c) => {
+    if (!canWriteAny(c)) return httpError(c, 403, 'forbidden', '需要 alerts:ops:write 或 alerts:security:write 权限');
+    const body = await readJson(c);
+    if (!body.ok) return body.response;
+    const now = clock();
+    const v = validateSilence(body.value, now);
+    if (!v.ok) return httpError(c, 422, 'invalid_silence', v.error);
+    if (!canWriteTeam(c, v.value.team)) return httpError(c, 403, 'forbidden', `只能静默本团队的告警 (needs permission alerts:${v.value.team}:write)`);
+    const author = c.get('principal')!.name;
+    const id = await createSilence(db, v.value, author, now);
+    await auditFrom(c, ctx.auth, { action: 'alerts.silence.create', target: `silence:${id}`, details: { team: v.value.team, matchers: v.value.matchers.map(formatMatcher), endsAt: iso(v.value.endsAt), comment: v.value.comment } });
+    return c.json(json((await getSilence(db, id))!), 201);
+  });
+
+  const expire = async (c: import('hono').Context<AppEnv>) => {
+    const s = await getSilence(db, c.req.param('id') ?? '');
+    if (!s) return httpError(c, 404, 'not_found', '没有这个静默规则');
+    if (!canWriteTeam(c, s.team)) return httpError(c, 403, 'forbidden', `只能解除本团队的静默 (needs permission alerts:${s.team}:write)`);
+    const now = clock();
+    if (s.endsAt <= now) return httpError(c, 409, 'expired', '静默已过期');
+    await expireSilence(db, s.id, c.get('principal')!.name, now);
+    await auditFrom(c, ctx.auth, { action: 'alerts.silence.expire', target: `silence:${s.id}`, details: { team: s.team } });
+    return c.json(json((await getSilence(db, s.id))!));
+  };
+  r.post('/silences/:id/expire', requirePermission('read'), expire);
+  r.delete('/silences/:id', requirePermission('read'), expire);
+  return r;
+}

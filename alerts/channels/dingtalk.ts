@@ -1,0 +1,34 @@
+import { createHmac } from 'node:crypto';
+import type { ChannelConfig } from '../../core/config/alerts';
+import { checkErrcode, request } from './http';
+import { markdownOf } from './markdown';
+import type { Channel, ChannelFactory } from './types';
+
+type Cfg = Extract<ChannelConfig, { type: 'dingtalk' }>;
+
+/** DingTalk's robot signature: base64(HMAC-SHA256(key = secret, timestamp + "\n" + secret)), URL-encoded. */
+export function dingtalkSign(timestampMs: number, secret: string): string {
+  const mac = createHmac('sha256', secret).update(`${timestampMs}\n${secret}`).digest('base64');
+  return encodeURIComponent(mac);
+}
+
+export function dingtalkUrl(cfg: Pick<Cfg, 'url' | 'accessToken' | 'secret'>, now: number): string {
+  const base = `${cfg.url}${cfg.url.includes('?') ? '&' : '?'}access_token=${encodeURIComponent(cfg.accessToken)}`;
+  return cfg.secret ? `${base}&timestamp=${now}&sign=${dingtalkSign(now, cfg.secret)}` : base;
+}
+
+/** DingTalk group robot, markdown message; @mentions by phone number. */
+export const createDingtalkChannel = (cfg: Cfg, name: string, clock: () => number = Date.now): Channel => ({
+  type: 'dingtalk',
+  name,
+  sendResolved: cfg.sendResolved,
+  timeoutMs: cfg.timeout,
+  async send(n, signal) {
+    const md = markdownOf(n);
+    const at = cfg.atMobiles.length ? `\n\n${cfg.atMobiles.map((m) => `@${m}`).join(' ')}` : '';
+    const body = { msgtype: 'markdown', markdown: { title: md.title, text: md.text + at }, at: { atMobiles: cfg.atMobiles, isAtAll: cfg.atAll } };
+    const text = await request(dingtalkUrl(cfg, clock()), { body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, signal }, 'dingtalk');
+    checkErrcode(text, 'dingtalk');
+  },
+});
+export const dingtalkFactory: ChannelFactory<Cfg> = (cfg, name) => createDingtalkChannel(cfg, name);

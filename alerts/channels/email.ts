@@ -1,0 +1,49 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { ChannelConfig } from '../../core/config/alerts';
+import { titleOf } from '../notify/message';
+import { markdownOf, plainTextOf } from './markdown';
+import { ChannelError, type Channel, type ChannelFactory } from './types';
+
+type Cfg = Extract<ChannelConfig, { type: 'email' }>;
+
+const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+/** E-mail through an SMTP server (nodemailer); plain text plus a simple HTML list. */
+export const createEmailChannel: ChannelFactory<Cfg> = (cfg, name): Channel => {
+  let transport: Transporter | undefined;
+  const get = () =>
+    (transport ??= nodemailer.createTransport({
+      host: cfg.host,
+      port: cfg.port,
+      secure: cfg.secure,
+      requireTLS: cfg.requireTls,
+      auth: cfg.user ? { user: cfg.user, pass: cfg.password ?? '' } : undefined,
+      tls: { rejectUnauthorized: cfg.tlsRejectUnauthorized },
+      connectionTimeout: cfg.timeout,
+      greetingTimeout: cfg.timeout,
+      socketTimeout: cfg.timeout,
+    }));
+  return {
+    type: 'email',
+    name,
+    sendResolved: cfg.sendResolved,
+    timeoutMs: cfg.timeout,
+    async send(n, signal) {
+      if (signal.aborted) throw new ChannelError('email: 超时 timeout');
+      const md = markdownOf(n);
+      const html = `<h3>${esc(md.title)}</h3><ul>${md.text.split('\n\n').slice(1).filter((l) => l.startsWith('- ')).map((l) => `<li>${esc(l.slice(2).replace(/\*\*/g, ''))}</li>`).join('')}</ul>` +
+        `<p><a href="${esc(n.externalURL)}">${esc(n.externalURL)}</a></p>`;
+      try {
+        await get().sendMail({ from: cfg.from, to: cfg.to, subject: titleOf(n), text: plainTextOf(n), html });
+      } catch (err) {
+        const e = err as Error & { responseCode?: number; code?: string };
+        const permanent = e.responseCode !== undefined && e.responseCode >= 500 && e.responseCode < 600;
+        throw new ChannelError(`email: ${e.code ?? ''} ${e.responseCode ?? ''} ${e.message}`.replace(/\s+/g, ' ').trim(), !permanent);
+      }
+    },
+    close() {
+      transport?.close();
+      transport = undefined;
+    },
+  };
+};

@@ -1,0 +1,28 @@
+import type { ChannelConfig } from '../../core/config/alerts';
+import { checkErrcode, request } from './http';
+import { markdownOf } from './markdown';
+import type { Channel, ChannelFactory } from './types';
+
+type Cfg = Extract<ChannelConfig, { type: 'wecom' }>;
+/** WeCom rejects markdown content over 4096 bytes (UTF-8). */
+const MAX_BYTES = 4096;
+
+export function wecomBody(text: string, mentioned: string[]) {
+  let content = text + (mentioned.length ? `\n${mentioned.map((m) => `<@${m}>`).join(' ')}` : '');
+  while (Buffer.byteLength(content) > MAX_BYTES) content = content.slice(0, content.length - 64);
+  return { msgtype: 'markdown', markdown: { content } };
+}
+
+/** 企业微信 group robot, markdown message. */
+export const createWecomChannel: ChannelFactory<Cfg> = (cfg, name): Channel => ({
+  type: 'wecom',
+  name,
+  sendResolved: cfg.sendResolved,
+  timeoutMs: cfg.timeout,
+  async send(n, signal) {
+    const md = markdownOf(n, { color: true });
+    const url = `${cfg.url}${cfg.url.includes('?') ? '&' : '?'}key=${encodeURIComponent(cfg.key)}`;
+    const text = await request(url, { body: JSON.stringify(wecomBody(md.text, cfg.mentionedMobiles)), headers: { 'content-type': 'application/json' }, signal }, 'wecom');
+    checkErrcode(text, 'wecom');
+  },
+});

@@ -1,0 +1,258 @@
+import type { AlertsConfig, RuleConfig } from '../core/config/alerts';
+import type { Db } from '../core/db';
+import type { Logger } from '../core/log';
+import type { Clock } from '../core/time';
+import { createReceivers, type Receiver } from './channels';
+import { advanceRecurring, activeWindows } from './maintenance';
+import type { AlertRecord } from './model';
+import { fingerprint } from './model';
+import { Dispatcher, type DeliveryResult } from './notify/dispatch';
+import { compileInhibitRules, inhibitedBy, type InhibitRule } from './notify/inhibit';
+import { buildNotification, type NotifyAlert } from './notify/message';
+import { inMaintenance, silencedBy } from './notify/mute';
+import { loadNflog, nflogKey, pruneNflog, recordNflog } from './notify/nflog';
+import { decide, GroupTimers, type GroupInput } from './notify/plan';
+import { compileRoute, groupOf, matchRoutes, type Route } from './notify/routing';
+import { RULE_TYPES } from './rules';
+import { activeSilences } from './silences';
+import { Sources, SourceMissing } from './sources';
+import { retire, step, type StepResult } from './state';
+import { loadNotifiable, loadOpenAlerts, saveStep } from './store';
+
+const RESOLVED_KEEP = 24 * 3_600_000;
+
+export interface RuleStatus {
+  lastEval: number;
+  durationMs: number;
+  active: number;
+  error?: string;
+}
+
+export interface EvalSummary {
+  rules: number;
+  instances: number;
+  transitions: number;
+  durationMs: number;
+}
+
+/**
+ * The alert evaluator and notifier. Decisions take `now` from the injected clock; `tick()` does one round (rules
+ * when due, then notifications), so tests drive it by hand and the running system calls it on a timer while it
+ * holds the 'alerts' leadership.
+ */
+export class AlertEngine {
+  private route: Route | null = null;
+  private inhibit: InhibitRule[] = [];
+  receivers = new Map<string, Receiver>();
+  readonly timers = new GroupTimers();
+  readonly dispatcher: Dispatcher;
+  readonly ruleStatus = new Map<string, RuleStatus>();
+  private lastEval = -Infinity;
+  private missingLogged = new Set<string>();
+  private sends = new Set<Promise<DeliveryResult>>();
+  private dbDownSince: number | null = null;
+  private dbAlertSent: { n: ReturnType<typeof buildNotification>; receiver: Receiver }[] = [];
+
+  constructor(
+    private db: Db,
+    private log: Logger,
+    private clock: Clock,
+    private cfg: AlertsConfig,
+    private hooks: { onEvaluated?: (s: EvalSummary) => void; onSent?: (receiver: string, channel: string, r: DeliveryResult) => void } = {},
+  ) {
+    this.dispatcher = new Dispatcher(db, log, clock, () => this.cfg.retry);
+    this.reconfigure(cfg);
+  }
+
+  get config() {
+    return this.cfg;
+  }
+
+  reconfigure(cfg: AlertsConfig) {
+    for (const r of this.receivers.values()) for (const c of r.channels) c.close?.();
+    this.cfg = cfg;
+    this.route = cfg.route ? compileRoute(cfg.route) : null;
+    this.inhibit = compileInhibitRules(cfg.inhibitRules, cfg.moduleDownInhibits);
+    this.receivers = createReceivers(cfg.receivers, this.clock);
+  }
+
+  /** Forget in-memory timing (a new leader starts fresh; the DB state and notification log carry over). */
+  reset() {
+    this.timers.clear();
+    this.lastEval = -Infinity;
+  }
+
+  async tick(): Promise<void> {
+    const now = this.clock();
+    try {
+      if (now - this.lastEval >= this.cfg.evaluationInterval) {
+        this.lastEval = now;
+        await advanceRecurring(this.db, now);
+        await this.evaluate(now);
+      }
+      await this.notify(now);
+      if (this.dbDownSince !== null) await this.databaseBack(now);
+    } catch (err) {
+      if (await this.db.ping()) {
+        this.log.error({ err }, 'alert evaluation failed');
+        return;
+      }
+      await this.databaseDown(now);
+    }
+  }
+
+  /** Evaluates every enabled rule and writes the resulting state changes. */
+  async evaluate(now: number): Promise<EvalSummary> {
+    const t0 = performance.now();
+    const src = new Sources(this.db, now, this.dbDownSince);
+    const open = await loadOpenAlerts(this.db);
+    const openByRule = new Map<string, AlertRecord[]>();
+    for (const a of open) openByRule.set(a.rule, [...(openByRule.get(a.rule) ?? []), a]);
+    const total: StepResult = { changed: [], dropped: [], transitions: [] };
+    const merge = (r: StepResult) => {
+      total.changed.push(...r.changed);
+      total.dropped.push(...r.dropped);
+      total.transitions.push(...r.transitions);
+    };
+    const rules = this.cfg.rules.filter((r) => r.enabled && r.type !== 'database_unreachable');
+    let instances = 0;
+    for (const rule of rules) {
+      const started = performance.now();
+      const type = RULE_TYPES[rule.type];
+      try {
+        const input = await type.load(src, rule);
+        const active = type.evaluate(rule, input, now, { timezone: this.cfg.timezone });
+        instances += active.length;
+        merge(step(rule, openByRule.get(rule.name) ?? [], active, now));
+        this.ruleStatus.set(rule.name, { lastEval: now, durationMs: performance.now() - started, active: active.length });
+        this.missingLogged.delete(rule.name);
+      } catch (err) {
+        // Missing input keeps the rule's alerts as they are: no data is not the same as "resolved".
+        const msg = (err as Error).message;
+        this.ruleStatus.set(rule.name, { lastEval: now, durationMs: performance.now() - started, active: openByRule.get(rule.name)?.length ?? 0, error: msg });
+        if (!this.missingLogged.has(rule.name)) {
+          this.missingLogged.add(rule.name);
+          if (err instanceof SourceMissing) this.log.warn({ rule: rule.name, err: msg }, 'rule input not available yet; keeping its alerts as they are');
+          else this.log.error({ rule: rule.name, err }, 'rule evaluation failed');
+        }
+        if (!(err instanceof SourceMissing) && !(await this.db.ping())) throw err;
+      }
+    }
+    const known = new Set(rules.map((r) => r.name));
+    for (const [name, list] of openByRule) if (!known.has(name)) merge(retire(list, now));
+    await saveStep(this.db, total, now);
+    const summary = { rules: rules.length, instances, transitions: total.transitions.length, durationMs: performance.now() - t0 };
+    this.hooks.onEvaluated?.(summary);
+    return summary;
+  }
+
+  /**
+   * Routes, mutes (silences, maintenance, inhibition), groups and sends what is due. Returns the deliveries started,
+   * so tests can await them; the running system lets them finish in the background.
+   */
+  async notify(now: number): Promise<Promise<DeliveryResult>[]> {
+    if (!this.route) return [];
+    const alerts = await loadNotifiable(this.db, now, RESOLVED_KEEP);
+    const [silences, windows] = await Promise.all([activeSilences(this.db, now), activeWindows(this.db, now)]);
+    const firing = alerts.filter((a) => a.state === 'firing');
+    const groups = new Map<string, GroupInput>();
+    for (const a of alerts) {
+      if (silencedBy(silences, a.labels, now) || inMaintenance(windows, a.labels, now)) continue;
+      if (a.state === 'firing' && inhibitedBy(this.inhibit, a.labels, a.fingerprint, firing)) continue;
+      const na = this.toNotifyAlert(a);
+      for (const route of matchRoutes(this.route, a.labels)) {
+        const { groupKey, groupLabels } = groupOf(route, a.labels);
+        const g = groups.get(groupKey) ?? { route, groupKey, groupLabels, alerts: [] };
+        g.alerts.push(na);
+        groups.set(groupKey, g);
+      }
+    }
+    const due = this.timers.due(now, groups);
+    if (due.length === 0) return [];
+    const nflog = await loadNflog(this.db);
+    const started: Promise<DeliveryResult>[] = [];
+    for (const g of due) {
+      const receiver = this.receivers.get(g.route.receiver);
+      if (!receiver) continue;
+      g.alerts.sort((a, b) => a.startsAt - b.startsAt || a.fingerprint.localeCompare(b.fingerprint));
+      for (const ch of receiver.channels) {
+        if (this.dispatcher.busy(nflogKey(receiver.name, ch.name, g.groupKey))) continue;
+        const d = decide(nflog.get(nflogKey(receiver.name, ch.name, g.groupKey)), g.alerts, { repeatInterval: g.route.repeatInterval, sendResolved: ch.sendResolved }, now);
+        if (!d.record) continue;
+        const entry = { firing: d.firing, resolved: d.resolved, sentAt: now };
+        if (!d.send) {
+          await recordNflog(this.db, receiver.name, ch.name, g.groupKey, entry);
+          continue;
+        }
+        const n = buildNotification({ receiver: receiver.name, groupKey: g.groupKey, groupLabels: g.groupLabels, alerts: d.alerts, externalURL: this.cfg.externalUrl, timezone: this.cfg.timezone });
+        const p = this.dispatcher.deliver(receiver.name, ch, n, { entry }).then((r) => {
+          this.hooks.onSent?.(receiver.name, ch.name, r);
+          return r;
+        });
+        this.track(p);
+        started.push(p);
+      }
+    }
+    if (Math.random() < 0.01) await pruneNflog(this.db, now - 7 * 86_400_000);
+    return started;
+  }
+
+  private toNotifyAlert(a: AlertRecord): NotifyAlert {
+    return {
+      id: a.id,
+      status: a.state === 'firing' ? 'firing' : 'resolved',
+      labels: a.labels,
+      annotations: a.annotations,
+      startsAt: a.startsAt ?? a.activeAt,
+      endsAt: a.state === 'resolved' ? a.endsAt : null,
+      fingerprint: a.fingerprint,
+      generatorURL: `${this.cfg.externalUrl.replace(/\/$/, '')}/#/alerts/${a.id ?? ''}`,
+      acked: !!a.ackAt,
+    };
+  }
+
+  private track(p: Promise<DeliveryResult>) {
+    this.sends.add(p);
+    void p.finally(() => this.sends.delete(p));
+  }
+
+  /** Waits for deliveries in flight (stop, tests). */
+  async drain() {
+    while (this.sends.size > 0) await Promise.allSettled([...this.sends]);
+  }
+
+  private dbRule(): RuleConfig | undefined {
+    return this.cfg.rules.find((r) => r.type === 'database_unreachable' && r.enabled);
+  }
+
+  /** The database does not answer: alert state cannot be written, so this one alert is sent straight from memory. */
+  private async databaseDown(now: number) {
+    if (this.dbDownSince === null) {
+      this.dbDownSince = now;
+      this.log.error('database unreachable; alert evaluation paused');
+    }
+    const rule = this.dbRule();
+    if (!rule || !this.route || this.dbAlertSent.length > 0) return;
+    const active = RULE_TYPES.database_unreachable.evaluate(rule, this.dbDownSince, now, { timezone: this.cfg.timezone });
+    if (active.length === 0) return;
+    const inst = active[0];
+    const na: NotifyAlert = { status: 'firing', labels: inst.labels, annotations: inst.annotations, startsAt: this.dbDownSince, endsAt: null, fingerprint: fingerprint(inst.labels), generatorURL: this.cfg.externalUrl };
+    for (const route of matchRoutes(this.route, inst.labels)) {
+      const receiver = this.receivers.get(route.receiver);
+      if (!receiver) continue;
+      const { groupKey, groupLabels } = groupOf(route, inst.labels);
+      const n = buildNotification({ receiver: receiver.name, groupKey, groupLabels, alerts: [na], externalURL: this.cfg.externalUrl, timezone: this.cfg.timezone });
+      this.dbAlertSent.push({ n, receiver });
+      for (const ch of receiver.channels) this.track(this.dispatcher.deliver(receiver.name, ch, n));
+    }
+  }
+
+  private async databaseBack(now: number) {
+    this.log.info({ downForMs: now - this.dbDownSince! }, 'database reachable again');
+    this.dbDownSince = null;
+    for (const { n, receiver } of this.dbAlertSent.splice(0)) {
+      const resolved = { ...n, status: 'resolved' as const, alerts: n.alerts.map((a) => ({ ...a, status: 'resolved' as const, endsAt: now })) };
+      for (const ch of receiver.channels) if (ch.sendResolved) this.track(this.dispatcher.deliver(receiver.name, ch, resolved));
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import type { RuleConfig } from '../../core/config/alerts';
+import type { LatestResult, TargetView } from '../sources';
+import { instance, selectTargets, targetFacts, type RuleType } from './types';
+
+type Rule = Extract<RuleConfig, { type: 'cert_expiry' }>;
+interface Input { targets: TargetView[]; results: LatestResult[] }
+
+const DAY = 86_400_000;
+
+/** Days left on a certificate from the newest TLS result: detail.daysLeft, else computed from detail.notAfter. */
+export function daysLeft(detail: Record<string, unknown>, now: number): number | null {
+  if (typeof detail.daysLeft === 'number' && Number.isFinite(detail.daysLeft)) return detail.daysLeft;
+  const na = detail.notAfter;
+  if (typeof na === 'string' || typeof na === 'number') {
+    const t = new Date(na).getTime();
+    if (Number.isFinite(t)) return (t - now) / DAY;
+  }
+  return null;
+}
+
+/** Certificate expiring: the tightest threshold met decides the severity (30/14/7 days → warning/warning/critical). */
+export const certExpiry: RuleType<Rule, Input> = {
+  type: 'cert_expiry',
+  defaultSummary: '{{target}}（{{module}}）的证书将在 {{value}} 天后过期（{{notAfter}}），已低于 {{threshold}} 天',
+  async load(src) {
+    return { targets: await src.targets(), results: await src.latest(['tls', 'http', 'https', 'api'], 2 * DAY) };
+  },
+  evaluate(rule, input, now, env) {
+    const selected = new Map(selectTargets(rule, input.targets).map((t) => [t.id, t]));
+    const thresholds = [...rule.thresholds].sort((a, b) => a.days - b.days);
+    const out = [];
+    for (const r of input.results) {
+      const t = selected.get(r.targetId);
+      if (!t) continue;
+      const left = daysLeft(r.detail, now);
+      if (left === null) continue;
+      const hit = thresholds.find((th) => left <= th.days);
+      if (!hit) continue;
+      const value = Math.floor(left * 10) / 10;
+      out.push(instance(rule, left <= 0 ? '{{target}}（{{module}}）的证书已过期（{{notAfter}}）' : this.defaultSummary, env,
+        { module: t.moduleId, target: t.id },
+        { ...targetFacts(t), value, threshold: hit.days, notAfter: String(r.detail.notAfter ?? '未知') }, value, hit.severity));
+    }
+    return out;
+  },
+};

@@ -1,0 +1,37 @@
+import type { RuleConfig } from '../../core/config/alerts';
+import type { LatestResult, TargetView } from '../sources';
+import { instance, selectTargets, targetFacts, type RuleType } from './types';
+
+type Rule = Extract<RuleConfig, { type: 'content' }>;
+interface Input { targets: TargetView[]; results: LatestResult[] }
+
+function hitsOf(detail: Record<string, unknown>): string[] {
+  const h = detail.forbiddenHits;
+  if (Array.isArray(h)) return h.map((x) => (typeof x === 'string' ? x : String((x as { word?: unknown })?.word ?? JSON.stringify(x))));
+  if (typeof h === 'number' && h > 0) return [`${h} 处`];
+  return [];
+}
+
+/** Page tampered (differs from its approved baseline) or a forbidden word on it, from the newest content result. */
+export const content: RuleType<Rule, Input> = {
+  type: 'content',
+  defaultSummary: '{{target}}（{{module}}）页面异常：{{what}}，检测时间 {{since}}',
+  async load(src) {
+    return { targets: await src.targets(), results: await src.latest(['content'], 86_400_000) };
+  },
+  evaluate(rule, input, _now, env) {
+    const selected = new Map(selectTargets(rule, input.targets).map((t) => [t.id, t]));
+    const out = [];
+    for (const r of input.results) {
+      const t = selected.get(r.targetId);
+      if (!t) continue;
+      const changed = rule.on.includes('changed') && (r.detail.changed === true || r.errorCode === 'content_changed');
+      const hits = rule.on.includes('forbidden') ? hitsOf(r.detail) : [];
+      const forbidden = hits.length > 0 || (rule.on.includes('forbidden') && r.errorCode === 'forbidden_word');
+      if (!changed && !forbidden) continue;
+      const what = [changed && '页面内容与基线不一致（疑似篡改）', forbidden && `发现违禁词：${hits.join('、') || '见详情'}`].filter(Boolean).join('；');
+      out.push(instance(rule, this.defaultSummary, env, { module: t.moduleId, target: t.id }, { ...targetFacts(t), what, value: hits.length, since: r.ts }, hits.length));
+    }
+    return out;
+  },
+};

@@ -1,0 +1,18 @@
+import type { RuleConfig } from '../../core/config/alerts';
+import { instance, type RuleType } from './types';
+
+type Rule = Extract<RuleConfig, { type: 'database_unreachable' }>;
+
+/**
+ * The database does not answer. Its input is the engine's own pings (not a query, which would fail); the engine
+ * notifies this one directly, since alert state cannot be written while the database is away.
+ */
+export const databaseUnreachable: RuleType<Rule, number | null> = {
+  type: 'database_unreachable',
+  defaultSummary: '数据库不可达：自 {{since}} 起无法连接，告警状态暂存内存',
+  load: async (src) => src.dbDownSince,
+  evaluate(rule, downSince, now, env) {
+    if (downSince === null || now - downSince < rule.for) return [];
+    return [instance(rule, this.defaultSummary, env, {}, { since: downSince, value: Math.round((now - downSince) / 1000) }, now - downSince)];
+  },
+};

@@ -146,7 +146,8 @@ export function normalise(html: string, rules: NormaliseRules = defaultNormalise
   if (rules.collapseWhitespace) {
     s = s
       .split('\n')
-      .map((l) => l.replace(/[ \t\f\v\u00a0\u3000]+/g, ' ').trim())
+      // Space next to a tag is layout, not content: "<p> a </p>" and "<p>a</p>" render the same.
+      .map((l) => l.replace(/[ \t\f\v\u00a0\u3000]+/g, ' ').replace(/> /g, '>').replace(/ </g, '<').trim())
       .filter((l) => l !== '')
       .join('\n');
   }

@@ -102,7 +102,7 @@ export function takeBatch(store: SimStore, raw: Buffer, now: number, processingM
       continue;
     }
     const wire = fromWire(r.data as Record<string, unknown>);
-    const v = validateRecord(dataType, { ...wire.data, recordId }, { now, refs });
+    const v = validateRecord(dataType, { ...wire.data, recordId }, { now, refs, cityRegionCode: regionCode });
     const errors: WireError[] = [...wire.errors, ...v.errors.map((e) => ({ field: e.field, code: e.code, message: e.message }))];
     if (errors.length) {
       rejected.push({ recordId, errors });

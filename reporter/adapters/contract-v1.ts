@@ -1,5 +1,6 @@
 import type { AdapterSettings, BatchMeta, CityRecord, DataType, HttpRequestSpec, ProvinceAdapter, Receipt, Verdict } from './types';
 import { signRequest } from '../signing';
+import { fenToYuan, wanToFen, yuanToWan as stdYuanToWan } from '../standard/money';
 
 /**
  * Contract v1 (province-api.md): JSON batches at POST /api/v1/batches, receipts at GET /api/v1/batches/{id},
@@ -10,23 +11,14 @@ export const MONEY_FIELDS: [yuan: string, wan: string][] = [
   ['confiscatedAmount', 'confiscatedAmountWan'],
 ];
 
-/** "1234.56" yuan (≤ 2 decimals) → "0.123456" 万元: 1 fen is 0.000001 万元, so the digits of the fen count shift. */
-export function yuanToWan(yuan: string): string {
-  const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(yuan.trim());
-  if (!m) throw new Error(`not a yuan amount: ${JSON.stringify(yuan)}`);
-  const fen = (m[1] + (m[2] ?? '').padEnd(2, '0')).replace(/^0+(?=\d)/, '');
-  const padded = fen.padStart(7, '0');
-  return `${padded.slice(0, -6)}.${padded.slice(-6)}`;
-}
+/** "1234.56" yuan → "0.123456" 万元 (the standard's money module: exact, in integer fen). */
+export const yuanToWan = stdYuanToWan;
 
 /** "0.123456" 万元 → "1234.56" yuan; undefined when the text is not exactly six decimals. */
 export function wanToYuan(wan: unknown): string | undefined {
   if (typeof wan !== 'string') return undefined;
-  const m = /^(\d+)\.(\d{6})$/.exec(wan);
-  if (!m) return undefined;
-  const fen = (m[1] + m[2]).replace(/^0+(?=\d)/, '');
-  const padded = fen.padStart(3, '0');
-  return `${padded.slice(0, -2)}.${padded.slice(-2)}`;
+  const fen = wanToFen(wan);
+  return fen === undefined ? undefined : fenToYuan(fen);
 }
 
 /** The record's `data` as it travels: money in 万元, everything else as the city holds it. */

@@ -1,0 +1,107 @@
+import type { Db, Queryable } from '../../core/db';
+import type { CityRecord, DataType, ProvinceAdapter } from '../adapters/types';
+import { chinaDay, fitBatch } from './batcher';
+
+/**
+ * The outbox: which records are due to go, and batches written (with their exact body) before anything is sent.
+ * A record is due when its current version has not been put into a batch yet:
+ *   - status valid, never queued or queued in an older version            → UPSERT
+ *   - status withdrawn, and what was last queued was an UPSERT            → DELETE
+ *   - (full pass) the current version was rejected only for E_REFERENCE  → UPSERT again, now that the
+ *     referenced ITEM / INSPECTION may be live at the province
+ */
+export type PassKind = 'incremental' | 'full';
+
+export interface BatchRow {
+  batch_id: string;
+  data_type: DataType;
+  status: 'pending' | 'processing' | 'done' | 'failed';
+  body: string;
+  record_count: number;
+  attempts: number;
+  first_answer_at: Date | null;
+}
+
+const DUE = (kind: PassKind) => `
+  (r.status = 'valid' AND (d.queued_version IS NULL OR d.queued_version < r.version))
+  OR (r.status = 'withdrawn' AND d.queued_op = 'UPSERT')
+  ${
+    kind === 'full'
+      ? `OR (r.status = 'valid' AND d.rejected_version = r.version AND d.queued_version = r.version AND d.queued_op = 'UPSERT'
+         AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(d.rejected_errors) e WHERE e->>'code' <> 'E_REFERENCE'))`
+      : ''
+  }`;
+
+/** Up to `limit` due records of one type after `afterId` (keyset by record id: one walk over the index per pass). */
+export async function dueRecords(q: Queryable, dataType: DataType, kind: PassKind, afterId: string, limit: number): Promise<CityRecord[]> {
+  const r = await q.query<{ record_id: string; version: number; status: string; data: Record<string, unknown> }>(
+    `SELECT r.record_id, r.version, r.status, r.data
+       FROM reporter_records r LEFT JOIN report_deliveries d ON d.data_type = r.data_type AND d.record_id = r.record_id
+      WHERE r.data_type = $1 AND r.record_id > $2 AND (${DUE(kind)})
+      ORDER BY r.record_id LIMIT $3`,
+    [dataType, afterId, limit],
+  );
+  return r.rows.map((x) => ({ dataType, recordId: x.record_id, version: x.version, op: x.status === 'withdrawn' ? 'DELETE' : 'UPSERT', data: x.data }));
+}
+
+/** How many records of each type and op are due (dry run, indicators). */
+export async function dueCounts(q: Queryable, kind: PassKind): Promise<{ data_type: string; op: string; n: number }[]> {
+  const r = await q.query<{ data_type: string; op: string; n: string }>(
+    `SELECT r.data_type, CASE WHEN r.status = 'withdrawn' THEN 'DELETE' ELSE 'UPSERT' END AS op, count(*) AS n
+       FROM reporter_records r LEFT JOIN report_deliveries d ON d.data_type = r.data_type AND d.record_id = r.record_id
+      WHERE ${DUE(kind)} GROUP BY 1, 2 ORDER BY 1, 2`,
+  );
+  return r.rows.map((x) => ({ ...x, n: Number(x.n) }));
+}
+
+export interface PlannedBatch {
+  records: CityRecord[];
+  encoded: string[];
+  bytes: number;
+}
+
+/** Encodes due records and keeps as many as fit one batch. */
+export function planBatch(adapter: ProvinceAdapter, regionCode: string, dataType: DataType, due: CityRecord[], limits: { maxRecords: number; maxBytes: number }): PlannedBatch {
+  const encoded = due.map((r) => adapter.encodeRecord(r));
+  const sizes = encoded.map((e) => Buffer.byteLength(e));
+  const meta = { batchId: adapter.batchId(regionCode, '00000000', 0), dataType, regionCode };
+  const n = fitBatch(sizes, limits, (k) => adapter.envelopeBytes(meta, k));
+  return { records: due.slice(0, n), encoded: encoded.slice(0, n), bytes: sizes.slice(0, n).reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * Writes one batch in one transaction: a new batch id (<region>-<yyyyMMdd>-<seq>), the exact body, its items, and
+ * each record's queued version. Only then may it be sent.
+ */
+export async function writeBatch(db: Db, adapter: ProvinceAdapter, regionCode: string, dataType: DataType, plan: PlannedBatch, now: number, runId: number | null): Promise<BatchRow> {
+  const day = chinaDay(now);
+  return db.tx(async (q) => {
+    const s = await q.query<{ seq: number }>(`SELECT COALESCE(max(seq), 0) + 1 AS seq FROM report_batches WHERE region_code = $1 AND day = $2`, [regionCode, day]);
+    const seq = Number(s.rows[0].seq);
+    const batchId = adapter.batchId(regionCode, day, seq);
+    const body = adapter.encodeBatch({ batchId, dataType, regionCode }, plan.encoded);
+    await q.query(
+      `INSERT INTO report_batches (batch_id, region_code, day, seq, data_type, adapter, run_id, created_at, status, record_count, body_bytes, body)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $11)`,
+      [batchId, regionCode, day, seq, dataType, adapter.name, runId, new Date(now), plan.records.length, Buffer.byteLength(body), body],
+    );
+    await db.insertMany('report_batch_items', ['batch_id', 'data_type', 'record_id', 'version', 'op'], plan.records.map((r) => [batchId, dataType, r.recordId, r.version, r.op]), '', q);
+    await db.insertMany(
+      'report_deliveries',
+      ['data_type', 'record_id', 'queued_version', 'queued_op', 'queued_batch'],
+      plan.records.map((r) => [dataType, r.recordId, r.version, r.op, batchId]),
+      'ON CONFLICT (data_type, record_id) DO UPDATE SET queued_version = EXCLUDED.queued_version, queued_op = EXCLUDED.queued_op, queued_batch = EXCLUDED.queued_batch',
+      q,
+    );
+    return { batch_id: batchId, data_type: dataType, status: 'pending', body, record_count: plan.records.length, attempts: 0, first_answer_at: null };
+  });
+}
+
+/** Batches written but without a final receipt, oldest first: a new run finishes these before anything else. */
+export async function openBatches(q: Queryable): Promise<BatchRow[]> {
+  const r = await q.query<BatchRow>(
+    `SELECT batch_id, data_type, status, body, record_count, attempts, first_answer_at FROM report_batches
+      WHERE status IN ('pending', 'processing') ORDER BY created_at, seq`,
+  );
+  return r.rows;
+}

@@ -1,0 +1,180 @@
+import type { Db } from '../../core/db';
+import type { Logger } from '../../core/log';
+import type { Clock } from '../../core/time';
+import { SEND_ORDER, type DataType, type ProvinceAdapter, type Receipt } from '../adapters/types';
+import { dueCounts, dueRecords, openBatches, planBatch, writeBatch, type BatchRow, type PassKind } from './outbox';
+import { applyReceipt, failBatch, markDelivered, markProcessing } from './receipts';
+import type { GatewaySender } from './sender';
+import { emitEvent } from './events';
+import { overdueSummary } from './indicators';
+
+/**
+ * One delivery run: finish the batches a previous run left open (same id, same body), then, type by type in
+ * reference order, write a batch and send it until nothing is due. A batch that still fails after its retries stops
+ * the run (what follows may depend on it); the next run resumes it.
+ */
+export interface RunDeps {
+  db: Db;
+  adapter: ProvinceAdapter;
+  sender: GatewaySender;
+  clock: Clock;
+  log: Logger;
+  regionCode: string;
+  limits: { maxRecords: number; maxBytes: number };
+  receiptPollMs: number;
+  receiptWaitMs: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Intake work before each run (pick up staging rows, re-check held references). */
+  beforeRun?: () => Promise<unknown>;
+}
+
+export interface RunStats {
+  batches: number;
+  resumed: number;
+  records: number;
+  accepted: number;
+  rejected: number;
+  failedBatches: number;
+  processingLeft: number;
+  attempts: number;
+  stoppedBy?: string;
+}
+
+export async function startRun(db: Db, kind: string, trigger: string, actor: string | null, at: number): Promise<number> {
+  const r = await db.query<{ id: string }>(`INSERT INTO report_runs (kind, trigger, actor, started_at, status) VALUES ($1, $2, $3, $4, 'running') RETURNING id`, [kind, trigger, actor, new Date(at)]);
+  return Number(r.rows[0].id);
+}
+
+export async function finishRun(db: Db, id: number, status: 'ok' | 'partial' | 'failed', stats: unknown, at: number, error?: string) {
+  await db.query(`UPDATE report_runs SET finished_at = $2, status = $3, stats = $4::jsonb, error = $5 WHERE id = $1`, [id, new Date(at), status, JSON.stringify(stats), error ?? null]);
+}
+
+export async function runDelivery(d: RunDeps, kind: PassKind, runId: number | null): Promise<RunStats> {
+  const stats: RunStats = { batches: 0, resumed: 0, records: 0, accepted: 0, rejected: 0, failedBatches: 0, processingLeft: 0, attempts: 0 };
+  const sleep = d.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  if (d.beforeRun) await d.beforeRun();
+  const processing: BatchRow[] = [];
+
+  // 1. What a previous run (or a crash) left open.
+  for (const b of await openBatches(d.db)) {
+    stats.resumed++;
+    d.log.info({ batchId: b.batch_id, status: b.status }, 'resuming an open batch');
+    const ok = b.status === 'processing' ? (processing.push(b), true) : await deliver(d, b, stats, processing);
+    if (!ok) return finish(stats, 'a resumed batch still fails');
+  }
+  // 2. New batches, type by type; a type's PROCESSING receipts are settled before the next type references them.
+  for (const dataType of SEND_ORDER) {
+    let after = '';
+    for (;;) {
+      const due = await dueRecords(d.db, dataType, kind, after, d.limits.maxRecords);
+      if (due.length === 0) break;
+      const plan = planBatch(d.adapter, d.regionCode, dataType, due, d.limits);
+      after = plan.records[plan.records.length - 1].recordId;
+      const b = await writeBatch(d.db, d.adapter, d.regionCode, dataType, plan, d.clock(), runId);
+      stats.batches++;
+      stats.records += plan.records.length;
+      if (!(await deliver(d, b, stats, processing))) return finish(stats, `batch ${b.batch_id} still fails`);
+    }
+    await settle(d, processing, stats, sleep);
+  }
+  await settle(d, processing, stats, sleep);
+  stats.processingLeft = processing.length;
+  return stats;
+
+  function finish(s: RunStats, why: string) {
+    s.stoppedBy = why;
+    s.processingLeft = processing.length;
+    return s;
+  }
+}
+
+/** Uploads one written batch; true when the gateway took it (or refused it for good), false on a transient failure. */
+async function deliver(d: RunDeps, b: BatchRow, stats: RunStats, processing: BatchRow[]): Promise<boolean> {
+  const res = await d.sender.send('upload', b.batch_id, d.adapter.uploadRequest(b.batch_id, b.body), b.attempts + 1);
+  stats.attempts += res.attempts;
+  await d.db.query(`UPDATE report_batches SET attempts = attempts + $2, last_error = $3 WHERE batch_id = $1`, [b.batch_id, res.attempts, res.verdict.kind === 'receipt' ? null : res.verdict.reason]);
+  const v = res.verdict;
+  if (v.kind === 'receipt') {
+    await markDelivered(d.db, b.batch_id, d.clock());
+    await onReceipt(d, b, v.receipt, stats, processing);
+    return true;
+  }
+  if (v.kind === 'permanent') {
+    await failBatch(d.db, b.batch_id, v.reason, d.clock());
+    stats.failedBatches++;
+    await emitEvent(d.db, d.clock(), { kind: 'batch_failed', severity: 'critical', labels: { batchId: b.batch_id, dataType: b.data_type, permanent: 'true' }, message: `省平台拒收批次 ${b.batch_id}：${v.reason}；记录将在下次运行重新组批` });
+    d.log.error({ batchId: b.batch_id, reason: v.reason }, 'the gateway refused a batch for good; its records are due again');
+    return true;
+  }
+  await emitEvent(d.db, d.clock(), { kind: 'batch_failed', severity: 'warning', labels: { batchId: b.batch_id, dataType: b.data_type, permanent: 'false' }, message: `批次 ${b.batch_id} 重试 ${res.attempts} 次仍失败：${v.reason}；下次运行以同一批次号续传` });
+  d.log.warn({ batchId: b.batch_id, reason: v.reason }, 'batch still failing after retries; the run stops and the next run resumes it');
+  return false;
+}
+
+async function onReceipt(d: RunDeps, b: BatchRow, r: Receipt, stats: RunStats, processing: BatchRow[]) {
+  if (r.status === 'PROCESSING') {
+    await markProcessing(d.db, b.batch_id, r);
+    processing.push(b);
+    return;
+  }
+  const x = await applyReceipt(d.db, b.batch_id, r, d.clock());
+  stats.accepted += x.accepted;
+  stats.rejected += x.rejected;
+}
+
+/** Polls PROCESSING receipts until each is final or receiptWaitMs has passed (then the next run polls again). */
+async function settle(d: RunDeps, processing: BatchRow[], stats: RunStats, sleep: (ms: number) => Promise<void>) {
+  const deadline = d.clock() + d.receiptWaitMs;
+  while (processing.length) {
+    for (let i = 0; i < processing.length; ) {
+      const b = processing[i];
+      const res = await d.sender.send('receipt', b.batch_id, d.adapter.receiptRequest(b.batch_id));
+      stats.attempts += res.attempts;
+      const v = res.verdict;
+      if (v.kind === 'receipt' && v.receipt.status === 'ACCEPTED') {
+        const x = await applyReceipt(d.db, b.batch_id, v.receipt, d.clock());
+        stats.accepted += x.accepted;
+        stats.rejected += x.rejected;
+        processing.splice(i, 1);
+      } else if (v.kind === 'permanent') {
+        // 40401: the gateway does not know the batch (lost on its side): upload it again under the same id.
+        await d.db.query(`UPDATE report_batches SET status = 'pending', last_error = $2 WHERE batch_id = $1`, [b.batch_id, v.reason]);
+        processing.splice(i, 1);
+      } else i++;
+    }
+    if (!processing.length || d.clock() >= deadline) break;
+    await sleep(d.receiptPollMs);
+  }
+}
+
+/** What a run would send, without writing or sending anything. */
+export async function dryRun(d: Pick<RunDeps, 'db' | 'adapter' | 'regionCode' | 'limits'>, kind: PassKind, sampleSize = 20) {
+  const counts = await dueCounts(d.db, kind);
+  const open = await openBatches(d.db);
+  const batches: { dataType: DataType; records: number; bytes: number; first: string; last: string }[] = [];
+  const sample: { dataType: DataType; recordId: string; version: number; op: string; wire: unknown }[] = [];
+  for (const dataType of SEND_ORDER) {
+    let after = '';
+    for (;;) {
+      const due = await dueRecords(d.db, dataType, kind, after, d.limits.maxRecords);
+      if (!due.length) break;
+      const plan = planBatch(d.adapter, d.regionCode, dataType, due, d.limits);
+      after = plan.records[plan.records.length - 1].recordId;
+      batches.push({ dataType, records: plan.records.length, bytes: plan.bytes, first: plan.records[0].recordId, last: after });
+      for (let i = 0; i < plan.records.length && sample.length < sampleSize; i++) {
+        const r = plan.records[i];
+        sample.push({ dataType, recordId: r.recordId, version: r.version, op: r.op, wire: JSON.parse(plan.encoded[i]) });
+      }
+    }
+  }
+  return { kind, due: counts, openBatches: open.map((b) => ({ batchId: b.batch_id, dataType: b.data_type, status: b.status, records: b.record_count })), batches, sample };
+}
+
+/** Records past their deadline and not yet accepted: one records_overdue event per run when there are any. */
+export async function checkOverdue(db: Db, at: number) {
+  const o = await overdueSummary(db, at);
+  if (o.total > 0) {
+    await emitEvent(db, at, { kind: 'records_overdue', severity: 'warning', value: o.total, labels: Object.fromEntries(o.byType.map((x) => [x.dataType, String(x.n)])), message: `${o.total} 条记录已超过上报期限仍未被省平台接收` });
+  }
+  return o;
+}

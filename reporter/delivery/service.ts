@@ -1,0 +1,126 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Db } from '../../core/db';
+import type { Logger } from '../../core/log';
+import type { Clock } from '../../core/time';
+import type { Config } from '../../core/config';
+import { createAdapter } from '../adapters';
+import type { ProvinceAdapter } from '../adapters/types';
+import { GatewaySender } from './sender';
+import { checkOverdue, dryRun, finishRun, runDelivery, startRun, type RunStats } from './run';
+import { reconcile, type ReconcileResult } from './reconcile';
+import type { PassKind } from './outbox';
+
+export type RunKind = PassKind | 'reconcile';
+
+export class RunInProgressError extends Error {}
+
+/**
+ * The delivery side as one object: runs (incremental, full, reconcile, dry run), one at a time per process, and the
+ * cron schedules. Which process may send is decided outside (the leader lock): `mayRun()`.
+ */
+export class DeliveryService {
+  readonly adapter: ProvinceAdapter;
+  readonly sender: GatewaySender;
+  private running: { kind: RunKind; runId: number | null; since: number } | null = null;
+  private tasks: { name: RunKind; task: ScheduledTask }[] = [];
+
+  constructor(
+    private d: {
+      db: Db;
+      log: Logger;
+      clock: Clock;
+      config: Config['reporter'];
+      url: string;
+      secret: string;
+      sleep?: (ms: number) => Promise<void>;
+      beforeRun?: () => Promise<unknown>;
+      mayRun?: () => boolean;
+    },
+  ) {
+    const p = d.config.province;
+    this.adapter = createAdapter(p.adapter, { appKey: p.appKey, appSecret: d.secret, signMethod: p.signMethod });
+    const del = d.config.delivery;
+    this.sender = new GatewaySender({ db: d.db, adapter: this.adapter, clock: d.clock, log: d.log, sleep: d.sleep }, { baseUrl: d.url, timeoutMs: p.timeout, retries: del.retries, retryBaseMs: del.retryBaseDelay, retryMaxMs: del.retryMaxDelay });
+  }
+
+  get url() {
+    return this.d.url;
+  }
+
+  current() {
+    return this.running;
+  }
+
+  private limits() {
+    const del = this.d.config.delivery;
+    return { maxRecords: Math.min(del.maxRecordsPerBatch, this.adapter.limits.maxRecords), maxBytes: Math.min(del.maxBatchBytes, this.adapter.limits.maxBytes) };
+  }
+
+  /** One run, recorded in report_runs. Throws RunInProgressError when one is already going in this process. */
+  async run(kind: RunKind, trigger: string, actor: string | null = null): Promise<{ runId: number; status: string; stats: RunStats | { results: ReconcileResult[] } }> {
+    if (this.running) throw new RunInProgressError(`a ${this.running.kind} run is in progress since ${new Date(this.running.since).toISOString()}`);
+    const { db, clock, log, config } = this.d;
+    this.running = { kind, runId: null, since: clock() };
+    const runId = await startRun(db, kind, trigger, actor, clock());
+    this.running.runId = runId;
+    try {
+      if (kind === 'reconcile') {
+        const results = await reconcile({ db, adapter: this.adapter, sender: this.sender, log, clock, regionCode: config.province.regionCode }, config.delivery.reconcileMonths, runId);
+        const status = results.every((r) => r.match) ? 'ok' : 'partial';
+        await finishRun(db, runId, status, { results }, clock());
+        return { runId, status, stats: { results } };
+      }
+      const stats = await runDelivery(
+        {
+          db, adapter: this.adapter, sender: this.sender, clock, log, regionCode: config.province.regionCode, limits: this.limits(),
+          receiptPollMs: config.delivery.receiptPollInterval, receiptWaitMs: config.delivery.receiptWait, sleep: this.d.sleep, beforeRun: this.d.beforeRun,
+        },
+        kind,
+        runId,
+      );
+      await checkOverdue(db, clock());
+      const status = stats.stoppedBy || stats.processingLeft ? 'partial' : 'ok';
+      await finishRun(db, runId, status, stats, clock());
+      log.info({ runId, kind, trigger, ...stats }, 'delivery run finished');
+      return { runId, status, stats };
+    } catch (err) {
+      log.error({ err, runId, kind }, 'delivery run failed');
+      await finishRun(db, runId, 'failed', {}, clock(), (err as Error).message).catch(() => undefined);
+      throw err;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  dryRun(kind: PassKind = 'incremental') {
+    return dryRun({ db: this.d.db, adapter: this.adapter, regionCode: this.d.config.province.regionCode, limits: this.limits() }, kind);
+  }
+
+  /** Starts the cron schedules; each tick runs only where mayRun() (the leader) says so. */
+  schedule() {
+    const s = this.d.config.schedule;
+    const plan: [RunKind, string][] = [['incremental', s.incremental], ['full', s.full], ['reconcile', s.reconcile]];
+    for (const [name, expr] of plan) {
+      const task = cron.schedule(
+        expr,
+        async () => {
+          if (this.d.mayRun && !this.d.mayRun()) return;
+          if (this.running) return this.d.log.info({ name }, 'scheduled run skipped: another run is in progress');
+          await this.run(name, 'schedule').catch(() => undefined);
+        },
+        { timezone: s.timezone, name: `reporter-${name}`, noOverlap: true },
+      );
+      this.tasks.push({ name, task });
+    }
+  }
+
+  nextRuns(): { kind: RunKind; next: string | null }[] {
+    return this.tasks.map((t) => ({ kind: t.name, next: t.task.getNextRun()?.toISOString() ?? null }));
+  }
+
+  async stop() {
+    for (const t of this.tasks) await t.task.stop();
+    this.tasks = [];
+    this.sender.close();
+  }
+}

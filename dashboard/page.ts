@@ -1,0 +1,28 @@
+export interface ClientSettings {
+  title: string;
+  refreshSeconds: number;
+  faro: { url: string; apiKey: string; app: string } | null;
+}
+
+const VERSION = Date.now().toString(36);
+
+const esc = (s: string) => s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
+
+/** The only HTML page; the settings travel as JSON (escaped for a script tag). */
+export function indexHtml(s: ClientSettings): string {
+  const json = JSON.stringify(s).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(s.title)}</title>
+<link rel="stylesheet" href="/assets/app.${VERSION}.css">
+</head>
+<body>
+<div id="app"><div class="boot">正在加载…</div></div>
+<script>window.__SETTINGS__ = ${json};</script>
+<script src="/assets/app.${VERSION}.js"></script>
+</body>
+</html>`;
+}

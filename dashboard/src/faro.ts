@@ -1,0 +1,22 @@
+import { initializeFaro, getWebInstrumentations } from '@grafana/faro-web-sdk';
+import type { Settings } from './main';
+
+/**
+ * The dashboard reports its own errors, logs and web vitals to our receiver with the real Faro web SDK and its
+ * default fetch transport; a failure to start must never break the dashboard.
+ */
+export function startFaro(settings: Settings) {
+  if (!settings.faro) return;
+  try {
+    const faro = initializeFaro({
+      url: new URL(settings.faro.url, location.origin).toString(),
+      apiKey: settings.faro.apiKey,
+      app: { name: settings.faro.app, version: '1.0.0', environment: 'production' },
+      instrumentations: getWebInstrumentations({ captureConsole: false }),
+      batching: { enabled: true, sendTimeout: 250 },
+    });
+    (window as any).faro = faro;
+  } catch (err) {
+    console.warn('Faro did not start', err);
+  }
+}

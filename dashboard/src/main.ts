@@ -1,0 +1,169 @@
+import { api, setUnauthenticatedHandler, type Role, type User } from './api';
+import { disposeCharts, echarts, h, toast } from './ui';
+import { PAGES, RANGES, buildHash, parseHash, rangeOf, setParams, type Route } from './router';
+import { startFaro } from './faro';
+import { renderOverview } from './pages/overview';
+import { renderTarget } from './pages/target';
+import { renderAlerts } from './pages/alerts';
+import { renderReporting } from './pages/reporting';
+import { renderRum } from './pages/rum';
+import { renderSystem } from './pages/system';
+
+export interface Settings {
+  title: string;
+  refreshSeconds: number;
+  faro: { url: string; apiKey: string; app: string } | null;
+}
+
+export interface PageCtx {
+  route: Route;
+  range: { key: string; from: number; to: number };
+  user: User;
+  /** Mirrors core/auth/roles.ts for showing or hiding action buttons; the server decides. */
+  can(perm: string): boolean;
+  rerender(): void;
+}
+
+const settings: Settings = (window as any).__SETTINGS__ ?? { title: '运行监测', refreshSeconds: 30, faro: null };
+(window as any).echarts = echarts; // the browser tests read chart options through echarts.getInstanceByDom
+const root = document.getElementById('app')!;
+let user: User | null = null;
+let timer: number | undefined;
+let autoRefresh = localStorage.getItem('autoRefresh') !== 'off';
+let renderSeq = 0;
+
+const PERMS: Record<string, Role[]> = {
+  read: ['ops', 'security', 'regulator'],
+  'targets:write': ['ops'],
+  'baseline:approve': ['ops', 'security'],
+  'alerts:ops:write': ['ops'],
+  'alerts:security:write': ['security'],
+  'reporter:write': ['regulator'],
+};
+const can = (perm: string) => !!user && (user.role === 'admin' || (PERMS[perm] ?? []).includes(user.role));
+
+const RENDERERS: Record<string, (ctx: PageCtx) => Promise<HTMLElement>> = {
+  overview: renderOverview, target: renderTarget, alerts: renderAlerts, reporting: renderReporting, rum: renderRum, system: renderSystem,
+};
+
+function loginView(next: string) {
+  const err = h('div.error');
+  const form = h('form.login', {
+    onsubmit: async (e: Event) => {
+      e.preventDefault();
+      const f = e.target as HTMLFormElement;
+      const username = (f.elements.namedItem('username') as HTMLInputElement).value.trim();
+      const password = (f.elements.namedItem('password') as HTMLInputElement).value;
+      err.textContent = '';
+      try {
+        await api.login(username, password);
+        user = await api.me();
+        location.hash = next && !next.startsWith('#/login') ? next : '#/overview';
+        render();
+      } catch (ex) {
+        err.textContent = (ex as Error).message || '登录失败';
+      }
+    },
+  },
+  h('h1', settings.title),
+  h('p.sub', '请使用工号登录'),
+  h('label', h('span', '用户名'), h('input', { name: 'username', autocomplete: 'username', required: true })),
+  h('label', h('span', '密码'), h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
+  err,
+  h('button', { type: 'submit' }, '登录'));
+  return h('div.login-page', form);
+}
+
+function header(route: Route, pages: typeof PAGES) {
+  const range = rangeOf(route);
+  return h('header.top',
+    h('div.brand', settings.title),
+    h('nav', pages.map((p) => h('a', { href: buildHash({ page: p.id, params: route.params.range ? { range: route.params.range } : {} }), class: p.id === route.page ? 'active' : '' }, p.title))),
+    h('div.tools',
+      h('select.range', { title: '时间范围', onchange: (e: Event) => setParams({ range: (e.target as HTMLSelectElement).value }) },
+        RANGES.map(([k, label]) => h('option', { value: k, selected: k === range.key }, label))),
+      h('label.auto', { title: `每 ${settings.refreshSeconds} 秒刷新` },
+        h('input', { type: 'checkbox', checked: autoRefresh, onchange: (e: Event) => {
+          autoRefresh = (e.target as HTMLInputElement).checked;
+          localStorage.setItem('autoRefresh', autoRefresh ? 'on' : 'off');
+          schedule();
+        } }), '自动刷新'),
+      h('button.secondary.small', { onclick: () => render() }, '刷新'),
+      h('span.user', `${user!.name}（${({ admin: '管理员', ops: '运维', security: '安全', regulator: '监管科' } as const)[user!.role]}）`),
+      h('button.secondary.small', { onclick: async () => {
+        await api.logout().catch(() => undefined);
+        user = null;
+        location.hash = '#/login';
+        render();
+      } }, '退出')));
+}
+
+function schedule() {
+  clearTimeout(timer);
+  if (autoRefresh && settings.refreshSeconds > 0 && user) timer = window.setTimeout(() => render(true), settings.refreshSeconds * 1000);
+}
+
+/** Draws the current route. `quiet` (auto-refresh) keeps the scroll position. */
+async function render(quiet = false) {
+  const seq = ++renderSeq;
+  const route = parseHash();
+  if (!user) {
+    disposeCharts();
+    root.replaceChildren(loginView(route.page === 'login' ? route.params.next ?? '' : location.hash));
+    return;
+  }
+  const pages = PAGES.filter((p) => p.roles.includes(user!.role));
+  if (route.page === 'login' || !route.page) {
+    location.replace(route.params.next && !route.params.next.startsWith('#/login') ? route.params.next : `#/${pages[0].id}`);
+    return;
+  }
+  const def = pages.find((p) => p.id === route.page);
+  document.title = `${def?.title ?? ''} · ${settings.title}`;
+  const body = h('main.content');
+  const scroll = window.scrollY;
+  if (!def) {
+    body.append(h('div.empty', PAGES.some((p) => p.id === route.page) ? '当前角色无权查看此页面' : '页面不存在'));
+  } else {
+    if (!quiet) body.append(h('div.loading', '加载中…'));
+  }
+  if (!quiet || !root.querySelector('header.top')) {
+    disposeCharts();
+    root.replaceChildren(header(route, pages), body);
+  }
+  if (def) {
+    let view: HTMLElement;
+    try {
+      view = await RENDERERS[def.id]({ route, range: rangeOf(route), user, can, rerender: () => render(true) });
+    } catch (err) {
+      view = h('div.empty.error', `加载失败：${(err as Error).message}`);
+      (window as any).faro?.api?.pushError?.(err as Error);
+    }
+    if (seq !== renderSeq) return; // a newer render started meanwhile
+    disposeCharts();
+    const main = h('main.content', view);
+    main.dataset.page = def.id;
+    const old = root.querySelector('main.content');
+    root.querySelector('header.top')?.replaceWith(header(route, pages));
+    if (old) old.replaceWith(main);
+    else root.append(main);
+    main.setAttribute('data-ready', '1');
+    if (quiet) window.scrollTo(0, scroll);
+  }
+  schedule();
+}
+
+setUnauthenticatedHandler(() => {
+  if (!user) return;
+  user = null;
+  toast('登录已过期，请重新登录', 'error');
+  const next = location.hash;
+  location.hash = `#/login?next=${encodeURIComponent(next)}`;
+});
+
+window.addEventListener('hashchange', () => render());
+(async () => {
+  startFaro(settings);
+  user = await api.me().catch(() => null);
+  if (user) (window as any).faro?.api?.setUser?.({ username: user.name, attributes: { role: user.role } });
+  render();
+})();

@@ -1,0 +1,103 @@
+import { api, list, pick } from '../api';
+import { badge, card, fmtTime, h, promptForm, table, toast } from '../ui';
+import { setParams } from '../router';
+import type { PageCtx } from '../main';
+
+const TABS: [string, string][] = [['firing', '告警中'], ['pending', '待定'], ['resolved', '已恢复']];
+const SEV_ZH: Record<string, string> = { critical: '严重', warning: '警告', info: '提示' };
+
+async function act(fn: () => Promise<unknown>, ok: string, ctx: PageCtx) {
+  try {
+    await fn();
+    toast(ok);
+    ctx.rerender();
+  } catch (err) {
+    toast(`操作失败：${(err as Error).message}`, 'error');
+  }
+}
+
+/** 告警: firing / pending / resolved, acknowledge, silences and maintenance windows, the delivery log. */
+export async function renderAlerts(ctx: PageCtx): Promise<HTMLElement> {
+  const tab = TABS.some(([k]) => k === ctx.route.params.tab) ? ctx.route.params.tab : 'firing';
+  const [alerts, silences, maint, deliveries] = await Promise.all([
+    api.alerts.list({ state: tab, from: tab === 'resolved' ? new Date(ctx.range.from).toISOString() : undefined }).catch(() => null),
+    api.alerts.silences().catch(() => null),
+    api.alerts.maintenance().catch(() => null),
+    api.alerts.deliveries({ from: new Date(ctx.range.from).toISOString() }).catch(() => null),
+  ]);
+  const rows = list(alerts, 'alerts');
+  const canWrite = (team: string) => ctx.can(team === 'security' ? 'alerts:security:write' : 'alerts:ops:write');
+  const anyWrite = ctx.can('alerts:ops:write') || ctx.can('alerts:security:write');
+  const myTeam = ctx.user.role === 'security' ? 'security' : 'ops';
+
+  const newSilence = async () => {
+    const v = await promptForm('新建静默', [
+      { name: 'matcher', label: '匹配（标签=值，如 target=portal-home）', value: '' },
+      { name: 'hours', label: '时长（小时）', type: 'number', value: '2' },
+      { name: 'comment', label: '原因', type: 'textarea' },
+    ]);
+    if (!v) return;
+    const [name, value] = v.matcher.split('=').map((s) => s.trim());
+    const now = Date.now();
+    await act(() => api.alerts.createSilence({ team: myTeam, matchers: [{ name, value, op: '=' }], startsAt: new Date(now).toISOString(), endsAt: new Date(now + Number(v.hours) * 3_600_000).toISOString(), comment: v.comment }), '静默已创建', ctx);
+  };
+  const newMaint = async () => {
+    const v = await promptForm('新建维护窗口', [
+      { name: 'module', label: '模块或目标（标签=值，如 module=portal）' },
+      { name: 'start', label: '开始', type: 'datetime-local', value: new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 16) },
+      { name: 'hours', label: '时长（小时）', type: 'number', value: '1' },
+      { name: 'comment', label: '说明', type: 'textarea' },
+    ]);
+    if (!v) return;
+    const [name, value] = v.module.split('=').map((s) => s.trim());
+    const start = new Date(v.start).getTime();
+    await act(() => api.alerts.createMaintenance({ team: myTeam, matchers: [{ name, value, op: '=' }], startsAt: new Date(start).toISOString(), endsAt: new Date(start + Number(v.hours) * 3_600_000).toISOString(), comment: v.comment }), '维护窗口已创建', ctx);
+  };
+
+  const active = (x: any) => new Date(pick(x, 'ends_at', 'endsAt')).getTime() > Date.now();
+  return h('div.page.alerts',
+    h('div.tabs', TABS.map(([k, label]) => h('button.tab', { class: k === tab ? 'active' : '', onclick: () => setParams({ tab: k }) }, label))),
+    card(`${TABS.find(([k]) => k === tab)![1]}（${rows.length}）`, table(rows, [
+      ['级别', (r) => h(`span.sev.sev-${pick(r, 'severity')}`, SEV_ZH[pick(r, 'severity')] ?? pick(r, 'severity'))],
+      ['规则', (r) => pick(r, 'rule', 'name', 'alertname') ?? '—'],
+      ['对象', (r) => pick(r, 'target', 'module', 'target_id', 'module_id') ?? pick(pick(r, 'labels') ?? {}, 'target', 'module') ?? '—'],
+      ['摘要', (r) => pick(pick(r, 'annotations') ?? {}, 'summary', 'description') ?? pick(r, 'summary', 'message') ?? '—'],
+      ['状态', (r) => badge(pick(r, 'state'))],
+      ['开始', (r) => fmtTime(pick(r, 'starts_at', 'startsAt', 'active_at', 'activeAt'))],
+      ['团队', (r) => ({ ops: '运维', security: '安全' } as Record<string, string>)[pick(r, 'team')] ?? pick(r, 'team') ?? '—'],
+      ['确认', (r) => {
+        const by = pick(r.ack, 'by') ?? pick(r, 'ack_by', 'ackBy');
+        if (by) return h('span.acked', `${by} · ${fmtTime(pick(r.ack, 'at') ?? pick(r, 'ack_at', 'ackAt'))}`);
+        if (pick(r, 'state') === 'resolved' || !canWrite(pick(r, 'team'))) return '—';
+        return h('button.small.ack', { 'data-alert-id': pick(r, 'id'), onclick: async () => {
+          const v = await promptForm('确认告警', [{ name: 'comment', label: '备注', type: 'textarea', value: '已知悉，处理中' }]);
+          if (v) await act(() => api.alerts.ack(pick(r, 'id'), v.comment), '已确认', ctx);
+        } }, '确认');
+      }],
+    ], { empty: tab === 'firing' ? '没有正在告警的项目' : undefined })),
+    h('div.grid2',
+      card('静默', anyWrite ? h('button.small', { onclick: newSilence }, '新建静默') : null, table(list(silences, 'silences'), [
+        ['匹配', (r) => (pick(r, 'matchers') ?? []).map((m: any) => `${m.name}${m.op ?? '='}${m.value}`).join(', ')],
+        ['开始', (r) => fmtTime(pick(r, 'starts_at', 'startsAt'))],
+        ['结束', (r) => fmtTime(pick(r, 'ends_at', 'endsAt'))],
+        ['创建人', (r) => pick(r, 'created_by', 'createdBy') ?? '—'],
+        ['原因', (r) => pick(r, 'comment') ?? ''],
+        ['', (r) => (anyWrite && active(r) ? h('button.small.secondary', { onclick: () => act(() => api.alerts.expireSilence(pick(r, 'id')), '静默已结束', ctx) }, '结束') : '已结束')],
+      ], { empty: '暂无静默' })),
+      card('维护窗口', anyWrite ? h('button.small', { onclick: newMaint }, '新建维护窗口') : null, table(list(maint, 'maintenance', 'windows'), [
+        ['范围', (r) => (pick(r, 'matchers') ?? []).map((m: any) => `${m.name}${m.op ?? '='}${m.value}`).join(', ') || pick(r, 'module_id', 'moduleId') || '—'],
+        ['开始', (r) => fmtTime(pick(r, 'starts_at', 'startsAt'))],
+        ['结束', (r) => fmtTime(pick(r, 'ends_at', 'endsAt'))],
+        ['说明', (r) => pick(r, 'comment') ?? ''],
+        ['', (r) => (anyWrite && active(r) ? h('button.small.secondary', { onclick: () => act(() => api.alerts.expireMaintenance(pick(r, 'id')), '维护窗口已结束', ctx) }, '结束') : '已结束')],
+      ], { empty: '暂无维护窗口' }))),
+    card('通知发送记录', table(list(deliveries, 'deliveries'), [
+      ['时间', (r) => fmtTime(pick(r, 'ts', 'time'), true)],
+      ['接收方', (r) => pick(r, 'receiver') ?? '—'],
+      ['渠道', (r) => pick(r, 'channel') ?? '—'],
+      ['结果', (r) => h(`span.badge.${pick(r, 'status') === 'sent' ? 's-up' : 's-down'}`, ({ sent: '已发送', failed: '失败', gave_up: '放弃' } as Record<string, string>)[pick(r, 'status')] ?? pick(r, 'status'))],
+      ['第几次', (r) => pick(r, 'attempt') ?? '—'],
+      ['告警数', (r) => pick(r, 'alerts') ?? '—'],
+      ['错误', (r) => h('span.err', pick(r, 'error') ?? '')],
+    ], { empty: '暂无发送记录' })));
+}

@@ -1,0 +1,74 @@
+import { api, list, pick } from '../api';
+import { badge, card, chart, empty, fmtPct, fmtTime, h, table } from '../ui';
+import { buildHash } from '../router';
+import type { PageCtx } from '../main';
+
+const STATES = ['up', 'degraded', 'down', 'maintenance'] as const;
+const PERIODS: [string, string][] = [['24h', '24小时'], ['7d', '7天'], ['30d', '30天']];
+
+const mean = (xs: (number | null | undefined)[]) => {
+  const v = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+};
+
+/** 总览: every module as a tile coloured by its state, counts, availability, incidents, alerts, today's reporting. */
+export async function renderOverview(ctx: PageCtx): Promise<HTMLElement> {
+  const [ov, mods, incidents, alerts, runs] = await Promise.all([
+    api.collector.overview(ctx.range).catch(() => null),
+    api.collector.modules().catch(() => null),
+    api.collector.incidents({ open: true, limit: 20 }).catch(() => null),
+    api.alerts.list({ state: 'firing', limit: 1 }).catch(() => null),
+    api.reporter.runs().catch(() => null),
+  ]);
+  const byId = new Map(list(mods).map((m) => [m.id, m]));
+  const modules: any[] = list(ov, 'modules').length ? list(ov, 'modules') : list(mods);
+  const stateOf = (m: any) => String(pick(m, 'status', 'state') ?? 'unknown');
+  const counts: Record<string, number> = { up: 0, degraded: 0, down: 0, maintenance: 0 };
+  for (const m of modules) if (stateOf(m) in counts) counts[stateOf(m)]++;
+
+  const tiles = modules.length
+    ? h('div.tiles', modules.map((m) => {
+        const state = stateOf(m);
+        const t = pick(byId.get(m.id), 'targets') ?? {};
+        return h('a.tile', { class: `s-${state}`, 'data-module': m.id, href: buildHash({ page: 'target', params: { module: m.id } }) },
+          h('div.tile-name', pick(m, 'name') ?? m.id),
+          h('div.tile-state', badge(state)),
+          h('div.tile-sub', `可用率 24h ${fmtPct(pick(m.availability, '24h'))} · 30d ${fmtPct(pick(m.availability, '30d'))}`),
+          h('div.tile-sub', `目标 ${pick(t, 'total') ?? '—'} · 故障 ${pick(t, 'down') ?? 0} · 降级 ${pick(t, 'degraded') ?? 0}`));
+      }))
+    : empty('暂无模块数据');
+
+  // The API gives availability per module; the bureau-wide figure is their plain mean (every module counts the same).
+  const overall = PERIODS.map(([k]) => mean(modules.map((m) => pick(m.availability, k))));
+  const availChart = chart({
+    tooltip: { trigger: 'axis', valueFormatter: (v: number) => `${Number(v).toFixed(3)}%` },
+    grid: { left: 60, right: 20, top: 24, bottom: 28 },
+    xAxis: { type: 'category', data: PERIODS.map(([, l]) => l) },
+    yAxis: { type: 'value', min: (v: { min: number }) => Math.max(0, Math.floor(v.min - 1)), max: 100, axisLabel: { formatter: '{value}%' } },
+    series: [{ name: '可用率', type: 'bar', barWidth: '40%', data: overall, label: { show: true, position: 'top', formatter: (p: { value: number }) => `${Number(p.value).toFixed(2)}%` } }],
+  }, { height: 200, hasData: overall.some((v) => v !== null), cls: 'availability' });
+
+  const firingCount = Number(pick(alerts, 'total', 'count') ?? list(alerts, 'alerts').length);
+  const run = list(runs, 'runs')[0];
+  const reportLine = run
+    ? `今日数据直报：${({ ok: '成功', success: '成功', succeeded: '成功', partial: '部分成功', failed: '失败', running: '进行中' } as Record<string, string>)[pick(run, 'status', 'state')] ?? pick(run, 'status', 'state') ?? '—'}` +
+      ` · 上次运行 ${fmtTime(pick(run, 'startedAt', 'started_at', 'at', 'ts'))} · 发送 ${pick(run, 'sent', 'records') ?? 0} 条，接收 ${pick(run, 'accepted') ?? 0} 条，拒收 ${pick(run, 'rejected') ?? 0} 条`
+    : '今日数据直报：暂无数据';
+
+  return h('div.page.overview',
+    h('div.stats',
+      STATES.map((s) => h(`div.stat.s-${s}`, h('div.stat-num', String(counts[s])), h('div.stat-label', `${({ up: '正常', degraded: '降级', down: '故障', maintenance: '维护' })[s]}模块`))),
+      h('div.stat.s-down', h('div.stat-num', String(pick(ov, 'openIncidents') ?? list(incidents).length)), h('div.stat-label', '当前事件')),
+      h('div.stat.s-alert', h('div.stat-num', alerts ? String(firingCount) : '—'), h('div.stat-label', '告警中'))),
+    h('div.report-line', reportLine),
+    h('div.grid2',
+      card('模块状态', tiles),
+      h('div',
+        card('整体可用率（模块平均）', availChart),
+        card('当前事件', table(list(incidents), [
+          ['目标', (r) => h('a', { href: buildHash({ page: 'target', arg: pick(r, 'target', 'target_id'), params: {} }) }, pick(r, 'targetName', 'target') ?? '—')],
+          ['模块', (r) => pick(r, 'moduleName', 'module') ?? '—'],
+          ['开始', (r) => fmtTime(pick(r, 'start', 'started_at'))],
+          ['原因', (r) => h('span.err', pick(r, 'firstError', 'firstErrorCode') ?? '—')],
+        ], { empty: '当前没有事件' })))));
+}

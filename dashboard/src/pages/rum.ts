@@ -1,0 +1,72 @@
+import { api, list, pick } from '../api';
+import { card, chart, fmtNum, fmtTime, h, table, timeAxisOption } from '../ui';
+import { setParams } from '../router';
+import type { PageCtx } from '../main';
+
+const VITALS: [string, string, string][] = [
+  ['lcp', 'LCP 最大内容绘制', 'ms'],
+  ['fcp', 'FCP 首次内容绘制', 'ms'],
+  ['inp', 'INP 交互到下次绘制', 'ms'],
+  ['ttfb', 'TTFB 首字节', 'ms'],
+  ['cls', 'CLS 累积布局偏移', ''],
+];
+
+/** 前端体验: web-vital p75 over time per app and page, top errors by fingerprint, affected sessions. */
+export async function renderRum(ctx: PageCtx): Promise<HTMLElement> {
+  const app = ctx.route.params.app;
+  const pageUrl = ctx.route.params.url;
+  const q = { app, page: pageUrl };
+  const [apps, vitals, errors, sessions, pages] = await Promise.all([
+    api.faro.apps().catch(() => null),
+    api.faro.vitals(ctx.range, q).catch(() => null),
+    api.faro.errors(ctx.range, { app, limit: 20 }).catch(() => null),
+    api.faro.sessions(ctx.range, { app, limit: 20 }).catch(() => null),
+    api.faro.pages(ctx.range, { app }).catch(() => null),
+  ]);
+  const points = list(vitals);
+  const ms = VITALS.filter(([k, , u]) => u === 'ms' && points.some((p) => p.name === k));
+  const timeSeries = ms.map(([k, label]) => ({ name: label, data: points.filter((p) => p.name === k).map((p) => [new Date(p.bucket).getTime(), Number(p.p75)] as [number, number]) }));
+  const cls = points.filter((p) => p.name === 'cls').map((p) => [new Date(p.bucket).getTime(), Number(p.p75)] as [number, number]);
+  const errs = list(errors);
+  const errSeries = list(pick(errors, 'series'));
+
+  return h('div.page.rum',
+    h('div.toolbar',
+      h('span', '应用：'),
+      h('select', { onchange: (e: Event) => setParams({ app: (e.target as HTMLSelectElement).value || undefined, url: undefined }) },
+        h('option', { value: '' }, '全部'),
+        list(apps).map((a) => h('option', { value: a.name, selected: a.name === app }, a.name))),
+      pageUrl ? h('span.chip', `页面 ${pageUrl} `, h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); setParams({ url: undefined }); } }, '×')) : null,
+      h('span.muted', `会话 ${fmtNum(pick(sessions, 'sessions'))} · 出错会话 ${fmtNum(pick(sessions, 'sessionsWithErrors'))}`)),
+    h('div.grid2',
+      card('Web Vitals P75 趋势（毫秒）', chart(timeAxisOption(timeSeries, { yName: 'ms' }), { height: 260, hasData: timeSeries.length > 0, cls: 'vitals' })),
+      card('CLS P75 趋势', chart(timeAxisOption([{ name: 'CLS', data: cls }]), { height: 260, hasData: cls.length > 0 }))),
+    h('div.grid2',
+      card('错误数量', chart(timeAxisOption([{ name: '错误', type: 'bar', data: errSeries.map((p: any) => [new Date(p.bucket).getTime(), Number(p.n)] as [number, number]) }]), { height: 220, hasData: errSeries.length > 0, cls: 'errors' })),
+      card('页面体验（P75）', table(list(pages), [
+        ['页面', (r) => h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); setParams({ url: r.page_url }); } }, r.page_url ?? '—')],
+        ['会话', (r) => fmtNum(r.sessions)],
+        ['LCP', (r) => fmtNum(r.lcp_p75)],
+        ['INP', (r) => fmtNum(r.inp_p75)],
+        ['CLS', (r) => fmtNum(r.cls_p75, 3)],
+        ['TTFB', (r) => fmtNum(r.ttfb_p75)],
+      ]))),
+    card('主要错误（按指纹归并）', table(errs, [
+      ['类型', (r) => r.type],
+      ['信息', (r) => h('span.err', r.message)],
+      ['应用', (r) => r.app],
+      ['次数', (r) => fmtNum(r.count)],
+      ['影响会话', (r) => fmtNum(r.sessions)],
+      ['最近出现', (r) => fmtTime(r.last_seen, true)],
+      ['最近页面', (r) => r.last_page ?? '—'],
+    ], { empty: '所选时间内没有前端错误' })),
+    card('受影响的会话', table(list(sessions), [
+      ['会话', (r) => h('code', r.session_id)],
+      ['应用', (r) => r.app],
+      ['错误次数', (r) => fmtNum(r.errors)],
+      ['不同错误', (r) => fmtNum(r.distinct_errors)],
+      ['浏览器', (r) => r.browser ?? '—'],
+      ['最近页面', (r) => r.last_page ?? '—'],
+      ['最近出现', (r) => fmtTime(r.last_seen, true)],
+    ], { empty: '没有出错的会话' })));
+}

@@ -1,0 +1,104 @@
+import { api, list, pick } from '../api';
+import { badge, card, chart, empty, fmtMs, fmtPct, fmtTime, h, table, timeAxisOption, toast, promptForm, STATE_ZH } from '../ui';
+import { buildHash } from '../router';
+import type { PageCtx } from '../main';
+
+const PHASES: [string, string][] = [
+  ['DNS解析', 'resolve'], ['TCP连接', 'connect'], ['TLS握手', 'tls'], ['服务处理', 'processing'], ['传输', 'transfer'],
+];
+
+const ts = (x: any) => new Date(pick(x, 't', 'bucket', 'ts')).getTime();
+const dayKey = (t: number) => {
+  const d = new Date(t);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+};
+
+function calendar(days: { day: string; availability: number | null }[]) {
+  const has = days.some((d) => d.availability !== null);
+  const data = days.filter((d) => d.availability !== null).map((d) => [d.day, Number(d.availability!.toFixed(3))]);
+  const first = days[0]?.day ?? dayKey(Date.now());
+  const last = days[days.length - 1]?.day ?? first;
+  return chart({
+    tooltip: { formatter: (p: { value: [string, number] }) => `${p.value[0]}：${p.value[1]}%` },
+    visualMap: { min: 95, max: 100, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, inRange: { color: ['#e4514b', '#f7a35c', '#ffe08a', '#9fd67f', '#50b432'] }, text: ['100%', '≤95%'] },
+    calendar: { range: [first, last], top: 24, left: 40, right: 20, cellSize: ['auto', 16], dayLabel: { nameMap: 'ZH', firstDay: 1 }, monthLabel: { nameMap: 'ZH' }, yearLabel: { show: false } },
+    series: [{ type: 'heatmap', coordinateSystem: 'calendar', data }],
+  }, { height: 190, hasData: has, cls: 'calendar' });
+}
+
+/** 目标详情: phases stacked over time, availability calendar, failures, certificate, content baseline. */
+export async function renderTarget(ctx: PageCtx): Promise<HTMLElement> {
+  const targets = list(await api.collector.targets().catch(() => null));
+  const module = ctx.route.params.module;
+  const shown = module ? targets.filter((t) => t.module === module) : targets;
+  // Without an explicit target, a module link opens its worst target first.
+  const rank: Record<string, number> = { down: 0, degraded: 1, unknown: 2, up: 3 };
+  const worst = [...shown].sort((a, b) => (rank[a.state] ?? 2) - (rank[b.state] ?? 2))[0];
+  const id: string | undefined = ctx.route.arg ?? worst?.id ?? targets[0]?.id;
+  const options = shown.length ? shown : targets;
+  const picker = h('select.target-pick', { onchange: (e: Event) => { location.hash = buildHash({ page: 'target', arg: (e.target as HTMLSelectElement).value, params: ctx.route.params }); } },
+    options.map((t) => h('option', { value: t.id, selected: t.id === id }, `${t.moduleName ?? t.module} / ${t.name}（${STATE_ZH[t.state] ?? t.state}）`)));
+  if (!id) return h('div.page', h('div.toolbar', h('span', '目标：'), picker), empty('暂无目标'));
+
+  const calFrom = Date.now() - 90 * 86_400_000;
+  const [t, series, calSeries, failures, baseline] = await Promise.all([
+    api.collector.target(id).catch(() => null),
+    api.collector.series(id, ctx.range).catch(() => null),
+    api.collector.series(id, { from: calFrom, to: Date.now() }, '1d').catch(() => null),
+    api.collector.results(id, { failures: true, limit: 30 }).catch(() => null),
+    api.collector.baseline(id).catch(() => null),
+  ]);
+  if (!t) return h('div.page', h('div.toolbar', h('span', '目标：'), picker), empty(`没有这个监测对象：${id}`));
+  const points = list(series, 'points');
+  const phaseSeries = PHASES.map(([name, key]) => ({ name, stack: 'phases', area: true, data: points.map((p) => [ts(p), pick(p.phases, key) ?? null] as [number, number | null]) }))
+    .filter((s) => s.data.some(([, v]) => v !== null));
+  const p95 = { name: 'P95', data: points.map((p) => [ts(p), p.p95 ?? null] as [number, number | null]) };
+  const latency = chart(timeAxisOption([...phaseSeries, p95], { yName: '毫秒' }), { height: 280, hasData: points.length > 0, cls: 'latency' });
+
+  const byDay = new Map(list(calSeries, 'points').map((p) => [dayKey(ts(p)), p.availability as number | null]));
+  const days: { day: string; availability: number | null }[] = [];
+  for (let d = calFrom; d <= Date.now(); d += 86_400_000) days.push({ day: dayKey(d), availability: byDay.get(dayKey(d)) ?? null });
+
+  const fails = list(failures);
+  const detail = t.lastDetail ?? {};
+  const certExpiry = pick(detail, 'notAfter', 'certNotAfter');
+  const daysLeft = certExpiry ? Math.floor((new Date(certExpiry).getTime() - Date.now()) / 86_400_000) : null;
+
+  const approved = pick(baseline, 'approved');
+  const cand = pick(baseline, 'candidate');
+  const blStatus = !baseline ? null : !approved ? (cand ? '待批准' : '无基线') : cand && cand.hash !== approved.hash ? '已变化' : '一致';
+  const approve = ctx.can('baseline:approve') && cand && blStatus !== '一致'
+    ? h('button.small.approve', { onclick: async () => {
+        const v = await promptForm('批准新的内容基线', [{ name: 'confirm', label: `以 ${fmtTime(cand.ts)} 的页面快照作为新基线`, type: 'textarea', value: (cand.diffSummary ? JSON.stringify(cand.diffSummary) : cand.text ?? '').slice(0, 400) }]);
+        if (!v) return;
+        try {
+          await api.collector.approveBaseline(id, cand.resultId);
+          toast('已批准新基线');
+          ctx.rerender();
+        } catch (err) {
+          toast(`批准失败：${(err as Error).message}`, 'error');
+        }
+      } }, '批准新基线')
+    : null;
+  const summary = pick(series, 'summary') ?? {};
+
+  return h('div.page.target',
+    h('div.toolbar', h('span', '目标：'), picker, badge(t.maintenance ? 'maintenance' : t.state),
+      h('span.muted', `类型 ${t.type ?? '—'} · 每 ${t.intervalMs ? Number(t.intervalMs) / 1000 + ' 秒' : '—'} · 自 ${fmtTime(t.since)} · 连续失败 ${t.consecutiveFailures ?? 0} 次`)),
+    h('div.stats.small',
+      h('div.stat', h('div.stat-num', fmtPct(t.availability24h)), h('div.stat-label', '24小时可用率')),
+      h('div.stat', h('div.stat-num', fmtPct(summary.availability)), h('div.stat-label', '所选时段可用率')),
+      h('div.stat', h('div.stat-num', fmtMs(summary.p95)), h('div.stat-label', '所选时段 P95')),
+      h('div.stat', { class: daysLeft !== null && daysLeft < 15 ? 's-down' : '' }, h('div.stat-num', daysLeft === null ? '—' : `${daysLeft} 天`), h('div.stat-label', certExpiry ? `证书到期 ${fmtTime(certExpiry)}` : '证书到期（非 TLS 目标）')),
+      h('div.stat', { class: blStatus === '已变化' ? 's-down' : '' }, h('div.stat-num', blStatus ?? '—'), h('div.stat-label', baseline ? `内容基线${approved ? ` · ${approved.approvedBy} 批准于 ${fmtTime(approved.approvedAt)}` : ''}` : '内容基线（非网页内容目标）'), approve)),
+    t.openIncident ? h('div.report-line.incident', `当前事件：自 ${fmtTime(t.openIncident.started_at)} · ${t.openIncident.first_error ?? t.openIncident.first_error_code ?? ''}`) : null,
+    card('响应耗时（分阶段堆叠，P95 折线）', latency),
+    card('可用率日历（近90天）', calendar(days)),
+    card('最近失败', table(fails, [
+      ['时间', (r) => fmtTime(r.ts, true)],
+      ['状态码', (r) => r.statusCode ?? '—'],
+      ['错误类型', (r) => r.errorCode ?? '—'],
+      ['错误信息', (r) => h('span.err', r.error ?? '—')],
+      ['耗时', (r) => fmtMs(r.durationMs)],
+    ], { empty: '没有失败记录' })));
+}

@@ -1,0 +1,175 @@
+import * as echarts from 'echarts';
+
+type Child = Node | string | number | null | undefined | false | Child[];
+type Attrs = Record<string, any>;
+
+/** A tiny DOM builder: h('div.card', {onclick}, 'text', child). Text is set as text, never as HTML. */
+export function h(tag: string, attrs?: Attrs | Child, ...children: Child[]): HTMLElement {
+  const [name, ...classes] = tag.split('.');
+  const el = document.createElement(name || 'div');
+  if (classes.length) el.className = classes.join(' ');
+  if (attrs && (typeof attrs !== 'object' || attrs instanceof Node || Array.isArray(attrs))) {
+    children.unshift(attrs as Child);
+  } else if (attrs) {
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+      else if (k === 'class') el.className += (el.className ? ' ' : '') + v;
+      else if (k === 'style' && typeof v === 'object') Object.assign(el.style, v);
+      else el.setAttribute(k, v === true ? '' : String(v));
+    }
+  }
+  const add = (c: Child) => {
+    if (c === null || c === undefined || c === false) return;
+    if (Array.isArray(c)) c.forEach(add);
+    else el.append(c instanceof Node ? c : String(c));
+  };
+  children.forEach(add);
+  return el;
+}
+
+export const EMPTY = '暂无数据';
+export function empty(text = EMPTY): HTMLElement {
+  return h('div.empty', text);
+}
+
+export function card(title: string, ...body: Child[]): HTMLElement {
+  return h('section.card', h('h3', title), ...body);
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+export function fmtTime(v: unknown, withSeconds = false): string {
+  if (v === undefined || v === null || v === '') return '—';
+  const d = new Date(v as string);
+  if (Number.isNaN(d.getTime())) return String(v);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}${withSeconds ? ':' + pad(d.getSeconds()) : ''}`;
+}
+export function fmtNum(v: unknown, digits = 0): string {
+  const n = Number(v);
+  if (v === undefined || v === null || !Number.isFinite(n)) return '—';
+  return n.toLocaleString('zh-CN', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+}
+export function fmtPct(v: unknown, digits = 2): string {
+  const n = Number(v);
+  if (v === undefined || v === null || !Number.isFinite(n)) return '—';
+  return `${n.toFixed(digits)}%`;
+}
+export function fmtMs(v: unknown): string {
+  const n = Number(v);
+  if (v === undefined || v === null || !Number.isFinite(n)) return '—';
+  return n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(0)} ms`;
+}
+export function fmtBytes(v: unknown): string {
+  let n = Number(v);
+  if (!Number.isFinite(n)) return '—';
+  const u = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  while (n >= 1024 && i < u.length - 1) (n /= 1024), i++;
+  return `${n.toFixed(i ? 1 : 0)} ${u[i]}`;
+}
+
+export const STATE_ZH: Record<string, string> = {
+  up: '正常', down: '故障', degraded: '降级', maintenance: '维护', unknown: '未知',
+  firing: '告警中', pending: '待定', resolved: '已恢复', acknowledged: '已确认',
+};
+export function badge(state: string | undefined): HTMLElement {
+  const s = state ?? 'unknown';
+  return h(`span.badge.s-${s}`, STATE_ZH[s] ?? s);
+}
+
+/** A simple table; `cols` are [header, cell(row)]. */
+export function table<T>(rows: T[], cols: [string, (r: T) => Child][], opts: { empty?: string; cls?: string } = {}): HTMLElement {
+  if (!rows.length) return empty(opts.empty);
+  return h(`div.tablewrap${opts.cls ? '.' + opts.cls : ''}`,
+    h('table', h('thead', h('tr', cols.map(([t]) => h('th', t)))), h('tbody', rows.map((r) => h('tr', cols.map(([, f]) => h('td', f(r))))))));
+}
+
+// Charts live until the page re-renders; the router disposes them so no instance leaks between pages.
+const charts = new Set<echarts.ECharts>();
+export function disposeCharts() {
+  for (const c of charts) c.dispose();
+  charts.clear();
+}
+window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
+
+export const PALETTE = ['#2f7ed8', '#50b432', '#f7a35c', '#e4514b', '#8085e9', '#2bb3b6', '#a87dc9', '#bfa23c'];
+
+/** A chart in a box of the given height; shows 暂无数据 instead when there is nothing to draw. */
+export function chart(option: echarts.EChartsCoreOption, opts: { height?: number; hasData: boolean; cls?: string }): HTMLElement {
+  if (!opts.hasData) return h('div.chart-empty', { style: { height: `${opts.height ?? 260}px` } }, EMPTY);
+  const el = h(`div.chart${opts.cls ? '.' + opts.cls : ''}`, { style: { height: `${opts.height ?? 260}px` } });
+  // Initialise after the element is in the document so ECharts measures its real width.
+  requestAnimationFrame(() => {
+    if (!el.isConnected) return;
+    const c = echarts.init(el, undefined, { renderer: 'canvas' });
+    c.setOption({ color: PALETTE, animation: false, textStyle: { fontFamily: 'inherit' }, ...option });
+    charts.add(c);
+  });
+  return el;
+}
+
+export function timeAxisOption(series: { name: string; data: [number, number | null][]; type?: string; stack?: string; area?: boolean; yAxisIndex?: number }[], opts: { yName?: string; yFormatter?: (v: number) => string; y2Name?: string } = {}) {
+  return {
+    tooltip: { trigger: 'axis' },
+    legend: { top: 0, type: 'scroll' },
+    grid: { left: 56, right: opts.y2Name ? 56 : 20, top: 36, bottom: 28 },
+    xAxis: { type: 'time' },
+    yAxis: [
+      { type: 'value', name: opts.yName, axisLabel: opts.yFormatter ? { formatter: opts.yFormatter } : undefined },
+      ...(opts.y2Name ? [{ type: 'value', name: opts.y2Name }] : []),
+    ],
+    series: series.map((s) => ({
+      name: s.name, type: s.type ?? 'line', data: s.data, stack: s.stack, showSymbol: false, yAxisIndex: s.yAxisIndex ?? 0,
+      areaStyle: s.area ? { opacity: 0.5 } : undefined, connectNulls: false,
+    })),
+  };
+}
+
+export function gauge(name: string, value: number | null, opts: { max?: number; suffix?: string; good?: number } = {}) {
+  const max = opts.max ?? 100;
+  return chart({
+    series: [{
+      type: 'gauge', min: 0, max, radius: '95%', center: ['50%', '58%'], startAngle: 200, endAngle: -20,
+      progress: { show: true, width: 10 }, axisLine: { lineStyle: { width: 10 } }, axisTick: { show: false }, splitLine: { length: 8 },
+      axisLabel: { distance: 14, fontSize: 10 }, pointer: { show: false }, title: { offsetCenter: [0, '35%'], fontSize: 13 },
+      detail: { valueAnimation: false, offsetCenter: [0, '-5%'], fontSize: 20, formatter: (v: number) => `${v.toFixed(1)}${opts.suffix ?? '%'}` },
+      data: [{ value: value ?? 0, name }],
+    }],
+  }, { height: 170, hasData: value !== null && value !== undefined && Number.isFinite(value) });
+}
+
+export function toast(text: string, kind: 'ok' | 'error' = 'ok') {
+  const t = h(`div.toast.${kind}`, text);
+  document.body.append(t);
+  setTimeout(() => t.remove(), 4000);
+}
+
+/** A small modal form; resolves with the field values or null when cancelled. */
+export function promptForm(title: string, fields: { name: string; label: string; type?: string; value?: string; options?: [string, string][] }[]): Promise<Record<string, string> | null> {
+  return new Promise((resolve) => {
+    const inputs = new Map<string, HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>();
+    const close = (v: Record<string, string> | null) => {
+      overlay.remove();
+      resolve(v);
+    };
+    const form = h('form.modal', { onsubmit: (e: Event) => {
+      e.preventDefault();
+      close(Object.fromEntries([...inputs].map(([k, el]) => [k, el.value])));
+    } },
+    h('h3', title),
+    fields.map((f) => {
+      const input = f.options
+        ? h('select', { name: f.name }, f.options.map(([v, l]) => h('option', { value: v, selected: v === f.value }, l))) as HTMLSelectElement
+        : f.type === 'textarea' ? h('textarea', { name: f.name }, f.value ?? '') as HTMLTextAreaElement
+          : h('input', { name: f.name, type: f.type ?? 'text', value: f.value ?? '' }) as HTMLInputElement;
+      inputs.set(f.name, input);
+      return h('label', h('span', f.label), input);
+    }),
+    h('div.actions', h('button', { type: 'button', class: 'secondary', onclick: () => close(null) }, '取消'), h('button', { type: 'submit' }, '确定')));
+    const overlay = h('div.overlay', form);
+    document.body.append(overlay);
+    (form.querySelector('input,select,textarea') as HTMLElement | null)?.focus();
+  });
+}
+
+export { echarts };

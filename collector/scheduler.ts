@@ -34,6 +34,8 @@ interface Entry {
   host: string;
   slot: number;
   planned: number;
+  /** The planned start of the run waiting in the ready queue (`planned` has moved on to the next slot by then). */
+  runPlanned: number;
   timer?: NodeJS.Timeout;
   running: boolean;
   queued: boolean;
@@ -88,7 +90,7 @@ export class Scheduler {
     for (const [id, t] of wanted) {
       const e = this.entries.get(id);
       if (!e) {
-        const entry: Entry = { target: t, host: hostOf(id, t.spec), slot: 0, planned: 0, running: false, queued: false, removed: false };
+        const entry: Entry = { target: t, host: hostOf(id, t.spec), slot: 0, planned: 0, runPlanned: 0, running: false, queued: false, removed: false };
         this.entries.set(id, entry);
         this.plan(entry, firstSlot(id, t.interval, now));
       } else if (JSON.stringify(e.target) !== JSON.stringify(t)) {
@@ -118,6 +120,7 @@ export class Scheduler {
       this.counters.skippedOverlap++;
     } else {
       e.queued = true;
+      e.runPlanned = e.planned;
       this.ready.push(e);
       this.pump();
     }
@@ -184,7 +187,7 @@ export class Scheduler {
     const clock = this.opts.clock;
     const t = e.target;
     const startedAt = clock();
-    const plannedAt = e.planned;
+    const plannedAt = e.runPlanned;
     this.opts.onLag?.(Math.max(0, startedAt - plannedAt));
     this.counters.started++;
     const probe = this.opts.probeFor(t.type);

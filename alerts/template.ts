@@ -10,7 +10,8 @@ export function renderTemplate(tpl: string, facts: Record<string, unknown>): str
 
 export function formatNumber(v: number): string {
   if (Number.isInteger(v)) return String(v);
-  return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2).replace(/\.?0+$/, '') : v.toPrecision(3);
+  if (Math.abs(v) >= 1000) return v.toFixed(0);
+  return String(Math.abs(v) >= 1 ? Number(v.toFixed(3)) : Number(v.toPrecision(3)));
 }
 
 /** "2026-11-25 14:03:05" in the given time zone (the operators read Beijing time). */

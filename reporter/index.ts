@@ -1,10 +1,94 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import type { Area, AreaContext } from '../core/context';
 import type { AppEnv } from '../core/http';
+import type { Leader } from '../core/leader';
+import { DeliveryService } from './delivery/service';
+import { createDeliveryRoutes } from './delivery/routes';
+import { startProvinceSim, type ProvinceSim } from '../ops/province-sim/server';
 
-/** The reporter area. */
+const DEMO_SECRET = 'demo-secret-370700';
+
+/**
+ * The reporter area. Routes (every process): the intake's record API and the delivery API under /api/reporter.
+ * Workers (reporter role only): cron schedules that send only while this process holds the 'reporter' leader lock,
+ * so a second reporter is a hot standby, never a second sender.
+ */
 export async function createReporterArea(ctx: AreaContext): Promise<Area> {
+  const rc = ctx.config.reporter;
+  const log = ctx.log;
+  let service: DeliveryService | null = null;
+  let sim: ProvinceSim | null = null;
+  let leader: Leader | null = null;
+  let started = false;
+  let startTimer: NodeJS.Timeout | undefined;
+
+  const build = (url: string, secret: string) =>
+    new DeliveryService({ db: ctx.db, log: log.child({ part: 'delivery' }), clock: ctx.clock, config: rc, url, secret, mayRun: () => started && (leader?.isLeader() ?? false), beforeRun: intakeBeforeRun });
+
+  const url = process.env.REPORTER_PROVINCE_URL || rc.province.url;
+  if (url && rc.province.secret && !rc.demoSimulator) service = build(url, rc.province.secret);
+
+  const intake = await loadIntake(ctx);
+  async function intakeBeforeRun() {
+    if (intake?.beforeDeliveryRun) await intake.beforeDeliveryRun();
+  }
+
   const routes = new Hono<AppEnv>();
-  void ctx;
-  return { name: 'reporter', mount: 'reporter', routes, async start() {}, async stop() {} };
+  if (intake?.routes) routes.route('/', intake.routes);
+  routes.route('/', createDeliveryRoutes({ db: ctx.db, auth: ctx.auth, clock: ctx.clock, service: () => service, coverageCategories: rc.delivery.coverageCategories }));
+
+  return {
+    name: 'reporter',
+    mount: 'reporter',
+    routes,
+    rawTables: [{ table: 'report_attempts' }],
+    async start() {
+      if (rc.demoSimulator) {
+        const u = url ? new URL(url) : undefined;
+        sim = await startProvinceSim({ port: u ? Number(u.port) : 0, appKey: rc.province.appKey, appSecret: rc.province.secret ?? DEMO_SECRET, snapshotFile: `${ctx.dataDir}/province-sim.json`, snapshotEveryMs: 10_000 });
+        service = build(sim.url, rc.province.secret ?? DEMO_SECRET);
+        log.info({ url: sim.url }, 'demo: provincial gateway simulator started; the reporter sends to it');
+      }
+      if (!service) {
+        log.warn('reporter delivery is off: set reporter.province.url (or REPORTER_PROVINCE_URL) and reporter.province.secret, or reporter.demoSimulator: true');
+        return;
+      }
+      leader = ctx.leader('reporter', (isLeader) => log.info({ isLeader }, isLeader ? 'this process now sends to the province' : 'this process no longer sends'));
+      await leader.start();
+      started = true;
+      service.schedule();
+      if (rc.schedule.runOnStart) {
+        startTimer = setTimeout(() => {
+          if (service?.mayRun()) service.run('incremental', 'start').catch(() => undefined);
+        }, 1_000);
+        startTimer.unref();
+      }
+    },
+    async stop() {
+      started = false;
+      clearTimeout(startTimer);
+      await service?.stop();
+      await leader?.stop();
+      await sim?.stop();
+    },
+  };
+}
+
+/**
+ * The intake side's routes and pre-run work (reporter/intake), when that part is present: its routes are
+ * `createIntakeRoutes(ctx)`, its pre-run hook picks up staging rows and re-checks held references.
+ */
+async function loadIntake(ctx: AreaContext): Promise<{ routes?: Hono<AppEnv>; beforeDeliveryRun?: () => Promise<unknown> } | null> {
+  const file = new URL('./intake/routes.ts', import.meta.url);
+  if (!existsSync(fileURLToPath(file))) return null;
+  const m = (await import(file.href)) as {
+    createIntakeRoutes?: (ctx: AreaContext) => Hono<AppEnv>;
+    beforeDeliveryRun?: (ctx: AreaContext) => Promise<unknown>;
+  };
+  return {
+    routes: m.createIntakeRoutes?.(ctx),
+    beforeDeliveryRun: m.beforeDeliveryRun ? () => m.beforeDeliveryRun!(ctx) : undefined,
+  };
 }

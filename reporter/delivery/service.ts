@@ -14,6 +14,12 @@ export type RunKind = PassKind | 'reconcile';
 
 export class RunInProgressError extends Error {}
 
+export interface RunOutcome {
+  runId: number;
+  status: string;
+  stats: RunStats | { results: ReconcileResult[] };
+}
+
 /**
  * The delivery side as one object: runs (incremental, full, reconcile, dry run), one at a time per process, and the
  * cron schedules. Which process may send is decided outside (the leader lock): `mayRun()`.
@@ -51,18 +57,43 @@ export class DeliveryService {
     return this.running;
   }
 
+  /** May this process send now (it runs the reporter role and holds the leader lock)? */
+  mayRun(): boolean {
+    return this.d.mayRun ? this.d.mayRun() : true;
+  }
+
   private limits() {
     const del = this.d.config.delivery;
     return { maxRecords: Math.min(del.maxRecordsPerBatch, this.adapter.limits.maxRecords), maxBytes: Math.min(del.maxBatchBytes, this.adapter.limits.maxBytes) };
   }
 
-  /** One run, recorded in report_runs. Throws RunInProgressError when one is already going in this process. */
-  async run(kind: RunKind, trigger: string, actor: string | null = null): Promise<{ runId: number; status: string; stats: RunStats | { results: ReconcileResult[] } }> {
+  /** One run, recorded in report_runs, awaited to its end. Throws RunInProgressError when one is already going here. */
+  async run(kind: RunKind, trigger: string, actor: string | null = null): Promise<RunOutcome> {
+    return (await this.launch(kind, trigger, actor)).done;
+  }
+
+  /** Starts a run and answers as soon as it is recorded (the API's "run now"); `done` settles when it ends. */
+  async launch(kind: RunKind, trigger: string, actor: string | null = null): Promise<{ runId: number; done: Promise<RunOutcome> }> {
     if (this.running) throw new RunInProgressError(`a ${this.running.kind} run is in progress since ${new Date(this.running.since).toISOString()}`);
-    const { db, clock, log, config } = this.d;
+    const { db, clock } = this.d;
     this.running = { kind, runId: null, since: clock() };
-    const runId = await startRun(db, kind, trigger, actor, clock());
+    let runId: number;
+    try {
+      runId = await startRun(db, kind, trigger, actor, clock());
+    } catch (err) {
+      this.running = null;
+      throw err;
+    }
     this.running.runId = runId;
+    const done = this.execute(kind, trigger, runId).finally(() => {
+      this.running = null;
+    });
+    done.catch(() => undefined); // the caller may not wait; the failure is logged and recorded
+    return { runId, done };
+  }
+
+  private async execute(kind: RunKind, trigger: string, runId: number): Promise<RunOutcome> {
+    const { db, clock, log, config } = this.d;
     try {
       if (kind === 'reconcile') {
         const results = await reconcile({ db, adapter: this.adapter, sender: this.sender, log, clock, regionCode: config.province.regionCode }, config.delivery.reconcileMonths, runId);
@@ -87,8 +118,6 @@ export class DeliveryService {
       log.error({ err, runId, kind }, 'delivery run failed');
       await finishRun(db, runId, 'failed', {}, clock(), (err as Error).message).catch(() => undefined);
       throw err;
-    } finally {
-      this.running = null;
     }
   }
 
@@ -104,7 +133,7 @@ export class DeliveryService {
       const task = cron.schedule(
         expr,
         async () => {
-          if (this.d.mayRun && !this.d.mayRun()) return;
+          if (!this.mayRun()) return;
           if (this.running) return this.d.log.info({ name }, 'scheduled run skipped: another run is in progress');
           await this.run(name, 'schedule').catch(() => undefined);
         },

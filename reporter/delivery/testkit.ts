@@ -11,7 +11,7 @@ import type { DataType } from '../standard/types';
 const CAL = createCalendar();
 const DEADLINES = { PENALTY: 7, INSPECTION: 7, INSPECTION_PLAN: 20 };
 
-export async function putRecords(db: Db, recs: [DataType, Record<string, unknown>][], opts: { now?: number; version?: number; withdrawn?: boolean } = {}) {
+export async function putRecords(db: Db, recs: [DataType, object][], opts: { now?: number; version?: number; withdrawn?: boolean } = {}) {
   const now = opts.now ?? Date.now();
   const rows = recs.map(([t, input]) => {
     const v = validateRecord(t, input, { now });

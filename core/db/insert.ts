@@ -1,6 +1,8 @@
 import type { Queryable } from './types';
 
-const MAX_PARAMS = 60_000;
+// PostgreSQL allows 65,535 bind parameters, but PGlite reads the count back as a signed 16-bit number: above
+// 32,767 the embedded back end fails with "Invalid array length". Stay below both.
+const MAX_PARAMS = 32_000;
 
 /** Multi-row INSERT in chunks that stay below PostgreSQL's bind-parameter limit. */
 export async function insertRows(

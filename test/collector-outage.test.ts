@@ -1,0 +1,133 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import http from 'node:http';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { parseConfig } from '../core/config';
+import type { Db } from '../core/db';
+import { silentLogger } from '../core/log';
+import { CollectorEngine } from '../collector/engine';
+import { openTestDb, backend } from './helpers/db';
+
+/**
+ * The database goes away while 200 targets are probed every 5 s against a local HTTP server, and comes back: every
+ * probe that ran is in probe_results exactly once. On a server (DATABASE_URL) the real TimescaleDB server is stopped
+ * with `ops/timescaledb-local stop` and started again; on the embedded database every Db call throws for the outage.
+ * OUTAGE_SECONDS shortens it (default 60 on the server, 15 embedded).
+ */
+const OUTAGE_S = Number(process.env.OUTAGE_SECONDS ?? (backend === 'server' ? 60 : 15));
+const TARGETS = 200;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const run = promisify(execFile);
+
+let hits = 0;
+const server = http.createServer((req, res) => {
+  hits++;
+  res.end('ok');
+});
+await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+const port = (server.address() as { port: number }).port;
+
+function outageSwitch(db: Db) {
+  const ctl = { down: false };
+  if (backend === 'server') return { db, ctl };
+  const fail = () => {
+    if (ctl.down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432 (simulated outage)');
+  };
+  const wrapped: Db = {
+    kind: db.kind,
+    query: async (s, p) => (fail(), db.query(s, p)),
+    exec: async (s) => (fail(), db.exec(s)),
+    tx: async (fn) => (fail(), db.tx(fn)),
+    insertMany: async (...a) => (fail(), db.insertMany(...a)),
+    tryLock: (k) => db.tryLock(k),
+    ping: async () => !ctl.down && (await db.ping()),
+    close: () => db.close(),
+  };
+  return { db: wrapped, ctl };
+}
+
+async function goDown(ctl: { down: boolean }) {
+  if (backend === 'server') await run('ops/timescaledb-local', ['stop']);
+  ctl.down = true;
+}
+async function comeBack(ctl: { down: boolean }) {
+  if (backend === 'server') await run('ops/timescaledb-local', ['start']);
+  ctl.down = false;
+}
+
+test(`[${backend}] a ${OUTAGE_S} s database outage loses no result and writes none twice`, async () => {
+  const t0 = Date.now();
+  const mark = (w: string) => console.log(`${w} +${Date.now() - t0} ms`);
+  const real = await openTestDb();
+  const { db, ctl } = outageSwitch(real);
+  const targets = Array.from({ length: TARGETS }, (_, i) => `    - { id: t${i}, module: m, name: 目标${i}, type: http, interval: 5s, timeout: 2s, spec: { url: "http://127.0.0.1:${port}/t${i}" } }`).join('\n');
+  const config = parseConfig(`
+collector:
+  bufferSize: 100
+  batch: { size: 200, age: 200ms }
+  statsEvery: 5s
+  modules: [{ id: m, name: 模块 }]
+  targets:
+${targets}
+`).collector;
+  const engine = new CollectorEngine({ db, log: silentLogger(), clock: Date.now, metrics: new Registry(), journalDir: join(mkdtempSync(join(tmpdir(), 'outage-')), 'journal') }, config);
+  let maxJournal = 0;
+  let maxDepth = 0;
+  let downAt = 0;
+  let upAt = 0;
+  mark("db open");
+  await engine.start();
+  try {
+    await sleep(8000);
+    const before = hits;
+    assert.ok(before > 100, `probing runs (${before} probes before the outage)`);
+    await goDown(ctl);
+    downAt = Date.now();
+    try {
+      const end = downAt + OUTAGE_S * 1000;
+      while (Date.now() < end) {
+        await sleep(250);
+        maxJournal = Math.max(maxJournal, engine.writer.journalBytes);
+        maxDepth = Math.max(maxDepth, engine.writer.depth);
+      }
+    } finally {
+      await comeBack(ctl);
+      upAt = Date.now();
+    }
+    mark("back");
+    // The writer notices by itself, replays the journal, then memory.
+    const deadline = Date.now() + 60_000;
+    while ((engine.writer.databaseDown || engine.writer.journalBytes > 0) && Date.now() < deadline) await sleep(250);
+    assert.not.ok(engine.writer.databaseDown, 'the writer reconnected');
+    assert.is(engine.writer.journalBytes, 0, 'the journal was replayed and removed');
+    mark("replayed");
+    await sleep(3000);
+  } finally {
+    await engine.stop();
+  }
+  const probes = hits;
+  const r = await real.query<{ n: number; d: number; during: number }>(
+    `SELECT count(*)::int AS n, count(DISTINCT result_id)::int AS d,
+            count(*) FILTER (WHERE ts >= $1 AND ts < $2)::int AS during FROM probe_results`,
+    [new Date(downAt), new Date(upAt)],
+  );
+  const { n, d, during } = r.rows[0];
+  console.log(`[${backend}] outage ${OUTAGE_S}s: ${probes} probes, ${n} rows, ${d} distinct, ${during} during the outage; journal peak ${maxJournal} B, memory peak ${maxDepth}`);
+  assert.is(d, n, 'no result twice');
+  assert.is(n, probes, 'every probe that ran is stored');
+  assert.ok(during >= TARGETS / 5 * OUTAGE_S * 0.8, `results from the outage are there (${during})`);
+  assert.ok(maxJournal > 0, 'the buffer overflowed into the journal');
+  assert.ok(maxDepth <= 100 + TARGETS * 2, `memory stayed bounded (${maxDepth})`);
+  await real.close();
+});
+
+test.after(() => {
+  server.close();
+});
+
+test.run();

@@ -1,0 +1,145 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Hono } from 'hono';
+import { openTestDb } from '../../test/helpers/db';
+import { AuthService } from '../../core/auth/service';
+import { authenticate, type AppEnv } from '../../core/http';
+import { manualClock } from '../../core/time';
+import { reporterConfig } from '../../core/config/reporter';
+import { createIntakeRoutes } from './routes';
+import { Intake } from './service';
+import { makeFixtures } from '../standard/fixtures';
+
+const db = await openTestDb();
+const clock = manualClock(Date.UTC(2026, 10, 24, 4, 0, 0));
+const auth = new AuthService(db, clock, 3600_000);
+const reporter = reporterConfig.parse({ calendar: { years: { '2026': { holidays: [], workdays: [] } } } });
+const intake = new Intake({ db, reporter, clock });
+const app = new Hono<AppEnv>();
+app.use('*', authenticate(auth));
+app.route('/api/reporter', createIntakeRoutes({ db, auth, intake }));
+const reg = (await auth.createToken({ name: 'clerk', role: 'regulator', createdBy: 'test' })).token;
+const ops = (await auth.createToken({ name: 'ops-1', role: 'ops', createdBy: 'test' })).token;
+const f = makeFixtures({ seed: 11, items: 3, officers: 6, inspections: 10, penalties: 6 });
+
+async function api(method: string, path: string, body?: unknown, token = reg) {
+  const res = await app.request(`/api/reporter${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+test('permission: ingest needs reporter:ingest; reading needs a login', async () => {
+  assert.is((await api('POST', '/records/ITEM', f.ITEM[0], ops)).status, 403);
+  assert.is((await api('POST', '/records/ITEM', f.ITEM[0], '')).status, 401);
+  assert.is((await api('GET', '/records', undefined, '')).status, 401);
+  assert.is((await api('POST', '/records/NOPE', f.ITEM[0])).status, 404);
+});
+
+test('POST an array: answered per record; rejected ones are kept as invalid', async () => {
+  const bad = { ...f.ITEM[2], catalogCode: '12' };
+  const r = await api('POST', '/records/ITEM', [f.ITEM[0], f.ITEM[1], bad]);
+  assert.is(r.status, 200);
+  assert.is(r.body.accepted, 2);
+  assert.is(r.body.rejected, 1);
+  assert.equal(r.body.results.map((x: any) => x.outcome), ['accepted', 'accepted', 'rejected']);
+  assert.is(r.body.results[2].errors[0].code, 'E_FORMAT');
+  assert.is(r.body.results[2].errors[0].field, 'catalogCode');
+  const kept = await api('GET', `/records/ITEM/${bad.recordId}`);
+  assert.is(kept.status, 200);
+  assert.is(kept.body.record.status, 'invalid');
+  assert.is(kept.body.record.data.catalogCode, '12');
+  const audit = await db.query<{ action: string; actor: string }>(`SELECT action, actor FROM audit_log WHERE action = 'reporter.records.ingest'`);
+  assert.is(audit.rows.length, 1);
+  assert.is(audit.rows[0].actor, 'token:clerk');
+});
+
+test('a PENALTY before its INSPECTION is held, and released when the INSPECTION arrives', async () => {
+  await api('POST', '/records/OFFICER', f.OFFICER);
+  const pen = f.PENALTY.find((p) => p.inspectionRef && f.ITEM.slice(0, 2).some((i) => i.implCode === p.implCode))!;
+  const r = await api('POST', '/records/PENALTY', pen);
+  assert.is(r.body.results[0].outcome, 'held_reference');
+  assert.is(r.body.results[0].errors[0].code, 'E_REFERENCE');
+  const ins = f.INSPECTION.find((i) => i.recordId === pen.inspectionRef)!;
+  const r2 = await api('POST', '/records/INSPECTION', ins);
+  assert.is(r2.body.results[0].outcome, 'accepted');
+  assert.equal(r2.body.results[0].warnings, []);
+  const after = await api('GET', `/records/PENALTY/${pen.recordId}`);
+  assert.is(after.body.record.status, 'valid');
+  assert.equal(after.body.record.errors, []);
+  assert.ok(after.body.record.deadline);
+});
+
+test('a correction is a new version with history; an identical re-send is not', async () => {
+  const item = { ...f.ITEM[0], itemName: '更正后的名称' };
+  const r = await api('POST', '/records/ITEM', item);
+  assert.is(r.body.results[0].version, 2);
+  const same = await api('POST', '/records/ITEM', item);
+  assert.is(same.body.results[0].outcome, 'unchanged');
+  assert.is(same.body.results[0].version, 2);
+  const got = await api('GET', `/records/ITEM/${item.recordId}`);
+  assert.equal(got.body.history.map((h: any) => h.version), [2, 1]);
+  assert.is(got.body.history[1].data.itemName, f.ITEM[0].itemName);
+  assert.is(got.body.record.data.itemName, '更正后的名称');
+});
+
+test('E_DUPLICATE within one request', async () => {
+  const a = f.ITEM[2];
+  const r = await api('POST', '/records/ITEM', [a, { ...a, itemName: '另一个' }]);
+  assert.equal(r.body.results.map((x: any) => x.errors.map((e: any) => e.code)), [['E_DUPLICATE'], ['E_DUPLICATE']]);
+  assert.is((await api('GET', `/records/ITEM/${a.recordId}`)).body.record.status, 'invalid');
+});
+
+test('withdraw: a new version with op DELETE and status withdrawn; audited; unknown → 404', async () => {
+  const id = f.ITEM[1].recordId;
+  const r = await api('POST', `/records/ITEM/${id}/withdraw`, { reason: '误报' });
+  assert.is(r.status, 200);
+  assert.is(r.body.status, 'withdrawn');
+  const got = await api('GET', `/records/ITEM/${id}`);
+  assert.is(got.body.record.op, 'DELETE');
+  assert.is(got.body.history[0].op, 'DELETE');
+  assert.is((await api('POST', `/records/ITEM/${id}/withdraw`)).body.outcome, 'unchanged');
+  assert.is((await api('POST', '/records/ITEM/NOPE-1/withdraw')).status, 404);
+  assert.is((await api('POST', `/records/ITEM/${id}/withdraw`, undefined, ops)).status, 403);
+  const audit = await db.query(`SELECT 1 FROM audit_log WHERE action = 'reporter.records.withdraw'`);
+  assert.ok(audit.rows.length >= 1);
+});
+
+test('GET /records: filters, pagination, ID numbers masked for readers who may not write', async () => {
+  const list = await api('GET', '/records?dataType=ITEM&limit=2');
+  assert.is(list.body.total, 3);
+  assert.is(list.body.items.length, 2);
+  const invalid = await api('GET', '/records?status=invalid');
+  assert.ok(invalid.body.items.every((x: any) => x.status === 'invalid'));
+  const byCode = await api('GET', '/records?errorCode=E_DUPLICATE');
+  assert.is(byCode.body.total, 1);
+  assert.is((await api('GET', '/records?status=nope')).status, 400);
+  assert.is((await api('GET', '/records?from=2026/01/01')).status, 400);
+  const officer = f.OFFICER[0];
+  const asOps = await api('GET', `/records/OFFICER/${officer.recordId}`, undefined, ops);
+  assert.not.equal(asOps.body.record.data.idNo, officer.idNo);
+  assert.match(asOps.body.record.data.idNo, /^\d{6}\*{8}\w{4}$/);
+  const asClerk = await api('GET', `/records/OFFICER/${officer.recordId}`);
+  assert.is(asClerk.body.record.data.idNo, officer.idNo);
+  const stats = await api('GET', '/records/stats');
+  assert.is(stats.body.counts.OFFICER.valid, 6);
+});
+
+test('too many records in one request → 413 with advice', async () => {
+  const small = new Intake({ db, reporter: reporterConfig.parse({ intake: { maxRecordsPerRequest: 2 } }), clock });
+  const app2 = new Hono<AppEnv>();
+  app2.use('*', authenticate(auth));
+  app2.route('/', createIntakeRoutes({ db, auth, intake: small }));
+  const res = await app2.request('/records/ITEM', { method: 'POST', headers: { authorization: `Bearer ${reg}`, 'content-type': 'application/json' }, body: JSON.stringify(f.ITEM) });
+  assert.is(res.status, 413);
+  const bad = await app2.request('/records/ITEM', { method: 'POST', headers: { authorization: `Bearer ${reg}`, 'content-type': 'application/json' }, body: '{not json' });
+  assert.is(bad.status, 400);
+});
+
+test.after(async () => {
+  await db.close();
+});
+
+test.run();

@@ -1,0 +1,149 @@
+/**
+ * Pick-up of rows the city sharing platform writes straight into reporter_staging (schema in sql/030). Each run takes
+ * the rows not yet picked up, in id order, and passes them through the same intake as the API: UPSERT rows are
+ * validated and stored (a second row for the same id is a correction), DELETE rows withdraw. Every row gets
+ * picked_up_at and an outcome; rows that cannot be read are kept in reporter_intake_rejects.
+ *
+ * A crash between storing and stamping picks the rows up again next run: identical data is 'unchanged', so this
+ * is safe. One pick-up at a time (advisory lock), whichever process runs it.
+ */
+import type { Db } from '../../core/db';
+import { isDataType, type DataType, type ValidationError } from '../standard/types';
+import { Intake, type IntakeOptions } from './service';
+
+const STAGING_LOCK = 7_370_731;
+
+interface StagingRow {
+  id: string;
+  data_type: string;
+  record_id: string;
+  payload: unknown;
+  op: string;
+}
+
+export interface StagingRunResult {
+  picked: number;
+  accepted: number;
+  held_reference: number;
+  rejected: number;
+  unchanged: number;
+  withdrawn: number;
+  not_found: number;
+  /** Another pick-up was running. */
+  skipped?: boolean;
+}
+
+/** Picks up waiting staging rows. Pass an Intake to share its configuration and clock, or the options to make one. */
+export async function ingestStaging(db: Db, opts: Omit<IntakeOptions, 'db'> & { intake?: Intake; maxRows?: number } = {}): Promise<StagingRunResult> {
+  const intake = opts.intake ?? new Intake({ db, ...opts });
+  const out: StagingRunResult = { picked: 0, accepted: 0, held_reference: 0, rejected: 0, unchanged: 0, withdrawn: 0, not_found: 0 };
+  const lock = await db.tryLock(STAGING_LOCK);
+  if (!lock) return { ...out, skipped: true };
+  try {
+    const max = opts.maxRows ?? intake.reporter.intake.stagingMaxRowsPerRun;
+    const batch = intake.reporter.intake.writeBatchSize;
+    for (let done = 0; done < max; ) {
+      const res = await db.query<StagingRow>(
+        `SELECT id::text AS id, data_type, record_id, payload, op FROM reporter_staging WHERE picked_up_at IS NULL ORDER BY id LIMIT $1`,
+        [Math.min(batch, max - done)],
+      );
+      if (res.rows.length === 0) break;
+      done += res.rows.length;
+      out.picked += res.rows.length;
+      const stamps: { id: string; outcome: string }[] = [];
+      // Consecutive rows of one type and op go together; order between them is kept.
+      let i = 0;
+      while (i < res.rows.length) {
+        const first = res.rows[i];
+        let j = i + 1;
+        while (j < res.rows.length && res.rows[j].data_type === first.data_type && res.rows[j].op === first.op) j++;
+        await runSegment(intake, res.rows.slice(i, j), stamps, out);
+        i = j;
+      }
+      await db.query(
+        `UPDATE reporter_staging s SET picked_up_at = $1, pickup_outcome = u.outcome
+           FROM unnest($2::bigint[], $3::text[]) AS u(id, outcome) WHERE s.id = u.id`,
+        [new Date(intake.clock()), stamps.map((s) => s.id), stamps.map((s) => s.outcome)],
+      );
+    }
+  } finally {
+    await lock.release();
+  }
+  if (out.picked > 0) intake.log.info(out, 'staging rows picked up');
+  return out;
+}
+
+async function runSegment(intake: Intake, rows: StagingRow[], stamps: { id: string; outcome: string }[], out: StagingRunResult) {
+  const type = rows[0].data_type;
+  const op = rows[0].op;
+  const meta = { source: 'staging' as const, receivedBy: 'staging' };
+  if (!isDataType(type) || (op !== 'UPSERT' && op !== 'DELETE')) {
+    const why = !isDataType(type)
+      ? `数据类型 "${type}" 不是 ITEM、INSPECTION、PENALTY、OFFICER 之一`
+      : `操作 "${op}" 应为 UPSERT 或 DELETE`;
+    await reject(intake, rows, isDataType(type) ? type : String(type).slice(0, 40), 'record', isDataType(type) ? 'E_CODE_TABLE' : 'E_CODE_TABLE', why);
+    for (const r of rows) stamps.push({ id: r.id, outcome: 'rejected' });
+    out.rejected += rows.length;
+    return;
+  }
+  if (op === 'DELETE') {
+    for (const r of rows) {
+      const o = await intake.withdraw(type, r.record_id, meta);
+      stamps.push({ id: r.id, outcome: o.outcome });
+      out[o.outcome as 'withdrawn' | 'unchanged' | 'not_found']++;
+    }
+    return;
+  }
+  const good: StagingRow[] = [];
+  const inputs: unknown[] = [];
+  const bad: StagingRow[] = [];
+  for (const r of rows) {
+    let payload = r.payload;
+    if (typeof payload === 'string') {
+      try {
+        payload = JSON.parse(payload);
+      } catch {
+        /* left as a string: the validator rejects it as not an object */
+      }
+    }
+    const p = payload && typeof payload === 'object' && !Array.isArray(payload) ? { ...(payload as Record<string, unknown>) } : payload;
+    if (p && typeof p === 'object' && !Array.isArray(p)) {
+      const rec = p as Record<string, unknown>;
+      if (rec.recordId === undefined || rec.recordId === null || rec.recordId === '') rec.recordId = r.record_id;
+      else if (String(rec.recordId).trim() !== r.record_id) {
+        bad.push(r);
+        continue;
+      }
+    }
+    good.push(r);
+    inputs.push(p);
+  }
+  if (bad.length > 0) {
+    await reject(intake, bad, type, 'recordId', 'E_FORMAT', '暂存表的 record_id 与 payload 中的 recordId 不一致，请共享平台核对后重新写入');
+    for (const r of bad) stamps.push({ id: r.id, outcome: 'rejected' });
+    out.rejected += bad.length;
+  }
+  if (good.length === 0) return;
+  const { outcomes } = await intake.ingest(type, inputs, { ...meta, rowNos: good.map((r) => Number(r.id)) });
+  outcomes.forEach((o, k) => {
+    stamps.push({ id: good[k].id, outcome: o.outcome });
+    out[o.outcome as 'accepted' | 'held_reference' | 'rejected' | 'unchanged']++;
+  });
+}
+
+async function reject(intake: Intake, rows: StagingRow[], dataType: DataType | string, field: string, code: ValidationError['code'], why: string) {
+  const at = new Date(intake.clock());
+  await intake.db.insertMany(
+    'reporter_intake_rejects',
+    ['data_type', 'source', 'arrived_at', 'received_by', 'row_no', 'payload', 'errors'],
+    rows.map((r) => [
+      dataType,
+      'staging',
+      at,
+      'staging',
+      Number(r.id),
+      JSON.stringify({ data_type: r.data_type, record_id: r.record_id, op: r.op, payload: r.payload }),
+      JSON.stringify([{ recordId: r.record_id, field, code, message: why, severity: 'error' }]),
+    ]),
+  );
+}

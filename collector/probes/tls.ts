@@ -97,7 +97,13 @@ export const tlsProbe: Probe<TlsSpec> = (spec, ctx) => {
     try {
       let ca: string[] | undefined;
       if (spec.caFile) {
-        if (!caCache.has(spec.caFile)) caCache.set(spec.caFile, readFileSync(spec.caFile, 'utf8'));
+        if (!caCache.has(spec.caFile)) {
+          try {
+            caCache.set(spec.caFile, readFileSync(spec.caFile, 'utf8'));
+          } catch (err) {
+            return finish(failure('probe_error', `无法读取 caFile ${spec.caFile} (${(err as NodeJS.ErrnoException).code}) 请检查路径和权限`, startedAt, ctx.now()));
+          }
+        }
         ca = [...tls.rootCertificates, caCache.get(spec.caFile)!];
       }
       // Never reject here: an untrusted or expired certificate is what we came to report, with its facts.

@@ -1,6 +1,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { makeSimCerts, type SimCerts } from './certs';
 import { startSimDns, type SimDns } from './dns';
 import { answer, httpServices, serviceOfPath, type HttpServiceName } from './services';
@@ -27,7 +29,7 @@ export interface PlatformSimOptions {
   port?: number;
   /** DNS resolver port; default port+13 with a fixed port, else ephemeral. */
   dnsPort?: number;
-  /** Where to write the certificates (default: a fresh temporary directory). */
+  /** Where to write the certificates (default: <tmp>/platform-sim-<port> with a fixed port, else a fresh temporary directory). */
   certDir?: string;
 }
 
@@ -69,7 +71,8 @@ export async function startPlatformSim(opts: PlatformSimOptions = {}): Promise<P
   const at = (i: number) => (base === 0 ? 0 : base + i);
   const faults = new Map<string, Fault>();
   const fault = (s: string): Fault => faults.get(s) ?? { fault: 'none' };
-  const certs = makeSimCerts(opts.certDir);
+  // With a fixed port the CA file has a fixed path too (/tmp/platform-sim-18000/ca.crt), so demo configs can name it.
+  const certs = makeSimCerts(opts.certDir ?? (base ? join(tmpdir(), `platform-sim-${base}`) : undefined));
 
   // One handler for every HTTP(S) server: `own` is the fault key of the listener (its service or https-*).
   const handle = (own: string | undefined) => async (req: IncomingMessage, res: ServerResponse) => {

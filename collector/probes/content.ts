@@ -3,8 +3,8 @@ import { diffLines } from 'diff';
 import { z } from 'zod';
 import { fold, normalise, normaliseRulesSchema, type NormaliseRules } from './content-normalise';
 import { fetchHttp, httpFetchSpecSchema } from './http';
-import { failure, show } from './outcome';
-import type { Probe } from './types';
+import { failure, guard, show } from './outcome';
+import type { Probe, ProbeOutcome } from './types';
 
 /**
  * Page tampering (网页防篡改): the page is normalised, hashed and compared with the approved baseline; the defacement
@@ -111,6 +111,10 @@ export const contentProbe: Probe<ContentSpec> = async (spec, ctx) => {
   if (!fetched.ok) return fetched.outcome;
   const { outcome, body } = fetched;
   const startedAt = ctx.now() - outcome.durationMs;
+  return guard(startedAt, ctx.now, ctx.timeoutMs, spec.url, async () => judgePage(spec, outcome, body, startedAt, ctx.now));
+};
+
+function judgePage(spec: ContentSpec, outcome: ProbeOutcome, body: string, startedAt: number, now: () => number): ProbeOutcome {
   const check = checkContent(body, { baselineHash: spec.baseline?.hash, baselineText: spec.baseline?.text, normalise: spec.normalise, forbiddenWords: spec.forbiddenWords });
   const detail: Record<string, unknown> = { hash: check.hash, baselineHash: spec.baseline?.hash ?? (spec.baseline?.text !== undefined ? sha256(spec.baseline.text) : null), changed: check.changed, bytes: body.length };
   // The normalised text is kept only when the collector needs it: no baseline yet (first capture) or a change to review.
@@ -121,14 +125,14 @@ export const contentProbe: Probe<ContentSpec> = async (spec, ctx) => {
   if (check.forbiddenHits.length) {
     const h = check.forbiddenHits[0];
     const words = check.forbiddenHits.map((x) => `${show(x.word)}×${x.count}`).join(' ');
-    return failure('forbidden_word', `${spec.url} 期望不含违禁词 实际出现 ${words} 上下文 ${show(h.context)}`, startedAt, ctx.now(), extra);
+    return failure('forbidden_word', `${spec.url} 期望不含违禁词 实际出现 ${words} 上下文 ${show(h.context)}`, startedAt, now(), extra);
   }
   if (check.changed) {
     const d = check.diffSummary;
     const facts = d
       ? `${spec.url} 与基线不一致 新增 ${d.added} 行 删除 ${d.removed} 行 例: ${d.samples.slice(0, 2).join(' | ')}`
       : `${spec.url} 期望哈希 ${String(detail.baselineHash).slice(0, 12)} 实际 ${check.hash.slice(0, 12)}`;
-    return failure('content_changed', facts, startedAt, ctx.now(), extra);
+    return failure('content_changed', facts, startedAt, now(), extra);
   }
   return { ...outcome, detail };
-};
+}

@@ -146,6 +146,13 @@ test('TLS verify on: self-signed is tls_error; off: success with a tls phase', a
   assert.type(ok.phases?.tls, 'number');
 });
 
+test('a JSON path that cannot be evaluated is a probe_error outcome, not a throw', async () => {
+  const o = await httpProbe(spec({ url: sim.urls.exchangeStatus, json: [{ path: '$..[?(@.x ==', equals: 1 }] }), probeCtx());
+  assert.is(o.success, false);
+  assert.is(o.errorCode, 'probe_error');
+  assert.match(o.error!, '断言无法执行');
+});
+
 test('spec validation: bad URL, bad status, bad regex are rejected with a path', () => {
   for (const bad of [{ url: 'ftp://x' }, { url: 'http://127.0.0.1/', expectStatus: ['abc'] }, { url: 'http://127.0.0.1/', bodyRegex: ['('] }, { url: 'http://127.0.0.1/', nope: 1 }]) {
     const r = httpSpecSchema.safeParse(bad);

@@ -244,7 +244,13 @@ export async function fetchHttp(spec: HttpFetchSpec & Partial<HttpSpec>, ctx: Pr
 export const httpProbe: Probe<HttpSpec> = async (spec, ctx) => {
   const fetched = await fetchHttp(spec, ctx);
   if (!fetched.ok) return fetched.outcome;
-  const bodyProblem = checkBody(spec, fetched.prepared!, fetched.body);
+  let bodyProblem: string | undefined;
+  try {
+    bodyProblem = checkBody(spec, fetched.prepared!, fetched.body);
+  } catch (err) {
+    // jsonpath-plus throws on a path it cannot evaluate; that is the config's fault, reported, not thrown.
+    return { ...fetched.outcome, success: false, errorCode: 'probe_error', error: errorText('probe_error', `断言无法执行: ${(err as Error).message}`) };
+  }
   if (bodyProblem) return { ...fetched.outcome, success: false, errorCode: 'assertion_failed', error: errorText('assertion_failed', bodyProblem) };
   return fetched.outcome;
 };

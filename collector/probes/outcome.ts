@@ -83,8 +83,13 @@ export async function guard(startedAt: number, now: () => number, timeoutMs: num
   try {
     return await body();
   } catch (err) {
-    const { code, facts } = classifyError(err, where, timeoutMs);
-    return failure(code, facts, startedAt, now());
+    const e = err as { code?: string };
+    // Network errors keep their code; anything else is a bug or a config the probe could not apply.
+    if (e?.code) {
+      const { code, facts } = classifyError(err, where, timeoutMs);
+      return failure(code, facts, startedAt, now());
+    }
+    return failure('probe_error', `${where} ${(err as Error)?.message ?? String(err)}`, startedAt, now());
   }
 }
 

@@ -4,6 +4,9 @@ import { httpError, page, requirePermission, type AppEnv } from '../../core/http
 import type { Clock } from '../../core/time';
 import type { FaroConfig } from '../../core/config/faro';
 
+/** Bucket widths a person reads at a glance (1 min … 1 day); the default is the first giving at most 60 points. */
+const NICE_BUCKETS = [60, 300, 600, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400];
+
 export const WEB_VITALS = ['lcp', 'fcp', 'cls', 'inp', 'ttfb', 'fid'];
 
 /** from/to as ISO text or epoch ms; default the last 24 h. A bucket that yields about 60 points unless given. */
@@ -16,7 +19,7 @@ export function timeRange(c: Context, clock: Clock) {
   const to = parse(c.req.query('to'), clock());
   const from = parse(c.req.query('from'), to - 86_400_000);
   const bucketQ = Number(c.req.query('bucket'));
-  const bucketSec = Number.isFinite(bucketQ) && bucketQ >= 60 ? Math.floor(bucketQ) : Math.max(60, Math.ceil((to - from) / 60 / 1000 / 60) * 60);
+  const bucketSec = Number.isFinite(bucketQ) && bucketQ >= 60 ? Math.floor(bucketQ) : (NICE_BUCKETS.find((b) => b * 1000 * 60 >= to - from) ?? 86_400);
   return { from, to, bucketSec, ok: Number.isFinite(from) && Number.isFinite(to) && from < to };
 }
 

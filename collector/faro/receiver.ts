@@ -31,7 +31,9 @@ function findApp(apps: App[], key: string | undefined): App | undefined {
   });
 }
 
-function originAllowed(cfg: FaroConfig, origin: string, app?: App): boolean {
+function originAllowed(cfg: FaroConfig, origin: string, app?: App, host?: string): boolean {
+  // The dashboard reports to its own server: a same-origin request is not a cross-origin one.
+  if (host && /^https?:\/\//.test(origin) && origin.replace(/^https?:\/\//, '') === host) return true;
   if (cfg.allowedOrigins.includes('*') || cfg.allowedOrigins.includes(origin)) return true;
   if (app) return app.allowedOrigins.includes(origin);
   return cfg.apps.some((a) => a.allowedOrigins.includes(origin));
@@ -60,7 +62,7 @@ export function createReceiverRoutes(d: ReceiverDeps) {
   const preflight = (c: Context) => {
     const origin = c.req.header('origin');
     const cfg = d.getConfig();
-    if (!origin || !originAllowed(cfg, origin, findApp(cfg.apps, c.req.param('key')))) {
+    if (!origin || !originAllowed(cfg, origin, findApp(cfg.apps, c.req.param('key')), c.req.header('host'))) {
       return c.json({ error: { code: 'origin_not_allowed', message: `origin ${origin ?? '(none)'} is not in faro.allowedOrigins` } }, 403);
     }
     c.header('Access-Control-Allow-Origin', origin);
@@ -76,13 +78,13 @@ export function createReceiverRoutes(d: ReceiverDeps) {
     const origin = c.req.header('origin');
     const key = c.req.param('key') ?? c.req.header('x-api-key');
     const target = findApp(cfg.apps, key);
-    if (origin && originAllowed(cfg, origin, target)) {
+    if (origin && originAllowed(cfg, origin, target, c.req.header('host'))) {
       c.header('Access-Control-Allow-Origin', origin);
       c.header('Vary', 'Origin');
     }
     if (!cfg.enabled) return reject(c, 503, 'disabled', 'the Faro receiver is switched off (faro.enabled: false)');
     if (!target) return reject(c, 401, 'unknown_key', key ? 'unknown app key; use a key from faro.apps' : 'missing app key: send the x-api-key header or POST to .../collect/<key>');
-    if (origin && !originAllowed(cfg, origin, target)) return reject(c, 403, 'origin_not_allowed', `origin ${origin} is not allowed for app ${target.name}`);
+    if (origin && !originAllowed(cfg, origin, target, c.req.header('host'))) return reject(c, 403, 'origin_not_allowed', `origin ${origin} is not allowed for app ${target.name}`);
     const wait = limiter().take(target.name);
     if (wait > 0) return reject(c, 429, 'rate_limited', `app ${target.name} sends more than ${cfg.rateLimit.perSecond} requests/s; retry after ${wait}s`, { 'Retry-After': String(wait) });
     const ctype = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();

@@ -123,6 +123,7 @@ async function render(quiet = false) {
   const scroll = window.scrollY;
   if (!def) {
     body.append(h('div.empty', PAGES.some((p) => p.id === route.page) ? '当前角色无权查看此页面' : '页面不存在'));
+    body.setAttribute('data-ready', '1');
   } else {
     if (!quiet) body.append(h('div.loading', '加载中…'));
   }

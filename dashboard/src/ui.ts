@@ -115,12 +115,13 @@ export function timeAxisOption(series: { name: string; data: [number, number | n
     grid: { left: 56, right: opts.y2Name ? 56 : 20, top: 36, bottom: 28 },
     xAxis: { type: 'time' },
     yAxis: [
-      { type: 'value', name: opts.yName, axisLabel: opts.yFormatter ? { formatter: opts.yFormatter } : undefined },
-      ...(opts.y2Name ? [{ type: 'value', name: opts.y2Name }] : []),
+      // An explicit `axisLabel: undefined` would replace ECharts' default and hide the labels.
+      { type: 'value', name: opts.yName, ...(opts.yFormatter ? { axisLabel: { formatter: opts.yFormatter } } : {}) },
+      ...(opts.y2Name ? [{ type: 'value', name: opts.y2Name, splitLine: { show: false } }] : []),
     ],
     series: series.map((s) => ({
       name: s.name, type: s.type ?? 'line', data: s.data, stack: s.stack, showSymbol: false, yAxisIndex: s.yAxisIndex ?? 0,
-      areaStyle: s.area ? { opacity: 0.5 } : undefined, connectNulls: false,
+      ...(s.area ? { areaStyle: { opacity: 0.5 } } : {}),
     })),
   };
 }

@@ -1,0 +1,224 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { parseConfig } from '../core/config';
+import { startSystem, type System } from '../core/system';
+import { openTestDb, backend } from './helpers/db';
+import { seedAlerts, seedMonitoring } from './dashboard-seed';
+import { sampleBody } from '../collector/faro/testkit';
+
+// End to end: the real server, seeded data, Debian's Chromium logging in as every role and opening every page.
+const ARTIFACTS = 'test-artifacts/dashboard';
+mkdirSync(ARTIFACTS, { recursive: true });
+const FARO_KEY = 'dash-key-0123456789abcdef';
+const PASSWORDS: Record<string, string> = { admin: 'admin-test-2026', ops: 'ops-test-2026', security: 'security-test-2026', regulator: 'regulator-test-2026' };
+const config = parseConfig(`
+server: { host: 127.0.0.1, port: 0 }
+log: { level: silent }
+auth:
+  initialAdmin: { username: admin, password: ${PASSWORDS.admin} }
+  seedUsers:
+    - { username: ops, password: ${PASSWORDS.ops}, role: ops }
+    - { username: security, password: ${PASSWORDS.security}, role: security }
+    - { username: regulator, password: ${PASSWORDS.regulator}, role: regulator }
+faro:
+  apps:
+    - { name: dashboard, key: ${FARO_KEY} }
+    - { name: portal, key: portal-key-0123456789 }
+  rateLimit: { perSecond: 100, burst: 500 }
+dashboard:
+  faroApp: dashboard
+  refreshSeconds: 0
+`);
+
+const db = await openTestDb();
+const now = Date.now();
+const t0 = Date.now();
+await seedMonitoring(db, { now, modules: 6, targetsPerModule: 5, days: 35, rawHours: 3 });
+await seedAlerts(db, now);
+console.log(`seeded in ${Date.now() - t0} ms`);
+// Real-user data for another app over the last day (the RUM trend needs several buckets).
+const system: System = await startSystem({ config, db, roles: ['dashboard'] });
+const base = system.url!;
+for (let i = 0; i < 24; i++) {
+  const body = sampleBody(now - i * 3_600_000, { session: `portal-${i % 6}`, page: i % 2 ? 'https://www.example.gov.cn/' : 'https://www.example.gov.cn/service/list' });
+  body.measurements[0].values.lcp = 1800 + i * 40;
+  const r = await fetch(`${base}/api/collector/faro/collect`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'portal-key-0123456789' }, body: JSON.stringify(body) });
+  if (r.status !== 202) throw new Error(`seeding RUM data: ${r.status} ${await r.text()}`);
+}
+const token = (await system.auth.createToken({ name: 'browser-test', role: 'ops', createdBy: 'test' })).token;
+const apiGet = async (path: string) => (await fetch(base + path, { headers: { authorization: `Bearer ${token}` } })).json();
+
+const browser: Browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+
+async function login(role: string): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+  const page = await ctx.newPage();
+  page.on('pageerror', (err) => console.log(`[${role}] page error: ${err.message}`));
+  await page.goto(base + '/');
+  await page.fill('input[name=username]', role);
+  await page.fill('input[name=password]', PASSWORDS[role]);
+  await page.click('form.login button[type=submit]');
+  await page.waitForSelector('header.top');
+  return page;
+}
+
+async function open(page: Page, hash: string) {
+  await page.goto(`${base}/${hash}`);
+  await page.waitForSelector('main.content[data-ready="1"]', { timeout: 20_000 });
+  await page.waitForTimeout(300); // charts initialise on the next animation frame
+}
+
+/** Data points of every ECharts instance inside `selector`, read from the live instances. */
+async function chartPoints(page: Page, selector: string): Promise<number[]> {
+  return page.evaluate((sel) => {
+    const ec = (window as any).echarts;
+    return [...document.querySelectorAll(sel)].map((el) => {
+      const inst = ec.getInstanceByDom(el);
+      if (!inst) return -1;
+      const series = (inst.getOption().series ?? []) as { data?: unknown[] }[];
+      return series.reduce((n, s) => n + (s.data?.filter((d) => d !== null && d !== undefined).length ?? 0), 0);
+    });
+  }, selector);
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}/${name}-${backend}.png`, fullPage: true });
+
+test('each role sees only its pages in the navigation; a deep link survives a reload', async () => {
+  const expected: Record<string, string[]> = {
+    admin: ['总览', '目标详情', '告警', '数据直报', '前端体验', '系统'],
+    ops: ['总览', '目标详情', '告警', '前端体验', '系统'],
+    security: ['总览', '目标详情', '告警'],
+    regulator: ['总览', '数据直报'],
+  };
+  for (const role of Object.keys(expected)) {
+    const page = await login(role);
+    const nav = await page.$$eval('header.top nav a', (as) => as.map((a) => a.textContent));
+    assert.equal(nav, expected[role], role);
+    await page.context().close();
+  }
+  const page = await login('ops');
+  await open(page, '#/target/m0-t0?range=7d');
+  await page.reload();
+  await page.waitForSelector('main.content[data-ready="1"]');
+  assert.is(await page.$eval('select.range', (s) => (s as HTMLSelectElement).value), '7d');
+  assert.is(await page.$eval('select.target-pick', (s) => (s as HTMLSelectElement).value), 'm0-t0');
+  await open(page, '#/reporting');
+  assert.ok((await page.textContent('main.content'))!.includes('无权'), 'ops may not open the reporting page by URL');
+  await page.context().close();
+});
+
+test('overview: module tiles coloured by state, counts, availability chart with data', async () => {
+  const page = await login('ops');
+  await open(page, '#/overview?range=24h');
+  const tiles = await page.$$eval('a.tile', (as) => as.map((a) => a.className));
+  assert.is(tiles.length, 6);
+  assert.ok(tiles.some((c) => c.includes('s-down')), 'module m0 has a down target');
+  assert.ok(tiles.some((c) => c.includes('s-degraded')));
+  const pts = await chartPoints(page, '.chart.availability');
+  assert.ok(pts[0] >= 3, `availability chart has 24h/7d/30d bars: ${pts}`);
+  assert.ok((await page.textContent('main.content'))!.includes('连接被拒绝'), 'the open incident is listed with its error');
+  await shot(page, 'overview');
+  await page.context().close();
+});
+
+test('target: latency phases stacked, availability calendar, failures with error text', async () => {
+  const page = await login('ops');
+  await open(page, '#/target/m0-t0?range=24h');
+  const lat = await chartPoints(page, '.chart.latency');
+  assert.ok(lat[0] > 20, `latency chart points: ${lat}`);
+  const cal = await chartPoints(page, '.chart.calendar');
+  assert.ok(cal[0] >= 30, `calendar days with data: ${cal}`);
+  const fails = await page.$$eval('main.content td .err', (tds) => tds.map((t) => t.textContent));
+  assert.ok(fails.some((t) => t!.includes('连接被拒绝')), 'recent failures show the error text');
+  await shot(page, 'target');
+  await page.context().close();
+});
+
+test('alerts: ops acknowledges a firing alert through the UI', async () => {
+  const page = await login('ops');
+  await open(page, '#/alerts?tab=firing');
+  const rows = await page.$$('main.content tbody tr');
+  assert.ok(rows.length >= 2, 'two firing alerts seeded');
+  await shot(page, 'alerts');
+  const button = await page.$('button.ack');
+  assert.ok(button, 'an ack button for the ops alert');
+  const id = await button!.getAttribute('data-alert-id');
+  await button!.click();
+  await page.fill('form.modal textarea', '浏览器测试确认');
+  await page.click('form.modal button[type=submit]');
+  await page.waitForSelector('span.acked', { timeout: 10_000 });
+  const a = await apiGet(`/api/alerts/alerts/${id}`);
+  assert.is(a.ack?.by, 'ops');
+  assert.is(a.ack?.comment, '浏览器测试确认');
+  await page.context().close();
+});
+
+test('the real Faro web SDK in Chromium reports an exception and web vitals to our receiver', async () => {
+  const page = await login('admin');
+  await open(page, '#/overview');
+  assert.ok(await page.evaluate(() => Boolean((window as any).faro?.api)), 'Faro initialised in the page');
+  await page.evaluate(() => {
+    setTimeout(() => {
+      throw new Error('浏览器测试异常 4711');
+    }, 0);
+  });
+  await page.waitForTimeout(1500);
+  await page.goto('about:blank'); // pagehide flushes LCP/CLS and the transport queue
+  let errors: any, vitals: any;
+  for (let i = 0; i < 40; i++) {
+    errors = await apiGet('/api/collector/faro/errors?app=dashboard');
+    vitals = await apiGet('/api/collector/faro/vitals?app=dashboard');
+    if (errors.items?.length && vitals.items?.length) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const e = errors.items.find((x: any) => String(x.message).includes('浏览器测试异常'));
+  assert.ok(e, `exception stored: ${JSON.stringify(errors.items)}`);
+  assert.is(e.type, 'Error');
+  assert.ok(e.sessions >= 1);
+  const names = new Set(vitals.items.map((v: any) => v.name));
+  assert.ok(names.has('ttfb') || names.has('fcp'), `web vitals stored: ${[...names]}`);
+  await page.context().close();
+});
+
+test('RUM page: web-vital p75 trend and top errors with data', async () => {
+  const page = await login('ops');
+  await open(page, '#/rum?range=24h&app=portal');
+  const v = await chartPoints(page, '.chart.vitals');
+  assert.ok(v[0] >= 10, `vitals trend points: ${v}`);
+  const errs = await chartPoints(page, '.chart.errors');
+  assert.ok(errs[0] >= 10, `error count points: ${errs}`);
+  assert.ok((await page.textContent('main.content'))!.includes('TypeError'));
+  await shot(page, 'rum');
+  await page.context().close();
+});
+
+test('system page and the regulator and security views render', async () => {
+  const ops = await login('ops');
+  await open(ops, '#/system');
+  assert.ok((await chartPoints(ops, '.chart.writerate'))[0] > 10, 'collector write rate over the last hour');
+  assert.ok((await ops.textContent('main.content'))!.includes('probe_results'), 'hypertables listed');
+  await shot(ops, 'system');
+  await ops.context().close();
+  const reg = await login('regulator');
+  await open(reg, '#/reporting');
+  assert.ok(await reg.$('.gauges'), 'the four indicator gauges');
+  await shot(reg, 'reporting');
+  await reg.context().close();
+  const sec = await login('security');
+  await open(sec, '#/alerts');
+  assert.ok(await sec.$('button.ack'), 'security may acknowledge its own alert');
+  await sec.context().close();
+});
+
+test.after(async () => {
+  await browser.close();
+  await system.stop();
+  await db.close();
+});
+test.run();

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../core/db';
+import { tsdbMode } from '../core/maintenance';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+export interface SeedOptions {
+  now: number;
+  modules: number;
+  targetsPerModule: number;
+  days: number;
+  /** Raw rows per target per hour for the last `rawHours` (the charts of short ranges and failures read raw rows). */
+  rawHours?: number;
+  /** Write the 1-hour rollup directly (bench) instead of raw rows + refresh (works on both builds but slower). */
+  directRollups?: boolean;
+}
+
+const MODULE_NAMES = ['共享交换平台', '人口库', '法人库', '电子证照库', '政务服务平台', '并联审批', '视频会议系统', '市民App后端', '政府门户网站', '省级接口'];
+
+/** Deterministic pseudo-random numbers so that seeded dashboards look the same on every run. */
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+/**
+ * Seeds modules, targets, their state, probe results and rollups for `days`, incidents, collector statistics and
+ * alerts: what the dashboard reads. Target `m0-t0` is down with an open incident; `m1-*` are degraded.
+ */
+export async function seedMonitoring(db: Db, o: SeedOptions) {
+  const rand = rng(42);
+  const mods = Array.from({ length: o.modules }, (_, i) => ({ id: `m${i}`, name: MODULE_NAMES[i % MODULE_NAMES.length] + (i >= MODULE_NAMES.length ? ` ${Math.floor(i / MODULE_NAMES.length) + 1}` : '') }));
+  await db.insertMany('modules', ['id', 'name', 'slo'], mods.map((m) => [m.id, m.name, 99.9]), 'ON CONFLICT (id) DO NOTHING');
+  const targets: { id: string; module: string; state: string }[] = [];
+  for (const m of mods) for (let j = 0; j < o.targetsPerModule; j++) {
+    const id = `${m.id}-t${j}`;
+    targets.push({ id, module: m.id, state: id === 'm0-t0' ? 'down' : m.id === 'm1' ? 'degraded' : 'up' });
+  }
+  await db.insertMany('targets', ['id', 'module_id', 'name', 'type', 'interval_ms'], targets.map((t, i) => [t.id, t.module, `接口 ${t.id}`, i % 5 === 4 ? 'tls' : 'http', 60_000]), 'ON CONFLICT (id) DO NOTHING');
+  await db.insertMany('target_state', ['target_id', 'state', 'since', 'consecutive_failures', 'last_ts', 'last_success', 'last_duration_ms', 'last_error_code', 'last_error', 'last_detail'],
+    targets.map((t) => [t.id, t.state, new Date(o.now - (t.state === 'down' ? 2 * HOUR : 5 * DAY)), t.state === 'down' ? 7 : 0, new Date(o.now - 30_000), t.state !== 'down', 120, t.state === 'down' ? 'connect_refused' : null,
+      t.state === 'down' ? '连接被拒绝 (127.0.0.1:18001)' : null, JSON.stringify({ notAfter: new Date(o.now + 40 * DAY).toISOString(), daysLeft: 40 })]), 'ON CONFLICT (target_id) DO NOTHING');
+
+  const bucketStart = Math.floor(o.now / HOUR) * HOUR - o.days * DAY;
+  const mode = await tsdbMode(db);
+  if (o.directRollups && mode === 'apache') {
+    const rows: unknown[][] = [];
+    const flush = async () => {
+      if (rows.length) await db.insertMany('probe_results_1h', ['bucket', 'target_id', 'module_id', 'n', 'ok', 'avg_ms', 'max_ms', 'p50_ms', 'p95_ms', 'p99_ms', 'dns_ms', 'connect_ms', 'tls_ms', 'ttfb_ms', 'transfer_ms'], rows.splice(0));
+    };
+    for (const t of targets) {
+      for (let b = bucketStart; b < o.now; b += HOUR) {
+        const base = 80 + rand() * 60;
+        const ok = t.state === 'down' && b > o.now - 2 * HOUR ? 0 : rand() < 0.02 ? 58 : 60;
+        rows.push([new Date(b), t.id, t.module, 60, ok, base, base * 3, base, base * 1.8, base * 2.5, 5, 10, 20, base - 40, 5]);
+        if (rows.length >= 20_000) await flush();
+      }
+    }
+    await flush();
+  } else {
+    // Raw rows (one per target per hour over the whole range, `rawHours` of denser rows), then the rollups refreshed.
+    const rows: unknown[][] = [];
+    const flush = async () => {
+      if (rows.length) await db.insertMany('probe_results', ['ts', 'result_id', 'target_id', 'module_id', 'type', 'success', 'duration_ms', 'status_code', 'dns_ms', 'connect_ms', 'tls_ms', 'ttfb_ms', 'transfer_ms', 'error_code', 'error'], rows.splice(0));
+    };
+    const raw = (ts: number, t: { id: string; module: string; state: string }) => {
+      const fail = (t.state === 'down' && ts > o.now - 2 * HOUR) || rand() < 0.015;
+      const dns = 3 + rand() * 4, conn = 8 + rand() * 6, tls = 15 + rand() * 10, ttfb = 40 + rand() * 80, tr = 3 + rand() * 5;
+      rows.push([new Date(ts), randomUUID(), t.id, t.module, 'http', !fail, fail ? 5000 : dns + conn + tls + ttfb + tr, fail ? null : 200, dns, fail ? null : conn, fail ? null : tls, fail ? null : ttfb, fail ? null : tr,
+        fail ? 'connect_refused' : null, fail ? '连接被拒绝 (127.0.0.1:18001)' : null]);
+    };
+    for (const t of targets) {
+      for (let ts = bucketStart + 7 * 60_000; ts < o.now; ts += HOUR) raw(ts, t);
+      for (let ts = o.now - (o.rawHours ?? 0) * HOUR; ts < o.now; ts += 5 * 60_000) raw(ts, t);
+      if (rows.length >= 10_000) await flush();
+    }
+    await flush();
+    await refreshRollups(db, mode, new Date(bucketStart), new Date(o.now + HOUR));
+  }
+
+  await db.insertMany('incidents', ['id', 'target_id', 'module_id', 'started_at', 'ended_at', 'first_error_code', 'first_error'], [
+    [randomUUID(), 'm0-t0', 'm0', new Date(o.now - 2 * HOUR), null, 'connect_refused', '连接被拒绝 (127.0.0.1:18001)'],
+    [randomUUID(), 'm0-t0', 'm0', new Date(o.now - 3 * DAY), new Date(o.now - 3 * DAY + HOUR), 'timeout', '请求超时 10s'],
+  ]);
+  const stats: unknown[][] = [];
+  for (let ts = o.now - HOUR; ts <= o.now; ts += 30_000) stats.push([new Date(ts), 'collector-1', targets.length, 3 + rand() * 4, 15 + rand() * 30, Math.floor(rand() * 50), 0, 40 + rand() * 20, 40 + rand() * 20, 0, 150_000_000]);
+  await db.insertMany('collector_stats', ['ts', 'instance', 'targets', 'lag_p50_ms', 'lag_p99_ms', 'buffer_depth', 'journal_bytes', 'rows_per_s', 'probes_per_s', 'write_errors', 'rss_bytes'], stats);
+  return { modules: mods, targets };
+}
+
+async function refreshRollups(db: Db, mode: string, from: Date, to: Date) {
+  if (mode === 'timescale') {
+    await db.query(`CALL refresh_continuous_aggregate('probe_results_1h', $1::timestamptz, $2::timestamptz)`, [from, to]);
+    await db.query(`CALL refresh_continuous_aggregate('probe_results_1m', $1::timestamptz, $2::timestamptz)`, [new Date(to.getTime() - 2 * DAY), to]);
+    return;
+  }
+  for (const [table, width] of [['probe_results_1h', '1 hour'], ['probe_results_1m', '1 minute']]) {
+    await db.query(`INSERT INTO ${table} SELECT time_bucket(INTERVAL '${width}', ts) AS bucket, target_id, module_id,
+         count(*), count(*) FILTER (WHERE success), avg(duration_ms), max(duration_ms),
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms), percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms),
+         percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms), avg(dns_ms), avg(connect_ms), avg(tls_ms), avg(ttfb_ms), avg(transfer_ms)
+       FROM probe_results WHERE ts >= $1 AND ts < $2 GROUP BY 1, 2, 3 ON CONFLICT DO NOTHING`, [from, to]);
+  }
+}
+
+/** Alerts in each state, one firing alert for each team (the ack test acknowledges the ops one). */
+export async function seedAlerts(db: Db, now: number) {
+  const row = (fp: string, rule: string, team: string, sev: string, state: string, target: string, summary: string, ago: number) => [
+    fp, rule, 'probe', JSON.stringify({ target, module: target.split('-')[0] }), JSON.stringify({ summary }), sev, team, target.split('-')[0], target, state, 1,
+    new Date(now - ago), state === 'pending' ? null : new Date(now - ago + 60_000), state === 'resolved' ? new Date(now - ago / 2) : null, new Date(now)];
+  await db.insertMany('alerts', ['fingerprint', 'rule', 'rule_type', 'labels', 'annotations', 'severity', 'team', 'module_id', 'target_id', 'state', 'value', 'active_at', 'starts_at', 'ends_at', 'last_eval'], [
+    row('fp-down', 'target_down', 'ops', 'critical', 'firing', 'm0-t0', '共享交换平台 接口 m0-t0 不可用', 2 * HOUR),
+    row('fp-cert', 'cert_expiring', 'security', 'warning', 'firing', 'm0-t4', '证书将在 10 天后到期', 5 * HOUR),
+    row('fp-slow', 'latency_high', 'ops', 'warning', 'pending', 'm1-t0', '人口库 接口 P95 超过 1 秒', 10 * 60_000),
+    row('fp-old', 'target_down', 'ops', 'critical', 'resolved', 'm2-t1', '法人库 接口 m2-t1 不可用', 20 * HOUR),
+  ]);
+}

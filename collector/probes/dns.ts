@@ -29,6 +29,7 @@ export const dnsProbe: Probe<DnsSpec> = async (spec, ctx) => {
   const where = `${spec.name} ${spec.recordType}${spec.servers ? ` @${spec.servers.join(',')}` : ''}`;
   // c-ares retries with a growing timeout; one try with the whole budget keeps the probe inside the target's timeout.
   const resolver = new Resolver({ timeout: Math.max(1, ctx.timeoutMs), tries: 1 });
+  if (ctx.signal.aborted) return failure('timeout', `${where} 在 ${ctx.timeoutMs} ms 内无应答`, startedAt, ctx.now());
   const onAbort = () => resolver.cancel();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {

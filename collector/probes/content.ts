@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { diffLines } from 'diff';
 import { z } from 'zod';
 import { fold, normalise, normaliseRulesSchema, type NormaliseRules } from './content-normalise';
-import { fetchHttp, httpFetchSpecSchema } from './http';
+import { checkMethodBody, fetchHttp, httpFetchSpecSchema } from './http';
 import { failure, guard, show } from './outcome';
 import type { Probe, ProbeOutcome } from './types';
 
@@ -23,7 +23,8 @@ export const contentSpecSchema = httpFetchSpecSchema
     /** The approved baseline, filled in by the collector from its baseline store (or pinned in config as a hash). */
     baseline: z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/).optional(), text: z.string().optional() }).strict().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(checkMethodBody);
 export type ContentSpec = z.output<typeof contentSpecSchema>;
 
 export interface DiffSummary {

@@ -154,7 +154,7 @@ test('a JSON path that cannot be evaluated is a probe_error outcome, not a throw
 });
 
 test('spec validation: bad URL, bad status, bad regex are rejected with a path', () => {
-  for (const bad of [{ url: 'ftp://x' }, { url: 'http://127.0.0.1/', expectStatus: ['abc'] }, { url: 'http://127.0.0.1/', bodyRegex: ['('] }, { url: 'http://127.0.0.1/', nope: 1 }]) {
+  for (const bad of [{ url: 'ftp://x' }, { url: 'http://127.0.0.1/', expectStatus: ['abc'] }, { url: 'http://127.0.0.1/', bodyRegex: ['('] }, { url: 'http://127.0.0.1/', nope: 1 }, { url: 'http://127.0.0.1/', body: 'x' }]) {
     const r = httpSpecSchema.safeParse(bad);
     assert.is(r.success, false, JSON.stringify(bad));
   }

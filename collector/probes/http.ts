@@ -48,6 +48,13 @@ export const httpFetchShape = {
   dnsServers: z.array(z.string().regex(/^[0-9.]+(:\d{1,5})?$/, 'expected an IPv4 address, optionally with :port')).min(1).optional(),
 };
 export const httpFetchSpecSchema = z.object(httpFetchShape).strict();
+
+/** got refuses a body on GET / HEAD at run time; say so at config load instead. */
+export function checkMethodBody(s: { method: string; body?: unknown }, ctx: z.RefinementCtx): void {
+  if (s.body !== undefined && (s.method === 'GET' || s.method === 'HEAD')) {
+    ctx.addIssue({ code: 'custom', path: ['body'], message: `a ${s.method} request cannot carry a body; use method: POST (or PUT / PATCH)` });
+  }
+}
 export type HttpFetchSpec = z.output<typeof httpFetchSpecSchema>;
 
 export const httpSpecSchema = z
@@ -60,6 +67,7 @@ export const httpSpecSchema = z
   })
   .strict()
   .superRefine((s, ctx) => {
+    checkMethodBody(s, ctx);
     for (const [i, r] of (s.bodyRegex ?? []).entries()) {
       try {
         new RegExp(r);
@@ -92,6 +100,7 @@ interface PreparedHttp {
 // Keyed by the spec object: the scheduler keeps one parsed spec per target, so each target gets one agent pool and the
 // 333-probes/s path does no option merging or regex compilation per call.
 const prepared = new WeakMap<object, PreparedHttp>();
+const IDLE_SOCKET_MS = 4_000;
 
 export function compileStatus(patterns: (number | string)[]): (code: number) => boolean {
   const ranges = patterns.map((p): [number, number] => {
@@ -106,10 +115,12 @@ export function compileStatus(patterns: (number | string)[]): (code: number) => 
 function prepare(spec: HttpFetchSpec & Partial<HttpSpec>): PreparedHttp {
   let p = prepared.get(spec);
   if (p) return p;
-  // Idle sockets are closed after 15 s so an abandoned spec (config reload) does not keep connections open.
+  // Idle sockets are closed by us after 4 s: before the 5 s keep-alive timeout of Node servers (and most proxies), so
+  // we never reuse a socket the server is closing at that moment (a false "reset"), and an abandoned spec (config
+  // reload) does not keep connections open.
   const agents = {
-    http: new http.Agent({ keepAlive: true, timeout: 15_000, maxSockets: 64 }),
-    https: new https.Agent({ keepAlive: true, timeout: 15_000, maxSockets: 64, rejectUnauthorized: spec.tlsVerify }),
+    http: new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, maxSockets: 64 }),
+    https: new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, maxSockets: 64, rejectUnauthorized: spec.tlsVerify }),
   };
   const headers: Record<string, string> = { 'user-agent': 'city-ops-monitor/probe', ...(spec.headers ?? {}) };
   if (spec.auth && 'basic' in spec.auth) {

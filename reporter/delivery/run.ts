@@ -92,7 +92,6 @@ export async function runDelivery(d: RunDeps, kind: PassKind, runId: number | nu
 async function deliver(d: RunDeps, b: BatchRow, stats: RunStats, processing: BatchRow[]): Promise<boolean> {
   const res = await d.sender.send('upload', b.batch_id, d.adapter.uploadRequest(b.batch_id, b.body), b.attempts + 1);
   stats.attempts += res.attempts;
-  await d.db.query(`UPDATE report_batches SET attempts = attempts + $2, last_error = $3 WHERE batch_id = $1`, [b.batch_id, res.attempts, res.verdict.kind === 'receipt' ? null : res.verdict.reason]);
   const v = res.verdict;
   if (v.kind === 'receipt') {
     await markDelivered(d.db, b.batch_id, d.clock());

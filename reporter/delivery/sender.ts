@@ -130,9 +130,13 @@ export class GatewaySender {
     const receipt = v.kind === 'receipt' && keepReceipt
       ? { receiptId: v.receipt.receiptId, status: v.receipt.status, duplicate: v.receipt.duplicate, accepted: v.receipt.accepted, rejected: v.receipt.rejected.length }
       : null;
-    await this.deps.db.query(
-      `INSERT INTO report_attempts (time, batch_id, kind, attempt, request_id, http_status, outcome, error, duration_ms, receipt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)`,
-      [new Date(this.deps.clock()), batchId, kind, attempt, x.requestId, x.status || null, outcome, error, Math.round(x.ms), receipt ? JSON.stringify(receipt) : null],
-    );
+    // The batch's attempt count moves with the log in one transaction, so a crash between them loses neither.
+    await this.deps.db.tx(async (q) => {
+      await q.query(
+        `INSERT INTO report_attempts (time, batch_id, kind, attempt, request_id, http_status, outcome, error, duration_ms, receipt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)`,
+        [new Date(this.deps.clock()), batchId, kind, attempt, x.requestId, x.status || null, outcome, error, Math.round(x.ms), receipt ? JSON.stringify(receipt) : null],
+      );
+      if (kind === 'upload' && batchId) await q.query(`UPDATE report_batches SET attempts = GREATEST(attempts, $2), last_error = $3 WHERE batch_id = $1`, [batchId, attempt, error]);
+    });
   }
 }

@@ -122,7 +122,8 @@ function judgePage(spec: ContentSpec, outcome: ProbeOutcome, body: string, start
   if (!spec.baseline || check.changed) detail.normalisedText = check.normalisedText;
   if (check.diffSummary) detail.diffSummary = check.diffSummary;
   if (check.forbiddenHits.length) detail.forbiddenHits = check.forbiddenHits;
-  const extra = { phases: outcome.phases, statusCode: outcome.statusCode, detail };
+  // The probe's duration is the fetch's (as for http); normalising and diffing are the collector's CPU, not the site's.
+  const extra = { durationMs: outcome.durationMs, phases: outcome.phases, statusCode: outcome.statusCode, detail };
   if (check.forbiddenHits.length) {
     const h = check.forbiddenHits[0];
     const words = check.forbiddenHits.map((x) => `${show(x.word)}×${x.count}`).join(' ');

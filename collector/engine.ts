@@ -112,6 +112,11 @@ export class CollectorEngine {
     return this.states.get(id)?.state;
   }
 
+  /** Starts a new lag sample (benchmarks measure after a warm-up). */
+  resetLagSamples() {
+    this.lags.clear();
+  }
+
   lagQuantiles() {
     const v = this.lags.values();
     return { p50: quantile(v, 0.5), p99: quantile(v, 0.99), n: v.length };

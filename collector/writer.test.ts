@@ -53,7 +53,7 @@ test(`[${backend}] an outage goes to memory, then the journal, and every result 
     for (const r of more) w.push({ k: 'r', r });
     // An incident opened and closed during the outage: the journal must keep the order.
     w.push({ k: 'i', i: { kind: 'open', id: '00000000-0000-4000-8000-000000000001', targetId: 't1', moduleId: 'm1', startedAt: clock, firstErrorCode: 'timeout' } });
-    w.push({ k: 'i', i: { kind: 'close', id: '00000000-0000-4000-8000-000000000001', targetId: 't1', endedAt: clock + 5000 } });
+    w.push({ k: 'i', i: { kind: 'close', id: '00000000-0000-4000-8000-000000000001', targetId: 't1', moduleId: 'm1', endedAt: clock + 5000 } });
     w.setState({ ...initialState('t1', 0), state: 'up' });
     await w.flush();
     assert.ok(w.databaseDown);

@@ -1,0 +1,247 @@
+/**
+ * Collector benchmark: N HTTP targets at a 30 s interval against a fast local HTTP server (its own process), the
+ * collector engine with its real writer into a fresh database (DATABASE_URL's server, else embedded in memory).
+ * Reports probes/s, scheduling lag p50/p99, CPU % (of one core), peak RSS and rows/s for each N; then runs the same
+ * 1,000 targets through Prometheus + blackbox_exporter (Debian packages, loopback ports, generated configs) and
+ * compares CPU-seconds per 1,000 probes.
+ *
+ *   npx tsx bench/collector.ts [--targets 1000,5000,10000] [--seconds 120] [--warmup 35] [--no-blackbox]
+ * Every address is 127.0.0.1. Each N runs in its own process so one run's memory does not colour the next.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    targets: { type: 'string', default: '1000,5000,10000' },
+    seconds: { type: 'string', default: '120' },
+    warmup: { type: 'string', default: '35' },
+    'no-blackbox': { type: 'boolean', default: false },
+    child: { type: 'string' },
+    port: { type: 'string' },
+  },
+});
+const seconds = Number(values.seconds);
+const warmup = Number(values.warmup);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------------------------------------------------------
+// The target server: its own process, counts hits per path prefix (/c/ collector, /bb/ blackbox).
+const TARGET_SERVER = `
+const http = require('node:http');
+const hits = { c: 0, bb: 0 };
+const s = http.createServer((req, res) => {
+  if (req.url === '/__count') return res.end(JSON.stringify(hits));
+  if (req.url.startsWith('/bb/')) hits.bb++; else hits.c++;
+  res.end('ok');
+});
+s.keepAliveTimeout = 20000;
+s.listen(0, '127.0.0.1', () => console.log(s.address().port));
+`;
+
+async function startTargetServer(): Promise<{ port: number; proc: ChildProcess; count(): Promise<{ c: number; bb: number }> }> {
+  const proc = spawn(process.execPath, ['-e', TARGET_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve) => proc.stdout!.once('data', (d) => resolve(Number(String(d).trim()))));
+  return { port, proc, count: async () => (await fetch(`http://127.0.0.1:${port}/__count`)).json() as Promise<{ c: number; bb: number }> };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+/** CPU seconds (user + system) and RSS of a process from /proc. */
+function procStat(pid: number): { cpu: number; rss: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const tick = 100; // USER_HZ on Linux
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return { cpu: (Number(f[11]) + Number(f[12])) / tick, rss: rssKb * 1024 };
+}
+
+interface RunResult {
+  targets: number;
+  backend: string;
+  seconds: number;
+  probesPerS: number;
+  lagP50Ms: number;
+  lagP99Ms: number;
+  cpuPct: number;
+  cpuSecondsPer1000Probes: number;
+  peakRssMb: number;
+  rowsPerS: number;
+  writeErrors: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// One collector run (child process).
+async function childRun(n: number, port: number): Promise<RunResult> {
+  const { Registry } = await import('prom-client');
+  const { parseConfig } = await import('../core/config');
+  const { silentLogger } = await import('../core/log');
+  const { CollectorEngine } = await import('../collector/engine');
+  const { openTestDb, backend } = await import('../test/helpers/db');
+  const lines = Array.from({ length: n }, (_, i) => `    - { id: t${i}, module: m, name: t${i}, type: http, interval: 30s, timeout: 5s, spec: { url: "http://127.0.0.1:${port}/c/${i}" } }`);
+  const config = parseConfig(`
+collector:
+  concurrency: 2000
+  perHostConcurrency: 2000
+  bufferSize: 200000
+  batch: { size: 2000, age: 1s }
+  statsEvery: 1h
+  modules: [{ id: m, name: 基准 }]
+  targets:
+${lines.join('\n')}
+`).collector;
+  const db = await openTestDb();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-collector-'));
+  const engine = new CollectorEngine({ db, log: silentLogger(), clock: Date.now, metrics: new Registry(), journalDir: join(dir, 'journal') }, config);
+  await engine.start();
+  await sleep(warmup * 1000);
+  engine.resetLagSamples();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const probes0 = engine.scheduler.counters.started;
+  const rows0 = engine.writer.totals.written;
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
+  await sleep(seconds * 1000);
+  clearInterval(sampler);
+  const elapsed = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuS = (cpu.user + cpu.system) / 1e6;
+  const probes = engine.scheduler.counters.started - probes0;
+  const rows = engine.writer.totals.written - rows0;
+  const lag = engine.lagQuantiles();
+  const result: RunResult = {
+    targets: n,
+    backend,
+    seconds: Math.round(elapsed),
+    probesPerS: round(probes / elapsed),
+    lagP50Ms: round(lag.p50 ?? NaN),
+    lagP99Ms: round(lag.p99 ?? NaN),
+    cpuPct: round((cpuS / elapsed) * 100),
+    cpuSecondsPer1000Probes: round((cpuS / probes) * 1000, 3),
+    peakRssMb: round(peakRss / 2 ** 20),
+    rowsPerS: round(rows / elapsed),
+    writeErrors: engine.writer.totals.errors,
+  };
+  await engine.stop();
+  await db.close();
+  rmSync(dir, { recursive: true, force: true });
+  return result;
+}
+
+const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Prometheus + blackbox_exporter on the same 1,000 targets.
+async function blackboxRun(n: number, target: Awaited<ReturnType<typeof startTargetServer>>) {
+  const have = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
+  if (!have('prometheus') || !have('prometheus-blackbox-exporter')) {
+    return { skipped: 'prometheus / prometheus-blackbox-exporter not installed (apt-get install -y prometheus prometheus-blackbox-exporter)' };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'bench-blackbox-'));
+  const bbPort = await freePort();
+  const promPort = await freePort();
+  writeFileSync(join(dir, 'blackbox.yml'), `modules:\n  http_2xx:\n    prober: http\n    timeout: 5s\n    http:\n      preferred_ip_protocol: ip4\n`);
+  const targets = Array.from({ length: n }, (_, i) => `        - http://127.0.0.1:${target.port}/bb/${i}`).join('\n');
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    `global:\n  scrape_interval: 30s\n  scrape_timeout: 10s\nscrape_configs:\n  - job_name: blackbox\n    metrics_path: /probe\n    params:\n      module: [http_2xx]\n    static_configs:\n      - targets:\n${targets}\n    relabel_configs:\n      - source_labels: [__address__]\n        target_label: __param_target\n      - source_labels: [__param_target]\n        target_label: instance\n      - target_label: __address__\n        replacement: 127.0.0.1:${bbPort}\n`,
+  );
+  const bb = spawn('prometheus-blackbox-exporter', [`--config.file=${join(dir, 'blackbox.yml')}`, `--web.listen-address=127.0.0.1:${bbPort}`], { stdio: 'ignore' });
+  const prom = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`], { stdio: 'ignore' });
+  try {
+    await sleep(warmup * 1000);
+    const h0 = (await target.count()).bb;
+    const a0 = procStat(bb.pid!);
+    const b0 = procStat(prom.pid!);
+    const t0 = performance.now();
+    let peak = a0.rss + b0.rss;
+    const sampler = setInterval(() => {
+      try {
+        peak = Math.max(peak, procStat(bb.pid!).rss + procStat(prom.pid!).rss);
+      } catch {
+        /* exited */
+      }
+    }, 500);
+    await sleep(seconds * 1000);
+    clearInterval(sampler);
+    const elapsed = (performance.now() - t0) / 1000;
+    const a1 = procStat(bb.pid!);
+    const b1 = procStat(prom.pid!);
+    const probes = (await target.count()).bb - h0;
+    const cpuS = a1.cpu - a0.cpu + (b1.cpu - b0.cpu);
+    return {
+      targets: n,
+      seconds: Math.round(elapsed),
+      probesPerS: round(probes / elapsed),
+      cpuPct: round((cpuS / elapsed) * 100),
+      cpuSecondsBlackbox: round(a1.cpu - a0.cpu, 2),
+      cpuSecondsPrometheus: round(b1.cpu - b0.cpu, 2),
+      cpuSecondsPer1000Probes: round((cpuS / probes) * 1000, 3),
+      peakRssMb: round(peak / 2 ** 20),
+    };
+  } finally {
+    bb.kill('SIGTERM');
+    prom.kill('SIGTERM');
+    await sleep(500);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+if (values.child) {
+  const r = await childRun(Number(values.child), Number(values.port));
+  console.log(`RESULT ${JSON.stringify(r)}`);
+  process.exit(0);
+}
+
+const sizes = values.targets!.split(',').map(Number).filter((x) => x > 0);
+const target = await startTargetServer();
+const results: RunResult[] = [];
+try {
+  for (const n of sizes) {
+    console.log(`collector: ${n} targets at 30 s, warm-up ${warmup} s, measuring ${seconds} s ...`);
+    const out = spawnSync(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--child', String(n), '--port', String(target.port), '--seconds', String(seconds), '--warmup', String(warmup)], {
+      encoding: 'utf8',
+      env: process.env,
+      maxBuffer: 64 * 2 ** 20,
+    });
+    const line = out.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    if (!line) {
+      console.log(`run with ${n} targets failed (exit ${out.status}):\n${out.stderr.slice(-2000)}`);
+      continue;
+    }
+    const r = JSON.parse(line.slice(7)) as RunResult;
+    results.push(r);
+    console.log(`  ${JSON.stringify(r)}`);
+  }
+  console.log('\n| targets | backend | probes/s | lag p50 ms | lag p99 ms | CPU % | CPU-s / 1000 probes | peak RSS MB | rows/s |');
+  console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of results) console.log(`| ${r.targets} | ${r.backend} | ${r.probesPerS} | ${r.lagP50Ms} | ${r.lagP99Ms} | ${r.cpuPct} | ${r.cpuSecondsPer1000Probes} | ${r.peakRssMb} | ${r.rowsPerS} |`);
+  if (!values['no-blackbox']) {
+    const ours = results.find((r) => r.targets === 1000);
+    console.log(`\nPrometheus + blackbox_exporter: 1000 targets at 30 s, warm-up ${warmup} s, measuring ${seconds} s ...`);
+    const bb = await blackboxRun(1000, target);
+    console.log(`  ${JSON.stringify(bb)}`);
+    if (ours && 'cpuSecondsPer1000Probes' in bb && bb.cpuSecondsPer1000Probes !== undefined) {
+      console.log('\n| 1000 targets | probes/s | CPU-s per 1000 probes | peak RSS MB |');
+      console.log('| --- | ---: | ---: | ---: |');
+      console.log(`| city-ops collector (incl. DB client writes) | ${ours.probesPerS} | ${ours.cpuSecondsPer1000Probes} | ${ours.peakRssMb} |`);
+      console.log(`| Prometheus + blackbox_exporter | ${bb.probesPerS} | ${bb.cpuSecondsPer1000Probes} | ${bb.peakRssMb} |`);
+      console.log(`ratio collector / blackbox CPU per probe: ${round(ours.cpuSecondsPer1000Probes / bb.cpuSecondsPer1000Probes, 2)}`);
+    } else if (!ours) console.log('(run with --targets including 1000 for the side-by-side ratio)');
+  }
+} finally {
+  target.proc.kill('SIGTERM');
+}

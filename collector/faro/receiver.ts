@@ -7,7 +7,7 @@ import type { Clock } from '../../core/time';
 import { readBody, RateLimiter } from './limits';
 import { describeIssues, faroBody } from './schema';
 import { rowCount, toRows, type FaroTable } from './rows';
-import { WriterBusyError, type FaroWriter } from './writer';
+import { UnstorableError, WriterBusyError, type FaroWriter } from './writer';
 import type { FaroMetrics } from './metrics';
 
 const ALLOWED_HEADERS = 'content-type, content-encoding, x-api-key, x-faro-session-id, idempotency-key';
@@ -105,6 +105,7 @@ export function createReceiverRoutes(d: ReceiverDeps) {
     try {
       await d.writer.write(rows);
     } catch (err) {
+      if (err instanceof UnstorableError) return reject(c, 400, 'unstorable', `the database refused these values: ${err.message}`);
       const busy = err instanceof WriterBusyError;
       return reject(c, 503, busy ? 'busy' : 'storage_unavailable', busy ? 'the receiver is catching up; retry shortly' : 'the database did not take the data; retry shortly', { 'Retry-After': '5' });
     }

@@ -32,10 +32,25 @@ export function pageKey(url: string | undefined): string | null {
 const FUTURE_SLACK_MS = 5 * 60_000;
 
 /**
+ * PostgreSQL text and jsonb refuse NUL characters and lone UTF-16 surrogates, which JSON.parse happily produces.
+ * One such string would fail a whole batch, so every string is made storable before it gets near the database.
+ */
+export function storable(s: string): string {
+  return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd').replace(/\u0000/g, '');
+}
+function deepStorable(v: unknown): unknown {
+  if (typeof v === 'string') return storable(v);
+  if (Array.isArray(v)) return v.map(deepStorable);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [storable(k), deepStorable(x)]));
+  return v;
+}
+
+/**
  * Turns one validated body into rows. Timestamps come from the browser; one far in the future (a wrong clock)
  * is replaced by the receive time, so a bad clock cannot plant rows the dashboards would show tomorrow.
  */
-export function toRows(app: string, body: FaroBody, now: number): RowsByTable {
+export function toRows(app: string, raw: FaroBody, now: number): RowsByTable {
+  const body = deepStorable(raw) as FaroBody;
   const out = emptyRows();
   const m = body.meta;
   const session = m.session?.id ?? null;
@@ -72,8 +87,8 @@ export function toRows(app: string, body: FaroBody, now: number): RowsByTable {
   for (const rs of body.traces?.resourceSpans ?? []) {
     for (const ss of rs.scopeSpans) {
       for (const sp of ss.spans) {
-        const start = Number(BigInt(String(sp.startTimeUnixNano).split('.')[0] || '0') / 1_000_000n);
-        const end = sp.endTimeUnixNano !== undefined ? Number(BigInt(String(sp.endTimeUnixNano).split('.')[0] || '0') / 1_000_000n) : undefined;
+        const start = Number(BigInt(sp.startTimeUnixNano) / 1_000_000n);
+        const end = sp.endTimeUnixNano !== undefined ? Number(BigInt(sp.endTimeUnixNano) / 1_000_000n) : undefined;
         const startTs = start > 0 && start < now + FUTURE_SLACK_MS ? start : now;
         out.faro_spans.push([new Date(startTs), app, session, page, browser, sp.traceId, sp.spanId, sp.name, end !== undefined ? Math.max(0, end - start) : null, json(sp.attributes)]);
       }

@@ -49,12 +49,15 @@ export const eventEvent = z.looseObject({
   trace: traceCtx.optional(),
 });
 
+// OTLP JSON carries 64-bit nanoseconds as decimal strings (numbers from some encoders).
+const unixNano = z.union([z.string().regex(/^\d{1,20}$/, 'expected nanoseconds since the epoch as a decimal string'), z.number().int().nonnegative()]);
+
 const otlpSpan = z.looseObject({
   traceId: z.string().max(64),
   spanId: z.string().max(64),
   name: z.string().max(1024),
-  startTimeUnixNano: z.union([z.string(), z.number()]),
-  endTimeUnixNano: z.union([z.string(), z.number()]).optional(),
+  startTimeUnixNano: unixNano,
+  endTimeUnixNano: unixNano.optional(),
   attributes: z.array(z.unknown()).optional(),
 });
 

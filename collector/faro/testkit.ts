@@ -10,13 +10,13 @@ import { createFaroReceiver } from './index';
 export const KEY = 'test-key-0123456789';
 
 /** The receiver mounted in-process as /faro, with a fixed principal (role ops) for the read routes. */
-export function receiverApp(db: Db, clock: Clock, extraYaml = '') {
+export function receiverApp(db: Db, clock: Clock, extraYaml = '', rate = { perSecond: 5, burst: 10 }) {
   const config = parseConfig(`faro:
   apps:
     - { name: portal, key: ${KEY}, allowedOrigins: ["https://www.example.gov.cn"] }
   allowedOrigins: ["http://127.0.0.1:9999"]
   maxBodyBytes: 65536
-  rateLimit: { perSecond: 5, burst: 10 }
+  rateLimit: { perSecond: ${rate.perSecond}, burst: ${rate.burst} }
   batch: { maxRows: 1000, maxDelayMs: 5 }
 ${extraYaml}`);
   const r = createFaroReceiver({ config, db, log: silentLogger(), clock, metrics: new Registry() });

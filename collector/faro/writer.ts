@@ -9,6 +9,11 @@ interface Waiter {
 }
 
 export class WriterBusyError extends Error {}
+/** The database refused these rows themselves (a data error), not the connection: retrying would not help. */
+export class UnstorableError extends Error {}
+
+// SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation) are about the rows, not the server.
+const isDataError = (err: unknown) => /^2[23]/.test(String((err as { code?: string })?.code ?? ''));
 
 /**
  * Group commit: requests hand their rows over and wait; every `maxDelayMs` (or sooner when `maxRows` are pending)
@@ -90,18 +95,35 @@ export class FaroWriter {
     const merged = emptyRows();
     for (const w of batch) for (const t in w.rows) merged[t as FaroTable].push(...w.rows[t as FaroTable]);
     try {
-      await this.db.tx(async (q) => {
-        for (const t of Object.keys(TABLES) as FaroTable[]) {
-          if (merged[t].length) await this.db.insertMany(t, [...TABLES[t]], merged[t], '', q);
-        }
-      });
+      await this.insert(merged);
       this.written += n;
       this.batches++;
       for (const w of batch) w.resolve();
     } catch (err) {
+      if (batch.length > 1 && isDataError(err)) {
+        // One request's rows spoil the batch: write each request alone so the others are not refused with it.
+        for (const w of batch) {
+          try {
+            await this.insert(w.rows);
+            this.written += rowCount(w.rows);
+            w.resolve();
+          } catch (e) {
+            w.reject(isDataError(e) ? new UnstorableError((e as Error).message) : (e as Error));
+          }
+        }
+        return;
+      }
       this.log.error({ err, rows: n }, 'faro batch write failed; the senders get 503 and retry');
-      for (const w of batch) w.reject(err as Error);
+      for (const w of batch) w.reject(isDataError(err) ? new UnstorableError((err as Error).message) : (err as Error));
     }
+  }
+
+  private async insert(rows: RowsByTable) {
+    await this.db.tx(async (q) => {
+      for (const t of Object.keys(TABLES) as FaroTable[]) {
+        if (rows[t].length) await this.db.insertMany(t, [...TABLES[t]], rows[t], '', q);
+      }
+    });
   }
 
   async stop() {

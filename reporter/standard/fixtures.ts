@@ -5,6 +5,7 @@
  */
 import { USCC_ALPHABET, usccCheckChar } from './uscc';
 import { idCheckChar } from './idno';
+import { FIELDS } from './codes';
 import type { DataType, ErrorCode, InspectionRecord, ItemRecord, OfficerRecord, PenaltyRecord } from './types';
 
 export interface FixtureOptions {
@@ -258,4 +259,16 @@ export function breakRecord(type: DataType, rec: Record<string, unknown>, i: num
       rec.updatedAt = '2026-13-01 00:00:00';
       return 'E_DATE';
   }
+}
+
+/** Records as a CSV file with the Chinese column headers (multi-value fields joined with `sep`), for import tests. */
+export function recordsToCsv(type: DataType, records: object[], opts: { bom?: boolean; sep?: string } = {}): string {
+  const cols = FIELDS[type];
+  const cell = (v: unknown) => {
+    const s = v === undefined || v === null ? '' : Array.isArray(v) ? v.join(opts.sep ?? ';') : String(v);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const lines = [cols.map(([, zh]) => zh).join(',')];
+  for (const r of records) lines.push(cols.map(([k]) => cell((r as Record<string, unknown>)[k])).join(','));
+  return (opts.bom ? '\uFEFF' : '') + lines.join('\r\n') + '\r\n';
 }

@@ -1,0 +1,119 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { openTestDb } from '../../test/helpers/db';
+import { manualClock } from '../../core/time';
+import { makeFixtures, recordsToCsv } from '../standard/fixtures';
+import { importFile } from './import';
+import { Intake } from './service';
+
+const db = await openTestDb();
+const clock = manualClock(Date.UTC(2026, 10, 24, 4, 0, 0));
+const intake = new Intake({ db, clock });
+const dir = mkdtempSync(join(tmpdir(), 'reporter-import-'));
+const f = makeFixtures({ seed: 21, items: 8, officers: 12, inspections: 300, penalties: 150, invalidShare: 0.1 });
+const status = async (type: string, id: string) =>
+  (await db.query<{ status: string }>(`SELECT status FROM reporter_records WHERE data_type = $1 AND record_id = $2`, [type, id])).rows[0]?.status;
+
+test('CSV with BOM and Chinese headers: ITEM and OFFICER', async () => {
+  const items = join(dir, 'items.csv');
+  writeFileSync(items, recordsToCsv('ITEM', f.ITEM, { bom: true }));
+  const s = await importFile({ intake, dataType: 'ITEM', file: items });
+  assert.is(s.rows, 8);
+  assert.is(s.accepted, 8);
+  assert.equal(s.missingColumns, []);
+  const officers = join(dir, 'officers.csv');
+  writeFileSync(officers, recordsToCsv('OFFICER', f.OFFICER)); // no BOM
+  assert.is((await importFile({ intake, dataType: 'OFFICER', file: officers })).accepted, 12);
+});
+
+test('JSON Lines: INSPECTION with invalid rows kept, an unreadable line reported, progress called', async () => {
+  const file = join(dir, 'ins.jsonl');
+  const lines = f.INSPECTION.map((r) => JSON.stringify(r));
+  lines.splice(5, 0, '{"recordId": "broken', '');
+  writeFileSync(file, lines.join('\n') + '\n');
+  let progress = 0;
+  const s = await importFile({ intake, dataType: 'INSPECTION', file, onProgress: () => progress++ });
+  const bad = f.invalid.INSPECTION.size;
+  assert.ok(bad > 10);
+  assert.is(s.rows, 301);
+  assert.is(s.rejected, bad + 1);
+  assert.is(s.accepted, 300 - bad);
+  assert.ok(progress >= 1);
+  const report = parse(readFileSync(s.errorsFile, 'utf8'), { bom: true, columns: true }) as Record<string, string>[];
+  assert.equal(Object.keys(report[0]), ['row', 'recordId', 'field', 'code', 'message']);
+  const broken = report.find((r) => r.field === 'record')!;
+  assert.is(broken.row, '6');
+  assert.is(broken.code, 'E_FORMAT');
+  for (const [id, code] of f.invalid.INSPECTION) {
+    assert.ok(report.some((r) => r.recordId === id && r.code === code), `${id} ${code} in the report`);
+    assert.is(await status('INSPECTION', id), 'invalid');
+  }
+  // No full ID number anywhere in the report.
+  assert.not.match(readFileSync(s.errorsFile, 'utf8'), /\d{17}[\dX]/);
+  const rejects = await db.query(`SELECT row_no FROM reporter_intake_rejects WHERE source = 'import'`);
+  assert.equal(rejects.rows.map((r: any) => r.row_no), [6]);
+  assert.ok(existsSync(s.rejectedRowsFile!));
+});
+
+test('CSV PENALTY: full-width ； separators, E_DUPLICATE across batches, error report rows re-importable after a fix', async () => {
+  const small = new Intake({ db, clock, reporter: { ...intake.reporter, intake: { ...intake.reporter.intake, writeBatchSize: 50 } } });
+  const rows = f.PENALTY.map((p) => ({ ...p }));
+  const dupOf = rows[3];
+  rows.push({ ...dupOf, facts: '不同的违法事实' }); // same id, different content, in a later batch
+  rows.push({ ...rows[10] }); // identical repeat: one record
+  const file = join(dir, 'pen.csv');
+  writeFileSync(file, recordsToCsv('PENALTY', rows, { sep: '；' }));
+  const s = await importFile({ intake: small, dataType: 'PENALTY', file });
+  const bad = f.invalid.PENALTY.size;
+  assert.is(s.rows, 152);
+  assert.is(s.unchanged, 1);
+  // The duplicate pair: the later row is rejected, and the report names the earlier row too.
+  const report = parse(readFileSync(s.errorsFile, 'utf8'), { bom: true, columns: true }) as Record<string, string>[];
+  const dups = report.filter((r) => r.code === 'E_DUPLICATE');
+  assert.equal(dups.map((d) => d.row).sort(), ['152', '5']);
+  assert.is(await status('PENALTY', dupOf.recordId), 'invalid');
+  // Row 5 was accepted in the first batch; the conflict found in a later batch turns the record invalid.
+  assert.is(s.accepted + s.held_reference, 150 - bad);
+  assert.is(s.rejected, bad + 1);
+  // Fix the rejected rows file: take the valid fixture values back, drop the duplicate, import again.
+  const fixedRows = f.PENALTY.filter((p) => f.invalid.PENALTY.has(p.recordId) || p.recordId === dupOf.recordId);
+  const fixedFile = join(dir, 'pen-fixed.csv');
+  const rejected = parse(readFileSync(s.rejectedRowsFile!, 'utf8'), { bom: true, columns: true }) as Record<string, string>[];
+  assert.is(rejected.length, bad + 1);
+  assert.ok(Object.keys(rejected[0]).includes('处罚决定书文号'));
+  const clean = makeFixtures({ seed: 21, items: 8, officers: 12, inspections: 300, penalties: 150 });
+  writeFileSync(fixedFile, recordsToCsv('PENALTY', clean.PENALTY.filter((p) => fixedRows.some((x) => x.recordId === p.recordId)), { bom: true }));
+  const again = await importFile({ intake, dataType: 'PENALTY', file: fixedFile });
+  assert.is(again.rejected, 0);
+  assert.is(await status('PENALTY', dupOf.recordId), 'valid');
+  const hist = await db.query(`SELECT version FROM reporter_record_versions WHERE data_type = 'PENALTY' AND record_id = $1 ORDER BY version`, [dupOf.recordId]);
+  assert.equal(hist.rows.map((r: any) => r.version), [1, 2, 3]);
+});
+
+test('a file with the wrong headers is refused with advice, nothing written', async () => {
+  const file = join(dir, 'wrong.csv');
+  writeFileSync(file, 'a,b,c\n1,2,3\n');
+  const before = (await db.query<{ n: string }>(`SELECT count(*) AS n FROM reporter_records`)).rows[0].n;
+  try {
+    await importFile({ intake, dataType: 'ITEM', file });
+    assert.unreachable('should throw');
+  } catch (err) {
+    assert.match((err as Error).message, '记录编码');
+  }
+  assert.is((await db.query<{ n: string }>(`SELECT count(*) AS n FROM reporter_records`)).rows[0].n, before);
+});
+
+test('the audit trail has one row per import', async () => {
+  const r = await db.query(`SELECT 1 FROM audit_log WHERE action = 'reporter.records.import'`);
+  assert.is(r.rows.length, 5);
+});
+
+test.after(async () => {
+  await db.close();
+});
+
+test.run();

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CollectorConfig } from '../core/config/collector';
 import type { Area, AreaContext } from '../core/context';
@@ -41,7 +42,10 @@ export async function createCollectorArea(ctx: AreaContext): Promise<Area> {
     async start() {
       if (config.demoSimulator) {
         const { startPlatformSim } = await import('../ops/platform-sim/sim');
-        sim = await startPlatformSim({ port: config.demoSimulatorPort });
+        // Certificates in a fixed folder, so the demo's TLS targets can name the simulator's CA file.
+        const certDir = resolve(ctx.dataDir, 'platform-sim-certs');
+        mkdirSync(certDir, { recursive: true });
+        sim = await startPlatformSim({ port: config.demoSimulatorPort, certDir });
         log.info({ port: config.demoSimulatorPort }, 'platform simulator started for the demo');
       }
       await syncCatalog(ctx.db, config);

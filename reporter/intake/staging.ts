@@ -44,7 +44,7 @@ export async function ingestStaging(db: Db, opts: Omit<IntakeOptions, 'db'> & { 
     const batch = intake.reporter.intake.writeBatchSize;
     for (let done = 0; done < max; ) {
       const res = await db.query<StagingRow>(
-        `SELECT id::text AS id, data_type, record_id, payload, op FROM reporter_staging WHERE picked_up_at IS NULL ORDER BY id LIMIT $1`,
+        `SELECT s.id::text AS id, s.data_type, s.record_id, s.payload, s.op FROM reporter_staging s WHERE s.picked_up_at IS NULL ORDER BY s.id LIMIT $1`,
         [Math.min(batch, max - done)],
       );
       if (res.rows.length === 0) break;

@@ -10,12 +10,15 @@ export class Journal {
   private fd: number | null = null;
   private current = 0;
   private bytes = 0;
+  /** Segment files on disk, tracked so the writer's hot path never lists the folder when there is nothing. */
+  private files = 0;
 
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
     const segs = this.segments();
     this.current = segs.length ? segs[segs.length - 1].seq : 0;
     this.bytes = segs.reduce((n, s) => n + s.size, 0);
+    this.files = segs.length;
   }
 
   /** Bytes on disk in all segments. */
@@ -23,8 +26,9 @@ export class Journal {
     return this.bytes;
   }
 
+  /** True when no segment file exists (nothing to replay). */
   get isEmpty() {
-    return this.bytes === 0 && this.segments().length === 0;
+    return this.files === 0;
   }
 
   private segments(): { seq: number; file: string; size: number }[] {
@@ -48,6 +52,7 @@ export class Journal {
     if (this.fd === null) {
       this.current++;
       this.fd = openSync(this.name(this.current), 'a');
+      this.files++;
     }
     const text = entries.map((e) => JSON.stringify(e)).join('\n') + '\n';
     const buf = Buffer.from(text, 'utf8');
@@ -88,6 +93,7 @@ export class Journal {
   /** Deletes a replayed segment. */
   remove(file: string, size: number) {
     unlinkSync(file);
+    this.files = Math.max(0, this.files - 1);
     this.bytes = Math.max(0, this.bytes - size);
   }
 

@@ -89,7 +89,7 @@ export class ResultWriter {
   start() {
     const tick = () => {
       const now = this.o.clock();
-      const due = this.pending.length >= this.o.batchSize || (this.pending.length > 0 && now - this.oldestAt >= this.o.batchAgeMs) || this.dirtyStates.size > 0 || this.o.journal.size > 0;
+      const due = this.pending.length >= this.o.batchSize || (this.pending.length > 0 && now - this.oldestAt >= this.o.batchAgeMs) || this.dirtyStates.size > 0 || !this.o.journal.isEmpty;
       if (due && now >= this.retryAt) void this.flush();
       this.timer = setTimeout(tick, Math.min(250, this.o.batchAgeMs));
       this.timer.unref?.();
@@ -105,7 +105,7 @@ export class ResultWriter {
 
   private async doFlush() {
     try {
-      if (this.o.journal.size > 0 || this.o.journal.closedSegments().length > 0) await this.replay();
+      if (!this.o.journal.isEmpty) await this.replay();
       while (this.pending.length > 0 || this.dirtyStates.size > 0) {
         const batch = this.pending.splice(0, this.o.batchSize);
         const states = [...this.dirtyStates.values()];

@@ -6,6 +6,17 @@ import type { RouteDeps } from './deps';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
+// Token digests per configuration object: computed once per (re)load, not per request.
+const digests = new WeakMap<object, { id: string; digest: Buffer }[]>();
+function tokenDigests(config: RouteDeps extends { config(): infer C } ? C : never) {
+  let list = digests.get(config);
+  if (!list) {
+    list = config.targets.filter((t) => t.token).map((t) => ({ id: t.id, digest: digest(t.token!) }));
+    digests.set(config, list);
+  }
+  return list;
+}
+
 /**
  * POST /heartbeat/:token — a batch job says it ran. The token in the path is the credential (one per heartbeat
  * target in the configuration), so no login is needed. Body optional: {"status": "ok"|"fail", "message": "..."}.
@@ -15,9 +26,9 @@ export function heartbeatRoutes(d: RouteDeps) {
   r.post('/heartbeat/:token', async (c) => {
     const given = digest(c.req.param('token'));
     // Compare digests in constant time, and every one of them, so timing tells nothing about which tokens exist.
-    let target: { id: string; module: string } | undefined;
-    for (const t of d.config().targets) {
-      if (t.token && timingSafeEqual(digest(t.token), given) && !target) target = t;
+    let target: { id: string } | undefined;
+    for (const t of tokenDigests(d.config())) {
+      if (timingSafeEqual(t.digest, given) && !target) target = t;
     }
     if (!target) return httpError(c, 404, 'unknown_heartbeat', '未知的心跳令牌 (no heartbeat target has this token; check the URL in the job)');
     let body: { status?: unknown; message?: unknown } = {};

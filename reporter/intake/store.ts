@@ -104,14 +104,15 @@ export async function storeResults(db: Db, dataType: DataType, items: IntakeItem
       const base = { index: i, recordId: r.recordId, errors: r.errors, warnings: r.warnings };
       if (it.result.duplicateOf !== undefined) {
         const first = outcomes[it.result.duplicateOf];
-        outcomes[i] = { ...base, outcome: 'unchanged', status: first?.status, version: first?.version };
+        outcomes[i] = { ...base, outcome: first?.outcome === 'accepted' ? 'unchanged' : (first?.outcome ?? 'unchanged'), status: first?.status, version: first?.version };
         continue;
       }
       const hash = contentHash(r.data);
       const cur = current.get(r.recordId);
       if (cur && cur.hash === hash && cur.op === 'UPSERT') {
         if (!cur.fresh) refresh.set(r.recordId, r);
-        outcomes[i] = { ...base, outcome: 'unchanged', status: r.status, version: cur.version };
+        // Same data again: 'unchanged' if it passes; a record that still fails is reported as rejected (or held) again.
+        outcomes[i] = { ...base, outcome: r.status === 'valid' ? 'unchanged' : OUTCOME[r.status], status: r.status, version: cur.version };
         continue;
       }
       const version = (cur?.version ?? 0) + 1;

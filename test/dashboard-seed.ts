@@ -44,10 +44,23 @@ export async function seedMonitoring(db: Db, o: SeedOptions) {
 
   const bucketStart = Math.floor(o.now / HOUR) * HOUR - o.days * DAY;
   const mode = await tsdbMode(db);
-  if (o.directRollups && mode === 'apache') {
+  if (o.directRollups) {
+    // Apache build: the rollup is a plain hypertable. Licensed build: a continuous aggregate, whose materialised
+    // hypertable is written directly and its watermark moved, as a refresh would (benchmarks only: 720,000 raw rows
+    // through the aggregate would take longer than the measurement).
+    let table = 'probe_results_1h';
+    if (mode === 'timescale') {
+      const m = (await db.query<{ s: string; n: string; id: number }>(
+        `SELECT c.materialization_hypertable_schema AS s, c.materialization_hypertable_name AS n, h.id
+           FROM timescaledb_information.continuous_aggregates c JOIN _timescaledb_catalog.hypertable h
+             ON h.schema_name = c.materialization_hypertable_schema AND h.table_name = c.materialization_hypertable_name
+          WHERE c.view_name = 'probe_results_1h'`)).rows[0];
+      table = `${m.s}.${m.n}`;
+      await db.query(`UPDATE _timescaledb_catalog.continuous_aggs_watermark SET watermark = $1 WHERE mat_hypertable_id = $2`, [String(BigInt(Math.floor(o.now / HOUR) * HOUR) * 1000n), m.id]);
+    }
     const rows: unknown[][] = [];
     const flush = async () => {
-      if (rows.length) await db.insertMany('probe_results_1h', ['bucket', 'target_id', 'module_id', 'n', 'ok', 'avg_ms', 'max_ms', 'p50_ms', 'p95_ms', 'p99_ms', 'dns_ms', 'connect_ms', 'tls_ms', 'ttfb_ms', 'transfer_ms'], rows.splice(0));
+      if (rows.length) await db.insertMany(table, ['bucket', 'target_id', 'module_id', 'n', 'ok', 'avg_ms', 'max_ms', 'p50_ms', 'p95_ms', 'p99_ms', 'dns_ms', 'connect_ms', 'tls_ms', 'ttfb_ms', 'transfer_ms'], rows.splice(0));
     };
     for (const t of targets) {
       for (let b = bucketStart; b < o.now; b += HOUR) {

@@ -159,6 +159,30 @@ test('alerts: ops acknowledges a firing alert through the UI', async () => {
   await page.context().close();
 });
 
+test('alerts: silences and maintenance windows are created and ended through the UI', async () => {
+  const page = await login('ops');
+  await open(page, '#/alerts');
+  await page.click('button.new-silence');
+  await page.fill('form.modal textarea[name=matchers]', 'target="m0-t0"');
+  await page.fill('form.modal textarea[name=comment]', '变更窗口内静默');
+  await page.click('form.modal button[type=submit]');
+  await page.waitForSelector('text=target="m0-t0"', { timeout: 10_000 });
+  const silences = await apiGet('/api/alerts/silences');
+  assert.is(silences.items.length, 1);
+  assert.is(silences.items[0].state, 'active');
+  await page.click('button.new-maint');
+  await page.fill('form.modal input[name=id]', 'm2');
+  await page.click('form.modal button[type=submit]');
+  await page.waitForSelector('text=模块 m2', { timeout: 10_000 });
+  const windows = await apiGet('/api/alerts/maintenance');
+  assert.is(windows.items[0].moduleId, 'm2');
+  await shot(page, 'alerts-silences');
+  await page.click('main.content section.card:has-text("静默") button:has-text("结束")');
+  await page.waitForSelector('main.content section.card:has-text("静默") td:has-text("已结束")', { timeout: 10_000 });
+  assert.is((await apiGet('/api/alerts/silences')).items[0].state, 'expired');
+  await page.context().close();
+});
+
 test('the real Faro web SDK in Chromium reports an exception and web vitals to our receiver', async () => {
   const page = await login('admin');
   await open(page, '#/overview');

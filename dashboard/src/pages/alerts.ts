@@ -30,38 +30,48 @@ export async function renderAlerts(ctx: PageCtx): Promise<HTMLElement> {
   const anyWrite = ctx.can('alerts:ops:write') || ctx.can('alerts:security:write');
   const myTeam = ctx.user.role === 'security' ? 'security' : 'ops';
 
+  const teamField = ctx.user.role === 'admin' ? [{ name: 'team', label: '团队', value: 'ops', options: [['ops', '运维'], ['security', '安全']] as [string, string][] }] : [];
   const newSilence = async () => {
     const v = await promptForm('新建静默', [
-      { name: 'matcher', label: '匹配（标签=值，如 target=portal-home）', value: '' },
+      ...teamField,
+      { name: 'matchers', label: '匹配条件（每行一条，如 target="portal-home" 或 module=~"share-.*"）', type: 'textarea', value: '' },
       { name: 'hours', label: '时长（小时）', type: 'number', value: '2' },
-      { name: 'comment', label: '原因', type: 'textarea' },
+      { name: 'comment', label: '原因（必填）', type: 'textarea' },
     ]);
     if (!v) return;
-    const [name, value] = v.matcher.split('=').map((s) => s.trim());
     const now = Date.now();
-    await act(() => api.alerts.createSilence({ team: myTeam, matchers: [{ name, value, op: '=' }], startsAt: new Date(now).toISOString(), endsAt: new Date(now + Number(v.hours) * 3_600_000).toISOString(), comment: v.comment }), '静默已创建', ctx);
+    await act(() => api.alerts.createSilence({
+      team: v.team ?? myTeam, matchers: v.matchers.split(/\n+/).map((x) => x.trim()).filter(Boolean),
+      startsAt: new Date(now).toISOString(), endsAt: new Date(now + Number(v.hours) * 3_600_000).toISOString(), comment: v.comment,
+    }), '静默已创建', ctx);
   };
   const newMaint = async () => {
+    const local = (t: number) => new Date(t - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
     const v = await promptForm('新建维护窗口', [
-      { name: 'module', label: '模块或目标（标签=值，如 module=portal）' },
-      { name: 'start', label: '开始', type: 'datetime-local', value: new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 16) },
+      { name: 'name', label: '名称', value: '例行维护' },
+      { name: 'scope', label: '范围', value: 'module', options: [['module', '模块'], ['target', '单个目标']] },
+      { name: 'id', label: '模块或目标 ID（如 m0 或 portal-home）' },
+      { name: 'start', label: '开始', type: 'datetime-local', value: local(Date.now() + 3_600_000) },
       { name: 'hours', label: '时长（小时）', type: 'number', value: '1' },
       { name: 'comment', label: '说明', type: 'textarea' },
     ]);
     if (!v) return;
-    const [name, value] = v.module.split('=').map((s) => s.trim());
     const start = new Date(v.start).getTime();
-    await act(() => api.alerts.createMaintenance({ team: myTeam, matchers: [{ name, value, op: '=' }], startsAt: new Date(start).toISOString(), endsAt: new Date(start + Number(v.hours) * 3_600_000).toISOString(), comment: v.comment }), '维护窗口已创建', ctx);
+    await act(() => api.alerts.createMaintenance({
+      name: v.name, [v.scope === 'target' ? 'targetId' : 'moduleId']: v.id.trim(),
+      startsAt: new Date(start).toISOString(), endsAt: new Date(start + Number(v.hours) * 3_600_000).toISOString(), comment: v.comment,
+    }), '维护窗口已创建', ctx);
   };
 
-  const active = (x: any) => new Date(pick(x, 'ends_at', 'endsAt')).getTime() > Date.now();
+  const active = (x: any) => (x.state ? ['active', 'pending', 'upcoming'].includes(x.state) : new Date(pick(x, 'ends_at', 'endsAt')).getTime() > Date.now());
+  const STATE: Record<string, string> = { active: '生效中', pending: '未开始', upcoming: '未开始', expired: '已结束' };
   return h('div.page.alerts',
     h('div.tabs', TABS.map(([k, label]) => h('button.tab', { class: k === tab ? 'active' : '', onclick: () => setParams({ tab: k }) }, label))),
     card(`${TABS.find(([k]) => k === tab)![1]}（${rows.length}）`, table(rows, [
       ['级别', (r) => h(`span.sev.sev-${pick(r, 'severity')}`, SEV_ZH[pick(r, 'severity')] ?? pick(r, 'severity'))],
       ['规则', (r) => pick(r, 'rule', 'name', 'alertname') ?? '—'],
       ['对象', (r) => pick(r, 'target', 'module', 'target_id', 'module_id') ?? pick(pick(r, 'labels') ?? {}, 'target', 'module') ?? '—'],
-      ['摘要', (r) => pick(pick(r, 'annotations') ?? {}, 'summary', 'description') ?? pick(r, 'summary', 'message') ?? '—'],
+      ['摘要', (r) => h('span.wrap', pick(pick(r, 'annotations') ?? {}, 'summary', 'description') ?? pick(r, 'summary', 'message') ?? '—')],
       ['状态', (r) => badge(pick(r, 'state'))],
       ['开始', (r) => fmtTime(pick(r, 'starts_at', 'startsAt', 'active_at', 'activeAt'))],
       ['团队', (r) => ({ ops: '运维', security: '安全' } as Record<string, string>)[pick(r, 'team')] ?? pick(r, 'team') ?? '—'],
@@ -76,20 +86,23 @@ export async function renderAlerts(ctx: PageCtx): Promise<HTMLElement> {
       }],
     ], { empty: tab === 'firing' ? '没有正在告警的项目' : undefined })),
     h('div.grid2',
-      card('静默', anyWrite ? h('button.small', { onclick: newSilence }, '新建静默') : null, table(list(silences, 'silences'), [
-        ['匹配', (r) => (pick(r, 'matchers') ?? []).map((m: any) => `${m.name}${m.op ?? '='}${m.value}`).join(', ')],
+      card('静默', anyWrite ? h('button.small.new-silence', { onclick: newSilence }, '新建静默') : null, table(list(silences, 'silences'), [
+        ['匹配', (r) => (r.matchersText ?? (pick(r, 'matchers') ?? []).map((m: any) => `${m.name}${m.op ?? '='}${m.value}`)).join(', ')],
+        ['状态', (r) => STATE[r.state] ?? r.state ?? '—'],
         ['开始', (r) => fmtTime(pick(r, 'starts_at', 'startsAt'))],
         ['结束', (r) => fmtTime(pick(r, 'ends_at', 'endsAt'))],
         ['创建人', (r) => pick(r, 'created_by', 'createdBy') ?? '—'],
-        ['原因', (r) => pick(r, 'comment') ?? ''],
-        ['', (r) => (anyWrite && active(r) ? h('button.small.secondary', { onclick: () => act(() => api.alerts.expireSilence(pick(r, 'id')), '静默已结束', ctx) }, '结束') : '已结束')],
+        ['原因', (r) => h('span.wrap', pick(r, 'comment') ?? '')],
+        ['', (r) => (active(r) ? (canWrite(r.team) ? h('button.small.secondary', { onclick: () => act(() => api.alerts.expireSilence(pick(r, 'id')), '静默已结束', ctx) }, '结束') : '') : '已结束')],
       ], { empty: '暂无静默' })),
-      card('维护窗口', anyWrite ? h('button.small', { onclick: newMaint }, '新建维护窗口') : null, table(list(maint, 'maintenance', 'windows'), [
-        ['范围', (r) => (pick(r, 'matchers') ?? []).map((m: any) => `${m.name}${m.op ?? '='}${m.value}`).join(', ') || pick(r, 'module_id', 'moduleId') || '—'],
+      card('维护窗口', ctx.can('alerts:ops:write') ? h('button.small.new-maint', { onclick: newMaint }, '新建维护窗口') : null, table(list(maint, 'maintenance', 'windows'), [
+        ['名称', (r) => r.name ?? '—'],
+        ['范围', (r) => (r.targetId ? `目标 ${r.targetId}` : r.moduleId ? `模块 ${r.moduleId}` : '—') + (r.recurrence ? `（周期 ${r.recurrence}）` : '')],
+        ['状态', (r) => STATE[r.state] ?? r.state ?? '—'],
         ['开始', (r) => fmtTime(pick(r, 'starts_at', 'startsAt'))],
         ['结束', (r) => fmtTime(pick(r, 'ends_at', 'endsAt'))],
         ['说明', (r) => pick(r, 'comment') ?? ''],
-        ['', (r) => (anyWrite && active(r) ? h('button.small.secondary', { onclick: () => act(() => api.alerts.expireMaintenance(pick(r, 'id')), '维护窗口已结束', ctx) }, '结束') : '已结束')],
+        ['', (r) => (active(r) ? (ctx.can('alerts:ops:write') ? h('button.small.secondary', { onclick: () => act(() => api.alerts.expireMaintenance(String(pick(r, 'id'))), '维护窗口已结束', ctx) }, '结束') : '') : '已结束')],
       ], { empty: '暂无维护窗口' }))),
     card('通知发送记录', table(list(deliveries, 'deliveries'), [
       ['时间', (r) => fmtTime(pick(r, 'ts', 'time'), true)],

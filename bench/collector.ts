@@ -77,6 +77,7 @@ interface RunResult {
   cpuPct: number;
   cpuSecondsPer1000Probes: number;
   peakRssMb: number;
+  peakHeapMb: number;
   rowsPerS: number;
   writeErrors: number;
 }
@@ -112,7 +113,12 @@ ${lines.join('\n')}
   const probes0 = engine.scheduler.counters.started;
   const rows0 = engine.writer.totals.written;
   let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
+  let peakHeap = process.memoryUsage().heapUsed;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  }, 250);
   await sleep(seconds * 1000);
   clearInterval(sampler);
   const elapsed = (performance.now() - t0) / 1000;
@@ -131,6 +137,7 @@ ${lines.join('\n')}
     cpuPct: round((cpuS / elapsed) * 100),
     cpuSecondsPer1000Probes: round((cpuS / probes) * 1000, 3),
     peakRssMb: round(peakRss / 2 ** 20),
+    peakHeapMb: round(peakHeap / 2 ** 20),
     rowsPerS: round(rows / elapsed),
     writeErrors: engine.writer.totals.errors,
   };

@@ -200,7 +200,9 @@ export class Scheduler {
       // Retries share the target's timeout: a probe never runs into its next slot.
       for (;;) {
         attempts++;
-        const left = Math.max(1, deadline - clock());
+        // The first attempt gets exactly the target's timeout; retries what is left, rounded down to whole seconds.
+        // Probes cache per-timeout clients, so the value must take few distinct values, not one per run.
+        const left = attempts === 1 ? t.timeout : Math.max(100, Math.floor((deadline - clock()) / 1000) * 1000);
         const ac = new AbortController();
         const timer = setTimeout(() => ac.abort(), left);
         try {

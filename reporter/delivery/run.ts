@@ -63,17 +63,29 @@ export async function runDelivery(d: RunDeps, kind: PassKind, runId: number | nu
     if (!ok) return finish(stats, 'a resumed batch still fails');
   }
   // 2. New batches, type by type; a type's PROCESSING receipts are settled before the next type references them.
+  //    The next batch is written while the current one is on the wire (it is sent only after the current one).
   for (const dataType of SEND_ORDER) {
     let after = '';
-    for (;;) {
+    const prepare = async (): Promise<BatchRow | null> => {
       const due = await dueRecords(d.db, dataType, kind, after, d.limits.maxRecords);
-      if (due.length === 0) break;
+      if (due.length === 0) return null;
       const plan = planBatch(d.adapter, d.regionCode, dataType, due, d.limits);
       after = plan.records[plan.records.length - 1].recordId;
       const b = await writeBatch(d.db, d.adapter, d.regionCode, dataType, plan, d.clock(), runId);
       stats.batches++;
       stats.records += plan.records.length;
-      if (!(await deliver(d, b, stats, processing))) return finish(stats, `batch ${b.batch_id} still fails`);
+      return b;
+    };
+    let next = prepare();
+    for (;;) {
+      const b = await next;
+      if (!b) break;
+      next = prepare();
+      next.catch(() => undefined); // awaited on the next turn; never an unhandled rejection meanwhile
+      if (!(await deliver(d, b, stats, processing))) {
+        await next.catch(() => null); // written and pending: the next run sends it after this one
+        return finish(stats, `batch ${b.batch_id} still fails`);
+      }
     }
     await settle(d, processing, stats, sleep);
   }

@@ -51,6 +51,8 @@ const intakeConfig = z
     cityRegionCode: z.string().regex(/^\d{4}00$/, 'a city region code has 6 digits ending in 00, e.g. "370700"').default('370700'),
     /** Most records in one POST /records/:dataType. */
     maxRecordsPerRequest: z.number().int().min(1).max(100000).default(5000),
+    /** Largest request body of POST /records/:dataType, in bytes (default 32 MiB). */
+    maxRequestBytes: z.number().int().min(1024).max(512 * 1024 * 1024).default(32 * 1024 * 1024),
     /** Rows written to the database per statement batch by the import and the staging pick-up. */
     writeBatchSize: z.number().int().min(10).max(10000).default(1000),
     /** Staging rows picked up per run (the rest wait for the next run). */

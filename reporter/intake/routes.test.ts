@@ -134,6 +134,14 @@ test('too many records in one request → 413 with advice', async () => {
   app2.route('/', createIntakeRoutes({ db, auth, intake: small }));
   const res = await app2.request('/records/ITEM', { method: 'POST', headers: { authorization: `Bearer ${reg}`, 'content-type': 'application/json' }, body: JSON.stringify(f.ITEM) });
   assert.is(res.status, 413);
+  const tiny = new Intake({ db, reporter: reporterConfig.parse({ intake: { maxRequestBytes: 2048 } }), clock });
+  const app3 = new Hono<AppEnv>();
+  app3.use('*', authenticate(auth));
+  app3.route('/', createIntakeRoutes({ db, auth, intake: tiny }));
+  const big = JSON.stringify(f.INSPECTION);
+  const res3 = await app3.request('/records/INSPECTION', { method: 'POST', headers: { authorization: `Bearer ${reg}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(big)) }, body: big });
+  assert.is(res3.status, 413);
+  assert.is(((await res3.json()) as any).error.code, 'body_too_large');
   const bad = await app2.request('/records/ITEM', { method: 'POST', headers: { authorization: `Bearer ${reg}`, 'content-type': 'application/json' }, body: '{not json' });
   assert.is(bad.status, 400);
 });

@@ -8,7 +8,8 @@
  *   POST /staging/run                           pick up the staging table now                     (reporter:write)
  * Every write is audited. Personal ID numbers are masked for callers who may not write records.
  */
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { AuthService } from '../../core/auth/service';
 import { can } from '../../core/auth/roles';
 import { auditFrom, httpError, page, readJson, requirePermission, type AppEnv } from '../../core/http';
@@ -77,7 +78,16 @@ export function createIntakeRoutes(deps: IntakeRouteDeps): Hono<AppEnv> {
 
   const badType = (c: Context, t: string) => httpError(c, 404, 'unknown_data_type', `数据类型 "${t}" 不存在，应为 ${DATA_TYPES.join('、')} 之一 (use /records/ITEM, /records/INSPECTION, ...)`);
 
-  app.post('/records/:dataType', requirePermission('reporter:ingest'), async (c) => {
+  // Built per request so that a configuration reload applies.
+  const limitBody: MiddlewareHandler<AppEnv> = (c, next) => {
+    const max = ref.get().reporter.intake.maxRequestBytes;
+    return bodyLimit({
+      maxSize: max,
+      onError: (c) => httpError(c, 413, 'body_too_large', `请求体超过 ${(max / 1048576).toFixed(1)} MiB，请分批提交或使用批量导入命令 (reporter/intake/import.ts)`),
+    })(c, next);
+  };
+
+  app.post('/records/:dataType', requirePermission('reporter:ingest'), limitBody, async (c) => {
     const dataType = c.req.param('dataType').toUpperCase();
     if (!isDataType(dataType)) return badType(c, c.req.param('dataType'));
     const body = await readJson(c);

@@ -152,7 +152,7 @@ export class AlertEngine {
    */
   async notify(now: number): Promise<Promise<DeliveryResult>[]> {
     if (!this.route) return [];
-    const alerts = await loadNotifiable(this.db, now, RESOLVED_KEEP);
+    const alerts = latestPerFingerprint(await loadNotifiable(this.db, now, RESOLVED_KEEP));
     const [silences, windows] = await Promise.all([activeSilences(this.db, now), activeWindows(this.db, now)]);
     const firing = alerts.filter((a) => a.state === 'firing');
     const groups = new Map<string, GroupInput>();
@@ -255,4 +255,14 @@ export class AlertEngine {
       for (const ch of receiver.channels) if (ch.sendResolved) this.track(this.dispatcher.deliver(receiver.name, ch, resolved));
     }
   }
+}
+
+/** One alert per fingerprint for notification: the open occurrence if there is one, else the latest resolved. */
+export function latestPerFingerprint(alerts: AlertRecord[]): AlertRecord[] {
+  const byFp = new Map<string, AlertRecord>();
+  for (const a of alerts) {
+    const prev = byFp.get(a.fingerprint);
+    if (!prev || (prev.state === 'resolved' && (a.state !== 'resolved' || (a.endsAt ?? 0) > (prev.endsAt ?? 0)))) byFp.set(a.fingerprint, a);
+  }
+  return [...byFp.values()];
 }

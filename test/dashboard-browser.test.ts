@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { parseConfig } from '../core/config';
 import { startSystem, type System } from '../core/system';
 import { openTestDb, backend } from './helpers/db';
-import { seedAlerts, seedMonitoring } from './dashboard-seed';
+import { seedAlerts, seedMonitoring, seedReporting } from './dashboard-seed';
 import { sampleBody } from '../collector/faro/testkit';
 
 // End to end: the real server, seeded data, Debian's Chromium logging in as every role and opening every page.
@@ -37,6 +37,7 @@ const now = Date.now();
 const t0 = Date.now();
 await seedMonitoring(db, { now, modules: 6, targetsPerModule: 5, days: 35, rawHours: 3 });
 await seedAlerts(db, now);
+await seedReporting(db, now);
 console.log(`seeded in ${Date.now() - t0} ms`);
 // Real-user data for another app over the last day (the RUM trend needs several buckets).
 const system: System = await startSystem({ config, db, roles: ['dashboard'] });
@@ -230,8 +231,19 @@ test('system page and the regulator and security views render', async () => {
   await shot(ops, 'system');
   await ops.context().close();
   const reg = await login('regulator');
-  await open(reg, '#/reporting');
-  assert.ok(await reg.$('.gauges'), 'the four indicator gauges');
+  await open(reg, '#/reporting?range=7d');
+  const gauges = await chartPoints(reg, '.gauges .chart');
+  assert.is(gauges.length, 4, 'the four indicator gauges, each with a value');
+  assert.ok((await chartPoints(reg, '.chart.ind-trend'))[0] >= 16, 'indicator trend over six months');
+  assert.ok((await chartPoints(reg, '.chart.batches'))[0] >= 10, 'batches over the week');
+  const text = (await reg.textContent('main.content'))!;
+  assert.ok(text.includes('统一社会信用代码校验位错误') && text.includes('关联的监管事项不存在'), 'corrections show the city and the province reasons');
+  assert.ok(text.includes('不一致'), 'the reconciliation mismatch is shown');
+  await open(reg, '#/overview');
+  // Seeded runs started 26 h, 3 h and 30 min ago; count those on today's date in UTC+8 (the test may run near midnight).
+  const cn = (t: number) => new Date(t + 8 * 3_600_000).toISOString().slice(0, 10);
+  const todays = [26 * 3_600_000, 3 * 3_600_000, 30 * 60_000].filter((ago) => cn(now - ago) === cn(Date.now())).length;
+  assert.ok((await reg.textContent('.report-line'))!.includes(todays ? `已运行 ${todays} 次` : '今天尚未运行'), 'today\'s reporting in one line');
   await shot(reg, 'reporting');
   await reg.context().close();
   const sec = await login('security');

@@ -129,3 +129,54 @@ export async function seedAlerts(db: Db, now: number) {
     row('fp-old', 'target_down', 'ops', 'critical', 'resolved', 'm2-t1', '法人库 接口 m2-t1 不可用', 20 * HOUR),
   ]);
 }
+
+/**
+ * Regulatory reporting over the last six months: records of every type with deadlines, deliveries (mostly on time
+ * and accepted; some late, some rejected with reasons), batches over the last week, runs (two today) and a
+ * reconciliation per type for this month with one mismatch.
+ */
+export async function seedReporting(db: Db, now: number) {
+  const rand = rng(7);
+  const types = ['ITEM', 'INSPECTION', 'PENALTY', 'OFFICER'];
+  const day = (t: number) => new Date(t + 8 * HOUR).toISOString().slice(0, 10);
+  const records: unknown[][] = [];
+  const deliveries: unknown[][] = [];
+  let n = 0;
+  for (let d = 180; d >= 1; d -= 2) {
+    const date = now - d * DAY;
+    for (const t of types) {
+      const id = `${t.slice(0, 3)}${String(n++).padStart(6, '0')}`;
+      const invalid = rand() < 0.05;
+      const impl = `IMPL${n % 12}`;
+      records.push([t, id, 1, invalid ? 'invalid' : 'valid', JSON.stringify({ category: '01' }), JSON.stringify(invalid ? [{ code: 'E_FORMAT', field: 'uscc', message: '统一社会信用代码校验位错误' }] : []), 'api',
+        new Date(date), new Date(date), day(date), day(date + 5 * DAY), rand() < 0.5 ? 'D01' : 'D02', t === 'ITEM' || t === 'INSPECTION' ? impl : null, 'h' + n]);
+      if (invalid || d < 3) continue;
+      const late = rand() < 0.08;
+      const rejected = rand() < 0.06;
+      const delivered = date + (late ? 8 : 1) * DAY;
+      deliveries.push([t, id, new Date(delivered), rejected ? 'rejected' : 'accepted', 1, rejected ? null : 1, rejected ? null : new Date(delivered), rejected ? 1 : null, rejected ? new Date(delivered) : null,
+        rejected ? JSON.stringify([{ code: 'P_REF', message: '省平台：关联的监管事项不存在' }]) : null]);
+    }
+  }
+  await db.insertMany('reporter_records', ['data_type', 'record_id', 'version', 'status', 'data', 'errors', 'source', 'first_arrived_at', 'last_arrived_at', 'record_date', 'deadline', 'dept_code', 'impl_code', 'content_hash'], records);
+  await db.insertMany('report_deliveries', ['data_type', 'record_id', 'first_delivered_at', 'first_verdict', 'delivered_count', 'accepted_version', 'accepted_at', 'rejected_version', 'rejected_at', 'rejected_errors'], deliveries);
+  const batches: unknown[][] = [];
+  for (let h = 7 * 24; h >= 1; h -= 6) {
+    const t = now - h * HOUR;
+    const count = 20 + Math.floor(rand() * 30);
+    const rej = Math.floor(rand() * 3);
+    const d = day(t).replace(/-/g, '');
+    batches.push([`370700${d}${String(h).padStart(4, '0')}`, '370700', d, h, types[h % 4], 'contract-v1', new Date(t), 'done', count, 1000, '{}', 1, new Date(t + 2000), new Date(t + 5000), count - rej, rej]);
+  }
+  await db.insertMany('report_batches', ['batch_id', 'region_code', 'day', 'seq', 'data_type', 'adapter', 'created_at', 'status', 'record_count', 'body_bytes', 'body', 'attempts', 'first_answer_at', 'finished_at', 'accepted', 'rejected'], batches);
+  await db.insertMany('report_runs', ['kind', 'trigger', 'started_at', 'finished_at', 'status', 'stats', 'error'], [
+    ['incremental', 'schedule', new Date(now - 26 * HOUR), new Date(now - 26 * HOUR + 60_000), 'ok', JSON.stringify({ batches: 3, records: 120, accepted: 118, rejected: 2 }), null],
+    ['incremental', 'schedule', new Date(now - 3 * HOUR), new Date(now - 3 * HOUR + 60_000), 'partial', JSON.stringify({ batches: 2, records: 80, accepted: 77, rejected: 3 }), null],
+    ['incremental', 'api', new Date(now - 30 * 60_000), new Date(now - 29 * 60_000), 'ok', JSON.stringify({ batches: 1, records: 40, accepted: 40, rejected: 0 }), null],
+  ]);
+  const month = new Date(now + 8 * HOUR);
+  const from = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth(), 1)).toISOString().slice(0, 10);
+  const to = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
+  await db.insertMany('report_reconciliations', ['checked_at', 'data_type', 'period_from', 'period_to', 'city_count', 'province_count', 'match'],
+    types.map((t, i) => [new Date(now - HOUR), t, from, to, 60, i === 2 ? 58 : 60, i !== 2]));
+}

@@ -101,12 +101,13 @@ export const api = {
   },
 
   reporter: {
-    indicators: (r?: Range) => get('/api/reporter/indicators', rq(r)),
-    batches: (r?: Range) => get('/api/reporter/batches', { ...rq(r), limit: 500 }),
+    /** Indicators for a period of record dates [from, to) as yyyy-MM-dd (the province's periods are months). */
+    indicators: (from: string, to: string) => get('/api/reporter/indicators', { from, to, limit: 1000 }),
+    status: () => get('/api/reporter/delivery/status'),
+    batches: () => get('/api/reporter/batches', { limit: 1000 }),
     corrections: () => get('/api/reporter/corrections', { limit: 200 }),
-    reconciliation: () => get('/api/reporter/reconciliation'),
-    runs: () => get('/api/reporter/runs', { limit: 20 }),
-    overdue: () => get('/api/reporter/overdue', { limit: 200 }),
+    reconciliations: () => get('/api/reporter/reconciliations', { limit: 200 }),
+    runs: (limit = 20) => get('/api/reporter/runs', { limit }),
   },
 
   faro: {

@@ -18,7 +18,7 @@ export async function renderOverview(ctx: PageCtx): Promise<HTMLElement> {
     api.collector.modules().catch(() => null),
     api.collector.incidents({ open: true, limit: 20 }).catch(() => null),
     api.alerts.list({ state: 'firing', limit: 1 }).catch(() => null),
-    api.reporter.runs().catch(() => null),
+    api.reporter.runs(50).catch(() => null),
   ]);
   const byId = new Map(list(mods).map((m) => [m.id, m]));
   const modules: any[] = list(ov, 'modules').length ? list(ov, 'modules') : list(mods);
@@ -49,18 +49,23 @@ export async function renderOverview(ctx: PageCtx): Promise<HTMLElement> {
   }, { height: 200, hasData: overall.some((v) => v !== null), cls: 'availability' });
 
   const firingCount = Number(pick(alerts, 'total', 'count') ?? list(alerts, 'alerts').length);
-  const run = list(runs, 'runs')[0];
-  const reportLine = run
-    ? `今日数据直报：${({ ok: '成功', success: '成功', succeeded: '成功', partial: '部分成功', failed: '失败', running: '进行中' } as Record<string, string>)[pick(run, 'status', 'state')] ?? pick(run, 'status', 'state') ?? '—'}` +
-      ` · 上次运行 ${fmtTime(pick(run, 'startedAt', 'started_at', 'at', 'ts'))} · 发送 ${pick(run, 'sent', 'records') ?? 0} 条，接收 ${pick(run, 'accepted') ?? 0} 条，拒收 ${pick(run, 'rejected') ?? 0} 条`
-    : '今日数据直报：暂无数据';
+  // Today's reporting in one line: the runs started today (UTC+8), summed; the newest run's outcome.
+  const todayCn = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  const today = list(runs).filter((r) => new Date(Date.parse(r.started_at) + 8 * 3_600_000).toISOString().slice(0, 10) === todayCn && r.kind !== 'dry-run');
+  const sum = (k: string) => today.reduce((a, r) => a + Number(r.stats?.[k] ?? 0), 0);
+  const RUN_ZH: Record<string, string> = { ok: '成功', partial: '部分成功', failed: '失败', running: '运行中' };
+  const reportLine = !runs
+    ? '今日数据直报：暂无数据'
+    : today.length
+      ? `今日数据直报：已运行 ${today.length} 次，最近一次 ${fmtTime(today[0].started_at)} ${RUN_ZH[today[0].status] ?? today[0].status}；上报 ${sum('records')} 条，接收 ${sum('accepted')} 条，拒收 ${sum('rejected')} 条`
+      : '今日数据直报：今天尚未运行';
 
   return h('div.page.overview',
     h('div.stats',
       STATES.map((s) => h(`div.stat.s-${s}`, h('div.stat-num', String(counts[s])), h('div.stat-label', `${({ up: '正常', degraded: '降级', down: '故障', maintenance: '维护' })[s]}模块`))),
       h('div.stat.s-down', h('div.stat-num', String(pick(ov, 'openIncidents') ?? list(incidents).length)), h('div.stat-label', '当前事件')),
       h('div.stat.s-alert', h('div.stat-num', alerts ? String(firingCount) : '—'), h('div.stat-label', '告警中'))),
-    h('div.report-line', reportLine),
+    ['admin', 'regulator'].includes(ctx.user.role) ? h('a.report-line', { href: buildHash({ page: 'reporting', params: {} }) }, reportLine) : h('div.report-line', reportLine),
     h('div.grid2',
       card('模块状态', tiles),
       h('div',

@@ -1,72 +1,127 @@
-import { api, list, pick } from '../api';
-import { card, chart, fmtNum, fmtTime, gauge, h, table, timeAxisOption } from '../ui';
+import { api, list } from '../api';
+import { card, chart, fmtNum, fmtPct, fmtTime, gauge, h, table, timeAxisOption } from '../ui';
 import type { PageCtx } from '../main';
 
-/** The four indicators of the province's assessment, with the names the regulatory office uses. */
-const INDICATORS: [string, string[]][] = [
-  ['及时率', ['timeliness', 'timelyRate', 'timely_rate', 'timely']],
-  ['完整率', ['completeness', 'completenessRate', 'complete_rate', 'complete']],
-  ['准确率', ['accuracy', 'accuracyRate', 'accuracy_rate', 'accepted_rate']],
-  ['一致率', ['consistency', 'consistencyRate', 'consistency_rate', 'reconciled_rate']],
-];
+const TYPE_ZH: Record<string, string> = { ITEM: '监管事项', INSPECTION: '检查行为', PENALTY: '处罚行为', OFFICER: '执法人员' };
+const RUN_ZH: Record<string, string> = { ok: '成功', partial: '部分成功', failed: '失败', running: '运行中' };
+const KIND_ZH: Record<string, string> = { incremental: '增量上报', full: '全量上报', reconcile: '对账', 'dry-run': '试运行' };
 
-function pct(v: unknown): number | null {
-  if (v === undefined || v === null) return null;
-  const n = Number(typeof v === 'object' ? pick(v, 'value', 'current', 'rate') : v);
-  if (!Number.isFinite(n)) return null;
-  return n <= 1 ? n * 100 : n;
+/** The province's periods are calendar months in UTC+8; the last six make the trend. */
+function months(n: number): { from: string; to: string; label: string }[] {
+  const now = new Date(Date.now() + 8 * 3_600_000);
+  const out = [];
+  for (let i = n - 1; i >= 0; i--) {
+    const a = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1));
+    const b = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i + 1, 1));
+    out.push({ from: a.toISOString().slice(0, 10), to: b.toISOString().slice(0, 10), label: a.toISOString().slice(0, 7) });
+  }
+  return out;
+}
+
+const ratio = (num: number, den: number) => (den > 0 ? (100 * num) / den : null);
+
+/** The four indicators over all types (deptCode null rows), as percentages. */
+function overall(ind: any) {
+  const rows = list(ind).filter((r) => r.deptCode === null);
+  const sum = (k: string) => rows.reduce((a, r) => a + Number(r[k] ?? 0), 0);
+  const withProvince = rows.filter((r) => r.provinceCount !== null && r.provinceCount !== undefined);
+  const cov = (ind?.coverage ?? []).find((c: any) => c.deptCode === null);
+  return {
+    timeliness: ratio(sum('onTime'), sum('dueInPeriod')),
+    accuracy: ratio(sum('firstAccepted'), sum('deliveredWithVerdict')),
+    completeness: withProvince.length ? ratio(withProvince.reduce((a, r) => a + Number(r.provinceCount), 0), withProvince.reduce((a, r) => a + Number(r.cityLiveValid ?? 0), 0)) : null,
+    coverage: cov?.coverageRate !== null && cov?.coverageRate !== undefined ? Number(cov.coverageRate) * 100 : null,
+    rows,
+  };
 }
 
 /** 数据直报: last and next run, batches over time, the four indicators, overdue, corrections, reconciliation. */
 export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
-  const [ind, batches, corrections, recon, runs, overdue] = await Promise.all([
-    api.reporter.indicators(ctx.range).catch(() => null),
-    api.reporter.batches(ctx.range).catch(() => null),
+  const periods = months(6);
+  const [status, batches, corrections, recon, runs, ...inds] = await Promise.all([
+    api.reporter.status().catch(() => null),
+    api.reporter.batches().catch(() => null),
     api.reporter.corrections().catch(() => null),
-    api.reporter.reconciliation().catch(() => null),
+    api.reporter.reconciliations().catch(() => null),
     api.reporter.runs().catch(() => null),
-    api.reporter.overdue().catch(() => null),
+    ...periods.map((p) => api.reporter.indicators(p.from, p.to).catch(() => null)),
   ]);
-  const indSrc = pick(ind, 'indicators', 'current') ?? ind ?? {};
-  const trend = list(ind, 'trend', 'history', 'series');
-  const runList = list(runs, 'runs');
-  const last = runList[0];
-  const next = pick(runs, 'next', 'nextRun', 'next_run') ?? pick(ind, 'nextRun', 'next_run');
-  const b = list(batches, 'batches');
-  const bt = (x: any) => new Date(pick(x, 'sent_at', 'sentAt', 'created_at', 'createdAt', 'ts', 'bucket')).getTime();
-  const series = ['sent', 'accepted', 'rejected'].map((k, i) => ({
-    name: ['发送', '接收', '拒收'][i], type: 'bar', stack: k === 'sent' ? undefined : 'result',
-    data: b.map((x) => [bt(x), Number(pick(x, k, `${k}_count`, `${k}Count`, k === 'sent' ? 'records' : '') ?? 0)] as [number, number]),
+  const cur = overall(inds[inds.length - 1]);
+  const trend = periods.map((p, i) => ({ t: Date.parse(p.from), ...overall(inds[i]) }));
+  const INDS: [string, keyof typeof cur][] = [['及时率', 'timeliness'], ['准确率（数据合规率）', 'accuracy'], ['完整率', 'completeness'], ['覆盖率', 'coverage']];
+
+  const last = list(runs)[0];
+  const next = (status?.nextRuns ?? []).filter((n: any) => n.next).sort((a: any, b: any) => Date.parse(a.next) - Date.parse(b.next))[0];
+  // Batches in the selected range, summed per bucket (hour for ≤ 2 days, else day).
+  const bucket = ctx.range.to - ctx.range.from <= 2 * 86_400_000 ? 3_600_000 : 86_400_000;
+  const per = new Map<number, { sent: number; accepted: number; rejected: number }>();
+  for (const b of list(batches)) {
+    const t = Date.parse(b.created_at);
+    if (!(t >= ctx.range.from && t < ctx.range.to)) continue;
+    const k = Math.floor(t / bucket) * bucket;
+    const v = per.get(k) ?? { sent: 0, accepted: 0, rejected: 0 };
+    v.sent += Number(b.record_count ?? 0);
+    v.accepted += Number(b.accepted ?? 0);
+    v.rejected += Number(b.rejected ?? 0);
+    per.set(k, v);
+  }
+  const keys = [...per.keys()].sort((a, b) => a - b);
+  const batchSeries = (['sent', 'accepted', 'rejected'] as const).map((k, i) => ({
+    name: ['发送', '接收', '拒收'][i], type: 'bar', data: keys.map((t) => [t, per.get(t)![k]] as [number, number]),
   }));
-  const trendSeries = INDICATORS.map(([name, keys]) => ({ name, data: trend.map((p) => [new Date(pick(p, 'day', 'date', 'bucket', 'ts')).getTime(), pct(pick(p, ...keys))] as [number, number | null]) }));
+  const latestRecon = new Map<string, any>();
+  for (const r of list(recon)) if (!latestRecon.has(r.data_type)) latestRecon.set(r.data_type, r);
+  const overdue = cur.rows.filter((r) => Number(r.overdue) > 0);
+  const corr = list(corrections);
+  const reasons = (errs: any) => (Array.isArray(errs) ? errs.map((e: any) => (typeof e === 'string' ? e : `${e.code ?? ''} ${e.message ?? e.field ?? ''}`.trim())).join('；') : errs ? JSON.stringify(errs) : '—');
 
   return h('div.page.reporting',
     h('div.stats.small',
-      h('div.stat', h('div.stat-num', fmtTime(pick(last, 'started_at', 'startedAt', 'at', 'ts'))), h('div.stat-label', `上次运行 · ${pick(last, 'status', 'state') ?? '—'}`)),
-      h('div.stat', h('div.stat-num', fmtTime(next)), h('div.stat-label', '下次运行')),
-      h('div.stat', h('div.stat-num', fmtNum(pick(overdue, 'total', 'count') ?? list(overdue, 'records').length)), h('div.stat-label', '逾期未报')),
-      h('div.stat', h('div.stat-num', fmtNum(pick(corrections, 'total', 'count') ?? list(corrections, 'corrections').length)), h('div.stat-label', '待更正'))),
-    h('div.gauges', INDICATORS.map(([name, keys]) => h('div.gauge-box', gauge(name, pct(pick(indSrc, ...keys)))))),
-    card('四项指标趋势', chart(timeAxisOption(trendSeries, { yName: '%' }), { height: 220, hasData: trend.length > 0 })),
-    card('批次（发送 / 接收 / 拒收）', chart({ ...timeAxisOption(series, { yName: '条' }) }, { height: 240, hasData: b.length > 0 })),
+      h('div.stat', { class: last?.status === 'failed' ? 's-down' : last?.status === 'ok' ? 's-up' : '' },
+        h('div.stat-num', fmtTime(last?.started_at)), h('div.stat-label', `上次运行 · ${KIND_ZH[last?.kind] ?? last?.kind ?? '—'} · ${RUN_ZH[last?.status] ?? last?.status ?? '—'}`)),
+      h('div.stat', h('div.stat-num', fmtTime(next?.next)), h('div.stat-label', `下次运行${next?.kind ? ' · ' + (KIND_ZH[next.kind] ?? next.kind) : ''}`)),
+      h('div.stat', { class: overdue.length ? 's-down' : '' }, h('div.stat-num', fmtNum(cur.rows.reduce((a, r) => a + Number(r.overdue ?? 0), 0))), h('div.stat-label', '本月逾期未被接收')),
+      h('div.stat', h('div.stat-num', fmtNum((corrections as any)?.total ?? corr.length)), h('div.stat-label', '更正队列')),
+      h('div.stat', h('div.stat-num', fmtNum(Object.values(status?.openBatches ?? {}).reduce((a: number, b) => a + Number(b), 0))), h('div.stat-label', '未完成批次'))),
+    h('div.gauges', INDS.map(([name, k]) => h('div.gauge-box', gauge(`本月${name}`, cur[k] as number | null)))),
     h('div.grid2',
-      card('更正队列', table(list(corrections, 'corrections').slice(0, 50), [
-        ['记录', (r) => pick(r, 'record_id', 'recordId', 'id') ?? '—'],
-        ['类型', (r) => pick(r, 'record_type', 'recordType', 'type') ?? '—'],
-        ['原因', (r) => h('span.err', pick(r, 'reason', 'message', 'error') ?? '—')],
-        ['时间', (r) => fmtTime(pick(r, 'created_at', 'createdAt', 'ts'))],
-      ], { empty: '没有待更正记录' })),
-      card('对账（按类型）', table(list(recon, 'reconciliation', 'types'), [
-        ['类型', (r) => pick(r, 'record_type', 'recordType', 'type') ?? '—'],
-        ['本地', (r) => fmtNum(pick(r, 'local', 'ours', 'local_count'))],
-        ['省平台', (r) => fmtNum(pick(r, 'remote', 'province', 'theirs', 'remote_count'))],
-        ['差异', (r) => fmtNum(pick(r, 'diff', 'mismatch', 'missing'))],
-        ['时间', (r) => fmtTime(pick(r, 'at', 'ts', 'checked_at', 'checkedAt'))],
+      card('四项指标趋势（按月）', chart(timeAxisOption(INDS.map(([name, k]) => ({ name, data: trend.map((p) => [p.t, p[k] as number | null] as [number, number | null]) })), { yName: '%' }), { height: 240, hasData: trend.some((p) => INDS.some(([, k]) => p[k] !== null)), cls: 'ind-trend' })),
+      card('批次记录数（发送 / 接收 / 拒收）', chart(timeAxisOption(batchSeries, { yName: '条' }), { height: 240, hasData: keys.length > 0, cls: 'batches' }))),
+    h('div.grid2',
+      card('各类型本月指标与逾期', table(cur.rows, [
+        ['类型', (r) => TYPE_ZH[r.dataType] ?? r.dataType],
+        ['接收', (r) => fmtNum(r.received)],
+        ['已报', (r) => fmtNum(r.sent)],
+        ['被接收', (r) => fmtNum(r.accepted)],
+        ['被拒收', (r) => fmtNum(r.rejected)],
+        ['逾期', (r) => h(Number(r.overdue) ? 'strong.err-num' : 'span', fmtNum(r.overdue))],
+        ['及时率', (r) => fmtPct(r.timelinessRate === null ? null : r.timelinessRate * 100, 1)],
+        ['准确率', (r) => fmtPct(r.accuracyRate === null ? null : r.accuracyRate * 100, 1)],
+      ], { empty: '本月暂无记录' })),
+      card('对账（各类型最近一次）', table([...latestRecon.values()], [
+        ['类型', (r) => TYPE_ZH[r.data_type] ?? r.data_type],
+        ['期间', (r) => `${String(r.period_from).slice(0, 10)} ~ ${String(r.period_to).slice(0, 10)}`],
+        ['本市', (r) => fmtNum(r.city_count)],
+        ['省平台', (r) => fmtNum(r.province_count)],
+        ['结果', (r) => h(`span.badge.${r.match ? 's-up' : 's-down'}`, r.match ? '一致' : r.error ? '失败' : '不一致')],
+        ['时间', (r) => fmtTime(r.checked_at)],
       ], { empty: '暂无对账结果' }))),
-    card('逾期记录', table(list(overdue, 'records').slice(0, 50), [
-      ['记录', (r) => pick(r, 'record_id', 'recordId', 'id') ?? '—'],
-      ['类型', (r) => pick(r, 'record_type', 'recordType', 'type') ?? '—'],
-      ['应报时间', (r) => fmtTime(pick(r, 'due_at', 'dueAt', 'deadline'))],
-      ['逾期', (r) => pick(r, 'late', 'overdue_by', 'overdueBy') ?? '—'],
-    ], { empty: '没有逾期记录' })));
+    card('更正队列（含原因）', table(corr.slice(0, 100), [
+      ['类型', (r) => TYPE_ZH[r.data_type] ?? r.data_type],
+      ['记录', (r) => h('code', r.record_id)],
+      ['版本', (r) => r.version],
+      ['发现方', (r) => (r.found_by === 'province' ? '省平台拒收' : '本市校验')],
+      ['应报日期', (r) => String(r.deadline ?? '—').slice(0, 10)],
+      ['原因', (r) => h('span.err', reasons(r.errors))],
+    ], { empty: '没有待更正记录' })),
+    card('最近运行', table(list(runs), [
+      ['开始', (r) => fmtTime(r.started_at, true)],
+      ['类型', (r) => KIND_ZH[r.kind] ?? r.kind],
+      ['触发', (r) => ({ schedule: '定时', api: '手动', cli: '命令行', start: '启动' } as Record<string, string>)[r.trigger] ?? r.trigger],
+      ['状态', (r) => h(`span.badge.${r.status === 'ok' ? 's-up' : r.status === 'running' ? 's-pending' : 's-down'}`, RUN_ZH[r.status] ?? r.status)],
+      ['批次', (r) => fmtNum(r.stats?.batches)],
+      ['记录', (r) => fmtNum(r.stats?.records)],
+      ['接收 / 拒收', (r) => `${fmtNum(r.stats?.accepted)} / ${fmtNum(r.stats?.rejected)}`],
+      ['错误', (r) => h('span.err', r.error ?? '')],
+    ], { empty: '暂无运行记录' })));
 }

@@ -132,7 +132,7 @@ export const reporterConfig = z
     /** Start the bundled provincial gateway simulator (ops/province-sim) and report to it (the demo). */
     demoSimulator: z.boolean().default(false),
   })
-  .loose()
+  .strict()
   .prefault({});
 
 export type ReporterCalendarConfig = z.output<typeof calendarConfig>;

@@ -26,6 +26,8 @@ export interface IndicatorRow {
   completenessRate?: number | null; // 完整率 (per type only: the province counts per type)
   provinceCount?: number | null;
   cityLiveValid?: number;
+  /** Which reconciled periods 完整率 rests on (null: none inside the period yet). */
+  completenessBasis?: { periods: number; from: string; to: string } | null;
 }
 
 const rate = (num: number, den: number) => (den > 0 ? Math.round((num / den) * 10000) / 10000 : null);
@@ -62,9 +64,15 @@ export async function indicators(q: Queryable, from: string, to: string, now: nu
        FROM x GROUP BY GROUPING SETS ((data_type, dept_code), (data_type)) ORDER BY data_type, all_depts DESC, dept_code`,
     params,
   );
-  const rec = await q.query<{ data_type: string; province_count: number | null; city_count: number }>(
-    `SELECT DISTINCT ON (data_type) data_type, province_count, city_count FROM report_reconciliations
-      WHERE period_from = $1::date AND period_to = $2::date ORDER BY data_type, checked_at DESC`,
+  // 完整率 from the latest reconciliation of each stored period (month) inside [from, to): the province is asked on
+  // the reconciliation schedule, not on every page view.
+  const rec = await q.query<{ data_type: string; province_count: string | null; city_count: string; complete: boolean; periods: string; first: string; last: string }>(
+    `SELECT data_type, sum(province_count) AS province_count, sum(city_count) AS city_count, bool_and(province_count IS NOT NULL) AS complete,
+            count(*) AS periods, min(period_from)::text AS first, max(period_to)::text AS last
+       FROM (SELECT DISTINCT ON (data_type, period_from, period_to) data_type, period_from, period_to, province_count, city_count
+               FROM report_reconciliations WHERE period_from >= $1::date AND period_to <= $2::date
+              ORDER BY data_type, period_from, period_to, checked_at DESC) x
+      GROUP BY data_type`,
     [from, to],
   );
   const recBy = new Map(rec.rows.map((x) => [x.data_type, x]));
@@ -80,9 +88,11 @@ export async function indicators(q: Queryable, from: string, to: string, now: nu
     row.lateRate = row.timelinessRate === null ? null : Math.round((1 - row.timelinessRate) * 10000) / 10000;
     if (row.deptCode === null) {
       const rc = recBy.get(row.dataType);
-      row.provinceCount = rc?.province_count ?? null;
+      const ok = rc && rc.complete && rc.province_count !== null;
+      row.provinceCount = ok ? Number(rc.province_count) : null;
       row.cityLiveValid = rc ? Number(rc.city_count) : undefined;
-      row.completenessRate = rc && rc.province_count !== null ? rate(Number(rc.province_count), Number(rc.city_count)) : null;
+      row.completenessRate = ok ? rate(Number(rc.province_count), Number(rc.city_count)) : null;
+      row.completenessBasis = rc ? { periods: Number(rc.periods), from: rc.first, to: rc.last } : null;
     }
     return row;
   });

@@ -19,7 +19,13 @@ export interface DeliveryRouteDeps {
   coverageCategories: string[];
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A real calendar date written yyyy-MM-dd (2026-02-30 is not). */
+const DATE = {
+  test(s: string) {
+    const t = Date.parse(`${s}T00:00:00Z`);
+    return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
+  },
+};
 
 export function createDeliveryRoutes(d: DeliveryRouteDeps) {
   const app = new Hono<AppEnv>();

@@ -59,7 +59,7 @@ export async function getSilence(db: Queryable, id: string) {
 
 /** Expiring ends the silence now (the row stays, for the record). */
 export async function expireSilence(db: Queryable, id: string, by: string, now: number) {
-  await db.query('UPDATE silences SET ends_at = $2, expired_by = $3 WHERE id = $1 AND ends_at > $2', [id, new Date(now), by]);
+  await db.query('UPDATE silences SET starts_at = least(starts_at, $2), ends_at = $2, expired_by = $3 WHERE id = $1 AND ends_at > $2', [id, new Date(now), by]);
 }
 
 export async function activeSilences(db: Queryable, now: number): Promise<Silence[]> {

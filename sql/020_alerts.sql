@@ -79,7 +79,7 @@ CREATE TABLE silences (
   comment     text NOT NULL DEFAULT '',
   created_at  timestamptz NOT NULL DEFAULT now(),
   expired_by  text,
-  CHECK (ends_at > starts_at)
+  CHECK (ends_at >= starts_at)   -- equal once expired at the moment it started
 );
 CREATE INDEX silences_ends_idx ON silences (ends_at DESC);
 

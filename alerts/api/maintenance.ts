@@ -12,7 +12,8 @@ export function maintenanceRoutes(ctx: AreaContext, cfg: () => AlertsConfig) {
   const json = (w: NonNullable<Awaited<ReturnType<typeof getWindow>>> & { state?: string }) => ({
     id: w.id, name: w.name, moduleId: w.moduleId, targetId: w.targetId, startsAt: iso(w.startsAt), endsAt: iso(w.endsAt),
     recurrence: w.recurrence, durationMs: w.durationMs, timezone: w.timezone, createdBy: w.createdBy, comment: w.comment,
-    createdAt: iso(w.createdAt), expiredAt: iso(w.expiredAt), expiredBy: w.expiredBy, state: w.state,
+    createdAt: iso(w.createdAt), expiredAt: iso(w.expiredAt), expiredBy: w.expiredBy,
+    state: w.state ?? (w.expiredAt !== null || (!w.recurrence && w.endsAt <= clock()) ? 'expired' : w.startsAt <= clock() && clock() < w.endsAt ? 'active' : 'upcoming'),
   });
 
   r.get('/maintenance', requirePermission('read'), async (c) => {

@@ -40,6 +40,8 @@ test('POST records over HTTP, in dependency order; read them back with history',
   assert.is(one.body.history.length, 1);
   assert.is(one.body.history[0].source, 'api');
   assert.is((await api('POST', '/records/ITEM', Array(101).fill(f.ITEM[0]))).status, 413);
+  const metrics = await (await fetch(`${sys.url}/metrics`, { headers: { authorization: `Bearer ${clerk}` } })).text();
+  assert.match(metrics, `reporter_intake_records_total{data_type="PENALTY",source="api",outcome="accepted"} ${f.PENALTY.length}`);
 });
 
 test("the delivery run's pre-run hook picks up staging rows", async () => {

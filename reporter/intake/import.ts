@@ -97,6 +97,7 @@ export async function importFile(opts: ImportOptions): Promise<ImportSummary> {
     const late = markDuplicatesAcross(results as IntakeItem['result'][], rows, seen);
     const items: IntakeItem[] = results.map((result, i) => ({ result, raw: rows[i].input ?? rows[i].raw, rowNo: rows[i].rowNo }));
     const outcomes = await storeResults(intake.db, dataType, items, meta);
+    intake.count(dataType, 'import', outcomes);
     for (const [row, e] of late) await report.add(row, [e]);
     for (let i = 0; i < rows.length; i++) {
       const o = outcomes[i];

@@ -20,6 +20,7 @@ import type { Db } from '../../core/db';
 import type { Config } from '../../core/config';
 import type { Clock } from '../../core/time';
 import type { Logger } from '../../core/log';
+import type { Registry } from 'prom-client';
 import { dayUtc8 } from '../standard/dates';
 import { calendarWarnings } from '../standard/calendar';
 import { Intake } from './service';
@@ -32,6 +33,7 @@ export interface IntakeRouteDeps {
   config?: Config;
   clock?: Clock;
   log?: Logger;
+  metrics?: Registry;
   onConfigReload?(fn: (config: Config) => void | Promise<void>): void;
   /** An intake to use (tests); otherwise one is built from config.reporter and rebuilt on configuration reload. */
   intake?: Intake;
@@ -47,7 +49,7 @@ export function intakeFor(deps: IntakeRouteDeps): { get(): Intake } {
   }
   const hit = INTAKES.get(deps);
   if (hit) return hit;
-  const make = (config?: Config) => new Intake({ db: deps.db, reporter: config?.reporter, clock: deps.clock, log: deps.log?.child({ part: 'intake' }) });
+  const make = (config?: Config) => new Intake({ db: deps.db, reporter: config?.reporter, clock: deps.clock, log: deps.log?.child({ part: 'intake' }), metrics: deps.metrics });
   let current = make(deps.config);
   for (const w of calendarWarnings(current.calendar, dayUtc8(current.clock()))) current.log.warn(w);
   deps.onConfigReload?.((config) => {

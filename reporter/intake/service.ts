@@ -3,6 +3,7 @@
  * references, runs the one validator and stores the verdict. Records held back only by E_REFERENCE are re-checked by
  * `recheckHeld` on every run.
  */
+import { Counter, type Registry } from 'prom-client';
 import type { Db } from '../../core/db';
 import type { Config } from '../../core/config';
 import { reporterConfig } from '../../core/config/reporter';
@@ -23,6 +24,23 @@ export interface IntakeOptions {
   reporter?: ReporterSection;
   clock?: Clock;
   log?: Logger;
+  /** Where to register reporter_intake_records_total (once per registry). */
+  metrics?: Registry;
+}
+
+const COUNTERS = new WeakMap<Registry, Counter<'data_type' | 'source' | 'outcome'>>();
+function intakeCounter(reg: Registry) {
+  let c = COUNTERS.get(reg);
+  if (!c) {
+    c = new Counter({
+      name: 'reporter_intake_records_total',
+      help: 'Records received by the reporter intake, by type, source (api, import, staging) and outcome',
+      labelNames: ['data_type', 'source', 'outcome'],
+      registers: [reg],
+    });
+    COUNTERS.set(reg, c);
+  }
+  return c;
 }
 
 export interface IngestMeta {
@@ -45,6 +63,7 @@ export class Intake {
   readonly calendar: WorkingCalendar;
   readonly clock: Clock;
   readonly log: Logger;
+  private readonly counter?: Counter<'data_type' | 'source' | 'outcome'>;
 
   constructor(opts: IntakeOptions) {
     this.db = opts.db;
@@ -52,6 +71,15 @@ export class Intake {
     this.calendar = createCalendar(this.reporter.calendar);
     this.clock = opts.clock ?? systemClock;
     this.log = opts.log ?? silentLogger();
+    if (opts.metrics) this.counter = intakeCounter(opts.metrics);
+  }
+
+  /** Counts outcomes for the metrics (the import and the API call this through ingest / storeResults users). */
+  count(dataType: DataType, source: RecordSource, outcomes: { outcome: string }[]) {
+    if (!this.counter) return;
+    const n = new Map<string, number>();
+    for (const o of outcomes) n.set(o.outcome, (n.get(o.outcome) ?? 0) + 1);
+    for (const [outcome, k] of n) this.counter.inc({ data_type: dataType, source, outcome }, k);
   }
 
   validateOptions(now: number): Omit<FullValidateOptions, 'refs'> {
@@ -81,12 +109,16 @@ export class Intake {
       const chunk = await storeResults(this.db, dataType, items, this.meta(m, now));
       for (const o of chunk) outcomes.push({ ...o, index: o.index + start });
     }
+    this.count(dataType, m.source, outcomes);
+    this.log.debug({ dataType, source: m.source, records: inputs.length }, 'records ingested');
     if (dataType === 'ITEM' || dataType === 'INSPECTION' || dataType === 'OFFICER') await this.recheckHeld();
     return { outcomes, results };
   }
 
   async withdraw(dataType: DataType, recordId: string, m: Omit<IngestMeta, 'markDuplicates' | 'rowNos'>): Promise<RecordOutcome> {
-    return withdrawRecord(this.db, dataType, recordId, { source: m.source, receivedBy: m.receivedBy, now: this.clock() });
+    const o = await withdrawRecord(this.db, dataType, recordId, { source: m.source, receivedBy: m.receivedBy, now: this.clock() });
+    this.count(dataType, m.source, [o]);
+    return o;
   }
 
   /**

@@ -239,12 +239,13 @@ test('system page and the regulator and security views render', async () => {
   const text = (await reg.textContent('main.content'))!;
   assert.ok(text.includes('统一社会信用代码校验位错误') && text.includes('关联的监管事项不存在'), 'corrections show the city and the province reasons');
   assert.ok(text.includes('不一致'), 'the reconciliation mismatch is shown');
+  await shot(reg, 'reporting');
   await open(reg, '#/overview');
   // Seeded runs started 26 h, 3 h and 30 min ago; count those on today's date in UTC+8 (the test may run near midnight).
   const cn = (t: number) => new Date(t + 8 * 3_600_000).toISOString().slice(0, 10);
   const todays = [26 * 3_600_000, 3 * 3_600_000, 30 * 60_000].filter((ago) => cn(now - ago) === cn(Date.now())).length;
   assert.ok((await reg.textContent('.report-line'))!.includes(todays ? `已运行 ${todays} 次` : '今天尚未运行'), 'today\'s reporting in one line');
-  await shot(reg, 'reporting');
+  await shot(reg, 'overview-regulator');
   await reg.context().close();
   const sec = await login('security');
   await open(sec, '#/alerts');

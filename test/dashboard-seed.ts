@@ -147,7 +147,7 @@ export async function seedReporting(db: Db, now: number) {
     for (const t of types) {
       const id = `${t.slice(0, 3)}${String(n++).padStart(6, '0')}`;
       const invalid = rand() < 0.05;
-      const impl = `IMPL${n % 12}`;
+      const impl = `IMPL${d % 12}`; // ITEM and INSPECTION of the same day share the item: 覆盖率 has data
       records.push([t, id, 1, invalid ? 'invalid' : 'valid', JSON.stringify({ category: '01' }), JSON.stringify(invalid ? [{ code: 'E_FORMAT', field: 'uscc', message: '统一社会信用代码校验位错误' }] : []), 'api',
         new Date(date), new Date(date), day(date), day(date + 5 * DAY), rand() < 0.5 ? 'D01' : 'D02', t === 'ITEM' || t === 'INSPECTION' ? impl : null, 'h' + n]);
       if (invalid || d < 3) continue;

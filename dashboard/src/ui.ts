@@ -126,15 +126,19 @@ export function timeAxisOption(series: { name: string; data: [number, number | n
   };
 }
 
-export function gauge(name: string, value: number | null, opts: { max?: number; suffix?: string; good?: number } = {}) {
+export function gauge(name: string, value: number | null, opts: { max?: number; suffix?: string } = {}) {
   const max = opts.max ?? 100;
+  const v = value ?? 0;
+  // Red below 90 %, amber below 95 %, green above: the thresholds the regulatory office is assessed against.
+  const color = v < 90 ? '#e4514b' : v < 95 ? '#f7a35c' : '#50b432';
   return chart({
     series: [{
-      type: 'gauge', min: 0, max, radius: '95%', center: ['50%', '58%'], startAngle: 200, endAngle: -20,
-      progress: { show: true, width: 10 }, axisLine: { lineStyle: { width: 10 } }, axisTick: { show: false }, splitLine: { length: 8 },
-      axisLabel: { distance: 14, fontSize: 10 }, pointer: { show: false }, title: { offsetCenter: [0, '35%'], fontSize: 13 },
-      detail: { valueAnimation: false, offsetCenter: [0, '-5%'], fontSize: 20, formatter: (v: number) => `${v.toFixed(1)}${opts.suffix ?? '%'}` },
-      data: [{ value: value ?? 0, name }],
+      type: 'gauge', min: 0, max, radius: '100%', center: ['50%', '62%'], startAngle: 200, endAngle: -20,
+      progress: { show: true, width: 14, itemStyle: { color } }, axisLine: { lineStyle: { width: 14 } },
+      axisTick: { show: false }, splitLine: { show: false }, axisLabel: { show: false }, pointer: { show: false },
+      title: { offsetCenter: [0, '48%'], fontSize: 13, color: '#5a6b7f' },
+      detail: { valueAnimation: false, offsetCenter: [0, '0%'], fontSize: 24, fontWeight: 600, color: '#1f2d3d', formatter: (x: number) => `${x.toFixed(1)}${opts.suffix ?? '%'}` },
+      data: [{ value: v, name }],
     }],
   }, { height: 170, hasData: value !== null && value !== undefined && Number.isFinite(value) });
 }

@@ -30,7 +30,8 @@ export async function renderOverview(ctx: PageCtx): Promise<HTMLElement> {
     ? h('div.tiles', modules.map((m) => {
         const state = stateOf(m);
         const t = pick(byId.get(m.id), 'targets') ?? {};
-        return h('a.tile', { class: `s-${state}`, 'data-module': m.id, href: buildHash({ page: 'target', params: { module: m.id } }) },
+        const canOpen = ctx.user.role !== 'regulator'; // the regulatory office has no target page
+        return h(canOpen ? 'a.tile' : 'div.tile', { class: `s-${state}`, 'data-module': m.id, href: canOpen ? buildHash({ page: 'target', params: { module: m.id } }) : undefined },
           h('div.tile-name', pick(m, 'name') ?? m.id),
           h('div.tile-state', badge(state)),
           h('div.tile-sub', `可用率 24h ${fmtPct(pick(m.availability, '24h'))} · 30d ${fmtPct(pick(m.availability, '30d'))}`),

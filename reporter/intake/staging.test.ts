@@ -69,6 +69,21 @@ test('a second row for the same id is a correction; DELETE withdraws; bad rows a
   assert.equal(outcomes.rows.map((x) => x.pickup_outcome), ['accepted', 'accepted', 'withdrawn', 'not_found', 'rejected', 'rejected', 'rejected']);
 });
 
+test('one run with a correction and then the same data again: one new version', async () => {
+  const item = f.ITEM[0];
+  const before = (await rec('ITEM', item.recordId)).version;
+  await stage([
+    ['ITEM', item.recordId, { ...item, itemName: '第四版' }],
+    ['ITEM', item.recordId, { ...item, itemName: '第四版' }],
+  ]);
+  const r = await ingestStaging(db, { intake });
+  assert.is(r.accepted, 1);
+  assert.is(r.unchanged, 1);
+  assert.is((await rec('ITEM', item.recordId)).version, before + 1);
+  const versions = await db.query(`SELECT version FROM reporter_record_versions WHERE data_type = 'ITEM' AND record_id = $1`, [item.recordId]);
+  assert.is(versions.rows.length, before + 1);
+});
+
 test('maxRows bounds one run; the rest waits for the next', async () => {
   await stage(f.OFFICER.map((o) => ['OFFICER', o.recordId, o]));
   const r = await ingestStaging(db, { intake, maxRows: 3 });

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import type { Area, AreaContext } from '../core/context';
 import type { AppEnv } from '../core/http';
@@ -7,6 +5,7 @@ import type { Leader } from '../core/leader';
 import { DeliveryService } from './delivery/service';
 import { createDeliveryRoutes } from './delivery/routes';
 import { startProvinceSim, type ProvinceSim } from '../ops/province-sim/server';
+import { createIntakeRoutes, beforeDeliveryRun } from './intake/routes';
 
 const DEMO_SECRET = 'demo-secret-370700';
 
@@ -30,13 +29,12 @@ export async function createReporterArea(ctx: AreaContext): Promise<Area> {
   const url = process.env.REPORTER_PROVINCE_URL || rc.province.url;
   if (url && rc.province.secret && !rc.demoSimulator) service = build(url, rc.province.secret);
 
-  const intake = await loadIntake(ctx);
-  async function intakeBeforeRun() {
-    if (intake?.beforeDeliveryRun) await intake.beforeDeliveryRun();
-  }
+  // Before each delivery run the intake picks up staging rows and re-checks records held for a missing reference.
+  // The same ctx object goes to both: the intake keeps one instance per context.
+  const intakeBeforeRun = () => beforeDeliveryRun(ctx);
 
   const routes = new Hono<AppEnv>();
-  if (intake?.routes) routes.route('/', intake.routes);
+  routes.route('/', createIntakeRoutes(ctx));
   routes.route('/', createDeliveryRoutes({ db: ctx.db, auth: ctx.auth, clock: ctx.clock, service: () => service, coverageCategories: rc.delivery.coverageCategories }));
 
   return {
@@ -73,22 +71,5 @@ export async function createReporterArea(ctx: AreaContext): Promise<Area> {
       await leader?.stop();
       await sim?.stop();
     },
-  };
-}
-
-/**
- * The intake side's routes and pre-run work (reporter/intake), when that part is present: its routes are
- * `createIntakeRoutes(ctx)`, its pre-run hook picks up staging rows and re-checks held references.
- */
-async function loadIntake(ctx: AreaContext): Promise<{ routes?: Hono<AppEnv>; beforeDeliveryRun?: () => Promise<unknown> } | null> {
-  const file = new URL('./intake/routes.ts', import.meta.url);
-  if (!existsSync(fileURLToPath(file))) return null;
-  const m = (await import(file.href)) as {
-    createIntakeRoutes?: (ctx: AreaContext) => Hono<AppEnv>;
-    beforeDeliveryRun?: (ctx: AreaContext) => Promise<unknown>;
-  };
-  return {
-    routes: m.createIntakeRoutes?.(ctx),
-    beforeDeliveryRun: m.beforeDeliveryRun ? () => m.beforeDeliveryRun!(ctx) : undefined,
   };
 }

@@ -10,6 +10,8 @@ import { createLogger } from '../../core/log';
 import { Leader } from '../../core/leader';
 import { systemClock } from '../../core/time';
 import { DeliveryService } from './service';
+import { AuthService } from '../../core/auth/service';
+import { beforeDeliveryRun } from '../intake/routes';
 
 const USAGE = `usage: npx tsx reporter/delivery/cli.ts run|full|dry-run|reconcile [--config FILE]
   run        incremental delivery of new and changed records (resumes open batches first)
@@ -44,7 +46,9 @@ async function main() {
   const log = createLogger({ level: config.log.level, name: 'reporter-cli' });
   const dbUrl = process.env.DATABASE_URL || config.database.url;
   const db = await openDb({ url: dbUrl, dataDir: dbUrl ? undefined : configPath(config, config.database.dataDir), poolSize: 4 });
-  const svc = new DeliveryService({ db, log, clock: systemClock, config: rc, url, secret: rc.province.secret });
+  // As in the server: staging rows are picked up and held references re-checked before each run.
+  const intakeDeps = { db, auth: new AuthService(db, systemClock, config.auth.sessionTtl), config, clock: systemClock, log };
+  const svc = new DeliveryService({ db, log, clock: systemClock, config: rc, url, secret: rc.province.secret, beforeRun: () => beforeDeliveryRun(intakeDeps) });
   let code = 0;
   try {
     if (cmd === 'dry-run') {

@@ -3,6 +3,7 @@ import type { Area, AreaContext } from '../core/context';
 import type { AppEnv } from '../core/http';
 import { bundleApp, type Bundle } from './bundle';
 import { indexHtml, type ClientSettings } from './page';
+import { checkDashboardFaroApp } from '../core/config/dashboard';
 
 
 /**
@@ -11,7 +12,11 @@ import { indexHtml, type ClientSettings } from './page';
  */
 export async function createDashboardArea(ctx: AreaContext): Promise<Area> {
   let config = ctx.config;
+  const problem = checkDashboardFaroApp(config);
+  if (problem) throw new Error(`configuration ${config.source.file} at dashboard.faroApp: ${problem}`);
   ctx.onConfigReload((c) => {
+    const p = checkDashboardFaroApp(c);
+    if (p) ctx.log.error({ problem: p }, 'dashboard.faroApp names no Faro app; the dashboard stops instrumenting itself');
     config = c;
   });
   let bundle: Promise<Bundle> | undefined;

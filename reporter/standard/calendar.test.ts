@@ -56,4 +56,13 @@ test('deadlines: PENALTY +7, INSPECTION +7, +20 with planId, N configurable; non
   assert.is(deadlineFor('PENALTY', {}, cal, deadlines), undefined);
 });
 
+test('the demo configuration carries the 2026 schedule', async () => {
+  const { loadConfig } = await import('../../core/config');
+  const c = loadConfig(new URL('../../ops/demo.yaml', import.meta.url).pathname);
+  const demo = createCalendar(c.reporter.calendar);
+  assert.not.ok(demo.isWorkingDay('2026-02-17')); // 春节
+  assert.ok(demo.isWorkingDay('2026-02-28')); // Saturday, 调休
+  assert.is(demo.addWorkingDays('2026-09-30', 7), '2026-10-15'); // 8, 9, 10 (Sat, 调休), 12, 13, 14, 15 Oct
+});
+
 test.run();

@@ -169,6 +169,37 @@ test('W_OFFICER: unknown, revoked or expired certificates are warnings; the reco
   assert.equal(run('INSPECTION', rec).data.certNos, ['鲁ＡＢ１', '鲁ＡＢ２']);
 });
 
+test('W_OFFICER for a revoked (注销) or expired certificate, judged on checkDate', () => {
+  const rec = ins();
+  const [c1, c2] = rec.certNos as string[];
+  const register = new Map([
+    [c1, { status: '2', validUntil: '2030-01-01' }],
+    [c2, { status: '1', validUntil: '2026-01-01' }],
+  ]);
+  const lookup: ReferenceLookup = {
+    itemExists: () => true,
+    inspectionExists: () => true,
+    officerCertValid: (c, d) => {
+      const o = register.get(c);
+      return !!o && o.status === '1' && o.validUntil >= d;
+    },
+  };
+  rec.checkDate = '2026-03-01';
+  const r = validateRecord('INSPECTION', rec, { now: NOW, refs: lookup });
+  assert.is(r.status, 'valid');
+  assert.is(r.warnings.length, 2);
+  rec.checkDate = '2025-12-01'; // c2 was still valid then
+  assert.is(validateRecord('INSPECTION', rec, { now: NOW, refs: lookup }).warnings.length, 1);
+});
+
+test('"not in the future" is judged in UTC+8', () => {
+  const rec = ins();
+  rec.checkDate = '2026-11-25';
+  // 2026-11-24 16:30 UTC is 2026-11-25 00:30 in the city: the 25th is today there.
+  assert.equal(validateRecord('INSPECTION', rec, { now: Date.UTC(2026, 10, 24, 16, 30), refs }).errors, []);
+  assert.equal(codesOn(validateRecord('INSPECTION', rec, { now: Date.UTC(2026, 10, 24, 15, 30), refs }), 'checkDate'), ['E_DATE']);
+});
+
 test('E_REFERENCE only → held_reference; without a lookup the check is skipped', () => {
   const p = pen((x) => x.caseSource === '01');
   p.inspectionRef = 'INS-NOPE';

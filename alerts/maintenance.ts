@@ -125,5 +125,5 @@ export async function advanceRecurring(db: Queryable, now: number): Promise<numb
     const occ = occurrence(String(w.recurrence), Number(w.duration_ms), String(w.timezone), now);
     if (occ) await db.query('UPDATE maintenance_windows SET starts_at = $2, ends_at = $3 WHERE id = $1', [w.id, new Date(occ.start), new Date(occ.end)]);
   }
-  return r.rowCount;
+  return r.rows.length;
 }

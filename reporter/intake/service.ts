@@ -102,9 +102,10 @@ export class Intake {
       const items: IntakeItem[] = [];
       for (let i = start; i < Math.min(results.length, start + size); i++) {
         const r = results[i] as IntakeItem['result'];
-        // duplicateOf is an index in the whole input; store chunks see only theirs, so resolve it here.
-        items.push({ result: r.duplicateOf !== undefined && r.duplicateOf < start ? { ...r, duplicateOf: undefined } : r, raw: inputs[i], rowNo: m.rowNos?.[i] ?? i + 1 });
-        if (r.duplicateOf !== undefined && r.duplicateOf >= start) items[items.length - 1].result = { ...r, duplicateOf: r.duplicateOf - start };
+        // duplicateOf indexes the whole input; a store chunk sees only its own items. A first occurrence in an
+        // earlier chunk is already stored, so the repeat is simply the same data again (store: 'unchanged').
+        const dup = r.duplicateOf === undefined ? undefined : r.duplicateOf >= start ? r.duplicateOf - start : undefined;
+        items.push({ result: dup === r.duplicateOf ? r : { ...r, duplicateOf: dup }, raw: inputs[i], rowNo: m.rowNos?.[i] ?? i + 1 });
       }
       const chunk = await storeResults(this.db, dataType, items, this.meta(m, now));
       for (const o of chunk) outcomes.push({ ...o, index: o.index + start });

@@ -23,15 +23,15 @@ export async function createReporterArea(ctx: AreaContext): Promise<Area> {
   let started = false;
   let startTimer: NodeJS.Timeout | undefined;
 
+  // Before each delivery run the intake picks up staging rows and re-checks records held for a missing reference.
+  // The same ctx object goes to both: the intake keeps one instance per context.
+  const intakeBeforeRun = () => beforeDeliveryRun(ctx);
+
   const build = (url: string, secret: string) =>
     new DeliveryService({ db: ctx.db, log: log.child({ part: 'delivery' }), clock: ctx.clock, config: rc, url, secret, mayRun: () => started && (leader?.isLeader() ?? false), beforeRun: intakeBeforeRun });
 
   const url = process.env.REPORTER_PROVINCE_URL || rc.province.url;
   if (url && rc.province.secret && !rc.demoSimulator) service = build(url, rc.province.secret);
-
-  // Before each delivery run the intake picks up staging rows and re-checks records held for a missing reference.
-  // The same ctx object goes to both: the intake keeps one instance per context.
-  const intakeBeforeRun = () => beforeDeliveryRun(ctx);
 
   const routes = new Hono<AppEnv>();
   routes.route('/', createIntakeRoutes(ctx));

@@ -127,6 +127,22 @@ test('GET /records: filters, pagination, ID numbers masked for readers who may n
   assert.is(stats.body.counts.OFFICER.valid, 6);
 });
 
+test('an array larger than one write batch: identical repeats across batches are one record', async () => {
+  const chunky = new Intake({ db, reporter: reporterConfig.parse({ intake: { writeBatchSize: 10 } }), clock });
+  const app4 = new Hono<AppEnv>();
+  app4.use('*', authenticate(auth));
+  app4.route('/', createIntakeRoutes({ db, auth, intake: chunky }));
+  const officers = makeFixtures({ seed: 12, items: 1, officers: 25 }).OFFICER.map((o) => ({ ...o, recordId: `X${o.recordId}` }));
+  const g = { OFFICER: officers };
+  const body = [...g.OFFICER, g.OFFICER[2], g.OFFICER[15]];
+  const res = await app4.request('/records/OFFICER', { method: 'POST', headers: { authorization: `Bearer ${reg}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const out = (await res.json()) as any;
+  assert.is(out.accepted, 25);
+  assert.is(out.unchanged, 2);
+  const v = await db.query(`SELECT count(*)::int AS n FROM reporter_record_versions WHERE data_type = 'OFFICER' AND record_id = ANY($1::text[])`, [g.OFFICER.map((o) => o.recordId)]);
+  assert.is((v.rows[0] as any).n, 25);
+});
+
 test('too many records in one request → 413 with advice', async () => {
   const small = new Intake({ db, reporter: reporterConfig.parse({ intake: { maxRecordsPerRequest: 2 } }), clock });
   const app2 = new Hono<AppEnv>();

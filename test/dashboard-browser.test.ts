@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { parseConfig } from '../core/config';
 import { startSystem, type System } from '../core/system';
 import { openTestDb, backend } from './helpers/db';
-import { seedAlerts, seedMonitoring, seedReporting } from './dashboard-seed';
+import { seedAlerts, seedContentTarget, seedMonitoring, seedReporting } from './dashboard-seed';
 import { sampleBody } from '../collector/faro/testkit';
 
 // End to end: the real server, seeded data, Debian's Chromium logging in as every role and opening every page.
@@ -30,6 +30,10 @@ faro:
 dashboard:
   faroApp: dashboard
   refreshSeconds: 0
+collector:
+  modules: [{ id: m9, name: 政府门户网站 }]
+  targets:
+    - { id: portal-home, module: m9, name: 门户首页防篡改, type: content, spec: { url: "http://127.0.0.1:9/" } }
 `);
 
 const db = await openTestDb();
@@ -38,6 +42,7 @@ const t0 = Date.now();
 await seedMonitoring(db, { now, modules: 6, targetsPerModule: 5, days: 35, rawHours: 3 });
 await seedAlerts(db, now);
 await seedReporting(db, now);
+await seedContentTarget(db, now);
 console.log(`seeded in ${Date.now() - t0} ms`);
 // Real-user data for another app over the last day (the RUM trend needs several buckets).
 const system: System = await startSystem({ config, db, roles: ['dashboard'] });
@@ -118,7 +123,7 @@ test('overview: module tiles coloured by state, counts, availability chart with 
   const page = await login('ops');
   await open(page, '#/overview?range=24h');
   const tiles = await page.$$eval('a.tile', (as) => as.map((a) => a.className));
-  assert.is(tiles.length, 6);
+  assert.is(tiles.length, 7, 'six seeded modules and the portal');
   assert.ok(tiles.some((c) => c.includes('s-down')), 'module m0 has a down target');
   assert.ok(tiles.some((c) => c.includes('s-degraded')));
   const pts = await chartPoints(page, '.chart.availability');
@@ -138,6 +143,21 @@ test('target: latency phases stacked, availability calendar, failures with error
   const fails = await page.$$eval('main.content td .err', (tds) => tds.map((t) => t.textContent));
   assert.ok(fails.some((t) => t!.includes('连接被拒绝')), 'recent failures show the error text');
   await shot(page, 'target');
+  await page.context().close();
+});
+
+test('target: a changed page shows 已变化 and security approves the new baseline through the UI', async () => {
+  const page = await login('security');
+  await open(page, '#/target/portal-home');
+  assert.ok((await page.textContent('main.content'))!.includes('已变化'));
+  await page.click('button.approve');
+  await page.click('form.modal button[type=submit]');
+  await page.waitForSelector('text=已批准新基线', { timeout: 10_000 });
+  const b = await apiGet('/api/collector/targets/portal-home/baseline');
+  assert.is(b.approved.approvedBy, 'security');
+  assert.is(b.approved.hash, b.candidate.hash);
+  await page.waitForSelector('main.content:has-text("一致")');
+  await shot(page, 'target-baseline');
   await page.context().close();
 });
 

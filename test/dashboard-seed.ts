@@ -180,3 +180,19 @@ export async function seedReporting(db: Db, now: number) {
   await db.insertMany('report_reconciliations', ['checked_at', 'data_type', 'period_from', 'period_to', 'city_count', 'province_count', 'match'],
     types.map((t, i) => [new Date(now - HOUR), t, from, to, 60, i === 2 ? 58 : 60, i !== 2]));
 }
+
+/** A content (防篡改) target whose page changed since the approved baseline: a candidate waits for approval. */
+export async function seedContentTarget(db: Db, now: number) {
+  const { createHash } = await import('node:crypto');
+  const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+  const oldText = '欢迎访问市政府门户网站\n政务公开\n办事服务';
+  const newText = '欢迎访问市政府门户网站\n政务公开\n办事服务\n新增：冬季供暖服务专栏';
+  await db.insertMany('modules', ['id', 'name'], [['m9', '政府门户网站']], 'ON CONFLICT (id) DO NOTHING');
+  await db.insertMany('targets', ['id', 'module_id', 'name', 'type', 'interval_ms'], [['portal-home', 'm9', '门户首页防篡改', 'content', 300_000]], 'ON CONFLICT (id) DO NOTHING');
+  await db.insertMany('target_state', ['target_id', 'state', 'since', 'last_ts', 'last_success'], [['portal-home', 'down', new Date(now - HOUR), new Date(now - 60_000), false]], 'ON CONFLICT (target_id) DO NOTHING');
+  await db.insertMany('content_baselines', ['target_id', 'hash', 'text', 'approved_by', 'approved_at'], [['portal-home', sha(oldText), oldText, 'ops', new Date(now - 10 * DAY)]]);
+  await db.insertMany('probe_results', ['ts', 'result_id', 'target_id', 'module_id', 'type', 'success', 'duration_ms', 'error_code', 'error', 'detail'], [
+    [new Date(now - 60_000), randomUUID(), 'portal-home', 'm9', 'content', false, 80, 'content_changed', '与基线不一致 新增 1 行 删除 0 行',
+      JSON.stringify({ hash: sha(newText), normalisedText: newText, diffSummary: { added: 1, removed: 0, samples: ['+新增：冬季供暖服务专栏'] } })],
+  ]);
+}

@@ -1,5 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startProvinceSim, type ProvinceSim } from './server';
 import { signRequest, type SignMethod } from '../../reporter/signing';
 import { makeFixtures } from '../../reporter/standard/fixtures';
@@ -105,6 +108,25 @@ test('fault injection at run time: 503 and 429 with Retry-After via POST /__sim/
   assert.is(r.status, 400);
   sim.setFaults({ error503: 0 });
   assert.is((await call('GET', '/api/v1/batches/x')).status, 404);
+});
+
+test('JSON snapshot: what the province held survives a restart, batch ids stay idempotent', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'sim-')), 'snap.json');
+  const a = await startProvinceSim({ port: 0, appKey: 'city-370700', appSecret: secret, clock: () => now, snapshotFile: file });
+  const saved = sim;
+  sim = a;
+  try {
+    const first = await call('POST', '/api/v1/batches', batch('ITEM', wire('ITEM', fx.ITEM), '370700-20261125-000900'));
+    assert.is(first.json.accepted, 3);
+    await a.stop();
+    sim = await startProvinceSim({ port: 0, appKey: 'city-370700', appSecret: secret, clock: () => now, snapshotFile: file });
+    assert.is(sim.live('ITEM').length, 3);
+    const again = await call('POST', '/api/v1/batches', batch('ITEM', [], '370700-20261125-000900'));
+    assert.equal([again.json.duplicate, again.json.receiptId], [true, first.json.receiptId]);
+    await sim.stop();
+  } finally {
+    sim = saved;
+  }
 });
 
 test.run();

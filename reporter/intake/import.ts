@@ -21,6 +21,7 @@ import { loadReferences } from './references';
 import { storeResults, contentHash, type IntakeItem } from './store';
 import type { Intake } from './service';
 import { ErrorReport } from './report';
+import { maskIdNumbers } from '../../core/mask';
 
 export interface ImportOptions {
   intake: Intake;
@@ -195,7 +196,7 @@ function unreadable(dataType: DataType, why: string): ValidationResult {
     dataType,
     recordId: '',
     data: {},
-    errors: [{ recordId: '', field: 'record', code: 'E_FORMAT', message: `本行不是合法的 JSON（${why.slice(0, 80)}），每行应为一条记录的 JSON 对象`, severity: 'error' }],
+    errors: [{ recordId: '', field: 'record', code: 'E_FORMAT', message: maskIdNumbers(`本行不是合法的 JSON（${why.slice(0, 120)}），每行应为一条记录的 JSON 对象`), severity: 'error' }],
     warnings: [],
     status: 'invalid',
   };

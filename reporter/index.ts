@@ -28,7 +28,7 @@ export async function createReporterArea(ctx: AreaContext): Promise<Area> {
   const intakeBeforeRun = () => beforeDeliveryRun(ctx);
 
   const build = (url: string, secret: string) =>
-    new DeliveryService({ db: ctx.db, log: log.child({ part: 'delivery' }), clock: ctx.clock, config: rc, url, secret, mayRun: () => started && (leader?.isLeader() ?? false), beforeRun: intakeBeforeRun });
+    new DeliveryService({ db: ctx.db, log: log.child({ part: 'delivery' }), clock: ctx.clock, config: rc, url, secret, mayRun: () => started && (leader?.isLeader() ?? false), beforeRun: intakeBeforeRun, metrics: ctx.metrics });
 
   const url = process.env.REPORTER_PROVINCE_URL || rc.province.url;
   if (url && rc.province.secret && !rc.demoSimulator) service = build(url, rc.province.secret);

@@ -58,6 +58,9 @@ test('run now: needs reporter:write, is audited, and delivers', async () => {
   const rec = await call('POST', '/api/reporter/runs', regulator, { kind: 'reconcile' });
   const r2 = await waitRun(((await rec.json()) as { runId: number }).runId);
   assert.is(r2.status, 'ok', 'reconciliation agrees after delivery');
+  const m = await (await sys.app.request('/metrics', { headers: { Authorization: `Bearer ${regulator}` } })).text();
+  assert.match(m, /reporter_gateway_requests_total\{kind="upload",outcome="receipt"\} [1-9]/);
+  assert.match(m, /reporter_records_verdicts_total\{verdict="accepted"\} [1-9]/);
 });
 
 test('lists are paginated: batches, batch detail with attempts, corrections, reconciliations, status', async () => {

@@ -7,6 +7,7 @@ import type { Logger } from '../../core/log';
 import type { Clock } from '../../core/time';
 import type { HttpRequestSpec, ProvinceAdapter, Verdict } from '../adapters/types';
 import { backoffDelay } from './batcher';
+import type { DeliveryMetrics } from './metrics';
 
 /**
  * The one place that talks HTTP to the gateway: timeouts, retries with exponential backoff and jitter on timeouts,
@@ -29,6 +30,7 @@ export interface SenderDeps {
   /** Injected so logic tests need not wait. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  metrics?: DeliveryMetrics;
 }
 
 export type AttemptKind = 'upload' | 'receipt' | 'count';
@@ -126,6 +128,8 @@ export class GatewaySender {
   private async logAttempt(kind: AttemptKind, batchId: string | null, attempt: number, x: { status: number; requestId: string; ms: number; error?: string }, v: Verdict, keepReceipt = true) {
     const outcome = v.kind === 'receipt' ? (v.receipt.status === 'PROCESSING' ? 'processing' : 'receipt') : v.kind;
     const error = v.kind === 'receipt' ? null : v.reason.slice(0, 500);
+    this.deps.metrics?.requests.inc({ kind, outcome });
+    this.deps.metrics?.requestSeconds.observe({ kind }, x.ms / 1000);
     // The full per-record rejection list lives on the batch; the attempt keeps the receipt's summary.
     const receipt = v.kind === 'receipt' && keepReceipt
       ? { receiptId: v.receipt.receiptId, status: v.receipt.status, duplicate: v.receipt.duplicate, accepted: v.receipt.accepted, rejected: v.receipt.rejected.length }

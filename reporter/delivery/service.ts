@@ -9,6 +9,8 @@ import { GatewaySender } from './sender';
 import { checkOverdue, dryRun, finishRun, runDelivery, startRun, type RunStats } from './run';
 import { reconcile, type ReconcileResult } from './reconcile';
 import type { PassKind } from './outbox';
+import type { Registry } from 'prom-client';
+import { deliveryMetrics, type DeliveryMetrics } from './metrics';
 
 export type RunKind = PassKind | 'reconcile';
 
@@ -27,6 +29,7 @@ export interface RunOutcome {
 export class DeliveryService {
   readonly adapter: ProvinceAdapter;
   readonly sender: GatewaySender;
+  private metrics?: DeliveryMetrics;
   private running: { kind: RunKind; runId: number | null; since: number } | null = null;
   private tasks: { name: RunKind; task: ScheduledTask }[] = [];
 
@@ -41,12 +44,14 @@ export class DeliveryService {
       sleep?: (ms: number) => Promise<void>;
       beforeRun?: () => Promise<unknown>;
       mayRun?: () => boolean;
+      metrics?: Registry;
     },
   ) {
     const p = d.config.province;
     this.adapter = createAdapter(p.adapter, { appKey: p.appKey, appSecret: d.secret, signMethod: p.signMethod });
     const del = d.config.delivery;
-    this.sender = new GatewaySender({ db: d.db, adapter: this.adapter, clock: d.clock, log: d.log, sleep: d.sleep }, { baseUrl: d.url, timeoutMs: p.timeout, retries: del.retries, retryBaseMs: del.retryBaseDelay, retryMaxMs: del.retryMaxDelay });
+    this.metrics = d.metrics ? deliveryMetrics(d.metrics) : undefined;
+    this.sender = new GatewaySender({ db: d.db, adapter: this.adapter, clock: d.clock, log: d.log, sleep: d.sleep, metrics: this.metrics }, { baseUrl: d.url, timeoutMs: p.timeout, retries: del.retries, retryBaseMs: del.retryBaseDelay, retryMaxMs: del.retryMaxDelay });
   }
 
   get url() {
@@ -109,6 +114,8 @@ export class DeliveryService {
         kind,
         runId,
       );
+      this.metrics?.records.inc({ verdict: 'accepted' }, stats.accepted);
+      this.metrics?.records.inc({ verdict: 'rejected' }, stats.rejected);
       await checkOverdue(db, clock());
       const status = stats.stoppedBy || stats.processingLeft ? 'partial' : 'ok';
       await finishRun(db, runId, status, stats, clock());

@@ -143,6 +143,17 @@ test('an array larger than one write batch: identical repeats across batches are
   assert.is((v.rows[0] as any).n, 25);
 });
 
+test('input without a usable recordId is kept and listed under /rejects', async () => {
+  const r = await api('POST', '/records/OFFICER', [{ ...f.OFFICER[0], recordId: '坏 编码' }, 'not a record']);
+  assert.equal(r.body.results.map((x: any) => x.outcome), ['rejected', 'rejected']);
+  const list = await api('GET', '/rejects?source=api');
+  assert.is(list.body.total, 2);
+  assert.is(list.body.items[1].payload.recordId, '坏 编码');
+  assert.is(list.body.items[1].payload.idNo, f.OFFICER[0].idNo);
+  const asOps = await api('GET', '/rejects', undefined, ops);
+  assert.not.equal(asOps.body.items[1].payload.idNo, f.OFFICER[0].idNo);
+});
+
 test('too many records in one request → 413 with advice', async () => {
   const small = new Intake({ db, reporter: reporterConfig.parse({ intake: { maxRecordsPerRequest: 2 } }), clock });
   const app2 = new Hono<AppEnv>();

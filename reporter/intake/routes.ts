@@ -4,6 +4,7 @@
  *   GET  /records                               paginated list with filters                      (read)
  *   GET  /records/stats                         counts per type and status                        (read)
  *   GET  /records/:dataType/:recordId           the record with its history                       (read)
+ *   GET  /rejects                               input that could not be keyed (kept, never dropped) (read)
  *   POST /records/:dataType/:recordId/withdraw  op DELETE                                         (reporter:ingest)
  *   POST /staging/run                           pick up the staging table now                     (reporter:write)
  * Every write is audited. Personal ID numbers are masked for callers who may not write records.
@@ -13,7 +14,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AuthService } from '../../core/auth/service';
 import { can } from '../../core/auth/roles';
 import { auditFrom, httpError, page, readJson, requirePermission, type AppEnv } from '../../core/http';
-import { maskIdNumber } from '../../core/mask';
+import { maskIdNumber, scrub } from '../../core/mask';
 import { DATA_TYPES, isDataType, type DataType } from '../standard/types';
 import { RECORD_ID_RE } from '../standard/validate';
 import type { Db } from '../../core/db';
@@ -231,6 +232,40 @@ export function createIntakeRoutes(deps: IntakeRouteDeps): Hono<AppEnv> {
     if (o.outcome === 'not_found') return httpError(c, 404, 'not_found', `没有 ${dataType} 记录 "${recordId}"，无需撤回`);
     await auditFrom(c, auth, { action: 'reporter.records.withdraw', target: `${dataType}/${recordId}`, details: { outcome: o.outcome, version: o.version, reason } });
     return c.json({ dataType, recordId, outcome: o.outcome, status: o.status, version: o.version });
+  });
+
+  // Input that could not be keyed (no usable recordId, not an object, unknown type in staging): kept, listed here.
+  app.get('/rejects', requirePermission('read'), async (c) => {
+    const { limit, offset } = page(c, 100, 1000);
+    const source = c.req.query('source');
+    const params: unknown[] = [];
+    let where = '';
+    if (source) {
+      params.push(source);
+      where = 'WHERE source = $1';
+    }
+    const total = await db.query<{ n: string }>(`SELECT count(*) AS n FROM reporter_intake_rejects ${where}`, params);
+    const rows = await db.query<Record<string, unknown>>(
+      `SELECT id, data_type, source, arrived_at, received_by, row_no, payload, errors FROM reporter_intake_rejects ${where}
+        ORDER BY id DESC LIMIT ${limit} OFFSET ${offset}`,
+      params,
+    );
+    const reveal = mayReveal(c);
+    return c.json({
+      total: Number(total.rows[0].n),
+      limit,
+      offset,
+      items: rows.rows.map((r) => ({
+        id: Number(r.id),
+        dataType: r.data_type,
+        source: r.source,
+        arrivedAt: r.arrived_at,
+        receivedBy: r.received_by,
+        row: r.row_no,
+        errors: r.errors,
+        payload: reveal ? r.payload : scrub(r.payload),
+      })),
+    });
   });
 
   app.post('/staging/run', requirePermission('reporter:write'), async (c) => {

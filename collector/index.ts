@@ -11,6 +11,12 @@ import { createFaroReceiver, FARO_RAW_TABLES } from './faro/index';
 
 const DAY = 86_400_000;
 
+/** Each shard its own journal folder, so collectors sharing a data folder never replay each other's segments. */
+export function journalDirOf(dataDir: string, c: CollectorConfig): string {
+  const base = resolve(dataDir, c.journalDir);
+  return c.shard.count > 1 ? resolve(base, `shard-${c.shard.index}-of-${c.shard.count}`) : base;
+}
+
 /**
  * The collector area: routes (health API, heartbeat ingest, Faro receiver) in every process; the engine (scheduler,
  * probes, loss-free writer, metrics, self-statistics) only where the collector role runs.
@@ -50,7 +56,7 @@ export async function createCollectorArea(ctx: AreaContext): Promise<Area> {
       }
       await syncCatalog(ctx.db, config);
       engine = new CollectorEngine(
-        { db: ctx.db, log, clock: ctx.clock, metrics: ctx.metrics, journalDir: resolve(ctx.dataDir, config.journalDir) },
+        { db: ctx.db, log, clock: ctx.clock, metrics: ctx.metrics, journalDir: journalDirOf(ctx.dataDir, config) },
         config,
       );
       await engine.start();

@@ -47,3 +47,18 @@ export async function setTargetState(db: Queryable, id: string, state: 'up' | 'd
     [id, state, new Date(since), failures, state === 'up' ? 1 : 0, state === 'up', state === 'up' ? null : 'refused', state === 'up' ? null : '连接被拒绝 refused'],
   );
 }
+
+/** An AreaContext for one alerts area instance on a shared database (tests of several instances). */
+export async function areaContext(db: import('../../core/db').Db, config: import('../../core/config').Config, clock: () => number = Date.now) {
+  const { Registry } = await import('prom-client');
+  const { AuthService } = await import('../../core/auth/service');
+  const { Leader } = await import('../../core/leader');
+  const { silentLogger } = await import('../../core/log');
+  const log = silentLogger();
+  const ctx: import('../../core/context').AreaContext = {
+    config, db, log, clock, metrics: new Registry(), auth: new AuthService(db, clock, 3_600_000), dataDir: '/tmp',
+    leader: (name, onChange) => new Leader(db, name, log, 5000, onChange),
+    onConfigReload: () => undefined,
+  };
+  return ctx;
+}

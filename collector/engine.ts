@@ -98,6 +98,7 @@ export class CollectorEngine {
     for (const t of this.targets) if (!ids.has(t.id)) this.metrics.forget(t.id);
     for (const t of config.targets) if (!this.firstSeen.has(t.id)) this.firstSeen.set(t.id, now);
     this.targets = config.targets;
+    this.scheduler.setLimits({ global: config.concurrency, perHost: config.perHostConcurrency });
     this.scheduler.update(config.targets);
   }
 

@@ -70,6 +70,12 @@ export class Scheduler {
     return this.ready.length - this.readyHead;
   }
 
+  /** New concurrency limits (configuration reload); probes already running finish. */
+  setLimits(limits: { global: number; perHost: number }) {
+    this.opts.limits = limits;
+    this.pump();
+  }
+
   start(targets: TargetConfig[]) {
     this.stopped = false;
     this.update(targets);

@@ -113,6 +113,20 @@ test('the audit trail has one row per import', async () => {
   assert.is(r.rows.length, 5);
 });
 
+test('--dry-run checks and reports, and stores nothing', async () => {
+  const g = makeFixtures({ seed: 33, items: 3, invalidShare: 0.5, invalidTypes: ['ITEM'] });
+  const file = join(dir, 'dry.csv');
+  writeFileSync(file, recordsToCsv('ITEM', g.ITEM.map((x) => ({ ...x, recordId: `DRY-${x.recordId}` }))));
+  const count = async () => (await db.query<{ n: string }>(`SELECT count(*) AS n FROM reporter_records`)).rows[0].n;
+  const before = await count();
+  const s = await importFile({ intake, dataType: 'ITEM', file, dryRun: true });
+  assert.is(s.rows, 3);
+  assert.ok(g.invalid.ITEM.size > 0);
+  assert.is(s.rejected, g.invalid.ITEM.size);
+  assert.ok(s.errorLines >= g.invalid.ITEM.size);
+  assert.is(await count(), before);
+});
+
 test.after(async () => {
   await db.close();
 });

@@ -30,6 +30,8 @@ export interface ImportOptions {
   format?: 'csv' | 'jsonl';
   /** Error report path; default `<file>.errors.csv`. */
   errorsFile?: string;
+  /** Check only: validate and write the report, store nothing. */
+  dryRun?: boolean;
   /** Who imports (audit, version history); default `import:<os user>`. */
   receivedBy?: string;
   /** Called after each batch with bytes read so far. */
@@ -55,6 +57,8 @@ export interface ImportSummary {
   missingColumns: string[];
   seconds: number;
 }
+
+const OUTCOME = { valid: 'accepted', held_reference: 'held_reference', invalid: 'rejected' } as const;
 
 interface Row {
   rowNo: number;
@@ -97,8 +101,10 @@ export async function importFile(opts: ImportOptions): Promise<ImportSummary> {
     const results = rows.map((r) => (r.readError ? unreadable(dataType, r.readError) : validateRecord(dataType, r.input, vopts)));
     const late = markDuplicatesAcross(results as IntakeItem['result'][], rows, seen);
     const items: IntakeItem[] = results.map((result, i) => ({ result, raw: rows[i].input ?? rows[i].raw, rowNo: rows[i].rowNo }));
-    const outcomes = await storeResults(intake.db, dataType, items, meta);
-    intake.count(dataType, 'import', outcomes);
+    const outcomes = opts.dryRun
+      ? items.map((it, i) => ({ index: i, recordId: it.result.recordId, outcome: it.result.duplicateOf !== undefined ? 'unchanged' : OUTCOME[it.result.status], errors: it.result.errors, warnings: it.result.warnings }))
+      : await storeResults(intake.db, dataType, items, meta);
+    if (!opts.dryRun) intake.count(dataType, 'import', outcomes);
     for (const [row, e] of late) await report.add(row, [e]);
     for (let i = 0; i < rows.length; i++) {
       const o = outcomes[i];
@@ -130,6 +136,12 @@ export async function importFile(opts: ImportOptions): Promise<ImportSummary> {
   } finally {
     stream.destroy();
     await report.close();
+  }
+  if (opts.dryRun) {
+    sum.errorLines = report.count;
+    if (report.rowCount > 0) sum.rejectedRowsFile = report.rowsPath;
+    sum.seconds = (Date.now() - t0) / 1000;
+    return sum;
   }
   if (dataType !== 'PENALTY') await intake.recheckHeld();
   sum.errorLines = report.count;
@@ -261,7 +273,7 @@ function safeUser(): string {
 
 // ---- command line ----
 
-const USAGE = `用法 (usage): npx tsx reporter/intake/import.ts --type ${DATA_TYPES.join('|')} --file FILE [--format csv|jsonl] [--errors report.csv] [--config ops/demo.yaml]`;
+const USAGE = `用法 (usage): npx tsx reporter/intake/import.ts --type ${DATA_TYPES.join('|')} --file FILE [--format csv|jsonl] [--errors report.csv] [--dry-run] [--config ops/demo.yaml]`;
 
 async function main() {
   const { values } = parseArgs({
@@ -270,6 +282,7 @@ async function main() {
       file: { type: 'string' },
       format: { type: 'string' },
       errors: { type: 'string' },
+      'dry-run': { type: 'boolean' },
       config: { type: 'string', short: 'c' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -301,7 +314,7 @@ async function main() {
   let s: ImportSummary;
   try {
     s = await importFile({
-      intake, dataType: type, file: values.file, format: values.format as 'csv' | 'jsonl' | undefined, errorsFile: values.errors,
+      intake, dataType: type, file: values.file, format: values.format as 'csv' | 'jsonl' | undefined, errorsFile: values.errors, dryRun: values['dry-run'],
       onProgress: (p) => bar.update(p.bytes, { rows: p.rows, accepted: p.accepted, rejected: p.rejected }),
     });
     bar.update(statSync(values.file).size);
@@ -310,7 +323,7 @@ async function main() {
     await db.close();
   }
   const lines = [
-    `${DATA_TYPE_ZH[s.dataType]}（${s.dataType}）导入完成：${s.rows} 行，用时 ${s.seconds.toFixed(1)} 秒`,
+    `${DATA_TYPE_ZH[s.dataType]}（${s.dataType}）${values['dry-run'] ? '检查完成（--dry-run，未写入数据库）' : '导入完成'}：${s.rows} 行，用时 ${s.seconds.toFixed(1)} 秒`,
     `  接受 ${s.accepted}，等待关联记录 ${s.held_reference}，拒绝 ${s.rejected}，未变化 ${s.unchanged}，带警告 ${s.warned}`,
     `  错误报告：${resolve(s.errorsFile)}（${s.errorLines} 条）`,
   ];

@@ -11,6 +11,7 @@ import { heartbeat } from './heartbeat';
 import { browserErrors, webVital } from './browser';
 import { eventCount, eventValue } from './events';
 import { databaseUnreachable } from './database';
+import { selfHealth } from './self-health';
 
 /** The config's `type` → its rule module. Adding a rule type = one file + one line here + its schema entry. */
 export const RULE_TYPES: Record<RuleTypeName, RuleType<any, any>> = {
@@ -26,6 +27,7 @@ export const RULE_TYPES: Record<RuleTypeName, RuleType<any, any>> = {
   web_vital: webVital,
   event_count: eventCount,
   event_value: eventValue,
+  self_health: selfHealth,
   database_unreachable: databaseUnreachable,
 };
 

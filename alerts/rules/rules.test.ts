@@ -112,15 +112,31 @@ test('dns_changed: error code dns_changed on the newest result', () => {
   assert.is(evalRule(r, { targets: [t], results: [{ targetId: t.id, ts: NOW, success: true, errorCode: null, error: null, detail: { answers: ['10.0.0.1'] } }] }).length, 0);
 });
 
-test('heartbeat: missing after interval + grace; never received counts from creation', () => {
+test('heartbeat: the collector says missing/failed, or its check stopped running', () => {
   const r = rule({ type: 'heartbeat', grace: '1m' });
-  const hb = target({ type: 'heartbeat', intervalMs: 3_600_000 });
-  assert.is(evalRule(r, [{ ...hb, lastTs: NOW - 3_600_000 }]).length, 0);
-  const out = evalRule(r, [{ ...hb, lastTs: NOW - 3_700_000 }]);
-  assert.is(out.length, 1);
-  assert.match(out[0].annotations.summary, '已超过 3660 秒未收到');
-  assert.is(evalRule(r, [{ ...hb, lastTs: null, createdOrUpdated: NOW - 7_200_000 }]).length, 1);
-  assert.is(evalRule(r, [{ ...target(), lastTs: NOW - 9e6 }]).length, 0, 'only heartbeat targets');
+  const hb = target({ type: 'heartbeat', intervalMs: 60_000, lastTs: NOW - 30_000 });
+  assert.is(evalRule(r, [hb]).length, 0);
+  const missing = evalRule(r, [{ ...hb, state: 'down', consecutiveFailures: 2, lastErrorCode: 'heartbeat_missing', lastError: '心跳缺失 heartbeat_missing: 期望 93600 s 内有心跳' }]);
+  assert.is(missing.length, 1);
+  assert.match(missing[0].annotations.summary, '门户网站首页（政府门户网站）心跳缺失：心跳缺失 heartbeat_missing: 期望 93600 s 内有心跳');
+  const failed = evalRule(r, [{ ...hb, state: 'down', lastErrorCode: 'heartbeat_failed', lastError: '任务状态 fail' }]);
+  assert.match(failed[0].annotations.summary, '任务报告失败：任务状态 fail');
+  const stale = evalRule(r, [{ ...hb, lastTs: NOW - 200_000 }]);
+  assert.match(stale[0].annotations.summary, '心跳检查已 200 秒未运行（阈值 120 秒）');
+  assert.is(evalRule(r, [{ ...hb, lastTs: null, createdOrUpdated: NOW - 7_200_000 }]).length, 1, 'never checked');
+  assert.is(evalRule(r, [{ ...target(), state: 'down', lastErrorCode: 'heartbeat_missing' }]).length, 0, 'only heartbeat targets');
+});
+
+test('self_health: collector buffer/journal growing, scheduler lag (collector_stats per instance)', () => {
+  const row = (ts: number, instance: string, v: Partial<Record<string, number>>) => ({ ts, instance, values: { buffer_depth: null, journal_bytes: null, lag_p50_ms: null, lag_p99_ms: null, write_errors: null, ...v } });
+  const grow = rule({ type: 'self_health', metric: 'journal_bytes', op: 'growing', threshold: 1_000_000 });
+  const rows = [row(NOW - 200_000, 'c1', { journal_bytes: 0 }), row(NOW - 100_000, 'c1', { journal_bytes: 5_000_000 }), row(NOW - 100_000, 'c2', { journal_bytes: 9_000_000 })];
+  const out = evalRule(grow, rows);
+  assert.equal(out.map((x) => x.labels.instance), ['c1'], 'c2 has one row: no growth');
+  assert.match(out[0].annotations.summary, '采集器 c1 自检异常：磁盘日志(journal)字节数 窗口内增长 5000000，超过阈值 1000000');
+  const lag = rule({ type: 'self_health', metric: 'lag_p99_ms', threshold: 2000 });
+  assert.is(evalRule(lag, [row(NOW - 1000, 'c1', { lag_p99_ms: 2500 })]).length, 1);
+  assert.is(evalRule(lag, [row(NOW - 1000, 'c1', { lag_p99_ms: 500 })]).length, 0);
 });
 
 test('browser_errors and web_vital', () => {

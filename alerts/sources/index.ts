@@ -2,9 +2,10 @@ import type { Queryable } from '../../core/db';
 import { loadTargets, loadModules, type TargetView, type ModuleView } from './targets';
 import { loadAvailability, loadLatency, loadLatestResults, type AvailabilityRow, type LatencyRow, type LatestResult } from './probe-results';
 import { loadEvents, type SystemEvent } from './system-events';
+import { loadCollectorStats, type CollectorStat } from './collector-stats';
 import { browserExceptionCounts, webVitalQuantiles, type BrowserExceptionRate, type WebVitalQuantile } from './faro';
 
-export type { TargetView, ModuleView, AvailabilityRow, LatencyRow, LatestResult, SystemEvent, BrowserExceptionRate, WebVitalQuantile };
+export type { CollectorStat, TargetView, ModuleView, AvailabilityRow, LatencyRow, LatestResult, SystemEvent, BrowserExceptionRate, WebVitalQuantile };
 export { SourceMissing } from './safe';
 
 /**
@@ -36,6 +37,7 @@ export class Sources {
     this.once<LatestResult[]>(`latest:${types.join(',')}:${lookbackMs}`, () => loadLatestResults(this.db, types, lookbackMs, this.now));
   events = (kind: string, windowMs: number, source?: string) =>
     this.once<SystemEvent[]>(`ev:${kind}:${windowMs}:${source ?? ''}`, () => loadEvents(this.db, kind, windowMs, this.now, source));
+  collectorStats = (windowMs: number) => this.once<CollectorStat[]>(`cstats:${windowMs}`, () => loadCollectorStats(this.db, windowMs, this.now));
   browserExceptions = (windowMs: number) => this.once<BrowserExceptionRate[]>(`faro-ex:${windowMs}`, () => browserExceptionCounts(this.db, windowMs, this.now));
   webVital = (metric: string, q: number, windowMs: number) =>
     this.once<WebVitalQuantile[]>(`faro-wv:${metric}:${q}:${windowMs}`, () => webVitalQuantiles(this.db, metric, q, windowMs, this.now));

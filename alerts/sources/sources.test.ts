@@ -91,6 +91,16 @@ test(`[${backend}] browser exceptions and web vitals (Faro tables; a fixture tab
   assert.ok(Math.abs(v.value - (1000 + 8.25 * 200)) < 1e-6, `p75 ${v.value}`);
 });
 
+test(`[${backend}] collector self-statistics in the window, oldest first`, async () => {
+  for (const [ago, depth] of [[120_000, 10], [60_000, 500], [900_000, 1]] as const) {
+    await db.query(`INSERT INTO collector_stats (ts, instance, targets, buffer_depth, journal_bytes, rows_per_s, probes_per_s, write_errors, lag_p99_ms)
+                    VALUES ($1, 'c1', 10, $2, 0, 1, 1, 0, 12)`, [new Date(NOW - ago), depth]);
+  }
+  const rows = await new Sources(db, NOW).collectorStats(300_000);
+  assert.equal(rows.map((r) => r.values.buffer_depth), [10, 500]);
+  assert.is(rows[0].values.lag_p99_ms, 12);
+});
+
 test(`[${backend}] a missing table is SourceMissing (the rule keeps its alerts), not a crash`, async () => {
   const err = await readSource(db, 'nope', 'SELECT * FROM table_that_does_not_exist_yet').catch((e) => e);
   assert.instance(err, SourceMissing);

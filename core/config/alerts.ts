@@ -124,6 +124,14 @@ export const ruleSchema = z.discriminatedUnion('type', [
     threshold: z.number(),
     by: z.array(z.string()).default([]),
   }).strict(),
+  z.object({ ...common, type: z.literal('self_health'),
+    /** A column of the collector's collector_stats, per collector instance. */
+    metric: z.enum(['buffer_depth', 'journal_bytes', 'lag_p50_ms', 'lag_p99_ms', 'write_errors']),
+    window: duration({ min: '1m' }).prefault('5m'),
+    /** above: the latest value > threshold; growing: latest - earliest in the window > threshold. */
+    op: z.enum(['above', 'growing']).default('above'),
+    threshold: z.number(),
+  }).strict(),
   z.object({ ...common, type: z.literal('database_unreachable'), severity: severity.default('critical') }).strict(),
 ]);
 export type RuleConfig = z.output<typeof ruleSchema>;

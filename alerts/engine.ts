@@ -73,7 +73,7 @@ export class AlertEngine {
     this.cfg = cfg;
     this.route = cfg.route ? compileRoute(cfg.route) : null;
     this.inhibit = compileInhibitRules(cfg.inhibitRules, cfg.moduleDownInhibits);
-    this.receivers = createReceivers(cfg.receivers, this.clock);
+    this.receivers = createReceivers(cfg.receivers, this.clock, this.log);
   }
 
   /** Forget in-memory timing (a new leader starts fresh; the DB state and notification log carry over). */

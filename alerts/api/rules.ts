@@ -50,7 +50,7 @@ export function ruleRoutes(ctx: AreaContext, cfg: () => AlertsConfig, status: ()
     const name = c.req.param('name');
     const rc = cfg().receivers.find((x) => x.name === name);
     if (!rc) return httpError(c, 404, 'not_found', `没有名为 ${name} 的接收者；已配置：${cfg().receivers.map((x) => x.name).join(', ') || '无'}`);
-    const receiver = createReceivers([rc], clock).get(name)!;
+    const receiver = createReceivers([rc], clock, ctx.log).get(name)!;
     const now = clock();
     const labels = { alertname: '测试通知', severity: 'info', team: 'ops', kind: 'test' };
     const n = buildNotification({

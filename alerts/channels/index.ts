@@ -5,12 +5,15 @@ import { createDingtalkChannel } from './dingtalk';
 import { createWecomChannel } from './wecom';
 import { createEmailChannel } from './email';
 import { createSmsChannel } from './sms';
+import { createLogChannel } from './log';
+import type { Logger } from '../../core/log';
+import { silentLogger } from '../../core/log';
 
 export type { Channel } from './types';
 export { ChannelError } from './types';
 
 /** The config's channel `type` → its factory. */
-export function createChannel(cfg: ChannelConfig, name: string, clock: () => number): Channel {
+export function createChannel(cfg: ChannelConfig, name: string, clock: () => number, log: Logger = silentLogger()): Channel {
   switch (cfg.type) {
     case 'webhook':
       return createWebhookChannel(cfg, name);
@@ -22,6 +25,8 @@ export function createChannel(cfg: ChannelConfig, name: string, clock: () => num
       return createEmailChannel(cfg, name);
     case 'sms':
       return createSmsChannel(cfg, name);
+    case 'log':
+      return createLogChannel(cfg, name, log);
   }
 }
 
@@ -30,6 +35,6 @@ export interface Receiver {
   channels: Channel[];
 }
 
-export function createReceivers(cfgs: ReceiverConfig[], clock: () => number): Map<string, Receiver> {
-  return new Map(cfgs.map((r) => [r.name, { name: r.name, channels: r.channels.map((c, i) => createChannel(c, `${c.type}#${i}`, clock)) }]));
+export function createReceivers(cfgs: ReceiverConfig[], clock: () => number, log?: Logger): Map<string, Receiver> {
+  return new Map(cfgs.map((r) => [r.name, { name: r.name, channels: r.channels.map((c, i) => createChannel(c, `${c.type}#${i}`, clock, log?.child({ receiver: r.name }))) }]));
 }

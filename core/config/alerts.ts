@@ -160,6 +160,8 @@ export const channelSchema = z.discriminatedUnion('type', [
     /** JSON body template: {{phones}} (JSON array), {{phonesCsv}}, {{message}} (JSON-escaped string content). */
     bodyTemplate: z.string().default('{"phones": {{phones}}, "content": "{{message}}"}'),
     maxLength: z.number().int().min(20).default(300) }).strict(),
+  /** Writes notifications to the process log (demo; last resort). */
+  z.object({ type: z.literal('log'), ...retryable }).strict(),
 ]);
 export type ChannelConfig = z.output<typeof channelSchema>;
 

@@ -90,6 +90,9 @@ test('the shipped example and demo configurations are valid', () => {
   process.env.CITY_OPS_ADMIN_PASSWORD ??= 'example-only-password';
   process.env.REPORTER_APP_SECRET ??= 'example-only-secret';
   process.env.DINGTALK_SECRET ??= 'example-only-secret';
+  process.env.DINGTALK_ACCESS_TOKEN ??= 'example-only-token'; // alerts receivers
+  process.env.WECOM_ROBOT_KEY ??= 'example-only-key';
+  process.env.SMTP_PASSWORD ??= 'example-only-password';
   for (const f of ['ops/demo.yaml', 'ops/config.example.yaml']) {
     const c = loadConfig(f);
     assert.ok(c.server.port > 0, f);

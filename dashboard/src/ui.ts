@@ -108,19 +108,21 @@ export function chart(option: echarts.EChartsCoreOption, opts: { height?: number
   return el;
 }
 
-export function timeAxisOption(series: { name: string; data: [number, number | null][]; type?: string; stack?: string; area?: boolean; yAxisIndex?: number }[], opts: { yName?: string; yFormatter?: (v: number) => string; y2Name?: string } = {}) {
+export function timeAxisOption(series: { name: string; data: [number, number | null][]; type?: string; stack?: string; area?: boolean; yAxisIndex?: number }[], opts: { yName?: string; yFormatter?: (v: number) => string; y2Name?: string; range?: { from: number; to: number } } = {}) {
   return {
     tooltip: { trigger: 'axis' },
     legend: { top: 0, type: 'scroll' },
     grid: { left: 56, right: opts.y2Name ? 56 : 20, top: 36, bottom: 28 },
-    xAxis: { type: 'time' },
+    // The axis spans the chosen range, so a gap at the start or end reads as "no data then", not as a zoom.
+    xAxis: { type: 'time', ...(opts.range ? { min: opts.range.from, max: opts.range.to } : {}) },
     yAxis: [
       // An explicit `axisLabel: undefined` would replace ECharts' default and hide the labels.
       { type: 'value', name: opts.yName, ...(opts.yFormatter ? { axisLabel: { formatter: opts.yFormatter } } : {}) },
       ...(opts.y2Name ? [{ type: 'value', name: opts.y2Name, splitLine: { show: false } }] : []),
     ],
     series: series.map((s) => ({
-      name: s.name, type: s.type ?? 'line', data: s.data, stack: s.stack, showSymbol: false, yAxisIndex: s.yAxisIndex ?? 0,
+      // Symbols only when points are few: a single point of a line would otherwise be invisible.
+      name: s.name, type: s.type ?? 'line', data: s.data, stack: s.stack, showSymbol: s.data.length <= 30, yAxisIndex: s.yAxisIndex ?? 0,
       ...(s.area ? { areaStyle: { opacity: 0.5 } } : {}),
     })),
   };

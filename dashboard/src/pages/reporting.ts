@@ -86,7 +86,7 @@ export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
     h('div.gauges', INDS.map(([name, k]) => h('div.gauge-box', gauge(`本月${name}`, cur[k] as number | null)))),
     h('div.grid2',
       card('四项指标趋势（按月）', chart(timeAxisOption(INDS.map(([name, k]) => ({ name, data: trend.map((p) => [p.t, p[k] as number | null] as [number, number | null]) })), { yName: '%' }), { height: 240, hasData: trend.some((p) => INDS.some(([, k]) => p[k] !== null)), cls: 'ind-trend' })),
-      card('批次记录数（发送 / 接收 / 拒收）', chart(timeAxisOption(batchSeries, { yName: '条' }), { height: 240, hasData: keys.length > 0, cls: 'batches' }))),
+      card('批次记录数（发送 / 接收 / 拒收）', chart(timeAxisOption(batchSeries, { yName: '条', range: ctx.range }), { height: 240, hasData: keys.length > 0, cls: 'batches' }))),
     h('div.grid2',
       card('各类型本月指标与逾期', table(cur.rows, [
         ['类型', (r) => TYPE_ZH[r.dataType] ?? r.dataType],

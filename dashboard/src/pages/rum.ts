@@ -39,10 +39,10 @@ export async function renderRum(ctx: PageCtx): Promise<HTMLElement> {
       pageUrl ? h('span.chip', `页面 ${pageUrl} `, h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); setParams({ url: undefined }); } }, '×')) : null,
       h('span.muted', `会话 ${fmtNum(pick(sessions, 'sessions'))} · 出错会话 ${fmtNum(pick(sessions, 'sessionsWithErrors'))}`)),
     h('div.grid2',
-      card('Web Vitals P75 趋势（毫秒）', chart(timeAxisOption(timeSeries, { yName: 'ms' }), { height: 260, hasData: timeSeries.length > 0, cls: 'vitals' })),
-      card('CLS P75 趋势', chart(timeAxisOption([{ name: 'CLS', data: cls }]), { height: 260, hasData: cls.length > 0 }))),
+      card('Web Vitals P75 趋势（毫秒）', chart(timeAxisOption(timeSeries, { yName: 'ms', range: ctx.range }), { height: 260, hasData: timeSeries.length > 0, cls: 'vitals' })),
+      card('CLS P75 趋势', chart(timeAxisOption([{ name: 'CLS', data: cls }], { range: ctx.range }), { height: 260, hasData: cls.length > 0 }))),
     h('div.grid2',
-      card('错误数量', chart(timeAxisOption([{ name: '错误', type: 'bar', data: errSeries.map((p: any) => [new Date(p.bucket).getTime(), Number(p.n)] as [number, number]) }]), { height: 220, hasData: errSeries.length > 0, cls: 'errors' })),
+      card('错误数量', chart(timeAxisOption([{ name: '错误', type: 'bar', data: errSeries.map((p: any) => [new Date(p.bucket).getTime(), Number(p.n)] as [number, number]) }], { range: ctx.range }), { height: 220, hasData: errSeries.length > 0, cls: 'errors' })),
       card('页面体验（P75）', table(list(pages), [
         ['页面', (r) => h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); setParams({ url: r.page_url }); } }, r.page_url ?? '—')],
         ['会话', (r) => fmtNum(r.sessions)],

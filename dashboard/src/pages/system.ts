@@ -13,6 +13,7 @@ export async function renderSystem(ctx: PageCtx): Promise<HTMLElement> {
   const latest = recent[recent.length - 1] ?? inst;
   const stat = (label: string, value: string, bad = false) => h('div.stat', { class: bad ? 's-down' : '' }, h('div.stat-num', value), h('div.stat-label', label));
   const t = (p: any) => new Date(p.ts).getTime();
+  const lastHour = { from: Date.now() - 3_600_000, to: Date.now() };
   return h('div.page.system',
     h('div.stats.small',
       stat('数据库', `${pick(health, 'db') === 'up' ? '正常' : '异常'}（${pick(db, 'backend') === 'embedded' || pick(health, 'backend') === 'embedded' ? '内嵌' : '服务器'}）`, pick(health, 'db') !== 'up' || live?.databaseDown),
@@ -25,11 +26,11 @@ export async function renderSystem(ctx: PageCtx): Promise<HTMLElement> {
       card('写入速率与探测速率（近1小时）', chart(timeAxisOption([
         { name: '写入 行/秒', data: recent.map((p) => [t(p), Number(p.rowsPerS ?? 0)] as [number, number]), area: true },
         { name: '探测 次/秒', data: recent.map((p) => [t(p), Number(p.probesPerS ?? 0)] as [number, number]) },
-      ]), { height: 220, hasData: recent.length > 0, cls: 'writerate' })),
+      ], { range: lastHour }), { height: 220, hasData: recent.length > 0, cls: 'writerate' })),
       card('调度延迟与缓冲（近1小时）', chart(timeAxisOption([
         { name: '延迟 P99 (ms)', data: recent.map((p) => [t(p), p.lagP99Ms ?? null] as [number, number | null]) },
         { name: '缓冲 (条)', data: recent.map((p) => [t(p), p.bufferDepth ?? null] as [number, number | null]), yAxisIndex: 1 },
-      ], { y2Name: '条' }), { height: 220, hasData: recent.length > 0 }))),
+      ], { y2Name: '条', range: lastHour }), { height: 220, hasData: recent.length > 0 }))),
     card('超表与分块', table(list(pick(db, 'hypertables')), [
       ['表', (r) => r.name],
       ['分块数', (r) => fmtNum(r.chunks)],

@@ -54,7 +54,7 @@ export async function renderTarget(ctx: PageCtx): Promise<HTMLElement> {
     .filter((s) => s.data.some(([, v]) => v !== null));
   // P95 on its own axis: one timed-out probe (seconds) would otherwise flatten the stacked phases (milliseconds).
   const p95 = { name: 'P95（右轴）', yAxisIndex: 1, data: points.map((p) => [ts(p), p.p95 ?? null] as [number, number | null]) };
-  const latency = chart(timeAxisOption([...phaseSeries, p95], { yName: '分阶段 毫秒', y2Name: 'P95 毫秒' }), { height: 280, hasData: points.length > 0, cls: 'latency' });
+  const latency = chart(timeAxisOption([...phaseSeries, p95], { yName: '分阶段 毫秒', y2Name: 'P95 毫秒', range: ctx.range }), { height: 280, hasData: points.length > 0, cls: 'latency' });
 
   const byDay = new Map(list(calSeries, 'points').map((p) => [dayKey(ts(p)), p.availability as number | null]));
   const days: { day: string; availability: number | null }[] = [];

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { Hono } from 'hono';
 import { openTestDb } from '../../test/helpers/db';
 import { AuthService } from '../../core/auth/service';
-import { authenticate, type AppEnv } from '../../core/http';
+import { authenticate, SESSION_COOKIE, type AppEnv } from '../../core/http';
 import { manualClock } from '../../core/time';
 import { reporterConfig } from '../../core/config/reporter';
 import { createIntakeRoutes } from './routes';
@@ -38,6 +38,20 @@ test('permission: ingest needs reporter:ingest; reading needs a login', async ()
   assert.is((await api('POST', '/records/NOPE', f.ITEM[0])).status, 404);
 });
 
+test('a browser session (cookie) works as well as a token', async () => {
+  await auth.createUser({ username: 'clerk2', password: 'clerk-password-1', role: 'regulator' });
+  const login = await auth.login('clerk2', 'clerk-password-1');
+  const res = await app.request('/api/reporter/records/OFFICER', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie: `${SESSION_COOKIE}=${login!.sessionId}` },
+    body: JSON.stringify(f.OFFICER[5]),
+  });
+  assert.is(res.status, 200);
+  assert.is(((await res.json()) as any).accepted, 1);
+  const v = await db.query<{ received_by: string }>(`SELECT received_by FROM reporter_record_versions WHERE data_type = 'OFFICER' AND record_id = $1`, [f.OFFICER[5].recordId]);
+  assert.is(v.rows[0].received_by, 'clerk2');
+});
+
 test('POST an array: answered per record; rejected ones are kept as invalid', async () => {
   const bad = { ...f.ITEM[2], catalogCode: '12' };
   const r = await api('POST', '/records/ITEM', [f.ITEM[0], f.ITEM[1], bad]);
@@ -51,7 +65,7 @@ test('POST an array: answered per record; rejected ones are kept as invalid', as
   assert.is(kept.status, 200);
   assert.is(kept.body.record.status, 'invalid');
   assert.is(kept.body.record.data.catalogCode, '12');
-  const audit = await db.query<{ action: string; actor: string }>(`SELECT action, actor FROM audit_log WHERE action = 'reporter.records.ingest'`);
+  const audit = await db.query<{ action: string; actor: string }>(`SELECT action, actor FROM audit_log WHERE action = 'reporter.records.ingest' AND actor = 'token:clerk'`);
   assert.is(audit.rows.length, 1);
   assert.is(audit.rows[0].actor, 'token:clerk');
 });

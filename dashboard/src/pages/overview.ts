@@ -72,7 +72,7 @@ export async function renderOverview(ctx: PageCtx): Promise<HTMLElement> {
       h('div',
         card('整体可用率（模块平均）', availChart),
         card('当前事件', table(list(incidents), [
-          ['目标', (r) => h('a', { href: buildHash({ page: 'target', arg: pick(r, 'target', 'target_id'), params: {} }) }, pick(r, 'targetName', 'target') ?? '—')],
+          ['目标', (r) => (ctx.user.role === 'regulator' ? pick(r, 'targetName', 'target') ?? '—' : h('a', { href: buildHash({ page: 'target', arg: pick(r, 'target', 'target_id'), params: {} }) }, pick(r, 'targetName', 'target') ?? '—'))],
           ['模块', (r) => pick(r, 'moduleName', 'module') ?? '—'],
           ['开始', (r) => fmtTime(pick(r, 'start', 'started_at'))],
           ['原因', (r) => h('span.err', pick(r, 'firstError', 'firstErrorCode') ?? '—')],

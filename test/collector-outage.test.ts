@@ -12,11 +12,15 @@ import type { Db } from '../core/db';
 import { silentLogger } from '../core/log';
 import { CollectorEngine } from '../collector/engine';
 import { openTestDb, backend } from './helpers/db';
+import { openDb } from '../core/db';
+
+const OWN_SERVER = { ...process.env, TSDB_LOCAL_INSTANCE: 'outage' };
 
 /**
  * The database goes away while 200 targets are probed every 5 s against a local HTTP server, and comes back: every
- * probe that ran is in probe_results exactly once. On a server (DATABASE_URL) the real TimescaleDB server is stopped
- * with `ops/timescaledb-local stop` and started again; on the embedded database every Db call throws for the outage.
+ * probe that ran is in probe_results exactly once. On a server (DATABASE_URL) a real TimescaleDB server of its own
+ * (`TSDB_LOCAL_INSTANCE=outage ops/timescaledb-local`, so the tests running beside it keep theirs) is stopped and
+ * started again; on the embedded database every Db call throws for the outage.
  * OUTAGE_SECONDS shortens it (default 60 on the server, 15 embedded).
  */
 const OUTAGE_S = Number(process.env.OUTAGE_SECONDS ?? (backend === 'server' ? 60 : 15));
@@ -52,18 +56,22 @@ function outageSwitch(db: Db) {
 }
 
 async function goDown(ctl: { down: boolean }) {
-  if (backend === 'server') await run('ops/timescaledb-local', ['stop']);
+  if (backend === 'server') await run('ops/timescaledb-local', ['stop'], { env: OWN_SERVER });
   ctl.down = true;
 }
 async function comeBack(ctl: { down: boolean }) {
-  if (backend === 'server') await run('ops/timescaledb-local', ['start']);
+  if (backend === 'server') await run('ops/timescaledb-local', ['start'], { env: OWN_SERVER });
   ctl.down = false;
 }
 
 test(`[${backend}] a ${OUTAGE_S} s database outage loses no result and writes none twice`, async () => {
   const t0 = Date.now();
   const mark = (w: string) => console.log(`${w} +${Date.now() - t0} ms`);
-  const real = await openTestDb();
+  const real =
+    backend === 'server'
+      ? await openDb({ url: (await run('ops/timescaledb-local', ['start'], { env: OWN_SERVER })).stdout.trim(), poolSize: 5 })
+      : await openTestDb();
+  if (backend === 'server') await real.exec('TRUNCATE probe_results, target_state');
   const { db, ctl } = outageSwitch(real);
   const targets = Array.from({ length: TARGETS }, (_, i) => `    - { id: t${i}, module: m, name: 目标${i}, type: http, interval: 5s, timeout: 2s, spec: { url: "http://127.0.0.1:${port}/t${i}" } }`).join('\n');
   const config = parseConfig(`
@@ -126,8 +134,9 @@ ${targets}
   await real.close();
 });
 
-test.after(() => {
+test.after(async () => {
   server.close();
+  if (backend === 'server') await run('ops/timescaledb-local', ['stop'], { env: OWN_SERVER });
 });
 
 test.run();

@@ -39,6 +39,14 @@ export async function openServer(opts: ServerOptions): Promise<Db> {
     exec: self.exec,
     async tx(fn) {
       const client = await pool.connect();
+      // A checked-out client has no pool listener: without ours, a server that dies between two statements of
+      // the transaction would raise an unhandled 'error' and end the process.
+      let broken: Error | undefined;
+      const onError = (err: Error) => {
+        broken = err;
+        opts.onError?.(err);
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const out = await fn({
@@ -53,10 +61,11 @@ export async function openServer(opts: ServerOptions): Promise<Db> {
         await client.query('COMMIT');
         return out;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        if (!broken) await client.query('ROLLBACK').catch((e: Error) => (broken = e));
         throw err;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken);
       }
     },
     insertMany(table, columns, rows, suffix, q) {

@@ -185,4 +185,46 @@ test(`[${backend}] pending for 'for', then firing; acknowledged alerts are not r
   assert.is(c1Sent(), before + 1, 'acked: no repeat');
 });
 
+test(`[${backend}] database unreachable: one notification from memory, one resolved when it is back`, async () => {
+  let down = false;
+  const fail = () => {
+    if (down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432 (simulated outage)'), { code: 'ECONNREFUSED' });
+  };
+  const flaky: Db = Object.assign(Object.create(db), {
+    query: async (sql: string, p?: unknown[]) => (fail(), db.query(sql, p)),
+    tx: async (fn: any) => (fail(), db.tx(fn)),
+    ping: async () => !down && (await db.ping()),
+  });
+  const cfg = parseConfig(`
+alerts:
+  evaluationInterval: 1s
+  rules: [{ name: 数据库不可达, type: database_unreachable, for: 20s }]
+  receivers: [{ name: ops, channels: [{ type: webhook, url: "${rx.url}" }] }]
+  route: { receiver: ops, groupWait: 0s }
+`).alerts;
+  const e = new AlertEngine(flaky, silentLogger(), clock, cfg);
+  await e.tick();
+  const before = rx.got.length;
+  down = true;
+  clock.advance('10s');
+  await e.tick();
+  await e.drain();
+  assert.is(rx.got.length, before, 'not before `for`');
+  clock.advance('15s');
+  await e.tick();
+  await e.drain();
+  clock.advance('10s');
+  await e.tick();
+  await e.drain();
+  assert.is(rx.got.length, before + 1, 'sent once while down');
+  assert.is(rx.got.at(-1).alerts[0].labels.alertname, '数据库不可达');
+  assert.match(rx.got.at(-1).alerts[0].annotations.summary, '数据库不可达：自');
+  down = false;
+  clock.advance('10s');
+  await e.tick();
+  await e.drain();
+  assert.is(rx.got.length, before + 2);
+  assert.is(rx.got.at(-1).status, 'resolved');
+});
+
 test.run();

@@ -33,4 +33,8 @@ export function createFaroRoutes(deps: FaroDeps): Hono<AppEnv> {
 }
 
 /** Hypertables the core's retention should cover (raw retention unless configured otherwise). */
-export const FARO_RAW_TABLES = ['faro_exceptions', 'faro_measurements', 'faro_logs', 'faro_events', 'faro_spans'].map((table) => ({ table }));
+export const FARO_RAW_TABLES: { table: string; retainMs?: number }[] = [
+  ...['faro_exceptions', 'faro_measurements', 'faro_logs', 'faro_events', 'faro_spans'].map((table) => ({ table })),
+  // The hourly web-vital histograms are small and answer the long ranges: kept for about 13 months (year on year).
+  { table: 'faro_vitals_1h', retainMs: 400 * 86_400_000 },
+];

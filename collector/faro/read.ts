@@ -3,11 +3,14 @@ import type { Db } from '../../core/db';
 import { httpError, page, requirePermission, type AppEnv } from '../../core/http';
 import type { Clock } from '../../core/time';
 import type { FaroConfig } from '../../core/config/faro';
+import { WEB_VITALS } from './vitals';
+import { BIN_VALUE_SQL } from './histogram';
+
+const EXACT_MAX_MS = 6 * 3_600_000;
 
 /** Bucket widths a person reads at a glance (1 min … 1 day); the default is the first giving at most 60 points. */
 const NICE_BUCKETS = [60, 300, 600, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400];
 
-export const WEB_VITALS = ['lcp', 'fcp', 'cls', 'inp', 'ttfb', 'fid'];
 
 /** from/to as ISO text or epoch ms; default the last 24 h. A bucket that yields about 60 points unless given. */
 export function timeRange(c: Context, clock: Clock) {
@@ -36,21 +39,32 @@ export function createReadRoutes(d: { db: Db; clock: Clock; getConfig(): FaroCon
     return c.json({ items: d.getConfig().apps.map((a) => ({ name: a.name, measurements24h: seen.get(a.name)?.n ?? 0, lastSeen: seen.get(a.name)?.last ?? null })) });
   });
 
+  // Up to 6 hours (or with ?exact=1): exact percentile_cont over raw rows. Longer: p75 read off the hourly histograms.
   app.get('/vitals', rd, async (c) => {
     const t = timeRange(c, d.clock);
     if (!t.ok) return bad(c);
     const names = (c.req.query('names') ?? WEB_VITALS.join(',')).split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-    const params: unknown[] = [`${t.bucketSec} seconds`, new Date(t.from), new Date(t.to), names];
+    const exact = t.to - t.from <= EXACT_MAX_MS || c.req.query('exact') === '1';
+    const bucketSec = exact ? t.bucketSec : Math.max(3600, Math.ceil(t.bucketSec / 3600) * 3600);
+    const params: unknown[] = [`${bucketSec} seconds`, new Date(exact ? t.from : Math.floor(t.from / 3_600_000) * 3_600_000), new Date(t.to), names];
     let where = '';
     if (c.req.query('app')) where += ` AND app = $${params.push(c.req.query('app'))}`;
     if (c.req.query('page')) where += ` AND page_url = $${params.push(c.req.query('page'))}`;
-    const r = await d.db.query<{ bucket: Date; name: string; p75: number; n: number }>(
-      `SELECT time_bucket($1::interval, ts) AS bucket, name,
-              percentile_cont(0.75) WITHIN GROUP (ORDER BY value) AS p75, count(*)::int AS n
-         FROM faro_measurements
-        WHERE type = 'web-vitals' AND ts >= $2 AND ts < $3 AND name = ANY($4::text[])${where}
-        GROUP BY 1, 2 ORDER BY 1, 2`, params);
-    return c.json({ from: new Date(t.from), to: new Date(t.to), bucketSeconds: t.bucketSec, items: r.rows.map((x) => ({ ...x, p75: Number(x.p75) })) });
+    const sql = exact
+      ? `SELECT time_bucket($1::interval, ts) AS bucket, name,
+                percentile_cont(0.75) WITHIN GROUP (ORDER BY value) AS p75, count(*)::int AS n
+           FROM faro_measurements
+          WHERE type = 'web-vitals' AND ts >= $2 AND ts < $3 AND name = ANY($4::text[])${where}
+          GROUP BY 1, 2 ORDER BY 1, 2`
+      : `WITH h AS (
+           SELECT time_bucket($1::interval, bucket) AS b, name, bin, sum(n)::float8 AS n
+             FROM faro_vitals_1h WHERE bucket >= $2 AND bucket < $3 AND name = ANY($4::text[])${where}
+            GROUP BY 1, 2, 3),
+         c AS (SELECT b, name, bin, sum(n) OVER (PARTITION BY b, name ORDER BY bin) AS cum, sum(n) OVER (PARTITION BY b, name) AS tot FROM h)
+         SELECT DISTINCT ON (b, name) b AS bucket, name, ${BIN_VALUE_SQL} AS p75, tot::int AS n
+           FROM c WHERE cum >= 0.75 * tot ORDER BY b, name, bin`;
+    const r = await d.db.query<{ bucket: Date; name: string; p75: number; n: number }>(sql, params);
+    return c.json({ from: new Date(t.from), to: new Date(t.to), bucketSeconds: bucketSec, source: exact ? 'raw' : 'histogram', items: r.rows.map((x) => ({ ...x, p75: Number(x.p75) })) });
   });
 
   app.get('/pages', rd, async (c) => {

@@ -118,6 +118,22 @@ test('read API: web-vital p75 per bucket, errors by fingerprint with sessions, a
   assert.is((await app.request(`/faro/vitals`, { headers: { 'x-test-anon': '1' } })).status, 401);
 });
 
+test('web vitals also land in hourly histograms; long ranges read p75 from them within 4 %', async () => {
+  const h = await db.query<{ name: string; n: number }>(`SELECT name, sum(n)::int AS n FROM faro_vitals_1h GROUP BY 1 ORDER BY 1`);
+  assert.equal(h.rows.map((r) => r.name), ['cls', 'lcp'], 'only web-vital names, not delta or custom measurements');
+  const lcpRaw = Number((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM faro_measurements WHERE name = 'lcp'`)).rows[0].n);
+  assert.is(Number(h.rows[1].n), lcpRaw, 'one histogram count per raw lcp row');
+  const q = `from=${clock() - 7 * 86_400_000}&to=${clock() + 1}&app=portal`;
+  const v = await (await app.request(`/faro/vitals?${q}`)).json();
+  assert.is(v.source, 'histogram');
+  const lcp = v.items.find((x: { name: string }) => x.name === 'lcp');
+  assert.ok(Math.abs(lcp.p75 - 2400) / 2400 < 0.04, `p75 ${lcp.p75} ≈ 2400`);
+  const cls = v.items.find((x: { name: string }) => x.name === 'cls');
+  assert.ok(Math.abs(cls.p75 - 0.05) / 0.05 < 0.04, `p75 ${cls.p75} ≈ 0.05`);
+  const exact = await (await app.request(`/faro/vitals?${q}&exact=1`)).json();
+  assert.is(exact.source, 'raw');
+});
+
 test('the database failing answers 503 (the SDK retries) and loses nothing silently', async () => {
   const broken: Db = Object.create(db);
   broken.tx = async () => { throw new Error('connection refused'); };

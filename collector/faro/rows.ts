@@ -35,7 +35,10 @@ const FUTURE_SLACK_MS = 5 * 60_000;
  * PostgreSQL text and jsonb refuse NUL characters and lone UTF-16 surrogates, which JSON.parse happily produces.
  * One such string would fail a whole batch, so every string is made storable before it gets near the database.
  */
+const SUSPECT = /[\u0000\ud800-\udfff]/;
+
 export function storable(s: string): string {
+  if (!SUSPECT.test(s)) return s; // the common case: nothing to clean, no copy
   return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd').replace(/\u0000/g, '');
 }
 function deepStorable(v: unknown): unknown {

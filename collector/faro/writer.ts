@@ -1,6 +1,7 @@
 import type { Db } from '../../core/db';
 import type { Logger } from '../../core/log';
 import { TABLES, emptyRows, rowCount, type FaroTable, type RowsByTable } from './rows';
+import { vitalHistogramRows } from './vitals';
 
 interface Waiter {
   rows: RowsByTable;
@@ -119,9 +120,14 @@ export class FaroWriter {
   }
 
   private async insert(rows: RowsByTable) {
+    const hist = vitalHistogramRows(rows.faro_measurements);
     await this.db.tx(async (q) => {
       for (const t of Object.keys(TABLES) as FaroTable[]) {
         if (rows[t].length) await this.db.insertMany(t, [...TABLES[t]], rows[t], '', q);
+      }
+      if (hist.length) {
+        await this.db.insertMany('faro_vitals_1h', ['bucket', 'app', 'page_url', 'name', 'bin', 'n'], hist,
+          'ON CONFLICT (app, name, page_url, bucket, bin) DO UPDATE SET n = faro_vitals_1h.n + EXCLUDED.n', q);
       }
     });
   }

@@ -138,6 +138,7 @@ export class AlertEngine {
         if (!(err instanceof SourceMissing) && !(await this.db.ping())) throw err;
       }
     }
+    for (const r of this.cfg.rules) if (r.enabled && r.type === 'database_unreachable') this.ruleStatus.set(r.name, { lastEval: now, durationMs: 0, active: 0 });
     const known = new Set(rules.map((r) => r.name));
     for (const [name, list] of openByRule) if (!known.has(name)) merge(retire(list, now));
     await saveStep(this.db, total, now);

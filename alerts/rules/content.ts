@@ -7,9 +7,15 @@ interface Input { targets: TargetView[]; results: LatestResult[] }
 
 function hitsOf(detail: Record<string, unknown>): string[] {
   const h = detail.forbiddenHits;
-  if (Array.isArray(h)) return h.map((x) => (typeof x === 'string' ? x : String((x as { word?: unknown })?.word ?? JSON.stringify(x))));
   if (typeof h === 'number' && h > 0) return [`${h} 处`];
-  return [];
+  if (!Array.isArray(h)) return [];
+  // The content probe writes [{word, count, context}]; plain strings are accepted too.
+  return h.map((x) => {
+    if (typeof x === 'string') return x;
+    const o = (x ?? {}) as { word?: unknown; count?: unknown };
+    const n = typeof o.count === 'number' && o.count > 1 ? `×${o.count}` : '';
+    return `${String(o.word ?? JSON.stringify(x))}${n}`;
+  });
 }
 
 /** Page tampered (differs from its approved baseline) or a forbidden word on it, from the newest content result. */

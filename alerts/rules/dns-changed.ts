@@ -21,7 +21,7 @@ export const dnsChanged: RuleType<Rule, Input> = {
       const t = selected.get(r.targetId);
       if (!t || !(r.errorCode === 'dns_changed' || r.detail.dns_changed === true || r.detail.changed === true)) continue;
       out.push(instance(rule, this.defaultSummary, env, { module: t.moduleId, target: t.id },
-        { ...targetFacts(t), expected: list(r.detail.expected), actual: list(r.detail.answers ?? r.detail.actual), since: r.ts }, 1));
+        { ...targetFacts(t), expected: list(r.detail.expected ?? r.detail.oldAnswers), actual: list(r.detail.newAnswers ?? r.detail.answers), since: r.ts }, 1));
     }
     return out;
   },

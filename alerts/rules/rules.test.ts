@@ -99,15 +99,15 @@ test('content: tampered page and forbidden words', () => {
   const ch = evalRule(r, res({ changed: true }));
   assert.is(ch[0].labels.severity, 'critical');
   assert.match(ch[0].annotations.summary, '疑似篡改');
-  const fb = evalRule(r, res({ changed: false, forbiddenHits: ['博彩', { word: '赌场' }] }));
-  assert.match(fb[0].annotations.summary, '发现违禁词：博彩、赌场');
+  const fb = evalRule(r, res({ changed: false, forbiddenHits: [{ word: '博彩', count: 2, context: '…' }, { word: '赌场', count: 1, context: '…' }] }));
+  assert.match(fb[0].annotations.summary, '发现违禁词：博彩×2、赌场');
   assert.is(evalRule(rule({ type: 'content', on: ['forbidden'] }), res({ changed: true })).length, 0);
 });
 
 test('dns_changed: error code dns_changed on the newest result', () => {
   const r = rule({ type: 'dns_changed' });
   const t = target({ type: 'dns' });
-  const out = evalRule(r, { targets: [t], results: [{ targetId: t.id, ts: NOW, success: false, errorCode: 'dns_changed', error: null, detail: { expected: ['10.0.0.1'], answers: ['6.6.6.6'] } }] });
+  const out = evalRule(r, { targets: [t], results: [{ targetId: t.id, ts: NOW, success: false, errorCode: 'dns_changed', error: null, detail: { answers: ['6.6.6.6'], oldAnswers: ['10.0.0.1'], newAnswers: ['6.6.6.6'], pinned: false } }] });
   assert.match(out[0].annotations.summary, '期望 10.0.0.1，实际 6.6.6.6');
   assert.is(evalRule(r, { targets: [t], results: [{ targetId: t.id, ts: NOW, success: true, errorCode: null, error: null, detail: { answers: ['10.0.0.1'] } }] }).length, 0);
 });

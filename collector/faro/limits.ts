@@ -71,3 +71,28 @@ export async function readBody(req: Request, max: number): Promise<BodyResult> {
 function tooLarge(max: number, where = ''): BodyResult {
   return { ok: false, status: 413, code: 'too_large', message: `body ${where}is larger than faro.maxBodyBytes (${max} bytes); send smaller batches` };
 }
+
+/**
+ * Idempotency keys of recently stored requests. The Faro fetch transport sends one `Idempotency-Key` per request and
+ * keeps it across its retries, so a retry of a request whose 202 got lost on the way back is answered 202 again
+ * without storing the rows twice. Per process and bounded (oldest forgotten first).
+ */
+export class SeenKeys {
+  private seen = new Map<string, number>();
+  constructor(
+    private clock: Clock,
+    private ttlMs = 15 * 60_000,
+    private max = 100_000,
+  ) {}
+
+  has(key: string): boolean {
+    const at = this.seen.get(key);
+    return at !== undefined && this.clock() - at < this.ttlMs;
+  }
+
+  add(key: string) {
+    this.seen.delete(key);
+    this.seen.set(key, this.clock());
+    if (this.seen.size > this.max) this.seen.delete(this.seen.keys().next().value!);
+  }
+}

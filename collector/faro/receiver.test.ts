@@ -38,6 +38,21 @@ test('the same bug with another number groups under one fingerprint; another bug
   assert.equal(r.rows.map((x) => Number(x.n)), [2, 1]);
 });
 
+test('a retry with the same Idempotency-Key (its 202 was lost) is not stored twice', async () => {
+  clock.advance(10_000);
+  const before = await count('faro_events');
+  const body = sampleBody(clock(), { session: 'idem' });
+  const a = await post(body, { 'idempotency-key': 'k-123' });
+  const b = await post(body, { 'idempotency-key': 'k-123' });
+  assert.is(a.status, 202);
+  assert.is(b.status, 202);
+  assert.is((await b.json()).duplicate, true);
+  assert.is(await count('faro_events'), before + 1);
+  assert.is((await post(body, { 'idempotency-key': 'k-124' })).status, 202);
+  assert.is(await count('faro_events'), before + 2);
+  await db.query(`DELETE FROM faro_exceptions WHERE session_id = 'idem'`); // keep the counts of later tests as they were
+});
+
 test('unknown or missing key → 401; wrong content type → 415; bad JSON and wrong schema → 400 naming the field', async () => {
   assert.is((await post(sampleBody(clock()), { 'x-api-key': 'nope' })).status, 401);
   const missing = await app.request('/faro/collect', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });

@@ -4,7 +4,7 @@ import type { FaroConfig } from '../../core/config/faro';
 import type { AppEnv } from '../../core/http';
 import type { Logger } from '../../core/log';
 import type { Clock } from '../../core/time';
-import { readBody, RateLimiter } from './limits';
+import { readBody, RateLimiter, SeenKeys } from './limits';
 import { describeIssues, faroBody } from './schema';
 import { rowCount, toRows, type FaroTable } from './rows';
 import { UnstorableError, WriterBusyError, type FaroWriter } from './writer';
@@ -51,6 +51,7 @@ export function createReceiverRoutes(d: ReceiverDeps) {
     return cachedLimiter;
   };
   let cachedLimiter: RateLimiter | undefined;
+  const seen = new SeenKeys(d.clock);
   let cachedFor: unknown;
 
   const reject = (c: Context, status: 400 | 401 | 403 | 413 | 415 | 429 | 503, code: string, message: string, headers: Record<string, string> = {}) => {
@@ -101,9 +102,13 @@ export function createReceiverRoutes(d: ReceiverDeps) {
     }
     const parsed = faroBody.safeParse(json);
     if (!parsed.success) return reject(c, 400, 'invalid_payload', `not a Faro payload: ${describeIssues(parsed.error)}`);
+    const idem = c.req.header('idempotency-key');
+    const idemKey = idem && idem.length <= 128 ? `${target.name}\u0001${idem}` : undefined;
+    if (idemKey && seen.has(idemKey)) return c.json({ accepted: 0, duplicate: true }, 202);
     const rows = toRows(target.name, parsed.data, d.clock());
     try {
       await d.writer.write(rows);
+      if (idemKey) seen.add(idemKey);
     } catch (err) {
       if (err instanceof UnstorableError) return reject(c, 400, 'unstorable', `the database refused these values: ${err.message}`);
       const busy = err instanceof WriterBusyError;

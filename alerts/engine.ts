@@ -17,9 +17,12 @@ import { RULE_TYPES } from './rules';
 import { activeSilences } from './silences';
 import { Sources, SourceMissing } from './sources';
 import { retire, step, type StepResult } from './state';
-import { loadNotifiable, loadOpenAlerts, saveStep } from './store';
+import { loadNotifiable, loadOpenAlerts, pruneResolved, saveStep } from './store';
 
 const RESOLVED_KEEP = 24 * 3_600_000;
+const HOUR = 3_600_000;
+/** Resolved alerts are kept as long as alert_events (a year). */
+const HISTORY_KEEP = 365 * 24 * HOUR;
 
 export interface RuleStatus {
   lastEval: number;
@@ -48,6 +51,7 @@ export class AlertEngine {
   readonly dispatcher: Dispatcher;
   readonly ruleStatus = new Map<string, RuleStatus>();
   private lastEval = -Infinity;
+  private lastPrune = -Infinity;
   private missingLogged = new Set<string>();
   private sends = new Set<Promise<DeliveryResult>>();
   private dbDownSince: number | null = null;
@@ -92,6 +96,11 @@ export class AlertEngine {
       }
       await this.notify(now);
       if (this.dbDownSince !== null) await this.databaseBack(now);
+      if (now - this.lastPrune >= HOUR) {
+        this.lastPrune = now;
+        await pruneNflog(this.db, now - 7 * 24 * HOUR);
+        await pruneResolved(this.db, now - HISTORY_KEEP);
+      }
     } catch (err) {
       if (await this.db.ping()) {
         this.log.error({ err }, 'alert evaluation failed');
@@ -194,7 +203,6 @@ export class AlertEngine {
         started.push(p);
       }
     }
-    if (Math.random() < 0.01) await pruneNflog(this.db, now - 7 * 86_400_000);
     return started;
   }
 

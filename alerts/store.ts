@@ -94,3 +94,8 @@ export async function saveStep(db: Db, res: StepResult, now: number): Promise<vo
     }
   });
 }
+
+/** Resolved occurrences older than the history's retention (alert_events keeps their transitions as long). */
+export async function pruneResolved(db: Queryable, olderThan: number): Promise<void> {
+  await db.query(`DELETE FROM alerts WHERE state = 'resolved' AND ends_at < $1`, [new Date(olderThan)]);
+}

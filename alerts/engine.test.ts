@@ -225,6 +225,19 @@ alerts:
   await e.drain();
   assert.is(rx.got.length, before + 2);
   assert.is(rx.got.at(-1).status, 'resolved');
+
+  // A leader whose lock died with the database session watches the database without the lock.
+  const w = new AlertEngine(flaky, silentLogger(), clock, cfg);
+  down = true;
+  assert.is(await w.watchDatabase(), false);
+  clock.advance('30s');
+  assert.is(await w.watchDatabase(), false);
+  await w.drain();
+  assert.is(rx.got.length, before + 3);
+  down = false;
+  assert.is(await w.watchDatabase(), true, 'done once the database answers');
+  await w.drain();
+  assert.is(rx.got.at(-1).status, 'resolved');
 });
 
 test.run();

@@ -110,6 +110,20 @@ export class AlertEngine {
     }
   }
 
+  /**
+   * For a process that led until its lock's database session died: the database may be away, so the lock cannot be
+   * won back, but someone must say so. Returns true once the database answers again (nothing left to watch).
+   */
+  async watchDatabase(): Promise<boolean> {
+    const now = this.clock();
+    if (!(await this.db.ping())) {
+      await this.databaseDown(now);
+      return false;
+    }
+    if (this.dbDownSince !== null) await this.databaseBack(now);
+    return true;
+  }
+
   /** Evaluates every enabled rule and writes the resulting state changes. */
   async evaluate(now: number): Promise<EvalSummary> {
     const t0 = performance.now();

@@ -21,6 +21,9 @@ export async function createAlertsArea(ctx: AreaContext): Promise<Area> {
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let ticking: Promise<void> | undefined;
+  // Set while this process led and lost the lock (its database session ended): it keeps watching the database so
+  // that a database outage is still announced although no one can hold the lock.
+  let watchingDb = false;
 
   const evals = new Counter({ name: 'alerts_evaluations_total', help: 'Rule evaluation rounds', registers: [ctx.metrics] });
   const evalSeconds = new Histogram({ name: 'alerts_evaluation_seconds', help: 'Duration of one evaluation round', buckets: [0.01, 0.05, 0.1, 0.5, 1, 5], registers: [ctx.metrics] });
@@ -46,6 +49,8 @@ export async function createAlertsArea(ctx: AreaContext): Promise<Area> {
       if (leader?.isLeader() && engine) {
         ticking = engine.tick();
         await ticking.catch((err) => ctx.log.error({ err }, 'alerts tick failed'));
+      } else if (watchingDb && engine) {
+        watchingDb = !(await engine.watchDatabase().catch(() => false));
       }
       loop();
     }, cfg.notifyTick);
@@ -71,6 +76,7 @@ export async function createAlertsArea(ctx: AreaContext): Promise<Area> {
       leader = ctx.leader('alerts', (l) => {
         isLeader.set(l ? 1 : 0);
         if (l) engine?.reset();
+        watchingDb = !l;
       });
       await leader.start();
       loop();

@@ -3,7 +3,9 @@
  * overview page's and the target page's requests, issued as the browser issues them (in parallel), N times each.
  * Reports p50/p95 per page (wall time of the parallel requests) and per endpoint. Goal: page p95 < 150 ms.
  *
- *   npx tsx bench/dashboard-api.ts [--targets 1000] [--days 30] [--runs 100]
+ *   npx tsx bench/dashboard-api.ts [--targets 1000] [--days 30] [--runs 100] [--sequential]
+ * --sequential issues a page's requests one after another, so each endpoint's own time shows (the embedded database
+ * answers one query at a time anyway).
  */
 import { parseArgs } from 'node:util';
 import { parseConfig } from '../core/config';
@@ -11,7 +13,7 @@ import { startSystem } from '../core/system';
 import { openTestDb } from '../test/helpers/db';
 import { seedAlerts, seedMonitoring } from '../test/dashboard-seed';
 
-const { values } = parseArgs({ options: { targets: { type: 'string', default: '1000' }, days: { type: 'string', default: '30' }, runs: { type: 'string', default: '100' } } });
+const { values } = parseArgs({ options: { targets: { type: 'string', default: '1000' }, days: { type: 'string', default: '30' }, runs: { type: 'string', default: '100' }, sequential: { type: 'boolean', default: false } } });
 const perModule = 10;
 const modules = Math.ceil(Number(values.targets) / perModule);
 const db = await openTestDb();
@@ -33,20 +35,24 @@ async function get(name: string, path: string) {
   (perEndpoint.get(name) ?? perEndpoint.set(name, []).get(name)!).push(performance.now() - s);
 }
 const iso = (t: number) => new Date(t).toISOString();
+const all = async (reqs: (() => Promise<void>)[]) => {
+  if (values.sequential) for (const r of reqs) await r();
+  else await Promise.all(reqs.map((r) => r()));
+};
 const pages = {
-  overview: () => Promise.all([
-    get('overview', `/api/collector/overview?from=${iso(now - 86_400_000)}&to=${iso(now)}`),
-    get('modules', '/api/collector/modules'),
-    get('incidents(open)', '/api/collector/incidents?open=true&limit=20'),
-    get('alerts(firing)', '/api/alerts/alerts?state=firing&limit=1'),
+  overview: () => all([
+    () => get('overview', `/api/collector/overview?from=${iso(now - 86_400_000)}&to=${iso(now)}`),
+    () => get('modules', '/api/collector/modules'),
+    () => get('incidents(open)', '/api/collector/incidents?open=true&limit=20'),
+    () => get('alerts(firing)', '/api/alerts/alerts?state=firing&limit=1'),
   ]),
-  target: (id: string) => Promise.all([
-    get('targets(list)', '/api/collector/targets?limit=1000'),
-    get('target', `/api/collector/targets/${id}`),
-    get('series 24h', `/api/collector/targets/${id}/series?from=${iso(now - 86_400_000)}&to=${iso(now)}`),
-    get('series 90d/1d', `/api/collector/targets/${id}/series?from=${iso(now - 90 * 86_400_000)}&to=${iso(now)}&step=1d`),
-    get('results(failures)', `/api/collector/targets/${id}/results?failures=true&limit=30`),
-    get('baseline', `/api/collector/targets/${id}/baseline`),
+  target: (id: string) => all([
+    () => get('targets(list)', '/api/collector/targets?limit=1000'),
+    () => get('target', `/api/collector/targets/${id}`),
+    () => get('series 24h', `/api/collector/targets/${id}/series?from=${iso(now - 86_400_000)}&to=${iso(now)}`),
+    () => get('series 90d/1d', `/api/collector/targets/${id}/series?from=${iso(now - 90 * 86_400_000)}&to=${iso(now)}&step=1d`),
+    () => get('results(failures)', `/api/collector/targets/${id}/results?failures=true&limit=30`),
+    () => get('baseline', `/api/collector/targets/${id}/baseline`),
   ]),
 };
 const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
@@ -60,7 +66,7 @@ for (const [page, fn] of Object.entries(pages)) {
     await fn(targets[(i * 37) % targets.length].id);
     wall.push(performance.now() - s);
   }
-  console.log(`${page} page: p50 ${q(wall, 0.5).toFixed(1)} ms, p95 ${q(wall, 0.95).toFixed(1)} ms (${runs} loads, requests in parallel)`);
+  console.log(`${page} page: p50 ${q(wall, 0.5).toFixed(1)} ms, p95 ${q(wall, 0.95).toFixed(1)} ms (${runs} loads, requests ${values.sequential ? "one after another" : "in parallel"})`);
 }
 for (const [name, xs] of perEndpoint) console.log(`  ${name.padEnd(18)} p50 ${q(xs, 0.5).toFixed(1).padStart(6)} ms  p95 ${q(xs, 0.95).toFixed(1).padStart(6)} ms`);
 await system.stop();

@@ -17,7 +17,7 @@ import { RULE_TYPES } from './rules';
 import { activeSilences } from './silences';
 import { Sources, SourceMissing } from './sources';
 import { retire, step, type StepResult } from './state';
-import { loadNotifiable, loadOpenAlerts, pruneResolved, saveStep } from './store';
+import { loadNotifiable, loadOpenAlerts, pruneResolved, saveRuleStatus, saveStep } from './store';
 
 const RESOLVED_KEEP = 24 * 3_600_000;
 const HOUR = 3_600_000;
@@ -165,6 +165,7 @@ export class AlertEngine {
     const known = new Set(rules.map((r) => r.name));
     for (const [name, list] of openByRule) if (!known.has(name)) merge(retire(list, now));
     await saveStep(this.db, total, now);
+    await saveRuleStatus(this.db, [...this.ruleStatus].filter(([, st]) => st.lastEval === now).map(([rule, st]) => ({ rule, ...st })));
     const summary = { rules: rules.length, instances, transitions: total.transitions.length, durationMs: performance.now() - t0 };
     this.hooks.onEvaluated?.(summary);
     return summary;

@@ -36,7 +36,7 @@ export async function createAlertsArea(ctx: AreaContext): Promise<Area> {
   routes.route('/', alertRoutes(ctx, getCfg));
   routes.route('/', silenceRoutes(ctx));
   routes.route('/', maintenanceRoutes(ctx, getCfg));
-  routes.route('/', ruleRoutes(ctx, getCfg, () => engine?.ruleStatus));
+  routes.route('/', ruleRoutes(ctx, getCfg));
 
   ctx.onConfigReload((next) => {
     cfg = next.alerts;

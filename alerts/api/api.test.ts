@@ -143,6 +143,8 @@ test(`[${backend}] maintenance windows: one-off and recurring (cron), list, expi
 test(`[${backend}] rules with current state; receivers without secrets; test-send`, async () => {
   const rules = (await call('regulator', 'GET', '/rules')).body.items;
   assert.equal(rules.map((r: any) => [r.name, r.state, r.firing]), [['目标不可用', 'firing', 1], ['页面篡改', 'firing', 1]]);
+  assert.is(rules[0].lastEval, new Date(clock() - 60_000).toISOString(), 'the evaluating instance wrote its status to the database');
+  assert.is(rules[0].error, null);
   assert.is(rules[1].params.on.length, 2);
   const rcv = (await call('ops', 'GET', '/receivers')).body.items;
   assert.equal(rcv[0].channels[0], { name: 'webhook#0', type: 'webhook', sendResolved: true, to: new URL(rx.url).origin });

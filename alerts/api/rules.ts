@@ -5,24 +5,24 @@ import type { AlertsConfig } from '../../core/config/alerts';
 import { createReceivers } from '../channels';
 import { Dispatcher } from '../notify/dispatch';
 import { buildNotification } from '../notify/message';
-import type { RuleStatus } from '../engine';
 import { RULE_TYPES } from '../rules';
+import { loadRuleStatus } from '../store';
 import { canWriteAny, iso } from './common';
 
 /** GET /rules (with current state), GET /receivers, POST /receivers/:name/test. */
-export function ruleRoutes(ctx: AreaContext, cfg: () => AlertsConfig, status: () => Map<string, RuleStatus> | undefined) {
+export function ruleRoutes(ctx: AreaContext, cfg: () => AlertsConfig) {
   const r = new Hono<AppEnv>();
   const { db, clock } = ctx;
 
   r.get('/rules', requirePermission('read'), async (c) => {
     const { limit, offset } = page(c);
     const counts = (await db.query(`SELECT rule, state, count(*)::int AS n FROM alerts WHERE state IN ('pending', 'firing') GROUP BY rule, state`)).rows as { rule: string; state: string; n: number }[];
-    const st = status();
+    const st = await loadRuleStatus(db);
     const all = cfg().rules.map((rule) => {
       const { name, type, severity, team, labels, enabled, summary, description, ...params } = rule;
       const pending = counts.find((x) => x.rule === name && x.state === 'pending')?.n ?? 0;
       const firing = counts.find((x) => x.rule === name && x.state === 'firing')?.n ?? 0;
-      const s = st?.get(name);
+      const s = st.get(name);
       return {
         name, type, severity, team, labels, enabled, summary: summary ?? RULE_TYPES[type].defaultSummary, description: description ?? null,
         params: { ...params, for: rule.for }, state: firing > 0 ? 'firing' : pending > 0 ? 'pending' : 'inactive', pending, firing,

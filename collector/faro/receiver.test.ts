@@ -97,6 +97,7 @@ test('CORS: preflight for configured origins only, and the answer carries Allow-
   assert.is(no.headers.get('access-control-allow-origin'), null);
   const res = await post(sampleBody(clock()), { origin: 'http://127.0.0.1:9999' });
   assert.is(res.headers.get('access-control-allow-origin'), 'http://127.0.0.1:9999');
+  assert.ok(res.headers.get('access-control-expose-headers')!.includes('Retry-After'));
   assert.is((await post(sampleBody(clock()), { origin: 'https://evil.example.com' })).status, 403);
 });
 

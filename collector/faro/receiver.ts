@@ -81,6 +81,8 @@ export function createReceiverRoutes(d: ReceiverDeps) {
     const target = findApp(cfg.apps, key);
     if (origin && originAllowed(cfg, origin, target, c.req.header('host'))) {
       c.header('Access-Control-Allow-Origin', origin);
+      // Without this a cross-origin SDK cannot read Retry-After on 429/503 and retries blindly.
+      c.header('Access-Control-Expose-Headers', 'Retry-After, X-Faro-Session-Status');
       c.header('Vary', 'Origin');
     }
     if (!cfg.enabled) return reject(c, 503, 'disabled', 'the Faro receiver is switched off (faro.enabled: false)');

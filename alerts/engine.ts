@@ -131,9 +131,10 @@ export class AlertEngine {
     const open = await loadOpenAlerts(this.db);
     const openByRule = new Map<string, AlertRecord[]>();
     for (const a of open) openByRule.set(a.rule, [...(openByRule.get(a.rule) ?? []), a]);
-    const total: StepResult = { changed: [], dropped: [], transitions: [] };
+    const total: StepResult = { changed: [], dropped: [], touched: [], transitions: [] };
     const merge = (r: StepResult) => {
       total.changed.push(...r.changed);
+      total.touched.push(...r.touched);
       total.dropped.push(...r.dropped);
       total.transitions.push(...r.transitions);
     };

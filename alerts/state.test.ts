@@ -13,7 +13,7 @@ function run(forMs: number) {
   return (active: ActiveInstance[], now: number) => {
     const r = step({ name: 'down', type: 'target_down', for: forMs }, open, active, now);
     for (const a of r.changed) a.id ??= nextId++;
-    open = r.changed.filter((a) => a.state !== 'resolved');
+    open = [...r.changed, ...r.touched].filter((a) => a.state !== 'resolved');
     return r;
   };
 }
@@ -30,6 +30,10 @@ test('for 0: fires at once; resolves when it stops holding', () => {
   assert.is(r2.changed[0].value, 5);
   assert.is(r2.changed[0].startsAt, clock() - 15_000, 'startsAt kept');
   clock.advance('15s');
+  const held = s([inst('a', 5)], clock());
+  assert.is(held.changed.length, 0, 'nothing new: only touched');
+  assert.is(held.touched[0].lastEval, clock());
+  clock.advance('15s');
   const r3 = s([], clock());
   assert.equal(r3.transitions.map((t) => `${t.from}->${t.to}`), ['firing->resolved']);
   assert.is(r3.changed[0].endsAt, clock());
@@ -40,7 +44,7 @@ test('for 1m: pending until it held a minute, then firing', () => {
   const s = run(60_000);
   assert.is(s([inst('a')], clock()).changed[0].state, 'pending');
   clock.advance('59s');
-  assert.is(s([inst('a')], clock()).changed[0].state, 'pending');
+  assert.is(s([inst('a')], clock()).touched[0].state, 'pending');
   clock.advance('1s');
   const r = s([inst('a')], clock());
   assert.is(r.changed[0].state, 'firing');
@@ -65,7 +69,7 @@ test('instances are independent; duplicates by labels count once', () => {
   assert.is(r.changed.length, 2);
   clock.advance('15s');
   const r2 = s([inst('b')], clock());
-  assert.equal(r2.changed.map((a) => `${a.targetId}:${a.state}`).sort(), ['a:resolved', 'b:firing']);
+  assert.equal([...r2.changed, ...r2.touched].map((a) => `${a.targetId}:${a.state}`).sort(), ['a:resolved', 'b:firing']);
 });
 
 test('a restart continues from stored open alerts (no new occurrence)', () => {
@@ -74,7 +78,7 @@ test('a restart continues from stored open alerts (no new occurrence)', () => {
   const stored = { ...r1.changed[0], id: 7 };
   clock.advance('1m');
   const r2 = step({ name: 'down', type: 'target_down', for: 0 }, [stored], [inst('a')], clock());
-  assert.is(r2.changed[0].id, 7);
+  assert.is(r2.touched[0].id, 7);
   assert.is(r2.transitions.length, 0);
 });
 

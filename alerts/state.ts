@@ -13,6 +13,8 @@ export interface StepResult {
   changed: AlertRecord[];
   /** Pending alerts that cleared before firing: to be removed. */
   dropped: AlertRecord[];
+  /** Held alerts with nothing new but their last evaluation time (written in one cheap statement). */
+  touched: AlertRecord[];
   transitions: Transition[];
 }
 
@@ -26,6 +28,7 @@ export function step(rule: Pick<RuleConfig, 'name' | 'type' | 'for'>, open: Aler
   const seen = new Set<string>();
   const changed: AlertRecord[] = [];
   const dropped: AlertRecord[] = [];
+  const touched: AlertRecord[] = [];
   const transitions: Transition[] = [];
 
   for (const inst of active) {
@@ -65,8 +68,9 @@ export function step(rule: Pick<RuleConfig, 'name' | 'type' | 'for'>, open: Aler
       a.state = 'firing';
       a.startsAt = now;
       transitions.push({ alert: a, from: 'pending', to: 'firing' });
-    }
-    changed.push(a);
+      changed.push(a);
+    } else if (a.value === prev.value && sameRecord(a.annotations, prev.annotations)) touched.push(a);
+    else changed.push(a);
   }
 
   for (const prev of open) {
@@ -80,10 +84,15 @@ export function step(rule: Pick<RuleConfig, 'name' | 'type' | 'for'>, open: Aler
       transitions.push({ alert: a, from: 'firing', to: 'resolved' });
     }
   }
-  return { changed, dropped, transitions };
+  return { changed, dropped, touched, transitions };
 }
 
 /** Every open alert of a rule that no longer exists in the configuration resolves (or drops, if pending). */
 export function retire(open: AlertRecord[], now: number): StepResult {
   return step({ name: '', type: 'target_down', for: 0 }, open, [], now);
+}
+
+function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
 }

@@ -49,8 +49,9 @@ export async function loadNotifiable(db: Queryable, now: number, resolvedWithinM
 
 /** Writes one evaluation's changes and their transitions in one transaction. */
 export async function saveStep(db: Db, res: StepResult, now: number): Promise<void> {
-  if (res.changed.length === 0 && res.dropped.length === 0) return;
+  if (res.changed.length === 0 && res.dropped.length === 0 && res.touched.length === 0) return;
   await db.tx(async (q) => {
+    if (res.touched.length > 0) await q.query(`UPDATE alerts SET last_eval = $1 WHERE id = ANY($2::bigint[])`, [new Date(now), res.touched.map((a) => a.id)]);
     const fresh = res.changed.filter((a) => a.id === undefined);
     const old = res.changed.filter((a) => a.id !== undefined);
     if (fresh.length > 0) {

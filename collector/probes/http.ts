@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { Resolver } from 'node:dns/promises';
@@ -87,20 +88,49 @@ export const httpSpecSchema = z
   });
 export type HttpSpec = z.output<typeof httpSpecSchema>;
 
-/** What is built once per target config: the keep-alive agents, the got instance, compiled matchers. */
+/** What a spec needs at run time: its shared got client(s) and its compiled matchers. */
 interface PreparedHttp {
-  client: Got;
+  /** Key of the client options (method, headers, body, redirects, TLS, DNS), without the timeout. */
+  clientKey: string;
+  /** The shared got instances carrying each timeout this spec ran with. */
   byTimeout: Map<number, Got>;
-  agents: { http: http.Agent; https: https.Agent };
   statusOk: (code: number) => boolean;
   regexes: RegExp[];
   jsonMatchers: (RegExp | undefined)[];
 }
 
-// Keyed by the spec object: the scheduler keeps one parsed spec per target, so each target gets one agent pool and the
-// 333-probes/s path does no option merging or regex compilation per call.
+// Memory at 10,000 targets: a got instance costs ~4.7 KB of heap and an http+https agent pair ~3 KB, so one of each per
+// target (plus one per timeout) cost ~19 KB a target. They are shared instead: agents per (TLS verify, DNS servers),
+// got instances per distinct request options + timeout. Targets differ mostly by URL, which is passed per call, so a
+// typical configuration needs a handful of each. Only the matchers (regexes, status ranges) are per spec.
 const prepared = new WeakMap<object, PreparedHttp>();
 const IDLE_SOCKET_MS = 4_000;
+/** Idle keep-alive sockets kept per origin (host:port) and agent; more are closed when released. */
+const MAX_FREE_SOCKETS = 32;
+/** Distinct got clients kept for reuse by new specs; beyond this the oldest are forgotten (specs using them keep theirs). */
+const MAX_CLIENTS = 1000;
+
+type Agents = { http: http.Agent; https: https.Agent };
+const agentPools = new Map<string, Agents>();
+const clients = new Map<string, Got>();
+
+/**
+ * The connection pools for one (TLS verify, DNS servers) pair, shared by every target with those settings, so targets
+ * on one host share keep-alive sockets. Idle sockets are closed by us after 4 s: before the 5 s keep-alive timeout of
+ * Node servers (and most proxies), so we never reuse a socket the server is closing at that moment (a false "reset").
+ * No `maxSockets`: the scheduler's `perHostConcurrency` is the limit; one here would queue probes inside the agent and
+ * count the wait as the site's response time.
+ */
+function agentsFor(tlsVerify: boolean, dnsServers: string[] | undefined): Agents {
+  const key = JSON.stringify([tlsVerify, dnsServers ?? null]);
+  let a = agentPools.get(key);
+  if (!a) {
+    const opts = { keepAlive: true, timeout: IDLE_SOCKET_MS, maxFreeSockets: MAX_FREE_SOCKETS, scheduling: 'lifo' as const };
+    a = { http: new http.Agent(opts), https: new https.Agent({ ...opts, rejectUnauthorized: tlsVerify }) };
+    agentPools.set(key, a);
+  }
+  return a;
+}
 
 export function compileStatus(patterns: (number | string)[]): (code: number) => boolean {
   const ranges = patterns.map((p): [number, number] => {
@@ -112,16 +142,8 @@ export function compileStatus(patterns: (number | string)[]): (code: number) => 
   return (code) => ranges.some(([a, b]) => code >= a && code <= b);
 }
 
-function prepare(spec: HttpFetchSpec & Partial<HttpSpec>): PreparedHttp {
-  let p = prepared.get(spec);
-  if (p) return p;
-  // Idle sockets are closed by us after 4 s: before the 5 s keep-alive timeout of Node servers (and most proxies), so
-  // we never reuse a socket the server is closing at that moment (a false "reset"), and an abandoned spec (config
-  // reload) does not keep connections open.
-  const agents = {
-    http: new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, maxSockets: 64 }),
-    https: new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, maxSockets: 64, rejectUnauthorized: spec.tlsVerify }),
-  };
+/** The got options of a spec, apart from the URL and the timeout; the same options give the same key. */
+function clientOptions(spec: HttpFetchSpec) {
   const headers: Record<string, string> = { 'user-agent': 'city-ops-monitor/probe', ...(spec.headers ?? {}) };
   if (spec.auth && 'basic' in spec.auth) {
     headers.authorization = `Basic ${Buffer.from(`${spec.auth.basic.username}:${spec.auth.basic.password}`).toString('base64')}`;
@@ -134,30 +156,58 @@ function prepare(spec: HttpFetchSpec & Partial<HttpSpec>): PreparedHttp {
     body = JSON.stringify(spec.body);
     headers['content-type'] ??= 'application/json';
   }
-  const client = got.extend({
-    method: spec.method,
-    headers,
-    body,
-    agent: agents,
-    https: { rejectUnauthorized: spec.tlsVerify },
-    followRedirect: spec.followRedirects,
-    maxRedirects: spec.maxRedirects,
-    throwHttpErrors: false,
-    retry: { limit: 0 },
-    http2: false,
-    responseType: 'text',
-    ...(spec.dnsServers ? { dnsLookup: lookupVia(spec.dnsServers) } : {}),
-  });
+  const shape = { method: spec.method, headers, body, followRedirect: spec.followRedirects, maxRedirects: spec.maxRedirects, tlsVerify: spec.tlsVerify, dnsServers: spec.dnsServers };
+  // Hashed: the key may carry a credential or a large body, neither of which should sit in memory twice.
+  return { key: createHash('sha256').update(JSON.stringify(shape)).digest('base64'), headers, body };
+}
+
+function clientFor(key: string, spec: HttpFetchSpec, timeoutMs?: number): Got {
+  const k = timeoutMs === undefined ? key : `${key}|${timeoutMs}`;
+  let c = clients.get(k);
+  if (c) return c;
+  if (timeoutMs !== undefined) {
+    c = clientFor(key, spec).extend({ timeout: { request: timeoutMs } });
+  } else {
+    const { headers, body } = clientOptions(spec);
+    c = got.extend({
+      method: spec.method,
+      headers,
+      body,
+      agent: agentsFor(spec.tlsVerify, spec.dnsServers),
+      https: { rejectUnauthorized: spec.tlsVerify },
+      followRedirect: spec.followRedirects,
+      maxRedirects: spec.maxRedirects,
+      throwHttpErrors: false,
+      retry: { limit: 0 },
+      http2: false,
+      responseType: 'text',
+      ...(spec.dnsServers ? { dnsLookup: lookupVia(spec.dnsServers) } : {}),
+    });
+  }
+  if (clients.size >= MAX_CLIENTS) clients.delete(clients.keys().next().value!);
+  clients.set(k, c);
+  return c;
+}
+
+function prepare(spec: HttpFetchSpec & Partial<HttpSpec>): PreparedHttp {
+  let p = prepared.get(spec);
+  if (p) return p;
   p = {
-    client,
+    clientKey: clientOptions(spec).key,
     byTimeout: new Map(),
-    agents,
     statusOk: compileStatus(spec.expectStatus),
     regexes: (spec.bodyRegex ?? []).map((r) => new RegExp(r)),
     jsonMatchers: (spec.json ?? []).map((a) => (a.matches !== undefined ? new RegExp(a.matches) : undefined)),
   };
   prepared.set(spec, p);
   return p;
+}
+
+/** The spec's got instance carrying `timeoutMs` (passing the timeout per call doubles got's option-merging cost). */
+function clientWithTimeout(p: PreparedHttp, spec: HttpFetchSpec, timeoutMs: number): Got {
+  let c = p.byTimeout.get(timeoutMs);
+  if (!c) p.byTimeout.set(timeoutMs, (c = clientFor(p.clientKey, spec, timeoutMs)));
+  return c;
 }
 
 /** A dns.lookup-compatible function that asks the given servers (A records) instead of the system resolver. */
@@ -175,13 +225,22 @@ function lookupVia(servers: string[]) {
   }) as unknown as typeof import('node:dns').lookup;
 }
 
-/** Closes the keep-alive sockets of a spec that is no longer scheduled (config reload, tests). */
+/**
+ * Forgets a spec that is no longer scheduled (config reload, tests). Its agents are shared with other targets and are
+ * not closed: their idle sockets close after 4 s, and idle sockets do not keep the process alive.
+ */
 export function releaseHttpProbe(spec: HttpFetchSpec): void {
-  const p = prepared.get(spec);
-  if (!p) return;
-  p.agents.http.destroy();
-  p.agents.https.destroy();
   prepared.delete(spec);
+}
+
+/** Closes every pooled socket and forgets the shared clients (tests, shutdown of the last engine in a process). */
+export function closeHttpPools(): void {
+  for (const a of agentPools.values()) {
+    a.http.destroy();
+    a.https.destroy();
+  }
+  agentPools.clear();
+  clients.clear();
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
@@ -227,9 +286,8 @@ export async function fetchHttp(spec: HttpFetchSpec & Partial<HttpSpec>, ctx: Pr
   try {
     const p = prepare(spec);
     // Passing `timeout` per call doubles got's option-merging cost (0.59 vs 0.31 ms CPU measured); it is constant
-    // per target, so the instance carrying it is built once.
-    let client = p.byTimeout.get(ctx.timeoutMs);
-    if (!client) p.byTimeout.set(ctx.timeoutMs, (client = p.client.extend({ timeout: { request: ctx.timeoutMs } })));
+    // per target, so the instance carrying it is built once (and shared by targets with the same options).
+    const client = clientWithTimeout(p, spec, ctx.timeoutMs);
     const res = (await client(spec.url, { signal: ctx.signal })) as Response<string>;
     const t = res.timings.phases;
     // got restores the first connection's dns/tcp/tls phases on a reused keep-alive socket; this request spent none.

@@ -66,8 +66,8 @@ export function takeBatch(store: SimStore, raw: Buffer, now: number, processingM
   if (j.records.length > MAX_RECORDS) return { status: 413, body: { code: 41301, message: `${j.records.length} records; at most ${MAX_RECORDS} per batch` } };
   const dataType = j.dataType as DataType;
   const regionCode = j.regionCode;
-  // The live ITEMs indexed once per batch, kept current as this batch adds ITEMs.
-  const liveImpl = new Set(store.live('ITEM').map((r) => r.data.implCode));
+  if (dataType === 'ITEM') store.itemsChanged();
+  const liveImpl = store.liveImplCodes();
   const refs: ReferenceLookup = {
     itemExists: (implCode) => liveImpl.has(implCode),
     inspectionExists: (id) => store.isLive('INSPECTION', id),
@@ -113,9 +113,9 @@ export function takeBatch(store: SimStore, raw: Buffer, now: number, processingM
     const data = r.data as Record<string, unknown>;
     if (cur) Object.assign(cur, { data, live: true, upserts: cur.upserts + 1, lastBatchId: j.batchId, cityRegion: regionCode });
     else store.records.set(key, { dataType, recordId, cityRegion: regionCode, data, live: true, upserts: 1, deletes: 0, lastBatchId: j.batchId });
-    if (dataType === 'ITEM' && typeof data.implCode === 'string') liveImpl.add(data.implCode);
     accepted++;
   }
+  if (dataType === 'ITEM') store.itemsChanged(); // rebuilt on the next reference check
   const b: SimBatch = {
     batchId: j.batchId, dataType, regionCode, takenAt: now, readyAt: now + processingMs, receiptId: `R-${randomUUID()}`,
     accepted, rejected, recordCount: j.records.length, bodyHash: createHash('sha256').update(raw).digest('hex'),

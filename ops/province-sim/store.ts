@@ -32,6 +32,8 @@ export interface SimBatch {
 export class SimStore {
   records = new Map<string, SimRecord>();
   batches = new Map<string, SimBatch>();
+  /** implCodes of the live ITEMs, rebuilt lazily after an ITEM changes (E_REFERENCE checks). */
+  private liveImpl: Set<unknown> | null = null;
   stats = { batchesTaken: 0, duplicateBatches: 0, recordsApplied: 0, recordsRejected: 0, requests: 0, faultsInjected: 0 };
 
   key(dataType: string, recordId: string) {
@@ -44,7 +46,15 @@ export class SimStore {
     return this.get(dataType, recordId)?.live === true;
   }
 
-  /** Live records of a type, optionally only those whose data matches `pred`. */
+  liveImplCodes(): Set<unknown> {
+    if (!this.liveImpl) this.liveImpl = new Set(this.live('ITEM').map((r) => r.data.implCode));
+    return this.liveImpl;
+  }
+  itemsChanged() {
+    this.liveImpl = null;
+  }
+
+  /** Live records of a type. */
   live(dataType?: string): SimRecord[] {
     return [...this.records.values()].filter((r) => r.live && (!dataType || r.dataType === dataType));
   }

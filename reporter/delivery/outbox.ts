@@ -32,16 +32,36 @@ const DUE = (kind: PassKind) => `
       : ''
   }`;
 
-/** Up to `limit` due records of one type after `afterId` (keyset by record id: one walk over the index per pass). */
-export async function dueRecords(q: Queryable, dataType: DataType, kind: PassKind, afterId: string, limit: number): Promise<CityRecord[]> {
-  const r = await q.query<{ record_id: string; version: number; status: string; data: Record<string, unknown> }>(
-    `SELECT r.record_id, r.version, r.status, r.data
-       FROM reporter_records r LEFT JOIN report_deliveries d ON d.data_type = r.data_type AND d.record_id = r.record_id
-      WHERE r.data_type = $1 AND r.record_id > $2 AND (${DUE(kind)})
-      ORDER BY r.record_id LIMIT $3`,
-    [dataType, afterId, limit],
-  );
-  return r.rows.map((x) => ({ dataType, recordId: x.record_id, version: x.version, op: x.status === 'withdrawn' ? 'DELETE' : 'UPSERT', data: x.data }));
+/**
+ * Up to `limit` due records of one type after `afterId`, in record id order. The walk reads the primary key in
+ * windows (a materialised, ordered, limited scan) and joins each window's delivery state row by row, so the plan
+ * stays an index walk whatever the table statistics say (the embedded database has no autovacuum/analyze).
+ */
+export async function dueRecords(q: Queryable, dataType: DataType, kind: PassKind, afterId: string, limit: number, windowSize = Math.max(2 * limit, 2000)): Promise<CityRecord[]> {
+  const out: CityRecord[] = [];
+  let cursor = afterId;
+  while (out.length < limit) {
+    const r = await q.query<{ record_id: string; version: number; status: string; data: Record<string, unknown>; window_end: string }>(
+      `WITH w AS MATERIALIZED (
+         SELECT record_id, version, status, data FROM reporter_records WHERE data_type = $1 AND record_id > $2 ORDER BY record_id LIMIT $3)
+       SELECT r.record_id, r.version, r.status, r.data, (SELECT max(record_id) FROM w) AS window_end
+         FROM w r LEFT JOIN LATERAL (
+           SELECT queued_version, queued_op, rejected_version, rejected_errors FROM report_deliveries x WHERE x.data_type = $1 AND x.record_id = r.record_id LIMIT 1) d ON true
+        WHERE ${DUE(kind)}
+        ORDER BY r.record_id LIMIT $4`,
+      [dataType, cursor, windowSize, limit - out.length],
+    );
+    for (const x of r.rows) out.push({ dataType, recordId: x.record_id, version: x.version, op: x.status === 'withdrawn' ? 'DELETE' : 'UPSERT', data: x.data });
+    let end = r.rows[0]?.window_end;
+    if (end === undefined) {
+      const e = await q.query<{ record_id: string }>(`SELECT record_id FROM reporter_records WHERE data_type = $1 AND record_id > $2 ORDER BY record_id OFFSET $3 LIMIT 1`, [dataType, cursor, windowSize - 1]);
+      end = e.rows[0]?.record_id;
+      if (end === undefined) break; // the window reached the end of the type
+    }
+    if (out.length >= limit) break;
+    cursor = end;
+  }
+  return out;
 }
 
 /** How many records of each type and op are due (dry run, indicators). */

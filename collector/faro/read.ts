@@ -67,21 +67,30 @@ export function createReadRoutes(d: { db: Db; clock: Clock; getConfig(): FaroCon
     return c.json({ from: new Date(t.from), to: new Date(t.to), bucketSeconds: bucketSec, source: exact ? 'raw' : 'histogram', items: r.rows.map((x) => ({ ...x, p75: Number(x.p75) })) });
   });
 
+  // p75 per page; over 6 hours from the hourly histograms (samples = measurements, sessions only from raw rows).
   app.get('/pages', rd, async (c) => {
     const t = timeRange(c, d.clock);
     if (!t.ok) return bad(c);
     const { limit, offset } = page(c, 20, 200);
-    const params: unknown[] = [new Date(t.from), new Date(t.to), limit, offset];
+    const exact = t.to - t.from <= EXACT_MAX_MS || c.req.query('exact') === '1';
+    const params: unknown[] = [new Date(exact ? t.from : Math.floor(t.from / 3_600_000) * 3_600_000), new Date(t.to), limit, offset];
     const where = c.req.query('app') ? ` AND app = $${params.push(c.req.query('app'))}` : '';
-    const r = await d.db.query(
-      `SELECT app, page_url, count(DISTINCT session_id)::int AS sessions,
-              percentile_cont(0.75) WITHIN GROUP (ORDER BY value) FILTER (WHERE name = 'lcp') AS lcp_p75,
-              percentile_cont(0.75) WITHIN GROUP (ORDER BY value) FILTER (WHERE name = 'inp') AS inp_p75,
-              percentile_cont(0.75) WITHIN GROUP (ORDER BY value) FILTER (WHERE name = 'cls') AS cls_p75,
-              percentile_cont(0.75) WITHIN GROUP (ORDER BY value) FILTER (WHERE name = 'ttfb') AS ttfb_p75
-         FROM faro_measurements WHERE type = 'web-vitals' AND ts >= $1 AND ts < $2${where}
-        GROUP BY 1, 2 ORDER BY sessions DESC, page_url LIMIT $3 OFFSET $4`, params);
-    return c.json({ items: r.rows });
+    const p75 = (name: string) => `percentile_cont(0.75) WITHIN GROUP (ORDER BY value) FILTER (WHERE name = '${name}') AS ${name}_p75`;
+    const sql = exact
+      ? `SELECT app, page_url, count(*)::int AS samples, count(DISTINCT session_id)::int AS sessions, ${['lcp', 'inp', 'cls', 'ttfb'].map(p75).join(', ')}
+           FROM faro_measurements WHERE type = 'web-vitals' AND name IN ('lcp', 'inp', 'cls', 'ttfb') AND ts >= $1 AND ts < $2${where}
+          GROUP BY 1, 2 ORDER BY samples DESC, page_url LIMIT $3 OFFSET $4`
+      : `WITH h AS (
+           SELECT app, page_url, name, bin, sum(n)::float8 AS n FROM faro_vitals_1h
+            WHERE bucket >= $1 AND bucket < $2 AND name IN ('lcp', 'inp', 'cls', 'ttfb')${where} GROUP BY 1, 2, 3, 4),
+         c AS (SELECT app, page_url, name, bin, sum(n) OVER (PARTITION BY app, page_url, name ORDER BY bin) AS cum,
+                      sum(n) OVER (PARTITION BY app, page_url, name) AS tot FROM h),
+         p AS (SELECT DISTINCT ON (app, page_url, name) app, page_url, name, ${BIN_VALUE_SQL} AS v, tot FROM c WHERE cum >= 0.75 * tot
+                ORDER BY app, page_url, name, bin)
+         SELECT app, page_url, sum(tot)::int AS samples, ${['lcp', 'inp', 'cls', 'ttfb'].map((n) => `max(v) FILTER (WHERE name = '${n}') AS ${n}_p75`).join(', ')}
+           FROM p GROUP BY 1, 2 ORDER BY samples DESC, page_url LIMIT $3 OFFSET $4`;
+    const r = await d.db.query(sql, params);
+    return c.json({ source: exact ? 'raw' : 'histogram', items: r.rows });
   });
 
   app.get('/errors', rd, async (c) => {

@@ -148,6 +148,13 @@ test('web vitals also land in hourly histograms; long ranges read p75 from them 
   assert.ok(Math.abs(cls.p75 - 0.05) / 0.05 < 0.04, `p75 ${cls.p75} ≈ 0.05`);
   const exact = await (await app.request(`/faro/vitals?${q}&exact=1`)).json();
   assert.is(exact.source, 'raw');
+  const pages = await (await app.request(`/faro/pages?${q}`)).json();
+  assert.is(pages.source, 'histogram');
+  const rawPages = await (await app.request(`/faro/pages?${q}&exact=1`)).json();
+  assert.is(pages.items.length, rawPages.items.length);
+  assert.is(pages.items[0].page_url, rawPages.items[0].page_url);
+  assert.is(pages.items[0].samples, rawPages.items[0].samples);
+  assert.ok(Math.abs(pages.items[0].lcp_p75 - rawPages.items[0].lcp_p75) / rawPages.items[0].lcp_p75 < 0.04);
 });
 
 test('the database failing answers 503 (the SDK retries) and loses nothing silently', async () => {

@@ -45,7 +45,7 @@ export async function renderRum(ctx: PageCtx): Promise<HTMLElement> {
       card('错误数量', chart(timeAxisOption([{ name: '错误', type: 'bar', data: errSeries.map((p: any) => [new Date(p.bucket).getTime(), Number(p.n)] as [number, number]) }], { range: ctx.range }), { height: 220, hasData: errSeries.length > 0, cls: 'errors' })),
       card('页面体验（P75）', table(list(pages), [
         ['页面', (r) => h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); setParams({ url: r.page_url }); } }, r.page_url ?? '—')],
-        ['会话', (r) => fmtNum(r.sessions)],
+        ['样本数', (r) => fmtNum(r.samples)],
         ['LCP', (r) => fmtNum(r.lcp_p75)],
         ['INP', (r) => fmtNum(r.inp_p75)],
         ['CLS', (r) => fmtNum(r.cls_p75, 3)],

@@ -12,8 +12,8 @@ const evalRule = (r: RuleConfig, input: unknown, now = NOW) => RULE_TYPES[r.type
 function target(p: Partial<TargetView> = {}): TargetView {
   return {
     id: 'portal-home', name: '门户网站首页', type: 'http', moduleId: 'portal', moduleName: '政府门户网站', slo: 99.9, intervalMs: 30_000,
-    failureThreshold: 3, tags: {}, createdOrUpdated: NOW - 86_400_000, state: 'up', since: NOW - 3_600_000, consecutiveFailures: 0,
-    lastTs: NOW - 10_000, lastErrorCode: null, lastError: null, lastDetail: null, ...p,
+    failureThreshold: 3, createdOrUpdated: NOW - 86_400_000, state: 'up', since: NOW - 3_600_000, consecutiveFailures: 0,
+    lastTs: NOW - 10_000, lastErrorCode: null, lastError: null, ...p,
   };
 }
 

@@ -11,7 +11,6 @@ export interface TargetView {
   slo: number;
   intervalMs: number;
   failureThreshold: number;
-  tags: Record<string, string>;
   createdOrUpdated: number;
   state: string | null;
   since: number | null;
@@ -19,7 +18,6 @@ export interface TargetView {
   lastTs: number | null;
   lastErrorCode: string | null;
   lastError: string | null;
-  lastDetail: Record<string, unknown> | null;
 }
 
 export interface ModuleView {
@@ -28,14 +26,14 @@ export interface ModuleView {
   slo: number;
 }
 
-/** Every active target with its current state: the input of target_down, module_down and heartbeat. */
+/** Every active target with its current state: the input of target_down, module_down and heartbeat (only the columns rules use: this runs over every target each round). */
 export async function loadTargets(db: Queryable): Promise<TargetView[]> {
   const rows = await readSource<Record<string, unknown>>(
     db,
     'targets/target_state',
     `SELECT t.id, t.name, t.type, t.module_id, coalesce(m.name, t.module_id) AS module_name, coalesce(m.slo, 99.9) AS slo,
-            t.interval_ms, t.failure_threshold, t.tags, t.updated_at,
-            s.state, s.since, s.consecutive_failures, s.last_ts, s.last_error_code, s.last_error, s.last_detail
+            t.interval_ms, t.failure_threshold, t.updated_at,
+            s.state, s.since, s.consecutive_failures, s.last_ts, s.last_error_code, s.last_error
        FROM targets t
        LEFT JOIN modules m ON m.id = t.module_id
        LEFT JOIN target_state s ON s.target_id = t.id
@@ -50,7 +48,6 @@ export async function loadTargets(db: Queryable): Promise<TargetView[]> {
     slo: Number(r.slo),
     intervalMs: Number(r.interval_ms),
     failureThreshold: Number(r.failure_threshold ?? 3),
-    tags: (r.tags as Record<string, string>) ?? {},
     createdOrUpdated: ms(r.updated_at) ?? 0,
     state: (r.state as string) ?? null,
     since: ms(r.since),
@@ -58,7 +55,6 @@ export async function loadTargets(db: Queryable): Promise<TargetView[]> {
     lastTs: ms(r.last_ts),
     lastErrorCode: (r.last_error_code as string) ?? null,
     lastError: (r.last_error as string) ?? null,
-    lastDetail: (r.last_detail as Record<string, unknown>) ?? null,
   }));
 }
 

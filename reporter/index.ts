@@ -3,6 +3,7 @@ import type { Area, AreaContext } from '../core/context';
 import type { AppEnv } from '../core/http';
 import type { Leader } from '../core/leader';
 import { DeliveryService } from './delivery/service';
+import { seedDemoStaging } from './delivery/demo';
 import { createDeliveryRoutes } from './delivery/routes';
 import { startProvinceSim, type ProvinceSim } from '../ops/province-sim/server';
 import { createIntakeRoutes, beforeDeliveryRun } from './intake/routes';
@@ -47,7 +48,17 @@ export async function createReporterArea(ctx: AreaContext): Promise<Area> {
         const u = url ? new URL(url) : undefined;
         sim = await startProvinceSim({ port: u ? Number(u.port) : 0, appKey: rc.province.appKey, appSecret: rc.province.secret ?? DEMO_SECRET, snapshotFile: `${ctx.dataDir}/province-sim.json`, snapshotEveryMs: 10_000 });
         service = build(sim.url, rc.province.secret ?? DEMO_SECRET);
-        log.info({ url: sim.url }, 'demo: provincial gateway simulator started; the reporter sends to it');
+        // A snapshot from another database (the data folder was reset) would answer new batch ids as duplicates.
+        const simBatches = [...sim.store.batches.keys()];
+        if (simBatches.length) {
+          const known = await ctx.db.query<{ n: string }>(`SELECT count(*) AS n FROM report_batches WHERE batch_id = ANY($1::text[])`, [simBatches]);
+          if (Number(known.rows[0].n) !== simBatches.length) {
+            log.warn({ simBatches: simBatches.length, known: Number(known.rows[0].n) }, 'demo: the simulator snapshot belongs to another database; starting the simulator empty');
+            sim.reset();
+          }
+        }
+        const seeded = await seedDemoStaging(ctx.db, ctx.clock());
+        log.info({ url: sim.url, seededStagingRows: seeded }, 'demo: provincial gateway simulator started; the reporter sends to it');
       }
       if (!service) {
         log.warn('reporter delivery is off: set reporter.province.url (or REPORTER_PROVINCE_URL) and reporter.province.secret, or reporter.demoSimulator: true');

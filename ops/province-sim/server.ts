@@ -33,6 +33,8 @@ export interface ProvinceSim {
   /** Live records of a type (tests). */
   live(dataType?: string): SimStore['records'] extends Map<string, infer R> ? R[] : never;
   snapshot(): void;
+  /** Forget everything the province holds (tests, a demo whose database was reset). */
+  reset(): void;
   stop(): Promise<void>;
 }
 
@@ -173,6 +175,11 @@ export async function startProvinceSim(opts: ProvinceSimOptions): Promise<Provin
     },
     live: (t) => store.live(t),
     snapshot: () => void snap(),
+    reset() {
+      store.records.clear();
+      store.batches.clear();
+      store.itemsChanged();
+    },
     async stop() {
       clearInterval(snapTimer);
       for (const r of hanging) r.destroy();

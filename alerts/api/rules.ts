@@ -66,7 +66,8 @@ export function ruleRoutes(ctx: AreaContext, cfg: () => AlertsConfig) {
       ch.close?.();
     }
     await auditFrom(c, ctx.auth, { action: 'alerts.receiver.test', target: `receiver:${name}`, details: { results } });
-    return c.json({ receiver: name, ok: results.every((x) => x.ok), results }, results.every((x) => x.ok) ? 200 : 502 as 200);
+    const ok = results.every((x) => x.ok);
+    return c.json({ receiver: name, ok, results }, ok ? 200 : 502);
   });
   return r;
 }

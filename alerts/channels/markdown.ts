@@ -1,5 +1,5 @@
 import type { Notification } from '../notify/message';
-import { severityZh, titleOf } from '../notify/message';
+import { severityZh, teamZh, titleOf } from '../notify/message';
 import { formatTime } from '../template';
 
 /** The Chinese markdown body DingTalk and WeCom robots show: title, then one line per alert with its facts. */
@@ -8,7 +8,7 @@ export function markdownOf(n: Notification, opts: { color?: boolean; maxAlerts?:
   const max = opts.maxAlerts ?? 20;
   const lines: string[] = [`### ${title}`];
   const sev = n.commonLabels.severity;
-  const meta = [sev && `**级别**：${severityZh(sev)}`, n.commonLabels.team && `**团队**：${n.commonLabels.team}`].filter(Boolean).join('  ');
+  const meta = [sev && `**级别**：${severityZh(sev)}`, n.commonLabels.team && `**团队**：${teamZh(n.commonLabels.team)}`].filter(Boolean).join('  ');
   if (meta) lines.push(meta);
   for (const a of n.alerts.slice(0, max)) {
     const status = a.status === 'firing' ? '告警' : '已恢复';

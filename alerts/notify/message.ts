@@ -52,6 +52,8 @@ export function buildNotification(p: { receiver: string; groupKey: string; group
 
 const SEVERITY_ZH: Record<string, string> = { critical: '严重', warning: '警告', info: '提示' };
 export const severityZh = (s: string | undefined) => SEVERITY_ZH[s ?? ''] ?? s ?? '';
+const TEAM_ZH: Record<string, string> = { ops: '运维', security: '安全' };
+export const teamZh = (t: string | undefined) => TEAM_ZH[t ?? ''] ?? t ?? '';
 
 /** A short Chinese title: "【告警】目标不可用 (2)" / "【恢复】目标不可用". */
 export function titleOf(n: Notification): string {

@@ -37,4 +37,5 @@ export const FARO_RAW_TABLES: { table: string; retainMs?: number }[] = [
   ...['faro_exceptions', 'faro_measurements', 'faro_logs', 'faro_events', 'faro_spans'].map((table) => ({ table })),
   // The hourly web-vital histograms are small and answer the long ranges: kept for about 13 months (year on year).
   { table: 'faro_vitals_1h', retainMs: 400 * 86_400_000 },
+  { table: 'faro_sessions_1h', retainMs: 400 * 86_400_000 },
 ];

@@ -130,10 +130,9 @@ export function createReadRoutes(d: { db: Db; clock: Clock; getConfig(): FaroCon
     const params: unknown[] = [new Date(t.from), new Date(t.to)];
     const where = c.req.query('app') ? ` AND app = $${params.push(c.req.query('app'))}` : '';
     const totals = await d.db.query<{ sessions: number }>(
-      `SELECT count(DISTINCT session_id)::int AS sessions FROM (
-         SELECT session_id FROM faro_measurements WHERE ts >= $1 AND ts < $2${where}
-         UNION SELECT session_id FROM faro_exceptions WHERE ts >= $1 AND ts < $2${where}
-         UNION SELECT session_id FROM faro_events WHERE ts >= $1 AND ts < $2${where}) s`, params);
+      `SELECT count(DISTINCT session_id)::int AS sessions FROM faro_sessions_1h
+        WHERE bucket >= $1 AND bucket < $2${where}`,
+      [new Date(Math.floor(t.from / 3_600_000) * 3_600_000), ...params.slice(1)]);
     const affected = await d.db.query(
       `SELECT session_id, app, count(*)::int AS errors, count(DISTINCT fingerprint)::int AS distinct_errors,
               max(ts) AS last_seen, (array_agg(page_url ORDER BY ts DESC))[1] AS last_page, (array_agg(browser ORDER BY ts DESC))[1] AS browser

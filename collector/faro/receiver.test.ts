@@ -127,6 +127,8 @@ test('read API: web-vital p75 per bucket, errors by fingerprint with sessions, a
   assert.ok(e.items[0].sessions >= 2);
   assert.ok(e.items[0].last_seen);
   const s = await (await app.request(`/faro/sessions?${q}`)).json();
+  const distinct = await db.query<{ n: number }>(`SELECT count(DISTINCT session_id)::int AS n FROM (SELECT session_id FROM faro_measurements UNION SELECT session_id FROM faro_events UNION SELECT session_id FROM faro_exceptions) x`);
+  assert.is(s.sessions, Number(distinct.rows[0].n), 'sessions counted from the hourly session table = distinct sessions in the raw rows');
   assert.ok(s.sessionsWithErrors >= 3);
   assert.ok(s.items.length >= 3);
   const one = await app.request(`/faro/errors/${e.items[0].fingerprint}`);

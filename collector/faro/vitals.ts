@@ -1,4 +1,4 @@
-import { TABLES } from './rows';
+import { TABLES, type FaroTable, type RowsByTable } from './rows';
 import { vitalBin } from './histogram';
 
 export const WEB_VITALS = ['lcp', 'fcp', 'cls', 'inp', 'ttfb', 'fid'];
@@ -21,5 +21,24 @@ export function vitalHistogramRows(measurements: unknown[][]): unknown[][] {
   return [...acc.keys()].sort().map((k) => {
     const [app, name, page, bucket, bin] = k.split('\u0001');
     return [new Date(Number(bucket)), app, page, name, Number(bin), acc.get(k)!];
+  });
+}
+
+/** (hour, app, session) of every row of a batch, once each and sorted (for faro_sessions_1h). */
+export function sessionHourRows(rows: RowsByTable): unknown[][] {
+  const seen = new Set<string>();
+  for (const t of Object.keys(rows) as FaroTable[]) {
+    const cols = TABLES[t] as readonly string[];
+    const ts = cols.indexOf('ts');
+    const app = cols.indexOf('app');
+    const session = cols.indexOf('session_id');
+    for (const r of rows[t]) {
+      if (r[session] === null || r[session] === undefined) continue;
+      seen.add(`${Math.floor((r[ts] as Date).getTime() / HOUR) * HOUR}\u0001${r[app]}\u0001${r[session]}`);
+    }
+  }
+  return [...seen].sort().map((k) => {
+    const [bucket, app, session] = k.split('\u0001');
+    return [new Date(Number(bucket)), app, session];
   });
 }

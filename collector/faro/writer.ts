@@ -1,7 +1,7 @@
 import type { Db } from '../../core/db';
 import type { Logger } from '../../core/log';
 import { TABLES, emptyRows, rowCount, type FaroTable, type RowsByTable } from './rows';
-import { vitalHistogramRows } from './vitals';
+import { sessionHourRows, vitalHistogramRows } from './vitals';
 
 interface Waiter {
   rows: RowsByTable;
@@ -121,6 +121,7 @@ export class FaroWriter {
 
   private async insert(rows: RowsByTable) {
     const hist = vitalHistogramRows(rows.faro_measurements);
+    const sessions = sessionHourRows(rows);
     await this.db.tx(async (q) => {
       for (const t of Object.keys(TABLES) as FaroTable[]) {
         if (rows[t].length) await this.db.insertMany(t, [...TABLES[t]], rows[t], '', q);
@@ -129,6 +130,7 @@ export class FaroWriter {
         await this.db.insertMany('faro_vitals_1h', ['bucket', 'app', 'page_url', 'name', 'bin', 'n'], hist,
           'ON CONFLICT (app, name, page_url, bucket, bin) DO UPDATE SET n = faro_vitals_1h.n + EXCLUDED.n', q);
       }
+      if (sessions.length) await this.db.insertMany('faro_sessions_1h', ['bucket', 'app', 'session_id'], sessions, 'ON CONFLICT DO NOTHING', q);
     });
   }
 

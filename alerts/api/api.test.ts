@@ -13,6 +13,7 @@ import type { Db } from '../../core/db';
 import { openTestDb, backend } from '../../test/helpers/db';
 import { createAlertsArea } from '..';
 import { AlertEngine } from '../engine';
+import { advanceRecurring } from '../maintenance';
 import { seedTargets, setTargetState, webhookReceiver } from '../testing/fixtures';
 
 const clock = manualClock(Date.UTC(2026, 10, 25, 6, 0, 0));
@@ -135,6 +136,11 @@ test(`[${backend}] maintenance windows: one-off and recurring (cron), list, expi
   const rows = await db.query(`SELECT target_id FROM active_maintenance($1)`, [new Date(clock())]);
   assert.equal(rows.rows.map((r) => r.target_id), ['web1']);
   assert.is((await call('regulator', 'GET', '/maintenance?state=upcoming')).body.total, 1);
+  // After this occurrence ends the leader moves the window to the next one (plain SQL stays enough for readers).
+  assert.is(await advanceRecurring(db, Date.parse('2026-11-28T20:00:00Z')), 1);
+  const moved = (await db.query(`SELECT starts_at, ends_at FROM maintenance_windows WHERE id = $1`, [rec.body.id])).rows[0];
+  assert.is(new Date(moved.starts_at as string).toISOString(), '2026-12-05T18:00:00.000Z');
+  assert.is(new Date(moved.ends_at as string).toISOString(), '2026-12-05T20:00:00.000Z');
   const exp = await call('ops', 'POST', `/maintenance/${now.body.id}/expire`);
   assert.is(exp.body.state, 'expired');
   assert.is((await db.query(`SELECT count(*)::int AS n FROM active_maintenance($1)`, [new Date(clock())])).rows[0].n, 0);

@@ -106,7 +106,7 @@ interface PreparedHttp {
 const prepared = new WeakMap<object, PreparedHttp>();
 const IDLE_SOCKET_MS = 4_000;
 /** Idle keep-alive sockets kept per origin (host:port) and agent; more are closed when released. */
-const MAX_FREE_SOCKETS = 32;
+const MAX_FREE_SOCKETS = 256;
 /** Distinct got clients kept for reuse by new specs; beyond this the oldest are forgotten (specs using them keep theirs). */
 const MAX_CLIENTS = 1000;
 

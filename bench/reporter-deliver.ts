@@ -5,7 +5,7 @@
  * delivered per minute. The load time is reported apart: it is the intake's work, not delivery.
  */
 import { spawn } from 'node:child_process';
-import { openDb } from '../core/db';
+import { openTestDb } from '../test/helpers/db';
 import { silentLogger } from '../core/log';
 import { parseConfig } from '../core/config';
 import { makeFixtures } from '../reporter/standard/fixtures';
@@ -25,7 +25,8 @@ const simUrl = await new Promise<string>((resolve, reject) => {
   sim.on('exit', (c) => reject(new Error(`simulator exited with ${c}`)));
 });
 
-const db = await openDb({ url: process.env.DATABASE_URL });
+// In memory, or a fresh database on the server named by DATABASE_URL (dropped at the end).
+const db = await openTestDb();
 const items = Math.max(50, Math.round(total * 0.01));
 const officers = Math.max(20, Math.round(total * 0.01));
 const penalties = Math.round(total * 0.35);

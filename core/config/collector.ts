@@ -66,6 +66,10 @@ const collectorShape = z
     demoSimulator: z.boolean().default(false),
     /** The simulator's admin port (its services take the next ports); the demo targets point at these. */
     demoSimulatorPort: z.number().int().min(1024).max(65_000).default(18000),
+    /** Faults the demo simulator starts with, so a new user sees varied health (service and fault as ops/platform-sim names them). */
+    demoFaults: z
+      .array(z.object({ service: z.string(), fault: z.string(), ms: z.number().int().min(0).optional() }).strict())
+      .default([]),
     /** Probes running at once in this process, and at once against one host. */
     concurrency: z.number().int().min(1).max(20_000).default(500),
     perHostConcurrency: z.number().int().min(1).max(10_000).default(50),

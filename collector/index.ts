@@ -51,13 +51,14 @@ export async function createCollectorArea(ctx: AreaContext): Promise<Area> {
         // Certificates in a fixed folder, so the demo's TLS targets can name the simulator's CA file.
         const certDir = resolve(ctx.dataDir, 'platform-sim-certs');
         mkdirSync(certDir, { recursive: true });
-        sim = await startPlatformSim({ port: config.demoSimulatorPort, certDir });
+        const platform = await startPlatformSim({ port: config.demoSimulatorPort, certDir });
+        sim = platform;
         const { simServices, faultKinds } = await import('../ops/platform-sim/sim');
         for (const f of config.demoFaults) {
           if (!(simServices as readonly string[]).includes(f.service) || !(faultKinds as readonly string[]).includes(f.fault)) {
             throw new Error(`collector.demoFaults: unknown service "${f.service}" or fault "${f.fault}" (services: ${simServices.join(', ')}; faults: ${faultKinds.join(', ')})`);
           }
-          await sim.setFault(f.service as (typeof simServices)[number], f.fault as (typeof faultKinds)[number], f.ms);
+          await platform.setFault(f.service as (typeof simServices)[number], f.fault as (typeof faultKinds)[number], f.ms);
         }
         log.info({ port: config.demoSimulatorPort }, 'platform simulator started for the demo');
       }

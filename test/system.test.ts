@@ -34,6 +34,30 @@ test(`[${backend}] the whole system serves /healthz, login and /metrics over rea
   }
 });
 
+test('[embedded] a second start on the same data folder keeps users and data (restart)', async () => {
+  const saved = process.env.DATABASE_URL;
+  delete process.env.DATABASE_URL;
+  const dir = mkdtempSync('/tmp/restart-');
+  const yaml = `server: { port: 0, dataDir: ${dir} }\ndatabase: { dataDir: ${dir}/db }\nauth:\n  initialAdmin: { username: admin, password: admin-pass-123 }\n  seedUsers: [{ username: ops, password: ops-pass-1234, role: ops }]\n`;
+  try {
+    for (let round = 1; round <= 2; round++) {
+      const sys = await startSystem({ config: parseConfig(yaml, `${dir}/inline.yaml`), log: silentLogger(), roles: [] });
+      try {
+        const login = await fetch(`${sys.url}/api/auth/login`, {
+          method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'ops', password: 'ops-pass-1234' }),
+        });
+        assert.is(login.status, 200, `login works after start ${round}`);
+        const n = await sys.db.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+        assert.is(Number(n.rows[0].n), 2, 'no user created twice');
+      } finally {
+        await sys.stop();
+      }
+    }
+  } finally {
+    if (saved !== undefined) process.env.DATABASE_URL = saved;
+  }
+});
+
 test('a bad configuration refuses to start with exit code 78 and a precise message', async () => {
   const dir = mkdtempSync('/tmp/cfg-');
   writeFileSync(`${dir}/bad.yaml`, 'server:\n  port: high\n');

@@ -19,6 +19,21 @@ test(`[${backend}] migrations apply once and are recorded`, async () => {
   }
 });
 
+test(`[${backend}] rowCount means the same on both back ends`, async () => {
+  const db = await openTestDb();
+  try {
+    await db.exec(`CREATE TABLE rc (id int PRIMARY KEY)`);
+    assert.is((await db.query(`INSERT INTO rc SELECT generate_series(1, 3)`)).rowCount, 3, 'insert');
+    assert.is((await db.query(`SELECT * FROM rc`)).rowCount, 3, 'select');
+    assert.is((await db.query(`SELECT * FROM rc WHERE id > 10`)).rowCount, 0, 'empty select');
+    assert.is((await db.query(`UPDATE rc SET id = id + 10 WHERE id > 1`)).rowCount, 2, 'update');
+    assert.is((await db.query(`DELETE FROM rc WHERE id = 99`)).rowCount, 0, 'delete nothing');
+    assert.is((await db.insertMany('rc', ['id'], [[1], [50]], 'ON CONFLICT DO NOTHING')), 1, 'insertMany counts inserted rows');
+  } finally {
+    await db.close();
+  }
+});
+
 test(`[${backend}] a failing migration leaves the database as it was`, async () => {
   const db = await openTestDb();
   const { mkdtempSync, writeFileSync } = await import('node:fs');

@@ -8,6 +8,9 @@ import { insertRows } from './insert';
 export async function openEmbedded(dataDir?: string): Promise<Db> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const pg = await PGlite.create({ dataDir, extensions: { timescaledb } });
+  // On a reopened data folder the extension exists already, so CREATE EXTENSION loads nothing, and without the loader
+  // the Timescale-licensed module never comes in (its functions then fail with "not supported under the license").
+  await pg.exec(`LOAD 'timescaledb'`);
   await pg.exec('CREATE EXTENSION IF NOT EXISTS timescaledb');
   const wrap = (q: { query: PGlite['query']; exec: PGlite['exec'] }): Queryable => ({
     async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {

@@ -4,31 +4,14 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { openTestDb, backend } from '../test/helpers/db';
+import { openTestDb, backend, breakableDb } from '../test/helpers/db';
 import type { Db } from '../core/db';
 import { silentLogger } from '../core/log';
 import { Journal } from './journal';
 import { ResultWriter, type ResultRow } from './writer';
 import { initialState } from './state';
 
-/** A Db whose every call throws while `down` is set: the outage, without stopping a server. */
-function breakable(db: Db) {
-  const ctl = { down: false };
-  const fail = () => {
-    if (ctl.down) throw new Error('connect ECONNREFUSED (simulated outage)');
-  };
-  const wrapped: Db = {
-    kind: db.kind,
-    query: async (s, p) => (fail(), db.query(s, p)),
-    exec: async (s) => (fail(), db.exec(s)),
-    tx: async (fn) => (fail(), db.tx(fn)),
-    insertMany: async (...a) => (fail(), db.insertMany(...a)),
-    tryLock: (k) => db.tryLock(k),
-    ping: async () => !ctl.down && (await db.ping()),
-    close: () => db.close(),
-  };
-  return { db: wrapped, ctl };
-}
+const breakable = breakableDb;
 
 const row = (i: number, targetId = 't1', success = true): ResultRow => ({
   resultId: randomUUID(), ts: Date.UTC(2026, 10, 25, 10, 0, 0) + i * 1000, targetId, moduleId: 'm1', type: 'http', success, durationMs: 12.5, statusCode: 200,

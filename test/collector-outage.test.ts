@@ -11,7 +11,7 @@ import { parseConfig } from '../core/config';
 import type { Db } from '../core/db';
 import { silentLogger } from '../core/log';
 import { CollectorEngine } from '../collector/engine';
-import { openTestDb, backend } from './helpers/db';
+import { openTestDb, backend, breakableDb } from './helpers/db';
 import { openDb } from '../core/db';
 
 const OWN_SERVER = { ...process.env, TSDB_LOCAL_INSTANCE: 'outage' };
@@ -37,22 +37,8 @@ await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
 const port = (server.address() as { port: number }).port;
 
 function outageSwitch(db: Db) {
-  const ctl = { down: false };
-  if (backend === 'server') return { db, ctl };
-  const fail = () => {
-    if (ctl.down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432 (simulated outage)');
-  };
-  const wrapped: Db = {
-    kind: db.kind,
-    query: async (s, p) => (fail(), db.query(s, p)),
-    exec: async (s) => (fail(), db.exec(s)),
-    tx: async (fn) => (fail(), db.tx(fn)),
-    insertMany: async (...a) => (fail(), db.insertMany(...a)),
-    tryLock: (k) => db.tryLock(k),
-    ping: async () => !ctl.down && (await db.ping()),
-    close: () => db.close(),
-  };
-  return { db: wrapped, ctl };
+  if (backend === 'server') return { db, ctl: { down: false } };
+  return breakableDb(db);
 }
 
 async function goDown(ctl: { down: boolean }) {

@@ -1,4 +1,5 @@
-import { api, setUnauthenticatedHandler, type Role, type User } from './api';
+import { api, setUnauthenticatedHandler, type User } from './api';
+import { PERMISSIONS, can as canDo, type Permission } from '../../core/auth/roles';
 import { disposeCharts, echarts, h, toast } from './ui';
 import { PAGES, RANGES, buildHash, parseHash, rangeOf, setParams, type Route } from './router';
 import { startFaro } from './faro';
@@ -32,15 +33,8 @@ let timer: number | undefined;
 let autoRefresh = localStorage.getItem('autoRefresh') !== 'off';
 let renderSeq = 0;
 
-const PERMS: Record<string, Role[]> = {
-  read: ['ops', 'security', 'regulator'],
-  'targets:write': ['ops'],
-  'baseline:approve': ['ops', 'security'],
-  'alerts:ops:write': ['ops'],
-  'alerts:security:write': ['security'],
-  'reporter:write': ['regulator'],
-};
-const can = (perm: string) => !!user && (user.role === 'admin' || (PERMS[perm] ?? []).includes(user.role));
+// The same permission table the server enforces (core/auth/roles.ts is plain data, bundled into the page).
+const can = (perm: string) => !!user && perm in PERMISSIONS && canDo(user.role, perm as Permission);
 
 const RENDERERS: Record<string, (ctx: PageCtx) => Promise<HTMLElement>> = {
   overview: renderOverview, target: renderTarget, alerts: renderAlerts, reporting: renderReporting, rum: renderRum, system: renderSystem,

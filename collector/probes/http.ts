@@ -93,8 +93,9 @@ export type HttpSpec = z.output<typeof httpSpecSchema>;
 interface PreparedHttp {
   /** Key of the client options (method, headers, body, redirects, TLS, DNS), without the timeout. */
   clientKey: string;
-  /** The shared got instances carrying each timeout this spec ran with. */
-  byTimeout: Map<number, Got>;
+  /** The shared got instance carrying the timeout this spec last ran with (the first attempt's, nearly always). */
+  timeoutMs: number;
+  client?: Got;
   statusOk: (code: number) => boolean;
   regexes: RegExp[];
   jsonMatchers: (RegExp | undefined)[];
@@ -190,15 +191,34 @@ function clientFor(key: string, spec: HttpFetchSpec, timeoutMs?: number): Got {
   return c;
 }
 
+// Per-spec leftovers kept small (10,000 specs): one shared empty list, one matcher per distinct status list, and
+// the client key string shared by every spec with the same options.
+const NONE: never[] = [];
+const statusMatchers = new Map<string, (code: number) => boolean>();
+function statusMatcher(patterns: (number | string)[]): (code: number) => boolean {
+  const key = patterns.join(',');
+  let m = statusMatchers.get(key);
+  if (!m) statusMatchers.set(key, (m = compileStatus(patterns)));
+  return m;
+}
+const clientKeys = new Map<string, string>();
+function internKey(key: string): string {
+  const known = clientKeys.get(key);
+  if (known) return known;
+  if (clientKeys.size >= MAX_CLIENTS) clientKeys.delete(clientKeys.keys().next().value!);
+  clientKeys.set(key, key);
+  return key;
+}
+
 function prepare(spec: HttpFetchSpec & Partial<HttpSpec>): PreparedHttp {
   let p = prepared.get(spec);
   if (p) return p;
   p = {
-    clientKey: clientOptions(spec).key,
-    byTimeout: new Map(),
-    statusOk: compileStatus(spec.expectStatus),
-    regexes: (spec.bodyRegex ?? []).map((r) => new RegExp(r)),
-    jsonMatchers: (spec.json ?? []).map((a) => (a.matches !== undefined ? new RegExp(a.matches) : undefined)),
+    clientKey: internKey(clientOptions(spec).key),
+    timeoutMs: -1,
+    statusOk: statusMatcher(spec.expectStatus),
+    regexes: spec.bodyRegex?.length ? spec.bodyRegex.map((r) => new RegExp(r)) : NONE,
+    jsonMatchers: spec.json?.length ? spec.json.map((a) => (a.matches !== undefined ? new RegExp(a.matches) : undefined)) : NONE,
   };
   prepared.set(spec, p);
   return p;
@@ -206,9 +226,11 @@ function prepare(spec: HttpFetchSpec & Partial<HttpSpec>): PreparedHttp {
 
 /** The spec's got instance carrying `timeoutMs` (passing the timeout per call doubles got's option-merging cost). */
 function clientWithTimeout(p: PreparedHttp, spec: HttpFetchSpec, timeoutMs: number): Got {
-  let c = p.byTimeout.get(timeoutMs);
-  if (!c) p.byTimeout.set(timeoutMs, (c = clientFor(p.clientKey, spec, timeoutMs)));
-  return c;
+  if (p.timeoutMs !== timeoutMs || !p.client) {
+    p.client = clientFor(p.clientKey, spec, timeoutMs);
+    p.timeoutMs = timeoutMs;
+  }
+  return p.client;
 }
 
 /** A dns.lookup-compatible function that asks the given servers (A records) instead of the system resolver. */
@@ -232,16 +254,6 @@ function lookupVia(servers: string[]) {
  */
 export function releaseHttpProbe(spec: HttpFetchSpec): void {
   prepared.delete(spec);
-}
-
-/** Closes every pooled socket and forgets the shared clients (tests, shutdown of the last engine in a process). */
-export function closeHttpPools(): void {
-  for (const a of agentPools.values()) {
-    a.http.destroy();
-    a.https.destroy();
-  }
-  agentPools.clear();
-  clients.clear();
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

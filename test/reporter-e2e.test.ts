@@ -29,11 +29,13 @@ const closeVerifyDb = async (db: Db) => {
   if (!server) await db.close();
 };
 
+/** `npx tsx reporter/delivery/cli.ts <cmd>`, or with cmd 'role' the server itself: `core/main.ts --role reporter`. */
 function cli(cmd: string, cfg: string): { done: Promise<number>; kill(): void; out: () => string } {
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn' };
   if (server) env.DATABASE_URL = serverDb!.url;
   else delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'reporter/delivery/cli.ts', cmd, '--config', cfg], { cwd: root, env });
+  const args = cmd === 'role' ? ['core/main.ts', '--config', cfg, '--role', 'reporter'] : ['reporter/delivery/cli.ts', cmd, '--config', cfg];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -49,7 +51,8 @@ test.before(async () => {
   writeFileSync(join(dir, 'secret'), secret + '\n');
   writeFileSync(
     join(dir, 'config.yaml'),
-    `database:\n  dataDir: ${dataDir}\nlog:\n  level: warn\nreporter:\n  province:\n    url: ${sim.url}\n    secret: { file: ${join(dir, 'secret')} }\n    timeout: 1s\n` +
+    `server:\n  host: 127.0.0.1\n  port: 0\ndatabase:\n  dataDir: ${dataDir}\nlog:\n  level: warn\nreporter:\n  province:\n    url: ${sim.url}\n    secret: { file: ${join(dir, 'secret')} }\n    timeout: 1s\n` +
+      `  schedule: { incremental: "0 0 1 1 *", full: "0 0 1 1 *", reconcile: "0 0 1 1 *", runOnStart: true }\n` +
       `  delivery:\n    maxRecordsPerBatch: 500\n    retries: 12\n    retryBaseDelay: 20ms\n    retryMaxDelay: 400ms\n    receiptPollInterval: 20ms\n    receiptWait: 30s\n`,
   );
 });
@@ -64,7 +67,8 @@ test('killed mid-run and restarted: the province ends with exactly the valid rec
   const cfg = join(dir, 'config.yaml');
   // ~20 % of requests fail transiently: 503, 429 (Retry-After 1 s), hangs past the client timeout, lost answers.
   sim.setFaults({ error503: 0.1, rate429: 0.02, retryAfterSec: 1, timeout: 0.03, lostAnswer: 0.05, hangMs: 1500, processingMs: 40 });
-  const first = cli('run', cfg);
+  // The reporter role itself (core/main.ts --role reporter) starts its run on start and is SIGKILLed in the middle.
+  const first = cli('role', cfg);
   const t0 = Date.now();
   while (sim.store.stats.batchesTaken < 12 && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 20));
   first.kill();
@@ -72,6 +76,7 @@ test('killed mid-run and restarted: the province ends with exactly the valid rec
   const takenAtKill = sim.store.stats.batchesTaken;
   assert.ok(takenAtKill >= 12 && takenAtKill < 40, `killed in the middle (after ${takenAtKill} of ~40 batches)`);
 
+  // Restarted (as the CLI, which exits when its run ends): it resumes the open batches under their ids.
   let code = -1;
   for (let i = 0; i < 3 && code !== 0; i++) {
     const again = cli('run', cfg);
@@ -79,6 +84,12 @@ test('killed mid-run and restarted: the province ends with exactly the valid rec
     if (code !== 0 && code !== 4) assert.unreachable(again.out());
   }
   assert.is(code, 0, 'a restarted run completes');
+  const vdb = await openVerifyDb();
+  const runs = await vdb.query<{ trigger: string; status: string; error: string | null }>(`SELECT trigger, status, error FROM report_runs ORDER BY id`);
+  await closeVerifyDb(vdb);
+  assert.is(runs.rows[0].trigger, 'start');
+  assert.is(runs.rows[0].status, 'failed', 'the killed run is marked interrupted');
+  assert.match(String(runs.rows[0].error), /interrupted/);
   sim.setFaults({ error503: 0, rate429: 0, timeout: 0, lostAnswer: 0, processingMs: 0 });
 
   for (const t of DATA_TYPES) {

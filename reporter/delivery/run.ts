@@ -41,6 +41,8 @@ export interface RunStats {
 }
 
 export async function startRun(db: Db, kind: string, trigger: string, actor: string | null, at: number): Promise<number> {
+  // Only the leader runs, one run at a time: a run still marked running belongs to a process that died mid-run.
+  await db.query(`UPDATE report_runs SET status = 'failed', finished_at = $1, error = 'interrupted: the process ended during the run; the next run resumed its open batches' WHERE status = 'running'`, [new Date(at)]);
   const r = await db.query<{ id: string }>(`INSERT INTO report_runs (kind, trigger, actor, started_at, status) VALUES ($1, $2, $3, $4, 'running') RETURNING id`, [kind, trigger, actor, new Date(at)]);
   return Number(r.rows[0].id);
 }

@@ -100,4 +100,63 @@ test('dry run shows what would be sent and writes nothing', async () => {
   assert.is(after.rows[0].n, before.rows[0].n);
 });
 
+test('a batch still failing after its retries stops the run; the next run resumes the same batch id', async () => {
+  const extra = makeFixtures({ seed: 77, items: 5, officers: 0, inspections: 0, penalties: 0 }).ITEM.map((x) => ['ITEM', { ...x, recordId: `RES${x.recordId}` }] as ['ITEM', object]);
+  await putRecords(db, extra);
+  sim.setFaults({ error503: 1 });
+  const r1 = await svc.run('incremental', 'test');
+  sim.setFaults({ error503: 0 });
+  assert.is(r1.status, 'partial');
+  const open = await db.query<{ batch_id: string; attempts: number }>(`SELECT batch_id, attempts FROM report_batches WHERE status = 'pending'`);
+  assert.is(open.rows.length, 1);
+  assert.is(open.rows[0].attempts, 9, 'first try + 8 retries');
+  const ev = await db.query<{ severity: string; labels: { batchId: string } }>(`SELECT severity, labels FROM system_events WHERE source = 'reporter' AND kind = 'batch_failed'`);
+  assert.equal(ev.rows.map((e) => [e.severity, e.labels.batchId]), [['warning', open.rows[0].batch_id]]);
+  const r2 = await svc.run('incremental', 'test');
+  assert.is((r2.stats as { resumed: number; batches: number }).resumed, 1);
+  assert.is((r2.stats as { resumed: number; batches: number }).batches, 0, 'no new batch: the records were already in the resumed one');
+  const b = await db.query<{ status: string; attempts: number }>(`SELECT status, attempts FROM report_batches WHERE batch_id = $1`, [open.rows[0].batch_id]);
+  assert.equal(b.rows[0], { status: 'done', attempts: 10 });
+  assert.ok(sim.store.isLive('ITEM', 'RESITEM-1'));
+});
+
+test('a permanent refusal closes the batch, raises a critical batch_failed and makes its records due again', async () => {
+  const config = parseConfig(`reporter:\n  province: { url: "${sim.url}", secret: wrong-secret, appKey: city-370700 }\n  delivery: { retries: 2, retryBaseDelay: 1ms, retryMaxDelay: 2ms }\n`);
+  const bad = new DeliveryService({ db, log: silentLogger(), clock: Date.now, config: config.reporter, url: sim.url, secret: 'wrong-secret' });
+  const extra = makeFixtures({ seed: 78, items: 2, officers: 0, inspections: 0, penalties: 0 }).ITEM.map((x) => ['ITEM', { ...x, recordId: `PERM${x.recordId}` }] as ['ITEM', object]);
+  await putRecords(db, extra);
+  await bad.run('incremental', 'test');
+  await bad.stop();
+  const f = await db.query<{ status: string; attempts: number; last_error: string }>(`SELECT status, attempts, last_error FROM report_batches WHERE status = 'failed'`);
+  assert.is(f.rows.length, 1);
+  assert.is(f.rows[0].attempts, 1, 'no retry on 401 40101');
+  assert.match(f.rows[0].last_error, /40101/);
+  const ev = await db.query(`SELECT 1 FROM system_events WHERE kind = 'batch_failed' AND severity = 'critical'`);
+  assert.is(ev.rows.length, 1);
+  const again = await svc.run('incremental', 'test');
+  assert.is((again.stats as { records: number }).records, 2, 'due again and delivered with the right secret');
+});
+
+test('reconciliation: agreement is stored; a record missing at the province is a mismatch event', async () => {
+  const r = await svc.run('reconcile', 'test');
+  assert.is(r.status, 'ok', JSON.stringify(r.stats));
+  const gone = sim.live('INSPECTION')[0];
+  gone.live = false; // the province lost one
+  const r2 = await svc.run('reconcile', 'test');
+  assert.is(r2.status, 'partial');
+  const ev = await db.query<{ labels: { dataType: string }; value: number }>(`SELECT labels, value FROM system_events WHERE kind = 'reconciliation_mismatch'`);
+  assert.equal(ev.rows.map((e) => [e.labels.dataType, e.value]), [['INSPECTION', -1]]);
+  gone.live = true;
+});
+
+test('records past their deadline and never accepted raise records_overdue', async () => {
+  const ev = await db.query<{ value: number; labels: Record<string, string> }>(`SELECT value, labels FROM system_events WHERE kind = 'records_overdue' ORDER BY ts DESC LIMIT 1`);
+  const expected = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM reporter_records r LEFT JOIN report_deliveries d USING (data_type, record_id) WHERE r.status <> 'withdrawn' AND r.deadline < $1::date AND d.accepted_version IS NULL`,
+    [new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)],
+  );
+  assert.ok(Number(expected.rows[0].n) > 0, 'the invalid fixtures are overdue');
+  assert.is(ev.rows[0].value, Number(expected.rows[0].n));
+});
+
 test.run();

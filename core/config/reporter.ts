@@ -113,6 +113,8 @@ export const reporterDeliveryConfig = z
     reconcileMonths: z.number().int().min(1).max(36).default(3),
     /** 覆盖率 counts ITEM entries of these categories (data-standard.md: 01 by default). */
     coverageCategories: z.array(z.enum(['01', '02', '03', '04'])).default(['01']),
+    /** How long the exact body of a finished batch is kept (for audit); then it is cleared, the batch row stays. */
+    keepBatchBodies: duration({ min: '1d', max: '3650d' }).prefault('90d'),
   })
   .strict()
   .prefault({});

@@ -159,4 +159,13 @@ test('records past their deadline and never accepted raise records_overdue', asy
   assert.is(ev.rows[0].value, Number(expected.rows[0].n));
 });
 
+test('finished batches keep their exact body for keepBatchBodies (90 days), then only the row', async () => {
+  const b = await db.query<{ batch_id: string }>(`SELECT batch_id FROM report_batches WHERE status = 'done' ORDER BY seq LIMIT 2`);
+  await db.query(`UPDATE report_batches SET finished_at = now() - interval '91 days' WHERE batch_id = $1`, [b.rows[0].batch_id]);
+  await svc.run('incremental', 'test');
+  const r = await db.query<{ batch_id: string; body: string }>(`SELECT batch_id, body FROM report_batches WHERE batch_id = ANY($1::text[]) ORDER BY seq`, [b.rows.map((x) => x.batch_id)]);
+  assert.is(r.rows[0].body, '');
+  assert.ok(r.rows[1].body.startsWith('{"batchId":'));
+});
+
 test.run();

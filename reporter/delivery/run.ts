@@ -24,6 +24,8 @@ export interface RunDeps {
   receiptPollMs: number;
   receiptWaitMs: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Finished batches' bodies older than this are cleared (ms); undefined keeps them. */
+  keepBodiesMs?: number;
   /** Intake work before each run (pick up staging rows, re-check held references). */
   beforeRun?: () => Promise<unknown>;
 }
@@ -59,6 +61,9 @@ export async function runDelivery(d: RunDeps, kind: PassKind, runId: number | nu
   // autovacuum, and on a server a bulk load may not have been analysed yet. Cheap (sampled); best effort.
   await d.db.exec('ANALYZE reporter_records; ANALYZE report_deliveries; ANALYZE report_batch_items;').catch((err) => d.log.warn({ err }, 'ANALYZE failed; continuing'));
   const processing: BatchRow[] = [];
+  if (d.keepBodiesMs !== undefined) {
+    await d.db.query(`UPDATE report_batches SET body = '' WHERE status IN ('done', 'failed') AND finished_at < $1 AND body <> ''`, [new Date(d.clock() - d.keepBodiesMs)]);
+  }
 
   // 1. What a previous run (or a crash) left open.
   for (const b of await openBatches(d.db)) {

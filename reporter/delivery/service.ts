@@ -109,7 +109,7 @@ export class DeliveryService {
       const stats = await runDelivery(
         {
           db, adapter: this.adapter, sender: this.sender, clock, log, regionCode: config.province.regionCode, limits: this.limits(),
-          receiptPollMs: config.delivery.receiptPollInterval, receiptWaitMs: config.delivery.receiptWait, sleep: this.d.sleep, beforeRun: this.d.beforeRun,
+          receiptPollMs: config.delivery.receiptPollInterval, receiptWaitMs: config.delivery.receiptWait, sleep: this.d.sleep, beforeRun: this.d.beforeRun, keepBodiesMs: config.delivery.keepBatchBodies,
         },
         kind,
         runId,

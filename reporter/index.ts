@@ -16,8 +16,10 @@ const DEMO_SECRET = 'demo-secret-370700';
  * so a second reporter is a hot standby, never a second sender.
  */
 export async function createReporterArea(ctx: AreaContext): Promise<Area> {
-  const rc = ctx.config.reporter;
+  let rc = ctx.config.reporter;
   const log = ctx.log;
+  let roleStarted = false;
+  const retiring = new Set<DeliveryService>();
   let service: DeliveryService | null = null;
   let sim: ProvinceSim | null = null;
   let leader: Leader | null = null;
@@ -28,15 +30,59 @@ export async function createReporterArea(ctx: AreaContext): Promise<Area> {
   // The same ctx object goes to both: the intake keeps one instance per context.
   const intakeBeforeRun = () => beforeDeliveryRun(ctx);
 
-  const build = (url: string, secret: string) =>
-    new DeliveryService({ db: ctx.db, log: log.child({ part: 'delivery' }), clock: ctx.clock, config: rc, url, secret, mayRun: () => started && (leader?.isLeader() ?? false), beforeRun: intakeBeforeRun, metrics: ctx.metrics });
+  // mayRun: this process holds the lead, and no service replaced by a configuration reload is still finishing a run.
+  const build = (url: string, secret: string, cfg = rc) =>
+    new DeliveryService({
+      db: ctx.db, log: log.child({ part: 'delivery' }), clock: ctx.clock, config: cfg, url, secret, beforeRun: intakeBeforeRun, metrics: ctx.metrics,
+      mayRun: () => started && (leader?.isLeader() ?? false) && ![...retiring].some((s) => s.current()),
+    });
 
   const url = process.env.REPORTER_PROVINCE_URL || rc.province.url;
   if (url && rc.province.secret && !rc.demoSimulator) service = build(url, rc.province.secret);
 
   const routes = new Hono<AppEnv>();
   routes.route('/', createIntakeRoutes(ctx));
-  routes.route('/', createDeliveryRoutes({ db: ctx.db, auth: ctx.auth, clock: ctx.clock, service: () => service, coverageCategories: rc.delivery.coverageCategories }));
+  routes.route('/', createDeliveryRoutes({ db: ctx.db, auth: ctx.auth, clock: ctx.clock, service: () => service, coverageCategories: () => rc.delivery.coverageCategories }));
+
+  // A changed province / schedule / delivery section takes effect without a restart: a new service is built and
+  // scheduled; the old one stops scheduling and finishes a run in progress first (the new one waits for it).
+  ctx.onConfigReload(async (config) => {
+    const next = config.reporter;
+    const sig = (r: typeof rc) => JSON.stringify([r.province, r.schedule, r.delivery, r.demoSimulator]);
+    if (sig(next) === sig(rc)) return;
+    if (rc.demoSimulator || next.demoSimulator) return log.warn('reporter: demo simulator settings apply on restart');
+    const u = process.env.REPORTER_PROVINCE_URL || next.province.url;
+    if (!u || !next.province.secret) return log.error('reporter: the new configuration has no province url or secret; keeping the running settings');
+    let fresh: DeliveryService;
+    try {
+      fresh = build(u, next.province.secret, next);
+    } catch (err) {
+      return log.error({ err: (err as Error).message }, 'reporter: the new province settings are unusable; keeping the running settings');
+    }
+    const old = service;
+    rc = next;
+    service = fresh;
+    if (old) {
+      retiring.add(old);
+      await old.stopSchedules();
+      void old.whenIdle().then(async () => {
+        await old.stop();
+        retiring.delete(old);
+      });
+    }
+    if (roleStarted) await startSending();
+    log.info({ url: u, schedule: next.schedule }, 'reporter: delivery settings reloaded');
+  });
+
+  async function startSending() {
+    if (!service) return;
+    if (!leader) {
+      leader = ctx.leader('reporter', (isLeader) => log.info({ isLeader }, isLeader ? 'this process now sends to the province' : 'this process no longer sends'));
+      await leader.start();
+    }
+    started = true;
+    service.schedule();
+  }
 
   return {
     name: 'reporter',
@@ -44,6 +90,7 @@ export async function createReporterArea(ctx: AreaContext): Promise<Area> {
     routes,
     rawTables: [{ table: 'report_attempts' }],
     async start() {
+      roleStarted = true;
       if (rc.demoSimulator) {
         const u = url ? new URL(url) : undefined;
         sim = await startProvinceSim({ port: u ? Number(u.port) : 0, appKey: rc.province.appKey, appSecret: rc.province.secret ?? DEMO_SECRET, snapshotFile: `${ctx.dataDir}/province-sim.json`, snapshotEveryMs: 10_000 });
@@ -64,10 +111,7 @@ export async function createReporterArea(ctx: AreaContext): Promise<Area> {
         log.warn('reporter delivery is off: set reporter.province.url (or REPORTER_PROVINCE_URL) and reporter.province.secret, or reporter.demoSimulator: true');
         return;
       }
-      leader = ctx.leader('reporter', (isLeader) => log.info({ isLeader }, isLeader ? 'this process now sends to the province' : 'this process no longer sends'));
-      await leader.start();
-      started = true;
-      service.schedule();
+      await startSending();
       if (rc.schedule.runOnStart) {
         startTimer = setTimeout(() => {
           if (service?.mayRun()) service.run('incremental', 'start').catch(() => undefined);
@@ -79,6 +123,7 @@ export async function createReporterArea(ctx: AreaContext): Promise<Area> {
       started = false;
       clearTimeout(startTimer);
       await service?.stop();
+      for (const s of retiring) await s.stop();
       await leader?.stop();
       await sim?.stop();
     },

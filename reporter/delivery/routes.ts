@@ -16,7 +16,7 @@ export interface DeliveryRouteDeps {
   auth: AuthService;
   clock: Clock;
   service: () => DeliveryService | null;
-  coverageCategories: string[];
+  coverageCategories: () => string[];
 }
 
 /** A real calendar date written yyyy-MM-dd (2026-02-30 is not). */
@@ -166,7 +166,7 @@ export function createDeliveryRoutes(d: DeliveryRouteDeps) {
       total: rows.length,
       limit,
       offset,
-      coverage: await coverage(d.db, from, to, allCategories ? null : d.coverageCategories),
+      coverage: await coverage(d.db, from, to, allCategories ? null : d.coverageCategories()),
     });
   });
 

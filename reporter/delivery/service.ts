@@ -32,6 +32,7 @@ export class DeliveryService {
   private metrics?: DeliveryMetrics;
   private running: { kind: RunKind; runId: number | null; since: number } | null = null;
   private tasks: { name: RunKind; task: ScheduledTask }[] = [];
+  private runDone: Promise<RunOutcome> | null = null;
 
   constructor(
     private d: {
@@ -92,7 +93,9 @@ export class DeliveryService {
     this.running.runId = runId;
     const done = this.execute(kind, trigger, runId).finally(() => {
       this.running = null;
+      this.runDone = null;
     });
+    this.runDone = done;
     done.catch(() => undefined); // the caller may not wait; the failure is logged and recorded
     return { runId, done };
   }
@@ -154,9 +157,18 @@ export class DeliveryService {
     return this.tasks.map((t) => ({ kind: t.name, next: t.task.getNextRun()?.toISOString() ?? null }));
   }
 
-  async stop() {
+  async stopSchedules() {
     for (const t of this.tasks) await t.task.stop();
     this.tasks = [];
+  }
+
+  /** Resolves when no run is going (a run in progress is waited for, never cut). */
+  async whenIdle() {
+    await this.runDone?.catch(() => undefined);
+  }
+
+  async stop() {
+    await this.stopSchedules();
     this.sender.close();
   }
 }

@@ -51,6 +51,10 @@ console.log(
     `${Math.round(perMin).toLocaleString()} records/min; province holds ${live.toLocaleString()} live; accepted ${stats.accepted}, rejected ${stats.rejected}`,
 );
 console.log(`1,000,000 records at this rate: ${(1_000_000 / perMin).toFixed(1)} min (goal < 10 min) — ${1_000_000 / perMin < 10 ? 'OK' : 'NOT MET'}`);
+// The steady state: an incremental run over everything already delivered walks the key range and finds nothing.
+t = performance.now();
+const idle = await svc.run('incremental', 'bench');
+console.log(`an incremental run with nothing due over ${all.length.toLocaleString()} records: ${((performance.now() - t) / 1000).toFixed(1)} s (${(idle.stats as { batches: number }).batches} batches)`);
 await svc.stop();
 await db.close();
 sim.kill('SIGTERM');

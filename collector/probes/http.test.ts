@@ -43,6 +43,18 @@ test('healthy JSON API passes its assertions, with phase timings', async () => {
   releaseHttpProbe(s);
 });
 
+test('targets with the same TLS and DNS settings share one keep-alive pool, whatever their other options', async () => {
+  const a = spec({ url: sim.urls.exchangeStatus });
+  const b = spec({ url: sim.urls.exchangeDatasets, headers: { 'x-probe': 'b' } });
+  assert.ok((await httpProbe(a, probeCtx())).success);
+  // Another target (other path, other headers, so another got client) on the same host takes the socket a left idle.
+  const o = await httpProbe(b, probeCtx());
+  assert.ok(o.success, o.error);
+  assert.is(o.phases?.connect, undefined);
+  releaseHttpProbe(a);
+  releaseHttpProbe(b);
+});
+
 test('JSON path mismatch: assertion_failed with the path, expected and actual', async () => {
   await sim.setFault('exchange', 'degraded');
   const o = await httpProbe(spec({ url: sim.urls.exchangeStatus, json: [{ path: '$.status', equals: 'ok' }] }), probeCtx());

@@ -2,7 +2,6 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startPlatformSim, type PlatformSim } from '../../ops/platform-sim/sim';
 import { compileStatus, httpProbe, httpSpecSchema, releaseHttpProbe } from './http';
-import { gotLeanInstalled } from './got-lean';
 import { probeCtx } from './testkit';
 
 let sim: PlatformSim;
@@ -16,10 +15,6 @@ test.after(async () => {
 });
 test.before.each(async () => {
   for (const s of ['exchange', 'portal', 'app', 'https-selfsigned'] as const) await sim.setFault(s, 'none');
-});
-
-test('the lean got request-options builder passed its self-check (heap growth at 10,000 targets depends on it)', () => {
-  assert.ok(gotLeanInstalled, 'got changed createNativeRequestOptions: review collector/probes/got-lean.ts');
 });
 
 test('status patterns: single, class, range', () => {

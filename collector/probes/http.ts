@@ -7,7 +7,6 @@ import got, { type Got, type Response } from 'got';
 import { JSONPath } from 'jsonpath-plus';
 import { z } from 'zod';
 import { duration, secret } from '../../core/config/common';
-import './got-lean';
 import { classifyError, cleanPhases, errorText, failure, show } from './outcome';
 import type { Probe, ProbeContext, ProbeOutcome } from './types';
 

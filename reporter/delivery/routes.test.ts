@@ -82,6 +82,33 @@ test('lists are paginated: batches, batch detail with attempts, corrections, rec
   assert.is(st.nextRuns.length, 3);
 });
 
+test('overdue: past deadline and not accepted, with the reason; accepted records never listed; paginated', async () => {
+  const today = chinaDate(Date.now());
+  const all = (await (await call('GET', '/api/reporter/overdue?limit=1000', ops)).json()) as {
+    total: number; items: { data_type: string; record_id: string; deadline: string; days_overdue: number; reason: string }[];
+  };
+  assert.is(all.items.length, all.total);
+  const accepted = await sys.db.query<{ data_type: string; record_id: string }>(`SELECT data_type, record_id FROM report_deliveries WHERE accepted_version IS NOT NULL`);
+  assert.ok(accepted.rowCount > 0);
+  const listed = new Set(all.items.map((i) => `${i.data_type}/${i.record_id}`));
+  for (const a of accepted.rows) assert.not.ok(listed.has(`${a.data_type}/${a.record_id}`), `${a.record_id} was accepted yet listed overdue`);
+  const invalidPast = await sys.db.query<{ data_type: string; record_id: string }>(
+    `SELECT data_type, record_id FROM reporter_records WHERE status = 'invalid' AND deadline < $1::date`, [today]);
+  assert.ok(invalidPast.rowCount > 0, 'the fixtures hold invalid records past their deadline');
+  for (const r of invalidPast.rows) assert.ok(listed.has(`${r.data_type}/${r.record_id}`), `${r.record_id} is invalid and overdue but not listed`);
+  for (const i of all.items) {
+    assert.ok(String(i.deadline).slice(0, 10) < today || new Date(i.deadline).getTime() < Date.parse(today), `${i.record_id} deadline ${i.deadline} is past`);
+    assert.ok(Number(i.days_overdue) > 0);
+    assert.ok(['city_invalid', 'province_rejected', 'not_sent', 'awaiting_verdict'].includes(i.reason), i.reason);
+  }
+  const page2 = (await (await call('GET', '/api/reporter/overdue?limit=2&offset=1', ops)).json()) as { items: { record_id: string }[]; total: number };
+  assert.is(page2.total, all.total);
+  assert.equal(page2.items.map((i) => i.record_id), all.items.slice(1, 3).map((i) => i.record_id));
+  const typed = (await (await call('GET', '/api/reporter/overdue?dataType=PENALTY&limit=1000', ops)).json()) as { items: { data_type: string }[] };
+  assert.ok(typed.items.every((i) => i.data_type === 'PENALTY'));
+  assert.is((await sys.app.request('/api/reporter/overdue')).status, 401);
+});
+
 test('indicators: counts, 及时率, 准确率, 完整率 and 覆盖率 as data-standard.md defines them', async () => {
   const today = chinaDate(Date.now());
   const res = await call('GET', `/api/reporter/indicators?from=2026-01-01&to=2027-01-01&limit=100`, regulator);

@@ -146,6 +146,36 @@ export function createDeliveryRoutes(d: DeliveryRouteDeps) {
     );
   });
 
+  // Records past their reporting deadline that the province has not accepted (never sent, rejected, held back, or
+  // still waiting for a verdict), oldest deadline first: what the office must chase today.
+  app.get('/overdue', requirePermission('read'), async (c) => {
+    const params: unknown[] = [chinaDate(d.clock())];
+    let filter = '';
+    for (const [key, col] of [['dataType', 'r.data_type'], ['dept', 'r.dept_code']] as const) {
+      const v = c.req.query(key);
+      if (v) {
+        params.push(v);
+        filter += ` AND ${col} = $${params.length}`;
+      }
+    }
+    const from = `FROM reporter_records r LEFT JOIN report_deliveries d ON d.data_type = r.data_type AND d.record_id = r.record_id
+      WHERE r.deadline < $1::date AND r.status <> 'withdrawn' AND d.accepted_version IS NULL ${filter}`;
+    return c.json(
+      await list(
+        `SELECT r.data_type, r.record_id, r.version, r.status, r.dept_code, r.record_date, r.deadline,
+                ($1::date - r.deadline) AS days_overdue,
+                CASE WHEN r.status IN ('invalid', 'held_reference') THEN 'city_invalid'
+                     WHEN d.rejected_version IS NOT NULL THEN 'province_rejected'
+                     WHEN d.first_delivered_at IS NULL THEN 'not_sent' ELSE 'awaiting_verdict' END AS reason,
+                CASE WHEN r.status = 'valid' THEN d.rejected_errors ELSE r.errors END AS errors
+           ${from} ORDER BY r.deadline, r.data_type, r.record_id`,
+        `SELECT count(*) AS n ${from}`,
+        params,
+        c,
+      ),
+    );
+  });
+
   app.get('/reconciliations', requirePermission('read'), async (c) =>
     c.json(await list(`SELECT id, run_id, checked_at, data_type, period_from, period_to, city_count, province_count, match, error FROM report_reconciliations ORDER BY checked_at DESC, id DESC`, `SELECT count(*) AS n FROM report_reconciliations`, [], c)),
   );

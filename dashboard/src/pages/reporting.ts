@@ -35,15 +35,23 @@ function overall(ind: any) {
   };
 }
 
+const OVERDUE_ZH: Record<string, string> = {
+  city_invalid: '本市校验未通过',
+  province_rejected: '省平台拒收',
+  not_sent: '尚未上报',
+  awaiting_verdict: '等待省平台回执',
+};
+
 /** 数据直报: last and next run, batches over time, the four indicators, overdue, corrections, reconciliation. */
 export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
   const periods = months(6);
-  const [status, batches, corrections, recon, runs, ...inds] = await Promise.all([
+  const [status, batches, corrections, recon, runs, overdueList, ...inds] = await Promise.all([
     api.reporter.status().catch(() => null),
     api.reporter.batches().catch(() => null),
     api.reporter.corrections().catch(() => null),
     api.reporter.reconciliations().catch(() => null),
     api.reporter.runs().catch(() => null),
+    api.reporter.overdue().catch(() => null),
     ...periods.map((p) => api.reporter.indicators(p.from, p.to).catch(() => null)),
   ]);
   const cur = overall(inds[inds.length - 1]);
@@ -106,6 +114,14 @@ export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
         ['结果', (r) => h(`span.badge.${r.match ? 's-up' : 's-down'}`, r.match ? '一致' : r.error ? '失败' : '不一致')],
         ['时间', (r) => fmtTime(r.checked_at)],
       ], { empty: '暂无对账结果' }))),
+    card(`逾期未被接收的记录（共 ${fmtNum((overdueList as any)?.total ?? 0)} 条，按应报日期）`, table(list(overdueList), [
+      ['类型', (r) => TYPE_ZH[r.data_type] ?? r.data_type],
+      ['记录', (r) => h('code', r.record_id)],
+      ['应报日期', (r) => String(r.deadline ?? '—').slice(0, 10)],
+      ['逾期天数', (r) => h('strong.err-num', fmtNum(r.days_overdue))],
+      ['原因', (r) => OVERDUE_ZH[r.reason] ?? r.reason],
+      ['说明', (r) => h('span.err', r.errors ? reasons(r.errors) : '')],
+    ], { empty: '没有逾期记录', cls: 'overdue' })),
     card('更正队列（含原因）', table(corr.slice(0, 100), [
       ['类型', (r) => TYPE_ZH[r.data_type] ?? r.data_type],
       ['记录', (r) => h('code', r.record_id)],

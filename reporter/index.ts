@@ -114,7 +114,11 @@ export async function createReporterArea(ctx: AreaContext): Promise<Area> {
       await startSending();
       if (rc.schedule.runOnStart) {
         startTimer = setTimeout(() => {
-          if (service?.mayRun()) service.run('incremental', 'start').catch(() => undefined);
+          if (!service?.mayRun()) return;
+          const s = service;
+          s.run('incremental', 'start')
+            .then(() => (rc.schedule.reconcileOnStart && s.mayRun() ? s.run('reconcile', 'start') : undefined))
+            .catch((err) => log.warn({ err }, 'start run failed'));
         }, 1_000);
         startTimer.unref();
       }

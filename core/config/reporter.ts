@@ -94,6 +94,8 @@ export const reporterScheduleConfig = z
     timezone: z.string().default('Asia/Shanghai'),
     /** Run an incremental delivery right after start. */
     runOnStart: z.boolean().default(false),
+    /** Reconcile with the province right after that start run (the demo, so 完整率 has data at once). */
+    reconcileOnStart: z.boolean().default(false),
   })
   .strict()
   .prefault({});

@@ -2,24 +2,13 @@
  * Validation throughput: `npx tsx bench/reporter-validate.ts [records]`. Validates fixtures of all four types with an
  * in-memory reference lookup (as the intake does after loading references) and prints records/s. Target ≥ 100,000/s.
  */
-import { makeFixtures } from '../reporter/standard/fixtures';
+import { makeFixtures, fixtureReferences } from '../reporter/standard/fixtures';
 import { validateRecord } from '../reporter/standard/validate';
-import type { ReferenceLookup } from '../reporter/standard/types';
 
 const total = Number(process.argv[2] ?? 200_000);
 const f = makeFixtures({ items: 200, officers: 400, inspections: Math.round(total * 0.6), penalties: Math.round(total * 0.4) - 600, invalidShare: 0.05 });
 const all = f.all();
-const items = new Set(f.ITEM.map((x) => x.implCode));
-const inspections = new Set(f.INSPECTION.map((x) => x.recordId));
-const officers = new Map(f.OFFICER.map((o) => [o.certNo, o]));
-const refs: ReferenceLookup = {
-  itemExists: (c) => items.has(c),
-  inspectionExists: (id) => inspections.has(id),
-  officerCertValid: (c, d) => {
-    const o = officers.get(c);
-    return !!o && o.status === '1' && o.validUntil >= d;
-  },
-};
+const refs = fixtureReferences(f);
 const now = Date.UTC(2026, 10, 24, 4);
 // Warm-up so the JIT has compiled the hot paths.
 for (let i = 0; i < Math.min(20_000, all.length); i++) validateRecord(all[i][0], all[i][1], { now, refs });

@@ -6,7 +6,7 @@
 import { USCC_ALPHABET, usccCheckChar } from './uscc';
 import { idCheckChar } from './idno';
 import { FIELDS } from './codes';
-import type { DataType, ErrorCode, InspectionRecord, ItemRecord, OfficerRecord, PenaltyRecord } from './types';
+import type { DataType, ErrorCode, InspectionRecord, ItemRecord, OfficerRecord, PenaltyRecord, ReferenceLookup } from './types';
 
 export interface FixtureOptions {
   seed?: number;
@@ -76,6 +76,21 @@ const DEPTS = ['潍坊市市场监督管理局', '潍坊市生态环境局', '�
 
 function addDays(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The references a fixture set holds (its ITEMs, INSPECTIONs and OFFICER certificates), as the validator asks for them. */
+export function fixtureReferences(f: Fixtures): ReferenceLookup {
+  const items = new Set(f.ITEM.map((x) => x.implCode));
+  const inspections = new Set(f.INSPECTION.map((x) => x.recordId));
+  const officers = new Map(f.OFFICER.map((o) => [o.certNo, o]));
+  return {
+    itemExists: (c) => items.has(c),
+    inspectionExists: (id) => inspections.has(id),
+    officerCertValid: (c, d) => {
+      const o = officers.get(c);
+      return !!o && o.status === '1' && o.validUntil >= d;
+    },
+  };
 }
 
 export function makeFixtures(opts: FixtureOptions = {}): Fixtures {

@@ -1,22 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { validateRecord, validateBatch } from './validate';
-import { makeFixtures, makeIdNumber, makeUscc, rng } from './fixtures';
+import { makeFixtures, fixtureReferences, makeIdNumber, makeUscc, rng } from './fixtures';
 import type { DataType, ReferenceLookup, ValidationResult } from './types';
 
 const NOW = Date.UTC(2026, 10, 24, 4, 0, 0); // 2026-11-24 12:00 in UTC+8
 const f = makeFixtures({ seed: 7, inspections: 60, penalties: 40 });
-const items = new Set(f.ITEM.map((x) => x.implCode));
-const inspections = new Set(f.INSPECTION.map((x) => x.recordId));
-const officers = new Map(f.OFFICER.map((o) => [o.certNo, o]));
-const refs: ReferenceLookup = {
-  itemExists: (c) => items.has(c),
-  inspectionExists: (id) => inspections.has(id),
-  officerCertValid: (c, d) => {
-    const o = officers.get(c);
-    return !!o && o.status === '1' && o.validUntil >= d;
-  },
-};
+const refs = fixtureReferences(f);
 const clone = <T>(x: T): Record<string, unknown> => structuredClone(x) as Record<string, unknown>;
 const run = (t: DataType, rec: unknown) => validateRecord(t, rec, { now: NOW, refs });
 const codesOn = (r: ValidationResult, field: string) => r.errors.filter((e) => e.field === field).map((e) => e.code);

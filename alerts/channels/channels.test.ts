@@ -1,4 +1,4 @@
-import './nock-node20';
+import '../../test/helpers/nock-node20';
 import { createServer, type IncomingMessage } from 'node:http';
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';

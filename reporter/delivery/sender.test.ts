@@ -1,3 +1,4 @@
+import '../../test/helpers/nock-node20';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import nock from 'nock';
@@ -8,14 +9,6 @@ import { createContractV1 } from '../adapters/contract-v1';
 import { GatewaySender } from './sender';
 import { backoffDelay, chinaDay, fitBatch } from './batcher';
 import type { Db } from '../../core/db';
-
-// nock 15's interceptor calls Promise.withResolvers (Node ≥ 22); Node 20 needs it supplied.
-const P = Promise as unknown as { withResolvers?: () => unknown };
-P.withResolvers ??= () => {
-  let resolve: unknown, reject: unknown;
-  const promise = new Promise((a, b) => ((resolve = a), (reject = b)));
-  return { promise, resolve, reject };
-};
 
 const BASE = 'http://127.0.0.1:9';
 let db: Db;

@@ -1,5 +1,6 @@
-// Test helper: nock 15 (through @mswjs/interceptors) calls Promise.withResolvers, which Node 20 lacks (Node 22 has it).
-// Imported before nock in tests only.
+// Test helper: nock 15 (through @mswjs/interceptors) calls Promise.withResolvers, which Node 20 lacks (Node 22 has it):
+// without it every intercepted request fails with "Promise.withResolvers is not a function".
+// Import it (for its effect) in any test that uses nock.
 const P = Promise as unknown as { withResolvers?: () => unknown };
 if (!P.withResolvers) {
   P.withResolvers = function withResolvers<T>() {

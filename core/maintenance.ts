@@ -23,9 +23,19 @@ export interface RawTable {
  */
 export type TsdbMode = 'timescale' | 'apache';
 
-export async function tsdbMode(db: Db): Promise<TsdbMode> {
-  const r = await db.query<{ l: string | null }>(`SELECT current_setting('timescaledb.license', true) AS l`);
-  return r.rows[0]?.l === 'timescale' ? 'timescale' : 'apache';
+// The build is fixed for the life of a connection pool, so ask once per Db rather than on every maintenance pass.
+const modes = new WeakMap<Db, Promise<TsdbMode>>();
+
+export function tsdbMode(db: Db): Promise<TsdbMode> {
+  let mode = modes.get(db);
+  if (!mode) {
+    mode = db
+      .query<{ l: string | null }>(`SELECT current_setting('timescaledb.license', true) AS l`)
+      .then((r) => (r.rows[0]?.l === 'timescale' ? 'timescale' : 'apache'));
+    mode.catch(() => modes.delete(db)); // a failed look-up (database away) is asked again next time
+    modes.set(db, mode);
+  }
+  return mode;
 }
 
 const ROLLUPS = [

@@ -90,7 +90,8 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   if ((await tsdbMode(db)) === 'apache') {
     log.info('TimescaleDB Apache build: rollups and retention are run by the application; compression is not available');
   }
-  await applyPolicies(db, config.retention, areas.flatMap((a) => a.rawTables ?? []));
+  const rawExtra = areas.flatMap((a) => a.rawTables ?? []);
+  await applyPolicies(db, config.retention, rawExtra);
 
   const app = new Hono<AppEnv>();
   app.onError((err, c) => {
@@ -127,7 +128,6 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   // application runs refresh, compression and retention itself, on one instance at a time.
   let maintTimer: NodeJS.Timeout | undefined;
   let maintLeader: Leader | undefined;
-  const rawExtra = areas.flatMap((a) => a.rawTables ?? []);
   if (await needsAppMaintenance(db)) {
     maintLeader = ctx.leader('maintenance');
     await maintLeader.start();

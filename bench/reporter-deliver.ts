@@ -30,7 +30,7 @@ const db = await openTestDb();
 const items = Math.max(50, Math.round(total * 0.01));
 const officers = Math.max(20, Math.round(total * 0.01));
 const penalties = Math.round(total * 0.35);
-const fx = makeFixtures({ seed: 11, items, officers, inspections: total - items - officers - penalties, penalties });
+const fx = makeFixtures({ seed: 11, items, officers, inspections: total - items - officers - penalties, penalties, now: Date.now() });
 let t = performance.now();
 const all = fx.all();
 for (let i = 0; i < all.length; i += 50_000) await putRecords(db, all.slice(i, i + 50_000));

@@ -6,7 +6,7 @@ import { makeFixtures, fixtureReferences } from '../reporter/standard/fixtures';
 import { validateRecord } from '../reporter/standard/validate';
 
 const total = Number(process.argv[2] ?? 200_000);
-const f = makeFixtures({ items: 200, officers: 400, inspections: Math.round(total * 0.6), penalties: Math.round(total * 0.4) - 600, invalidShare: 0.05 });
+const f = makeFixtures({ items: 200, officers: 400, inspections: Math.round(total * 0.6), penalties: Math.round(total * 0.4) - 600, invalidShare: 0.05, now: Date.now() });
 const all = f.all();
 const refs = fixtureReferences(f);
 const now = Date.UTC(2026, 10, 24, 4);

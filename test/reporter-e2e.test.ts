@@ -20,7 +20,7 @@ const server = !!process.env.DATABASE_URL;
 const dir = mkdtempSync(join(tmpdir(), 'reporter-e2e-'));
 const dataDir = join(dir, 'db');
 const secret = 'e2e-secret-9f3a';
-const fx = makeFixtures({ seed: 2026, items: 500, officers: 300, inspections: 12_000, penalties: 7_200, invalidShare: 0.068 });
+const fx = makeFixtures({ seed: 2026, items: 500, officers: 300, inspections: 12_000, penalties: 7_200, invalidShare: 0.068, now: Date.now() });
 let sim: ProvinceSim;
 let serverDb: (Db & { url?: string }) | undefined;
 

@@ -16,8 +16,7 @@ const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent' };
 if (server) env.DATABASE_URL = server.url;
 else delete env.DATABASE_URL;
 writeFileSync(join(dir, 'config.yaml'), `database: { dataDir: ${join(dir, 'db')} }\nlog: { level: silent }\n`);
-const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-const f = makeFixtures({ seed: 4, items: 4, officers: 6, inspections: 30, today, invalidShare: 0.2 });
+const f = makeFixtures({ seed: 4, items: 4, officers: 6, inspections: 30, invalidShare: 0.2, now: Date.now() });
 
 function run(args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'reporter/intake/import.ts', '--config', join(dir, 'config.yaml'), ...args], { env, encoding: 'utf8', timeout: 120_000 });

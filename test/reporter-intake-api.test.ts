@@ -17,8 +17,7 @@ reporter:
 `);
 const sys = await startSystem({ config, db, log: silentLogger(), roles: [] });
 const clerk = (await sys.auth.createToken({ name: 'clerk', role: 'regulator', createdBy: 'test' })).token;
-const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-const f = makeFixtures({ seed: 8, items: 2, officers: 4, inspections: 5, penalties: 3, today });
+const f = makeFixtures({ seed: 8, items: 2, officers: 4, inspections: 5, penalties: 3, now: Date.now() });
 
 async function api(method: string, path: string, body?: unknown) {
   const res = await fetch(`${sys.url}/api/reporter${path}`, {

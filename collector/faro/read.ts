@@ -5,6 +5,7 @@ import type { Clock } from '../../core/time';
 import type { FaroConfig } from '../../core/config/faro';
 import { WEB_VITALS } from './vitals';
 import { BIN_VALUE_SQL } from './histogram';
+import { CHINA_BUCKET_ORIGIN } from '../../core/china-time';
 
 const EXACT_MAX_MS = 6 * 3_600_000;
 
@@ -51,13 +52,13 @@ export function createReadRoutes(d: { db: Db; clock: Clock; getConfig(): FaroCon
     if (c.req.query('app')) where += ` AND app = $${params.push(c.req.query('app'))}`;
     if (c.req.query('page')) where += ` AND page_url = $${params.push(c.req.query('page'))}`;
     const sql = exact
-      ? `SELECT time_bucket($1::interval, ts) AS bucket, name,
+      ? `SELECT time_bucket($1::interval, ts, ${CHINA_BUCKET_ORIGIN}) AS bucket, name,
                 percentile_cont(0.75) WITHIN GROUP (ORDER BY value) AS p75, count(*)::int AS n
            FROM faro_measurements
           WHERE type = 'web-vitals' AND ts >= $2 AND ts < $3 AND name = ANY($4::text[])${where}
           GROUP BY 1, 2 ORDER BY 1, 2`
       : `WITH h AS (
-           SELECT time_bucket($1::interval, bucket) AS b, name, bin, sum(n)::float8 AS n
+           SELECT time_bucket($1::interval, bucket, ${CHINA_BUCKET_ORIGIN}) AS b, name, bin, sum(n)::float8 AS n
              FROM faro_vitals_1h WHERE bucket >= $2 AND bucket < $3 AND name = ANY($4::text[])${where}
             GROUP BY 1, 2, 3),
          c AS (SELECT b, name, bin, sum(n) OVER (PARTITION BY b, name ORDER BY bin) AS cum, sum(n) OVER (PARTITION BY b, name) AS tot FROM h)
@@ -109,7 +110,7 @@ export function createReadRoutes(d: { db: Db; clock: Clock; getConfig(): FaroCon
     const sp: unknown[] = [new Date(t.from), new Date(t.to), `${t.bucketSec} seconds`];
     const sWhere = c.req.query('app') ? ` AND app = $${sp.push(c.req.query('app'))}` : '';
     const series = await d.db.query<{ bucket: Date; n: number }>(
-      `SELECT time_bucket($3::interval, ts) AS bucket, count(*)::int AS n
+      `SELECT time_bucket($3::interval, ts, ${CHINA_BUCKET_ORIGIN}) AS bucket, count(*)::int AS n
          FROM faro_exceptions WHERE ts >= $1 AND ts < $2${sWhere} GROUP BY 1 ORDER BY 1`, sp);
     return c.json({ items: r.rows, series: series.rows, bucketSeconds: t.bucketSec });
   });

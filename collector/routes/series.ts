@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { httpError, requirePermission, type AppEnv } from '../../core/http';
 import { parseDuration } from '../../core/time';
 import { iso, timeParam, type RouteDeps } from './deps';
+import { CHINA_BUCKET_ORIGIN } from '../../core/china-time';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
@@ -20,14 +21,14 @@ export function seriesPlan(fromMs: number, toMs: number, stepMs?: number): { sou
   return { source, stepMs: step };
 }
 
-const RAW = `SELECT time_bucket($4::interval, ts) AS t, count(*)::float8 AS n, count(*) FILTER (WHERE success)::float8 AS ok,
+const RAW = `SELECT time_bucket($4::interval, ts, ${CHINA_BUCKET_ORIGIN}) AS t, count(*)::float8 AS n, count(*) FILTER (WHERE success)::float8 AS ok,
     percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50, percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95,
     percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms) AS p99, avg(dns_ms) AS resolve, avg(connect_ms) AS connect,
     avg(tls_ms) AS tls, avg(ttfb_ms) AS processing, avg(transfer_ms) AS transfer
   FROM probe_results WHERE target_id = $1 AND ts >= $2 AND ts < $3 GROUP BY 1 ORDER BY 1`;
 
 // Percentiles of a rollup bucket cannot be merged exactly: a coarser step uses their count-weighted mean.
-const ROLLUP = (table: string) => `SELECT time_bucket($4::interval, bucket) AS t, sum(n)::float8 AS n, sum(ok)::float8 AS ok,
+const ROLLUP = (table: string) => `SELECT time_bucket($4::interval, bucket, ${CHINA_BUCKET_ORIGIN}) AS t, sum(n)::float8 AS n, sum(ok)::float8 AS ok,
     sum(p50_ms * n) / nullif(sum(n), 0) AS p50, sum(p95_ms * n) / nullif(sum(n), 0) AS p95, sum(p99_ms * n) / nullif(sum(n), 0) AS p99,
     sum(dns_ms * n) / nullif(sum(n) FILTER (WHERE dns_ms IS NOT NULL), 0) AS resolve,
     sum(connect_ms * n) / nullif(sum(n) FILTER (WHERE connect_ms IS NOT NULL), 0) AS connect,

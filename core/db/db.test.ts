@@ -34,6 +34,19 @@ test(`[${backend}] rowCount means the same on both back ends`, async () => {
   }
 });
 
+test(`[${backend}] a DATE comes back as its calendar day (yyyy-MM-dd), whatever the zone, on both back ends`, async () => {
+  const db = await openTestDb();
+  try {
+    const r = await db.query<{ d: unknown; t: unknown }>(`SELECT DATE '2026-12-31' AS d, TIMESTAMPTZ '2026-12-31 23:59:00+08' AS t`);
+    assert.is(r.rows[0].d, '2026-12-31');
+    assert.ok(r.rows[0].t instanceof Date && (r.rows[0].t as Date).toISOString() === '2026-12-31T15:59:00.000Z', 'an instant stays an instant');
+    const leap = await db.query<{ d: unknown }>(`SELECT $1::date + 1 AS d`, ['2028-02-28']);
+    assert.is(leap.rows[0].d, '2028-02-29');
+  } finally {
+    await db.close();
+  }
+});
+
 test(`[${backend}] a failing migration leaves the database as it was`, async () => {
   const db = await openTestDb();
   const { mkdtempSync, writeFileSync } = await import('node:fs');

@@ -1,10 +1,14 @@
 import pg from 'pg';
 import type { Db, LockHandle, Queryable, QueryResult } from './types';
 import { insertRows } from './insert';
+import { DATE_OID } from './types';
 
 // Return int8/numeric as JS numbers where safe: counts and sums here stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
+// A DATE column is a calendar day: keep it yyyy-MM-dd (pg's default is a Date at local midnight, which serialises
+// as the previous day's T16:00:00.000Z in UTC+8).
+pg.types.setTypeParser(DATE_OID, (v) => v);
 
 export interface ServerOptions {
   url: string;

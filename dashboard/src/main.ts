@@ -83,6 +83,7 @@ function header(route: Route, pages: typeof PAGES) {
           schedule();
         } }), '自动刷新'),
       h('button.secondary.small', { onclick: () => render() }, '刷新'),
+      h('span.tz-note', { title: '本页所有时间均为北京时间（UTC+8）' }, '北京时间 UTC+8'),
       h('span.user', `${user!.name}（${({ admin: '管理员', ops: '运维', security: '安全', regulator: '监管科' } as const)[user!.role]}）`),
       h('button.secondary.small', { onclick: async () => {
         await api.logout().catch(() => undefined);

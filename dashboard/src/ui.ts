@@ -1,4 +1,5 @@
 import * as echarts from 'echarts';
+import { CHINA_OFFSET_MS, chinaWallClock } from '../../core/china-time';
 
 type Child = Node | string | number | null | undefined | false | Child[];
 type Attrs = Record<string, any>;
@@ -37,12 +38,18 @@ export function card(title: string, ...body: Child[]): HTMLElement {
   return h('section.card', h('h3', title), ...body);
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
+/** Every time on the page is written in UTC+8 (北京时间), whatever zone the browser is in; the header says so once. */
 export function fmtTime(v: unknown, withSeconds = false): string {
   if (v === undefined || v === null || v === '') return '—';
-  const d = new Date(v as string);
-  if (Number.isNaN(d.getTime())) return String(v);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}${withSeconds ? ':' + pad(d.getSeconds()) : ''}`;
+  const t = typeof v === 'number' ? v : new Date(v as string).getTime();
+  if (Number.isNaN(t)) return '—';
+  return chinaWallClock(t, withSeconds);
+}
+/** A calendar day as the API sends it (yyyy-MM-dd); an instant is shown as its day in UTC+8. */
+export function fmtDate(v: unknown): string {
+  if (v === undefined || v === null || v === '') return '—';
+  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return v;
+  return fmtTime(v).slice(0, 10);
 }
 export function fmtNum(v: unknown, digits = 0): string {
   const n = Number(v);
@@ -108,13 +115,19 @@ export function chart(option: echarts.EChartsCoreOption, opts: { height?: number
   return el;
 }
 
+/**
+ * ECharts writes a time axis in the browser's zone and has no zone setting: the points move by +8 h and the chart
+ * runs in UTC (`useUTC`), so ticks fall on UTC+8 midnights and labels and tooltips read as 北京时间 everywhere.
+ */
 export function timeAxisOption(series: { name: string; data: [number, number | null][]; type?: string; stack?: string; area?: boolean; yAxisIndex?: number }[], opts: { yName?: string; yFormatter?: (v: number) => string; y2Name?: string; range?: { from: number; to: number } } = {}) {
+  const cn = (t: number) => t + CHINA_OFFSET_MS;
   return {
+    useUTC: true,
     tooltip: { trigger: 'axis' },
     legend: { top: 0, type: 'scroll' },
     grid: { left: 56, right: opts.y2Name ? 56 : 20, top: 36, bottom: 28 },
     // The axis spans the chosen range, so a gap at the start or end reads as "no data then", not as a zoom.
-    xAxis: { type: 'time', ...(opts.range ? { min: opts.range.from, max: opts.range.to } : {}) },
+    xAxis: { type: 'time', ...(opts.range ? { min: cn(opts.range.from), max: cn(opts.range.to) } : {}) },
     yAxis: [
       // An explicit `axisLabel: undefined` would replace ECharts' default and hide the labels.
       { type: 'value', name: opts.yName, ...(opts.yFormatter ? { axisLabel: { formatter: opts.yFormatter } } : {}) },
@@ -122,13 +135,17 @@ export function timeAxisOption(series: { name: string; data: [number, number | n
     ],
     series: series.map((s) => ({
       // Symbols only when points are few: a single point of a line would otherwise be invisible.
-      name: s.name, type: s.type ?? 'line', data: s.data, stack: s.stack, showSymbol: s.data.length <= 30, yAxisIndex: s.yAxisIndex ?? 0,
+      name: s.name, type: s.type ?? 'line', data: s.data.map(([t, v]) => [cn(t), v]), stack: s.stack, showSymbol: s.data.length <= 30, yAxisIndex: s.yAxisIndex ?? 0,
       ...(s.area ? { areaStyle: { opacity: 0.5 } } : {}),
     })),
   };
 }
 
-export function gauge(name: string, value: number | null, opts: { max?: number; suffix?: string } = {}) {
+/** A gauge; without a value it says why (`reason`), rather than drawing an empty dial. */
+export function gauge(name: string, value: number | null, opts: { max?: number; suffix?: string; reason?: string } = {}) {
+  if (value === null || value === undefined || !Number.isFinite(value)) {
+    return h('div.gauge-none', { style: { height: '170px' } }, h('div.gauge-name', name), h('div.gauge-value', '—'), h('div.gauge-reason', opts.reason ?? EMPTY));
+  }
   const max = opts.max ?? 100;
   const v = value ?? 0;
   // Red below 90 %, amber below 95 %, green above: the thresholds the regulatory office is assessed against.

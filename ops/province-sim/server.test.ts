@@ -13,7 +13,7 @@ import type { DataType } from '../../reporter/standard/types';
 let sim: ProvinceSim;
 let now = Date.parse('2026-11-25T12:00:00Z');
 const secret = 'sim-secret';
-const fx = makeFixtures({ seed: 3, items: 3, officers: 2, inspections: 5, penalties: 3 });
+const fx = makeFixtures({ seed: 3, items: 3, officers: 2, inspections: 5, penalties: 3, now });
 
 async function call(method: 'GET' | 'POST', path: string, body = '', o: { secret?: string; appKey?: string; ts?: number; nonce?: string; signMethod?: SignMethod } = {}) {
   const h = signRequest({ appKey: o.appKey ?? 'city-370700', appSecret: o.secret ?? secret, signMethod: o.signMethod ?? 'HMAC-SM3', method, pathWithQuery: path, body, nowMs: o.ts ?? now, nonce: o.nonce });

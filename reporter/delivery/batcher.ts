@@ -1,16 +1,4 @@
-/** Pure decisions of the delivery side: batch days, how many records fit a batch, backoff. No I/O, no clock reads. */
-
-const CHINA_OFFSET_MS = 8 * 3600_000;
-
-/** yyyyMMdd in UTC+8 (the batch id's date). */
-export function chinaDay(ms: number): string {
-  return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 10).replaceAll('-', '');
-}
-
-/** yyyy-MM-dd in UTC+8. */
-export function chinaDate(ms: number): string {
-  return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 10);
-}
+/** Pure decisions of the delivery side: how many records fit a batch, backoff. No I/O, no clock reads. */
 
 /**
  * How many of `sizes` (bytes of each encoded record, in order) fit one batch under both limits. At least one record

@@ -1,6 +1,6 @@
 import type { Db } from '../../core/db';
 import { makeFixtures } from '../standard/fixtures';
-import { chinaDate } from './batcher';
+import { chinaDate } from '../../core/china-time';
 
 /**
  * Demo data (`reporter.demoSimulator: true` only): when the city holds no records yet, a few hundred records of every

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../core/db';
-import { chinaDate } from './batcher';
+import { chinaDate } from '../../core/china-time';
+import type { DataType } from '../standard/types';
 
 /**
  * Indicators of data-standard.md ("Indicators the regulatory office is judged by"), per type, department and period
@@ -26,13 +27,17 @@ export interface IndicatorRow {
   completenessRate?: number | null; // 完整率 (per type only: the province counts per type)
   provinceCount?: number | null;
   cityLiveValid?: number;
-  /** Which reconciled periods 完整率 rests on (null: none inside the period yet). */
-  completenessBasis?: { periods: number; from: string; to: string } | null;
+  /** What 完整率 rests on: the province's count for the period, or stored reconciliations that tile it. */
+  completenessBasis?: { source: 'province' | 'reconciliation'; periods: number; from: string; to: string; checkedAt: string | null } | null;
+  /** Why 完整率 is null (the dashboard shows this instead of an empty gauge). */
+  completenessReason?: { code: string; message: string } | null;
 }
+
+export type ProvinceCount = (dataType: DataType, from: string, to: string) => Promise<{ count: number; checkedAt: number }>;
 
 const rate = (num: number, den: number) => (den > 0 ? Math.round((num / den) * 10000) / 10000 : null);
 
-export async function indicators(q: Queryable, from: string, to: string, now: number, opts: { dept?: string } = {}): Promise<IndicatorRow[]> {
+export async function indicators(q: Queryable, from: string, to: string, now: number, opts: { dept?: string; provinceCount?: ProvinceCount } = {}): Promise<IndicatorRow[]> {
   const today = chinaDate(now);
   const params: unknown[] = [from, to, today];
   let deptFilter = '';
@@ -64,19 +69,7 @@ export async function indicators(q: Queryable, from: string, to: string, now: nu
        FROM x GROUP BY GROUPING SETS ((data_type, dept_code), (data_type)) ORDER BY data_type, all_depts DESC, dept_code`,
     params,
   );
-  // 完整率 from the latest reconciliation of each stored period (month) inside [from, to): the province is asked on
-  // the reconciliation schedule, not on every page view.
-  const rec = await q.query<{ data_type: string; province_count: string | null; city_count: string; complete: boolean; periods: string; first: string; last: string }>(
-    `SELECT data_type, sum(province_count) AS province_count, sum(city_count) AS city_count, bool_and(province_count IS NOT NULL) AS complete,
-            count(*) AS periods, min(period_from)::text AS first, max(period_to)::text AS last
-       FROM (SELECT DISTINCT ON (data_type, period_from, period_to) data_type, period_from, period_to, province_count, city_count
-               FROM report_reconciliations WHERE period_from >= $1::date AND period_to <= $2::date
-              ORDER BY data_type, period_from, period_to, checked_at DESC) x
-      GROUP BY data_type`,
-    [from, to],
-  );
-  const recBy = new Map(rec.rows.map((x) => [x.data_type, x]));
-  return r.rows.map((x) => {
+  const rows = r.rows.map((x) => {
     const n = (k: string) => Number(x[k] ?? 0);
     const row: IndicatorRow = {
       dataType: String(x.data_type),
@@ -86,16 +79,62 @@ export async function indicators(q: Queryable, from: string, to: string, now: nu
       deliveredWithVerdict: n('delivered_verdict'), firstAccepted: n('first_accepted'), accuracyRate: rate(n('first_accepted'), n('delivered_verdict')),
     };
     row.lateRate = row.timelinessRate === null ? null : Math.round((1 - row.timelinessRate) * 10000) / 10000;
-    if (row.deptCode === null) {
-      const rc = recBy.get(row.dataType);
-      const ok = rc && rc.complete && rc.province_count !== null;
-      row.provinceCount = ok ? Number(rc.province_count) : null;
-      row.cityLiveValid = rc ? Number(rc.city_count) : undefined;
-      row.completenessRate = ok ? rate(Number(rc.province_count), Number(rc.city_count)) : null;
-      row.completenessBasis = rc ? { periods: Number(rc.periods), from: rc.first, to: rc.last } : null;
-    }
     return row;
   });
+  const perType = rows.filter((x) => x.deptCode === null);
+  if (opts.dept) {
+    for (const row of perType) Object.assign(row, noCompleteness(row, 'by_department', '省平台按类型计数、不分部门，完整率只对全市按类型计算'));
+  } else {
+    await Promise.all(perType.map(async (row) => Object.assign(row, await completeness(q, row, from, to, opts.provinceCount))));
+  }
+  return rows;
+}
+
+type CompletenessPart = Pick<IndicatorRow, 'completenessRate' | 'provinceCount' | 'cityLiveValid' | 'completenessBasis' | 'completenessReason'>;
+
+function noCompleteness(row: IndicatorRow, code: string, message: string): CompletenessPart {
+  return { completenessRate: null, provinceCount: null, cityLiveValid: row.valid, completenessBasis: null, completenessReason: { code, message } };
+}
+
+/**
+ * 完整率 for exactly [from, to), whatever part of a month that is: the province's count for the same range (asked on
+ * demand, cached by the delivery service) against the city's live valid records (`row.valid`, the same query as
+ * reconciliation's). When the province cannot be asked, the stored reconciliations serve if their periods tile the
+ * range exactly; otherwise the rate is null and the reason says why.
+ */
+async function completeness(q: Queryable, row: IndicatorRow, from: string, to: string, provinceCount?: ProvinceCount): Promise<CompletenessPart> {
+  const city = row.valid;
+  const part = (province: number, basis: NonNullable<IndicatorRow['completenessBasis']>): CompletenessPart => {
+    if (city > 0) return { completenessRate: rate(province, city), provinceCount: province, cityLiveValid: city, completenessBasis: basis, completenessReason: null };
+    const message = province > 0 ? `本期本市没有该类有效记录，而省平台有 ${province} 条：请对账核查` : '本期本市与省平台都没有该类记录，完整率无从计算';
+    return { completenessRate: null, provinceCount: province, cityLiveValid: city, completenessBasis: basis, completenessReason: { code: 'no_city_records', message } };
+  };
+  let failure: string | undefined;
+  if (provinceCount) {
+    try {
+      const p = await provinceCount(row.dataType as DataType, from, to);
+      return part(p.count, { source: 'province', from, to, periods: 1, checkedAt: new Date(p.checkedAt).toISOString() });
+    } catch (err) {
+      failure = (err as Error).message;
+    }
+  }
+  // The latest reconciliation of each stored period inside [from, to); usable only if together they are the range.
+  const rec = await q.query<{ province_count: string | null; complete: boolean; periods: string; first: string | null; last: string | null; days: string | null; checked: Date | null }>(
+    `SELECT sum(province_count) AS province_count, bool_and(province_count IS NOT NULL) AS complete, count(*) AS periods,
+            min(period_from)::text AS first, max(period_to)::text AS last, sum(period_to - period_from) AS days, min(checked_at) AS checked
+       FROM (SELECT DISTINCT ON (period_from, period_to) period_from, period_to, province_count, checked_at
+               FROM report_reconciliations WHERE data_type = $3 AND period_from >= $1::date AND period_to <= $2::date
+              ORDER BY period_from, period_to, checked_at DESC) x`,
+    [from, to, row.dataType],
+  );
+  const rc = rec.rows[0];
+  const wholeDays = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
+  if (rc && rc.complete && rc.first === from && rc.last === to && Number(rc.days) === wholeDays && rc.province_count !== null) {
+    return part(Number(rc.province_count), { source: 'reconciliation', from, to, periods: Number(rc.periods), checkedAt: rc.checked ? new Date(rc.checked).toISOString() : null });
+  }
+  return failure
+    ? noCompleteness(row, 'province_unavailable', `省平台计数接口暂不可用（${failure}），且没有覆盖本期的对账结果`)
+    : noCompleteness(row, 'not_connected', '本进程未连接省平台（未配置 reporter.province 或未运行上报角色），且没有覆盖本期的对账结果');
 }
 
 /** 覆盖率: share of ITEM entries (of the given categories) with at least one valid INSPECTION or PENALTY in the period. */

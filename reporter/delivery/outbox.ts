@@ -1,6 +1,7 @@
 import type { Db, Queryable } from '../../core/db';
 import type { CityRecord, DataType, ProvinceAdapter } from '../adapters/types';
-import { chinaDay, fitBatch } from './batcher';
+import { fitBatch } from './batcher';
+import { chinaDay } from '../../core/china-time';
 
 /**
  * The outbox: which records are due to go, and batches written (with their exact body) before anything is sent.

@@ -3,7 +3,7 @@ import type { Logger } from '../../core/log';
 import { DATA_TYPES } from '../standard/types';
 import type { ProvinceAdapter } from '../adapters/types';
 import type { GatewaySender } from './sender';
-import { chinaDate } from './batcher';
+import { addMonths, chinaDate } from '../../core/china-time';
 import { emitEvent } from './events';
 
 /**
@@ -11,22 +11,8 @@ import { emitEvent } from './events';
  * vs. the city's live valid records. Every comparison is stored; a mismatch is a reconciliation_mismatch event.
  */
 export function monthPeriods(now: number, months: number): { from: string; to: string }[] {
-  const today = chinaDate(now);
-  let y = Number(today.slice(0, 4));
-  let m = Number(today.slice(5, 7));
-  const out: { from: string; to: string }[] = [];
-  for (let i = 0; i < months; i++) {
-    const from = `${y}-${String(m).padStart(2, '0')}-01`;
-    const ny = m === 12 ? y + 1 : y;
-    const nm = m === 12 ? 1 : m + 1;
-    out.unshift({ from, to: `${ny}-${String(nm).padStart(2, '0')}-01` });
-    m -= 1;
-    if (m === 0) {
-      m = 12;
-      y -= 1;
-    }
-  }
-  return out;
+  const first = addMonths(chinaDate(now), 0);
+  return Array.from({ length: months }, (_, i) => ({ from: addMonths(first, i - months + 1), to: addMonths(first, i - months + 2) }));
 }
 
 export interface ReconcileResult {

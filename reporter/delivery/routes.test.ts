@@ -7,13 +7,14 @@ import { startSystem, type System } from '../../core/system';
 import { silentLogger } from '../../core/log';
 import { openTestDb } from '../../test/helpers/db';
 import { makeFixtures } from '../standard/fixtures';
-import { chinaDate } from './batcher';
+import { indicators, type IndicatorRow } from './indicators';
+import { addDays, chinaDate } from '../../core/china-time';
 import { putRecords } from './testkit';
 
 let sys: System;
 let regulator: string;
 let ops: string;
-const fx = makeFixtures({ seed: 21, items: 12, officers: 4, inspections: 60, penalties: 30, invalidShare: 0.1 });
+const fx = makeFixtures({ seed: 21, items: 12, officers: 4, inspections: 60, penalties: 30, invalidShare: 0.1, now: Date.now() });
 
 const call = (method: string, path: string, token: string, body?: unknown) =>
   sys.app.request(path, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -110,8 +111,11 @@ test('overdue: past deadline and not accepted, with the reason; accepted records
 });
 
 test('indicators: counts, 及时率, 准确率, 完整率 and 覆盖率 as data-standard.md defines them', async () => {
+  // A period around the fixtures' 60 days, ending inside a month, and long enough to hold every deadline.
   const today = chinaDate(Date.now());
-  const res = await call('GET', `/api/reporter/indicators?from=2026-01-01&to=2027-01-01&limit=100`, regulator);
+  const from = addDays(today, -120);
+  const to = addDays(today, 45);
+  const res = await call('GET', `/api/reporter/indicators?from=${from}&to=${to}&limit=100`, regulator);
   const j = (await res.json()) as { items: Record<string, any>[]; coverage: { deptCode: string | null; items: number; covered: number; coverageRate: number }[] };
   const pen = j.items.find((r) => r.dataType === 'PENALTY' && r.deptCode === null)!;
   const validPen = fx.PENALTY.filter((p) => !fx.invalid.PENALTY.has(p.recordId));
@@ -123,8 +127,8 @@ test('indicators: counts, 及时率, 准确率, 完整率 and 覆盖率 as data-
   assert.is(pen.accuracyRate, 1);
   // Delivered today: on time exactly when the deadline is today or later; never delivered (invalid) is late.
   const d = await sys.db.query<{ due: string; ontime: string }>(
-    `SELECT count(*) AS due, count(*) FILTER (WHERE status = 'valid' AND deadline >= $1::date) AS ontime FROM reporter_records WHERE data_type = 'PENALTY' AND deadline >= '2026-01-01' AND deadline < '2027-01-01'`,
-    [today],
+    `SELECT count(*) AS due, count(*) FILTER (WHERE status = 'valid' AND deadline >= $1::date) AS ontime FROM reporter_records WHERE data_type = 'PENALTY' AND deadline >= $2::date AND deadline < $3::date`,
+    [today, from, to],
   );
   assert.is(pen.dueInPeriod, Number(d.rows[0].due));
   assert.is(pen.onTime, Number(d.rows[0].ontime));
@@ -139,6 +143,45 @@ test('indicators: counts, 及时率, 准确率, 完整率 and 覆盖率 as data-
   assert.is(all.items, cat01.length);
   assert.is(all.covered, cat01.filter((i) => used.has(i.implCode)).length);
   assert.is((await call('GET', '/api/reporter/indicators?from=2026-13-01', regulator)).status, 400);
+});
+
+test('完整率 for a period that ends inside a month: a value for every type with records, from the province\'s count for that range', async () => {
+  const today = chinaDate(Date.now());
+  // Ten days back to tomorrow: no reconciled month tiles it, and it ends inside a month (or at the first of one).
+  const from = addDays(today, -10);
+  const to = addDays(today, 1);
+  const j = (await (await call('GET', `/api/reporter/indicators?from=${from}&to=${to}&limit=100`, regulator)).json()) as { items: IndicatorRow[] };
+  const types = j.items.filter((r) => r.deptCode === null);
+  assert.ok(types.some((r) => r.dataType === 'ITEM') && types.some((r) => r.dataType === 'OFFICER'), 'ITEM and OFFICER have records in the period');
+  for (const r of types) {
+    assert.ok(r.valid > 0, `${r.dataType} has valid records in the period`);
+    assert.is(r.completenessRate, 1, `${r.dataType}: ${JSON.stringify(r.completenessReason)}`);
+    assert.is(r.provinceCount, r.valid);
+    assert.equal([r.completenessBasis?.source, r.completenessBasis?.from, r.completenessBasis?.to], ['province', from, to]);
+  }
+  // By department the province cannot say: null, with the reason.
+  const byDept = (await (await call('GET', `/api/reporter/indicators?from=${from}&to=${to}&dept=${fx.ITEM[0].deptCode}`, regulator)).json()) as { items: IndicatorRow[] };
+  const row = byDept.items.find((r) => r.deptCode === null)!;
+  assert.is(row.completenessRate, null);
+  assert.is(row.completenessReason?.code, 'by_department');
+  // Without a province connection and no reconciliation tiling the range: null, and the reason says so.
+  const off = await indicators(sys.db, from, to, Date.now());
+  for (const r of off.filter((x) => x.deptCode === null)) {
+    assert.is(r.completenessRate, null);
+    assert.is(r.completenessReason?.code, 'not_connected');
+    assert.ok(r.completenessReason!.message.length > 10);
+  }
+  // A calendar month that reconciliation covered (last month: the fixtures' 60 days always reach into all of it) is
+  // answered from the stored reconciliation when the province is not asked.
+  const thisMonth = `${today.slice(0, 7)}-01`;
+  const lastMonth = `${addDays(thisMonth, -1).slice(0, 7)}-01`;
+  const fromRec = (await indicators(sys.db, lastMonth, thisMonth, Date.now())).filter((x) => x.deptCode === null);
+  assert.ok(fromRec.some((x) => x.valid > 0), 'last month holds valid records');
+  for (const x of fromRec) {
+    assert.is(x.completenessBasis?.source, 'reconciliation', `${x.dataType}: ${JSON.stringify(x.completenessReason)}`);
+    if (x.valid > 0) assert.is(x.completenessRate, 1, x.dataType);
+    else assert.is(x.completenessReason?.code, 'no_city_records', x.dataType);
+  }
 });
 
 test.run();

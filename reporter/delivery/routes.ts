@@ -5,7 +5,7 @@ import type { Clock } from '../../core/time';
 import { auditFrom, httpError, page, readJson, requirePermission, type AppEnv } from '../../core/http';
 import { RunInProgressError, type DeliveryService } from './service';
 import { indicators, coverage } from './indicators';
-import { chinaDate } from './batcher';
+import { addMonths, chinaDate, isCalendarDate } from '../../core/china-time';
 
 /**
  * The delivery side's HTTP API, mounted at /api/reporter (read: `read`; run now: `reporter:write`, audited).
@@ -18,14 +18,6 @@ export interface DeliveryRouteDeps {
   service: () => DeliveryService | null;
   coverageCategories: () => string[];
 }
-
-/** A real calendar date written yyyy-MM-dd (2026-02-30 is not). */
-const DATE = {
-  test(s: string) {
-    const t = Date.parse(`${s}T00:00:00Z`);
-    return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
-  },
-};
 
 export function createDeliveryRoutes(d: DeliveryRouteDeps) {
   const app = new Hono<AppEnv>();
@@ -184,11 +176,12 @@ export function createDeliveryRoutes(d: DeliveryRouteDeps) {
   app.get('/indicators', requirePermission('read'), async (c) => {
     const today = chinaDate(d.clock());
     const from = c.req.query('from') ?? `${today.slice(0, 7)}-01`;
-    const to = c.req.query('to') ?? nextMonth(from);
-    if (!DATE.test(from) || !DATE.test(to) || from >= to) return httpError(c, 400, 'bad_period', 'from / to 须为 yyyy-MM-dd 且 from < to（区间含 from、不含 to）');
+    const to = c.req.query('to') ?? addMonths(from, 1);
+    if (!isCalendarDate(from) || !isCalendarDate(to) || from >= to) return httpError(c, 400, 'bad_period', 'from / to 须为 yyyy-MM-dd 且 from < to（区间含 from、不含 to）');
     const dept = c.req.query('dept') || undefined;
     const allCategories = c.req.query('allCategories') === 'true';
-    const rows = await indicators(d.db, from, to, d.clock(), { dept });
+    const s = d.service();
+    const rows = await indicators(d.db, from, to, d.clock(), { dept, provinceCount: s ? (t, f, u) => s.provinceCount(t, f, u) : undefined });
     const { limit, offset } = page(c);
     return c.json({
       period: { from, to },
@@ -203,8 +196,3 @@ export function createDeliveryRoutes(d: DeliveryRouteDeps) {
   return app;
 }
 
-function nextMonth(from: string): string {
-  const y = Number(from.slice(0, 4));
-  const m = Number(from.slice(5, 7));
-  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
-}

@@ -13,7 +13,7 @@ let db: Db;
 let sim: ProvinceSim;
 let svc: DeliveryService;
 const secret = 'unit-secret';
-const fx = makeFixtures({ seed: 7, items: 150, officers: 20, inspections: 200, penalties: 120, invalidShare: 0.1 });
+const fx = makeFixtures({ seed: 7, items: 150, officers: 20, inspections: 200, penalties: 120, invalidShare: 0.1, now: Date.now() });
 
 test.before(async () => {
   db = await openTestDb();
@@ -60,7 +60,7 @@ test('a new version is sent again; a withdrawn record goes as DELETE', async () 
 });
 
 test('transient faults, lost answers and PROCESSING receipts: every record still lands exactly once', async () => {
-  const more = makeFixtures({ seed: 99, items: 1000, officers: 0, inspections: 0, penalties: 0 });
+  const more = makeFixtures({ seed: 99, items: 1000, officers: 0, inspections: 0, penalties: 0, now: Date.now() });
   const items = more.ITEM.map((x) => ({ ...x, recordId: `X${x.recordId}` }));
   sim.setFaults({ error503: 0.25, rate429: 0.05, retryAfterSec: 0, lostAnswer: 0.1, hangMs: 2000, processingMs: 30 });
   const before = sim.store.stats.recordsApplied;
@@ -95,7 +95,7 @@ test('records the gateway rejects go to the correction queue with its errors; a 
 });
 
 test('dry run shows what would be sent and writes nothing', async () => {
-  const extra = makeFixtures({ seed: 5, items: 3, officers: 0, inspections: 0, penalties: 0 }).ITEM.map((x) => ['ITEM', { ...x, recordId: `DRY${x.recordId}` }] as ['ITEM', Record<string, unknown>]);
+  const extra = makeFixtures({ seed: 5, items: 3, officers: 0, inspections: 0, penalties: 0, now: Date.now() }).ITEM.map((x) => ['ITEM', { ...x, recordId: `DRY${x.recordId}` }] as ['ITEM', Record<string, unknown>]);
   await putRecords(db, extra);
   const before = await db.query<{ n: string }>(`SELECT count(*) AS n FROM report_batches`);
   const dr = await svc.dryRun();
@@ -107,7 +107,7 @@ test('dry run shows what would be sent and writes nothing', async () => {
 });
 
 test('a batch still failing after its retries stops the run; the next run resumes the same batch id', async () => {
-  const extra = makeFixtures({ seed: 77, items: 5, officers: 0, inspections: 0, penalties: 0 }).ITEM.map((x) => ['ITEM', { ...x, recordId: `RES${x.recordId}` }] as ['ITEM', object]);
+  const extra = makeFixtures({ seed: 77, items: 5, officers: 0, inspections: 0, penalties: 0, now: Date.now() }).ITEM.map((x) => ['ITEM', { ...x, recordId: `RES${x.recordId}` }] as ['ITEM', object]);
   await putRecords(db, extra);
   sim.setFaults({ error503: 1 });
   const r1 = await svc.run('incremental', 'test');
@@ -129,7 +129,7 @@ test('a batch still failing after its retries stops the run; the next run resume
 test('a permanent refusal closes the batch, raises a critical batch_failed and makes its records due again', async () => {
   const config = parseConfig(`reporter:\n  province: { url: "${sim.url}", secret: wrong-secret, appKey: city-370700 }\n  delivery: { retries: 2, retryBaseDelay: 1ms, retryMaxDelay: 2ms }\n`);
   const bad = new DeliveryService({ db, log: silentLogger(), clock: Date.now, config: config.reporter, url: sim.url, secret: 'wrong-secret' });
-  const extra = makeFixtures({ seed: 78, items: 2, officers: 0, inspections: 0, penalties: 0 }).ITEM.map((x) => ['ITEM', { ...x, recordId: `PERM${x.recordId}` }] as ['ITEM', object]);
+  const extra = makeFixtures({ seed: 78, items: 2, officers: 0, inspections: 0, penalties: 0, now: Date.now() }).ITEM.map((x) => ['ITEM', { ...x, recordId: `PERM${x.recordId}` }] as ['ITEM', object]);
   await putRecords(db, extra);
   await bad.run('incremental', 'test');
   await bad.stop();

@@ -7,7 +7,8 @@ import { openTestDb } from '../../test/helpers/db';
 import { silentLogger } from '../../core/log';
 import { createContractV1 } from '../adapters/contract-v1';
 import { GatewaySender } from './sender';
-import { backoffDelay, chinaDay, fitBatch } from './batcher';
+import { backoffDelay, fitBatch } from './batcher';
+import { chinaDay } from '../../core/china-time';
 import type { Db } from '../../core/db';
 
 const BASE = 'http://127.0.0.1:9';

@@ -104,10 +104,13 @@ export class GatewaySender {
     return { verdict, attempts: attempt - firstAttemptNo + 1 };
   }
 
-  /** A count query for reconciliation (retried like the rest); throws when it cannot be answered. */
-  async count(req: HttpRequestSpec): Promise<number> {
+  /**
+   * A count query (reconciliation, and 完整率 for a period on demand); retried like the rest unless `retries` says
+   * otherwise; throws when it cannot be answered.
+   */
+  async count(req: HttpRequestSpec, retries = this.opts.retries): Promise<number> {
     let last = '';
-    for (let i = 0; i <= this.opts.retries; i++) {
+    for (let i = 0; i <= retries; i++) {
       const x = await this.exchange(req);
       try {
         const n = this.deps.adapter.parseCount(x.status, x.body);
@@ -117,7 +120,7 @@ export class GatewaySender {
         last = x.error ?? (err as Error).message;
         await this.logAttempt('count', null, i + 1, x, { kind: 'transient', reason: last });
         const transient = x.status === 0 || x.status >= 500 || x.status === 429;
-        if (!transient || i === this.opts.retries) break;
+        if (!transient || i === retries) break;
         const ra = x.status === 429 ? Number(x.headers['retry-after']) * 1000 || undefined : undefined;
         await this.sleep(backoffDelay(i + 1, this.opts.retryBaseMs, this.opts.retryMaxMs, this.deps.random, ra));
       }

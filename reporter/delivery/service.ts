@@ -11,8 +11,12 @@ import { reconcile, type ReconcileResult } from './reconcile';
 import type { PassKind } from './outbox';
 import type { Registry } from 'prom-client';
 import { deliveryMetrics, type DeliveryMetrics } from './metrics';
+import type { DataType } from '../standard/types';
 
 export type RunKind = PassKind | 'reconcile';
+
+const COUNT_TTL_MS = 5 * 60_000;
+const COUNT_ERROR_TTL_MS = 30_000;
 
 export class RunInProgressError extends Error {}
 
@@ -33,6 +37,7 @@ export class DeliveryService {
   private running: { kind: RunKind; runId: number | null; since: number } | null = null;
   private tasks: { name: RunKind; task: ScheduledTask }[] = [];
   private runDone: Promise<RunOutcome> | null = null;
+  private counts = new Map<string, { until: number; answer: Promise<{ count: number; checkedAt: number }> }>();
 
   constructor(
     private d: {
@@ -129,6 +134,27 @@ export class DeliveryService {
       await finishRun(db, runId, 'failed', {}, clock(), (err as Error).message).catch(() => undefined);
       throw err;
     }
+  }
+
+  /**
+   * How many live records of a type the province holds for [from, to) (yyyy-MM-dd, record dates), for 完整率 over a
+   * period no reconciliation covers. Answers are kept COUNT_TTL_MS (a page view does not become a gateway call each
+   * time), failures COUNT_ERROR_TTL_MS; concurrent asks for the same key share one request; one retry only, so a page
+   * never waits out a whole backoff series.
+   */
+  provinceCount(dataType: DataType, from: string, to: string): Promise<{ count: number; checkedAt: number }> {
+    const key = `${dataType}|${from}|${to}`;
+    const now = this.d.clock();
+    const hit = this.counts.get(key);
+    if (hit && now < hit.until) return hit.answer;
+    const answer = this.sender
+      .count(this.adapter.countRequest(dataType, this.d.config.province.regionCode, `${from}T00:00:00+08:00`, `${to}T00:00:00+08:00`), 1)
+      .then((count) => ({ count, checkedAt: this.d.clock() }));
+    const entry = { until: now + COUNT_TTL_MS, answer };
+    answer.catch(() => (entry.until = Math.min(entry.until, this.d.clock() + COUNT_ERROR_TTL_MS)));
+    if (this.counts.size >= 500) this.counts.clear();
+    this.counts.set(key, entry);
+    return answer;
   }
 
   dryRun(kind: PassKind = 'incremental') {

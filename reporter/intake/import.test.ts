@@ -14,7 +14,7 @@ const db = await openTestDb();
 const clock = manualClock(Date.UTC(2026, 10, 24, 4, 0, 0));
 const intake = new Intake({ db, clock });
 const dir = mkdtempSync(join(tmpdir(), 'reporter-import-'));
-const f = makeFixtures({ seed: 21, items: 8, officers: 12, inspections: 300, penalties: 150, invalidShare: 0.1 });
+const f = makeFixtures({ seed: 21, items: 8, officers: 12, inspections: 300, penalties: 150, invalidShare: 0.1, now: clock() });
 const status = async (type: string, id: string) =>
   (await db.query<{ status: string }>(`SELECT status FROM reporter_records WHERE data_type = $1 AND record_id = $2`, [type, id])).rows[0]?.status;
 
@@ -86,7 +86,7 @@ test('CSV PENALTY: full-width ； separators, E_DUPLICATE across batches, error 
   const rejected = parse(readFileSync(s.rejectedRowsFile!, 'utf8'), { bom: true, columns: true }) as Record<string, string>[];
   assert.is(rejected.length, bad + 1);
   assert.ok(Object.keys(rejected[0]).includes('处罚决定书文号'));
-  const clean = makeFixtures({ seed: 21, items: 8, officers: 12, inspections: 300, penalties: 150 });
+  const clean = makeFixtures({ seed: 21, items: 8, officers: 12, inspections: 300, penalties: 150, now: clock() });
   writeFileSync(fixedFile, recordsToCsv('PENALTY', clean.PENALTY.filter((p) => fixedRows.some((x) => x.recordId === p.recordId)), { bom: true }));
   const again = await importFile({ intake, dataType: 'PENALTY', file: fixedFile });
   assert.is(again.rejected, 0);
@@ -114,7 +114,7 @@ test('the audit trail has one row per import', async () => {
 });
 
 test('--dry-run checks and reports, and stores nothing', async () => {
-  const g = makeFixtures({ seed: 33, items: 3, invalidShare: 0.5, invalidTypes: ['ITEM'] });
+  const g = makeFixtures({ seed: 33, items: 3, invalidShare: 0.5, invalidTypes: ['ITEM'], now: clock() });
   const file = join(dir, 'dry.csv');
   writeFileSync(file, recordsToCsv('ITEM', g.ITEM.map((x) => ({ ...x, recordId: `DRY-${x.recordId}` }))));
   const count = async () => (await db.query<{ n: string }>(`SELECT count(*) AS n FROM reporter_records`)).rows[0].n;

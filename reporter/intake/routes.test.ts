@@ -20,7 +20,7 @@ app.use('*', authenticate(auth));
 app.route('/api/reporter', createIntakeRoutes({ db, auth, intake }));
 const reg = (await auth.createToken({ name: 'clerk', role: 'regulator', createdBy: 'test' })).token;
 const ops = (await auth.createToken({ name: 'ops-1', role: 'ops', createdBy: 'test' })).token;
-const f = makeFixtures({ seed: 11, items: 3, officers: 6, inspections: 10, penalties: 6 });
+const f = makeFixtures({ seed: 11, items: 3, officers: 6, inspections: 10, penalties: 6, now: clock() });
 
 async function api(method: string, path: string, body?: unknown, token = reg) {
   const res = await app.request(`/api/reporter${path}`, {
@@ -146,7 +146,7 @@ test('an array larger than one write batch: identical repeats across batches are
   const app4 = new Hono<AppEnv>();
   app4.use('*', authenticate(auth));
   app4.route('/', createIntakeRoutes({ db, auth, intake: chunky }));
-  const officers = makeFixtures({ seed: 12, items: 1, officers: 25 }).OFFICER.map((o) => ({ ...o, recordId: `X${o.recordId}` }));
+  const officers = makeFixtures({ seed: 12, items: 1, officers: 25, now: clock() }).OFFICER.map((o) => ({ ...o, recordId: `X${o.recordId}` }));
   const g = { OFFICER: officers };
   const body = [...g.OFFICER, g.OFFICER[2], g.OFFICER[15]];
   const res = await app4.request('/records/OFFICER', { method: 'POST', headers: { authorization: `Bearer ${reg}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });

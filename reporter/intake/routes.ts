@@ -22,10 +22,11 @@ import type { Config } from '../../core/config';
 import type { Clock } from '../../core/time';
 import type { Logger } from '../../core/log';
 import type { Registry } from 'prom-client';
-import { dayUtc8 } from '../standard/dates';
+
 import { calendarWarnings } from '../standard/calendar';
 import { Intake } from './service';
 import { ingestStaging } from './staging';
+import { chinaDate } from '../../core/china-time';
 
 /** What the routes need; an AreaContext fits (reporter/index.ts passes its ctx). */
 export interface IntakeRouteDeps {
@@ -52,10 +53,10 @@ export function intakeFor(deps: IntakeRouteDeps): { get(): Intake } {
   if (hit) return hit;
   const make = (config?: Config) => new Intake({ db: deps.db, reporter: config?.reporter, clock: deps.clock, log: deps.log?.child({ part: 'intake' }), metrics: deps.metrics });
   let current = make(deps.config);
-  for (const w of calendarWarnings(current.calendar, dayUtc8(current.clock()))) current.log.warn(w);
+  for (const w of calendarWarnings(current.calendar, chinaDate(current.clock()))) current.log.warn(w);
   deps.onConfigReload?.((config) => {
     current = make(config);
-    for (const w of calendarWarnings(current.calendar, dayUtc8(current.clock()))) current.log.warn(w);
+    for (const w of calendarWarnings(current.calendar, chinaDate(current.clock()))) current.log.warn(w);
   });
   const ref = { get: () => current };
   INTAKES.set(deps, ref);

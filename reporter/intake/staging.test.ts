@@ -9,7 +9,7 @@ import { ingestStaging } from './staging';
 const db = await openTestDb();
 const clock = manualClock(Date.UTC(2026, 10, 24, 4, 0, 0));
 const intake = new Intake({ db, clock });
-const f = makeFixtures({ seed: 5, items: 2, officers: 4, inspections: 6, penalties: 4 });
+const f = makeFixtures({ seed: 5, items: 2, officers: 4, inspections: 6, penalties: 4, now: clock() });
 
 async function stage(rows: [string, string, unknown, string?][]) {
   for (const [t, id, payload, op] of rows) {

@@ -4,8 +4,8 @@
  * the city's time zone, whatever zone the server runs in.
  */
 import { daysInMonth } from './idno';
+import { CHINA_OFFSET_MS as UTC8_MS, chinaDate } from '../../core/china-time';
 
-const UTC8_MS = 8 * 3600_000;
 const DATE_RE = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/;
 const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})([T ])(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
@@ -23,7 +23,7 @@ export function parseDate(s: string): DateParse {
     return { ok: true, value: `${m[1]}-${pad2(mo)}-${pad2(d)}` };
   }
   const t = parseDateTime(s);
-  if (t.ok) return { ok: true, value: dayUtc8(t.ms) };
+  if (t.ok) return { ok: true, value: chinaDate(t.ms) };
   return { ok: false, reason: t.reason === 'calendar' ? 'calendar' : 'format' };
 }
 
@@ -89,17 +89,6 @@ function civilFromDays(z: number): [number, number, number] {
   const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const m = mp < 10 ? mp + 3 : mp - 9;
   return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
-}
-
-let cachedNow = NaN;
-let cachedDay = '';
-/** The calendar day in UTC+8 of an instant, yyyy-MM-dd. */
-export function dayUtc8(ms: number): string {
-  if (ms === cachedNow) return cachedDay;
-  const day = new Date(ms + UTC8_MS).toISOString().slice(0, 10);
-  cachedNow = ms;
-  cachedDay = day;
-  return day;
 }
 
 function pad2(n: number): string {

@@ -6,6 +6,7 @@
 import { USCC_ALPHABET, usccCheckChar } from './uscc';
 import { idCheckChar } from './idno';
 import { FIELDS } from './codes';
+import { addDays, chinaDate } from '../../core/china-time';
 import type { DataType, ErrorCode, InspectionRecord, ItemRecord, OfficerRecord, PenaltyRecord, ReferenceLookup } from './types';
 
 export interface FixtureOptions {
@@ -23,10 +24,15 @@ export interface FixtureOptions {
    * the records that point at it.
    */
   invalidTypes?: DataType[];
-  /** Today (yyyy-MM-dd, UTC+8); record dates fall in the 60 days before it. Default 2026-11-24. */
-  today?: string;
   regionCode?: string;
 }
+
+/**
+ * Record dates fall in the 60 days before "today" (UTC+8), and the spoiled "future" dates after it: the caller says
+ * which day that is, from the same clock as the validator that will judge the records (a test's clock, or the
+ * process clock for an end-to-end test), so the fixtures' idea of validity never depends on the day they are made.
+ */
+export type FixtureDay = { now: number; today?: never } | { today: string; now?: never };
 
 export interface Fixtures {
   ITEM: ItemRecord[];
@@ -74,9 +80,6 @@ const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周',
 const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟', '涛', '明', '超', '秀英'];
 const DEPTS = ['潍坊市市场监督管理局', '潍坊市生态环境局', '潍坊市应急管理局', '潍坊市卫生健康委员会', '潍坊市交通运输局'];
 
-function addDays(day: string, n: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-}
 
 /** The references a fixture set holds (its ITEMs, INSPECTIONs and OFFICER certificates), as the validator asks for them. */
 export function fixtureReferences(f: Fixtures): ReferenceLookup {
@@ -93,9 +96,10 @@ export function fixtureReferences(f: Fixtures): ReferenceLookup {
   };
 }
 
-export function makeFixtures(opts: FixtureOptions = {}): Fixtures {
+export function makeFixtures(opts: FixtureOptions & FixtureDay): Fixtures {
   const r = rng(opts.seed ?? 1);
-  const today = opts.today ?? '2026-11-24';
+  const today = opts.today ?? chinaDate(opts.now!);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(today)) throw new Error(`makeFixtures: today must be yyyy-MM-dd, got ${today}`);
   const region = opts.regionCode ?? '370700';
   const share = opts.invalidShare ?? 0;
   const n = { items: opts.items ?? 10, officers: opts.officers ?? 20, inspections: opts.inspections ?? 100, penalties: opts.penalties ?? 50 };

@@ -4,8 +4,10 @@ import { checkUscc, usccCheckChar } from './uscc';
 import { checkIdNumber } from './idno';
 import { toHalfWidth, code, upperCode, multi, hasControlChars, text } from './normalise';
 import { parseYuan, fenToWan, fenToYuan, yuanToWan, wanToFen } from './money';
-import { parseDate, parseDateTime, isoUtc8, dayUtc8 } from './dates';
+import { parseDate, parseDateTime, isoUtc8 } from './dates';
+
 import { CODE_TABLES, describeTable, headerMap, FIELDS } from './codes';
+import { chinaDate } from '../../core/china-time';
 
 test('USCC: the well-known valid example, checked by hand', () => {
   // 9*1+1*3+3*9+5*27+0*19+1*26+0*16+0*17+M(21)*20+0+0+0+1*8+0+0+Y(30)*30+4*28 = 1640; 1640 mod 31 = 28; 31-28 = 3.
@@ -90,7 +92,7 @@ test('dates: forms accepted, UTC+8 for the plain form, offset required for ISO T
   assert.equal(parseDateTime('2026-11-24T10:00:00'), { ok: false, reason: 'offset' });
   assert.equal(parseDateTime('2026-11-31 10:00:00'), { ok: false, reason: 'calendar' });
   assert.is(isoUtc8(Date.UTC(2026, 11, 31, 16, 0, 0)), '2027-01-01T00:00:00+08:00');
-  assert.is(dayUtc8(Date.UTC(2026, 10, 24, 16, 0, 0)), '2026-11-25');
+  assert.is(chinaDate(Date.UTC(2026, 10, 24, 16, 0, 0)), '2026-11-25');
 });
 
 test('codes: every code table of the standard, with Chinese labels; CSV headers map to keys', () => {

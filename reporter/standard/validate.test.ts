@@ -5,7 +5,7 @@ import { makeFixtures, fixtureReferences, makeIdNumber, makeUscc, rng } from './
 import type { DataType, ReferenceLookup, ValidationResult } from './types';
 
 const NOW = Date.UTC(2026, 10, 24, 4, 0, 0); // 2026-11-24 12:00 in UTC+8
-const f = makeFixtures({ seed: 7, inspections: 60, penalties: 40 });
+const f = makeFixtures({ seed: 7, inspections: 60, penalties: 40, now: NOW });
 const refs = fixtureReferences(f);
 const clone = <T>(x: T): Record<string, unknown> => structuredClone(x) as Record<string, unknown>;
 const run = (t: DataType, rec: unknown) => validateRecord(t, rec, { now: NOW, refs });
@@ -296,7 +296,7 @@ test('E_DUPLICATE: one id with different content in one import; identical repeat
 });
 
 test('fixtures: the invalid share fails with the promised code', () => {
-  const g = makeFixtures({ seed: 3, inspections: 200, penalties: 100, invalidShare: 0.3 });
+  const g = makeFixtures({ seed: 3, inspections: 200, penalties: 100, invalidShare: 0.3, now: NOW });
   let n = 0;
   for (const [t, rec] of g.all()) {
     const want = g.invalid[t].get(rec.recordId as string);

@@ -3,13 +3,14 @@
  * Pure and synchronous: references come from a lookup the caller loads beforehand (intake/references.ts).
  */
 import { FieldReader } from './fields';
-import { dayUtc8 } from './dates';
+
 import { code } from './normalise';
 import { validateItem, validateInspection, validatePenalty, validateOfficer } from './rules';
 import type { DataType, ValidateOptions, ValidationResult, ValidationError, RecordOf } from './types';
 
 export { RECORD_ID_PATTERN as RECORD_ID_RE } from './patterns';
 import { RECORD_ID_PATTERN as RECORD_ID_RE } from './patterns';
+import { chinaDate } from '../../core/china-time';
 
 export interface ValidatorSettings {
   /** The city's region code (reporter.intake.cityRegionCode), default 370700. */
@@ -27,7 +28,7 @@ const BY_TYPE = {
 
 /** Validates and normalises one record. */
 export function validateRecord<T extends DataType>(dataType: T, input: unknown, opts: FullValidateOptions): ValidationResult<T> {
-  const today = dayUtc8(opts.now);
+  const today = chinaDate(opts.now);
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     const r = new FieldReader({}, today);
     r.error('record', 'E_FORMAT', '每条记录应为一个 JSON 对象（字段名见数据标准）');

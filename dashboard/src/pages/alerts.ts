@@ -2,6 +2,7 @@ import { api, list, pick } from '../api';
 import { badge, card, fmtTime, h, promptForm, table, toast } from '../ui';
 import { setParams } from '../router';
 import type { PageCtx } from '../main';
+import { chinaLocalInput, fromChinaWallClock } from '../../../core/china-time';
 
 const TABS: [string, string][] = [['firing', '告警中'], ['pending', '待定'], ['resolved', '已恢复']];
 const SEV_ZH: Record<string, string> = { critical: '严重', warning: '警告', info: '提示' };
@@ -46,17 +47,17 @@ export async function renderAlerts(ctx: PageCtx): Promise<HTMLElement> {
     }), '静默已创建', ctx);
   };
   const newMaint = async () => {
-    const local = (t: number) => new Date(t - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
     const v = await promptForm('新建维护窗口', [
       { name: 'name', label: '名称', value: '例行维护' },
       { name: 'scope', label: '范围', value: 'module', options: [['module', '模块'], ['target', '单个目标']] },
       { name: 'id', label: '模块或目标 ID（如 m0 或 portal-home）' },
-      { name: 'start', label: '开始', type: 'datetime-local', value: local(Date.now() + 3_600_000) },
+      { name: 'start', label: '开始（北京时间）', type: 'datetime-local', value: chinaLocalInput(Date.now() + 3_600_000) },
       { name: 'hours', label: '时长（小时）', type: 'number', value: '1' },
       { name: 'comment', label: '说明', type: 'textarea' },
     ]);
     if (!v) return;
-    const start = new Date(v.start).getTime();
+    const start = fromChinaWallClock(v.start);
+    if (!Number.isFinite(start)) return toast(`开始时间“${v.start}”不是有效的日期时间，请按 年-月-日 时:分 填写`, 'error');
     await act(() => api.alerts.createMaintenance({
       name: v.name, [v.scope === 'target' ? 'targetId' : 'moduleId']: v.id.trim(),
       startsAt: new Date(start).toISOString(), endsAt: new Date(start + Number(v.hours) * 3_600_000).toISOString(), comment: v.comment,

@@ -2,6 +2,7 @@ import { api, list, pick } from '../api';
 import { badge, card, chart, empty, fmtPct, fmtTime, h, table } from '../ui';
 import { buildHash } from '../router';
 import type { PageCtx } from '../main';
+import { chinaDate } from '../../../core/china-time';
 
 const STATES = ['up', 'degraded', 'down', 'maintenance'] as const;
 const PERIODS: [string, string][] = [['24h', '24小时'], ['7d', '7天'], ['30d', '30天']];
@@ -51,8 +52,8 @@ export async function renderOverview(ctx: PageCtx): Promise<HTMLElement> {
 
   const firingCount = Number(pick(alerts, 'total', 'count') ?? list(alerts, 'alerts').length);
   // Today's reporting in one line: the runs started today (UTC+8), summed; the newest run's outcome.
-  const todayCn = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
-  const today = list(runs).filter((r) => new Date(Date.parse(r.started_at) + 8 * 3_600_000).toISOString().slice(0, 10) === todayCn && r.kind !== 'dry-run');
+  const todayCn = chinaDate(Date.now());
+  const today = list(runs).filter((r) => chinaDate(Date.parse(r.started_at)) === todayCn && r.kind !== 'dry-run');
   const sum = (k: string) => today.reduce((a, r) => a + Number(r.stats?.[k] ?? 0), 0);
   const RUN_ZH: Record<string, string> = { ok: '成功', partial: '部分成功', failed: '失败', running: '运行中' };
   const reportLine = !runs

@@ -1,5 +1,6 @@
 import { api, list } from '../api';
-import { card, chart, fmtNum, fmtPct, fmtTime, gauge, h, table, timeAxisOption } from '../ui';
+import { card, chart, fmtDate, fmtNum, fmtPct, fmtTime, gauge, h, table, timeAxisOption } from '../ui';
+import { addMonths, chinaDate, chinaDayStart } from '../../../core/china-time';
 import type { PageCtx } from '../main';
 
 const TYPE_ZH: Record<string, string> = { ITEM: '监管事项', INSPECTION: '检查行为', PENALTY: '处罚行为', OFFICER: '执法人员' };
@@ -8,29 +9,32 @@ const KIND_ZH: Record<string, string> = { incremental: '增量上报', full: '�
 
 /** The province's periods are calendar months in UTC+8; the last six make the trend. */
 function months(n: number): { from: string; to: string; label: string }[] {
-  const now = new Date(Date.now() + 8 * 3_600_000);
-  const out = [];
-  for (let i = n - 1; i >= 0; i--) {
-    const a = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1));
-    const b = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i + 1, 1));
-    out.push({ from: a.toISOString().slice(0, 10), to: b.toISOString().slice(0, 10), label: a.toISOString().slice(0, 7) });
-  }
-  return out;
+  const first = addMonths(chinaDate(Date.now()), 0);
+  return Array.from({ length: n }, (_, i) => {
+    const from = addMonths(first, i - n + 1);
+    return { from, to: addMonths(from, 1), label: from.slice(0, 7) };
+  });
 }
 
 const ratio = (num: number, den: number) => (den > 0 ? (100 * num) / den : null);
 
-/** The four indicators over all types (deptCode null rows), as percentages. */
+/**
+ * The four indicators over all types (deptCode null rows), as percentages. A month without a single record is a gap
+ * (null), not 0 %; 完整率 without a value carries the server's reason.
+ */
 function overall(ind: any) {
   const rows = list(ind).filter((r) => r.deptCode === null);
   const sum = (k: string) => rows.reduce((a, r) => a + Number(r[k] ?? 0), 0);
-  const withProvince = rows.filter((r) => r.provinceCount !== null && r.provinceCount !== undefined);
+  const withProvince = rows.filter((r) => r.completenessRate !== null && r.completenessRate !== undefined);
   const cov = (ind?.coverage ?? []).find((c: any) => c.deptCode === null);
+  const empty = sum('received') === 0;
+  const reasons = [...new Set(rows.filter((r) => r.completenessRate === null && r.completenessReason).map((r) => r.completenessReason.message as string))];
   return {
     timeliness: ratio(sum('onTime'), sum('dueInPeriod')),
     accuracy: ratio(sum('firstAccepted'), sum('deliveredWithVerdict')),
     completeness: withProvince.length ? ratio(withProvince.reduce((a, r) => a + Number(r.provinceCount), 0), withProvince.reduce((a, r) => a + Number(r.cityLiveValid ?? 0), 0)) : null,
-    coverage: cov?.coverageRate !== null && cov?.coverageRate !== undefined ? Number(cov.coverageRate) * 100 : null,
+    coverage: !empty && cov?.coverageRate !== null && cov?.coverageRate !== undefined ? Number(cov.coverageRate) * 100 : null,
+    completenessReason: ind === null ? '指标接口请求失败，请刷新重试' : empty ? '本期没有记录' : reasons.join('；') || undefined,
     rows,
   };
 }
@@ -55,8 +59,8 @@ export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
     ...periods.map((p) => api.reporter.indicators(p.from, p.to).catch(() => null)),
   ]);
   const cur = overall(inds[inds.length - 1]);
-  const trend = periods.map((p, i) => ({ t: Date.parse(p.from), ...overall(inds[i]) }));
-  const INDS: [string, keyof typeof cur][] = [['及时率', 'timeliness'], ['准确率（数据合规率）', 'accuracy'], ['完整率', 'completeness'], ['覆盖率', 'coverage']];
+  const trend = periods.map((p, i) => ({ t: chinaDayStart(p.from), ...overall(inds[i]) }));
+  const INDS: [string, 'timeliness' | 'accuracy' | 'completeness' | 'coverage'][] = [['及时率', 'timeliness'], ['准确率（数据合规率）', 'accuracy'], ['完整率', 'completeness'], ['覆盖率', 'coverage']];
 
   const last = list(runs)[0];
   const next = (status?.nextRuns ?? []).filter((n: any) => n.next).sort((a: any, b: any) => Date.parse(a.next) - Date.parse(b.next))[0];
@@ -91,7 +95,7 @@ export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
       h('div.stat', { class: overdue.length ? 's-down' : '' }, h('div.stat-num', fmtNum(cur.rows.reduce((a, r) => a + Number(r.overdue ?? 0), 0))), h('div.stat-label', '本月逾期未被接收')),
       h('div.stat', h('div.stat-num', fmtNum((corrections as any)?.total ?? corr.length)), h('div.stat-label', '更正队列')),
       h('div.stat', h('div.stat-num', fmtNum(Object.values(status?.openBatches ?? {}).reduce((a: number, b) => a + Number(b), 0))), h('div.stat-label', '未完成批次'))),
-    h('div.gauges', INDS.map(([name, k]) => h('div.gauge-box', gauge(`本月${name}`, cur[k] as number | null)))),
+    h('div.gauges', INDS.map(([name, k]) => h('div.gauge-box', gauge(`本月${name}`, cur[k] as number | null, { reason: k === 'completeness' ? cur.completenessReason : cur.rows.length ? '本期没有可计算的记录' : '本期没有记录' })))),
     h('div.grid2',
       card('四项指标趋势（按月）', chart(timeAxisOption(INDS.map(([name, k]) => ({ name, data: trend.map((p) => [p.t, p[k] as number | null] as [number, number | null]) })), { yName: '%' }), { height: 240, hasData: trend.some((p) => INDS.some(([, k]) => p[k] !== null)), cls: 'ind-trend' })),
       card('批次记录数（发送 / 接收 / 拒收）', chart(timeAxisOption(batchSeries, { yName: '条', range: ctx.range }), { height: 240, hasData: keys.length > 0, cls: 'batches' }))),
@@ -108,7 +112,7 @@ export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
       ], { empty: '本月暂无记录' })),
       card('对账（各类型最近一次）', table([...latestRecon.values()], [
         ['类型', (r) => TYPE_ZH[r.data_type] ?? r.data_type],
-        ['期间', (r) => `${String(r.period_from).slice(0, 10)} ~ ${String(r.period_to).slice(0, 10)}`],
+        ['期间', (r) => `${fmtDate(r.period_from)} ~ ${fmtDate(r.period_to)}`],
         ['本市', (r) => fmtNum(r.city_count)],
         ['省平台', (r) => fmtNum(r.province_count)],
         ['结果', (r) => h(`span.badge.${r.match ? 's-up' : 's-down'}`, r.match ? '一致' : r.error ? '失败' : '不一致')],
@@ -117,7 +121,7 @@ export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
     card(`逾期未被接收的记录（共 ${fmtNum((overdueList as any)?.total ?? 0)} 条，按应报日期）`, table(list(overdueList), [
       ['类型', (r) => TYPE_ZH[r.data_type] ?? r.data_type],
       ['记录', (r) => h('code', r.record_id)],
-      ['应报日期', (r) => String(r.deadline ?? '—').slice(0, 10)],
+      ['应报日期', (r) => fmtDate(r.deadline)],
       ['逾期天数', (r) => h('strong.err-num', fmtNum(r.days_overdue))],
       ['原因', (r) => OVERDUE_ZH[r.reason] ?? r.reason],
       ['说明', (r) => h('span.err', r.errors ? reasons(r.errors) : '')],
@@ -127,7 +131,7 @@ export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
       ['记录', (r) => h('code', r.record_id)],
       ['版本', (r) => r.version],
       ['发现方', (r) => (r.found_by === 'province' ? '省平台拒收' : '本市校验')],
-      ['应报日期', (r) => String(r.deadline ?? '—').slice(0, 10)],
+      ['应报日期', (r) => fmtDate(r.deadline)],
       ['原因', (r) => h('span.err', reasons(r.errors))],
     ], { empty: '没有待更正记录' })),
     card('最近运行', table(list(runs), [

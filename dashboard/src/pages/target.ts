@@ -1,6 +1,7 @@
 import { api, list, pick } from '../api';
 import { badge, card, chart, empty, fmtMs, fmtPct, fmtTime, h, table, timeAxisOption, toast, promptForm, STATE_ZH } from '../ui';
 import { buildHash } from '../router';
+import { chinaDate } from '../../../core/china-time';
 import type { PageCtx } from '../main';
 
 const PHASES: [string, string][] = [
@@ -8,10 +9,7 @@ const PHASES: [string, string][] = [
 ];
 
 const ts = (x: any) => new Date(pick(x, 't', 'bucket', 'ts')).getTime();
-const dayKey = (t: number) => {
-  const d = new Date(t);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-};
+const dayKey = chinaDate;
 
 function calendar(days: { day: string; availability: number | null }[]) {
   const has = days.some((d) => d.availability !== null);

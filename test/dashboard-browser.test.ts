@@ -7,6 +7,7 @@ import { startSystem, type System } from '../core/system';
 import { openTestDb, backend } from './helpers/db';
 import { seedAlerts, seedContentTarget, seedMonitoring, seedReporting } from './dashboard-seed';
 import { sampleBody } from '../collector/faro/testkit';
+import { chinaDate } from '../core/china-time';
 
 // End to end: the real server, seeded data, Debian's Chromium logging in as every role and opening every page.
 const ARTIFACTS = 'test-artifacts/dashboard';
@@ -267,7 +268,7 @@ test('system page and the regulator and security views render', async () => {
   await shot(reg, 'reporting');
   await open(reg, '#/overview');
   // Seeded runs started 26 h, 3 h and 30 min ago; count those on today's date in UTC+8 (the test may run near midnight).
-  const cn = (t: number) => new Date(t + 8 * 3_600_000).toISOString().slice(0, 10);
+  const cn = chinaDate;
   const todays = [26 * 3_600_000, 3 * 3_600_000, 30 * 60_000].filter((ago) => cn(now - ago) === cn(Date.now())).length;
   assert.ok((await reg.textContent('.report-line'))!.includes(todays ? `已运行 ${todays} 次` : '今天尚未运行'), 'today\'s reporting in one line');
   await shot(reg, 'overview-regulator');

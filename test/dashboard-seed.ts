@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../core/db';
 import { tsdbMode } from '../core/maintenance';
+import { addMonths, chinaDate } from '../core/china-time';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -138,22 +139,24 @@ export async function seedAlerts(db: Db, now: number) {
 export async function seedReporting(db: Db, now: number) {
   const rand = rng(7);
   const types = ['ITEM', 'INSPECTION', 'PENALTY', 'OFFICER'];
-  const day = (t: number) => new Date(t + 8 * HOUR).toISOString().slice(0, 10);
+  const day = chinaDate;
   const records: unknown[][] = [];
   const deliveries: unknown[][] = [];
   let n = 0;
-  for (let d = 180; d >= 1; d -= 2) {
-    const date = now - d * DAY;
+  // Every day up to an hour ago, so the current month (the page's default period) holds delivered records whatever
+  // the day of the month the test runs on.
+  for (let d = 180; d >= 0; d -= 1) {
+    const date = now - d * DAY - HOUR;
     for (const t of types) {
       const id = `${t.slice(0, 3)}${String(n++).padStart(6, '0')}`;
       const invalid = rand() < 0.05;
       const impl = `IMPL${d % 12}`; // ITEM and INSPECTION of the same day share the item: 覆盖率 has data
       records.push([t, id, 1, invalid ? 'invalid' : 'valid', JSON.stringify({ category: '01' }), JSON.stringify(invalid ? [{ code: 'E_FORMAT', field: 'uscc', message: '统一社会信用代码校验位错误' }] : []), 'api',
         new Date(date), new Date(date), day(date), day(date + 5 * DAY), rand() < 0.5 ? 'D01' : 'D02', t === 'ITEM' || t === 'INSPECTION' ? impl : null, 'h' + n]);
-      if (invalid || d < 3) continue;
+      if (invalid) continue;
       const late = rand() < 0.08;
       const rejected = rand() < 0.06;
-      const delivered = date + (late ? 8 : 1) * DAY;
+      const delivered = Math.min(date + (late ? 8 : 1) * DAY, now - 60_000);
       deliveries.push([t, id, new Date(delivered), rejected ? 'rejected' : 'accepted', 1, rejected ? null : 1, rejected ? null : new Date(delivered), rejected ? 1 : null, rejected ? new Date(delivered) : null,
         rejected ? JSON.stringify([{ code: 'P_REF', message: '省平台：关联的监管事项不存在' }]) : null]);
     }
@@ -174,9 +177,8 @@ export async function seedReporting(db: Db, now: number) {
     ['incremental', 'schedule', new Date(now - 3 * HOUR), new Date(now - 3 * HOUR + 60_000), 'partial', JSON.stringify({ batches: 2, records: 80, accepted: 77, rejected: 3 }), null],
     ['incremental', 'api', new Date(now - 30 * 60_000), new Date(now - 29 * 60_000), 'ok', JSON.stringify({ batches: 1, records: 40, accepted: 40, rejected: 0 }), null],
   ]);
-  const month = new Date(now + 8 * HOUR);
-  const from = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth(), 1)).toISOString().slice(0, 10);
-  const to = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
+  const from = addMonths(chinaDate(now), 0);
+  const to = addMonths(from, 1);
   await db.insertMany('report_reconciliations', ['checked_at', 'data_type', 'period_from', 'period_to', 'city_count', 'province_count', 'match'],
     types.map((t, i) => [new Date(now - HOUR), t, from, to, 60, i === 2 ? 58 : 60, i !== 2]));
 }

@@ -99,12 +99,11 @@ function noCompleteness(row: IndicatorRow, code: string, message: string): Compl
 /**
  * 完整率 for exactly [from, to), whatever part of a month that is: the province's count for the same range (asked on
  * demand, cached by the delivery service) against the city's live valid records (`row.valid`, the same query as
- * reconciliation's). When the province cannot be asked, the stored reconciliations serve if their periods tile the
- * range exactly; otherwise the rate is null and the reason says why.
+ * reconciliation's). When the province cannot be asked, the stored reconciliations (both of their counts) serve if
+ * their periods tile the range exactly; otherwise the rate is null and the reason says why.
  */
 async function completeness(q: Queryable, row: IndicatorRow, from: string, to: string, provinceCount?: ProvinceCount): Promise<CompletenessPart> {
-  const city = row.valid;
-  const part = (province: number, basis: NonNullable<IndicatorRow['completenessBasis']>): CompletenessPart => {
+  const part = (province: number, city: number, basis: NonNullable<IndicatorRow['completenessBasis']>): CompletenessPart => {
     if (city > 0) return { completenessRate: rate(province, city), provinceCount: province, cityLiveValid: city, completenessBasis: basis, completenessReason: null };
     const message = province > 0 ? `本期本市没有该类有效记录，而省平台有 ${province} 条：请对账核查` : '本期本市与省平台都没有该类记录，完整率无从计算';
     return { completenessRate: null, provinceCount: province, cityLiveValid: city, completenessBasis: basis, completenessReason: { code: 'no_city_records', message } };
@@ -113,16 +112,16 @@ async function completeness(q: Queryable, row: IndicatorRow, from: string, to: s
   if (provinceCount) {
     try {
       const p = await provinceCount(row.dataType as DataType, from, to);
-      return part(p.count, { source: 'province', from, to, periods: 1, checkedAt: new Date(p.checkedAt).toISOString() });
+      return part(p.count, row.valid, { source: 'province', from, to, periods: 1, checkedAt: new Date(p.checkedAt).toISOString() });
     } catch (err) {
       failure = (err as Error).message;
     }
   }
   // The latest reconciliation of each stored period inside [from, to); usable only if together they are the range.
-  const rec = await q.query<{ province_count: string | null; complete: boolean; periods: string; first: string | null; last: string | null; days: string | null; checked: Date | null }>(
-    `SELECT sum(province_count) AS province_count, bool_and(province_count IS NOT NULL) AS complete, count(*) AS periods,
+  const rec = await q.query<{ province_count: string | null; city_count: string | null; complete: boolean; periods: string; first: string | null; last: string | null; days: string | null; checked: Date | null }>(
+    `SELECT sum(province_count) AS province_count, sum(city_count) AS city_count, bool_and(province_count IS NOT NULL) AS complete, count(*) AS periods,
             min(period_from)::text AS first, max(period_to)::text AS last, sum(period_to - period_from) AS days, min(checked_at) AS checked
-       FROM (SELECT DISTINCT ON (period_from, period_to) period_from, period_to, province_count, checked_at
+       FROM (SELECT DISTINCT ON (period_from, period_to) period_from, period_to, province_count, city_count, checked_at
                FROM report_reconciliations WHERE data_type = $3 AND period_from >= $1::date AND period_to <= $2::date
               ORDER BY period_from, period_to, checked_at DESC) x`,
     [from, to, row.dataType],
@@ -130,7 +129,8 @@ async function completeness(q: Queryable, row: IndicatorRow, from: string, to: s
   const rc = rec.rows[0];
   const wholeDays = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
   if (rc && rc.complete && rc.first === from && rc.last === to && Number(rc.days) === wholeDays && rc.province_count !== null) {
-    return part(Number(rc.province_count), { source: 'reconciliation', from, to, periods: Number(rc.periods), checkedAt: rc.checked ? new Date(rc.checked).toISOString() : null });
+    // Both counts of the same check: a snapshot that agrees with itself, not today's city beside last night's province.
+    return part(Number(rc.province_count), Number(rc.city_count), { source: 'reconciliation', from, to, periods: Number(rc.periods), checkedAt: rc.checked ? new Date(rc.checked).toISOString() : null });
   }
   return failure
     ? noCompleteness(row, 'province_unavailable', `省平台计数接口暂不可用（${failure}），且没有覆盖本期的对账结果`)

@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { openTestDb, backend, breakableDb } from '../test/helpers/db';
 import type { Db } from '../core/db';
 import { silentLogger } from '../core/log';
+import { applyPolicies, runMaintenance, LATE_RESULT_MS } from '../core/maintenance';
+import { manualClock } from '../core/time';
 import { Journal } from './journal';
 import { ResultWriter, type ResultRow } from './writer';
 import { initialState } from './state';
@@ -100,6 +102,88 @@ test(`[${backend}] stopping while the database is away journals everything in me
   const entries = j.closedSegments().flatMap((s) => j.read(s.file));
   assert.is(entries.length, 25);
   await real.close();
+});
+
+// Late results and the rollups. The clock is the test's (manual), anchored at the real time because the refresh
+// policies and retention of the database go by its own now(); results are timestamped in the past instead of waiting.
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const RETENTION = { raw: 30 * DAY, oneMinute: 180 * DAY, oneHour: 3 * 365 * DAY, compressAfter: 7 * DAY };
+const at = (ts: number, targetId: string, i = 0): ResultRow => ({ ...row(0, targetId, i % 5 !== 0), ts, detail: null });
+async function rolledUp(db: Db, targetId: string) {
+  const q = async (view: string) =>
+    (await db.query<{ n: number }>(`SELECT coalesce(sum(n), 0)::int AS n FROM ${view} WHERE target_id = $1`, [targetId])).rows[0].n;
+  return { raw: (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM probe_results WHERE target_id = $1`, [targetId])).rows[0].n, m1: await q('probe_results_1m'), h1: await q('probe_results_1h') };
+}
+const invalidations = async (db: Db) => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM rollup_invalidations`)).rows[0].n;
+
+test(`[${backend}] results written later than the refresh windows reach the 1-minute and 1-hour rollups`, async () => {
+  const db = await openTestDb();
+  const clock = manualClock(Date.now());
+  const w = new ResultWriter({ db, journal: new Journal(mkdtempSync(join(tmpdir(), 'journal-'))), log: silentLogger(), clock, batchSize: 100, batchAgeMs: 10, bufferSize: 1000 });
+  try {
+    await applyPolicies(db, RETENTION);
+    // On time: the hot path records nothing.
+    for (let i = 0; i < 20; i++) w.push({ k: 'r', r: at(clock() - LATE_RESULT_MS + 60_000 + i * 10_000, 'ontime', i) });
+    await w.flush();
+    assert.is(await invalidations(db), 0, 'no invalidation for results on time');
+    await runMaintenance(db, silentLogger(), RETENTION, [], { force: true, now: new Date(clock()) });
+    assert.equal(await rolledUp(db, 'ontime'), { raw: 20, m1: 20, h1: 20 });
+    // Three hours late (behind the Apache refresh's 10 min / 2 h look-back and the 1-minute policy's 2 hours) and
+    // four days late (behind the 1-hour policy's 3 days), through the writer's normal path.
+    clock.advance('1m');
+    for (let i = 0; i < 12; i++) w.push({ k: 'r', r: at(clock() - 3 * HOUR + i * 5_000, 'late', i) });
+    for (let i = 0; i < 12; i++) w.push({ k: 'r', r: at(clock() - 4 * DAY + i * 5_000, 'late', i) });
+    await w.flush();
+    assert.is(await invalidations(db), 1, 'one batch, one range');
+    await runMaintenance(db, silentLogger(), RETENTION, [], { force: true, now: new Date(clock()) });
+    assert.equal(await rolledUp(db, 'late'), { raw: 24, m1: 24, h1: 24 }, 'late results in both rollups');
+    assert.equal(await rolledUp(db, 'ontime'), { raw: 20, m1: 20, h1: 20 }, 'nothing counted twice');
+    const ok = await db.query<{ ok: number }>(`SELECT sum(ok)::int AS ok FROM probe_results_1h WHERE target_id = 'late'`);
+    assert.is(ok.rows[0].ok, 18, 'successes re-aggregated too (every fifth failed)');
+    assert.is(await invalidations(db), 0, 'handled ranges are deleted');
+  } finally {
+    await w.stop();
+    await db.close();
+  }
+});
+
+test(`[${backend}] a journal replayed after a three-hour outage reaches the rollups`, async () => {
+  const real = await openTestDb();
+  const { db, ctl } = breakable(real);
+  const dir = mkdtempSync(join(tmpdir(), 'journal-'));
+  const now = Date.now();
+  const clock = manualClock(now - 3 * HOUR);
+  const w = new ResultWriter({ db, journal: new Journal(dir), log: silentLogger(), clock, batchSize: 10, batchAgeMs: 10, bufferSize: 20 });
+  try {
+    await applyPolicies(real, RETENTION);
+    // The database goes away three hours ago: 60 results, of which all but the last ~10 spill into the journal.
+    ctl.down = true;
+    for (let i = 0; i < 60; i++) {
+      w.push({ k: 'r', r: at(clock(), 'replayed', i) });
+      clock.advance(1_000);
+      if (i % 10 === 9) await w.flush();
+    }
+    assert.ok(w.journalBytes > 0, 'the overflow went to the journal');
+    // The rollups move on meanwhile (another collector's results, and maintenance, on the real database).
+    clock.set(now);
+    await real.insertMany('probe_results', ['ts', 'result_id', 'target_id', 'module_id', 'type', 'success', 'duration_ms'],
+      Array.from({ length: 5 }, (_, i) => [new Date(now - 10 * 60_000 + i * 60_000), randomUUID(), 'other', 'm1', 'http', true, 10]));
+    await runMaintenance(real, silentLogger(), RETENTION, [], { force: true, now: new Date(clock()) });
+    assert.equal(await rolledUp(real, 'replayed'), { raw: 0, m1: 0, h1: 0 });
+    // The database is back: journal first, then memory; both are three hours late.
+    ctl.down = false;
+    clock.advance('1m');
+    await w.flush();
+    assert.is(w.journalBytes, 0);
+    assert.is(w.depth, 0);
+    assert.ok(w.totals.replayed > 0, 'the journal was replayed');
+    await runMaintenance(real, silentLogger(), RETENTION, [], { force: true, now: new Date(clock()) });
+    assert.equal(await rolledUp(real, 'replayed'), { raw: 60, m1: 60, h1: 60 });
+  } finally {
+    await w.stop();
+    await real.close();
+  }
 });
 
 test('a torn last line of a journal segment is skipped', async () => {

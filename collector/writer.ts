@@ -1,5 +1,6 @@
 import type { Db, Queryable } from '../core/db';
 import type { Logger } from '../core/log';
+import { invalidateRollups, LATE_RESULT_MS } from '../core/maintenance';
 import type { Clock } from '../core/time';
 import type { Journal } from './journal';
 import type { IncidentChange, TargetState } from './state';
@@ -48,7 +49,8 @@ const REPLAY_BATCH = 5000;
  * changes in the same transaction. While the database is away results wait in memory up to `bufferSize`; beyond
  * that the oldest go to the journal on disk. When the database answers again the journal is replayed first (oldest
  * first, so an incident is opened before it is closed), then memory. Replays are idempotent: results conflict on
- * (result_id, ts) and incidents on their id.
+ * (result_id, ts) and incidents on their id. A batch with a result older than `LATE_RESULT_MS` also records its time
+ * range (`invalidateRollups`, same transaction), so that the 1-minute and 1-hour rollups take it in.
  */
 export class ResultWriter {
   private pending: WriteEntry[] = [];
@@ -155,13 +157,21 @@ export class ResultWriter {
     const rows: unknown[][] = [];
     const opens: unknown[][] = [];
     const closes: { id: string; endedAt: number }[] = [];
+    let minTs = Infinity;
+    let maxTs = -Infinity;
     for (const e of batch) {
-      if (e.k === 'r') rows.push(resultValues(e.r));
-      else if (e.i.kind === 'open') opens.push([e.i.id, e.i.targetId, e.i.moduleId, new Date(e.i.startedAt), e.i.firstErrorCode ?? null, e.i.firstError ?? null]);
+      if (e.k === 'r') {
+        rows.push(resultValues(e.r));
+        if (e.r.ts < minTs) minTs = e.r.ts;
+        if (e.r.ts > maxTs) maxTs = e.r.ts;
+      } else if (e.i.kind === 'open') opens.push([e.i.id, e.i.targetId, e.i.moduleId, new Date(e.i.startedAt), e.i.firstErrorCode ?? null, e.i.firstError ?? null]);
       else closes.push({ id: e.i.id, endedAt: e.i.endedAt });
     }
     const inserted = await this.o.db.tx(async (q: Queryable) => {
       const n = await this.o.db.insertMany('probe_results', RESULT_COLS, rows, 'ON CONFLICT DO NOTHING', q);
+      // Late results (a replayed journal, a buffer written after an outage) lie behind what the rollups have
+      // refreshed: record the range for the next maintenance pass. One comparison per batch; a row only when late.
+      if (n > 0 && minTs < this.o.clock() - LATE_RESULT_MS) await invalidateRollups(q, new Date(minTs), new Date(maxTs));
       if (opens.length) await this.o.db.insertMany('incidents', ['id', 'target_id', 'module_id', 'started_at', 'first_error_code', 'first_error'], opens, 'ON CONFLICT (id) DO NOTHING', q);
       for (const c of closes) await q.query(`UPDATE incidents SET ended_at = $2, updated_at = now() WHERE id = $1`, [c.id, new Date(c.endedAt)]);
       if (states.length) await this.o.db.insertMany('target_state', STATE_COLS, states.map(stateValues), STATE_UPSERT, q);

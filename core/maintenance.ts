@@ -1,4 +1,4 @@
-import type { Db } from './db';
+import type { Db, Queryable } from './db';
 import type { Logger } from './log';
 import { pgInterval } from './time';
 
@@ -38,10 +38,26 @@ export function tsdbMode(db: Db): Promise<TsdbMode> {
   return mode;
 }
 
+// `lateMs`: how far back the Apache build's refresh looks behind its watermark; `start`/`end`: the Timescale build's
+// refresh policy window (now − start .. now − end).
 const ROLLUPS = [
-  { view: 'probe_results_1m', bucket: '1 minute', start: '2 hours', end: '1 minute', every: '1 minute', retain: 'oneMinute' as const, lateMs: 10 * 60_000 },
-  { view: 'probe_results_1h', bucket: '1 hour', start: '3 days', end: '1 hour', every: '30 minutes', retain: 'oneHour' as const, lateMs: 2 * 3_600_000 },
+  { view: 'probe_results_1m', bucket: '1 minute', bucketMs: 60_000, start: '2 hours', end: '1 minute', endMs: 60_000, every: '1 minute', retain: 'oneMinute' as const, lateMs: 10 * 60_000 },
+  { view: 'probe_results_1h', bucket: '1 hour', bucketMs: 3_600_000, start: '3 days', end: '1 hour', endMs: 3_600_000, every: '30 minutes', retain: 'oneHour' as const, lateMs: 2 * 3_600_000 },
 ];
+
+/**
+ * A result written more than this after its timestamp is late: the writer records its batch with `invalidateRollups`,
+ * and the next maintenance pass re-aggregates that range. Half the smallest lateness margin (the Apache build's
+ * 1-minute refresh looks back 10 minutes behind its watermark): the other half covers a write whose transaction is
+ * still open while a refresh starts, and clock skew between the collector and the instance that runs maintenance.
+ * Anything younger is inside both refresh policies' windows (2 hours, 3 days) on the Timescale build too.
+ */
+export const LATE_RESULT_MS = Math.min(...ROLLUPS.map((c) => c.lateMs)) / 2;
+
+/** Late ranges are re-aggregated in slices of at most this (a multiple of both bucket widths), one statement each. */
+const LATE_SLICE_MS = 6 * 3_600_000;
+/** Invalidation rows handled per pass; more wait for the next pass. */
+const LATE_BATCH = 10_000;
 
 function rawTables(extra: RawTable[]): RawTable[] {
   return [{ table: 'probe_results', compress: true }, { table: 'system_events' }, ...extra];
@@ -73,15 +89,13 @@ export async function applyPolicies(db: Db, r: RetentionSettings, extra: RawTabl
   }
 }
 
-/** Whether this process must run maintenance itself: the embedded database (no background workers) or apache mode. */
-export async function needsAppMaintenance(db: Db): Promise<boolean> {
-  return db.kind === 'embedded' || (await tsdbMode(db)) === 'apache';
-}
-
 /**
- * One maintenance pass. Embedded: run every due TimescaleDB job (refresh, compression, retention) as a server's
- * job scheduler would (`force` runs all now). Apache mode: refresh the rollup tables from raw rows and drop chunks
- * past retention. Returns how many units of work ran.
+ * One maintenance pass; the application runs it on every back end, on one instance at a time. All builds: re-aggregate
+ * the ranges of late results (`invalidateRollups`). Embedded: then run every due TimescaleDB job (refresh,
+ * compression, retention) as a server's job scheduler would (`force` runs all now). Timescale server: its workers
+ * run the jobs. Apache mode: refresh the rollup tables from raw rows and drop chunks past retention. `now` is the
+ * application's clock (rollup watermarks, which late ranges are refreshed); the jobs and `drop_chunks` go by the
+ * database's now(). Returns how many units of work ran.
  */
 export async function runMaintenance(
   db: Db,
@@ -90,13 +104,20 @@ export async function runMaintenance(
   extra: RawTable[] = [],
   opts: { force?: boolean; now?: Date } = {},
 ): Promise<number> {
+  const now = opts.now ?? new Date();
   if ((await tsdbMode(db)) === 'apache') {
-    let n = await refreshRollups(db, opts.now);
+    let n = await refreshRollups(db, now, { rawRetainMs: r.raw });
     for (const t of rawTables(extra)) n += await dropOld(db, log, t.table, t.retainMs ?? r.raw);
     for (const c of ROLLUPS) n += await dropOld(db, log, c.view, r[c.retain]);
     return n;
   }
-  if (db.kind !== 'embedded') return 0;
+  let ran = 0;
+  try {
+    ran += await refreshLate(db, 'timescale', now, r.raw);
+  } catch (err) {
+    log.warn({ err }, 'refresh of late results failed; retried next pass');
+  }
+  if (db.kind !== 'embedded') return ran;
   const jobs = await db.query<{ job_id: number; proc_name: string; hypertable_name: string }>(
     `SELECT j.job_id, j.proc_name, j.hypertable_name
        FROM timescaledb_information.jobs j
@@ -106,7 +127,6 @@ export async function runMaintenance(
       ORDER BY CASE j.proc_name WHEN 'policy_refresh_continuous_aggregate' THEN 0 WHEN 'policy_compression' THEN 1 ELSE 2 END, j.job_id`,
     [opts.force ?? false],
   );
-  let ran = 0;
   for (const j of jobs.rows) {
     try {
       await db.exec(`CALL run_job(${Number(j.job_id)})`);
@@ -137,15 +157,27 @@ const AGGS = `count(*) AS n, count(*) FILTER (WHERE success) AS ok,
   avg(ttfb_ms) AS ttfb_ms, avg(transfer_ms) AS transfer_ms`;
 const COLS = ['n', 'ok', 'avg_ms', 'max_ms', 'p50_ms', 'p95_ms', 'p99_ms', 'dns_ms', 'connect_ms', 'tls_ms', 'ttfb_ms', 'transfer_ms'];
 
+/** Apache mode: re-aggregates the raw rows matching `where` ($1, $2) into the rollup table (upsert per bucket). */
+const aggregateInto = (c: (typeof ROLLUPS)[number], where: string) =>
+  `INSERT INTO ${c.view} (bucket, target_id, module_id, ${COLS.join(', ')})
+   SELECT time_bucket(INTERVAL '${c.bucket}', ts), target_id, module_id, ${AGGS}
+     FROM probe_results
+    WHERE ${where}
+    GROUP BY 1, 2, 3
+   ON CONFLICT (target_id, bucket) DO UPDATE SET module_id = EXCLUDED.module_id, ${COLS.map((k) => `${k} = EXCLUDED.${k}`).join(', ')}`;
+
 /**
- * Brings the rollups up to date. Timescale mode: refresh the continuous aggregates over everything not yet
- * materialised (tests, and back-fills). Apache mode: re-aggregate raw rows from the watermark (less a lateness
- * margin) to now and upsert; a late back-fill (journal replay) lowers the watermark with `invalidateRollups`.
+ * Brings the rollups up to date, late results (`invalidateRollups`) included. Timescale mode: refresh the late
+ * ranges, then the continuous aggregates over all of time, invalidations of any age included (tests use this; the
+ * maintenance timer relies on the refresh policies plus the clipped late ranges instead). Apache mode: re-aggregate raw rows from the watermark (less
+ * a lateness margin) to `now` and upsert, then the late ranges. `rawRetainMs`: late ranges older than the raw
+ * retention are left alone (see `refreshLate`).
  */
-export async function refreshRollups(db: Db, now = new Date()): Promise<number> {
+export async function refreshRollups(db: Db, now = new Date(), opts: { rawRetainMs?: number } = {}): Promise<number> {
   if ((await tsdbMode(db)) === 'timescale') {
+    const n = await refreshLate(db, 'timescale', now, opts.rawRetainMs);
     for (const c of ROLLUPS) await db.exec(`CALL refresh_continuous_aggregate('${c.view}', NULL, NULL)`);
-    return ROLLUPS.length;
+    return n + ROLLUPS.length;
   }
   let n = 0;
   for (const c of ROLLUPS) {
@@ -156,15 +188,7 @@ export async function refreshRollups(db: Db, now = new Date()): Promise<number> 
       const first = await db.query<{ t: Date | null }>('SELECT min(ts) AS t FROM probe_results');
       from = first.rows[0]?.t ? new Date(first.rows[0].t) : now;
     }
-    const res = await db.query(
-      `INSERT INTO ${c.view} (bucket, target_id, module_id, ${COLS.join(', ')})
-       SELECT time_bucket(INTERVAL '${c.bucket}', ts), target_id, module_id, ${AGGS}
-         FROM probe_results
-        WHERE ts >= time_bucket(INTERVAL '${c.bucket}', $1::timestamptz) AND ts <= $2
-        GROUP BY 1, 2, 3
-       ON CONFLICT (target_id, bucket) DO UPDATE SET module_id = EXCLUDED.module_id, ${COLS.map((k) => `${k} = EXCLUDED.${k}`).join(', ')}`,
-      [from, now],
-    );
+    const res = await db.query(aggregateInto(c, `ts >= time_bucket(INTERVAL '${c.bucket}', $1::timestamptz) AND ts <= $2`), [from, now]);
     n += res.rowCount;
     await db.query(
       `INSERT INTO rollup_watermarks (rollup, refreshed_to) VALUES ($1, $2)
@@ -172,10 +196,66 @@ export async function refreshRollups(db: Db, now = new Date()): Promise<number> 
       [c.view, now],
     );
   }
+  return n + (await refreshLate(db, 'apache', now, opts.rawRetainMs));
+}
+
+/**
+ * Late results were written (journal replay after an outage, a back-fill: the writer calls this for every batch with
+ * a result older than `LATE_RESULT_MS`). Records their time range in the caller's transaction, so the range is
+ * recorded if and only if the results are; the next maintenance pass re-aggregates it into both rollups. The same on
+ * both builds (one INSERT): neither the Apache build's watermark refresh nor a continuous aggregate's refresh policy
+ * looks back far enough by itself.
+ */
+export async function invalidateRollups(q: Queryable, from: Date, to: Date = from): Promise<void> {
+  await q.query('INSERT INTO rollup_invalidations (from_ts, to_ts) VALUES ($1, $2)', [from, to]);
+}
+
+/**
+ * Re-aggregates the recorded late ranges into both rollups, then deletes the rows it read (by id: a range committed
+ * meanwhile stays for the next pass; a failure leaves them all, and doing a range twice is harmless). Whole buckets
+ * only, in slices of `LATE_SLICE_MS`. Timescale mode: `refresh_continuous_aggregate` over each range, up to the
+ * policy's end_offset (the policy and real-time aggregation cover what is newer); it recomputes the invalidated
+ * buckets from raw rows. Apache mode: the same upsert as the watermark refresh. Buckets older than the raw retention
+ * (`now − rawRetainMs`) are skipped: their raw chunks may be gone, and re-aggregating the few late rows there would
+ * replace a complete bucket with them (those rows are dropped by retention anyway).
+ */
+async function refreshLate(db: Db, mode: TsdbMode, now: Date, rawRetainMs?: number): Promise<number> {
+  const pending = await db.query<{ id: string; f: Date; t: Date }>(
+    `SELECT id::text AS id, from_ts AS f, to_ts AS t FROM rollup_invalidations ORDER BY from_ts LIMIT ${LATE_BATCH}`,
+  );
+  if (pending.rows.length === 0) return 0;
+  const nowMs = now.getTime();
+  let n = 0;
+  for (const c of ROLLUPS) {
+    const b = c.bucketMs;
+    const lo = rawRetainMs === undefined ? -Infinity : Math.ceil((nowMs - rawRetainMs) / b) * b;
+    const hi = mode === 'timescale' ? Math.floor((nowMs - c.endMs) / b) * b : Infinity;
+    for (const [s, e] of mergeRanges(pending.rows, b, lo, hi)) {
+      for (let a = s; a < e; a += LATE_SLICE_MS) {
+        const z = Math.min(e, a + LATE_SLICE_MS);
+        if (mode === 'timescale') {
+          await db.exec(`CALL refresh_continuous_aggregate('${c.view}', '${new Date(a).toISOString()}', '${new Date(z).toISOString()}')`);
+        } else {
+          await db.query(aggregateInto(c, 'ts >= $1 AND ts < $2'), [new Date(a), new Date(z)]);
+        }
+        n++;
+      }
+    }
+  }
+  await db.query(`DELETE FROM rollup_invalidations WHERE id = ANY(string_to_array($1, ',')::bigint[])`, [pending.rows.map((p) => p.id).join(',')]);
   return n;
 }
 
-/** Results older than the rollups' watermark arrived (journal replay): make the next refresh cover them. */
-export async function invalidateRollups(db: Db, from: Date): Promise<void> {
-  await db.query('UPDATE rollup_watermarks SET refreshed_to = LEAST(refreshed_to, $1)', [from]);
+/** Ranges (sorted by start) widened to whole buckets of `b` ms, clipped to [lo, hi), overlapping or touching ones merged. */
+export function mergeRanges(ranges: { f: Date | string; t: Date | string }[], b: number, lo: number, hi: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (const r of ranges) {
+    const s = Math.max(Math.floor(new Date(r.f).getTime() / b) * b, lo);
+    const e = Math.min(Math.floor(new Date(r.t).getTime() / b) * b + b, hi);
+    if (s >= e) continue;
+    const last = out[out.length - 1];
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else out.push([s, e]);
+  }
+  return out;
 }

@@ -10,7 +10,7 @@ import { systemClock, type Clock } from './time';
 import { AuthService } from './auth/service';
 import { createAuthRoutes } from './auth/routes';
 import { Leader } from './leader';
-import { applyPolicies, needsAppMaintenance, runMaintenance, tsdbMode } from './maintenance';
+import { applyPolicies, runMaintenance, tsdbMode } from './maintenance';
 import { authenticate, httpError, type AppEnv } from './http';
 import { ROLE_NAMES, type Area, type AreaContext, type RoleName } from './context';
 import { createCollectorArea } from '../collector';
@@ -124,28 +124,27 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     started.push(a);
   }
 
-  // The embedded database has no background workers, and Debian's Apache build has no policies: there the
-  // application runs refresh, compression and retention itself, on one instance at a time.
+  // The maintenance pass, on one instance at a time. The embedded database has no background workers, and Debian's
+  // Apache build has no policies: there the application runs refresh, compression and retention itself. On every
+  // build it re-aggregates late results (journal replay) that the refresh policies' windows no longer reach, and
+  // purges expired sessions.
   let maintTimer: NodeJS.Timeout | undefined;
-  let maintLeader: Leader | undefined;
-  if (await needsAppMaintenance(db)) {
-    maintLeader = ctx.leader('maintenance');
-    await maintLeader.start();
-    const tick = async () => {
-      try {
-        if (maintLeader!.isLeader()) {
-          await runMaintenance(db, log, config.retention, rawExtra);
-          await auth.purgeExpiredSessions();
-        }
-      } catch (err) {
-        log.warn({ err }, 'maintenance pass failed');
+  const maintLeader = ctx.leader('maintenance');
+  await maintLeader.start();
+  const maintTick = async () => {
+    try {
+      if (maintLeader.isLeader()) {
+        await runMaintenance(db, log, config.retention, rawExtra, { now: new Date(clock()) });
+        await auth.purgeExpiredSessions();
       }
-      maintTimer = setTimeout(tick, config.retention.embeddedMaintenanceEvery);
-      maintTimer.unref();
-    };
-    maintTimer = setTimeout(tick, 5_000);
+    } catch (err) {
+      log.warn({ err }, 'maintenance pass failed');
+    }
+    maintTimer = setTimeout(maintTick, config.retention.embeddedMaintenanceEvery);
     maintTimer.unref();
-  }
+  };
+  maintTimer = setTimeout(maintTick, 5_000);
+  maintTimer.unref();
 
   // Configuration reload: a changed file is validated first; an invalid one is logged and the old one kept.
   let watcher: FSWatcher | undefined;
@@ -188,7 +187,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     async stop() {
       watcher?.close();
       clearTimeout(maintTimer);
-      await maintLeader?.stop();
+      await maintLeader.stop();
       if (server) await new Promise<void>((r) => server!.close(() => r()));
       for (const a of started.reverse()) await a.stop().catch((err) => log.error({ err, area: a.name }, 'stop failed'));
       if (!opts.db) await db.close();

@@ -33,7 +33,7 @@ export const retentionConfig = z
     oneMinute: duration({ min: '1d' }).prefault('180d'),
     oneHour: duration({ min: '1d' }).prefault('3y'),
     compressAfter: duration({ min: '1h' }).prefault('7d'),
-    /** How often the application runs refresh, compression and retention itself (embedded database, or a server without policies). */
+    /** How often the application's maintenance pass runs: refresh, compression and retention where the database does not (embedded database, a server without policies); late results' rollups and expired sessions everywhere. */
     embeddedMaintenanceEvery: duration({ min: '10s' }).prefault('1m'),
   })
   .strict()

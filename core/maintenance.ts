@@ -94,8 +94,8 @@ export async function applyPolicies(db: Db, r: RetentionSettings, extra: RawTabl
  * the ranges of late results (`invalidateRollups`). Embedded: then run every due TimescaleDB job (refresh,
  * compression, retention) as a server's job scheduler would (`force` runs all now). Timescale server: its workers
  * run the jobs. Apache mode: refresh the rollup tables from raw rows and drop chunks past retention. `now` is the
- * application's clock (rollup watermarks, which late ranges are refreshed); the jobs and `drop_chunks` go by the
- * database's now(). Returns how many units of work ran.
+ * application's clock (rollup watermarks, which late ranges are refreshed, Apache-mode retention); TimescaleDB's own
+ * jobs (embedded, Timescale server) go by the database's now(). Returns how many units of work ran.
  */
 export async function runMaintenance(
   db: Db,
@@ -107,8 +107,8 @@ export async function runMaintenance(
   const now = opts.now ?? new Date();
   if ((await tsdbMode(db)) === 'apache') {
     let n = await refreshRollups(db, now, { rawRetainMs: r.raw });
-    for (const t of rawTables(extra)) n += await dropOld(db, log, t.table, t.retainMs ?? r.raw);
-    for (const c of ROLLUPS) n += await dropOld(db, log, c.view, r[c.retain]);
+    for (const t of rawTables(extra)) n += await dropOld(db, log, t.table, t.retainMs ?? r.raw, now);
+    for (const c of ROLLUPS) n += await dropOld(db, log, c.view, r[c.retain], now);
     return n;
   }
   let ran = 0;
@@ -138,9 +138,9 @@ export async function runMaintenance(
   return ran;
 }
 
-async function dropOld(db: Db, log: Logger, table: string, retainMs: number): Promise<number> {
+async function dropOld(db: Db, log: Logger, table: string, retainMs: number, now: Date): Promise<number> {
   try {
-    const res = await db.query(`SELECT drop_chunks($1::regclass, older_than => now() - INTERVAL '${pgInterval(retainMs)}')`, [table]);
+    const res = await db.query(`SELECT drop_chunks($1::regclass, older_than => $2::timestamptz - INTERVAL '${pgInterval(retainMs)}')`, [table, now]);
     return res.rowCount;
   } catch (err) {
     log.warn({ table, err }, 'retention (drop_chunks) failed');

@@ -13,7 +13,8 @@ import { Leader } from './leader';
 import { applyPolicies, needsAppMaintenance, runMaintenance, tsdbMode } from './maintenance';
 import { authenticate, httpError, type AppEnv } from './http';
 import { ROLE_NAMES, type Area, type AreaContext, type RoleName } from './context';
-import { createCollectorArea } from '../collector';
+import { createCollectorArea, journalDirOf } from '../collector';
+import { lockFolder } from './folder-lock';
 import { createAlertsArea } from '../alerts';
 import { createReporterArea } from '../reporter';
 import { createDashboardArea } from '../dashboard';
@@ -57,15 +58,24 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   const log = opts.log ?? createLogger({ level: config.log.level });
   const dataDir = configPath(config, config.server.dataDir);
   const url = process.env.DATABASE_URL || config.database.url;
-  const db =
-    opts.db ??
-    (await openDb({
-      url,
-      dataDir: url ? undefined : configPath(config, config.database.dataDir),
-      poolSize: config.database.poolSize,
-      statementTimeoutMs: config.database.statementTimeout,
-      onError: (err) => log.warn({ err }, 'database connection error'),
-    }));
+  // One owner per folder, taken before anything is touched: the collector's journal here, the embedded database
+  // folder in openDb. A second process on the same folders stops at once with an error naming the holder.
+  const journalLock = roles.includes('collector') ? lockFolder(journalDirOf(dataDir, config.collector), 'the collector journal folder') : null;
+  let db: Db;
+  try {
+    db =
+      opts.db ??
+      (await openDb({
+        url,
+        dataDir: url ? undefined : configPath(config, config.database.dataDir),
+        poolSize: config.database.poolSize,
+        statementTimeoutMs: config.database.statementTimeout,
+        onError: (err) => log.warn({ err }, 'database connection error'),
+      }));
+  } catch (err) {
+    journalLock?.release();
+    throw err;
+  }
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const auth = new AuthService(db, clock, config.auth.sessionTtl);
@@ -192,6 +202,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       if (server) await new Promise<void>((r) => server!.close(() => r()));
       for (const a of started.reverse()) await a.stop().catch((err) => log.error({ err, area: a.name }, 'stop failed'));
       if (!opts.db) await db.close();
+      journalLock?.release();
     },
   };
 }

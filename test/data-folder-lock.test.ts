@@ -75,6 +75,7 @@ if (backend === 'embedded') {
     const imp = await runToEnd(['reporter/intake/import.ts', '--type', 'ITEM', '--file', join(f.dir, 'items.csv'), '--config', f.config], f.env);
     assert.is(imp.code, 1, imp.out);
     assert.match(imp.out, `the embedded database folder ${f.dbDir} is in use by pid ${a.pid}`);
+    assert.match(imp.out, '导入失败：数据库正被另一个进程');
 
     const adm = await runToEnd(['core/admin.ts', 'create-token', '--name', 'x', '--role', 'ops', '--config', f.config], f.env);
     assert.is(adm.code, 1, adm.out);

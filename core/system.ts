@@ -15,6 +15,7 @@ import { authenticate, httpError, type AppEnv } from './http';
 import { ROLE_NAMES, type Area, type AreaContext, type RoleName } from './context';
 import { createCollectorArea, journalDirOf } from '../collector';
 import { lockFolder } from './folder-lock';
+import { createBackupRoutes } from './backup';
 import { createAlertsArea } from '../alerts';
 import { createReporterArea } from '../reporter';
 import { createDashboardArea } from '../dashboard';
@@ -124,6 +125,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   app.use('/metrics', authenticate(auth));
   app.get('/metrics', async (c) => c.text(await metrics.metrics(), 200, { 'Content-Type': metrics.contentType }));
   app.route('/api/auth', createAuthRoutes({ db, auth, sessionTtlMs: config.auth.sessionTtl, secureCookies: config.auth.secureCookies }));
+  app.route('/api/system', createBackupRoutes({ db, auth, log }));
   for (const a of areas) if (a.routes) app.route(`/api/${a.mount ?? a.name}`, a.routes);
   for (const a of areas) if (a.rootRoutes) app.route('/', a.rootRoutes);
 

@@ -54,6 +54,15 @@ export async function openEmbedded(dataDir?: string): Promise<Db> {
     async ping() {
       return !closed;
     },
+    async dumpDataDir() {
+      // Inside a transaction PGlite runs nothing else, so no other transaction is half done in the copy; the
+      // checkpoint first leaves the copy little WAL to replay when it is opened. The copy is built in memory.
+      return pg.transaction(async (t) => {
+        await t.exec('CHECKPOINT');
+        const tar = await pg.dumpDataDir('none');
+        return new Uint8Array(await tar.arrayBuffer());
+      });
+    },
     async close() {
       if (closed) return;
       closed = true;

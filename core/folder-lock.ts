@@ -96,18 +96,31 @@ export function lockFolder(folder: string, what: string): FolderLock {
   };
 }
 
-/** The holder as its lock file names it; null when the file is empty (a holder in the middle of writing it). */
+/**
+ * The holder as its lock file names it. A holder that has just taken the lock may not have written its line yet (the
+ * file is empty, or still names an earlier holder that is gone): read again a few times, then name nobody.
+ */
 function readHolder(file: string): LockHolder | null {
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     try {
       const text = readFileSync(file, 'utf8').trim();
-      if (text) return JSON.parse(text) as LockHolder;
+      const h = text ? (JSON.parse(text) as LockHolder) : null;
+      if (h && (!h.pid || h.host !== hostname() || alive(h.pid))) return h;
     } catch {
-      /* a bash holder writes a line too; anything unreadable names nobody */
+      /* anything unreadable names nobody */
     }
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   }
   return null;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // it exists, under another user
+  }
 }
 
 /** The program, without its arguments (they may carry anything; the lock file is readable by others). */

@@ -8,7 +8,7 @@ export type AppEnv = { Variables: { principal: Principal | null; requestId: stri
 export const SESSION_COOKIE = 'cityops_session';
 
 /** A JSON error that says what went wrong, where, and how to fix it. */
-export function httpError(c: Context, status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503, code: string, message: string, extra: Record<string, unknown> = {}) {
+export function httpError(c: Context, status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 501 | 503, code: string, message: string, extra: Record<string, unknown> = {}) {
   return c.json({ error: { code, message, ...extra } }, status);
 }
 

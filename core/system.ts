@@ -13,7 +13,9 @@ import { Leader } from './leader';
 import { applyPolicies, runMaintenance, tsdbMode } from './maintenance';
 import { authenticate, httpError, type AppEnv } from './http';
 import { ROLE_NAMES, type Area, type AreaContext, type RoleName } from './context';
-import { createCollectorArea } from '../collector';
+import { createCollectorArea, journalDirOf } from '../collector';
+import { lockFolder } from './folder-lock';
+import { createBackupRoutes } from './backup';
 import { createAlertsArea } from '../alerts';
 import { createReporterArea } from '../reporter';
 import { createDashboardArea } from '../dashboard';
@@ -57,15 +59,24 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   const log = opts.log ?? createLogger({ level: config.log.level });
   const dataDir = configPath(config, config.server.dataDir);
   const url = process.env.DATABASE_URL || config.database.url;
-  const db =
-    opts.db ??
-    (await openDb({
-      url,
-      dataDir: url ? undefined : configPath(config, config.database.dataDir),
-      poolSize: config.database.poolSize,
-      statementTimeoutMs: config.database.statementTimeout,
-      onError: (err) => log.warn({ err }, 'database connection error'),
-    }));
+  // One owner per folder, taken before anything is touched: the collector's journal here, the embedded database
+  // folder in openDb. A second process on the same folders stops at once with an error naming the holder.
+  const journalLock = roles.includes('collector') ? lockFolder(journalDirOf(dataDir, config.collector), 'the collector journal folder') : null;
+  let db: Db;
+  try {
+    db =
+      opts.db ??
+      (await openDb({
+        url,
+        dataDir: url ? undefined : configPath(config, config.database.dataDir),
+        poolSize: config.database.poolSize,
+        statementTimeoutMs: config.database.statementTimeout,
+        onError: (err) => log.warn({ err }, 'database connection error'),
+      }));
+  } catch (err) {
+    journalLock?.release();
+    throw err;
+  }
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const auth = new AuthService(db, clock, config.auth.sessionTtl);
@@ -114,6 +125,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   app.use('/metrics', authenticate(auth));
   app.get('/metrics', async (c) => c.text(await metrics.metrics(), 200, { 'Content-Type': metrics.contentType }));
   app.route('/api/auth', createAuthRoutes({ db, auth, sessionTtlMs: config.auth.sessionTtl, secureCookies: config.auth.secureCookies }));
+  app.route('/api/system', createBackupRoutes({ db, auth, log }));
   for (const a of areas) if (a.routes) app.route(`/api/${a.mount ?? a.name}`, a.routes);
   for (const a of areas) if (a.rootRoutes) app.route('/', a.rootRoutes);
 
@@ -191,6 +203,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       if (server) await new Promise<void>((r) => server!.close(() => r()));
       for (const a of started.reverse()) await a.stop().catch((err) => log.error({ err, area: a.name }, 'stop failed'));
       if (!opts.db) await db.close();
+      journalLock?.release();
     },
   };
 }

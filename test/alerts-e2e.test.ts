@@ -1,4 +1,7 @@
 import http from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -40,7 +43,7 @@ test(`[${backend}] down → one firing notification; restart sends nothing twice
   const db = await openTestDb();
   const rx = await webhookReceiver();
   const config = parseConfig(`
-server: { port: 0 }
+server: { port: 0, dataDir: ${mkdtempSync(join(tmpdir(), 'alerts-e2e-'))} }
 collector:
   modules: [{ id: web, name: 政府门户网站 }, { id: misc, name: 其他 }]
   targets:

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { parseConfig } from '../core/config';
 import { startSystem, type System } from '../core/system';
@@ -250,7 +251,25 @@ test('system page and the regulator and security views render', async () => {
   assert.ok((await chartPoints(ops, '.chart.writerate'))[0] > 10, 'collector write rate over the last hour');
   assert.ok((await ops.textContent('main.content'))!.includes('probe_results'), 'hypertables listed');
   await shot(ops, 'system');
+  assert.not.ok(await ops.$('button.backup'), 'the backup is for admins only');
   await ops.context().close();
+  // The admin downloads an online backup of the embedded database (a server is backed up with pg_dump instead).
+  const adm = await login('admin');
+  await open(adm, '#/system');
+  if (backend === 'embedded') {
+    const [download] = await Promise.all([adm.waitForEvent('download', { timeout: 120_000 }), adm.click('button.backup')]);
+    assert.match(download.suggestedFilename(), /^city-ops-db-\d{8}T\d{6}Z\.tar\.gz$/);
+    const saved = `${ARTIFACTS}/backup-download.tar.gz`;
+    await download.saveAs(saved);
+    assert.ok(gunzipSync(readFileSync(saved)).includes(Buffer.from('PG_VERSION')), 'a tar of the database folder');
+    await adm.waitForSelector('.toast.ok');
+    assert.match((await adm.textContent('.toast.ok'))!, '备份已下载');
+  } else {
+    assert.not.ok(await adm.$('button.backup'));
+    assert.match((await adm.textContent('.backup-note'))!, 'ops/backup');
+  }
+  await shot(adm, 'system-admin');
+  await adm.context().close();
   const reg = await login('regulator');
   await open(reg, '#/reporting?range=7d');
   const gauges = await chartPoints(reg, '.gauges .chart');

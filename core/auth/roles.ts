@@ -22,6 +22,7 @@ export const PERMISSIONS = {
   'reporter:ingest': ['regulator'],
   'heartbeat:push': ['ops'],
   'users:admin': [],
+  'system:backup': [],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -4,17 +4,30 @@ import { mkdirSync } from 'node:fs';
 import type { Db, LockHandle, Queryable, QueryResult } from './types';
 import { insertRows } from './insert';
 import { DATE_OID } from './types';
+import { lockFolder } from '../folder-lock';
 
-/** Embedded PostgreSQL with TimescaleDB. `dataDir` undefined means in memory (tests). */
+/**
+ * Embedded PostgreSQL with TimescaleDB. `dataDir` undefined means in memory (tests).
+ *
+ * A data folder has one owner: PGlite itself would let a second process open it (and two writers destroy it), so
+ * the folder's lock (core/folder-lock.ts) is taken before anything touches the folder, and held until close().
+ */
 export async function openEmbedded(dataDir?: string): Promise<Db> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  // A DATE column is a calendar day: keep it as written (yyyy-MM-dd), as the server back end does, instead of a
-  // Date at UTC midnight that every reader would have to turn back into the day.
-  const pg = await PGlite.create({ dataDir, extensions: { timescaledb }, parsers: { [DATE_OID]: (v: string) => v } });
-  // On a reopened data folder the extension exists already, so CREATE EXTENSION loads nothing, and without the loader
-  // the Timescale-licensed module never comes in (its functions then fail with "not supported under the license").
-  await pg.exec(`LOAD 'timescaledb'`);
-  await pg.exec('CREATE EXTENSION IF NOT EXISTS timescaledb');
+  const lock = dataDir ? lockFolder(dataDir, 'the embedded database folder') : null;
+  let pg: PGlite;
+  try {
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    // A DATE column is a calendar day: keep it as written (yyyy-MM-dd), as the server back end does, instead of a
+    // Date at UTC midnight that every reader would have to turn back into the day.
+    pg = await PGlite.create({ dataDir, extensions: { timescaledb }, parsers: { [DATE_OID]: (v: string) => v } });
+    // On a reopened data folder the extension exists already, so CREATE EXTENSION loads nothing, and without the loader
+    // the Timescale-licensed module never comes in (its functions then fail with "not supported under the license").
+    await pg.exec(`LOAD 'timescaledb'`);
+    await pg.exec('CREATE EXTENSION IF NOT EXISTS timescaledb');
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const wrap = (q: { query: PGlite['query']; exec: PGlite['exec'] }): Queryable => ({
     async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
       const r = await q.query<T>(sql, params as unknown[]);
@@ -44,10 +57,23 @@ export async function openEmbedded(dataDir?: string): Promise<Db> {
     async ping() {
       return !closed;
     },
+    async dumpDataDir() {
+      // Inside a transaction PGlite runs nothing else, so no other transaction is half done in the copy; the
+      // checkpoint first leaves the copy little WAL to replay when it is opened. The copy is built in memory.
+      return pg.transaction(async (t) => {
+        await t.exec('CHECKPOINT');
+        const tar = await pg.dumpDataDir('none');
+        return new Uint8Array(await tar.arrayBuffer());
+      });
+    },
     async close() {
       if (closed) return;
       closed = true;
-      await pg.close();
+      try {
+        await pg.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
   return db;

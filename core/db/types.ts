@@ -25,6 +25,12 @@ export interface Db extends Queryable {
    * so there the lock is always granted.
    */
   tryLock(key: number): Promise<LockHandle | null>;
+  /**
+   * Embedded only: a consistent copy of the data folder as a tar (members relative to the folder: /PG_VERSION,
+   * /base/...), taken while the database runs; ops/restore puts it into an empty folder. A server has no such copy
+   * (back it up with pg_dump: ops/backup).
+   */
+  dumpDataDir?(): Promise<Uint8Array>;
   /** True while the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -2,7 +2,8 @@
 // Delivery from the command line, on the database the configuration names (or DATABASE_URL):
 //   npx tsx reporter/delivery/cli.ts run|full|dry-run|reconcile [--config ops/demo.yaml] [--json]
 // It takes the same 'reporter' leader lock as a running reporter, so it never sends beside one. On the embedded
-// database only one process can open the data folder: stop the server first (or use its API: POST /api/reporter/runs).
+// database only one process may open the data folder (its lock refuses a second, naming the holder): stop the server
+// first, or use its API (POST /api/reporter/runs).
 import { parseArgs } from 'node:util';
 import { loadConfig, configPath, ConfigError } from '../../core/config';
 import { openDb } from '../../core/db';

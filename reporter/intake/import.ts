@@ -339,7 +339,9 @@ class UsageError extends Error {}
 
 if (process.argv[1] && resolve(process.argv[1]) === new URL(import.meta.url).pathname) {
   main().catch((err) => {
-    console.error(err instanceof UsageError ? `${err.message}\n${USAGE}` : `导入失败：${(err as Error).message}`);
+    // A server running on the same embedded database holds its folder: say so in the clerk's language first.
+    const busy = (err as Error).name === 'FolderInUseError' ? '数据库正被另一个进程（如运行中的服务）使用，请先停止它再导入，或通过服务的接口提交记录（POST /api/reporter/records/<类型>，见 docs/reporter-data.md）。\n' : '';
+    console.error(err instanceof UsageError ? `${err.message}\n${USAGE}` : `导入失败：${busy}${(err as Error).message}`);
     process.exit(err instanceof UsageError ? 2 : 1);
   });
 }

@@ -1,10 +1,42 @@
 import { api, list, pick } from '../api';
-import { card, chart, fmtBytes, fmtMs, fmtNum, fmtTime, h, table, timeAxisOption } from '../ui';
+import { card, chart, fmtBytes, fmtMs, fmtNum, fmtTime, h, table, timeAxisOption, toast } from '../ui';
 import type { PageCtx } from '../main';
 
-/** 系统: collector lag, buffer, journal, write rate, database size and chunk status. */
+/**
+ * 数据库备份 (admin): the embedded database is copied by the running server (POST /api/system/backup) and saved by
+ * the browser; a database server is backed up with pg_dump (ops/backup), which the card says instead.
+ */
+function backupCard(embedded: boolean): HTMLElement {
+  if (!embedded) {
+    return card('数据库备份', h('p.muted.backup-note', '数据库为 PostgreSQL 服务器：请在服务器上用 ops/backup（pg_dump）备份，见 docs/ops.md。'));
+  }
+  const label = '下载数据库备份';
+  const btn = h('button.small.backup', {
+    onclick: async () => {
+      btn.setAttribute('disabled', '');
+      btn.textContent = '正在备份…';
+      try {
+        const { blob, filename } = await api.system.backup();
+        const a = h('a', { href: URL.createObjectURL(blob), download: filename }) as HTMLAnchorElement;
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+        toast(`备份已下载：${filename}（${fmtBytes(blob.size)}）`);
+      } catch (ex) {
+        toast(`备份失败：${(ex as Error).message}`, 'error');
+      } finally {
+        btn.removeAttribute('disabled');
+        btn.textContent = label;
+      }
+    },
+  }, label);
+  return card('数据库备份', btn,
+    h('p.muted', '在线备份内嵌数据库，监测不停：下载数据目录的一致副本（.tar.gz），用 ops/restore 恢复到空目录（见 docs/ops.md）。'));
+}
+
+/** 系统: collector lag, buffer, journal, write rate, database size and chunk status; the database backup (admin). */
 export async function renderSystem(ctx: PageCtx): Promise<HTMLElement> {
-  void ctx;
   const [sys, health] = await Promise.all([api.collector.system().catch(() => null), api.health().catch(() => null)]);
   const live = pick(sys, 'live');
   const inst = list(sys, 'instances')[0];
@@ -45,5 +77,6 @@ export async function renderSystem(ctx: PageCtx): Promise<HTMLElement> {
       ['延迟 P50/P99', (r) => `${fmtMs(r.lagP50Ms)} / ${fmtMs(r.lagP99Ms)}`],
       ['写入 行/秒', (r) => fmtNum(r.rowsPerS, 1)],
       ['上报时间', (r) => fmtTime(r.ts, true)],
-    ], { empty: '近1小时没有采集实例上报' })));
+    ], { empty: '近1小时没有采集实例上报' })),
+    ctx.can('system:backup') && health ? backupCard(pick(health, 'backend') === 'embedded') : null);
 }

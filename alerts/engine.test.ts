@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseConfig } from '../core/config';
+import { parseConfig } from '../app/config';
 import { silentLogger } from '../core/log';
 import { manualClock } from '../core/time';
 import { openTestDb, backend } from '../test/helpers/db';

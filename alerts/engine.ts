@@ -1,4 +1,4 @@
-import type { AlertsConfig, RuleConfig } from '../core/config/alerts';
+import type { AlertsConfig, RuleConfig } from './config';
 import type { Db } from '../core/db';
 import type { Logger } from '../core/log';
 import type { Clock } from '../core/time';

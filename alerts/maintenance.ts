@@ -1,6 +1,6 @@
 import cron from 'node-cron';
 import type { Queryable } from '../core/db';
-import { cronProblem } from '../core/config/alerts';
+import { cronProblem } from './config';
 import { parseDuration } from '../core/time';
 import type { MaintenanceWindow } from './notify/mute';
 

@@ -1,4 +1,4 @@
-import { MATCHER_RE } from '../core/config/alerts';
+import { MATCHER_RE } from './config';
 import type { Labels } from './model';
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';

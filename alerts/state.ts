@@ -1,4 +1,4 @@
-import type { RuleConfig } from '../core/config/alerts';
+import type { RuleConfig } from './config';
 import { fingerprint, type ActiveInstance, type AlertRecord, type AlertStateName, type Severity } from './model';
 
 export interface Transition {

@@ -12,7 +12,7 @@
  *    failing probe) and the time until the local webhook receiver has the request is measured, `trials` times.
  */
 import { randomUUID } from 'node:crypto';
-import { parseConfig } from '../core/config';
+import { parseConfig } from '../app/config';
 import { openDb, type Db } from '../core/db';
 import { silentLogger } from '../core/log';
 import { AlertEngine } from '../alerts/engine';

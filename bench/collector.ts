@@ -88,7 +88,7 @@ interface RunResult {
 // One collector run (child process).
 async function childRun(n: number, port: number): Promise<RunResult> {
   const { Registry } = await import('prom-client');
-  const { parseConfig } = await import('../core/config');
+  const { parseConfig } = await import('../app/config');
   const { silentLogger } = await import('../core/log');
   const { CollectorEngine } = await import('../collector/engine');
   const { openTestDb, backend } = await import('../test/helpers/db');
@@ -140,7 +140,7 @@ async function childRun(n: number, port: number): Promise<RunResult> {
   return result;
 }
 
-function benchConfig(parse: typeof import('../core/config').parseConfig, n: number, port: number) {
+function benchConfig(parse: typeof import('../app/config').parseConfig, n: number, port: number) {
   const lines = Array.from({ length: n }, (_, i) => `    - { id: t${i}, module: m, name: t${i}, type: http, interval: 30s, timeout: 5s, spec: { url: "http://127.0.0.1:${port}/c/${i}" } }`);
   return parse(`
 collector:

@@ -8,8 +8,8 @@
  * answers one query at a time anyway).
  */
 import { parseArgs } from 'node:util';
-import { parseConfig } from '../core/config';
-import { startSystem } from '../core/system';
+import { parseConfig } from '../app/config';
+import { startSystem } from '../app/system';
 import { openTestDb } from '../test/helpers/db';
 import { seedAlerts, seedMonitoring } from '../test/dashboard-seed';
 

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { Hono } from 'hono';
 import { serve } from '@hono/node-server';
 import { Registry } from 'prom-client';
-import { parseConfig } from '../core/config';
+import { parseConfig } from '../app/config';
 import { silentLogger } from '../core/log';
 import { systemClock } from '../core/time';
 import type { AppEnv } from '../core/http';

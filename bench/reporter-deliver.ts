@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { openTestDb } from '../test/helpers/db';
 import { silentLogger } from '../core/log';
-import { parseConfig } from '../core/config';
+import { parseConfig } from '../app/config';
 import { makeFixtures } from '../reporter/standard/fixtures';
 import { putRecords } from '../reporter/delivery/testkit';
 import { DeliveryService } from '../reporter/delivery/service';

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Db } from '../core/db';
 import type { Logger } from '../core/log';
 import type { Clock } from '../core/time';
-import type { CollectorConfig, TargetConfig } from '../core/config/collector';
+import type { CollectorConfig, TargetConfig } from './config';
 import type { Registry } from 'prom-client';
 import { Journal } from './journal';
 import { CollectorMetrics } from './metrics';

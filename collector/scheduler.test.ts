@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { silentLogger } from '../core/log';
-import type { TargetConfig } from '../core/config/collector';
+import type { TargetConfig } from './config';
 import { Scheduler, type ProbeRun } from './scheduler';
 import type { Probe } from './probes/types';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { TargetConfig } from '../core/config/collector';
+import type { TargetConfig } from './config';
 import type { Clock } from '../core/time';
 import type { Logger } from '../core/log';
 import type { Probe, ProbeOutcome } from './probes/types';

@@ -1,5 +1,5 @@
 import type { Db } from '../core/db';
-import type { CollectorConfig } from '../core/config/collector';
+import type { CollectorConfig } from './config';
 
 /** Spec keys never mirrored into the database: credentials, and facts the collector injects at run time. */
 const HIDDEN = new Set(['auth', 'token', 'password', 'state', 'baseline', 'previousAnswers', 'body']);

@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { openTestDb, backend, breakableDb } from '../test/helpers/db';
 import type { Db } from '../core/db';
 import { silentLogger } from '../core/log';
-import { applyPolicies, runMaintenance, LATE_RESULT_MS } from '../core/maintenance';
+import { applyPolicies, runMaintenance } from '../core/db/jobs';
+import { LATE_RESULT_MS } from './rollups';
+import { JOB_TABLES } from '../app/areas';
 import { manualClock } from '../core/time';
 import { Journal } from './journal';
 import { ResultWriter, type ResultRow } from './writer';
@@ -122,12 +124,12 @@ test(`[${backend}] results written later than the refresh windows reach the 1-mi
   const clock = manualClock(Date.now());
   const w = new ResultWriter({ db, journal: new Journal(mkdtempSync(join(tmpdir(), 'journal-'))), log: silentLogger(), clock, batchSize: 100, batchAgeMs: 10, bufferSize: 1000 });
   try {
-    await applyPolicies(db, RETENTION);
+    await applyPolicies(db, RETENTION, JOB_TABLES);
     // On time: the hot path records nothing.
     for (let i = 0; i < 20; i++) w.push({ k: 'r', r: at(clock() - LATE_RESULT_MS + 60_000 + i * 10_000, 'ontime', i) });
     await w.flush();
     assert.is(await invalidations(db), 0, 'no invalidation for results on time');
-    await runMaintenance(db, silentLogger(), RETENTION, [], { force: true, now: new Date(clock()) });
+    await runMaintenance(db, silentLogger(), RETENTION, JOB_TABLES, { force: true, now: new Date(clock()) });
     assert.equal(await rolledUp(db, 'ontime'), { raw: 20, m1: 20, h1: 20 });
     // Three hours late (behind the Apache refresh's 10 min / 2 h look-back and the 1-minute policy's 2 hours) and
     // four days late (behind the 1-hour policy's 3 days), through the writer's normal path.
@@ -136,7 +138,7 @@ test(`[${backend}] results written later than the refresh windows reach the 1-mi
     for (let i = 0; i < 12; i++) w.push({ k: 'r', r: at(clock() - 4 * DAY + i * 5_000, 'late', i) });
     await w.flush();
     assert.is(await invalidations(db), 1, 'one batch, one range');
-    await runMaintenance(db, silentLogger(), RETENTION, [], { force: true, now: new Date(clock()) });
+    await runMaintenance(db, silentLogger(), RETENTION, JOB_TABLES, { force: true, now: new Date(clock()) });
     assert.equal(await rolledUp(db, 'late'), { raw: 24, m1: 24, h1: 24 }, 'late results in both rollups');
     assert.equal(await rolledUp(db, 'ontime'), { raw: 20, m1: 20, h1: 20 }, 'nothing counted twice');
     const ok = await db.query<{ ok: number }>(`SELECT sum(ok)::int AS ok FROM probe_results_1h WHERE target_id = 'late'`);
@@ -156,7 +158,7 @@ test(`[${backend}] a journal replayed after a three-hour outage reaches the roll
   const clock = manualClock(now - 3 * HOUR);
   const w = new ResultWriter({ db, journal: new Journal(dir), log: silentLogger(), clock, batchSize: 10, batchAgeMs: 10, bufferSize: 20 });
   try {
-    await applyPolicies(real, RETENTION);
+    await applyPolicies(real, RETENTION, JOB_TABLES);
     // The database goes away three hours ago: 60 results, of which all but the last ~10 spill into the journal.
     ctl.down = true;
     for (let i = 0; i < 60; i++) {
@@ -169,7 +171,7 @@ test(`[${backend}] a journal replayed after a three-hour outage reaches the roll
     clock.set(now);
     await real.insertMany('probe_results', ['ts', 'result_id', 'target_id', 'module_id', 'type', 'success', 'duration_ms'],
       Array.from({ length: 5 }, (_, i) => [new Date(now - 10 * 60_000 + i * 60_000), randomUUID(), 'other', 'm1', 'http', true, 10]));
-    await runMaintenance(real, silentLogger(), RETENTION, [], { force: true, now: new Date(clock()) });
+    await runMaintenance(real, silentLogger(), RETENTION, JOB_TABLES, { force: true, now: new Date(clock()) });
     assert.equal(await rolledUp(real, 'replayed'), { raw: 0, m1: 0, h1: 0 });
     // The database is back: journal first, then memory; both are three hours late.
     ctl.down = false;
@@ -178,7 +180,7 @@ test(`[${backend}] a journal replayed after a three-hour outage reaches the roll
     assert.is(w.journalBytes, 0);
     assert.is(w.depth, 0);
     assert.ok(w.totals.replayed > 0, 'the journal was replayed');
-    await runMaintenance(real, silentLogger(), RETENTION, [], { force: true, now: new Date(clock()) });
+    await runMaintenance(real, silentLogger(), RETENTION, JOB_TABLES, { force: true, now: new Date(clock()) });
     assert.equal(await rolledUp(real, 'replayed'), { raw: 60, m1: 60, h1: 60 });
   } finally {
     await w.stop();

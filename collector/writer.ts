@@ -1,6 +1,7 @@
 import type { Db, Queryable } from '../core/db';
 import type { Logger } from '../core/log';
-import { invalidateRollups, LATE_RESULT_MS } from '../core/maintenance';
+import { invalidateRollups } from '../core/db/jobs';
+import { LATE_RESULT_MS } from './rollups';
 import type { Clock } from '../core/time';
 import type { Journal } from './journal';
 import type { IncidentChange, TargetState } from './state';
@@ -171,7 +172,7 @@ export class ResultWriter {
       const n = await this.o.db.insertMany('probe_results', RESULT_COLS, rows, 'ON CONFLICT DO NOTHING', q);
       // Late results (a replayed journal, a buffer written after an outage) lie behind what the rollups have
       // refreshed: record the range for the next maintenance pass. One comparison per batch; a row only when late.
-      if (n > 0 && minTs < this.o.clock() - LATE_RESULT_MS) await invalidateRollups(q, new Date(minTs), new Date(maxTs));
+      if (n > 0 && minTs < this.o.clock() - LATE_RESULT_MS) await invalidateRollups(q, 'probe_results', new Date(minTs), new Date(maxTs));
       if (opens.length) await this.o.db.insertMany('incidents', ['id', 'target_id', 'module_id', 'started_at', 'first_error_code', 'first_error'], opens, 'ON CONFLICT (id) DO NOTHING', q);
       for (const c of closes) await q.query(`UPDATE incidents SET ended_at = $2, updated_at = now() WHERE id = $1`, [c.id, new Date(c.endedAt)]);
       if (states.length) await this.o.db.insertMany('target_state', STATE_COLS, states.map(stateValues), STATE_UPSERT, q);

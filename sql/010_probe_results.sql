@@ -68,7 +68,7 @@ CREATE TABLE target_state (
 -- build, Timescale's own server images) they are continuous aggregates with real-time aggregation and policies.
 -- Debian's postgresql-17-timescaledb is the Apache-2 build, which has no continuous aggregates, compression or
 -- policies: there they are plain hypertables of the same name and columns, refreshed by the application
--- (core/maintenance.ts), so readers never know the difference.
+-- (core/db/jobs.ts, with the definitions in collector/rollups.ts), so readers never know the difference.
 DO $do$
 DECLARE
   b text;

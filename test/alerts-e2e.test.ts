@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseConfig } from '../core/config';
+import { parseConfig } from '../app/config';
 import { silentLogger } from '../core/log';
-import { startSystem, type System } from '../core/system';
+import { startSystem, type System } from '../app/system';
 import { openTestDb, backend } from './helpers/db';
 import { webhookReceiver } from '../alerts/testing/fixtures';
 

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseConfig } from '../core/config';
-import { createAlertsArea } from '../alerts';
+import { parseConfig } from '../app/config';
+import { alertsArea } from '../alerts';
 import { areaContext, seedTargets, setTargetState, webhookReceiver } from '../alerts/testing/fixtures';
 import { openTestDb, backend } from './helpers/db';
 import type { Db } from '../core/db';
@@ -43,8 +43,8 @@ alerts:
   const [dbA, dbB] = backend === 'server' ? [db, db] : withSharedLocks(db);
   const ctxA = await areaContext(dbA, config);
   const ctxB = await areaContext(dbB, config);
-  const a = await createAlertsArea(ctxA);
-  const b = await createAlertsArea(ctxB);
+  const a = await alertsArea.create(ctxA);
+  const b = await alertsArea.create(ctxB);
   await a.start();
   await b.start();
   try {

@@ -5,8 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../core/config';
-import { startSystem, type System } from '../core/system';
+import { parseConfig } from '../app/config';
+import { startSystem, type System } from '../app/system';
 import { silentLogger } from '../core/log';
 import { openTestDb, backend } from './helpers/db';
 

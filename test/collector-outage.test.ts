@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { parseConfig } from '../core/config';
+import { parseConfig } from '../app/config';
 import type { Db } from '../core/db';
 import { silentLogger } from '../core/log';
 import { CollectorEngine } from '../collector/engine';

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseConfig } from '../core/config';
-import { startSystem } from '../core/system';
+import { parseConfig } from '../app/config';
+import { startSystem } from '../app/system';
 import { openTestDb } from './helpers/db';
 
 // The dashboard area without a browser: the page, its settings, the bundles, and the switches of `dashboard:`.

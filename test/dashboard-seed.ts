@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../core/db';
-import { tsdbMode } from '../core/maintenance';
+import { tsdbMode } from '../core/db/jobs';
 import { addMonths, chinaDate } from '../core/china-time';
 
 const HOUR = 3_600_000;

@@ -65,19 +65,19 @@ if (backend === 'embedded') {
     const made = await api('/api/auth/tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'kept-token', role: 'ops' }) });
     assert.is(made.status, 201);
 
-    const second = await runToEnd(['core/main.ts', '--config', f.config], f.env);
+    const second = await runToEnd(['app/main.ts', '--config', f.config], f.env);
     assert.is(second.code, 1, second.out);
     assert.match(second.out, 'city-ops failed to start:');
     assert.match(second.out, `in use by pid ${a.pid}`);
     assert.match(second.out, f.dataDir); // the journal folder is locked first; both are under the data folder
 
     writeFileSync(join(f.dir, 'items.csv'), 'itemCode,itemName\n');
-    const imp = await runToEnd(['reporter/intake/import.ts', '--type', 'ITEM', '--file', join(f.dir, 'items.csv'), '--config', f.config], f.env);
+    const imp = await runToEnd(['app/cli/import.ts', '--type', 'ITEM', '--file', join(f.dir, 'items.csv'), '--config', f.config], f.env);
     assert.is(imp.code, 1, imp.out);
     assert.match(imp.out, `the embedded database folder ${f.dbDir} is in use by pid ${a.pid}`);
     assert.match(imp.out, '导入失败：数据库正被另一个进程');
 
-    const adm = await runToEnd(['core/admin.ts', 'create-token', '--name', 'x', '--role', 'ops', '--config', f.config], f.env);
+    const adm = await runToEnd(['app/admin.ts', 'create-token', '--name', 'x', '--role', 'ops', '--config', f.config], f.env);
     assert.is(adm.code, 1, adm.out);
     assert.match(adm.out, `the embedded database folder ${f.dbDir} is in use by pid ${a.pid}`);
 
@@ -92,7 +92,7 @@ if (backend === 'embedded') {
     assert.ok(audit.items.some((x) => x.action === 'token.create'));
     assert.is(await b.stop(), 0);
     // Stopped cleanly: the folder is free for the admin command now.
-    const after = await runToEnd(['core/admin.ts', 'create-token', '--name', 'after', '--role', 'ops', '--config', f.config], f.env);
+    const after = await runToEnd(['app/admin.ts', 'create-token', '--name', 'after', '--role', 'ops', '--config', f.config], f.env);
     assert.is(after.code, 0, after.out);
   });
 } else {
@@ -101,7 +101,7 @@ if (backend === 'embedded') {
     try {
       const f = instanceFiles(join(tmp, 'server'), db.url);
       const a = await startTracked(f);
-      const second = await runToEnd(['core/main.ts', '--config', f.config], f.env);
+      const second = await runToEnd(['app/main.ts', '--config', f.config], f.env);
       assert.is(second.code, 1, second.out);
       assert.match(second.out, `the collector journal folder ${join(f.dataDir, 'journal')} is in use by pid ${a.pid}`);
       // Roles without the collector share the folder (they keep nothing in it), as the service units do on one host.

@@ -29,12 +29,12 @@ const closeVerifyDb = async (db: Db) => {
   if (!server) await db.close();
 };
 
-/** `npx tsx reporter/delivery/cli.ts <cmd>`, or with cmd 'role' the server itself: `core/main.ts --role reporter`. */
+/** `npx tsx app/cli/report.ts <cmd>`, or with cmd 'role' the server itself: `app/main.ts --role reporter`. */
 function cli(cmd: string, cfg: string): { done: Promise<number>; kill(): void; out: () => string } {
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn' };
   if (server) env.DATABASE_URL = serverDb!.url;
   else delete env.DATABASE_URL;
-  const args = cmd === 'role' ? ['core/main.ts', '--config', cfg, '--role', 'reporter'] : ['reporter/delivery/cli.ts', cmd, '--config', cfg];
+  const args = cmd === 'role' ? ['app/main.ts', '--config', cfg, '--role', 'reporter'] : ['app/cli/report.ts', cmd, '--config', cfg];
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -67,7 +67,7 @@ test('killed mid-run and restarted: the province ends with exactly the valid rec
   const cfg = join(dir, 'config.yaml');
   // ~20 % of requests fail transiently: 503, 429 (Retry-After 1 s), hangs past the client timeout, lost answers.
   sim.setFaults({ error503: 0.1, rate429: 0.02, retryAfterSec: 1, timeout: 0.03, lostAnswer: 0.05, hangMs: 1500, processingMs: 40 });
-  // The reporter role itself (core/main.ts --role reporter) starts its run on start and is SIGKILLed in the middle.
+  // The reporter role itself (app/main.ts --role reporter) starts its run on start and is SIGKILLed in the middle.
   const first = cli('role', cfg);
   const t0 = Date.now();
   while (sim.store.stats.batchesTaken < 12 && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 20));

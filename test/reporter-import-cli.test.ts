@@ -19,7 +19,7 @@ writeFileSync(join(dir, 'config.yaml'), `database: { dataDir: ${join(dir, 'db')}
 const f = makeFixtures({ seed: 4, items: 4, officers: 6, inspections: 30, invalidShare: 0.2, now: Date.now() });
 
 function run(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'reporter/intake/import.ts', '--config', join(dir, 'config.yaml'), ...args], { env, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'app/cli/import.ts', '--config', join(dir, 'config.yaml'), ...args], { env, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

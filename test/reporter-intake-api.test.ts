@@ -1,8 +1,8 @@
 // The intake API through the real server: mounted by the reporter area under /api/reporter, over HTTP.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseConfig } from '../core/config';
-import { startSystem } from '../core/system';
+import { parseConfig } from '../app/config';
+import { startSystem } from '../app/system';
 import { silentLogger } from '../core/log';
 import { openTestDb } from './helpers/db';
 import { makeFixtures } from '../reporter/standard/fixtures';

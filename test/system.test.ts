@@ -2,8 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { parseConfig } from '../core/config';
-import { startSystem } from '../core/system';
+import { parseConfig } from '../app/config';
+import { startSystem } from '../app/system';
 import { silentLogger } from '../core/log';
 import { openTestDb, backend } from './helpers/db';
 
@@ -62,7 +62,7 @@ test('a bad configuration refuses to start with exit code 78 and a precise messa
   const dir = mkdtempSync('/tmp/cfg-');
   writeFileSync(`${dir}/bad.yaml`, 'server:\n  port: high\n');
   const out = await new Promise<{ code: number | null; err: string }>((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'core/main.ts', '--config', `${dir}/bad.yaml`], { env: { ...process.env, DATABASE_URL: '' } });
+    const p = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts', '--config', `${dir}/bad.yaml`], { env: { ...process.env, DATABASE_URL: '' } });
     let err = '';
     p.stderr.on('data', (d) => (err += d));
     p.on('close', (code) => resolve({ code, err }));

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { auditFrom, httpError, page, readJson, requirePermission, type AppEnv } from '../../core/http';
-import type { AreaContext } from '../../core/context';
+import type { AlertsContext } from '../config';
 import { activeWindows } from '../maintenance';
 import type { AlertRecord } from '../model';
 import { compileInhibitRules, inhibitedBy } from '../notify/inhibit';
@@ -23,7 +23,7 @@ export function alertJson(a: AlertRecord, muted?: Record<string, unknown> | null
 }
 
 /** GET /alerts, GET /alerts/:id, POST /alerts/:id/ack, GET /history, GET /deliveries. */
-export function alertRoutes(ctx: AreaContext, cfg: () => import('../../core/config/alerts').AlertsConfig) {
+export function alertRoutes(ctx: AlertsContext, cfg: () => import('../config').AlertsConfig) {
   const r = new Hono<AppEnv>();
   const { db, clock } = ctx;
 

@@ -2,16 +2,17 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Hono } from 'hono';
 import { Registry } from 'prom-client';
-import { parseConfig } from '../../core/config';
+import { parseConfig } from '../../app/config';
 import { silentLogger } from '../../core/log';
 import { manualClock } from '../../core/time';
 import { AuthService } from '../../core/auth/service';
 import { authenticate, type AppEnv } from '../../core/http';
 import { Leader } from '../../core/leader';
-import type { AreaContext } from '../../core/context';
+import type { AlertsContext } from '../config';
 import type { Db } from '../../core/db';
 import { openTestDb, backend } from '../../test/helpers/db';
-import { createAlertsArea } from '..';
+import { alertsArea } from '..';
+import { contextFor } from '../../app/system';
 import { AlertEngine } from '../engine';
 import { advanceRecurring } from '../maintenance';
 import { seedTargets, setTargetState, webhookReceiver } from '../testing/fixtures';
@@ -48,12 +49,11 @@ alerts:
   const config = parseConfig(cfgText);
   const auth = new AuthService(db, clock, 3_600_000);
   const log = silentLogger();
-  const ctx: AreaContext = {
-    config, db, log, clock, metrics: new Registry(), auth, dataDir: '/tmp',
+  const ctx = contextFor(alertsArea, config, {
+    core: config, db, log, clock, metrics: new Registry(), auth, dataDir: '/tmp',
     leader: (name, onChange) => new Leader(db, name, log, 5000, onChange),
-    onConfigReload: () => undefined,
-  };
-  const area = await createAlertsArea(ctx);
+  }, () => undefined);
+  const area = await alertsArea.create(ctx);
   app = new Hono<AppEnv>();
   app.onError((err, c) => (console.error(err), c.json({ error: String(err) }, 500)));
   app.use('/api/*', authenticate(auth));

@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import { auditFrom, httpError, page, readJson, requirePermission, type AppEnv } from '../../core/http';
-import type { AreaContext } from '../../core/context';
-import type { AlertsConfig } from '../../core/config/alerts';
+import type { AlertsContext } from '../config';
+import type { AlertsConfig } from '../config';
 import { createWindow, expireWindow, getWindow, listWindows, validateWindow } from '../maintenance';
 import { iso } from './common';
 
 /** Maintenance windows: probes go on, notifications stop. Managed by ops (alerts:ops:write). */
-export function maintenanceRoutes(ctx: AreaContext, cfg: () => AlertsConfig) {
+export function maintenanceRoutes(ctx: AlertsContext, cfg: () => AlertsConfig) {
   const r = new Hono<AppEnv>();
   const { db, clock } = ctx;
   const json = (w: NonNullable<Awaited<ReturnType<typeof getWindow>>> & { state?: string }) => ({

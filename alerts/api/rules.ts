@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { auditFrom, httpError, page, requirePermission, type AppEnv } from '../../core/http';
-import type { AreaContext } from '../../core/context';
-import type { AlertsConfig } from '../../core/config/alerts';
+import type { AlertsContext } from '../config';
+import type { AlertsConfig } from '../config';
 import { createReceivers } from '../channels';
 import { Dispatcher } from '../notify/dispatch';
 import { buildNotification } from '../notify/message';
@@ -10,7 +10,7 @@ import { loadRuleStatus } from '../store';
 import { canWriteAny, iso } from './common';
 
 /** GET /rules (with current state), GET /receivers, POST /receivers/:name/test. */
-export function ruleRoutes(ctx: AreaContext, cfg: () => AlertsConfig) {
+export function ruleRoutes(ctx: AlertsContext, cfg: () => AlertsConfig) {
   const r = new Hono<AppEnv>();
   const { db, clock } = ctx;
 

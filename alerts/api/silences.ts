@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import { auditFrom, httpError, page, readJson, requirePermission, type AppEnv } from '../../core/http';
-import type { AreaContext } from '../../core/context';
+import type { AlertsContext } from '../config';
 import { formatMatcher } from '../matchers';
 import { createSilence, expireSilence, getSilence, listSilences, validateSilence } from '../silences';
 import { canWriteAny, canWriteTeam, iso } from './common';
 
 /** GET/POST /silences, GET /silences/:id, POST /silences/:id/expire (DELETE does the same). */
-export function silenceRoutes(ctx: AreaContext) {
+export function silenceRoutes(ctx: AlertsContext) {
   const r = new Hono<AppEnv>();
   const { db, clock } = ctx;
   const json = (s: NonNullable<Awaited<ReturnType<typeof getSilence>>> & { state?: string }) => ({

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import nock from 'nock';
 import { SMTPServer } from 'smtp-server';
-import { channelSchema } from '../../core/config/alerts';
+import { channelSchema } from '../config';
 import { buildNotification, type Notification } from '../notify/message';
 import { createChannel } from '.';
 import { dingtalkSign } from './dingtalk';

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { ChannelConfig } from '../../core/config/alerts';
+import type { ChannelConfig } from '../config';
 import { checkErrcode, request } from './http';
 import { markdownOf } from './markdown';
 import type { Channel, ChannelFactory } from './types';

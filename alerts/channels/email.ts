@@ -1,5 +1,5 @@
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { ChannelConfig } from '../../core/config/alerts';
+import type { ChannelConfig } from '../config';
 import { titleOf } from '../notify/message';
 import { markdownOf, plainTextOf } from './markdown';
 import { ChannelError, type Channel, type ChannelFactory } from './types';

@@ -1,4 +1,4 @@
-import type { ChannelConfig, ReceiverConfig } from '../../core/config/alerts';
+import type { ChannelConfig, ReceiverConfig } from '../config';
 import type { Channel } from './types';
 import { createWebhookChannel } from './webhook';
 import { createDingtalkChannel } from './dingtalk';

@@ -1,4 +1,4 @@
-import type { ChannelConfig } from '../../core/config/alerts';
+import type { ChannelConfig } from '../config';
 import type { Logger } from '../../core/log';
 import { plainTextOf } from './markdown';
 import type { Channel } from './types';

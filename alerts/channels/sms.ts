@@ -1,4 +1,4 @@
-import type { ChannelConfig } from '../../core/config/alerts';
+import type { ChannelConfig } from '../config';
 import { titleOf } from '../notify/message';
 import { request } from './http';
 import type { Channel, ChannelFactory } from './types';

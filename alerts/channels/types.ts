@@ -1,4 +1,4 @@
-import type { ChannelConfig } from '../../core/config/alerts';
+import type { ChannelConfig } from '../config';
 import type { Notification } from '../notify/message';
 
 /**

@@ -1,4 +1,4 @@
-import type { ChannelConfig } from '../../core/config/alerts';
+import type { ChannelConfig } from '../config';
 import { checkErrcode, request } from './http';
 import { markdownOf } from './markdown';
 import type { Channel, ChannelFactory } from './types';

@@ -1,4 +1,4 @@
-import type { InhibitConfig } from '../../core/config/alerts';
+import type { InhibitConfig } from '../config';
 import { matchesAll, parseMatcher, type Matcher } from '../matchers';
 import type { Labels } from '../model';
 

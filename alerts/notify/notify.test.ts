@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseConfig } from '../../core/config';
+import { parseConfig } from '../../app/config';
 import { manualClock } from '../../core/time';
 import { parseMatcher, matches, toMatcher } from '../matchers';
 import { compileInhibitRules, inhibitedBy } from './inhibit';

@@ -1,4 +1,4 @@
-import type { RouteConfig } from '../../core/config/alerts';
+import type { RouteConfig } from '../config';
 import { formatMatcher, matchesAll, parseMatcher, type Matcher } from '../matchers';
 import type { Labels } from '../model';
 

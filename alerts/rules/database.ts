@@ -1,4 +1,4 @@
-import type { RuleConfig } from '../../core/config/alerts';
+import type { RuleConfig } from '../config';
 import { instance, type RuleType } from './types';
 
 type Rule = Extract<RuleConfig, { type: 'database_unreachable' }>;

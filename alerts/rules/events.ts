@@ -1,4 +1,4 @@
-import type { RuleConfig } from '../../core/config/alerts';
+import type { RuleConfig } from '../config';
 import type { SystemEvent } from '../sources';
 import type { Labels } from '../model';
 import { formatSpanZh } from '../template';

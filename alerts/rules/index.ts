@@ -1,4 +1,4 @@
-import type { RuleConfig, RuleTypeName } from '../../core/config/alerts';
+import type { RuleConfig, RuleTypeName } from '../config';
 import type { RuleType } from './types';
 import { targetDown } from './target-down';
 import { moduleDown } from './module-down';

@@ -1,4 +1,4 @@
-import type { RuleConfig } from '../../core/config/alerts';
+import type { RuleConfig } from '../config';
 import type { LatencyRow, TargetView } from '../sources';
 import { formatSpanZh } from '../template';
 import { instance, selectTargets, targetFacts, type RuleType } from './types';

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ruleSchema, type RuleConfig } from '../../core/config/alerts';
+import { ruleSchema, type RuleConfig } from '../config';
 import type { TargetView } from '../sources';
 import { RULE_TYPES } from '.';
 

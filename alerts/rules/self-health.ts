@@ -1,4 +1,4 @@
-import type { RuleConfig } from '../../core/config/alerts';
+import type { RuleConfig } from '../config';
 import type { CollectorStat } from '../sources';
 import { formatSpanZh } from '../template';
 import { instance, type RuleType } from './types';

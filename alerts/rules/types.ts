@@ -1,4 +1,4 @@
-import type { RuleConfig } from '../../core/config/alerts';
+import type { RuleConfig } from '../config';
 import type { ActiveInstance, Labels } from '../model';
 import type { Sources, TargetView } from '../sources';
 import { renderTemplate, formatTime } from '../template';

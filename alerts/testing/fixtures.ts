@@ -48,17 +48,17 @@ export async function setTargetState(db: Queryable, id: string, state: 'up' | 'd
   );
 }
 
-/** An AreaContext for one alerts area instance on a shared database (tests of several instances). */
-export async function areaContext(db: import('../../core/db').Db, config: import('../../core/config').Config, clock: () => number = Date.now) {
+/** An AlertsContext for one alerts area instance on a shared database (tests of several instances). */
+export async function areaContext(db: import('../../core/db').Db, config: import('../../app/config').Config, clock: () => number = Date.now) {
   const { Registry } = await import('prom-client');
   const { AuthService } = await import('../../core/auth/service');
   const { Leader } = await import('../../core/leader');
   const { silentLogger } = await import('../../core/log');
+  const { contextFor } = await import('../../app/system');
+  const { alertsArea } = await import('..');
   const log = silentLogger();
-  const ctx: import('../../core/context').AreaContext = {
-    config, db, log, clock, metrics: new Registry(), auth: new AuthService(db, clock, 3_600_000), dataDir: '/tmp',
+  return contextFor(alertsArea, config, {
+    core: config, db, log, clock, metrics: new Registry(), auth: new AuthService(db, clock, 3_600_000), dataDir: '/tmp',
     leader: (name, onChange) => new Leader(db, name, log, 5000, onChange),
-    onConfigReload: () => undefined,
-  };
-  return ctx;
+  }, () => undefined);
 }

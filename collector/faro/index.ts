@@ -1,12 +1,15 @@
 import { Hono } from 'hono';
-import type { AreaContext } from '../../core/context';
+import type { AreaContext } from '../../core/area';
 import type { AppEnv } from '../../core/http';
 import { createReceiverRoutes } from './receiver';
 import { createReadRoutes } from './read';
 import { FaroWriter } from './writer';
 import { faroMetrics } from './metrics';
+import type { FaroConfig } from './config';
+import type { RawTable } from '../../core/db/jobs';
 
-export type FaroDeps = Pick<AreaContext, 'config' | 'db' | 'log' | 'clock' | 'metrics'> & Partial<Pick<AreaContext, 'onConfigReload'>>;
+type Ctx = AreaContext<{ faro: FaroConfig }>;
+export type FaroDeps = Pick<Ctx, 'config' | 'db' | 'log' | 'clock' | 'metrics'> & Partial<Pick<Ctx, 'onConfigReload'>>;
 
 /**
  * The Grafana Faro receiver and its read API, as one Hono app to mount (the collector mounts it at
@@ -32,8 +35,8 @@ export function createFaroRoutes(deps: FaroDeps): Hono<AppEnv> {
   return createFaroReceiver(deps).routes;
 }
 
-/** Hypertables the core's retention should cover (raw retention unless configured otherwise). */
-export const FARO_RAW_TABLES: { table: string; retainMs?: number }[] = [
+/** Hypertables the database jobs' retention covers (raw retention unless said otherwise). */
+export const FARO_RAW_TABLES: RawTable[] = [
   ...['faro_exceptions', 'faro_measurements', 'faro_logs', 'faro_events', 'faro_spans'].map((table) => ({ table })),
   // The hourly web-vital histograms are small and answer the long ranges: kept for about 13 months (year on year).
   { table: 'faro_vitals_1h', retainMs: 400 * 86_400_000 },

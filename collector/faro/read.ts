@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { Db } from '../../core/db';
 import { httpError, page, requirePermission, type AppEnv } from '../../core/http';
 import type { Clock } from '../../core/time';
-import type { FaroConfig } from '../../core/config/faro';
+import type { FaroConfig } from './config';
 import { WEB_VITALS } from './vitals';
 import { BIN_VALUE_SQL } from './histogram';
 import { CHINA_BUCKET_ORIGIN } from '../../core/china-time';

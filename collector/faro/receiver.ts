@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { timingSafeEqual } from 'node:crypto';
-import type { FaroConfig } from '../../core/config/faro';
+import type { FaroConfig } from './config';
 import type { AppEnv } from '../../core/http';
 import type { Logger } from '../../core/log';
 import type { Clock } from '../../core/time';

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { Registry } from 'prom-client';
-import { parseConfig } from '../../core/config';
+import { parseConfig } from '../../app/config';
 import type { Db } from '../../core/db';
 import type { AppEnv } from '../../core/http';
 import { silentLogger } from '../../core/log';

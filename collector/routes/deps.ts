@@ -2,7 +2,7 @@ import type { Db } from '../../core/db';
 import type { AuthService } from '../../core/auth/service';
 import type { Clock } from '../../core/time';
 import type { Logger } from '../../core/log';
-import type { CollectorConfig } from '../../core/config/collector';
+import type { CollectorConfig } from '../config';
 import type { CollectorEngine } from '../engine';
 
 /** What the collector's HTTP routes need; `engine()` is null in a process that does not run the collector role. */

@@ -67,3 +67,7 @@ export const logConfig = z
   .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
   .strict()
   .prefault({});
+
+/** The sections of the configuration file that the core owns; each area adds its own (app/config.ts). */
+export const coreSections = { server: serverConfig, database: databaseConfig, retention: retentionConfig, auth: authConfig, log: logConfig };
+export type CoreConfig = { [K in keyof typeof coreSections]: z.output<(typeof coreSections)[K]> };

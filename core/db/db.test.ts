@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openTestDb, backend } from '../../test/helpers/db';
 import { migrate } from './migrate';
-import { applyPolicies, refreshRollups, runMaintenance } from '../maintenance';
+import { applyPolicies, refreshRollups, runMaintenance } from './jobs';
+import { JOB_TABLES } from '../../app/areas';
 import { silentLogger } from '../log';
 
 test(`[${backend}] migrations apply once and are recorded`, async () => {
@@ -71,18 +72,18 @@ test(`[${backend}] retention drops old chunks and the aggregates are refreshed`,
   const db = await openTestDb();
   try {
     const day = 86_400_000;
-    await applyPolicies(db, { raw: 30 * day, oneMinute: 180 * day, oneHour: 3 * 365 * day, compressAfter: 7 * day });
+    await applyPolicies(db, { raw: 30 * day, oneMinute: 180 * day, oneHour: 3 * 365 * day, compressAfter: 7 * day }, JOB_TABLES);
     // 40 days of results, one per hour for one target.
     await db.exec(`INSERT INTO probe_results (ts, result_id, target_id, module_id, type, success, duration_ms)
       SELECT now() - (i || ' hours')::interval, gen_random_uuid(), 't1', 'm1', 'http', i % 10 <> 0, 10 + i % 50
       FROM generate_series(0, 40*24) i`);
     const before = await db.query<{ n: number }>(`SELECT count(*)::int n FROM show_chunks('probe_results')`);
     // The rollups are refreshed while the data is young (as the policy / the app's timer would have done) ...
-    await refreshRollups(db);
+    await refreshRollups(db, JOB_TABLES.rollups);
     // ... then a maintenance pass applies retention on whichever back end this is.
     const r = { raw: 30 * day, oneMinute: 180 * day, oneHour: 3 * 365 * day, compressAfter: 7 * day };
     if (db.kind === 'embedded' || (await db.query(`SELECT current_setting('timescaledb.license', true) l`)).rows[0].l !== 'timescale') {
-      await runMaintenance(db, silentLogger(), r, [], { force: true });
+      await runMaintenance(db, silentLogger(), r, JOB_TABLES, { force: true });
     }
     const after = await db.query<{ n: number }>(`SELECT count(*)::int n FROM show_chunks('probe_results')`);
     assert.ok(Number(after.rows[0].n) < Number(before.rows[0].n), `chunks dropped: ${before.rows[0].n} -> ${after.rows[0].n}`);

@@ -2,8 +2,8 @@
 // and the first run delivers them.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseConfig } from '../../core/config';
-import { startSystem, type System } from '../../core/system';
+import { parseConfig } from '../../app/config';
+import { startSystem, type System } from '../../app/system';
 import { silentLogger } from '../../core/log';
 import { openTestDb } from '../../test/helpers/db';
 

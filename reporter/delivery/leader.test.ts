@@ -3,9 +3,9 @@
 // folder) the single reporter is the sender.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseConfig } from '../../core/config';
+import { parseConfig } from '../../app/config';
 import { openDb, type Db } from '../../core/db';
-import { startSystem, type System } from '../../core/system';
+import { startSystem, type System } from '../../app/system';
 import { silentLogger } from '../../core/log';
 import { openTestDb } from '../../test/helpers/db';
 import { startProvinceSim, type ProvinceSim } from '../../ops/province-sim/server';

@@ -2,8 +2,8 @@
 // lists, and the indicators of data-standard.md computed on a small data set whose answers are known.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseConfig } from '../../core/config';
-import { startSystem, type System } from '../../core/system';
+import { parseConfig } from '../../app/config';
+import { startSystem, type System } from '../../app/system';
 import { silentLogger } from '../../core/log';
 import { openTestDb } from '../../test/helpers/db';
 import { makeFixtures } from '../standard/fixtures';

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openTestDb } from '../../test/helpers/db';
 import { silentLogger } from '../../core/log';
-import { parseConfig } from '../../core/config';
+import { parseConfig } from '../../app/config';
 import { startProvinceSim, type ProvinceSim } from '../../ops/province-sim/server';
 import { makeFixtures } from '../standard/fixtures';
 import { DeliveryService } from './service';

@@ -2,7 +2,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Db } from '../../core/db';
 import type { Logger } from '../../core/log';
 import type { Clock } from '../../core/time';
-import type { Config } from '../../core/config';
+import type { ReporterConfig } from '../config';
 import { createAdapter } from '../adapters';
 import type { ProvinceAdapter } from '../adapters/types';
 import { GatewaySender } from './sender';
@@ -44,7 +44,7 @@ export class DeliveryService {
       db: Db;
       log: Logger;
       clock: Clock;
-      config: Config['reporter'];
+      config: ReporterConfig;
       url: string;
       secret: string;
       sleep?: (ms: number) => Promise<void>;

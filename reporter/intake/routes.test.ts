@@ -5,7 +5,7 @@ import { openTestDb } from '../../test/helpers/db';
 import { AuthService } from '../../core/auth/service';
 import { authenticate, SESSION_COOKIE, type AppEnv } from '../../core/http';
 import { manualClock } from '../../core/time';
-import { reporterConfig } from '../../core/config/reporter';
+import { reporterConfig } from '../config';
 import { createIntakeRoutes } from './routes';
 import { Intake } from './service';
 import { makeFixtures } from '../standard/fixtures';

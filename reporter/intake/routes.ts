@@ -18,7 +18,7 @@ import { maskIdNumber, scrub } from '../../core/mask';
 import { DATA_TYPES, isDataType, type DataType } from '../standard/types';
 import { RECORD_ID_RE } from '../standard/validate';
 import type { Db } from '../../core/db';
-import type { Config } from '../../core/config';
+import type { ReporterConfig } from '../config';
 import type { Clock } from '../../core/time';
 import type { Logger } from '../../core/log';
 import type { Registry } from 'prom-client';
@@ -32,11 +32,11 @@ import { chinaDate } from '../../core/china-time';
 export interface IntakeRouteDeps {
   db: Db;
   auth: AuthService;
-  config?: Config;
+  config?: { reporter: ReporterConfig };
   clock?: Clock;
   log?: Logger;
   metrics?: Registry;
-  onConfigReload?(fn: (config: Config) => void | Promise<void>): void;
+  onConfigReload?(fn: (config: { reporter: ReporterConfig }) => void | Promise<void>): void;
   /** An intake to use (tests); otherwise one is built from config.reporter and rebuilt on configuration reload. */
   intake?: Intake;
 }
@@ -51,7 +51,7 @@ export function intakeFor(deps: IntakeRouteDeps): { get(): Intake } {
   }
   const hit = INTAKES.get(deps);
   if (hit) return hit;
-  const make = (config?: Config) => new Intake({ db: deps.db, reporter: config?.reporter, clock: deps.clock, log: deps.log?.child({ part: 'intake' }), metrics: deps.metrics });
+  const make = (config?: { reporter: ReporterConfig }) => new Intake({ db: deps.db, reporter: config?.reporter, clock: deps.clock, log: deps.log?.child({ part: 'intake' }), metrics: deps.metrics });
   let current = make(deps.config);
   for (const w of calendarWarnings(current.calendar, chinaDate(current.clock()))) current.log.warn(w);
   deps.onConfigReload?.((config) => {
@@ -87,7 +87,7 @@ export function createIntakeRoutes(deps: IntakeRouteDeps): Hono<AppEnv> {
     const max = ref.get().reporter.intake.maxRequestBytes;
     return bodyLimit({
       maxSize: max,
-      onError: (c) => httpError(c, 413, 'body_too_large', `请求体超过 ${(max / 1048576).toFixed(1)} MiB，请分批提交或使用批量导入命令 (reporter/intake/import.ts)`),
+      onError: (c) => httpError(c, 413, 'body_too_large', `请求体超过 ${(max / 1048576).toFixed(1)} MiB，请分批提交或使用批量导入命令 (app/cli/import.ts)`),
     })(c, next);
   };
 
@@ -101,7 +101,7 @@ export function createIntakeRoutes(deps: IntakeRouteDeps): Hono<AppEnv> {
     const max = intake.reporter.intake.maxRecordsPerRequest;
     if (inputs.length === 0) return httpError(c, 400, 'empty', '请求中没有记录 (send one record object or a non-empty array)');
     if (inputs.length > max) {
-      return httpError(c, 413, 'too_many_records', `一次最多提交 ${max} 条记录，本次 ${inputs.length} 条；请分批提交或使用批量导入命令 (reporter/intake/import.ts)`);
+      return httpError(c, 413, 'too_many_records', `一次最多提交 ${max} 条记录，本次 ${inputs.length} 条；请分批提交或使用批量导入命令 (app/cli/import.ts)`);
     }
     const who = c.get('principal')?.name ?? 'anonymous';
     const { outcomes } = await intake.ingest(dataType, inputs, { source: 'api', receivedBy: who, markDuplicates: true });

@@ -5,8 +5,7 @@
  */
 import { Counter, type Registry } from 'prom-client';
 import type { Db } from '../../core/db';
-import type { Config } from '../../core/config';
-import { reporterConfig } from '../../core/config/reporter';
+import { reporterConfig, type ReporterConfig } from '../config';
 import type { Logger } from '../../core/log';
 import { silentLogger } from '../../core/log';
 import { systemClock, type Clock } from '../../core/time';
@@ -16,7 +15,7 @@ import type { DataType, RecordSource, ValidationResult } from '../standard/types
 import { loadReferences } from './references';
 import { storeResults, withdrawRecord, type IntakeItem, type RecordOutcome, type StoreMeta } from './store';
 
-type ReporterSection = Config['reporter'];
+type ReporterSection = ReporterConfig;
 
 export interface IntakeOptions {
   db: Db;

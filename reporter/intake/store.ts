@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Db, Queryable } from '../../core/db';
-import type { ReporterDeadlinesConfig } from '../../core/config/reporter';
+import type { ReporterDeadlinesConfig } from '../config';
 import { deadlineFor, recordDate, type WorkingCalendar } from '../standard/calendar';
 import { RECORD_ID_RE } from '../standard/validate';
 import type { DataType, RecordSource, RecordStatus, ValidationError, ValidationResult } from '../standard/types';

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createCalendar, calendarWarnings, deadlineFor, recordDate } from './calendar';
-import { reporterConfig } from '../../core/config/reporter';
+import { reporterConfig } from '../config';
 
 // National Day 2026: 1-7 Oct off; Sun 20 Sep and Sat 10 Oct are working days (调休).
 const cal = createCalendar({
@@ -57,7 +57,7 @@ test('deadlines: PENALTY +7, INSPECTION +7, +20 with planId, N configurable; non
 });
 
 test('the demo configuration carries the 2026 schedule', async () => {
-  const { loadConfig } = await import('../../core/config');
+  const { loadConfig } = await import('../../app/config');
   const c = loadConfig(new URL('../../ops/demo.yaml', import.meta.url).pathname);
   const demo = createCalendar(c.reporter.calendar);
   assert.not.ok(demo.isWorkingDay('2026-02-17')); // 春节

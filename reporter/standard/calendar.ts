@@ -3,7 +3,7 @@
  * schedule makes working days (调休). The schedule is configuration (reporter.calendar.years); a year missing from it
  * counts Monday to Friday and is reported as a warning at start.
  */
-import type { ReporterCalendarConfig, ReporterDeadlinesConfig } from '../../core/config/reporter';
+import type { ReporterCalendarConfig, ReporterDeadlinesConfig } from '../config';
 import type { DataType } from './types';
 
 const DAY_MS = 86_400_000;

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * A real city-ops process (`core/main.ts`) on its own data folder, as an operator starts it: every role, a free port
+ * A real city-ops process (`app/main.ts`) on its own data folder, as an operator starts it: every role, a free port
  * (port 0), the embedded database in `<dir>/data/db` unless `databaseUrl` is given. For tests that need another
  * process: a second instance beside the first, a CLI against a running server, a crash (SIGKILL).
  */
@@ -55,9 +55,9 @@ function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((r) => child.once('exit', (code) => r(code)));
 }
 
-/** Starts `core/main.ts` (with `args`, e.g. `--role dashboard`) and resolves once it serves HTTP (it prints its URL). */
+/** Starts `app/main.ts` (with `args`, e.g. `--role dashboard`) and resolves once it serves HTTP (it prints its URL). */
 export function startInstance(f: InstanceFiles, args: string[] = [], timeoutMs = 90_000): Promise<Instance> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'core/main.ts', '--config', f.config, ...args], { cwd: root, env: f.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts', '--config', f.config, ...args], { cwd: root, env: f.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -94,7 +94,7 @@ export function startInstance(f: InstanceFiles, args: string[] = [], timeoutMs =
   });
 }
 
-/** Runs a command of this repository to its end (a second `core/main.ts`, a CLI) and returns its exit and output. */
+/** Runs a command of this repository to its end (a second `app/main.ts`, a CLI) and returns its exit and output. */
 export function runToEnd(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<{ code: number | null; out: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

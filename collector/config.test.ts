@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseConfig, ConfigError } from './index';
+import { parseConfig, ConfigError } from '../app/config';
 
 const base = `
 collector:

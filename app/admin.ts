@@ -1,18 +1,18 @@
 #!/usr/bin/env node
 /**
  * One-time administration commands against the configured database:
- *   npx tsx core/admin.ts create-user --username NAME --role admin|ops|security|regulator [--display-name TEXT]
- *   npx tsx core/admin.ts create-token --name NAME --role ROLE
+ *   npx tsx app/admin.ts create-user --username NAME --role admin|ops|security|regulator [--display-name TEXT]
+ *   npx tsx app/admin.ts create-token --name NAME --role ROLE
  * The password is read from the CITY_OPS_NEW_PASSWORD environment variable or from standard input (never an
  * argument, which would land in the shell history and the process list).
  */
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { loadConfig, configPath, ConfigError } from './config';
-import { openDb } from './db';
-import { AuthService } from './auth/service';
-import { ROLES, type Role } from './auth/roles';
-import { systemClock } from './time';
+import { openDb } from '../core/db';
+import { AuthService } from '../core/auth/service';
+import { ROLES, type Role } from '../core/auth/roles';
+import { systemClock } from '../core/time';
 
 async function readPassword(): Promise<string> {
   if (process.env.CITY_OPS_NEW_PASSWORD) return process.env.CITY_OPS_NEW_PASSWORD;
@@ -39,7 +39,7 @@ async function main() {
   const cmd = positionals[0];
   const role = values.role as Role;
   if (!['create-user', 'create-token'].includes(cmd ?? '') || !ROLES.includes(role)) {
-    console.error('usage: core/admin.ts create-user --username NAME --role admin|ops|security|regulator | create-token --name NAME --role ROLE [--config FILE]');
+    console.error('usage: app/admin.ts create-user --username NAME --role admin|ops|security|regulator | create-token --name NAME --role ROLE [--config FILE]');
     process.exit(2);
   }
   const config = loadConfig(values.config!);

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from './config';
-import { ROLE_NAMES, type RoleName } from './context';
-import { createLogger } from './log';
+import { ROLE_NAMES, type RoleName } from '../core/area';
+import { createLogger } from '../core/log';
 import { startSystem } from './system';
 
 const USAGE = `usage: city-ops [--config FILE] [--role collector|alerts|reporter|dashboard ...]

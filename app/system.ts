@@ -4,21 +4,24 @@ import { Hono } from 'hono';
 import { serve, type ServerType } from '@hono/node-server';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { loadConfig, configPath, type Config } from './config';
-import { openDb, type Db } from './db';
-import { createLogger, type Logger } from './log';
-import { systemClock, type Clock } from './time';
-import { AuthService } from './auth/service';
-import { createAuthRoutes } from './auth/routes';
-import { Leader } from './leader';
-import { applyPolicies, runMaintenance, tsdbMode } from './maintenance';
-import { authenticate, httpError, type AppEnv } from './http';
-import { ROLE_NAMES, type Area, type AreaContext, type RoleName } from './context';
-import { createCollectorArea, journalDirOf } from '../collector';
-import { lockFolder } from './folder-lock';
-import { createBackupRoutes } from './backup';
-import { createAlertsArea } from '../alerts';
-import { createReporterArea } from '../reporter';
-import { createDashboardArea } from '../dashboard';
+import { openDb, type Db } from '../core/db';
+import { createLogger, type Logger } from '../core/log';
+import { systemClock, type Clock } from '../core/time';
+import { AuthService } from '../core/auth/service';
+import { createAuthRoutes } from '../core/auth/routes';
+import { Leader } from '../core/leader';
+import { applyPolicies, runMaintenance, tsdbMode } from '../core/db/jobs';
+import { authenticate, httpError, type AppEnv } from '../core/http';
+import { ROLE_NAMES, type AreaContext, type AreaDefinition, type AreaRuntime, type ConfigSections, type RoleName, type SectionsOf } from '../core/area';
+import { lockFolder } from '../core/folder-lock';
+import { createBackupRoutes } from '../core/backup';
+import { journalDirOf } from '../collector';
+import { collectorArea } from '../collector';
+import { alertsArea } from '../alerts';
+import { reporterArea } from '../reporter';
+import { dashboardArea } from '../dashboard';
+import { JOB_TABLES } from './areas';
+import { collectorDemo, reporterDemo } from './demo';
 
 export interface SystemOptions {
   config: Config;
@@ -38,18 +41,39 @@ export interface System {
   log: Logger;
   metrics: Registry;
   auth: AuthService;
-  areas: Area[];
+  areas: RunningArea[];
   url?: string;
   port?: number;
   stop(): Promise<void>;
 }
 
-const FACTORIES = {
-  collector: createCollectorArea,
-  alerts: createAlertsArea,
-  reporter: createReporterArea,
-  dashboard: createDashboardArea,
-};
+export interface RunningArea extends AreaRuntime {
+  name: RoleName;
+  mount: string;
+}
+
+/** The parts of a context every area shares; `contextFor` adds an area's own sections and reload subscription. */
+export type SharedContext = Omit<AreaContext<unknown>, 'config' | 'onConfigReload'>;
+
+/** An area's sections of the whole configuration. */
+export function sectionsOf<S extends ConfigSections>(def: AreaDefinition<S, never>, config: Config): SectionsOf<S> {
+  return Object.fromEntries(Object.keys(def.sections).map((k) => [k, (config as unknown as Record<string, unknown>)[k]])) as SectionsOf<S>;
+}
+
+/** The context of one area: the shared parts, its own sections, a reload subscription that hands it its sections. */
+export function contextFor<S extends ConfigSections>(
+  def: AreaDefinition<S, never>,
+  config: Config,
+  shared: SharedContext,
+  onReload: (fn: (c: Config) => void | Promise<void>) => void,
+): AreaContext<SectionsOf<S>> {
+  return {
+    ...shared,
+    log: shared.log.child({ area: def.name }),
+    config: sectionsOf(def, config),
+    onConfigReload: (fn) => onReload((c) => fn(sectionsOf(def, c))),
+  };
+}
 
 /** Builds and starts the whole system (or the given roles) from a validated configuration. */
 export async function startSystem(opts: SystemOptions): Promise<System> {
@@ -83,8 +107,8 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   await seedUsers(auth, config, log);
 
   const reloadHandlers: ((c: Config) => void | Promise<void>)[] = [];
-  const ctx: AreaContext = {
-    config,
+  const shared: SharedContext = {
+    core: config,
     db,
     log,
     clock,
@@ -92,17 +116,26 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     auth,
     leader: (name, onChange) => new Leader(db, name, log.child({ area: 'leader' }), 5_000, onChange),
     dataDir,
-    onConfigReload: (fn) => reloadHandlers.push(fn),
   };
-
-  const areas: Area[] = [];
-  for (const name of ROLE_NAMES) areas.push(await FACTORIES[name]({ ...ctx, log: log.child({ area: name }) }));
+  const onReload = (fn: (c: Config) => void | Promise<void>) => reloadHandlers.push(fn);
+  // Each area gets its own sections and what the composition root wires in: the demo simulators, and for the
+  // dashboard the Faro app it reports as (a collector setting, read here where both sections are known).
+  const build = async <S extends ConfigSections, D>(def: AreaDefinition<S, D>, deps: D): Promise<RunningArea> => ({
+    name: def.name,
+    mount: def.mount ?? def.name,
+    ...(await def.create(contextFor(def as AreaDefinition<S, never>, config, shared, onReload), deps)),
+  });
+  const areas: RunningArea[] = [
+    await build(collectorArea, { demo: collectorDemo(dataDir, log.child({ area: 'demo' })) }),
+    await build(alertsArea, undefined),
+    await build(reporterArea, { demo: reporterDemo(dataDir) }),
+    await build(dashboardArea, { faroClient: () => faroClientOf(config) }),
+  ];
 
   if ((await tsdbMode(db)) === 'apache') {
     log.info('TimescaleDB Apache build: rollups and retention are run by the application; compression is not available');
   }
-  const rawExtra = areas.flatMap((a) => a.rawTables ?? []);
-  await applyPolicies(db, config.retention, rawExtra);
+  await applyPolicies(db, config.retention, JOB_TABLES);
 
   const app = new Hono<AppEnv>();
   app.onError((err, c) => {
@@ -126,10 +159,10 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   app.get('/metrics', async (c) => c.text(await metrics.metrics(), 200, { 'Content-Type': metrics.contentType }));
   app.route('/api/auth', createAuthRoutes({ db, auth, sessionTtlMs: config.auth.sessionTtl, secureCookies: config.auth.secureCookies }));
   app.route('/api/system', createBackupRoutes({ db, auth, log }));
-  for (const a of areas) if (a.routes) app.route(`/api/${a.mount ?? a.name}`, a.routes);
+  for (const a of areas) if (a.routes) app.route(`/api/${a.mount}`, a.routes);
   for (const a of areas) if (a.rootRoutes) app.route('/', a.rootRoutes);
 
-  const started: Area[] = [];
+  const started: RunningArea[] = [];
   for (const a of areas) {
     if (!roles.includes(a.name)) continue;
     await a.start();
@@ -141,12 +174,12 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   // build it re-aggregates late results (journal replay) that the refresh policies' windows no longer reach, and
   // purges expired sessions.
   let maintTimer: NodeJS.Timeout | undefined;
-  const maintLeader = ctx.leader('maintenance');
+  const maintLeader = shared.leader('maintenance');
   await maintLeader.start();
   const maintTick = async () => {
     try {
       if (maintLeader.isLeader()) {
-        await runMaintenance(db, log, config.retention, rawExtra, { now: new Date(clock()) });
+        await runMaintenance(db, log, config.retention, JOB_TABLES, { now: new Date(clock()) });
         await auth.purgeExpiredSessions();
       }
     } catch (err) {
@@ -206,6 +239,14 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       journalLock?.release();
     },
   };
+}
+
+/** The Faro app the dashboard reports its own page as (dashboard.faroApp in faro.apps), or null. */
+function faroClientOf(config: Config) {
+  const name = config.dashboard.faroApp;
+  const app = name ? config.faro.apps.find((a) => a.name === name) : undefined;
+  // The key is public by design (it ships to every browser); it only lets a client write RUM rows for this app.
+  return app && config.faro.enabled ? { url: '/api/collector/faro/collect', apiKey: app.key, app: app.name } : null;
 }
 
 async function seedUsers(auth: AuthService, config: Config, log: Logger) {

@@ -13,10 +13,3 @@ export const dashboardConfig = z
   })
   .strict()
   .prefault({});
-
-/** dashboard.faroApp must name an entry of faro.apps; checked by the dashboard area at start, where both sections are known. */
-export function checkDashboardFaroApp(cfg: { dashboard: { faroApp?: string }; faro: { apps: { name: string }[] } }) {
-  const name = cfg.dashboard.faroApp;
-  if (!name || cfg.faro.apps.some((a) => a.name === name)) return null;
-  return `no app named "${name}" in faro.apps (add it there, or remove dashboard.faroApp)`;
-}

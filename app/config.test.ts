@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { parseConfig, loadConfig, ConfigError } from './index';
+import { parseConfig, loadConfig, ConfigError } from './config';
 
 function problems(yaml: string): string {
   try {

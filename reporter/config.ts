@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import cron from 'node-cron';
-import { duration, secret } from './common';
+import { duration, secret } from '../core/config/common';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'dates are written yyyy-MM-dd, e.g. "2026-10-01"');
 
@@ -145,3 +145,5 @@ export type ReporterIntakeConfig = z.output<typeof intakeConfig>;
 export type ReporterProvinceConfig = z.output<typeof reporterProvinceConfig>;
 export type ReporterScheduleConfig = z.output<typeof reporterScheduleConfig>;
 export type ReporterDeliveryConfig = z.output<typeof reporterDeliveryConfig>;
+
+export type ReporterConfig = z.output<typeof reporterConfig>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { secret } from './common';
+import { secret } from '../../core/config/common';
 
 /** One browser application allowed to send: its name (stored with every row) and its key (the Faro `apiKey`). */
 const faroApp = z

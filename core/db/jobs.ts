@@ -1,6 +1,11 @@
-import type { Db, Queryable } from './db';
-import type { Logger } from './log';
-import { pgInterval } from './time';
+/**
+ * The database's own jobs (not to be confused with the alerts' maintenance windows): retention, compression and the
+ * refresh of rollups, for the raw hypertables and rollups that the areas declare in their definitions. The core knows
+ * no area's tables: the composition root hands their lists in.
+ */
+import type { Db, Queryable } from './index';
+import type { Logger } from '../log';
+import { pgInterval } from '../time';
 
 export interface RetentionSettings {
   raw: number;
@@ -9,7 +14,7 @@ export interface RetentionSettings {
   compressAfter: number;
 }
 
-/** Hypertables (raw data) that areas register for retention and compression, besides probe_results. */
+/** A raw hypertable that an area declares for retention and compression. */
 export interface RawTable {
   table: string;
   /** Retention; defaults to the raw retention. */
@@ -38,29 +43,56 @@ export function tsdbMode(db: Db): Promise<TsdbMode> {
   return mode;
 }
 
-// `lateMs`: how far back the Apache build's refresh looks behind its watermark; `start`/`end`: the Timescale build's
-// refresh policy window (now − start .. now − end).
-const ROLLUPS = [
-  { view: 'probe_results_1m', bucket: '1 minute', bucketMs: 60_000, start: '2 hours', end: '1 minute', endMs: 60_000, every: '1 minute', retain: 'oneMinute' as const, lateMs: 10 * 60_000 },
-  { view: 'probe_results_1h', bucket: '1 hour', bucketMs: 3_600_000, start: '3 days', end: '1 hour', endMs: 3_600_000, every: '30 minutes', retain: 'oneHour' as const, lateMs: 2 * 3_600_000 },
-];
+/**
+ * A rollup of a raw hypertable that an area declares: a continuous aggregate on the Timescale build, a table of the
+ * same name and columns that the application refreshes on the Apache build. Its SQL (the view, the table, their
+ * columns) is the area's migration; this says how to keep it: the aggregates, the refresh policy, the retention.
+ */
+export interface RollupDefinition {
+  view: string;
+  /** The raw hypertable and its time column. */
+  source: string;
+  time: string;
+  bucket: string;
+  bucketMs: number;
+  /** The columns that identify a bucket besides its time (the rollup's unique key is (...key, bucket)). */
+  key: string[];
+  /** Further grouping columns carried along (one value per key). */
+  carry?: string[];
+  /** Output column → SQL aggregate over the source rows. */
+  aggregates: Record<string, string>;
+  /** Timescale build: the refresh policy's window (now − start .. now − end) and schedule. */
+  policy: { start: string; end: string; endMs: number; every: string };
+  /** Which retention setting keeps it. */
+  retain: keyof RetentionSettings;
+  /** Apache build: how far back the refresh looks behind its watermark. */
+  lateMs: number;
+}
 
 /**
- * A result written more than this after its timestamp is late: the writer records its batch with `invalidateRollups`,
- * and the next maintenance pass re-aggregates that range. Half the smallest lateness margin (the Apache build's
- * 1-minute refresh looks back 10 minutes behind its watermark): the other half covers a write whose transaction is
- * still open while a refresh starts, and clock skew between the collector and the instance that runs maintenance.
- * Anything younger is inside both refresh policies' windows (2 hours, 3 days) on the Timescale build too.
+ * A row written more than this after its timestamp is late for these rollups: the writer records its batch with
+ * `invalidateRollups`, and the next pass re-aggregates that range. Half the smallest lateness margin: the other half
+ * covers a write whose transaction is still open while a refresh starts, and clock skew between the writer and the
+ * instance that runs the jobs. Anything younger is inside the refresh policies' windows on the Timescale build too.
  */
-export const LATE_RESULT_MS = Math.min(...ROLLUPS.map((c) => c.lateMs)) / 2;
+export function lateThresholdMs(rollups: RollupDefinition[]): number {
+  return Math.min(...rollups.map((c) => c.lateMs)) / 2;
+}
 
 /** Late ranges are re-aggregated in slices of at most this (a multiple of both bucket widths), one statement each. */
 const LATE_SLICE_MS = 6 * 3_600_000;
 /** Invalidation rows handled per pass; more wait for the next pass. */
 const LATE_BATCH = 10_000;
 
+/** The core's own raw table (the event log every area writes to) and the areas'. */
 function rawTables(extra: RawTable[]): RawTable[] {
-  return [{ table: 'probe_results', compress: true }, { table: 'system_events' }, ...extra];
+  return [{ table: 'system_events' }, ...extra];
+}
+
+/** What the jobs look after: the areas' raw tables and rollups, gathered by the composition root. */
+export interface JobTables {
+  rawTables: RawTable[];
+  rollups: RollupDefinition[];
 }
 
 /**
@@ -68,9 +100,9 @@ function rawTables(extra: RawTable[]): RawTable[] {
  * A server with background workers then runs them itself; the embedded database runs the same jobs from the
  * application's timer (`runMaintenance`). In `apache` mode there are no policies: `runMaintenance` does the work.
  */
-export async function applyPolicies(db: Db, r: RetentionSettings, extra: RawTable[] = []) {
+export async function applyPolicies(db: Db, r: RetentionSettings, tables: JobTables) {
   if ((await tsdbMode(db)) === 'apache') return;
-  for (const t of rawTables(extra)) {
+  for (const t of rawTables(tables.rawTables)) {
     await db.query(`SELECT remove_retention_policy($1, if_exists => true)`, [t.table]);
     await db.query(`SELECT add_retention_policy($1, INTERVAL '${pgInterval(t.retainMs ?? r.raw)}')`, [t.table]);
     if (t.compress) {
@@ -78,10 +110,10 @@ export async function applyPolicies(db: Db, r: RetentionSettings, extra: RawTabl
       await db.query(`SELECT add_compression_policy($1, INTERVAL '${pgInterval(r.compressAfter)}')`, [t.table]);
     }
   }
-  for (const c of ROLLUPS) {
+  for (const c of tables.rollups) {
     await db.query(`SELECT remove_continuous_aggregate_policy($1, if_exists => true)`, [c.view]);
     await db.query(
-      `SELECT add_continuous_aggregate_policy($1, start_offset => INTERVAL '${c.start}', end_offset => INTERVAL '${c.end}', schedule_interval => INTERVAL '${c.every}')`,
+      `SELECT add_continuous_aggregate_policy($1, start_offset => INTERVAL '${c.policy.start}', end_offset => INTERVAL '${c.policy.end}', schedule_interval => INTERVAL '${c.policy.every}')`,
       [c.view],
     );
     await db.query(`SELECT remove_retention_policy($1, if_exists => true)`, [c.view]);
@@ -101,19 +133,19 @@ export async function runMaintenance(
   db: Db,
   log: Logger,
   r: RetentionSettings,
-  extra: RawTable[] = [],
+  tables: JobTables,
   opts: { force?: boolean; now?: Date } = {},
 ): Promise<number> {
   const now = opts.now ?? new Date();
   if ((await tsdbMode(db)) === 'apache') {
-    let n = await refreshRollups(db, now, { rawRetainMs: r.raw });
-    for (const t of rawTables(extra)) n += await dropOld(db, log, t.table, t.retainMs ?? r.raw, now);
-    for (const c of ROLLUPS) n += await dropOld(db, log, c.view, r[c.retain], now);
+    let n = await refreshRollups(db, tables.rollups, now, { rawRetainMs: r.raw });
+    for (const t of rawTables(tables.rawTables)) n += await dropOld(db, log, t.table, t.retainMs ?? r.raw, now);
+    for (const c of tables.rollups) n += await dropOld(db, log, c.view, r[c.retain], now);
     return n;
   }
   let ran = 0;
   try {
-    ran += await refreshLate(db, 'timescale', now, r.raw);
+    ran += await refreshLate(db, tables.rollups, 'timescale', now, r.raw);
   } catch (err) {
     log.warn({ err }, 'refresh of late results failed; retried next pass');
   }
@@ -148,23 +180,18 @@ async function dropOld(db: Db, log: Logger, table: string, retainMs: number, now
   }
 }
 
-const AGGS = `count(*) AS n, count(*) FILTER (WHERE success) AS ok,
-  avg(duration_ms) AS avg_ms, max(duration_ms) AS max_ms,
-  percentile_cont(0.5)  WITHIN GROUP (ORDER BY duration_ms) AS p50_ms,
-  percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95_ms,
-  percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms) AS p99_ms,
-  avg(dns_ms) AS dns_ms, avg(connect_ms) AS connect_ms, avg(tls_ms) AS tls_ms,
-  avg(ttfb_ms) AS ttfb_ms, avg(transfer_ms) AS transfer_ms`;
-const COLS = ['n', 'ok', 'avg_ms', 'max_ms', 'p50_ms', 'p95_ms', 'p99_ms', 'dns_ms', 'connect_ms', 'tls_ms', 'ttfb_ms', 'transfer_ms'];
-
-/** Apache mode: re-aggregates the raw rows matching `where` ($1, $2) into the rollup table (upsert per bucket). */
-const aggregateInto = (c: (typeof ROLLUPS)[number], where: string) =>
-  `INSERT INTO ${c.view} (bucket, target_id, module_id, ${COLS.join(', ')})
-   SELECT time_bucket(INTERVAL '${c.bucket}', ts), target_id, module_id, ${AGGS}
-     FROM probe_results
+/** Apache mode: re-aggregates the source rows matching `where` ($1, $2) into the rollup table (upsert per bucket). */
+function aggregateInto(c: RollupDefinition, where: string) {
+  const cols = Object.keys(c.aggregates);
+  const group = [...c.key, ...(c.carry ?? [])];
+  const set = [...(c.carry ?? []), ...cols].map((k) => `${k} = EXCLUDED.${k}`).join(', ');
+  return `INSERT INTO ${c.view} (bucket, ${group.join(', ')}, ${cols.join(', ')})
+   SELECT time_bucket(INTERVAL '${c.bucket}', ${c.time}), ${group.join(', ')}, ${cols.map((k) => `${c.aggregates[k]} AS ${k}`).join(', ')}
+     FROM ${c.source}
     WHERE ${where}
-    GROUP BY 1, 2, 3
-   ON CONFLICT (target_id, bucket) DO UPDATE SET module_id = EXCLUDED.module_id, ${COLS.map((k) => `${k} = EXCLUDED.${k}`).join(', ')}`;
+    GROUP BY ${group.map((_, i) => i + 1).concat(group.length + 1).join(', ')}
+   ON CONFLICT (${c.key.join(', ')}, bucket) DO UPDATE SET ${set}`;
+}
 
 /**
  * Brings the rollups up to date, late results (`invalidateRollups`) included. Timescale mode: refresh the late
@@ -173,22 +200,22 @@ const aggregateInto = (c: (typeof ROLLUPS)[number], where: string) =>
  * a lateness margin) to `now` and upsert, then the late ranges. `rawRetainMs`: late ranges older than the raw
  * retention are left alone (see `refreshLate`).
  */
-export async function refreshRollups(db: Db, now = new Date(), opts: { rawRetainMs?: number } = {}): Promise<number> {
+export async function refreshRollups(db: Db, rollups: RollupDefinition[], now = new Date(), opts: { rawRetainMs?: number } = {}): Promise<number> {
   if ((await tsdbMode(db)) === 'timescale') {
-    const n = await refreshLate(db, 'timescale', now, opts.rawRetainMs);
-    for (const c of ROLLUPS) await db.exec(`CALL refresh_continuous_aggregate('${c.view}', NULL, NULL)`);
-    return n + ROLLUPS.length;
+    const n = await refreshLate(db, rollups, 'timescale', now, opts.rawRetainMs);
+    for (const c of rollups) await db.exec(`CALL refresh_continuous_aggregate('${c.view}', NULL, NULL)`);
+    return n + rollups.length;
   }
   let n = 0;
-  for (const c of ROLLUPS) {
+  for (const c of rollups) {
     const wm = await db.query<{ refreshed_to: Date }>('SELECT refreshed_to FROM rollup_watermarks WHERE rollup = $1', [c.view]);
     let from: Date;
     if (wm.rows[0]) from = new Date(new Date(wm.rows[0].refreshed_to).getTime() - c.lateMs);
     else {
-      const first = await db.query<{ t: Date | null }>('SELECT min(ts) AS t FROM probe_results');
+      const first = await db.query<{ t: Date | null }>(`SELECT min(${c.time}) AS t FROM ${c.source}`);
       from = first.rows[0]?.t ? new Date(first.rows[0].t) : now;
     }
-    const res = await db.query(aggregateInto(c, `ts >= time_bucket(INTERVAL '${c.bucket}', $1::timestamptz) AND ts <= $2`), [from, now]);
+    const res = await db.query(aggregateInto(c, `${c.time} >= time_bucket(INTERVAL '${c.bucket}', $1::timestamptz) AND ${c.time} <= $2`), [from, now]);
     n += res.rowCount;
     await db.query(
       `INSERT INTO rollup_watermarks (rollup, refreshed_to) VALUES ($1, $2)
@@ -196,18 +223,18 @@ export async function refreshRollups(db: Db, now = new Date(), opts: { rawRetain
       [c.view, now],
     );
   }
-  return n + (await refreshLate(db, 'apache', now, opts.rawRetainMs));
+  return n + (await refreshLate(db, rollups, 'apache', now, opts.rawRetainMs));
 }
 
 /**
- * Late results were written (journal replay after an outage, a back-fill: the writer calls this for every batch with
- * a result older than `LATE_RESULT_MS`). Records their time range in the caller's transaction, so the range is
- * recorded if and only if the results are; the next maintenance pass re-aggregates it into both rollups. The same on
- * both builds (one INSERT): neither the Apache build's watermark refresh nor a continuous aggregate's refresh policy
- * looks back far enough by itself.
+ * Late rows were written to `source` (journal replay after an outage, a back-fill: a writer calls this for every
+ * batch with a row older than `lateThresholdMs` of its rollups). Records their time range in the caller's
+ * transaction, so the range is recorded if and only if the rows are; the next pass re-aggregates it into every rollup
+ * of that source. The same on both builds (one INSERT): neither the Apache build's watermark refresh nor a
+ * continuous aggregate's refresh policy looks back far enough by itself.
  */
-export async function invalidateRollups(q: Queryable, from: Date, to: Date = from): Promise<void> {
-  await q.query('INSERT INTO rollup_invalidations (from_ts, to_ts) VALUES ($1, $2)', [from, to]);
+export async function invalidateRollups(q: Queryable, source: string, from: Date, to: Date = from): Promise<void> {
+  await q.query('INSERT INTO rollup_invalidations (source, from_ts, to_ts) VALUES ($1, $2, $3)', [source, from, to]);
 }
 
 /**
@@ -219,24 +246,25 @@ export async function invalidateRollups(q: Queryable, from: Date, to: Date = fro
  * (`now − rawRetainMs`) are skipped: their raw chunks may be gone, and re-aggregating the few late rows there would
  * replace a complete bucket with them (those rows are dropped by retention anyway).
  */
-async function refreshLate(db: Db, mode: TsdbMode, now: Date, rawRetainMs?: number): Promise<number> {
-  const pending = await db.query<{ id: string; f: Date; t: Date }>(
-    `SELECT id::text AS id, from_ts AS f, to_ts AS t FROM rollup_invalidations ORDER BY from_ts LIMIT ${LATE_BATCH}`,
+async function refreshLate(db: Db, rollups: RollupDefinition[], mode: TsdbMode, now: Date, rawRetainMs?: number): Promise<number> {
+  const pending = await db.query<{ id: string; source: string; f: Date; t: Date }>(
+    `SELECT id::text AS id, source, from_ts AS f, to_ts AS t FROM rollup_invalidations ORDER BY from_ts LIMIT ${LATE_BATCH}`,
   );
   if (pending.rows.length === 0) return 0;
   const nowMs = now.getTime();
   let n = 0;
-  for (const c of ROLLUPS) {
+  for (const c of rollups) {
     const b = c.bucketMs;
+    const ranges = pending.rows.filter((p) => p.source === c.source);
     const lo = rawRetainMs === undefined ? -Infinity : Math.ceil((nowMs - rawRetainMs) / b) * b;
-    const hi = mode === 'timescale' ? Math.floor((nowMs - c.endMs) / b) * b : Infinity;
-    for (const [s, e] of mergeRanges(pending.rows, b, lo, hi)) {
+    const hi = mode === 'timescale' ? Math.floor((nowMs - c.policy.endMs) / b) * b : Infinity;
+    for (const [s, e] of mergeRanges(ranges, b, lo, hi)) {
       for (let a = s; a < e; a += LATE_SLICE_MS) {
         const z = Math.min(e, a + LATE_SLICE_MS);
         if (mode === 'timescale') {
           await db.exec(`CALL refresh_continuous_aggregate('${c.view}', '${new Date(a).toISOString()}', '${new Date(z).toISOString()}')`);
         } else {
-          await db.query(aggregateInto(c, 'ts >= $1 AND ts < $2'), [new Date(a), new Date(z)]);
+          await db.query(aggregateInto(c, `${c.time} >= $1 AND ${c.time} < $2`), [new Date(a), new Date(z)]);
         }
         n++;
       }

@@ -1,20 +1,20 @@
 #!/usr/bin/env node
 // Delivery from the command line, on the database the configuration names (or DATABASE_URL):
-//   npx tsx reporter/delivery/cli.ts run|full|dry-run|reconcile [--config ops/demo.yaml] [--json]
+//   npx tsx app/cli/report.ts run|full|dry-run|reconcile [--config ops/demo.yaml] [--json]
 // It takes the same 'reporter' leader lock as a running reporter, so it never sends beside one. On the embedded
 // database only one process may open the data folder (its lock refuses a second, naming the holder): stop the server
 // first, or use its API (POST /api/reporter/runs).
 import { parseArgs } from 'node:util';
-import { loadConfig, configPath, ConfigError } from '../../core/config';
+import { loadConfig, configPath, ConfigError } from '../config';
 import { openDb } from '../../core/db';
 import { createLogger } from '../../core/log';
 import { Leader } from '../../core/leader';
 import { systemClock } from '../../core/time';
-import { DeliveryService } from './service';
+import { DeliveryService } from '../../reporter/delivery/service';
 import { AuthService } from '../../core/auth/service';
-import { beforeDeliveryRun } from '../intake/routes';
+import { beforeDeliveryRun } from '../../reporter/intake/routes';
 
-const USAGE = `usage: npx tsx reporter/delivery/cli.ts run|full|dry-run|reconcile [--config FILE]
+const USAGE = `usage: npx tsx app/cli/report.ts run|full|dry-run|reconcile [--config FILE]
   run        incremental delivery of new and changed records (resumes open batches first)
   full       full pass: also re-sends records the province held back only for E_REFERENCE
   dry-run    prints what would be sent; writes and sends nothing

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import type { AreaContext } from '../core/area';
 import cron from 'node-cron';
-import { duration, labels, secret, severity } from './common';
+import { duration, labels, secret, severity } from '../core/config/common';
 
 /**
  * The `alerts:` section: rules, receivers (channels), the routing tree, inhibition. Owned by the alerts area.
@@ -253,3 +254,6 @@ export function cronProblem(expr: string): string | null {
   const r = cron.validateDetailed(expr);
   return r.valid ? null : r.errors.map((e) => `${e.field}: ${e.message}`).join('; ') || 'not a cron expression';
 }
+
+/** What the alerts area's parts get from the composition root. */
+export type AlertsContext = AreaContext<{ alerts: AlertsConfig }>;

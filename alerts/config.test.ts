@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseConfig, ConfigError } from '.';
+import { parseConfig, ConfigError } from '../app/config';
 
 function problems(yaml: string): string {
   try {

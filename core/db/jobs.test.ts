@@ -1,8 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openTestDb, backend } from '../test/helpers/db';
-import { silentLogger } from './log';
-import { applyPolicies, invalidateRollups, mergeRanges, refreshRollups, runMaintenance } from './maintenance';
+import { openTestDb, backend } from '../../test/helpers/db';
+import { silentLogger } from '../log';
+import { applyPolicies, invalidateRollups, mergeRanges, refreshRollups, runMaintenance } from './jobs';
+import { JOB_TABLES } from '../../app/areas';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -27,7 +28,7 @@ test('late ranges become whole buckets, clipped and merged', () => {
 test(`[${backend}] a late result older than the raw retention leaves the rolled-up bucket as it was`, async () => {
   const db = await openTestDb();
   try {
-    await applyPolicies(db, RETENTION);
+    await applyPolicies(db, RETENTION, JOB_TABLES);
     const now = Date.now();
     const hour = Math.floor((now - 40 * DAY) / HOUR) * HOUR;
     // 50 results in one hour 40 days ago, rolled up while their raw chunk still existed, then dropped by retention.
@@ -36,7 +37,7 @@ test(`[${backend}] a late result older than the raw retention leaves the rolled-
        SELECT $1::timestamptz + (i || ' minutes')::interval, gen_random_uuid(), 'old', 'm1', 'http', true, 10 FROM generate_series(0, 49) i`,
       [new Date(hour)],
     );
-    await refreshRollups(db, new Date(now));
+    await refreshRollups(db, JOB_TABLES.rollups, new Date(now));
     await db.query(`SELECT drop_chunks('probe_results', older_than => $1::timestamptz)`, [new Date(now - RETENTION.raw)]);
     const sum = async (view: string) =>
       (await db.query<{ n: number }>(`SELECT coalesce(sum(n), 0)::int AS n FROM ${view} WHERE target_id = 'old'`)).rows[0].n;
@@ -47,8 +48,8 @@ test(`[${backend}] a late result older than the raw retention leaves the rolled-
       `INSERT INTO probe_results (ts, result_id, target_id, module_id, type, success, duration_ms) VALUES ($1, gen_random_uuid(), 'old', 'm1', 'http', false, 10)`,
       [late],
     );
-    await db.tx((q) => invalidateRollups(q, late));
-    await runMaintenance(db, silentLogger(), RETENTION, [], { force: true, now: new Date(now) });
+    await db.tx((q) => invalidateRollups(q, 'probe_results', late));
+    await runMaintenance(db, silentLogger(), RETENTION, JOB_TABLES, { force: true, now: new Date(now) });
     assert.is(await sum('probe_results_1h'), 50, 'hour bucket kept');
     assert.is(await sum('probe_results_1m'), 50, 'minute buckets kept');
     const left = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM rollup_invalidations`);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { duration, labels, secret } from './common';
-import { probeTypes } from '../../collector/registry';
+import { duration, labels, secret } from '../core/config/common';
+import { probeTypes } from './registry';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'ids are lower-case letters, digits, _ . - (at most 64), e.g. "portal-home"');
 

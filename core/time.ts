@@ -33,4 +33,9 @@ export function pgInterval(msValue: number): string {
   return `${Math.round(msValue / 1000)} seconds`;
 }
 
-export const sleep = (msValue: number) => new Promise<void>((r) => setTimeout(r, msValue));
+/** Waits; `unref` lets the process exit meanwhile (a retry waiting in the background). */
+export const sleep = (msValue: number, opts: { unref?: boolean } = {}) =>
+  new Promise<void>((r) => {
+    const t = setTimeout(r, msValue);
+    if (opts.unref) t.unref();
+  });

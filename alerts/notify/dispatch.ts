@@ -1,6 +1,7 @@
 import type { Queryable } from '../../core/db';
 import type { Logger } from '../../core/log';
-import type { Clock } from '../../core/time';
+import { sleep, type Clock } from '../../core/time';
+import { backoffDelay } from '../../core/retry';
 import { ChannelError, type Channel } from '../channels';
 import type { Notification } from './message';
 import { recordNflog } from './nflog';
@@ -19,7 +20,7 @@ export interface DeliveryResult {
 }
 
 /**
- * Sends one notification through one channel: retries with exponential backoff (and jitter) on retryable errors,
+ * Sends one notification through one channel: retries with the shared backoff (core/retry.ts) on retryable errors,
  * writes every attempt to notification_deliveries, and, once it went out, the notification log entry that keeps
  * it from going out again. Lives once, above every channel.
  */
@@ -31,7 +32,7 @@ export class Dispatcher {
     private log: Logger,
     private clock: Clock,
     private retry: () => RetryPolicy,
-    private wait: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms).unref()),
+    private wait: (ms: number) => Promise<void> = (ms) => sleep(ms, { unref: true }),
   ) {}
 
   busy(key: string) {
@@ -44,7 +45,6 @@ export class Dispatcher {
     this.inflight.add(key);
     try {
       const policy = this.retry();
-      let backoff = policy.initialBackoff;
       for (let attempt = 1; ; attempt++) {
         const t0 = this.clock();
         const started = performance.now();
@@ -65,8 +65,7 @@ export class Dispatcher {
         }
         this.log.warn({ receiver, channel: ch.name, group: n.groupKey, attempt, error }, last ? 'notification failed; giving up until the next group interval' : 'notification failed; retrying');
         if (last) return { ok: false, attempts: attempt, error };
-        await this.wait(backoff * (0.8 + Math.random() * 0.4));
-        backoff = Math.min(policy.maxBackoff, backoff * 2);
+        await this.wait(backoffDelay(attempt, { baseMs: policy.initialBackoff, maxMs: policy.maxBackoff }));
       }
     } finally {
       this.inflight.delete(key);

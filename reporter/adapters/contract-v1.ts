@@ -1,6 +1,7 @@
 import type { AdapterSettings, BatchMeta, CityRecord, DataType, HttpRequestSpec, ProvinceAdapter, Receipt, Verdict } from './types';
 import { signRequest } from '../signing';
 import { fenToYuan, wanToFen, yuanToWan as stdYuanToWan } from '../standard/money';
+import { parseRetryAfter } from '../../core/retry';
 
 /**
  * Contract v1 (province-api.md): JSON batches at POST /api/v1/batches, receipts at GET /api/v1/batches/{id},
@@ -75,7 +76,7 @@ export function createContractV1(s: AdapterSettings): ProvinceAdapter {
       const msg = (json?.message as string | undefined) ?? body.slice(0, 200);
       if (status === 200 && json && json.code === 0) return { kind: 'receipt', receipt: parseReceipt(json) };
       if (status === 200) return { kind: 'transient', reason: `200 without a receipt: ${body.slice(0, 200)}` };
-      if (status === 429) return { kind: 'transient', reason: `429 rate limited: ${msg}`, retryAfterMs: retryAfter(headers['retry-after'], nowMs) };
+      if (status === 429) return { kind: 'transient', reason: `429 rate limited: ${msg}`, retryAfterMs: parseRetryAfter(headers['retry-after'], nowMs) };
       if (status >= 500 || status === 408) return { kind: 'transient', reason: `${status}: ${msg}` };
       // 40102 (clock skew) and 40103 (nonce replay) heal with a fresh signature: a retry signs anew.
       if (status === 401 && (json?.code === 40102 || json?.code === 40103)) return { kind: 'transient', reason: `401 ${json.code}: ${msg}` };
@@ -108,13 +109,4 @@ function parseReceipt(j: Record<string, unknown>): Receipt {
     accepted: typeof j.accepted === 'number' ? j.accepted : 0,
     rejected: rejected.map((r) => ({ recordId: String(r.recordId), errors: Array.isArray(r.errors) ? r.errors : [] })),
   };
-}
-
-/** Retry-After in seconds or as an HTTP date; undefined when absent or unreadable. */
-export function retryAfter(h: string | string[] | undefined, nowMs: number): number | undefined {
-  const v = Array.isArray(h) ? h[0] : h;
-  if (!v) return undefined;
-  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - nowMs);
 }

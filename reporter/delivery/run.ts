@@ -7,6 +7,7 @@ import { applyReceipt, failBatch, markDelivered, markProcessing } from './receip
 import type { GatewaySender } from './sender';
 import { emitEvent } from './events';
 import { overdueSummary } from './indicators';
+import { sleep as sleepFor } from '../../core/time';
 
 /**
  * One delivery run: finish the batches a previous run left open (same id, same body), then, type by type in
@@ -55,7 +56,7 @@ export async function finishRun(db: Db, id: number, status: 'ok' | 'partial' | '
 
 export async function runDelivery(d: RunDeps, kind: PassKind, runId: number | null): Promise<RunStats> {
   const stats: RunStats = { batches: 0, resumed: 0, records: 0, accepted: 0, rejected: 0, failedBatches: 0, processingLeft: 0, attempts: 0 };
-  const sleep = d.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const sleep = d.sleep ?? sleepFor;
   if (d.beforeRun) await d.beforeRun();
   // Fresh statistics keep the outbox walk and the receipt updates on their indexes: the embedded database has no
   // autovacuum, and on a server a bulk load may not have been analysed yet. Cheap (sampled); best effort.

@@ -7,7 +7,8 @@ import { openTestDb } from '../../test/helpers/db';
 import { silentLogger } from '../../core/log';
 import { createContractV1 } from '../adapters/contract-v1';
 import { GatewaySender } from './sender';
-import { backoffDelay, fitBatch } from './batcher';
+import { fitBatch } from './batcher';
+import { backoffDelay, parseRetryAfter } from '../../core/retry';
 import { chinaDay } from '../../core/china-time';
 import type { Db } from '../../core/db';
 
@@ -88,10 +89,16 @@ test('gives up after the retry budget with a transient verdict', async () => {
 });
 
 test('pure helpers: backoff caps and jitters, batches respect both limits, batch day is UTC+8', () => {
-  assert.is(backoffDelay(1, 100, 1000, () => 0), 50);
-  assert.is(backoffDelay(1, 100, 1000, () => 1), 100);
-  assert.is(backoffDelay(10, 100, 1000, () => 1), 1000);
-  assert.is(backoffDelay(1, 100, 1000, () => 0, 5000), 5000);
+  assert.is(backoffDelay(1, { baseMs: 100, maxMs: 1000, random: () => 0 }), 50);
+  assert.is(backoffDelay(1, { baseMs: 100, maxMs: 1000, random: () => 1 }), 100);
+  assert.is(backoffDelay(10, { baseMs: 100, maxMs: 1000, random: () => 1 }), 1000);
+  assert.is(backoffDelay(1, { baseMs: 100, maxMs: 1000, random: () => 0 }, 5000), 5000);
+  assert.is(parseRetryAfter('3', 0), 3000);
+  assert.is(parseRetryAfter('1.5', 0), 1500);
+  assert.is(parseRetryAfter('Wed, 02 Dec 2026 08:00:10 GMT', Date.parse('2026-12-02T08:00:00Z')), 10_000);
+  assert.is(parseRetryAfter('Wed, 02 Dec 2026 08:00:10 GMT', Date.parse('2026-12-02T09:00:00Z')), 0, 'a date in the past: at once');
+  assert.is(parseRetryAfter('soon', 0), undefined);
+  assert.is(parseRetryAfter(undefined, 0), undefined);
   assert.is(fitBatch([10, 10, 10], { maxRecords: 2, maxBytes: 1000 }, () => 0), 2);
   assert.is(fitBatch([400, 400, 400], { maxRecords: 10, maxBytes: 1000 }, (n) => 100 + n), 2);
   assert.is(fitBatch([5000], { maxRecords: 10, maxBytes: 1000 }, () => 0), 1, 'always progress');

@@ -6,7 +6,8 @@ import type { Db } from '../../core/db';
 import type { Logger } from '../../core/log';
 import type { Clock } from '../../core/time';
 import type { HttpRequestSpec, ProvinceAdapter, Verdict } from '../adapters/types';
-import { backoffDelay } from './batcher';
+import { backoffDelay, parseRetryAfter } from '../../core/retry';
+import { sleep } from '../../core/time';
 import type { DeliveryMetrics } from './metrics';
 
 /**
@@ -43,6 +44,7 @@ export interface SendResult {
 export class GatewaySender {
   private agent: { http: HttpAgent; https: HttpsAgent };
   private sleep: (ms: number) => Promise<void>;
+  private backoff = () => ({ baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs, random: this.deps.random });
 
   constructor(
     private deps: SenderDeps,
@@ -53,7 +55,7 @@ export class GatewaySender {
       throw new Error(`reporter.province.url ${opts.baseUrl}: plain HTTP is allowed only for loopback; use https://`);
     }
     this.agent = { http: new HttpAgent({ keepAlive: true, maxSockets: 4 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 4 }) };
-    this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.sleep = deps.sleep ?? sleep;
   }
 
   close() {
@@ -96,7 +98,7 @@ export class GatewaySender {
       await this.logAttempt(kind, batchId, attempt, x, verdict);
       if (verdict.kind !== 'transient') break;
       if (i < this.opts.retries) {
-        const wait = backoffDelay(i + 1, this.opts.retryBaseMs, this.opts.retryMaxMs, this.deps.random, verdict.retryAfterMs);
+        const wait = backoffDelay(i + 1, this.backoff(), verdict.retryAfterMs);
         this.deps.log.warn({ batchId, kind, attempt, reason: verdict.reason, retryInMs: wait }, 'gateway request failed; retrying');
         await this.sleep(wait);
       }
@@ -121,8 +123,8 @@ export class GatewaySender {
         await this.logAttempt('count', null, i + 1, x, { kind: 'transient', reason: last });
         const transient = x.status === 0 || x.status >= 500 || x.status === 429;
         if (!transient || i === retries) break;
-        const ra = x.status === 429 ? Number(x.headers['retry-after']) * 1000 || undefined : undefined;
-        await this.sleep(backoffDelay(i + 1, this.opts.retryBaseMs, this.opts.retryMaxMs, this.deps.random, ra));
+        const ra = x.status === 429 ? parseRetryAfter(x.headers['retry-after'], this.deps.clock()) : undefined;
+        await this.sleep(backoffDelay(i + 1, this.backoff(), ra));
       }
     }
     throw new Error(`province count query failed: ${last}`);

@@ -1,5 +1,5 @@
 import { initializeFaro, getWebInstrumentations } from '@grafana/faro-web-sdk';
-import type { Settings } from './main';
+import type { Settings } from './page-ctx';
 
 /**
  * The dashboard reports its own errors, logs and web vitals to our receiver with the real Faro web SDK and its

@@ -9,21 +9,8 @@ import { renderAlerts } from './pages/alerts';
 import { renderReporting } from './pages/reporting';
 import { renderRum } from './pages/rum';
 import { renderSystem } from './pages/system';
-
-export interface Settings {
-  title: string;
-  refreshSeconds: number;
-  faro: { url: string; apiKey: string; app: string } | null;
-}
-
-export interface PageCtx {
-  route: Route;
-  range: { key: string; from: number; to: number };
-  user: User;
-  /** Mirrors core/auth/roles.ts for showing or hiding action buttons; the server decides. */
-  can(perm: string): boolean;
-  rerender(): void;
-}
+import type { PageCtx, Settings } from './page-ctx';
+export type { PageCtx, Settings } from './page-ctx';
 
 const settings: Settings = (window as any).__SETTINGS__ ?? { title: '运行监测', refreshSeconds: 30, faro: null };
 (window as any).echarts = echarts; // the browser tests read chart options through echarts.getInstanceByDom

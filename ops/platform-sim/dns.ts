@@ -1,5 +1,5 @@
 import dns2 from 'dns2';
-import type { Fault } from './sim';
+import type { Fault } from './faults';
 
 /**
  * The city's internal resolver (dns2, UDP). Names *.city.local answer 127.0.0.1 (AAAA ::1); www.city.local is a

@@ -4,6 +4,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeSimCerts, type SimCerts } from './certs';
+import { faultKinds, type Fault, type FaultKind } from './faults';
+export { faultKinds, type Fault, type FaultKind } from './faults';
 import { startSimDns, type SimDns } from './dns';
 import { answer, httpServices, serviceOfPath, type HttpServiceName } from './services';
 
@@ -12,16 +14,9 @@ import { answer, httpServices, serviceOfPath, type HttpServiceName } from './ser
  * listener), an admin server that also routes every module by path, a TCP signalling port, three HTTPS servers
  * (valid, expiring in ~10 days, self-signed) and a DNS resolver. Faults are switched at run time.
  */
-export const faultKinds = ['none', 'latency', '5xx', 'timeout', 'refused', 'tampered', 'degraded', 'dns_changed'] as const;
-export type FaultKind = (typeof faultKinds)[number];
 export const simServices = [...httpServices, 'video', 'https-valid', 'https-expiring', 'https-selfsigned', 'dns'] as const;
 export type SimService = (typeof simServices)[number];
 
-export interface Fault {
-  fault: FaultKind;
-  /** Delay of a latency fault, ms (default 1500). */
-  ms?: number;
-}
 
 export interface PlatformSimOptions {
   host?: string;

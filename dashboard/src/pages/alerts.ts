@@ -1,7 +1,7 @@
 import { api, list, pick } from '../api';
 import { badge, card, fmtTime, h, promptForm, table, toast } from '../ui';
 import { setParams } from '../router';
-import type { PageCtx } from '../main';
+import type { PageCtx } from '../page-ctx';
 import { chinaLocalInput, fromChinaWallClock } from '../../../core/china-time';
 
 const TABS: [string, string][] = [['firing', '告警中'], ['pending', '待定'], ['resolved', '已恢复']];

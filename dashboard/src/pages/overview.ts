@@ -1,7 +1,7 @@
 import { api, list, pick } from '../api';
 import { badge, card, chart, empty, fmtPct, fmtTime, h, table } from '../ui';
 import { buildHash } from '../router';
-import type { PageCtx } from '../main';
+import type { PageCtx } from '../page-ctx';
 import { chinaDate } from '../../../core/china-time';
 
 const STATES = ['up', 'degraded', 'down', 'maintenance'] as const;

@@ -1,7 +1,7 @@
 import { api, list, pick } from '../api';
 import { card, chart, fmtNum, fmtTime, h, table, timeAxisOption } from '../ui';
 import { setParams } from '../router';
-import type { PageCtx } from '../main';
+import type { PageCtx } from '../page-ctx';
 
 const VITALS: [string, string, string][] = [
   ['lcp', 'LCP 最大内容绘制', 'ms'],

@@ -1,6 +1,6 @@
 import { api, list, pick } from '../api';
 import { card, chart, fmtBytes, fmtMs, fmtNum, fmtTime, h, table, timeAxisOption, toast } from '../ui';
-import type { PageCtx } from '../main';
+import type { PageCtx } from '../page-ctx';
 
 /**
  * 数据库备份 (admin): the embedded database is copied by the running server (POST /api/system/backup) and saved by

@@ -2,7 +2,7 @@ import { api, list, pick } from '../api';
 import { badge, card, chart, empty, fmtMs, fmtPct, fmtTime, h, table, timeAxisOption, toast, promptForm, STATE_ZH } from '../ui';
 import { buildHash } from '../router';
 import { chinaDate } from '../../../core/china-time';
-import type { PageCtx } from '../main';
+import type { PageCtx } from '../page-ctx';
 
 const PHASES: [string, string][] = [
   ['DNS解析', 'resolve'], ['TCP连接', 'connect'], ['TLS握手', 'tls'], ['服务处理', 'processing'], ['传输', 'transfer'],

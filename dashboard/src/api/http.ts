@@ -1,0 +1,71 @@
+/**
+ * How the dashboard talks to the server: JSON over fetch with the session cookie, errors as ApiError (what the
+ * server said), a 401 handled once. The calls themselves live per area beside this file (collector.ts, alerts.ts,
+ * reporter.ts, system.ts); the answer shapes are the server's own types (contract/).
+ */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export type Role = 'admin' | 'ops' | 'security' | 'regulator';
+export interface User { name: string; role: Role }
+export type Json = any; // answers are normalised by the helpers below, which tolerate field-name variants
+
+let onUnauthenticated: () => void = () => undefined;
+/** Called on a 401 (the session ended): the app shows the login. */
+export const unauthenticated = () => onUnauthenticated();
+export function setUnauthenticatedHandler(fn: () => void) {
+  onUnauthenticated = fn;
+}
+
+function qs(params: Record<string, string | number | boolean | undefined | null> = {}) {
+  const p = Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== '');
+  return p.length ? '?' + p.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&') : '';
+}
+
+async function call(method: string, path: string, body?: unknown): Promise<Json | null> {
+  const res = await fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (res.status === 404 || res.status === 501 || res.status === 405) {
+    if (method === 'GET') return null;
+  }
+  let data: Json = null;
+  const text = await res.text();
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (res.status === 401 && !path.startsWith('/api/auth/login')) onUnauthenticated();
+  if (!res.ok) throw new ApiError(res.status, data?.error?.code ?? 'http_' + res.status, data?.error?.message ?? `${res.status} ${res.statusText}`);
+  return data;
+}
+
+export const get = (path: string, params?: Record<string, any>) => call('GET', path + qs(params));
+export const post = (path: string, body: unknown = {}) => call('POST', path, body);
+export const del = (path: string) => call('DELETE', path);
+
+/** Whatever the list is called in an answer: `items`, `data`, a named key, or the answer itself. */
+export function list(x: Json, ...keys: string[]): Json[] {
+  if (!x) return [];
+  if (Array.isArray(x)) return x;
+  for (const k of [...keys, 'items', 'data', 'rows', 'results']) if (Array.isArray(x[k])) return x[k];
+  return [];
+}
+
+/** The first defined field among several spellings (snake_case from SQL, camelCase from hand-written JSON). */
+export function pick(o: Json, ...names: string[]): any {
+  if (!o) return undefined;
+  for (const n of names) if (o[n] !== undefined && o[n] !== null) return o[n];
+  return undefined;
+}
+
+export interface Range { from: number; to: number }
+export const rq = (r?: Range) => (r ? { from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString() } : {});
+

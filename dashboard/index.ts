@@ -32,15 +32,18 @@ export const dashboardArea: AreaDefinition<typeof sections, { faroClient: () => 
     const settings = (): ClientSettings => ({ title: config.title, refreshSeconds: config.refreshSeconds, faro: deps.faroClient() });
 
     const rootRoutes = new Hono<AppEnv>();
-    rootRoutes.get('/', (c) => {
+    rootRoutes.get('/', async (c) => {
       if (!config.enabled) return c.text('dashboard disabled (dashboard.enabled: false)', 404);
+      const b = await getBundle();
       c.header('Cache-Control', 'no-store');
-      return c.html(indexHtml(settings()));
+      return c.html(indexHtml(settings(), b.hash));
     });
     rootRoutes.get('/assets/:file', async (c) => {
       const file = c.req.param('file');
       if (!/^app\.[0-9a-z]+\.(js|css)$/.test(file)) return c.notFound();
       const b = await getBundle();
+      // Only the current version: an old page asking for an old hash reloads rather than mixing versions.
+      if (file.split('.')[1] !== b.hash) return c.notFound();
       c.header('Cache-Control', 'public, max-age=31536000, immutable');
       return file.endsWith('.js') ? c.body(b.js, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }) : c.body(b.css, 200, { 'Content-Type': 'text/css; charset=utf-8' });
     });
@@ -50,7 +53,7 @@ export const dashboardArea: AreaDefinition<typeof sections, { faroClient: () => 
       async start() {
         // Build early so the first visitor does not wait; a failure is logged and retried on request.
         void getBundle().then(
-          (b) => ctx.log.info({ ms: b.ms, jsBytes: b.js.length }, 'dashboard bundle built'),
+          (b) => ctx.log.info({ ms: b.ms, jsBytes: b.js.length, hash: b.hash, cached: b.cached }, b.cached ? 'dashboard bundle read from dashboard/dist' : 'dashboard bundle built'),
           (err) => ctx.log.error({ err }, 'dashboard bundle failed'),
         );
       },

@@ -4,12 +4,10 @@ export interface ClientSettings {
   faro: { url: string; apiKey: string; app: string } | null;
 }
 
-const VERSION = Date.now().toString(36);
-
 const esc = (s: string) => s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
 
-/** The only HTML page; the settings travel as JSON (escaped for a script tag). */
-export function indexHtml(s: ClientSettings): string {
+/** The only HTML page; the settings travel as JSON (escaped for a script tag). `version`: the bundle's content hash. */
+export function indexHtml(s: ClientSettings, version: string): string {
   const json = JSON.stringify(s).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="zh-CN">
@@ -17,12 +15,12 @@ export function indexHtml(s: ClientSettings): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(s.title)}</title>
-<link rel="stylesheet" href="/assets/app.${VERSION}.css">
+<link rel="stylesheet" href="/assets/app.${version}.css">
 </head>
 <body>
 <div id="app"><div class="boot">正在加载…</div></div>
 <script>window.__SETTINGS__ = ${json};</script>
-<script src="/assets/app.${VERSION}.js"></script>
+<script src="/assets/app.${version}.js"></script>
 </body>
 </html>`;
 }

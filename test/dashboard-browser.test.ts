@@ -208,8 +208,15 @@ test('alerts: silences and maintenance windows are created and ended through the
 
 test('the real Faro web SDK in Chromium reports an exception and web vitals to our receiver', async () => {
   const page = await login('admin');
+  const warnings: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'warning' || m.type() === 'error') warnings.push(m.text());
+  });
   await open(page, '#/overview');
+  await page.reload();
+  await page.waitForSelector('main.content[data-ready="1"]');
   assert.ok(await page.evaluate(() => Boolean((window as any).faro?.api)), 'Faro initialised in the page');
+  assert.not.ok(warnings.some((w) => w.includes('Faro did not start')), warnings.join(' | '));
   await page.evaluate(() => {
     setTimeout(() => {
       throw new Error('浏览器测试异常 4711');

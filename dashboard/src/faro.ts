@@ -8,14 +8,15 @@ import type { Settings } from './page-ctx';
 export function startFaro(settings: Settings) {
   if (!settings.faro) return;
   try {
-    const faro = initializeFaro({
+    // initializeFaro puts the instance on window.faro itself, as a read-only property: assigning it again threw
+    // (in strict mode) and made the page report "Faro did not start" although it had.
+    initializeFaro({
       url: new URL(settings.faro.url, location.origin).toString(),
       apiKey: settings.faro.apiKey,
       app: { name: settings.faro.app, version: '1.0.0', environment: 'production' },
       instrumentations: getWebInstrumentations({ captureConsole: false }),
       batching: { enabled: true, sendTimeout: 250 },
     });
-    (window as any).faro = faro;
   } catch (err) {
     console.warn('Faro did not start', err);
   }

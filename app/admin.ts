@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { loadConfig, configPath, ConfigError } from './config';
 import { openDb } from '../core/db';
-import { AuthService } from '../core/auth/service';
+import { AuthService, authOptionsOf } from '../core/auth/service';
 import { ROLES, type Role } from '../core/auth/roles';
 import { systemClock } from '../core/time';
 
@@ -45,7 +45,7 @@ async function main() {
   const config = loadConfig(values.config!);
   const url = process.env.DATABASE_URL || config.database.url;
   const db = await openDb({ url, dataDir: url ? undefined : configPath(config, config.database.dataDir) });
-  const auth = new AuthService(db, systemClock, config.auth.sessionTtl);
+  const auth = new AuthService(db, systemClock, config.auth.sessionTtl, authOptionsOf(config.auth));
   try {
     if (cmd === 'create-user') {
       if (!values.username) throw new Error('--username is required');

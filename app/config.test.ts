@@ -95,4 +95,19 @@ test('the shipped example and demo configurations are valid', () => {
   }
 });
 
+test('what the start would refuse, the configuration refuses first, at the offending key\'s own line', () => {
+  // An unknown key is shown at its own line (3), not at its mapping's (1).
+  assert.match(problems('server:\n  port: 80\n  prot: 81\n'), /cfg\.yaml:3:3 at server: unknown key "prot"/);
+  // Durations: only a number and a unit; nothing beyond what PostgreSQL and timers can hold.
+  assert.match(problems('database:\n  statementTimeout: "30 seconds"\n'), /cfg\.yaml:2:21 at database\.statementTimeout: expected a duration such as "30s"/);
+  assert.match(problems('retention:\n  oneHour: 1000000000y\n'), /cfg\.yaml:2:12 at retention\.oneHour: expected a duration of at most 30y/);
+  assert.match(problems('auth:\n  sessionTtl: 400d\n'), /at auth\.sessionTtl: expected a duration of at most 30d/);
+  assert.match(problems('auth:\n  passwordPolicy: { minLength: 4 }\n'), /at auth\.passwordPolicy\.minLength/);
+});
+
+test('secure cookies by default; the demo turns them off for http://127.0.0.1', () => {
+  assert.is(parseConfig('', 'x.yaml').auth.secureCookies, true);
+  assert.is(loadConfig(new URL('../ops/demo.yaml', import.meta.url).pathname).auth.secureCookies, false);
+});
+
 test.run();

@@ -7,11 +7,11 @@ import { loadConfig, configPath, type Config } from './config';
 import { openDb, type Db } from '../core/db';
 import { createLogger, type Logger } from '../core/log';
 import { systemClock, type Clock } from '../core/time';
-import { AuthService } from '../core/auth/service';
+import { AuthService, authOptionsOf } from '../core/auth/service';
 import { createAuthRoutes } from '../core/auth/routes';
 import { Leader } from '../core/leader';
 import { applyPolicies, runMaintenance, tsdbMode } from '../core/db/jobs';
-import { authenticate, httpError, type AppEnv } from '../core/http';
+import { authenticate, httpError, loggablePath, sameOriginGuard, securityHeaders, type AppEnv } from '../core/http';
 import { ROLE_NAMES, type AreaContext, type AreaDefinition, type AreaRuntime, type ConfigSections, type RoleName, type SectionsOf } from '../core/area';
 import { lockFolder } from '../core/folder-lock';
 import { createBackupRoutes } from '../core/backup';
@@ -103,7 +103,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   }
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
-  const auth = new AuthService(db, clock, config.auth.sessionTtl);
+  const auth = new AuthService(db, clock, config.auth.sessionTtl, authOptionsOf(config.auth));
   await seedUsers(auth, config, log);
 
   const reloadHandlers: ((c: Config) => void | Promise<void>)[] = [];
@@ -139,23 +139,27 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
 
   const app = new Hono<AppEnv>();
   app.onError((err, c) => {
-    log.error({ err, path: c.req.path }, 'request failed');
-    return httpError(c, 500, 'internal', 'internal error; see the server log');
+    log.error({ err, path: loggablePath(c), requestId: c.get('requestId') }, 'request failed');
+    return httpError(c, 500, 'internal', `内部错误，请联系管理员并提供请求编号 ${c.get('requestId') ?? ''} (internal error; see the server log)`);
   });
+  app.use('*', securityHeaders());
   app.get('/healthz', async (c) => {
     const dbOk = await db.ping();
     return c.json({ status: dbOk ? 'ok' : 'degraded', db: dbOk ? 'up' : 'down', roles, backend: db.kind }, dbOk ? 200 : 503);
   });
+  app.use('*', async (c, next) => {
+    const rid = c.req.header('x-request-id');
+    c.set('requestId', rid && /^[A-Za-z0-9._-]{1,64}$/.test(rid) ? rid : crypto.randomUUID());
+    await next();
+  });
+  app.use('/api/*', authenticate(auth));
+  // The ingest paths that carry their own key are posted to from other origins (batch jobs, other apps' pages).
+  app.use('/api/*', sameOriginGuard({ publicOrigins: config.server.publicOrigins, crossOrigin: [/^\/api\/collector\/heartbeat\//, /^\/api\/collector\/faro\/collect(\/|$)/] }));
+  app.use('/metrics', authenticate(auth));
   app.get('/metrics', async (c, next) => {
     if (!config.server.publicMetrics && !c.get('principal')) return httpError(c, 401, 'unauthenticated', 'log in to read /metrics');
     await next();
   });
-  app.use('*', async (c, next) => {
-    c.set('requestId', c.req.header('x-request-id') ?? crypto.randomUUID());
-    await next();
-  });
-  app.use('/api/*', authenticate(auth));
-  app.use('/metrics', authenticate(auth));
   app.get('/metrics', async (c) => c.text(await metrics.metrics(), 200, { 'Content-Type': metrics.contentType }));
   app.route('/api/auth', createAuthRoutes({ db, auth, sessionTtlMs: config.auth.sessionTtl, secureCookies: config.auth.secureCookies }));
   app.route('/api/system', createBackupRoutes({ db, auth, log }));

@@ -6,7 +6,10 @@ export interface ClientSettings {
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
 
-/** The only HTML page; the settings travel as JSON (escaped for a script tag). `version`: the bundle's content hash. */
+/**
+ * The only HTML page; the settings travel as JSON in a data block (escaped for a script tag, and never executed: the
+ * Content-Security-Policy allows no inline script). `version`: the bundle's content hash.
+ */
 export function indexHtml(s: ClientSettings, version: string): string {
   const json = JSON.stringify(s).replace(/</g, '\\u003c');
   return `<!doctype html>
@@ -19,7 +22,7 @@ export function indexHtml(s: ClientSettings, version: string): string {
 </head>
 <body>
 <div id="app"><div class="boot">正在加载…</div></div>
-<script>window.__SETTINGS__ = ${json};</script>
+<script type="application/json" id="settings">${json}</script>
 <script src="/assets/app.${version}.js"></script>
 </body>
 </html>`;

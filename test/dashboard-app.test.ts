@@ -19,7 +19,7 @@ test('GET / serves the zh-CN page with its settings, including the Faro app for 
   const html = await res.text();
   assert.ok(html.includes('<html lang="zh-CN">'));
   assert.ok(html.includes('<title>测试监测</title>'));
-  const settings = JSON.parse(/window\.__SETTINGS__ = (.*);<\/script>/.exec(html)![1]);
+  const settings = JSON.parse(/<script type="application\/json" id="settings">(.*)<\/script>/.exec(html)![1]);
   assert.equal(settings.faro, { url: '/api/collector/faro/collect', apiKey: 'dash-key-0123456789abcdef', app: 'dashboard' });
   assert.is(settings.refreshSeconds, 15);
 });

@@ -14,7 +14,7 @@ import { chinaDate } from '../core/china-time';
 const ARTIFACTS = 'test-artifacts/dashboard';
 mkdirSync(ARTIFACTS, { recursive: true });
 const FARO_KEY = 'dash-key-0123456789abcdef';
-const PASSWORDS: Record<string, string> = { admin: 'admin-test-2026', ops: 'ops-test-2026', security: 'security-test-2026', regulator: 'regulator-test-2026' };
+const PASSWORDS: Record<string, string> = { admin: 'Guanli-test-2026', ops: 'Yunwei-test-2026', security: 'Anquan-test-2026', regulator: 'Jianguan-test-2026' };
 const config = parseConfig(`
 server: { host: 127.0.0.1, port: 0 }
 log: { level: silent }
@@ -64,10 +64,16 @@ const browser: Browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
 });
 
+const cspViolations: string[] = [];
+
 async function login(role: string): Promise<Page> {
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
   const page = await ctx.newPage();
   page.on('pageerror', (err) => console.log(`[${role}] page error: ${err.message}`));
+  // Every page runs under the server's Content-Security-Policy: a refused script, style or request is a failure.
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to (load|execute|apply|connect)/i.test(m.text())) cspViolations.push(`[${role}] ${m.text()}`);
+  });
   await page.goto(base + '/');
   await page.fill('input[name=username]', role);
   await page.fill('input[name=password]', PASSWORDS[role]);
@@ -311,6 +317,10 @@ test('system page and the regulator and security views render', async () => {
   await open(sec, '#/alerts');
   assert.ok(await sec.$('button.ack'), 'security may acknowledge its own alert');
   await sec.context().close();
+});
+
+test('every page ran under the Content-Security-Policy without a violation', () => {
+  assert.equal(cspViolations, []);
 });
 
 test.after(async () => {

@@ -9,7 +9,7 @@ import { openTestDb, backend } from './helpers/db';
 
 test(`[${backend}] the whole system serves /healthz, login and /metrics over real HTTP`, async () => {
   const db = await openTestDb();
-  const config = parseConfig(`server: { port: 0 }\nauth:\n  initialAdmin: { username: admin, password: admin-pass-123 }\n`, 'inline.yaml');
+  const config = parseConfig(`server: { port: 0 }\nauth:\n  initialAdmin: { username: admin, password: Chief-pass-123 }\n`, 'inline.yaml');
   const sys = await startSystem({ config, db, log: silentLogger(), roles: [] });
   try {
     const h = await fetch(`${sys.url}/healthz`);
@@ -19,7 +19,7 @@ test(`[${backend}] the whole system serves /healthz, login and /metrics over rea
     assert.is(body.backend, db.kind);
     assert.is((await fetch(`${sys.url}/api/auth/me`)).status, 401);
     const login = await fetch(`${sys.url}/api/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'admin-pass-123' }),
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'Chief-pass-123' }),
     });
     assert.is(login.status, 200);
     const m = await fetch(`${sys.url}/metrics`);
@@ -38,7 +38,7 @@ test('[embedded] a second start on the same data folder keeps users and data (re
   const saved = process.env.DATABASE_URL;
   delete process.env.DATABASE_URL;
   const dir = mkdtempSync('/tmp/restart-');
-  const yaml = `server: { port: 0, dataDir: ${dir} }\ndatabase: { dataDir: ${dir}/db }\nauth:\n  initialAdmin: { username: admin, password: admin-pass-123 }\n  seedUsers: [{ username: ops, password: ops-pass-1234, role: ops }]\n`;
+  const yaml = `server: { port: 0, dataDir: ${dir} }\ndatabase: { dataDir: ${dir}/db }\nauth:\n  initialAdmin: { username: admin, password: Chief-pass-123 }\n  seedUsers: [{ username: ops, password: ops-pass-1234, role: ops }]\n`;
   try {
     for (let round = 1; round <= 2; round++) {
       const sys = await startSystem({ config: parseConfig(yaml, `${dir}/inline.yaml`), log: silentLogger(), roles: [] });

@@ -11,7 +11,7 @@ import { createLogger } from '../../core/log';
 import { Leader } from '../../core/leader';
 import { systemClock } from '../../core/time';
 import { DeliveryService } from '../../reporter/delivery/service';
-import { AuthService } from '../../core/auth/service';
+import { AuthService, authOptionsOf } from '../../core/auth/service';
 import { beforeDeliveryRun } from '../../reporter/intake/routes';
 
 const USAGE = `usage: npx tsx app/cli/report.ts run|full|dry-run|reconcile [--config FILE]
@@ -48,7 +48,7 @@ async function main() {
   const dbUrl = process.env.DATABASE_URL || config.database.url;
   const db = await openDb({ url: dbUrl, dataDir: dbUrl ? undefined : configPath(config, config.database.dataDir), poolSize: 4 });
   // As in the server: staging rows are picked up and held references re-checked before each run.
-  const intakeDeps = { db, auth: new AuthService(db, systemClock, config.auth.sessionTtl), config, clock: systemClock, log };
+  const intakeDeps = { db, auth: new AuthService(db, systemClock, config.auth.sessionTtl, authOptionsOf(config.auth)), config, clock: systemClock, log };
   const svc = new DeliveryService({ db, log, clock: systemClock, config: rc, url, secret: rc.province.secret, beforeRun: () => beforeDeliveryRun(intakeDeps) });
   let code = 0;
   try {

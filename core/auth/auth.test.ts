@@ -25,7 +25,7 @@ test.before(async () => {
     return c.json({ ok: true });
   });
   app.get('/api/read-thing', requirePermission('read'), (c) => c.json({ ok: true }));
-  await auth.createUser({ username: 'root', password: 'root-password-1', role: 'admin' });
+  await auth.createUser({ username: 'root', password: 'Superuser-pass-1', role: 'admin' });
   await auth.createUser({ username: 'ann', password: 'ops-password-1', role: 'ops' });
   await auth.createUser({ username: 'reg', password: 'reg-password-1', role: 'regulator' });
 });
@@ -81,7 +81,7 @@ test('sessions expire', async () => {
 });
 
 test('API tokens: created by an admin, shown once, stored hashed, revocable', async () => {
-  const root = (await login('root', 'root-password-1')).cookie.split(';')[0];
+  const root = (await login('root', 'Superuser-pass-1')).cookie.split(';')[0];
   const created = await app.request('/api/auth/tokens', {
     method: 'POST', headers: { cookie: root, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'dept-system', role: 'regulator' }),
   });

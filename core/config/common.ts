@@ -2,27 +2,47 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseDuration } from '../time';
 
+/** The one spelling of a duration in the file: a number and a unit, e.g. 500ms, 30s, 5m, 2h, 7d, 1w, 3y. */
+const DURATION_TEXT = /^\d+(\.\d+)?(ms|s|m|h|d|w|y)$/;
+/** No duration in the file is longer than this (PostgreSQL intervals and timers stay far inside their ranges). */
+const LONGEST = parseDuration('100y');
+
 /** A duration such as "30s", "5m", "7d"; parsed to milliseconds. */
 export function duration(opts: { min?: string; max?: string } = {}) {
   return z.string().transform((text, ctx) => {
     let v: number;
     try {
+      if (!DURATION_TEXT.test(text)) throw new Error();
       v = parseDuration(text);
     } catch {
-      ctx.addIssue({ code: 'custom', message: `expected a duration such as "30s", "5m", "2h" or "7d"`, input: text });
+      ctx.addIssue({ code: 'custom', message: `expected a duration such as "30s", "5m", "2h" or "7d" (a number and one of the units ms, s, m, h, d, w, y)`, input: text });
       return z.NEVER;
     }
     if (opts.min && v < parseDuration(opts.min)) {
       ctx.addIssue({ code: 'custom', message: `expected a duration of at least ${opts.min}`, input: text });
       return z.NEVER;
     }
-    if (opts.max && v > parseDuration(opts.max)) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration of at most ${opts.max}`, input: text });
+    const max = opts.max ? parseDuration(opts.max) : LONGEST;
+    if (v > max) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration of at most ${opts.max ?? '100y'}`, input: text });
       return z.NEVER;
     }
     return v;
   });
 }
+
+/** An IANA time zone that this Node knows (Intl), e.g. "Asia/Shanghai". */
+export const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected an IANA time zone such as "Asia/Shanghai" (see the tz database)' },
+);
 
 /**
  * A secret is never written in the file itself in production: `{ env: NAME }` reads an environment variable,

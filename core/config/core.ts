@@ -9,6 +9,8 @@ export const serverConfig = z
     publicMetrics: z.boolean().default(true),
     /** Extra headers trusted for the client address (behind a reverse proxy). */
     trustProxy: z.boolean().default(false),
+    /** Origins besides this server's own host that may send state-changing requests (the address users type, behind a proxy), e.g. "https://ops.city.gov.cn". */
+    publicOrigins: z.array(z.string().url()).default([]),
     /** Folder for files the application keeps (the collector's journal, exports); relative to this file. */
     dataDir: z.string().default('./data'),
   })
@@ -22,26 +24,26 @@ export const databaseConfig = z
     /** Where the embedded database keeps its files. */
     dataDir: z.string().default('./data/db'),
     poolSize: z.number().int().min(1).max(200).default(10),
-    statementTimeout: duration({ min: '1s' }).prefault('30s'),
+    statementTimeout: duration({ min: '1s', max: '1h' }).prefault('30s'),
   })
   .strict()
   .prefault({});
 
 export const retentionConfig = z
   .object({
-    raw: duration({ min: '1d' }).prefault('30d'),
-    oneMinute: duration({ min: '1d' }).prefault('180d'),
-    oneHour: duration({ min: '1d' }).prefault('3y'),
-    compressAfter: duration({ min: '1h' }).prefault('7d'),
+    raw: duration({ min: '1d', max: '10y' }).prefault('30d'),
+    oneMinute: duration({ min: '1d', max: '10y' }).prefault('180d'),
+    oneHour: duration({ min: '1d', max: '30y' }).prefault('3y'),
+    compressAfter: duration({ min: '1h', max: '1y' }).prefault('7d'),
     /** How often the application's maintenance pass runs: refresh, compression and retention where the database does not (embedded database, a server without policies); late results' rollups and expired sessions everywhere. */
-    embeddedMaintenanceEvery: duration({ min: '10s' }).prefault('1m'),
+    embeddedMaintenanceEvery: duration({ min: '10s', max: '1h' }).prefault('1m'),
   })
   .strict()
   .prefault({});
 
 export const authConfig = z
   .object({
-    sessionTtl: duration({ min: '5m' }).prefault('12h'),
+    sessionTtl: duration({ min: '5m', max: '30d' }).prefault('12h'),
     /** Created once, when the users table is empty. */
     initialAdmin: z.object({ username: z.string().min(2), password: secret }).strict().optional(),
     /** Users created at start when missing (demo and tests); passwords as secrets. */
@@ -57,8 +59,40 @@ export const authConfig = z
           .strict(),
       )
       .default([]),
-    /** Secure flag on the session cookie (turn on behind HTTPS). */
-    secureCookies: z.boolean().default(false),
+    /** Secure flag on the session cookie: on by default (serve behind HTTPS); the demo on http://127.0.0.1 turns it off. */
+    secureCookies: z.boolean().default(true),
+    /** What a new password must be (users created by the API, the CLI and the configuration alike). */
+    passwordPolicy: z
+      .object({
+        minLength: z.number().int().min(8).max(128).default(12),
+        /** zxcvbn strength 0–4 (a common-password dictionary and patterns, shipped as data): at least this. */
+        minScore: z.number().int().min(0).max(4).default(3),
+        /** Character classes (lower, upper, digits, others) a password must mix; 0 = no such rule. */
+        requireClasses: z.number().int().min(0).max(4).default(0),
+      })
+      .strict()
+      .prefault({}),
+    /** Failed sign-ins: growing delays, then a temporary lock, per account and per client address. */
+    lockout: z
+      .object({
+        /** Failures of one account before its first lock; from `delayAfter` on, each next try must wait longer. */
+        accountFailures: z.number().int().min(3).max(100).default(10),
+        addressFailures: z.number().int().min(3).max(1000).default(40),
+        delayAfter: z.number().int().min(1).max(50).default(3),
+        maxDelay: duration({ min: '1s', max: '10m' }).prefault('60s'),
+        /** The first lock; each further lock of the same key lasts twice as long, up to `maxLock`. */
+        lockFor: duration({ min: '1m', max: '1d' }).prefault('15m'),
+        maxLock: duration({ min: '1m', max: '7d' }).prefault('24h'),
+      })
+      .strict()
+      .prefault({}),
+    /** TOTP second factor (RFC 6238): any user may enrol; users of these roles must, before they can do anything else. */
+    totp: z
+      .object({ requiredRoles: z.array(z.enum(['admin', 'ops', 'security', 'regulator'])).default([]), issuer: z.string().min(1).max(64).default('city-ops') })
+      .strict()
+      .prefault({}),
+    /** API tokens expire: this long when the creator names no other term. */
+    tokenTtl: duration({ min: '1h', max: '3y' }).prefault('180d'),
   })
   .strict()
   .prefault({});
@@ -71,3 +105,4 @@ export const logConfig = z
 /** The sections of the configuration file that the core owns; each area adds its own (app/config.ts). */
 export const coreSections = { server: serverConfig, database: databaseConfig, retention: retentionConfig, auth: authConfig, log: logConfig };
 export type CoreConfig = { [K in keyof typeof coreSections]: z.output<(typeof coreSections)[K]> };
+export type AuthConfig = z.output<typeof authConfig>;

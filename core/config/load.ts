@@ -71,7 +71,13 @@ export function parseConfigWith<S extends z.ZodType>(configSchema: S, text: stri
         // Point at the deepest node of the path that exists in the file.
         let node: unknown = undefined;
         for (let n = path.length; n >= 0 && !node; n--) node = doc.getIn(path.slice(0, n).map(toKey), true);
-        const range = (node as { range?: [number, number, number] } | undefined)?.range;
+        let range = (node as { range?: [number, number, number] } | undefined)?.range;
+        // An unknown key is shown at its own line, not at the mapping that holds it.
+        if (issue.code === 'unrecognized_keys' && YAML.isMap(node)) {
+          const pair = node.items.find((it) => YAML.isScalar(it.key) && String(it.key.value) === issue.keys[0]);
+          const keyRange = pair && YAML.isScalar(pair.key) ? pair.key.range : undefined;
+          if (keyRange) range = keyRange;
+        }
         const pos = range ? lc.linePos(range[0]) : undefined;
         const value = valueAt(raw, issue.path);
         let message = issue.message;

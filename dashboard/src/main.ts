@@ -12,7 +12,16 @@ import { renderSystem } from './pages/system';
 import type { PageCtx, Settings } from './page-ctx';
 export type { PageCtx, Settings } from './page-ctx';
 
-const settings: Settings = (window as any).__SETTINGS__ ?? { title: '运行监测', refreshSeconds: 30, faro: null };
+const settings: Settings = readSettings();
+
+/** The settings the server wrote into the page (a JSON data block, not a script: the CSP runs no inline script). */
+function readSettings(): Settings {
+  try {
+    return JSON.parse(document.getElementById('settings')?.textContent ?? '') as Settings;
+  } catch {
+    return { title: '运行监测', refreshSeconds: 30, faro: null };
+  }
+}
 (window as any).echarts = echarts; // the browser tests read chart options through echarts.getInstanceByDom
 const root = document.getElementById('app')!;
 let user: User | null = null;

@@ -43,7 +43,7 @@ test('a browser session (cookie) works as well as a token', async () => {
   const login = await auth.login('clerk2', 'clerk-password-1');
   const res = await app.request('/api/reporter/records/OFFICER', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', cookie: `${SESSION_COOKIE}=${login!.sessionId}` },
+    headers: { 'content-type': 'application/json', cookie: `${SESSION_COOKIE}=${login.ok ? login.sessionId : ""}` },
     body: JSON.stringify(f.OFFICER[5]),
   });
   assert.is(res.status, 200);

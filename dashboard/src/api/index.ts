@@ -14,9 +14,9 @@ export const api = {
   login: (username: string, password: string) => post('/api/auth/login', { username, password }),
   logout: () => post('/api/auth/logout'),
   me: async (): Promise<User | null> => {
-    const res = await fetch('/api/auth/me', { credentials: 'same-origin' });
+    const res = await fetch('/api/auth/session', { credentials: 'same-origin' });
     if (!res.ok) return null;
-    return (await res.json()).user;
+    return (await res.json()).user ?? null;
   },
 
   collector,

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { auditFrom, httpError, page, requirePermission, type AppEnv } from '../../core/http';
 import type { AlertsContext } from '../config';
 import type { AlertsConfig } from '../config';
-import { createReceivers } from '../channels';
+import { channelDestination, createReceivers } from '../channels';
 import { Dispatcher } from '../notify/dispatch';
 import { buildNotification } from '../notify/message';
 import { RULE_TYPES } from '../rules';
@@ -39,7 +39,7 @@ export function ruleRoutes(ctx: AlertsContext, cfg: () => AlertsConfig) {
       name: rc.name,
       channels: rc.channels.map((ch, i) => ({
         name: `${ch.type}#${i}`, type: ch.type, sendResolved: ch.sendResolved,
-        to: ch.type === 'email' ? ch.to : ch.type === 'sms' ? ch.phones.map((p) => p.replace(/^(\d{3})\d+(\d{4})$/, '$1****$2')) : ch.type === 'webhook' ? new URL(ch.url).origin : undefined,
+        to: channelDestination(ch),
       })),
     }));
     return c.json({ total: all.length, limit, offset, items: all.slice(offset, offset + limit) });

@@ -4,6 +4,7 @@ import type { Channel, ChannelBase, ChannelType } from './types';
 import { webhook } from './webhook';
 import { dingtalk } from './dingtalk';
 import { wecom } from './wecom';
+import { feishu } from './feishu';
 import { email } from './email';
 import { sms } from './sms';
 import { processLog } from './log';
@@ -19,6 +20,7 @@ const REGISTRY = [
   webhook,
   dingtalk,
   wecom,
+  feishu,
   email,
   sms,
   processLog,

@@ -15,7 +15,7 @@ export const webVitalSchema = z.object({ ...ruleCommon, type: z.literal('web_vit
   apps: ids.optional(),
   metric: z.enum(['lcp', 'inp', 'cls', 'fcp', 'ttfb']),
   window: duration({ min: '1m', max: '1d' }).prefault('15m'),
-  /** p75 above this (ms; CLS unitless). */
+  /** The `quantile` (p75 by default) above this (ms; CLS unitless). */
   threshold: z.number().positive(),
   quantile: z.number().gt(0).lt(1).default(0.75),
   minSamples: z.number().int().min(1).default(5),

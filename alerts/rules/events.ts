@@ -17,7 +17,7 @@ export const eventCountSchema = z.object({ ...ruleCommon, type: z.literal('event
 }).strict();
 type CountRule = z.output<typeof eventCountSchema>;
 export const eventValueSchema = z.object({ ...ruleCommon, type: z.literal('event_value'),
-  /** system_events kind carrying a value, e.g. buffer_size, journal_bytes, scheduler_lag_ms. */
+  /** system_events kind carrying a value, e.g. records_overdue (how many records are past their deadline). */
   kind: z.string().min(1),
   source: z.string().optional(),
   window: duration({ min: '1m' }).prefault('5m'),
@@ -59,7 +59,10 @@ export const eventCount: RuleType<typeof eventCountSchema, SystemEvent[]> = {
   },
 };
 
-/** A value carried by system events (self-health: buffer size, journal bytes, scheduler lag) above, or growing by more than, a threshold. */
+/**
+ * A value carried by system events (the reporter's records_overdue: records past their deadline) above, or growing by
+ * more than, a threshold. The collector's own health is in collector_stats: the self_health rule.
+ */
 export const eventValue: RuleType<typeof eventValueSchema, SystemEvent[]> = {
   type: 'event_value',
   schema: eventValueSchema,

@@ -4,7 +4,7 @@ import type { TargetView } from '../sources';
 import { ruleCommon, targetSelector, instance, selectTargets, targetFacts, type RuleType } from './types';
 
 export const heartbeatSchema = z.object({ ...ruleCommon, ...targetSelector, type: z.literal('heartbeat'),
-  /** Missing when nothing arrived for the target's interval plus this grace. */
+  /** Also fires when the collector's heartbeat check itself has not run for the target's interval plus this grace. */
   grace: duration().prefault('1m'),
 }).strict();
 type Rule = z.output<typeof heartbeatSchema>;

@@ -6,7 +6,7 @@ import { ruleCommon, targetSelector, instance, selectTargets, targetFacts, type 
 
 export const latencySchema = z.object({ ...ruleCommon, ...targetSelector, type: z.literal('latency'),
   window: duration({ min: '1m', max: '1h' }).prefault('5m'),
-  /** p95 of probe duration above this many ms. */
+  /** The `quantile` (p95 by default) of successful probes' duration above this many ms. */
   thresholdMs: z.number().positive(),
   quantile: z.number().gt(0).lt(1).default(0.95),
   minSamples: z.number().int().min(1).default(3),

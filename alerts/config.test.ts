@@ -48,4 +48,20 @@ test('precise errors: unknown rule type, bad field, bad matcher, unknown receive
   assert.match(problems(`alerts:\n  timezone: Mars/Base\n`), /unknown time zone/);
 });
 
+test('a feishu channel: one file and one registry line make it a channel type of the config', () => {
+  const c = parseConfig(`
+alerts:
+  receivers:
+    - name: ops
+      channels: [{ type: feishu, url: "https://open.feishu.cn/open-apis/bot/v2/hook/abc", secret: s, msgType: text }]
+  route: { receiver: ops }
+`).alerts;
+  const f = c.receivers[0].channels[0];
+  assert.is(f.type === 'feishu' && f.msgType, 'text');
+  assert.is(f.type === 'feishu' && f.atAll, false);
+  assert.match(problems(`alerts:\n  receivers: [{ name: ops, channels: [{ type: feishu, url: abc }] }]\n  route: { receiver: ops }\n`),
+    /x\.yaml:2:\d+ at alerts\.receivers\[0\]\.channels\[0\]\.url: expected the robot's webhook URL/);
+  assert.match(problems(`alerts:\n  receivers: [{ name: ops, channels: [{ type: feishu, url: "https://x", atMobiles: [1] }] }]\n  route: { receiver: ops }\n`), /unknown key "atMobiles"/);
+});
+
 test.run();

@@ -6,8 +6,10 @@ import { manualClock } from '../core/time';
 import { openTestDb, backend } from '../test/helpers/db';
 import type { Db } from '../core/db';
 import { AlertEngine } from './engine';
-import { createSilence, validateSilence } from './silences';
-import { createWindow, validateWindow } from './maintenance';
+import { validateSilence } from './silences';
+import { createSilence } from './store/silences';
+import { validateWindow } from './maintenance-windows';
+import { createWindow } from './store/maintenance-windows';
 import { seedTargets, setTargetState, webhookReceiver } from './testing/fixtures';
 
 const clock = manualClock(Date.UTC(2026, 10, 25, 6, 0, 0));

@@ -7,7 +7,7 @@ import type { Leader } from '../core/leader';
 import { AlertEngine } from './engine';
 import { alertRoutes } from './api/alerts';
 import { silenceRoutes } from './api/silences';
-import { maintenanceRoutes } from './api/maintenance';
+import { maintenanceWindowRoutes } from './api/maintenance-windows';
 import { ruleRoutes } from './api/rules';
 
 /**
@@ -43,7 +43,7 @@ export const alertsArea: AreaDefinition<typeof sections> = {
     const getCfg = () => cfg;
     routes.route('/', alertRoutes(ctx, getCfg));
     routes.route('/', silenceRoutes(ctx));
-    routes.route('/', maintenanceRoutes(ctx, getCfg));
+    routes.route('/', maintenanceWindowRoutes(ctx, getCfg));
     routes.route('/', ruleRoutes(ctx, getCfg));
 
     ctx.onConfigReload((next) => {

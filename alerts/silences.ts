@@ -1,16 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { Queryable } from '../core/db';
 import { toMatcher, type Matcher } from './matchers';
-import type { Silence } from './notify/mute';
-
-const t = (v: unknown) => new Date(v as string).getTime();
-
-function rowToSilence(r: Record<string, unknown>): Silence & { createdAt: number; expiredBy: string | null } {
-  return {
-    id: String(r.id), team: String(r.team), matchers: r.matchers as Matcher[], startsAt: t(r.starts_at), endsAt: t(r.ends_at),
-    createdBy: String(r.created_by), comment: String(r.comment ?? ''), createdAt: t(r.created_at), expiredBy: (r.expired_by as string) ?? null,
-  };
-}
 
 export interface SilenceInput {
   team: 'ops' | 'security';
@@ -42,36 +30,7 @@ export function validateSilence(input: unknown, now: number): { ok: true; value:
   return { ok: true, value: { team: o.team, matchers: [{ name: 'team', op: '=', value: o.team }, ...own], startsAt, endsAt, comment: o.comment } };
 }
 
-export async function createSilence(db: Queryable, s: SilenceInput & { matchers: Matcher[] }, author: string, now: number) {
-  const id = randomUUID();
-  await db.query(
-    `INSERT INTO silences (id, team, matchers, starts_at, ends_at, created_by, comment, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [id, s.team, JSON.stringify(s.matchers), new Date(s.startsAt ?? now), new Date(s.endsAt), author, s.comment, new Date(now)],
-  );
-  return id;
-}
-
-export async function getSilence(db: Queryable, id: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-  const r = await db.query('SELECT * FROM silences WHERE id = $1', [id]);
-  return r.rows[0] ? rowToSilence(r.rows[0]) : null;
-}
-
-/** Expiring ends the silence now (the row stays, for the record). */
-export async function expireSilence(db: Queryable, id: string, by: string, now: number) {
-  await db.query('UPDATE silences SET starts_at = least(starts_at, $2), ends_at = $2, expired_by = $3 WHERE id = $1 AND ends_at > $2', [id, new Date(now), by]);
-}
-
-export async function activeSilences(db: Queryable, now: number): Promise<Silence[]> {
-  const r = await db.query('SELECT * FROM silences WHERE starts_at <= $1 AND ends_at > $1', [new Date(now)]);
-  return r.rows.map(rowToSilence);
-}
-
-export async function listSilences(db: Queryable, now: number, state: string | undefined, limit: number, offset: number) {
-  const where = state === 'active' ? 'starts_at <= $1 AND ends_at > $1' : state === 'pending' ? 'starts_at > $1' : state === 'expired' ? 'ends_at <= $1' : 'true';
-  const r = await db.query(`SELECT *, count(*) OVER () AS total FROM silences WHERE ${where} AND $1::timestamptz IS NOT NULL ORDER BY created_at DESC LIMIT $2 OFFSET $3`, [new Date(now), limit, offset]);
-  return { total: Number(r.rows[0]?.total ?? 0), items: r.rows.map((x) => {
-    const s = rowToSilence(x);
-    return { ...s, state: s.endsAt <= now ? 'expired' : s.startsAt > now ? 'pending' : 'active' };
-  }) };
+/** Active from startsAt to endsAt; expired from endsAt on (expiring moves endsAt to that moment). */
+export function silenceState(s: { startsAt: number; endsAt: number }, now: number): 'active' | 'pending' | 'expired' {
+  return s.endsAt <= now ? 'expired' : s.startsAt > now ? 'pending' : 'active';
 }

@@ -14,7 +14,7 @@ import { openTestDb, backend } from '../../test/helpers/db';
 import { alertsArea } from '..';
 import { contextFor } from '../../app/system';
 import { AlertEngine } from '../engine';
-import { advanceRecurring } from '../maintenance';
+import { advanceRecurring } from '../store/maintenance-windows';
 import { seedTargets, setTargetState, webhookReceiver } from '../testing/fixtures';
 
 const clock = manualClock(Date.UTC(2026, 10, 25, 6, 0, 0));

@@ -1,12 +1,14 @@
 import { Hono } from 'hono';
+import type { Page } from '../../contract/common';
+import type { Receiver, ReceiverTest, RuleStatus } from '../../contract/alerts';
 import { auditFrom, httpError, page, requirePermission, type AppEnv } from '../../core/http';
-import type { AlertsContext } from '../config';
-import type { AlertsConfig } from '../config';
-import { createReceivers } from '../channels';
+import type { AlertsConfig, AlertsContext } from '../config';
+import { channelDestination, createReceivers } from '../channels';
 import { Dispatcher } from '../notify/dispatch';
 import { buildNotification } from '../notify/message';
 import { RULE_TYPES } from '../rules';
-import { loadRuleStatus } from '../store';
+import { openCountsByRule } from '../store/alerts';
+import { loadRuleStatus } from '../store/rule-status';
 import { canWriteAny, iso } from './common';
 
 /** GET /rules (with current state), GET /receivers, POST /receivers/:name/test. */
@@ -16,12 +18,10 @@ export function ruleRoutes(ctx: AlertsContext, cfg: () => AlertsConfig) {
 
   r.get('/rules', requirePermission('read'), async (c) => {
     const { limit, offset } = page(c);
-    const counts = (await db.query(`SELECT rule, state, count(*)::int AS n FROM alerts WHERE state IN ('pending', 'firing') GROUP BY rule, state`)).rows as { rule: string; state: string; n: number }[];
-    const st = await loadRuleStatus(db);
-    const all = cfg().rules.map((rule) => {
+    const [counts, st] = await Promise.all([openCountsByRule(db), loadRuleStatus(db)]);
+    const all = cfg().rules.map((rule): RuleStatus => {
       const { name, type, severity, team, labels, enabled, summary, description, ...params } = rule;
-      const pending = counts.find((x) => x.rule === name && x.state === 'pending')?.n ?? 0;
-      const firing = counts.find((x) => x.rule === name && x.state === 'firing')?.n ?? 0;
+      const { pending, firing } = counts.get(name) ?? { pending: 0, firing: 0 };
       const s = st.get(name);
       return {
         name, type, severity, team, labels, enabled, summary: summary ?? RULE_TYPES[type].defaultSummary, description: description ?? null,
@@ -29,20 +29,20 @@ export function ruleRoutes(ctx: AlertsContext, cfg: () => AlertsConfig) {
         lastEval: s ? iso(s.lastEval) : null, evalMs: s?.durationMs ?? null, error: s?.error ?? null,
       };
     });
-    return c.json({ total: all.length, limit, offset, items: all.slice(offset, offset + limit) });
+    return c.json({ total: all.length, limit, offset, items: all.slice(offset, offset + limit) } satisfies Page<RuleStatus>);
   });
 
   r.get('/receivers', requirePermission('read'), (c) => {
     const { limit, offset } = page(c);
     // Only what is safe to show: channel types and non-secret destinations.
-    const all = cfg().receivers.map((rc) => ({
+    const all = cfg().receivers.map((rc): Receiver => ({
       name: rc.name,
       channels: rc.channels.map((ch, i) => ({
         name: `${ch.type}#${i}`, type: ch.type, sendResolved: ch.sendResolved,
-        to: ch.type === 'email' ? ch.to : ch.type === 'sms' ? ch.phones.map((p) => p.replace(/^(\d{3})\d+(\d{4})$/, '$1****$2')) : ch.type === 'webhook' ? new URL(ch.url).origin : undefined,
+        to: channelDestination(ch),
       })),
     }));
-    return c.json({ total: all.length, limit, offset, items: all.slice(offset, offset + limit) });
+    return c.json({ total: all.length, limit, offset, items: all.slice(offset, offset + limit) } satisfies Page<Receiver>);
   });
 
   r.post('/receivers/:name/test', requirePermission('read'), async (c) => {
@@ -59,7 +59,7 @@ export function ruleRoutes(ctx: AlertsContext, cfg: () => AlertsConfig) {
     });
     // One attempt each: the operator wants to see at once whether the channel works.
     const d = new Dispatcher(db, ctx.log, clock, () => ({ attempts: 1, initialBackoff: 0, maxBackoff: 0 }));
-    const results = [];
+    const results: ReceiverTest['results'] = [];
     for (const ch of receiver.channels) {
       const res = await d.deliver(name, ch, n);
       results.push({ channel: ch.name, type: ch.type, ok: res.ok, error: res.error ?? null });
@@ -67,7 +67,7 @@ export function ruleRoutes(ctx: AlertsContext, cfg: () => AlertsConfig) {
     }
     await auditFrom(c, ctx.auth, { action: 'alerts.receiver.test', target: `receiver:${name}`, details: { results } });
     const ok = results.every((x) => x.ok);
-    return c.json({ receiver: name, ok, results }, ok ? 200 : 502);
+    return c.json({ receiver: name, ok, results } satisfies ReceiverTest, ok ? 200 : 502);
   });
   return r;
 }

@@ -1,31 +1,35 @@
 import { Hono } from 'hono';
+import type { Page } from '../../contract/common';
+import type { Silence, Team } from '../../contract/alerts';
 import { auditFrom, httpError, page, readJson, requirePermission, type AppEnv } from '../../core/http';
 import type { AlertsContext } from '../config';
 import { formatMatcher } from '../matchers';
-import { createSilence, expireSilence, getSilence, listSilences, validateSilence } from '../silences';
+import { silenceState, validateSilence } from '../silences';
+import { createSilence, expireSilence, getSilence, listSilences, type SilenceRecord } from '../store/silences';
 import { canWriteAny, canWriteTeam, iso } from './common';
+
+const silenceJson = (s: SilenceRecord, now: number): Silence => ({
+  id: s.id, team: s.team as Team, matchers: s.matchers, matchersText: s.matchers.map(formatMatcher), startsAt: iso(s.startsAt)!, endsAt: iso(s.endsAt)!,
+  createdBy: s.createdBy, comment: s.comment, createdAt: iso(s.createdAt)!, expiredBy: s.expiredBy, state: silenceState(s, now),
+});
 
 /** GET/POST /silences, GET /silences/:id, POST /silences/:id/expire (DELETE does the same). */
 export function silenceRoutes(ctx: AlertsContext) {
   const r = new Hono<AppEnv>();
   const { db, clock } = ctx;
-  const json = (s: NonNullable<Awaited<ReturnType<typeof getSilence>>> & { state?: string }) => ({
-    id: s.id, team: s.team, matchers: s.matchers, matchersText: s.matchers.map(formatMatcher), startsAt: iso(s.startsAt), endsAt: iso(s.endsAt),
-    createdBy: s.createdBy, comment: s.comment, createdAt: iso(s.createdAt), expiredBy: s.expiredBy,
-    state: s.state ?? (s.endsAt <= clock() ? 'expired' : s.startsAt > clock() ? 'pending' : 'active'),
-  });
 
   r.get('/silences', requirePermission('read'), async (c) => {
     const { limit, offset } = page(c);
     const state = c.req.query('state');
     if (state && !['active', 'pending', 'expired'].includes(state)) return httpError(c, 400, 'bad_state', 'state 应为 active|pending|expired');
-    const res = await listSilences(db, clock(), state, limit, offset);
-    return c.json({ total: res.total, limit, offset, items: res.items.map(json) });
+    const now = clock();
+    const res = await listSilences(db, now, state, limit, offset);
+    return c.json({ total: res.total, limit, offset, items: res.items.map((s) => silenceJson(s, now)) } satisfies Page<Silence>);
   });
 
   r.get('/silences/:id', requirePermission('read'), async (c) => {
     const s = await getSilence(db, c.req.param('id'));
-    return s ? c.json(json(s)) : httpError(c, 404, 'not_found', '没有这个静默规则');
+    return s ? c.json(silenceJson(s, clock()) satisfies Silence) : httpError(c, 404, 'not_found', '没有这个静默规则');
   });
 
   r.post('/silences', requirePermission('read'), async (c) => {
@@ -39,7 +43,7 @@ export function silenceRoutes(ctx: AlertsContext) {
     const author = c.get('principal')!.name;
     const id = await createSilence(db, v.value, author, now);
     await auditFrom(c, ctx.auth, { action: 'alerts.silence.create', target: `silence:${id}`, details: { team: v.value.team, matchers: v.value.matchers.map(formatMatcher), endsAt: iso(v.value.endsAt), comment: v.value.comment } });
-    return c.json(json((await getSilence(db, id))!), 201);
+    return c.json(silenceJson((await getSilence(db, id))!, clock()) satisfies Silence, 201);
   });
 
   const expire = async (c: import('hono').Context<AppEnv>) => {
@@ -50,7 +54,7 @@ export function silenceRoutes(ctx: AlertsContext) {
     if (s.endsAt <= now) return httpError(c, 409, 'expired', '静默已过期');
     await expireSilence(db, s.id, c.get('principal')!.name, now);
     await auditFrom(c, ctx.auth, { action: 'alerts.silence.expire', target: `silence:${s.id}`, details: { team: s.team } });
-    return c.json(json((await getSilence(db, s.id))!));
+    return c.json(silenceJson((await getSilence(db, s.id))!, clock()) satisfies Silence);
   };
   r.post('/silences/:id/expire', requirePermission('read'), expire);
   r.delete('/silences/:id', requirePermission('read'), expire);

@@ -1,10 +1,14 @@
 import { createHmac } from 'node:crypto';
-import type { ChannelConfig } from '../config';
+import { z } from 'zod';
+import { secret } from '../../core/config/common';
 import { checkErrcode, request } from './http';
 import { markdownOf } from './markdown';
-import type { Channel, ChannelFactory } from './types';
+import { channelCommon, type Channel, type ChannelType } from './types';
 
-type Cfg = Extract<ChannelConfig, { type: 'dingtalk' }>;
+export const dingtalkSchema = z.object({ type: z.literal('dingtalk'), ...channelCommon,
+  url: z.url().default('https://oapi.dingtalk.com/robot/send'), accessToken: secret, secret: secret.optional(),
+  atMobiles: z.array(z.string()).default([]), atAll: z.boolean().default(false) }).strict();
+type Cfg = z.output<typeof dingtalkSchema>;
 
 /** DingTalk's robot signature: base64(HMAC-SHA256(key = secret, timestamp + "\n" + secret)), URL-encoded. */
 export function dingtalkSign(timestampMs: number, secret: string): string {
@@ -31,4 +35,8 @@ export const createDingtalkChannel = (cfg: Cfg, name: string, clock: () => numbe
     checkErrcode(text, 'dingtalk');
   },
 });
-export const dingtalkFactory: ChannelFactory<Cfg> = (cfg, name) => createDingtalkChannel(cfg, name);
+export const dingtalk: ChannelType<typeof dingtalkSchema> = {
+  type: 'dingtalk',
+  schema: dingtalkSchema,
+  create: (cfg, name, env) => createDingtalkChannel(cfg, name, env.clock),
+};

@@ -1,15 +1,20 @@
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { ChannelConfig } from '../config';
+import { z } from 'zod';
+import { secret } from '../../core/config/common';
 import { titleOf } from '../notify/message';
 import { markdownOf, plainTextOf } from './markdown';
-import { ChannelError, type Channel, type ChannelFactory } from './types';
+import { channelCommon, ChannelError, type Channel, type ChannelType } from './types';
 
-type Cfg = Extract<ChannelConfig, { type: 'email' }>;
+export const emailSchema = z.object({ type: z.literal('email'), ...channelCommon,
+  host: z.string().min(1), port: z.number().int().min(1).max(65535).default(25), secure: z.boolean().default(false),
+  requireTls: z.boolean().default(false), user: z.string().optional(), password: secret.optional(),
+  from: z.string().min(3), to: z.array(z.string().min(3)).min(1), tlsRejectUnauthorized: z.boolean().default(true) }).strict();
+type Cfg = z.output<typeof emailSchema>;
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 /** E-mail through an SMTP server (nodemailer); plain text plus a simple HTML list. */
-export const createEmailChannel: ChannelFactory<Cfg> = (cfg, name): Channel => {
+export const createEmailChannel = (cfg: Cfg, name: string): Channel => {
   let transport: Transporter | undefined;
   const get = () =>
     (transport ??= nodemailer.createTransport({
@@ -46,4 +51,11 @@ export const createEmailChannel: ChannelFactory<Cfg> = (cfg, name): Channel => {
       transport = undefined;
     },
   };
+};
+
+export const email: ChannelType<typeof emailSchema> = {
+  type: 'email',
+  schema: emailSchema,
+  create: (cfg, name) => createEmailChannel(cfg, name),
+  destination: (cfg) => cfg.to,
 };

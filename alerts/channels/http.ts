@@ -1,11 +1,11 @@
 import { ChannelError } from './types';
 
-/** POSTs (or GETs) and turns any non-2xx answer or network error into a ChannelError that names no secret. */
-export async function request(
+/** POSTs (or GETs) and answers the status and body; a network error or timeout is a ChannelError that names no secret. */
+export async function exchange(
   url: string,
   init: { method?: string; body?: string; headers?: Record<string, string>; signal: AbortSignal },
   what: string,
-): Promise<string> {
+): Promise<{ status: number; ok: boolean; text: string }> {
   let res: Response;
   try {
     res = await fetch(url, { method: init.method ?? 'POST', body: init.body, headers: init.headers, signal: init.signal });
@@ -14,12 +14,21 @@ export async function request(
     if (e.name === 'AbortError' || e.name === 'TimeoutError') throw new ChannelError(`${what}: 超时 timeout`);
     throw new ChannelError(`${what}: 网络错误 ${e.cause?.code ?? e.cause?.message ?? e.message}`);
   }
-  const text = await res.text().catch(() => '');
-  if (!res.ok) {
-    const retryable = res.status >= 500 || res.status === 408 || res.status === 429;
-    throw new ChannelError(`${what}: HTTP ${res.status} ${text.slice(0, 200)}`, retryable);
-  }
-  return text;
+  return { status: res.status, ok: res.ok, text: await res.text().catch(() => '') };
+}
+
+/** Whether an HTTP error status may pass on a later try (5xx, 408, 429). */
+export const retryableStatus = (status: number) => status >= 500 || status === 408 || status === 429;
+
+/** `exchange`, with any non-2xx answer a ChannelError. */
+export async function request(
+  url: string,
+  init: { method?: string; body?: string; headers?: Record<string, string>; signal: AbortSignal },
+  what: string,
+): Promise<string> {
+  const res = await exchange(url, init, what);
+  if (!res.ok) throw new ChannelError(`${what}: HTTP ${res.status} ${res.text.slice(0, 200)}`, retryableStatus(res.status));
+  return res.text;
 }
 
 /** DingTalk and WeCom answer 200 with {errcode, errmsg}; errcode 0 is success. */

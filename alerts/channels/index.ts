@@ -1,33 +1,48 @@
-import type { ChannelConfig, ReceiverConfig } from '../config';
-import type { Channel } from './types';
-import { createWebhookChannel } from './webhook';
-import { createDingtalkChannel } from './dingtalk';
-import { createWecomChannel } from './wecom';
-import { createEmailChannel } from './email';
-import { createSmsChannel } from './sms';
-import { createLogChannel } from './log';
 import type { Logger } from '../../core/log';
 import { silentLogger } from '../../core/log';
+import type { Channel, ChannelBase, ChannelType } from './types';
+import { webhook } from './webhook';
+import { dingtalk } from './dingtalk';
+import { wecom } from './wecom';
+import { feishu } from './feishu';
+import { email } from './email';
+import { sms } from './sms';
+import { processLog } from './log';
 
-export type { Channel } from './types';
+export type { Channel, ChannelBase } from './types';
 export { ChannelError } from './types';
 
-/** The config's channel `type` → its factory. */
-export function createChannel(cfg: ChannelConfig, name: string, clock: () => number, log: Logger = silentLogger()): Channel {
-  switch (cfg.type) {
-    case 'webhook':
-      return createWebhookChannel(cfg, name);
-    case 'dingtalk':
-      return createDingtalkChannel(cfg, name, clock);
-    case 'wecom':
-      return createWecomChannel(cfg, name);
-    case 'email':
-      return createEmailChannel(cfg, name);
-    case 'sms':
-      return createSmsChannel(cfg, name);
-    case 'log':
-      return createLogChannel(cfg, name, log);
-  }
+/**
+ * Every channel type, each with its config schema (alerts/config.ts makes `channels[]` the union of them). Adding a
+ * channel type = its file (schema, factory) + one line here.
+ */
+const REGISTRY = [
+  webhook,
+  dingtalk,
+  wecom,
+  feishu,
+  email,
+  sms,
+  processLog,
+] as const;
+
+type Registry = typeof REGISTRY;
+type SchemasOf<T extends readonly { schema: unknown }[]> = { [K in keyof T]: T[K]['schema'] };
+export type ChannelTypeName = Registry[number]['type'];
+
+/** The schemas in registry order, typed one by one, as z.discriminatedUnion wants them. */
+export const channelSchemas = REGISTRY.map((c) => c.schema) as unknown as SchemasOf<Registry>;
+
+/** The config's channel `type` → its channel type. */
+export const CHANNEL_TYPES = Object.fromEntries(REGISTRY.map((c) => [c.type, c])) as Record<ChannelTypeName, ChannelType<any>>;
+
+export function createChannel(cfg: ChannelBase, name: string, clock: () => number, log: Logger = silentLogger()): Channel {
+  return CHANNEL_TYPES[cfg.type as ChannelTypeName].create(cfg, name, { clock, log });
+}
+
+/** Where a channel sends, as GET /receivers shows it (never a secret). */
+export function channelDestination(cfg: ChannelBase): string | string[] | undefined {
+  return CHANNEL_TYPES[cfg.type as ChannelTypeName].destination?.(cfg);
 }
 
 export interface Receiver {
@@ -35,6 +50,6 @@ export interface Receiver {
   channels: Channel[];
 }
 
-export function createReceivers(cfgs: ReceiverConfig[], clock: () => number, log?: Logger): Map<string, Receiver> {
+export function createReceivers(cfgs: { name: string; channels: ChannelBase[] }[], clock: () => number, log?: Logger): Map<string, Receiver> {
   return new Map(cfgs.map((r) => [r.name, { name: r.name, channels: r.channels.map((c, i) => createChannel(c, `${c.type}#${i}`, clock, log?.child({ receiver: r.name }))) }]));
 }

@@ -1,9 +1,14 @@
-import type { ChannelConfig } from '../config';
+import { z } from 'zod';
 import { titleOf } from '../notify/message';
 import { request } from './http';
-import type { Channel, ChannelFactory } from './types';
+import { channelCommon, type Channel, type ChannelType } from './types';
 
-type Cfg = Extract<ChannelConfig, { type: 'sms' }>;
+export const smsSchema = z.object({ type: z.literal('sms'), ...channelCommon, url: z.url(), method: z.enum(['POST', 'GET']).default('POST'),
+  headers: z.record(z.string(), z.string()).default({}), phones: z.array(z.string().min(3)).min(1),
+  /** JSON body template: {{phones}} (JSON array), {{phonesCsv}}, {{message}} (JSON-escaped string content). */
+  bodyTemplate: z.string().default('{"phones": {{phones}}, "content": "{{message}}"}'),
+  maxLength: z.number().int().min(20).default(300) }).strict();
+type Cfg = z.output<typeof smsSchema>;
 
 /** One short line per alert; SMS gateways charge by length, so the message is cut at maxLength. */
 export function smsText(n: import('../notify/message').Notification, maxLength: number): string {
@@ -24,7 +29,7 @@ export function smsRequest(cfg: Cfg, message: string): { url: string; body?: str
 }
 
 /** SMS through a configurable HTTP gateway. */
-export const createSmsChannel: ChannelFactory<Cfg> = (cfg, name): Channel => ({
+export const createSmsChannel = (cfg: Cfg, name: string): Channel => ({
   type: 'sms',
   name,
   sendResolved: cfg.sendResolved,
@@ -34,3 +39,11 @@ export const createSmsChannel: ChannelFactory<Cfg> = (cfg, name): Channel => ({
     await request(r.url, { method: cfg.method, body: r.body, headers: { 'content-type': 'application/json', ...cfg.headers }, signal }, 'sms');
   },
 });
+
+export const sms: ChannelType<typeof smsSchema> = {
+  type: 'sms',
+  schema: smsSchema,
+  create: (cfg, name) => createSmsChannel(cfg, name),
+  // Phone numbers are shown masked (138****0000).
+  destination: (cfg) => cfg.phones.map((p) => p.replace(/^(\d{3})\d+(\d{4})$/, '$1****$2')),
+};

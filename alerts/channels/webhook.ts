@@ -1,9 +1,12 @@
-import type { ChannelConfig } from '../config';
+import { z } from 'zod';
 import type { Notification } from '../notify/message';
 import { request } from './http';
-import type { Channel, ChannelFactory } from './types';
+import { channelCommon, type Channel, type ChannelType } from './types';
 
-type Cfg = Extract<ChannelConfig, { type: 'webhook' }>;
+export const webhookSchema = z.object({ type: z.literal('webhook'), ...channelCommon, url: z.url(), headers: z.record(z.string(), z.string()).default({}),
+  /** Alertmanager's max_alerts: 0 = all. */
+  maxAlerts: z.number().int().min(0).default(0) }).strict();
+type Cfg = z.output<typeof webhookSchema>;
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 /** Alertmanager's webhook payload, version 4, field for field. */
@@ -31,7 +34,7 @@ export function webhookPayload(n: Notification, maxAlerts = 0) {
   };
 }
 
-export const createWebhookChannel: ChannelFactory<Cfg> = (cfg, name): Channel => ({
+export const createWebhookChannel = (cfg: Cfg, name: string): Channel => ({
   type: 'webhook',
   name,
   sendResolved: cfg.sendResolved,
@@ -44,3 +47,10 @@ export const createWebhookChannel: ChannelFactory<Cfg> = (cfg, name): Channel =>
     }, 'webhook');
   },
 });
+
+export const webhook: ChannelType<typeof webhookSchema> = {
+  type: 'webhook',
+  schema: webhookSchema,
+  create: (cfg, name) => createWebhookChannel(cfg, name),
+  destination: (cfg) => new URL(cfg.url).origin,
+};

@@ -1,9 +1,13 @@
-import type { ChannelConfig } from '../config';
+import { z } from 'zod';
+import { secret } from '../../core/config/common';
 import { checkErrcode, request } from './http';
 import { markdownOf } from './markdown';
-import type { Channel, ChannelFactory } from './types';
+import { channelCommon, type Channel, type ChannelType } from './types';
 
-type Cfg = Extract<ChannelConfig, { type: 'wecom' }>;
+export const wecomSchema = z.object({ type: z.literal('wecom'), ...channelCommon,
+  url: z.url().default('https://qyapi.weixin.qq.com/cgi-bin/webhook/send'), key: secret,
+  mentionedMobiles: z.array(z.string()).default([]) }).strict();
+type Cfg = z.output<typeof wecomSchema>;
 /** WeCom rejects markdown content over 4096 bytes (UTF-8). */
 const MAX_BYTES = 4096;
 
@@ -14,7 +18,7 @@ export function wecomBody(text: string, mentioned: string[]) {
 }
 
 /** 企业微信 group robot, markdown message. */
-export const createWecomChannel: ChannelFactory<Cfg> = (cfg, name): Channel => ({
+export const createWecomChannel = (cfg: Cfg, name: string): Channel => ({
   type: 'wecom',
   name,
   sendResolved: cfg.sendResolved,
@@ -26,3 +30,9 @@ export const createWecomChannel: ChannelFactory<Cfg> = (cfg, name): Channel => (
     checkErrcode(text, 'wecom');
   },
 });
+
+export const wecom: ChannelType<typeof wecomSchema> = {
+  type: 'wecom',
+  schema: wecomSchema,
+  create: (cfg, name) => createWecomChannel(cfg, name),
+};

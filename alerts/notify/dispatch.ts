@@ -4,7 +4,8 @@ import { sleep, type Clock } from '../../core/time';
 import { backoffDelay } from '../../core/retry';
 import { ChannelError, type Channel } from '../channels';
 import type { Notification } from './message';
-import { recordNflog } from './nflog';
+import { recordDelivery, type DeliveryStatus } from '../store/deliveries';
+import { recordNflog } from '../store/nflog';
 import type { NflogEntry } from './plan';
 
 export interface RetryPolicy {
@@ -72,13 +73,10 @@ export class Dispatcher {
     }
   }
 
-  private async record(ts: number, receiver: string, channel: string, n: Notification, status: string, attempt: number, durationMs: number, error?: string) {
-    await this.db
-      .query(
-        `INSERT INTO notification_deliveries (ts, receiver, channel, group_key, status, attempt, alerts, firing, duration_ms, error, test)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [new Date(ts), receiver, channel, n.groupKey, status, attempt, n.alerts.length, n.status === 'firing', durationMs, error?.slice(0, 1000) ?? null, n.test ?? false],
-      )
-      .catch((err) => this.log.warn({ err }, 'could not write the delivery log'));
+  private async record(ts: number, receiver: string, channel: string, n: Notification, status: DeliveryStatus, attempt: number, durationMs: number, error?: string) {
+    await recordDelivery(this.db, {
+      ts, receiver, channel, groupKey: n.groupKey, status, attempt, alerts: n.alerts.length, firing: n.status === 'firing', durationMs,
+      error: error?.slice(0, 1000) ?? null, test: n.test ?? false,
+    }).catch((err) => this.log.warn({ err }, 'could not write the delivery log'));
   }
 }

@@ -24,7 +24,7 @@ export function compileInhibitRules(cfg: InhibitConfig[], moduleDown: boolean): 
  * Whether `labels` is inhibited by one of the firing alerts `sources` (as in Alertmanager: the source matches the
  * source matchers, the target the target matchers, the `equal` labels agree, and an alert never inhibits itself).
  */
-export function inhibitedBy(rules: InhibitRule[], labels: Labels, fp: string, sources: { labels: Labels; fingerprint: string }[]): { labels: Labels } | null {
+export function inhibitedBy<S extends { labels: Labels; fingerprint: string }>(rules: InhibitRule[], labels: Labels, fp: string, sources: S[]): S | null {
   for (const r of rules) {
     if (!matchesAll(r.target, labels)) continue;
     for (const s of sources) {

@@ -8,7 +8,7 @@ import { inMaintenance, silencedBy } from './mute';
 import { decide, GroupTimers, type GroupInput } from './plan';
 import { compileRoute, groupOf, matchRoutes } from './routing';
 import type { NotifyAlert } from './message';
-import { occurrence } from '../maintenance';
+import { occurrence } from '../maintenance-windows';
 
 const cfg = parseConfig(`
 alerts:

@@ -1,14 +1,23 @@
-import type { RuleConfig } from '../config';
+import { z } from 'zod';
+import { duration } from '../../core/config/common';
 import type { AvailabilityRow, TargetView } from '../sources';
 import { formatSpanZh } from '../template';
-import { instance, selectTargets, targetFacts, type RuleType } from './types';
+import { ruleCommon, targetSelector, instance, selectTargets, targetFacts, type RuleType } from './types';
 
-type Rule = Extract<RuleConfig, { type: 'availability' }>;
+export const availabilitySchema = z.object({ ...ruleCommon, ...targetSelector, type: z.literal('availability'),
+  window: duration({ min: '1m', max: '31d' }).prefault('1h'),
+  /** Percent; default each module's SLO (modules.slo). */
+  objective: z.number().gt(0).max(100).optional(),
+  by: z.enum(['module', 'target']).default('module'),
+  minSamples: z.number().int().min(1).default(10),
+}).strict();
+type Rule = z.output<typeof availabilitySchema>;
 interface Input { targets: TargetView[]; counts: AvailabilityRow[] }
 
 /** Availability (successful / all probes) over the window below the objective (default: the module's SLO). */
-export const availability: RuleType<Rule, Input> = {
+export const availability: RuleType<typeof availabilitySchema, Input> = {
   type: 'availability',
+  schema: availabilitySchema,
   defaultSummary: '{{scope}} 近{{window}}可用率 {{value}}%，低于目标 {{threshold}}%（{{ok}}/{{n}} 次探测成功）',
   async load(src, rule) {
     return { targets: await src.targets(), counts: await src.availability(rule.window) };

@@ -1,8 +1,16 @@
-import type { RuleConfig } from '../config';
+import { z } from 'zod';
+import { severity } from '../../core/config/common';
 import type { LatestResult, TargetView } from '../sources';
-import { instance, selectTargets, targetFacts, type RuleType } from './types';
+import { ruleCommon, targetSelector, team, instance, selectTargets, targetFacts, type RuleType } from './types';
 
-type Rule = Extract<RuleConfig, { type: 'cert_expiry' }>;
+const certThreshold = z.object({ days: z.number().positive(), severity }).strict();
+
+export const certExpirySchema = z.object({ ...ruleCommon, ...targetSelector, type: z.literal('cert_expiry'),
+  /** e.g. [{days: 30, severity: warning}, {days: 7, severity: critical}]: the tightest threshold met wins. */
+  thresholds: z.array(certThreshold).min(1).default([{ days: 30, severity: 'warning' }, { days: 14, severity: 'warning' }, { days: 7, severity: 'critical' }]),
+  team: team.default('security'),
+}).strict();
+type Rule = z.output<typeof certExpirySchema>;
 interface Input { targets: TargetView[]; results: LatestResult[] }
 
 const DAY = 86_400_000;
@@ -19,8 +27,9 @@ export function daysLeft(detail: Record<string, unknown>, now: number): number |
 }
 
 /** Certificate expiring: the tightest threshold met decides the severity (30/14/7 days → warning/warning/critical). */
-export const certExpiry: RuleType<Rule, Input> = {
+export const certExpiry: RuleType<typeof certExpirySchema, Input> = {
   type: 'cert_expiry',
+  schema: certExpirySchema,
   defaultSummary: '{{target}}（{{module}}）的证书将在 {{value}} 天后过期（{{notAfter}}），已低于 {{threshold}} 天',
   async load(src) {
     return { targets: await src.targets(), results: await src.latest(['tls', 'http', 'https', 'api'], 2 * DAY) };

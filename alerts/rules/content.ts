@@ -1,8 +1,15 @@
-import type { RuleConfig } from '../config';
+import { z } from 'zod';
+import { severity } from '../../core/config/common';
 import type { LatestResult, TargetView } from '../sources';
-import { instance, selectTargets, targetFacts, type RuleType } from './types';
+import { ruleCommon, targetSelector, team, instance, selectTargets, targetFacts, type RuleType } from './types';
 
-type Rule = Extract<RuleConfig, { type: 'content' }>;
+export const contentSchema = z.object({ ...ruleCommon, ...targetSelector, type: z.literal('content'),
+  /** changed: the page differs from its approved baseline; forbidden: a forbidden word appeared. */
+  on: z.array(z.enum(['changed', 'forbidden'])).min(1).default(['changed', 'forbidden']),
+  team: team.default('security'),
+  severity: severity.default('critical'),
+}).strict();
+type Rule = z.output<typeof contentSchema>;
 interface Input { targets: TargetView[]; results: LatestResult[] }
 
 function hitsOf(detail: Record<string, unknown>): string[] {
@@ -19,8 +26,9 @@ function hitsOf(detail: Record<string, unknown>): string[] {
 }
 
 /** Page tampered (differs from its approved baseline) or a forbidden word on it, from the newest content result. */
-export const content: RuleType<Rule, Input> = {
+export const content: RuleType<typeof contentSchema, Input> = {
   type: 'content',
+  schema: contentSchema,
   defaultSummary: '{{target}}（{{module}}）页面异常：{{what}}，检测时间 {{since}}',
   async load(src) {
     return { targets: await src.targets(), results: await src.latest(['content'], 86_400_000) };

@@ -1,14 +1,17 @@
-import type { RuleConfig } from '../config';
-import { instance, type RuleType } from './types';
+import { z } from 'zod';
+import { severity } from '../../core/config/common';
+import { ruleCommon, instance, type RuleType } from './types';
 
-type Rule = Extract<RuleConfig, { type: 'database_unreachable' }>;
+export const databaseUnreachableSchema = z.object({ ...ruleCommon, type: z.literal('database_unreachable'), severity: severity.default('critical') }).strict();
+type Rule = z.output<typeof databaseUnreachableSchema>;
 
 /**
  * The database does not answer. Its input is the engine's own pings (not a query, which would fail); the engine
  * notifies this one directly, since alert state cannot be written while the database is away.
  */
-export const databaseUnreachable: RuleType<Rule, number | null> = {
+export const databaseUnreachable: RuleType<typeof databaseUnreachableSchema, number | null> = {
   type: 'database_unreachable',
+  schema: databaseUnreachableSchema,
   defaultSummary: '数据库不可达：自 {{since}} 起无法连接，告警状态暂存内存',
   load: async (src) => src.dbDownSince,
   evaluate(rule, downSince, now, env) {

@@ -1,15 +1,17 @@
-import type { RuleConfig } from '../config';
+import { z } from 'zod';
 import type { LatestResult, TargetView } from '../sources';
-import { instance, selectTargets, targetFacts, type RuleType } from './types';
+import { ruleCommon, targetSelector, team, instance, selectTargets, targetFacts, type RuleType } from './types';
 
-type Rule = Extract<RuleConfig, { type: 'dns_changed' }>;
+export const dnsChangedSchema = z.object({ ...ruleCommon, ...targetSelector, type: z.literal('dns_changed'), team: team.default('security') }).strict();
+type Rule = z.output<typeof dnsChangedSchema>;
 interface Input { targets: TargetView[]; results: LatestResult[] }
 
 const list = (v: unknown) => (Array.isArray(v) ? v.map(String).join(', ') : v == null ? '未知' : String(v));
 
 /** The DNS answer differs from the expected one (error code dns_changed on the newest DNS result). */
-export const dnsChanged: RuleType<Rule, Input> = {
+export const dnsChanged: RuleType<typeof dnsChangedSchema, Input> = {
   type: 'dns_changed',
+  schema: dnsChangedSchema,
   defaultSummary: '{{target}}（{{module}}）DNS 解析结果变化：期望 {{expected}}，实际 {{actual}}，检测时间 {{since}}',
   async load(src) {
     return { targets: await src.targets(), results: await src.latest(['dns'], 86_400_000) };

@@ -1,11 +1,32 @@
-import type { RuleConfig } from '../config';
+import { z } from 'zod';
+import { duration } from '../../core/config/common';
 import type { SystemEvent } from '../sources';
 import type { Labels } from '../model';
 import { formatSpanZh } from '../template';
-import { instance, type RuleType } from './types';
+import { ruleCommon, instance, type RuleType } from './types';
 
-type CountRule = Extract<RuleConfig, { type: 'event_count' }>;
-type ValueRule = Extract<RuleConfig, { type: 'event_value' }>;
+export const eventCountSchema = z.object({ ...ruleCommon, type: z.literal('event_count'),
+  /** system_events kind, e.g. batch_failed, records_overdue, reconciliation_mismatch. */
+  kind: z.string().min(1),
+  source: z.string().optional(),
+  window: duration({ min: '1m' }).prefault('1h'),
+  /** Fires when at least this many events arrived in the window. */
+  count: z.number().int().min(1).default(1),
+  /** Event labels that tell instances apart (one alert per distinct value set). */
+  by: z.array(z.string()).default([]),
+}).strict();
+type CountRule = z.output<typeof eventCountSchema>;
+export const eventValueSchema = z.object({ ...ruleCommon, type: z.literal('event_value'),
+  /** system_events kind carrying a value, e.g. records_overdue (how many records are past their deadline). */
+  kind: z.string().min(1),
+  source: z.string().optional(),
+  window: duration({ min: '1m' }).prefault('5m'),
+  /** above: the latest value > threshold; growing: latest - earliest in the window > threshold. */
+  op: z.enum(['above', 'growing']).default('above'),
+  threshold: z.number(),
+  by: z.array(z.string()).default([]),
+}).strict();
+type ValueRule = z.output<typeof eventValueSchema>;
 
 function groupBy(events: SystemEvent[], by: string[]): Map<string, { labels: Labels; events: SystemEvent[] }> {
   const out = new Map<string, { labels: Labels; events: SystemEvent[] }>();
@@ -21,8 +42,9 @@ function groupBy(events: SystemEvent[], by: string[]): Map<string, { labels: Lab
 }
 
 /** At least `count` system events of a kind within the window (reporter: batch_failed, records_overdue, reconciliation_mismatch). */
-export const eventCount: RuleType<CountRule, SystemEvent[]> = {
+export const eventCount: RuleType<typeof eventCountSchema, SystemEvent[]> = {
   type: 'event_count',
+  schema: eventCountSchema,
   defaultSummary: '{{kind}}：近{{window}}发生 {{value}} 次（阈值 {{threshold}} 次），首次 {{since}}；最近一次：{{message}}',
   load: (src, rule) => src.events(rule.kind, rule.window, rule.source),
   evaluate(rule, events, _now, env) {
@@ -37,9 +59,13 @@ export const eventCount: RuleType<CountRule, SystemEvent[]> = {
   },
 };
 
-/** A value carried by system events (self-health: buffer size, journal bytes, scheduler lag) above, or growing by more than, a threshold. */
-export const eventValue: RuleType<ValueRule, SystemEvent[]> = {
+/**
+ * A value carried by system events (the reporter's records_overdue: records past their deadline) above, or growing by
+ * more than, a threshold. The collector's own health is in collector_stats: the self_health rule.
+ */
+export const eventValue: RuleType<typeof eventValueSchema, SystemEvent[]> = {
   type: 'event_value',
+  schema: eventValueSchema,
   defaultSummary: '系统自检 {{kind}}：{{what}} {{value}}，超过阈值 {{threshold}}（{{source}}，近{{window}}）',
   load: (src, rule) => src.events(rule.kind, rule.window, rule.source),
   evaluate(rule, events, _now, env) {

@@ -1,16 +1,22 @@
-import type { RuleConfig } from '../config';
+import { z } from 'zod';
+import { duration } from '../../core/config/common';
 import type { TargetView } from '../sources';
-import { instance, selectTargets, targetFacts, type RuleType } from './types';
+import { ruleCommon, targetSelector, instance, selectTargets, targetFacts, type RuleType } from './types';
 
-type Rule = Extract<RuleConfig, { type: 'heartbeat' }>;
+export const heartbeatSchema = z.object({ ...ruleCommon, ...targetSelector, type: z.literal('heartbeat'),
+  /** Also fires when the collector's heartbeat check itself has not run for the target's interval plus this grace. */
+  grace: duration().prefault('1m'),
+}).strict();
+type Rule = z.output<typeof heartbeatSchema>;
 
 /**
  * A heartbeat target (a batch job pushing "I ran"): the collector's heartbeat check says missing or failed
  * (target_state down with heartbeat_missing / heartbeat_failed), or the check itself has not run for the target's
  * interval plus the grace (then nobody is watching the job).
  */
-export const heartbeat: RuleType<Rule, TargetView[]> = {
+export const heartbeat: RuleType<typeof heartbeatSchema, TargetView[]> = {
   type: 'heartbeat',
+  schema: heartbeatSchema,
   defaultSummary: '{{target}}（{{module}}）心跳缺失：{{error}}',
   load: (src) => src.targets(),
   evaluate(rule, targets, now, env) {

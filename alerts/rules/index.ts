@@ -1,4 +1,3 @@
-import type { RuleConfig, RuleTypeName } from '../config';
 import type { RuleType } from './types';
 import { targetDown } from './target-down';
 import { moduleDown } from './module-down';
@@ -13,23 +12,35 @@ import { eventCount, eventValue } from './events';
 import { databaseUnreachable } from './database';
 import { selfHealth } from './self-health';
 
-/** The config's `type` → its rule module. Adding a rule type = one file + one line here + its schema entry. */
-export const RULE_TYPES: Record<RuleTypeName, RuleType<any, any>> = {
-  target_down: targetDown,
-  module_down: moduleDown,
+/**
+ * Every rule type, each with its config schema (alerts/config.ts makes `rules[]` the union of them). Adding a rule
+ * type = its file (schema, load, evaluate) + one line here.
+ */
+const REGISTRY = [
+  targetDown,
+  moduleDown,
   availability,
   latency,
-  cert_expiry: certExpiry,
+  certExpiry,
   content,
-  dns_changed: dnsChanged,
+  dnsChanged,
   heartbeat,
-  browser_errors: browserErrors,
-  web_vital: webVital,
-  event_count: eventCount,
-  event_value: eventValue,
-  self_health: selfHealth,
-  database_unreachable: databaseUnreachable,
-};
+  browserErrors,
+  webVital,
+  eventCount,
+  eventValue,
+  selfHealth,
+  databaseUnreachable,
+] as const;
 
-export const ruleTypeOf = (r: RuleConfig) => RULE_TYPES[r.type];
+type Registry = typeof REGISTRY;
+type SchemasOf<T extends readonly { schema: unknown }[]> = { [K in keyof T]: T[K]['schema'] };
+export type RuleTypeName = Registry[number]['type'];
+
+/** The schemas in registry order, typed one by one, as z.discriminatedUnion wants them. */
+export const ruleSchemas = REGISTRY.map((r) => r.schema) as unknown as SchemasOf<Registry>;
+
+/** The config's `type` → its rule module. */
+export const RULE_TYPES = Object.fromEntries(REGISTRY.map((r) => [r.type, r])) as Record<RuleTypeName, RuleType<any, any>>;
+
 export type { RuleType, EvalEnv } from './types';

@@ -1,14 +1,23 @@
-import type { RuleConfig } from '../config';
+import { z } from 'zod';
+import { duration } from '../../core/config/common';
 import type { LatencyRow, TargetView } from '../sources';
 import { formatSpanZh } from '../template';
-import { instance, selectTargets, targetFacts, type RuleType } from './types';
+import { ruleCommon, targetSelector, instance, selectTargets, targetFacts, type RuleType } from './types';
 
-type Rule = Extract<RuleConfig, { type: 'latency' }>;
+export const latencySchema = z.object({ ...ruleCommon, ...targetSelector, type: z.literal('latency'),
+  window: duration({ min: '1m', max: '1h' }).prefault('5m'),
+  /** The `quantile` (p95 by default) of successful probes' duration above this many ms. */
+  thresholdMs: z.number().positive(),
+  quantile: z.number().gt(0).lt(1).default(0.95),
+  minSamples: z.number().int().min(1).default(3),
+}).strict();
+type Rule = z.output<typeof latencySchema>;
 interface Input { targets: TargetView[]; latency: LatencyRow[] }
 
 /** The p95 (or another quantile) of successful probes' duration over the window above a threshold. */
-export const latency: RuleType<Rule, Input> = {
+export const latency: RuleType<typeof latencySchema, Input> = {
   type: 'latency',
+  schema: latencySchema,
   defaultSummary: '{{target}}（{{module}}）响应慢：近{{window}} p{{q}} 为 {{value}} ms，超过阈值 {{threshold}} ms',
   async load(src, rule) {
     return { targets: await src.targets(), latency: await src.latency(rule.window, rule.quantile) };

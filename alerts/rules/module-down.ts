@@ -1,12 +1,17 @@
-import type { RuleConfig } from '../config';
+import { z } from 'zod';
 import type { TargetView } from '../sources';
-import { instance, selectTargets, type RuleType } from './types';
+import { ruleCommon, targetSelector, instance, selectTargets, type RuleType } from './types';
 
-type Rule = Extract<RuleConfig, { type: 'module_down' }>;
+export const moduleDownSchema = z.object({ ...ruleCommon, ...targetSelector, type: z.literal('module_down'),
+  /** Share of the module's active targets that must be down (1 = all). */
+  ratio: z.number().gt(0).max(1).default(1),
+}).strict();
+type Rule = z.output<typeof moduleDownSchema>;
 
 /** A module is down when at least `ratio` of its active targets are down (the source of the built-in inhibition). */
-export const moduleDown: RuleType<Rule, TargetView[]> = {
+export const moduleDown: RuleType<typeof moduleDownSchema, TargetView[]> = {
   type: 'module_down',
+  schema: moduleDownSchema,
   defaultSummary: '模块 {{module}} 不可用：{{down}}/{{total}} 个监测目标故障，自 {{since}} 起',
   load: (src) => src.targets(),
   evaluate(rule, targets, _now, env) {

@@ -1,9 +1,18 @@
-import type { RuleConfig } from '../config';
+import { z } from 'zod';
+import { duration } from '../../core/config/common';
 import type { CollectorStat } from '../sources';
 import { formatSpanZh } from '../template';
-import { instance, type RuleType } from './types';
+import { ruleCommon, instance, type RuleType } from './types';
 
-type Rule = Extract<RuleConfig, { type: 'self_health' }>;
+export const selfHealthSchema = z.object({ ...ruleCommon, type: z.literal('self_health'),
+  /** A column of the collector's collector_stats, per collector instance. */
+  metric: z.enum(['buffer_depth', 'journal_bytes', 'lag_p50_ms', 'lag_p99_ms', 'write_errors']),
+  window: duration({ min: '1m' }).prefault('5m'),
+  /** above: the latest value > threshold; growing: latest - earliest in the window > threshold. */
+  op: z.enum(['above', 'growing']).default('above'),
+  threshold: z.number(),
+}).strict();
+type Rule = z.output<typeof selfHealthSchema>;
 
 const NAMES: Record<Rule['metric'], string> = {
   buffer_depth: '内存缓冲积压条数',
@@ -14,8 +23,9 @@ const NAMES: Record<Rule['metric'], string> = {
 };
 
 /** The system itself: a collector's buffer or journal growing, scheduler lag, write errors (collector_stats), per instance. */
-export const selfHealth: RuleType<Rule, CollectorStat[]> = {
+export const selfHealth: RuleType<typeof selfHealthSchema, CollectorStat[]> = {
   type: 'self_health',
+  schema: selfHealthSchema,
   defaultSummary: '采集器 {{instance}} 自检异常：{{metricName}}{{what}} {{value}}，超过阈值 {{threshold}}（近{{window}}）',
   load: (src, rule) => src.collectorStats(rule.window),
   evaluate(rule, rows, _now, env) {

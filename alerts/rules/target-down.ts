@@ -1,15 +1,23 @@
-import type { RuleConfig } from '../config';
+import { z } from 'zod';
+import { duration } from '../../core/config/common';
 import type { TargetView } from '../sources';
-import { instance, selectTargets, targetFacts, type RuleType } from './types';
+import { ruleCommon, targetSelector, instance, selectTargets, targetFacts, type RuleType } from './types';
 
-type Rule = Extract<RuleConfig, { type: 'target_down' }>;
+export const targetDownSchema = z.object({ ...ruleCommon, ...targetSelector, type: z.literal('target_down'),
+  /** Consecutive failed probes (default: the target's own failure threshold, i.e. target_state says down). */
+  failures: z.number().int().min(1).optional(),
+  /** Or: failing for at least this long (target_state.since). */
+  downFor: duration().optional(),
+}).strict();
+type Rule = z.output<typeof targetDownSchema>;
 
 /**
  * A target is down when it failed `failures` probes in a row, or has been failing for `downFor`; without either,
  * when the collector's own state (the target's failure threshold) says down.
  */
-export const targetDown: RuleType<Rule, TargetView[]> = {
+export const targetDown: RuleType<typeof targetDownSchema, TargetView[]> = {
   type: 'target_down',
+  schema: targetDownSchema,
   defaultSummary: '{{target}}（{{module}}）不可用：连续 {{value}} 次探测失败（阈值 {{threshold}}），自 {{since}} 起；最近错误：{{error}}',
   load: (src) => src.targets(),
   evaluate(rule, targets, now, env) {

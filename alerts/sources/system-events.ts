@@ -11,7 +11,7 @@ export interface SystemEvent {
   message: string;
 }
 
-/** system_events of one kind in a window, oldest first (reporter: batch_failed...; collector: self-health). */
+/** system_events of one kind in a window, oldest first (the reporter writes them: batch_failed, records_overdue, reconciliation_mismatch). */
 export async function loadEvents(db: Queryable, kind: string, windowMs: number, now: number, source?: string): Promise<SystemEvent[]> {
   const rows = await readSource<Record<string, unknown>>(
     db,

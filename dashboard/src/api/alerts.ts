@@ -1,13 +1,31 @@
-import { get, post, del, type Json } from './http';
+import type { Page } from '../../../contract/common';
+import type { Alert, AlertState, Delivery, MaintenanceWindow, NewMaintenanceWindow, NewSilence, Severity, Silence } from '../../../contract/alerts';
+import { get, post, del } from './http';
 
+/** GET /api/alerts/alerts filters: several states or severities comma-separated; from/to ISO. */
+export interface AlertQuery {
+  state?: AlertState | string;
+  severity?: Severity | string;
+  team?: string;
+  module?: string;
+  target?: string;
+  rule?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** The answers are contract/alerts.ts's; a GET gives null when the endpoint is not there (404/501). */
 export const alerts = {
-  list: (params: Record<string, any> = {}) => get('/api/alerts/alerts', { limit: 200, ...params }),
-  ack: (id: string | number, comment = '') => post(`/api/alerts/alerts/${id}/ack`, { comment }),
-  silences: () => get('/api/alerts/silences'),
-  createSilence: (body: Json) => post('/api/alerts/silences', body),
-  expireSilence: (id: string) => del(`/api/alerts/silences/${encodeURIComponent(id)}`),
-  maintenance: () => get('/api/alerts/maintenance'),
-  createMaintenance: (body: Json) => post('/api/alerts/maintenance', body),
-  expireMaintenance: (id: string) => del(`/api/alerts/maintenance/${encodeURIComponent(id)}`),
-  deliveries: (params: Record<string, any> = {}) => get('/api/alerts/deliveries', { limit: 100, ...params }),
-  };
+  list: (params: AlertQuery = {}): Promise<Page<Alert> | null> => get('/api/alerts/alerts', { limit: 200, ...params }),
+  ack: (id: number, comment = ''): Promise<Alert> => post(`/api/alerts/alerts/${id}/ack`, { comment }),
+  silences: (): Promise<Page<Silence> | null> => get('/api/alerts/silences'),
+  createSilence: (body: NewSilence): Promise<Silence> => post('/api/alerts/silences', body),
+  expireSilence: (id: string): Promise<Silence> => del(`/api/alerts/silences/${encodeURIComponent(id)}`),
+  maintenance: (): Promise<Page<MaintenanceWindow> | null> => get('/api/alerts/maintenance'),
+  createMaintenance: (body: NewMaintenanceWindow): Promise<MaintenanceWindow> => post('/api/alerts/maintenance', body),
+  expireMaintenance: (id: number): Promise<MaintenanceWindow> => del(`/api/alerts/maintenance/${id}`),
+  deliveries: (params: { receiver?: string; status?: string; from?: string; to?: string; limit?: number } = {}): Promise<Page<Delivery> | null> =>
+    get('/api/alerts/deliveries', { limit: 100, ...params }),
+};

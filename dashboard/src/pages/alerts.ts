@@ -1,4 +1,5 @@
-import { api, list, pick } from '../api';
+import type { Alert, Delivery, MaintenanceWindow, Silence, Team } from '../../../contract/alerts';
+import { api } from '../api';
 import { badge, card, fmtTime, h, promptForm, table, toast } from '../ui';
 import { setParams } from '../router';
 import type { PageCtx } from '../page-ctx';
@@ -26,10 +27,10 @@ export async function renderAlerts(ctx: PageCtx): Promise<HTMLElement> {
     api.alerts.maintenance().catch(() => null),
     api.alerts.deliveries({ from: new Date(ctx.range.from).toISOString() }).catch(() => null),
   ]);
-  const rows = list(alerts, 'alerts');
+  const rows = alerts?.items ?? [];
   const canWrite = (team: string) => ctx.can(team === 'security' ? 'alerts:security:write' : 'alerts:ops:write');
   const anyWrite = ctx.can('alerts:ops:write') || ctx.can('alerts:security:write');
-  const myTeam = ctx.user.role === 'security' ? 'security' : 'ops';
+  const myTeam: Team = ctx.user.role === 'security' ? 'security' : 'ops';
 
   const teamField = ctx.user.role === 'admin' ? [{ name: 'team', label: '团队', value: 'ops', options: [['ops', '运维'], ['security', '安全']] as [string, string][] }] : [];
   const newSilence = async () => {
@@ -42,7 +43,7 @@ export async function renderAlerts(ctx: PageCtx): Promise<HTMLElement> {
     if (!v) return;
     const now = Date.now();
     await act(() => api.alerts.createSilence({
-      team: v.team ?? myTeam, matchers: v.matchers.split(/\n+/).map((x) => x.trim()).filter(Boolean),
+      team: v.team === 'security' || v.team === 'ops' ? v.team : myTeam, matchers: v.matchers.split(/\n+/).map((x) => x.trim()).filter(Boolean),
       startsAt: new Date(now).toISOString(), endsAt: new Date(now + Number(v.hours) * 3_600_000).toISOString(), comment: v.comment,
     }), '静默已创建', ctx);
   };
@@ -64,54 +65,55 @@ export async function renderAlerts(ctx: PageCtx): Promise<HTMLElement> {
     }), '维护窗口已创建', ctx);
   };
 
-  const active = (x: any) => (x.state ? ['active', 'pending', 'upcoming'].includes(x.state) : new Date(pick(x, 'ends_at', 'endsAt')).getTime() > Date.now());
+  const active = (x: Silence | MaintenanceWindow) => x.state !== 'expired';
   const STATE: Record<string, string> = { active: '生效中', pending: '未开始', upcoming: '未开始', expired: '已结束' };
+  const TEAM_ZH: Record<string, string> = { ops: '运维', security: '安全' };
+  const DELIVERY_ZH: Record<string, string> = { sent: '已发送', failed: '失败', gave_up: '放弃' };
   return h('div.page.alerts',
     h('div.tabs', TABS.map(([k, label]) => h('button.tab', { class: k === tab ? 'active' : '', onclick: () => setParams({ tab: k }) }, label))),
-    card(`${TABS.find(([k]) => k === tab)![1]}（${rows.length}）`, table(rows, [
-      ['级别', (r) => h(`span.sev.sev-${pick(r, 'severity')}`, SEV_ZH[pick(r, 'severity')] ?? pick(r, 'severity'))],
-      ['规则', (r) => pick(r, 'rule', 'name', 'alertname') ?? '—'],
-      ['对象', (r) => pick(r, 'target', 'module', 'target_id', 'module_id') ?? pick(pick(r, 'labels') ?? {}, 'target', 'module') ?? '—'],
-      ['摘要', (r) => h('span.wrap', pick(pick(r, 'annotations') ?? {}, 'summary', 'description') ?? pick(r, 'summary', 'message') ?? '—')],
-      ['状态', (r) => badge(pick(r, 'state'))],
-      ['开始', (r) => fmtTime(pick(r, 'starts_at', 'startsAt', 'active_at', 'activeAt'))],
-      ['团队', (r) => ({ ops: '运维', security: '安全' } as Record<string, string>)[pick(r, 'team')] ?? pick(r, 'team') ?? '—'],
+    card(`${TABS.find(([k]) => k === tab)![1]}（${rows.length}）`, table<Alert>(rows, [
+      ['级别', (r) => h(`span.sev.sev-${r.severity}`, SEV_ZH[r.severity] ?? r.severity)],
+      ['规则', (r) => r.rule || '—'],
+      ['对象', (r) => r.target ?? r.module ?? '—'],
+      ['摘要', (r) => h('span.wrap', r.summary || r.annotations.description || '—')],
+      ['状态', (r) => badge(r.state)],
+      ['开始', (r) => fmtTime(r.startsAt ?? r.activeAt)],
+      ['团队', (r) => TEAM_ZH[r.team] ?? r.team ?? '—'],
       ['确认', (r) => {
-        const by = pick(r.ack, 'by') ?? pick(r, 'ack_by', 'ackBy');
-        if (by) return h('span.acked', `${by} · ${fmtTime(pick(r.ack, 'at') ?? pick(r, 'ack_at', 'ackAt'))}`);
-        if (pick(r, 'state') === 'resolved' || !canWrite(pick(r, 'team'))) return '—';
-        return h('button.small.ack', { 'data-alert-id': pick(r, 'id'), onclick: async () => {
+        if (r.ack) return h('span.acked', `${r.ack.by ?? '—'} · ${fmtTime(r.ack.at)}`);
+        if (r.state === 'resolved' || !canWrite(r.team)) return '—';
+        return h('button.small.ack', { 'data-alert-id': r.id, onclick: async () => {
           const v = await promptForm('确认告警', [{ name: 'comment', label: '备注', type: 'textarea', value: '已知悉，处理中' }]);
-          if (v) await act(() => api.alerts.ack(pick(r, 'id'), v.comment), '已确认', ctx);
+          if (v) await act(() => api.alerts.ack(r.id, v.comment), '已确认', ctx);
         } }, '确认');
       }],
     ], { empty: tab === 'firing' ? '没有正在告警的项目' : undefined })),
     h('div.grid2',
-      card('静默', anyWrite ? h('button.small.new-silence', { onclick: newSilence }, '新建静默') : null, table(list(silences, 'silences'), [
-        ['匹配', (r) => (r.matchersText ?? (pick(r, 'matchers') ?? []).map((m: any) => `${m.name}${m.op ?? '='}${m.value}`)).join(', ')],
-        ['状态', (r) => STATE[r.state] ?? r.state ?? '—'],
-        ['开始', (r) => fmtTime(pick(r, 'starts_at', 'startsAt'))],
-        ['结束', (r) => fmtTime(pick(r, 'ends_at', 'endsAt'))],
-        ['创建人', (r) => pick(r, 'created_by', 'createdBy') ?? '—'],
-        ['原因', (r) => h('span.wrap', pick(r, 'comment') ?? '')],
-        ['', (r) => (active(r) ? (canWrite(r.team) ? h('button.small.secondary', { onclick: () => act(() => api.alerts.expireSilence(pick(r, 'id')), '静默已结束', ctx) }, '结束') : '') : '已结束')],
+      card('静默', anyWrite ? h('button.small.new-silence', { onclick: newSilence }, '新建静默') : null, table<Silence>(silences?.items ?? [], [
+        ['匹配', (r) => r.matchersText.join(', ')],
+        ['状态', (r) => STATE[r.state] ?? r.state],
+        ['开始', (r) => fmtTime(r.startsAt)],
+        ['结束', (r) => fmtTime(r.endsAt)],
+        ['创建人', (r) => r.createdBy || '—'],
+        ['原因', (r) => h('span.wrap', r.comment)],
+        ['', (r) => (active(r) ? (canWrite(r.team) ? h('button.small.secondary', { onclick: () => act(() => api.alerts.expireSilence(r.id), '静默已结束', ctx) }, '结束') : '') : '已结束')],
       ], { empty: '暂无静默' })),
-      card('维护窗口', ctx.can('alerts:ops:write') ? h('button.small.new-maint', { onclick: newMaint }, '新建维护窗口') : null, table(list(maint, 'maintenance', 'windows'), [
-        ['名称', (r) => r.name ?? '—'],
+      card('维护窗口', ctx.can('alerts:ops:write') ? h('button.small.new-maint', { onclick: newMaint }, '新建维护窗口') : null, table<MaintenanceWindow>(maint?.items ?? [], [
+        ['名称', (r) => r.name || '—'],
         ['范围', (r) => (r.targetId ? `目标 ${r.targetId}` : r.moduleId ? `模块 ${r.moduleId}` : '—') + (r.recurrence ? `（周期 ${r.recurrence}）` : '')],
-        ['状态', (r) => STATE[r.state] ?? r.state ?? '—'],
-        ['开始', (r) => fmtTime(pick(r, 'starts_at', 'startsAt'))],
-        ['结束', (r) => fmtTime(pick(r, 'ends_at', 'endsAt'))],
-        ['说明', (r) => pick(r, 'comment') ?? ''],
-        ['', (r) => (active(r) ? (ctx.can('alerts:ops:write') ? h('button.small.secondary', { onclick: () => act(() => api.alerts.expireMaintenance(String(pick(r, 'id'))), '维护窗口已结束', ctx) }, '结束') : '') : '已结束')],
+        ['状态', (r) => STATE[r.state] ?? r.state],
+        ['开始', (r) => fmtTime(r.startsAt)],
+        ['结束', (r) => fmtTime(r.endsAt)],
+        ['说明', (r) => r.comment],
+        ['', (r) => (active(r) ? (ctx.can('alerts:ops:write') ? h('button.small.secondary', { onclick: () => act(() => api.alerts.expireMaintenance(r.id), '维护窗口已结束', ctx) }, '结束') : '') : '已结束')],
       ], { empty: '暂无维护窗口' }))),
-    card('通知发送记录', table(list(deliveries, 'deliveries'), [
-      ['时间', (r) => fmtTime(pick(r, 'ts', 'time'), true)],
-      ['接收方', (r) => pick(r, 'receiver') ?? '—'],
-      ['渠道', (r) => pick(r, 'channel') ?? '—'],
-      ['结果', (r) => h(`span.badge.${pick(r, 'status') === 'sent' ? 's-up' : 's-down'}`, ({ sent: '已发送', failed: '失败', gave_up: '放弃' } as Record<string, string>)[pick(r, 'status')] ?? pick(r, 'status'))],
-      ['第几次', (r) => pick(r, 'attempt') ?? '—'],
-      ['告警数', (r) => pick(r, 'alerts') ?? '—'],
-      ['错误', (r) => h('span.err', pick(r, 'error') ?? '')],
+    card('通知发送记录', table<Delivery>(deliveries?.items ?? [], [
+      ['时间', (r) => fmtTime(r.ts, true)],
+      ['接收方', (r) => r.receiver],
+      ['渠道', (r) => r.channel],
+      ['结果', (r) => h(`span.badge.${r.status === 'sent' ? 's-up' : 's-down'}`, DELIVERY_ZH[r.status] ?? r.status)],
+      ['第几次', (r) => r.attempt],
+      ['告警数', (r) => r.alerts],
+      ['错误', (r) => h('span.err', r.error ?? '')],
     ], { empty: '暂无发送记录' })));
 }

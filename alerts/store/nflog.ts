@@ -1,5 +1,5 @@
 import type { Queryable } from '../../core/db';
-import type { NflogEntry } from './plan';
+import type { NflogEntry } from '../notify/plan';
 
 export const nflogKey = (receiver: string, channel: string, groupKey: string) => `${receiver}\u0000${channel}\u0000${groupKey}`;
 

@@ -1,8 +1,11 @@
+/**
+ * Maintenance windows (per module or target, one-off or recurring): while one is on, probes go on and notifications
+ * stop. Validation and the recurrence arithmetic; their rows live in store/maintenance-windows.ts. (Not the database
+ * jobs — retention, compression, rollups — which are core/db/jobs.ts.)
+ */
 import cron from 'node-cron';
-import type { Queryable } from '../core/db';
 import { cronProblem } from './config';
 import { parseDuration } from '../core/time';
-import type { MaintenanceWindow } from './notify/mute';
 
 const MINUTE = 60_000;
 /** How far ahead the next occurrence of a recurring window is looked for. */
@@ -73,57 +76,10 @@ export function validateWindow(input: unknown, now: number, defaultTz: string): 
   return { ok: true, value: { name, moduleId, targetId, startsAt, endsAt, recurrence: null, durationMs: null, timezone, comment } };
 }
 
-export async function createWindow(db: Queryable, w: WindowInput, by: string, now: number): Promise<number> {
-  const r = await db.query<{ id: number }>(
-    `INSERT INTO maintenance_windows (name, module_id, target_id, starts_at, ends_at, recurrence, duration_ms, timezone, created_by, comment, created_at)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING id`,
-    [w.name, w.moduleId, w.targetId, new Date(w.startsAt), new Date(w.endsAt), w.recurrence, w.durationMs, w.timezone, by, w.comment, new Date(now)],
-  );
-  return Number(r.rows[0].id);
-}
-
-function rowToWindow(r: Record<string, unknown>) {
-  return {
-    id: Number(r.id), name: String(r.name), moduleId: (r.module_id as string) ?? null, targetId: (r.target_id as string) ?? null,
-    startsAt: new Date(r.starts_at as string).getTime(), endsAt: new Date(r.ends_at as string).getTime(), recurrence: (r.recurrence as string) ?? null,
-    durationMs: r.duration_ms == null ? null : Number(r.duration_ms), timezone: String(r.timezone), createdBy: String(r.created_by),
-    comment: String(r.comment ?? ''), createdAt: new Date(r.created_at as string).getTime(),
-    expiredAt: r.expired_at ? new Date(r.expired_at as string).getTime() : null, expiredBy: (r.expired_by as string) ?? null,
-  };
-}
-
-export async function activeWindows(db: Queryable, now: number): Promise<MaintenanceWindow[]> {
-  const r = await db.query('SELECT * FROM active_maintenance($1)', [new Date(now)]);
-  return r.rows.map(rowToWindow);
-}
-
-export async function getWindow(db: Queryable, id: number) {
-  const r = await db.query('SELECT * FROM maintenance_windows WHERE id = $1', [id]);
-  return r.rows[0] ? rowToWindow(r.rows[0]) : null;
-}
-
-export async function listWindows(db: Queryable, now: number, state: string | undefined, limit: number, offset: number) {
-  const where = state === 'active' ? 'expired_at IS NULL AND starts_at <= $1 AND ends_at > $1'
-    : state === 'expired' ? '(expired_at IS NOT NULL OR (recurrence IS NULL AND ends_at <= $1))'
-    : state === 'upcoming' ? 'expired_at IS NULL AND starts_at > $1' : '$1::timestamptz IS NOT NULL';
-  const r = await db.query(`SELECT *, count(*) OVER () AS total FROM maintenance_windows WHERE ${where} ORDER BY starts_at DESC LIMIT $2 OFFSET $3`, [new Date(now), limit, offset]);
-  return { total: Number(r.rows[0]?.total ?? 0), items: r.rows.map((x) => {
-    const w = rowToWindow(x);
-    const st = w.expiredAt !== null || (!w.recurrence && w.endsAt <= now) ? 'expired' : w.startsAt <= now && now < w.endsAt ? 'active' : 'upcoming';
-    return { ...w, state: st };
-  }) };
-}
-
-export async function expireWindow(db: Queryable, id: number, by: string, now: number) {
-  await db.query('UPDATE maintenance_windows SET expired_at = $2, expired_by = $3 WHERE id = $1 AND expired_at IS NULL', [id, new Date(now), by]);
-}
-
-/** Moves each recurring window whose occurrence ended to its next occurrence (so active_maintenance(now) stays a plain check). */
-export async function advanceRecurring(db: Queryable, now: number): Promise<number> {
-  const r = await db.query(`SELECT id, recurrence, duration_ms, timezone FROM maintenance_windows WHERE recurrence IS NOT NULL AND expired_at IS NULL AND ends_at <= $1`, [new Date(now)]);
-  for (const w of r.rows) {
-    const occ = occurrence(String(w.recurrence), Number(w.duration_ms), String(w.timezone), now);
-    if (occ) await db.query('UPDATE maintenance_windows SET starts_at = $2, ends_at = $3 WHERE id = $1', [w.id, new Date(occ.start), new Date(occ.end)]);
-  }
-  return r.rows.length;
+/**
+ * Expired once ended by hand, or, for a one-off window, once past; active inside its (current) occurrence; else
+ * upcoming. A recurring window never expires by itself: the leader moves it to its next occurrence.
+ */
+export function windowState(w: { startsAt: number; endsAt: number; recurrence: string | null; expiredAt: number | null }, now: number): 'active' | 'upcoming' | 'expired' {
+  return w.expiredAt !== null || (!w.recurrence && w.endsAt <= now) ? 'expired' : w.startsAt <= now && now < w.endsAt ? 'active' : 'upcoming';
 }

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from '../../core/db';
+import type { Matcher } from '../matchers';
+import type { Silence } from '../notify/mute';
+import type { SilenceInput } from '../silences';
+
+/** Silences (the silences table): written through the API, read by the notifier and the API. */
+export interface SilenceRecord extends Silence {
+  createdAt: number;
+  expiredBy: string | null;
+}
+
+const t = (v: unknown) => new Date(v as string).getTime();
+
+function rowToSilence(r: Record<string, unknown>): SilenceRecord {
+  return {
+    id: String(r.id), team: String(r.team), matchers: r.matchers as Matcher[], startsAt: t(r.starts_at), endsAt: t(r.ends_at),
+    createdBy: String(r.created_by), comment: String(r.comment ?? ''), createdAt: t(r.created_at), expiredBy: (r.expired_by as string) ?? null,
+  };
+}
+
+export async function createSilence(db: Queryable, s: SilenceInput & { matchers: Matcher[] }, author: string, now: number): Promise<string> {
+  const id = randomUUID();
+  await db.query(
+    `INSERT INTO silences (id, team, matchers, starts_at, ends_at, created_by, comment, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [id, s.team, JSON.stringify(s.matchers), new Date(s.startsAt ?? now), new Date(s.endsAt), author, s.comment, new Date(now)],
+  );
+  return id;
+}
+
+export async function getSilence(db: Queryable, id: string): Promise<SilenceRecord | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+  const r = await db.query('SELECT * FROM silences WHERE id = $1', [id]);
+  return r.rows[0] ? rowToSilence(r.rows[0]) : null;
+}
+
+/** Expiring ends the silence now (the row stays, for the record). */
+export async function expireSilence(db: Queryable, id: string, by: string, now: number) {
+  await db.query('UPDATE silences SET starts_at = least(starts_at, $2), ends_at = $2, expired_by = $3 WHERE id = $1 AND ends_at > $2', [id, new Date(now), by]);
+}
+
+export async function activeSilences(db: Queryable, now: number): Promise<Silence[]> {
+  const r = await db.query('SELECT * FROM silences WHERE starts_at <= $1 AND ends_at > $1', [new Date(now)]);
+  return r.rows.map(rowToSilence);
+}
+
+/** A page of silences (active, pending or expired at `now`, or all), newest first. */
+export async function listSilences(db: Queryable, now: number, state: string | undefined, limit: number, offset: number): Promise<{ total: number; items: SilenceRecord[] }> {
+  const where = state === 'active' ? 'starts_at <= $1 AND ends_at > $1' : state === 'pending' ? 'starts_at > $1' : state === 'expired' ? 'ends_at <= $1' : 'true';
+  const r = await db.query(`SELECT *, count(*) OVER () AS total FROM silences WHERE ${where} AND $1::timestamptz IS NOT NULL ORDER BY created_at DESC LIMIT $2 OFFSET $3`, [new Date(now), limit, offset]);
+  return { total: Number(r.rows[0]?.total ?? 0), items: r.rows.map(rowToSilence) };
+}

@@ -7,8 +7,8 @@ import { join } from 'node:path';
  * (port 0), the embedded database in `<dir>/data/db` unless `databaseUrl` is given. For tests that need another
  * process: a second instance beside the first, a CLI against a running server, a crash (SIGKILL).
  */
-export const ADMIN = { username: 'admin', password: 'admin-pass-2026' };
-export const OPS = { username: 'ops', password: 'ops-pass-2026' };
+export const ADMIN = { username: 'admin', password: 'Chief-console-2026' };
+export const OPS = { username: 'ops', password: 'Duty-console-2026' };
 const root = new URL('../..', import.meta.url).pathname;
 
 export interface InstanceFiles {

@@ -30,6 +30,22 @@ async function main() {
     }
   }
   const t0 = Date.now();
+  // The signal handlers come first: a stop asked for while the system is still starting waits for the start to finish
+  // and then stops it cleanly (exit 0), instead of dying of the signal half-started.
+  let stopping = false;
+  let started: { stop(): Promise<void> } | undefined;
+  let log: ReturnType<typeof createLogger> | undefined;
+  const shutdown = async (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    log?.info({ sig }, 'stopping');
+    if (started) {
+      await started.stop();
+      process.exit(0);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
   let config;
   try {
     config = loadConfig(file);
@@ -40,20 +56,15 @@ async function main() {
     }
     throw err;
   }
-  const log = createLogger({ level: config.log.level });
+  log = createLogger({ level: config.log.level });
   const sys = await startSystem({ config, roles: roles.length ? (roles as RoleName[]) : undefined, log });
-  log.info({ url: sys.url, roles: roles.length ? roles : 'all', backend: sys.db.kind, startupMs: Date.now() - t0 }, 'city-ops started');
-  console.log(`\n  城市大数据平台运行监测 — dashboard: ${sys.url}/   (health: ${sys.url}/healthz)\n`);
-  let stopping = false;
-  const shutdown = async (sig: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ sig }, 'stopping');
+  started = sys;
+  if (stopping) {
     await sys.stop();
     process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  }
+  log.info({ url: sys.url, roles: roles.length ? roles : 'all', backend: sys.db.kind, startupMs: Date.now() - t0 }, 'city-ops started');
+  console.log(`\n  城市大数据平台运行监测 — dashboard: ${sys.url}/   (health: ${sys.url}/healthz)\n`);
 }
 
 main().catch((err) => {

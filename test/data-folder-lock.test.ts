@@ -106,7 +106,8 @@ if (backend === 'embedded') {
       assert.match(second.out, `the collector journal folder ${join(f.dataDir, 'journal')} is in use by pid ${a.pid}`);
       // Roles without the collector share the folder (they keep nothing in it), as the service units do on one host.
       const dash = await startTracked(f, ['--role', 'dashboard']);
-      assert.is(await dash.stop(), 0);
+      const dcode = await dash.stop();
+      assert.is(dcode, 0, `signal ${dash.child.signalCode}\n${dash.output().slice(-4000)}`);
       await a.kill();
       const b = await startTracked(f);
       assert.is(await b.stop(), 0);

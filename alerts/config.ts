@@ -69,6 +69,35 @@ const inhibitSchema = z.object({
 }).strict();
 export type InhibitConfig = z.output<typeof inhibitSchema>;
 
+/** `notices:` numbering, deadlines by level, attachment limits of 通报 (alerts/notices). */
+const noticesConfig = z
+  .object({
+    /** The number of a notice: {year} (UTC+8) and {seq} (per year, from 1), e.g. 〔{year}〕{seq}号 → 〔2026〕12号. */
+    numberPattern: z.string().min(1).max(60).default('〔{year}〕{seq}号')
+      .refine((p) => p.includes('{seq}'), { message: 'numberPattern must contain {seq} (the running number), e.g. 〔{year}〕{seq}号' }),
+    /** Rectification deadline from issue, by level (特别重大 critical, 重大 high, 较大 medium, 一般 low). */
+    deadlines: z
+      .object({
+        critical: duration({ min: '1h', max: '90d' }).prefault('1d'),
+        high: duration({ min: '1h', max: '90d' }).prefault('3d'),
+        medium: duration({ min: '1h', max: '90d' }).prefault('7d'),
+        low: duration({ min: '1h', max: '90d' }).prefault('15d'),
+      })
+      .strict()
+      .prefault({}),
+    /** Attachments of one feedback (整改反馈): how many files and how large each may be. */
+    attachments: z
+      .object({
+        maxFiles: z.number().int().min(0).max(20).default(5),
+        maxBytes: z.number().int().min(1024).max(10 * 1024 * 1024).default(2 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+export type NoticesConfig = z.output<typeof noticesConfig>;
+
 export const alertsConfig = z
   .object({
     enabled: z.boolean().default(true),
@@ -88,6 +117,8 @@ export const alertsConfig = z
     /** The built-in "a module that is down inhibits its own targets' alerts" plus these. */
     moduleDownInhibits: z.boolean().default(true),
     inhibitRules: z.array(inhibitSchema).default([]),
+    /** 通报 (notices to departments): alerts/notices, docs/alerts.md "通报". */
+    notices: noticesConfig,
   })
   .strict()
   .superRefine((v, ctx) => {

@@ -9,6 +9,7 @@ import { alertRoutes } from './api/alerts';
 import { silenceRoutes } from './api/silences';
 import { maintenanceWindowRoutes } from './api/maintenance-windows';
 import { ruleRoutes } from './api/rules';
+import { noticeRoutes } from './api/notices';
 
 /**
  * The alerts area: rules → alert state → routing, grouping, muting → channels. The API is mounted in every
@@ -45,6 +46,7 @@ export const alertsArea: AreaDefinition<typeof sections> = {
     routes.route('/', silenceRoutes(ctx));
     routes.route('/', maintenanceWindowRoutes(ctx, getCfg));
     routes.route('/', ruleRoutes(ctx, getCfg));
+    routes.route('/', noticeRoutes(ctx, getCfg, ctx.auth));
 
     ctx.onConfigReload((next) => {
       cfg = next.alerts;

@@ -34,12 +34,13 @@ async function main() {
       name: { type: 'string' },
       role: { type: 'string' },
       'display-name': { type: 'string' },
+      department: { type: 'string' },
     },
   });
   const cmd = positionals[0];
   const role = values.role as Role;
   if (!['create-user', 'create-token'].includes(cmd ?? '') || !ROLES.includes(role)) {
-    console.error('usage: app/admin.ts create-user --username NAME --role admin|ops|security|regulator | create-token --name NAME --role ROLE [--config FILE]');
+    console.error('usage: app/admin.ts create-user --username NAME --role admin|ops|security|regulator|department [--department 部门] | create-token --name NAME --role ROLE [--config FILE]');
     process.exit(2);
   }
   const config = loadConfig(values.config!);
@@ -49,8 +50,8 @@ async function main() {
   try {
     if (cmd === 'create-user') {
       if (!values.username) throw new Error('--username is required');
-      const id = await auth.createUser({ username: values.username, password: await readPassword(), role, displayName: values['display-name'] });
-      await auth.audit({ actor: 'cli', action: 'user.create', target: values.username, details: { role } });
+      const id = await auth.createUser({ username: values.username, password: await readPassword(), role, displayName: values['display-name'], department: values.department });
+      await auth.audit({ actor: 'cli', action: 'user.create', target: values.username, details: { role, ...(values.department ? { department: values.department } : {}) } });
       console.log(`created user ${values.username} (id ${id}, role ${role})`);
     } else {
       if (!values.name) throw new Error('--name is required');

@@ -11,6 +11,7 @@ import { browserErrors, webVital } from './browser';
 import { eventCount, eventValue } from './events';
 import { databaseUnreachable } from './database';
 import { selfHealth } from './self-health';
+import { noticeOverdue } from './notice-overdue';
 
 /**
  * Every rule type, each with its config schema (alerts/config.ts makes `rules[]` the union of them). Adding a rule
@@ -31,6 +32,7 @@ const REGISTRY = [
   eventValue,
   selfHealth,
   databaseUnreachable,
+  noticeOverdue,
 ] as const;
 
 type Registry = typeof REGISTRY;

@@ -3,9 +3,10 @@ import { loadTargets, loadModules, type TargetView, type ModuleView } from './ta
 import { loadAvailability, loadLatency, loadLatestResults, type AvailabilityRow, type LatencyRow, type LatestResult } from './probe-results';
 import { loadEvents, type SystemEvent } from './system-events';
 import { loadCollectorStats, type CollectorStat } from './collector-stats';
+import { loadOverdueNotices, type OverdueNotice } from './notices';
 import { browserExceptionCounts, webVitalQuantiles, type BrowserExceptionRate, type WebVitalQuantile } from './faro';
 
-export type { CollectorStat, TargetView, ModuleView, AvailabilityRow, LatencyRow, LatestResult, SystemEvent, BrowserExceptionRate, WebVitalQuantile };
+export type { OverdueNotice, CollectorStat, TargetView, ModuleView, AvailabilityRow, LatencyRow, LatestResult, SystemEvent, BrowserExceptionRate, WebVitalQuantile };
 export { SourceMissing } from './safe';
 
 /**
@@ -39,6 +40,7 @@ export class Sources {
     this.once<SystemEvent[]>(`ev:${kind}:${windowMs}:${source ?? ''}`, () => loadEvents(this.db, kind, windowMs, this.now, source));
   collectorStats = (windowMs: number) => this.once<CollectorStat[]>(`cstats:${windowMs}`, () => loadCollectorStats(this.db, windowMs, this.now));
   browserExceptions = (windowMs: number) => this.once<BrowserExceptionRate[]>(`faro-ex:${windowMs}`, () => browserExceptionCounts(this.db, windowMs, this.now));
+  overdueNotices = () => this.once<OverdueNotice[]>('notices-overdue', () => loadOverdueNotices(this.db, this.now));
   webVital = (metric: string, q: number, windowMs: number) =>
     this.once<WebVitalQuantile[]>(`faro-wv:${metric}:${q}:${windowMs}`, () => webVitalQuantiles(this.db, metric, q, windowMs, this.now));
 }

@@ -1,4 +1,4 @@
-export const ROLES = ['admin', 'ops', 'security', 'regulator'] as const;
+export const ROLES = ['admin', 'ops', 'security', 'regulator', 'department'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_NAMES_ZH: Record<Role, string> = {
@@ -6,11 +6,13 @@ export const ROLE_NAMES_ZH: Record<Role, string> = {
   ops: '运维',
   security: '安全',
   regulator: '数据直报/监管科',
+  department: '部门联络人',
 };
 
 /**
  * What each role may do. Reading health, alerts and reporting status is open to every signed-in user; writing is
- * limited to the team that owns the thing. admin may do everything.
+ * limited to the team that owns the thing. admin may do everything. A `department` user (a department's contact for
+ * 通报) has no `read`: it sees only the notices of its own department (alerts/notices) and answers them.
  */
 export const PERMISSIONS = {
   read: ['ops', 'security', 'regulator'],
@@ -21,6 +23,9 @@ export const PERMISSIONS = {
   'reporter:write': ['regulator'],
   'reporter:ingest': ['regulator'],
   'heartbeat:push': ['ops'],
+  'notices:issue': ['security'],
+  'notices:read': ['security', 'ops'],
+  'notices:respond': ['department'],
   'users:admin': [],
   'system:backup': [],
 } as const satisfies Record<string, readonly Role[]>;

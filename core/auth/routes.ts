@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { setCookie, deleteCookie, getCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type { Db } from '../db';
-import { TokenScopeError, type AuthService } from './service';
+import { MissingDepartmentError, TokenScopeError, type AuthService } from './service';
 import { ROLES } from './roles';
 import { WeakPasswordError } from './password-policy';
 import { SESSION_COOKIE, auditFrom, clientIp, httpError, page, readJson, requirePermission, type AppEnv } from '../http';
@@ -15,6 +15,8 @@ const userBody = z.object({
   password: z.string().min(1).max(256),
   role: z.enum(ROLES),
   displayName: z.string().max(100).optional(),
+  /** Required for role department. */
+  department: z.string().min(1).max(100).optional(),
 });
 const userPatch = z.object({ role: z.enum(ROLES).optional(), disabled: z.boolean().optional(), password: z.string().min(1).max(256).optional(), displayName: z.string().max(100).optional() }).strict();
 const tokenBody = z.object({
@@ -61,7 +63,7 @@ export function createAuthRoutes(deps: { db: Db; auth: AuthService; sessionTtlMs
       httpOnly: true, sameSite: 'Strict', path: '/', secure: deps.secureCookies, maxAge: Math.floor(deps.sessionTtlMs / 1000),
     });
     await auth.audit({ actor: res.principal.name, role: res.principal.role, action: 'auth.login', ip });
-    return c.json({ user: { name: res.principal.name, role: res.principal.role, ...(res.principal.totpSetupRequired ? { totpSetupRequired: true } : {}) } });
+    return c.json({ user: { name: res.principal.name, role: res.principal.role, ...(res.principal.department ? { department: res.principal.department } : {}), ...(res.principal.totpSetupRequired ? { totpSetupRequired: true } : {}) } });
   });
 
   app.post('/logout', async (c) => {
@@ -74,14 +76,14 @@ export function createAuthRoutes(deps: { db: Db; auth: AuthService; sessionTtlMs
   app.get('/me', (c) => {
     const p = c.get('principal');
     if (!p) return httpError(c, 401, 'unauthenticated', '需要登录');
-    return c.json({ user: { name: p.name, role: p.role, kind: p.kind, ...(p.totpSetupRequired ? { totpSetupRequired: true } : {}) } });
+    return c.json({ user: { name: p.name, role: p.role, kind: p.kind, ...(p.department ? { department: p.department } : {}), ...(p.totpSetupRequired ? { totpSetupRequired: true } : {}) } });
   });
 
   // The same question for a page that does not know yet whether it is signed in: 200 with `user: null` before
   // sign-in, so asking at load is never an error in the browser's console.
   app.get('/session', (c) => {
     const p = c.get('principal');
-    return c.json({ user: p ? { name: p.name, role: p.role, kind: p.kind, ...(p.totpSetupRequired ? { totpSetupRequired: true } : {}) } : null });
+    return c.json({ user: p ? { name: p.name, role: p.role, kind: p.kind, ...(p.department ? { department: p.department } : {}), ...(p.totpSetupRequired ? { totpSetupRequired: true } : {}) } : null });
   });
 
   app.post('/password', async (c) => {
@@ -126,14 +128,14 @@ export function createAuthRoutes(deps: { db: Db; auth: AuthService; sessionTtlMs
   app.get('/users', requirePermission('users:admin'), async (c) => {
     const { limit, offset } = page(c);
     const [r, n] = await Promise.all([
-      db.query<{ id: number; username: string; display_name: string; role: string; disabled: boolean; totp: boolean; created_at: Date; password_changed_at: Date | null }>(
-        `SELECT id, username, display_name, role, disabled, totp_secret IS NOT NULL AS totp, created_at, password_changed_at FROM users ORDER BY id LIMIT $1 OFFSET $2`,
+      db.query<{ id: number; username: string; display_name: string; role: string; disabled: boolean; totp: boolean; created_at: Date; password_changed_at: Date | null; department: string | null }>(
+        `SELECT id, username, display_name, role, department, disabled, totp_secret IS NOT NULL AS totp, created_at, password_changed_at FROM users ORDER BY id LIMIT $1 OFFSET $2`,
         [limit, offset],
       ),
       db.query<{ n: number }>('SELECT count(*)::int AS n FROM users'),
     ]);
     const items = r.rows.map((u) => ({
-      id: Number(u.id), username: u.username, displayName: u.display_name, role: u.role, disabled: u.disabled, totp: u.totp,
+      id: Number(u.id), username: u.username, displayName: u.display_name, role: u.role, department: u.department, disabled: u.disabled, totp: u.totp,
       createdAt: new Date(u.created_at).toISOString(), passwordChangedAt: u.password_changed_at ? new Date(u.password_changed_at).toISOString() : null,
     }));
     return c.json({ items, total: Number(n.rows[0].n), limit, offset });
@@ -146,10 +148,11 @@ export function createAuthRoutes(deps: { db: Db; auth: AuthService; sessionTtlMs
     if (!parsed.success) return httpError(c, 400, 'bad_request', issues(parsed.error));
     try {
       const id = await auth.createUser(parsed.data);
-      await auditFrom(c, auth, { action: 'user.create', target: parsed.data.username, details: { role: parsed.data.role } });
+      await auditFrom(c, auth, { action: 'user.create', target: parsed.data.username, details: { role: parsed.data.role, ...(parsed.data.department ? { department: parsed.data.department } : {}) } });
       return c.json({ id }, 201);
     } catch (err) {
       if (err instanceof WeakPasswordError) return httpError(c, 422, 'weak_password', err.problems.join('；'), { problems: err.problems });
+      if (err instanceof MissingDepartmentError) return httpError(c, 400, 'department_required', err.message, { field: 'department' });
       if (/unique|duplicate/i.test((err as Error).message)) return httpError(c, 409, 'exists', `用户 ${parsed.data.username} 已存在`);
       throw err;
     }

@@ -12,10 +12,28 @@ export interface Principal {
   tokenId?: number;
   name: string;
   role: Role;
+  /** For the `department` role: the department whose notices (通报) this user sees and answers. */
+  department?: string;
   /** A token limited to these permissions (within its role's); empty or absent: all of the role's. */
   scopes?: string[];
   /** A session of a role that must use TOTP, not enrolled yet: it may only enrol (and sign out). */
   totpSetupRequired?: boolean;
+}
+
+export interface NewUser {
+  username: string;
+  password: string;
+  role: Role;
+  displayName?: string;
+  /** Required for the `department` role (the department it answers notices for), ignored for the others. */
+  department?: string;
+}
+
+/** A `department` user without its department: it would see no notice. */
+export class MissingDepartmentError extends Error {
+  constructor() {
+    super('部门联络人（department 角色）必须指定所属部门 department');
+  }
 }
 
 export interface AuditEntry {
@@ -64,12 +82,13 @@ export class AuthService {
   }
 
   /** Creates a user; the password must pass the policy (WeakPasswordError says what is wrong, in Chinese). */
-  async createUser(u: { username: string; password: string; role: Role; displayName?: string }, q: Queryable = this.db) {
+  async createUser(u: NewUser, q: Queryable = this.db) {
+    if (u.role === 'department' && !u.department?.trim()) throw new MissingDepartmentError();
     await this.checkPassword(u.password, u.username);
     const hash = await hashPassword(u.password);
     const r = await q.query<{ id: number }>(
-      `INSERT INTO users (username, display_name, role, password_hash, password_changed_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [u.username, u.displayName ?? '', u.role, hash, new Date(this.clock())],
+      `INSERT INTO users (username, display_name, role, password_hash, password_changed_at, department) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [u.username, u.displayName ?? '', u.role, hash, new Date(this.clock()), u.role === 'department' ? u.department!.trim() : null],
     );
     return Number(r.rows[0].id);
   }
@@ -79,7 +98,7 @@ export class AuthService {
     if (problems.length) throw new WeakPasswordError(problems);
   }
 
-  async ensureUser(u: { username: string; password: string; role: Role; displayName?: string }): Promise<boolean> {
+  async ensureUser(u: NewUser): Promise<boolean> {
     const r = await this.db.query('SELECT 1 FROM users WHERE username = $1', [u.username]);
     if (r.rowCount > 0) return false;
     await this.createUser(u);
@@ -103,8 +122,8 @@ export class AuthService {
       const w = waitFor(rows.get(k), now, this.options.lockout);
       if (w.ms > 0) return { ok: false, reason: w.locked ? 'locked' : 'throttled', retryAfterMs: w.ms };
     }
-    const r = await this.db.query<{ id: number; password_hash: string; role: Role; disabled: boolean; totp_secret: string | null; totp_last_step: number | null }>(
-      'SELECT id, password_hash, role, disabled, totp_secret, totp_last_step FROM users WHERE username = $1',
+    const r = await this.db.query<{ id: number; password_hash: string; role: Role; disabled: boolean; totp_secret: string | null; totp_last_step: number | null; department: string | null }>(
+      'SELECT id, password_hash, role, disabled, totp_secret, totp_last_step, department FROM users WHERE username = $1',
       [username],
     );
     const user = r.rows[0];
@@ -131,7 +150,7 @@ export class AuthService {
       hash, user.id, new Date(now + this.sessionTtlMs), ip ?? null, new Date(now),
     ]);
     const setup = !user.totp_secret && this.options.totp.requiredRoles.includes(user.role);
-    return { ok: true, sessionId: token, principal: { kind: 'session', userId: Number(user.id), name: username, role: user.role, ...(setup ? { totpSetupRequired: true } : {}) } };
+    return { ok: true, sessionId: token, principal: { kind: 'session', userId: Number(user.id), name: username, role: user.role, ...(user.department ? { department: user.department } : {}), ...(setup ? { totpSetupRequired: true } : {}) } };
   }
 
   private async throttleRows(keys: string[]): Promise<Map<string, ThrottleRow>> {
@@ -178,18 +197,18 @@ export class AuthService {
   async fromSession(sessionId: string, userAgent?: string): Promise<Principal | null> {
     const now = new Date(this.clock());
     // The session is seen (at most once a minute, so reading pages does not write on every request).
-    const r = await this.db.query<{ id: number; username: string; role: Role; totp: boolean }>(
+    const r = await this.db.query<{ id: number; username: string; role: Role; totp: boolean; department: string | null }>(
       `WITH touch AS (
          UPDATE sessions SET last_seen_at = $2, user_agent = coalesce(user_agent, $3)
           WHERE id_hash = $1 AND (last_seen_at IS NULL OR last_seen_at < $2::timestamptz - INTERVAL '60 seconds'))
-       SELECT u.id, u.username, u.role, u.totp_secret IS NOT NULL AS totp FROM sessions s JOIN users u ON u.id = s.user_id
+       SELECT u.id, u.username, u.role, u.department, u.totp_secret IS NOT NULL AS totp FROM sessions s JOIN users u ON u.id = s.user_id
        WHERE s.id_hash = $1 AND s.expires_at > $2 AND NOT u.disabled`,
       [tokenHash(sessionId), now, userAgent?.slice(0, 300) ?? null],
     );
     const u = r.rows[0];
     if (!u) return null;
     const setup = !u.totp && this.options.totp.requiredRoles.includes(u.role);
-    return { kind: 'session', userId: Number(u.id), name: u.username, role: u.role, ...(setup ? { totpSetupRequired: true } : {}) };
+    return { kind: 'session', userId: Number(u.id), name: u.username, role: u.role, ...(u.department ? { department: u.department } : {}), ...(setup ? { totpSetupRequired: true } : {}) };
   }
 
   /** Creates an API token. Scopes must be permissions of its role; it expires after `ttlMs` (default: auth.tokenTtl). */

@@ -1,3 +1,4 @@
+import { ROLES } from '../auth/roles';
 import { z } from 'zod';
 import { duration, secret } from './common';
 
@@ -53,10 +54,13 @@ export const authConfig = z
           .object({
             username: z.string().min(2),
             password: secret,
-            role: z.enum(['admin', 'ops', 'security', 'regulator']),
+            role: z.enum(ROLES),
             displayName: z.string().default(''),
+            /** Required for role department: the department whose notices (通报) the user answers. */
+            department: z.string().min(1).optional(),
           })
-          .strict(),
+          .strict()
+          .refine((u) => u.role !== 'department' || !!u.department, { path: ['department'], message: 'role department needs department: <the department, as in the modules\' tags.department>' }),
       )
       .default([]),
     /** Secure flag on the session cookie: on by default (serve behind HTTPS); the demo on http://127.0.0.1 turns it off. */

@@ -14,7 +14,7 @@ import { chinaDate } from '../core/china-time';
 const ARTIFACTS = 'test-artifacts/dashboard';
 mkdirSync(ARTIFACTS, { recursive: true });
 const FARO_KEY = 'dash-key-0123456789abcdef';
-const PASSWORDS: Record<string, string> = { admin: 'Guanli-test-2026', ops: 'Yunwei-test-2026', security: 'Anquan-test-2026', regulator: 'Jianguan-test-2026' };
+const PASSWORDS: Record<string, string> = { admin: 'Guanli-test-2026', ops: 'Yunwei-test-2026', security: 'Anquan-test-2026', regulator: 'Jianguan-test-2026', shuju: 'Lianluo-test-2026' };
 const config = parseConfig(`
 server: { host: 127.0.0.1, port: 0 }
 log: { level: silent }
@@ -24,6 +24,7 @@ auth:
     - { username: ops, password: ${PASSWORDS.ops}, role: ops }
     - { username: security, password: ${PASSWORDS.security}, role: security }
     - { username: regulator, password: ${PASSWORDS.regulator}, role: regulator }
+    - { username: shuju, password: ${PASSWORDS.shuju}, role: department, department: 数据资源科 }
 faro:
   apps:
     - { name: dashboard, key: ${FARO_KEY} }
@@ -57,6 +58,8 @@ for (let i = 0; i < 24; i++) {
 }
 const token = (await system.auth.createToken({ name: 'browser-test', role: 'ops', createdBy: 'test' })).token;
 const apiGet = async (path: string) => (await fetch(base + path, { headers: { authorization: `Bearer ${token}` } })).json();
+const secToken = (await system.auth.createToken({ name: 'browser-test-security', role: 'security', createdBy: 'test' })).token;
+const apiAs = async (_role: 'security', path: string) => (await fetch(base + path, { headers: { authorization: `Bearer ${secToken}` } })).json();
 
 const browser: Browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
@@ -101,14 +104,22 @@ async function chartPoints(page: Page, selector: string): Promise<number[]> {
   }, selector);
 }
 
+/** The page as another user's step left it: a reload (a goto to the same hash would keep the old view). */
+async function reopen(page: Page, hash: string) {
+  await page.goto(`${base}/${hash}`);
+  await page.reload();
+  await page.waitForSelector('main.content[data-ready="1"]', { timeout: 20_000 });
+}
+
 const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}/${name}-${backend}.png`, fullPage: true });
 
 test('each role sees only its pages in the navigation; a deep link survives a reload', async () => {
   const expected: Record<string, string[]> = {
-    admin: ['总览', '目标详情', '告警', '数据直报', '前端体验', '系统'],
-    ops: ['总览', '目标详情', '告警', '前端体验', '系统'],
-    security: ['总览', '目标详情', '告警'],
+    admin: ['总览', '目标详情', '告警', '通报', '数据直报', '前端体验', '系统'],
+    ops: ['总览', '目标详情', '告警', '通报', '前端体验', '系统'],
+    security: ['总览', '目标详情', '告警', '通报'],
     regulator: ['总览', '数据直报'],
+    shuju: ['通报'],
   };
   for (const role of Object.keys(expected)) {
     const page = await login(role);
@@ -210,6 +221,63 @@ test('alerts: silences and maintenance windows are created and ended through the
   await page.waitForSelector('main.content section.card:has-text("静默") td:has-text("已结束")', { timeout: 10_000 });
   assert.is((await apiGet('/api/alerts/silences')).items[0].state, 'expired');
   await page.context().close();
+});
+
+test('通报: security turns an alert into a notice; the department acknowledges and answers with an attachment; security sends it back, then closes it', async () => {
+  const sec = await login('security');
+  await open(sec, '#/alerts?tab=firing');
+  const convert = await sec.$('button.to-notice');
+  assert.ok(convert, 'a 转为通报 button beside a firing alert');
+  const alertId = Number(await convert!.getAttribute('data-alert-id'));
+  await convert!.click();
+  await sec.fill('form.modal input[name=department]', '数据资源科');
+  await sec.selectOption('form.modal select[name=level]', 'high');
+  await sec.fill('form.modal textarea[name=requirement]', '核查并更换证书，反馈整改报告');
+  await sec.click('form.modal button[type=submit]');
+  await sec.waitForSelector('h2.notice-title', { timeout: 10_000 });
+  const noticeId = Number(/#\/notices\/(\d+)/.exec(sec.url())![1]);
+  const issued = await apiAs('security', `/api/alerts/notices/${noticeId}`);
+  assert.is(issued.alertId, alertId);
+  assert.is(issued.department, '数据资源科');
+  assert.match(await sec.textContent('main.content') ?? '', issued.number);
+  await shot(sec, 'notice-issued');
+
+  const dept = await login('shuju');
+  await dept.waitForSelector('main.content[data-ready="1"]');
+  assert.match(dept.url(), '#/notices', 'a department user lands on its notices');
+  await dept.click(`a.notice-link[href="#/notices/${noticeId}"]`);
+  await dept.waitForSelector('button.ack-notice');
+  await dept.click('button.ack-notice');
+  await dept.waitForSelector('form.feedback');
+  await dept.fill('form.feedback textarea', '已更换证书');
+  await dept.setInputFiles('form.feedback input[type=file]', { name: '整改报告.txt', mimeType: 'text/plain', buffer: Buffer.from('证书已更换，有效期至 2027 年底') });
+  await dept.click('form.feedback button[type=submit]');
+  await dept.waitForSelector('span.badge.n-submitted', { timeout: 10_000 });
+
+  await reopen(sec, `#/notices/${noticeId}`);
+  await sec.click('button.return-notice');
+  await sec.fill('form.modal textarea', '请附新证书的有效期截图');
+  await sec.click('form.modal button[type=submit]');
+  await sec.waitForSelector('span.badge.n-returned', { timeout: 10_000 });
+
+  await reopen(dept, `#/notices/${noticeId}`);
+  await dept.fill('form.feedback textarea', '已补充截图说明');
+  await dept.click('form.feedback button[type=submit]');
+  await dept.waitForSelector('span.badge.n-submitted', { timeout: 10_000 });
+  await shot(dept, 'notice-department');
+
+  await reopen(sec, `#/notices/${noticeId}`);
+  await sec.click('button.close-notice');
+  await sec.click('form.modal button[type=submit]');
+  await sec.waitForSelector('span.badge.n-closed', { timeout: 10_000 });
+  const done = await apiAs('security', `/api/alerts/notices/${noticeId}`);
+  assert.equal(done.events.map((e: { action: string }) => e.action), ['issued', 'acknowledged', 'feedback', 'returned', 'feedback', 'closed']);
+  assert.is(done.events[2].attachments[0].filename, '整改报告.txt');
+  // The department sees nothing else of the system.
+  await open(dept, '#/alerts');
+  assert.match(await dept.textContent('main.content') ?? '', '无权');
+  await sec.context().close();
+  await dept.context().close();
 });
 
 test('the real Faro web SDK in Chromium reports an exception and web vitals to our receiver', async () => {

@@ -104,6 +104,18 @@ test('a department user must have a department', async () => {
   } catch (err) {
     assert.match((err as Error).message, '必须指定所属部门');
   }
+  // Nor may an admin turn a user into one without a department.
+  const id = await auth.createUser({ username: 'someone', password: 'Lianluo-contact-2026', role: 'ops' });
+  try {
+    await auth.updateUser(id, { role: 'department' });
+    assert.unreachable('changed');
+  } catch (err) {
+    assert.match((err as Error).message, '必须指定所属部门');
+  }
+  assert.ok(await auth.updateUser(id, { role: 'department', department: '数据资源科' }));
+  assert.is((await db.query<{ department: string }>('SELECT department FROM users WHERE id = $1', [id])).rows[0].department, '数据资源科');
+  assert.ok(await auth.updateUser(id, { role: 'ops' }));
+  assert.is((await db.query<{ department: string | null }>('SELECT department FROM users WHERE id = $1', [id])).rows[0].department, null);
 });
 
 test('alert → 通报 → acknowledge → feedback → return → feedback → close, each step by its role only, audited', async () => {

@@ -18,7 +18,7 @@ const userBody = z.object({
   /** Required for role department. */
   department: z.string().min(1).max(100).optional(),
 });
-const userPatch = z.object({ role: z.enum(ROLES).optional(), disabled: z.boolean().optional(), password: z.string().min(1).max(256).optional(), displayName: z.string().max(100).optional() }).strict();
+const userPatch = z.object({ role: z.enum(ROLES).optional(), disabled: z.boolean().optional(), password: z.string().min(1).max(256).optional(), displayName: z.string().max(100).optional(), department: z.string().min(1).max(100).optional() }).strict();
 const tokenBody = z.object({
   name: z.string().min(1).max(100),
   role: z.enum(ROLES),
@@ -170,6 +170,7 @@ export function createAuthRoutes(deps: { db: Db; auth: AuthService; sessionTtlMs
       if (!(await auth.updateUser(id, parsed.data))) return httpError(c, 404, 'not_found', `没有用户 ${id}`);
     } catch (err) {
       if (err instanceof WeakPasswordError) return httpError(c, 422, 'weak_password', err.problems.join('；'), { problems: err.problems });
+      if (err instanceof MissingDepartmentError) return httpError(c, 400, 'department_required', err.message, { field: 'department' });
       throw err;
     }
     const { password, ...shown } = parsed.data;

@@ -268,15 +268,19 @@ export class AuthService {
 
   // ---- users and sessions (admin) ----
 
-  async updateUser(id: number, ch: { role?: Role; disabled?: boolean; password?: string; displayName?: string }): Promise<boolean> {
-    const cur = await this.db.query<{ username: string }>('SELECT username FROM users WHERE id = $1', [id]);
+  async updateUser(id: number, ch: { role?: Role; disabled?: boolean; password?: string; displayName?: string; department?: string }): Promise<boolean> {
+    const cur = await this.db.query<{ username: string; role: Role; department: string | null }>('SELECT username, role, department FROM users WHERE id = $1', [id]);
     if (!cur.rows[0]) return false;
+    const role = ch.role ?? cur.rows[0].role;
+    const department = ch.department?.trim() || (role === 'department' ? cur.rows[0].department : null);
+    if (role === 'department' && !department) throw new MissingDepartmentError();
     const sets: string[] = [];
     const params: unknown[] = [id];
     const set = (col: string, v: unknown) => sets.push(`${col} = $${params.push(v)}`);
     if (ch.role) set('role', ch.role);
     if (ch.disabled !== undefined) set('disabled', ch.disabled);
     if (ch.displayName !== undefined) set('display_name', ch.displayName);
+    if (ch.role || ch.department !== undefined) set('department', role === 'department' ? department : null);
     if (ch.password !== undefined) {
       await this.checkPassword(ch.password, cur.rows[0].username);
       set('password_hash', await hashPassword(ch.password));
@@ -287,7 +291,7 @@ export class AuthService {
     await this.db.tx(async (q) => {
       await q.query(`UPDATE users SET ${sets.join(', ')} WHERE id = $1`, params);
       // A new password, a new role or a disabled account ends the user's sessions.
-      if (ch.password !== undefined || ch.role || ch.disabled) await q.query('DELETE FROM sessions WHERE user_id = $1', [id]);
+      if (ch.password !== undefined || ch.role || ch.disabled || ch.department !== undefined) await q.query('DELETE FROM sessions WHERE user_id = $1', [id]);
     });
     return true;
   }

@@ -1,5 +1,5 @@
 import { api, setUnauthenticatedHandler, type User } from './api';
-import { PERMISSIONS, can as canDo, type Permission } from '../../core/auth/roles';
+import { PERMISSIONS, ROLE_NAMES_ZH, can as canDo, type Permission } from '../../core/auth/roles';
 import { disposeCharts, echarts, h, toast } from './ui';
 import { PAGES, RANGES, buildHash, parseHash, rangeOf, setParams, type Route } from './router';
 import { startFaro } from './faro';
@@ -9,6 +9,7 @@ import { renderAlerts } from './pages/alerts';
 import { renderReporting } from './pages/reporting';
 import { renderRum } from './pages/rum';
 import { renderSystem } from './pages/system';
+import { renderNotices } from './pages/notices';
 import type { PageCtx, Settings } from './page-ctx';
 export type { PageCtx, Settings } from './page-ctx';
 
@@ -33,7 +34,7 @@ let renderSeq = 0;
 const can = (perm: string) => !!user && perm in PERMISSIONS && canDo(user.role, perm as Permission);
 
 const RENDERERS: Record<string, (ctx: PageCtx) => Promise<HTMLElement>> = {
-  overview: renderOverview, target: renderTarget, alerts: renderAlerts, reporting: renderReporting, rum: renderRum, system: renderSystem,
+  overview: renderOverview, target: renderTarget, alerts: renderAlerts, reporting: renderReporting, rum: renderRum, system: renderSystem, notices: renderNotices,
 };
 
 function loginView(next: string) {
@@ -48,7 +49,7 @@ function loginView(next: string) {
       try {
         await api.login(username, password);
         user = await api.me();
-        location.hash = next && !next.startsWith('#/login') ? next : '#/overview';
+        location.hash = next && !next.startsWith('#/login') ? next : '#/'; // the first page the role may see
         render();
       } catch (ex) {
         err.textContent = (ex as Error).message || '登录失败';
@@ -80,7 +81,7 @@ function header(route: Route, pages: typeof PAGES) {
         } }), '自动刷新'),
       h('button.secondary.small', { onclick: () => render() }, '刷新'),
       h('span.tz-note', { title: '本页所有时间均为北京时间（UTC+8）' }, '北京时间 UTC+8'),
-      h('span.user', `${user!.name}（${({ admin: '管理员', ops: '运维', security: '安全', regulator: '监管科' } as const)[user!.role]}）`),
+      h('span.user', `${user!.name}（${user!.role === 'department' ? user!.department ?? ROLE_NAMES_ZH.department : ({ admin: '管理员', ops: '运维', security: '安全', regulator: '监管科', department: ROLE_NAMES_ZH.department } as const)[user!.role]}）`),
       h('button.secondary.small', { onclick: async () => {
         await api.logout().catch(() => undefined);
         user = null;

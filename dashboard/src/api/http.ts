@@ -9,8 +9,10 @@ export class ApiError extends Error {
   }
 }
 
-export type Role = 'admin' | 'ops' | 'security' | 'regulator';
-export interface User { name: string; role: Role }
+import type { Role } from '../../../core/auth/roles';
+export type { Role };
+/** The signed-in user (GET /api/auth/session); a department contact also has its department. */
+export interface User { name: string; role: Role; department?: string }
 export type Json = any; // answers are normalised by the helpers below, which tolerate field-name variants
 
 let onUnauthenticated: () => void = () => undefined;

@@ -7,6 +7,7 @@ import { collector, faro } from './collector';
 import { alerts } from './alerts';
 import { reporter } from './reporter';
 import { system } from './system';
+import { notices } from './notices';
 
 export { ApiError, list, pick, setUnauthenticatedHandler, type Json, type Range, type Role, type User } from './http';
 
@@ -24,6 +25,7 @@ export const api = {
   reporter,
   faro,
   system,
+  notices,
 
   health: async () => {
     const res = await fetch('/healthz');

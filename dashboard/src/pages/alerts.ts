@@ -3,6 +3,7 @@ import { api } from '../api';
 import { badge, card, fmtTime, h, promptForm, table, toast } from '../ui';
 import { setParams } from '../router';
 import type { PageCtx } from '../page-ctx';
+import { issueNoticeForm } from './notices';
 import { chinaLocalInput, fromChinaWallClock } from '../../../core/china-time';
 
 const TABS: [string, string][] = [['firing', '告警中'], ['pending', '待定'], ['resolved', '已恢复']];
@@ -87,6 +88,7 @@ export async function renderAlerts(ctx: PageCtx): Promise<HTMLElement> {
           if (v) await act(() => api.alerts.ack(r.id, v.comment), '已确认', ctx);
         } }, '确认');
       }],
+      ...(ctx.can('notices:issue') ? [['通报', (r: Alert) => (r.state === 'resolved' && tab !== 'resolved' ? '—' : h('button.small.secondary.to-notice', { 'data-alert-id': r.id, onclick: () => issueNoticeForm(ctx, { alertId: r.id, title: r.summary || r.rule }) }, '转为通报'))] as [string, (r: Alert) => HTMLElement | string]] : []),
     ], { empty: tab === 'firing' ? '没有正在告警的项目' : undefined })),
     h('div.grid2',
       card('静默', anyWrite ? h('button.small.new-silence', { onclick: newSilence }, '新建静默') : null, table<Silence>(silences?.items ?? [], [

@@ -5,6 +5,7 @@ import { getCookie } from 'hono/cookie';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { AuthService, Principal, AuditEntry } from './auth/service';
 import { can, type Permission } from './auth/roles';
+import { maskPersonalData } from './mask';
 
 export type AppEnv = { Variables: { principal: Principal | null; requestId: string } };
 export const SESSION_COOKIE = 'cityops_session';
@@ -202,4 +203,21 @@ export function loggablePath(c: Context): string {
     /* no route matched: no parameters to hide */
   }
   return path.length > 300 ? `${path.slice(0, 300)}…` : path;
+}
+
+/**
+ * Personal data in every JSON answer of the routes below masked (core/mask.ts `maskPersonalData`) unless the caller
+ * may see it (`reveal`: the reporter's writers, who correct records). One point for every answer: lists, details,
+ * versions, rejected payloads, errors and warnings, whatever route is added later.
+ */
+export function maskPersonalAnswers(reveal: (c: Context<AppEnv>) => boolean): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await next();
+    if (reveal(c) || !/^application\/json\b/i.test(c.res.headers.get('content-type') ?? '')) return;
+    const body = await c.res.clone().json().catch(() => undefined);
+    if (body === undefined) return;
+    const headers = new Headers(c.res.headers);
+    headers.delete('content-length');
+    c.res = new Response(JSON.stringify(maskPersonalData(body)), { status: c.res.status, headers });
+  };
 }

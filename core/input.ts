@@ -108,6 +108,9 @@ export const intIdParam = z
   .transform(Number)
   .refine((n) => n >= 1 && n <= 2_147_483_647, { message: '应为 1 … 2147483647 之间的整数 id (id out of range)' });
 
+/** A uuid in a path (silences): 8-4-4-4-12 hex digits. */
+export const uuidParam = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: '应为 UUID，如 3f1c…-…（8-4-4-4-12 位十六进制）' });
+
 const nonNegInt = (max: number) =>
   z
     .string()

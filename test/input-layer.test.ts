@@ -3,6 +3,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Hono } from 'hono';
+import { gzipSync } from 'node:zlib';
+import { sampleBody } from '../collector/faro/testkit';
 import { startHardened, SECRETS } from './helpers/hardened';
 import { errorHandler, type AppEnv } from '../core/http';
 import { jsonProblem, parseInstant } from '../core/input';
@@ -32,6 +34,19 @@ test('NUL and lone surrogates in the path, the query and a JSON body are a 400 n
   bad(await call('POST', '/api/alerts/silences', { caller: ops, raw: Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]) as unknown as Uint8Array }), 'bad_encoding', 'body', 'invalid UTF-8');
   // Heartbeats and Faro (their own keys, other origins) go through the same layer.
   bad(await call('POST', `/api/collector/heartbeat/${SECRETS.pushToken}`, { body: { status: 'ok', message: 'a\u0000' } }), 'nul_character', 'body.message', 'heartbeat');
+});
+
+test('good input still arrives whole: a Faro batch as JSON, as text/plain (sendBeacon) and gzipped; a heartbeat', async () => {
+  const faro = JSON.stringify(sampleBody(h.clock()));
+  for (const [type, raw, extra] of [
+    ['application/json', faro, {}],
+    ['text/plain;charset=UTF-8', faro, {}],
+    ['application/json', new Uint8Array(gzipSync(faro)), { 'content-encoding': 'gzip' }],
+  ] as const) {
+    const r = await call('POST', '/api/collector/faro/collect', { raw, headers: { 'content-type': type, 'x-api-key': SECRETS.faroKey, ...extra } });
+    assert.ok(r.status >= 200 && r.status < 300, `${type} ${JSON.stringify(extra)}: ${r.status} ${r.text.slice(0, 200)}`);
+  }
+  assert.is((await call('POST', `/api/collector/heartbeat/${SECRETS.pushToken}`, { raw: '' })).status, 202, 'an empty heartbeat');
 });
 
 test('deep nesting, long arrays and bad JSON are a 400, not a stack overflow', async () => {

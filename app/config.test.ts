@@ -105,6 +105,22 @@ test('what the start would refuse, the configuration refuses first, at the offen
   assert.match(problems('auth:\n  passwordPolicy: { minLength: 4 }\n'), /at auth\.passwordPolicy\.minLength/);
 });
 
+test('cron expressions by node-cron\'s own validator and their time zone via Intl, each at its own line', () => {
+  // The reporter's schedule: a time zone Intl does not know, at the timezone key's line.
+  assert.match(problems('reporter:\n  schedule:\n    incremental: "*/5 * * * *"\n    timezone: Mars/Olympus\n'), /cfg\.yaml:4:15 at reporter\.schedule\.timezone: unknown time zone/);
+  // A bad expression names the key, its line and node-cron's reason (the field that is wrong).
+  const m = problems('reporter:\n  schedule:\n    timezone: Asia/Shanghai\n    full: "61 1 * * *"\n');
+  assert.match(m, /cfg\.yaml:4:11 at reporter\.schedule\.full: expected a cron expression/);
+  assert.match(m, /minute/);
+  assert.match(problems('reporter:\n  schedule:\n    reconcile: "every night"\n'), /cfg\.yaml:3:16 at reporter\.schedule\.reconcile/);
+  // The alerts section's time zone through the same check.
+  assert.match(problems('alerts:\n  timezone: Moon/Base\n'), /cfg\.yaml:2:13 at alerts\.timezone: unknown time zone/);
+  // Good values pass, and keep their meaning.
+  const ok = parseConfig('reporter:\n  schedule:\n    incremental: "*/5 * * * *"\n    timezone: Asia/Urumqi\n', 'x.yaml');
+  assert.is(ok.reporter.schedule.timezone, 'Asia/Urumqi');
+  assert.is(ok.reporter.schedule.incremental, '*/5 * * * *');
+});
+
 test('secure cookies by default; the demo turns them off for http://127.0.0.1', () => {
   assert.is(parseConfig('', 'x.yaml').auth.secureCookies, true);
   assert.is(loadConfig(new URL('../ops/demo.yaml', import.meta.url).pathname).auth.secureCookies, false);

@@ -11,9 +11,10 @@ import { AuthService, authOptionsOf } from '../core/auth/service';
 import { createAuthRoutes } from '../core/auth/routes';
 import { Leader } from '../core/leader';
 import { applyPolicies, runMaintenance, tsdbMode } from '../core/db/jobs';
-import { authenticate, httpError, loggablePath, sameOriginGuard, securityHeaders, type AppEnv } from '../core/http';
+import { authenticate, errorHandler, httpError, sameOriginGuard, securityHeaders, type AppEnv } from '../core/http';
 import { ROLE_NAMES, type AreaContext, type AreaDefinition, type AreaRuntime, type ConfigSections, type RoleName, type SectionsOf } from '../core/area';
 import { lockFolder } from '../core/folder-lock';
+import { INPUT_LIMITS, inputGuard } from '../core/input';
 import { createBackupRoutes } from '../core/backup';
 import { journalDirOf } from '../collector';
 import { collectorArea } from '../collector';
@@ -138,10 +139,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   await applyPolicies(db, config.retention, JOB_TABLES);
 
   const app = new Hono<AppEnv>();
-  app.onError((err, c) => {
-    log.error({ err, path: loggablePath(c), requestId: c.get('requestId') }, 'request failed');
-    return httpError(c, 500, 'internal', `内部错误，请联系管理员并提供请求编号 ${c.get('requestId') ?? ''} (internal error; see the server log)`);
-  });
+  app.onError(errorHandler(log));
   app.use('*', securityHeaders());
   app.get('/healthz', async (c) => {
     const dbOk = await db.ping();
@@ -152,6 +150,8 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     c.set('requestId', rid && /^[A-Za-z0-9._-]{1,64}$/.test(rid) ? rid : crypto.randomUUID());
     await next();
   });
+  // The input layer (core/input.ts): body size per route, clean strings, bounded JSON, the shared query parameters.
+  app.use('/api/*', inputGuard({ bodyBytes: (c) => bodyLimitFor(config, c.req.path), maxArray: (c) => arrayLimitFor(config, c.req.path) }));
   app.use('/api/*', authenticate(auth));
   // The ingest paths that carry their own key are posted to from other origins (batch jobs, other apps' pages).
   app.use('/api/*', sameOriginGuard({ publicOrigins: config.server.publicOrigins, crossOrigin: [/^\/api\/collector\/heartbeat\//, /^\/api\/collector\/faro\/collect(\/|$)/] }));
@@ -243,6 +243,26 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       journalLock?.release();
     },
   };
+}
+
+/**
+ * The largest request body per route: a heartbeat or a sign-in is a few hundred bytes, so 8 KiB; the sign-in area's
+ * other requests 64 KiB; record intake and the Faro receiver their configured sizes (reporter.intake.maxRequestBytes,
+ * faro.maxBodyBytes: a batch of records, an SDK batch); everything else 1 MiB.
+ */
+export function bodyLimitFor(config: Config, path: string): number {
+  if (path.startsWith('/api/collector/heartbeat/')) return 8 * 1024;
+  if (path === '/api/auth/login' || path === '/api/auth/login/') return 8 * 1024;
+  if (path.startsWith('/api/auth/')) return 64 * 1024;
+  if (path.startsWith('/api/reporter/records/')) return config.reporter.intake.maxRequestBytes;
+  if (path.startsWith('/api/collector/faro/collect')) return config.faro.maxBodyBytes;
+  return INPUT_LIMITS.defaultBodyBytes;
+}
+
+/** The longest JSON array per route: a record batch may be as long as reporter.intake.maxRecordsPerRequest. */
+export function arrayLimitFor(config: Config, path: string): number {
+  if (path.startsWith('/api/reporter/records/')) return Math.max(INPUT_LIMITS.maxArray, config.reporter.intake.maxRecordsPerRequest);
+  return INPUT_LIMITS.maxArray;
 }
 
 /** The Faro app the dashboard reports its own page as (dashboard.faroApp in faro.apps), or null. */

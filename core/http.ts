@@ -1,9 +1,11 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { HTTPException } from 'hono/http-exception';
 import { getCookie } from 'hono/cookie';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { AuthService, Principal, AuditEntry } from './auth/service';
 import { can, type Permission } from './auth/roles';
+import { maskPersonalData } from './mask';
 
 export type AppEnv = { Variables: { principal: Principal | null; requestId: string } };
 export const SESSION_COOKIE = 'cityops_session';
@@ -67,10 +69,59 @@ export async function readJson<T = unknown>(c: Context): Promise<{ ok: true; val
 }
 
 /** Pagination from ?limit=&offset= with bounds, so no list endpoint can return an unbounded result. */
+// (The input layer, core/input.ts, has already refused a limit or offset that is not a bounded integer; the clamps
+// here keep a direct caller finite too.)
 export function page(c: Context, defLimit = 100, maxLimit = 1000) {
-  const limit = Math.min(maxLimit, Math.max(1, Number(c.req.query('limit') ?? defLimit) || defLimit));
-  const offset = Math.max(0, Number(c.req.query('offset') ?? 0) || 0);
+  const num = (v: string | undefined, def: number) => {
+    const n = v === undefined || v === '' ? def : Number(v);
+    return Number.isFinite(n) ? Math.floor(n) : def;
+  };
+  const limit = Math.min(maxLimit, Math.max(1, num(c.req.query('limit'), defLimit) || defLimit));
+  const offset = Math.min(1_000_000_000, Math.max(0, num(c.req.query('offset'), 0)));
   return { limit, offset };
+}
+
+// PostgreSQL SQLSTATEs that mean the client's value was bad: data exceptions (class 22: invalid text for a type,
+// numbers or dates out of range, NUL, bad JSON/Unicode escapes) and program limits (an index row or statement too big).
+const PG_BAD_INPUT = /^(22[0-9A-Z]{3}|54000|54001|2202E|23502|23514)$/;
+
+/** A database error from either driver (node-postgres, PGlite): it carries a five-character SQLSTATE. */
+function pgCodeOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/**
+ * The global error handler (app.onError): the client never sees a database error or any other internals. A
+ * database error caused by a bad value is a 400 with a generic message, a unique-key clash a 409, a statement
+ * timeout a 503; anything else a 500 with the request id. The log line has the SQLSTATE and the message with quoted
+ * values cut out (they are the client's input and may be a secret or an ID number), never the query parameters.
+ */
+export function errorHandler(log: { warn(o: object, m: string): void; error(o: object, m: string): void }) {
+  return (err: Error, c: Context<AppEnv>): Response => {
+    const requestId = c.get('requestId') ?? '';
+    if (err instanceof HTTPException) return err.getResponse();
+    const code = pgCodeOf(err);
+    const message = String(err?.message ?? '').replace(/"[^"]*"/g, '"…"').replace(/'[^']*'/g, "'…'").slice(0, 300);
+    const where = { path: loggablePath(c), method: c.req.method, requestId };
+    if (code && PG_BAD_INPUT.test(code)) {
+      log.warn({ ...where, pgCode: code, reason: message }, 'request refused by the database (bad input)');
+      return httpError(c, 400, 'bad_input', `请求中的某个值不被数据库接受（超出范围、格式不合法或过长），请检查后重试；请求编号 ${requestId} (a value in the request is out of range or malformed)`, { requestId });
+    }
+    if (code === '23505') {
+      log.warn({ ...where, pgCode: code, reason: message }, 'request refused by the database (duplicate key)');
+      return httpError(c, 409, 'conflict', `与已有数据冲突（重复的键），请求编号 ${requestId} (conflicts with existing data)`, { requestId });
+    }
+    if (code === '57014') {
+      log.warn({ ...where, pgCode: code }, 'request cancelled by the statement timeout');
+      return httpError(c, 503, 'timeout', `查询超时，请缩小范围后重试；请求编号 ${requestId} (the query took too long)`, { requestId });
+    }
+    if (err instanceof SyntaxError && /JSON/.test(err.message)) {
+      return httpError(c, 400, 'bad_json', '请求体不是合法的 JSON (body is not valid JSON)', { field: 'body' });
+    }
+    log.error({ ...where, pgCode: code, err: code ? { type: err.name, message } : err }, 'request failed');
+    return httpError(c, 500, 'internal', `内部错误，请联系管理员并提供请求编号 ${requestId} (internal error; see the server log)`, { requestId });
+  };
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -152,4 +203,21 @@ export function loggablePath(c: Context): string {
     /* no route matched: no parameters to hide */
   }
   return path.length > 300 ? `${path.slice(0, 300)}…` : path;
+}
+
+/**
+ * Personal data in every JSON answer of the routes below masked (core/mask.ts `maskPersonalData`) unless the caller
+ * may see it (`reveal`: the reporter's writers, who correct records). One point for every answer: lists, details,
+ * versions, rejected payloads, errors and warnings, whatever route is added later.
+ */
+export function maskPersonalAnswers(reveal: (c: Context<AppEnv>) => boolean): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await next();
+    if (reveal(c) || !/^application\/json\b/i.test(c.res.headers.get('content-type') ?? '')) return;
+    const body = await c.res.clone().json().catch(() => undefined);
+    if (body === undefined) return;
+    const headers = new Headers(c.res.headers);
+    headers.delete('content-length');
+    c.res = new Response(JSON.stringify(maskPersonalData(body)), { status: c.res.status, headers });
+  };
 }

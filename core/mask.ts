@@ -33,3 +33,29 @@ export function scrub(value: unknown, depth = 0): unknown {
   }
   return value;
 }
+
+// Fields of a record whose whole value is a personal ID number (valid or not): 身份证号, and the party's certificate
+// number unless the party is an organisation (partyCertType 001: a USCC, public).
+const ID_FIELDS = new Set(['idNo', 'idNumber', 'idCardNo']);
+
+/**
+ * Personal data masked for a reader who may not see it (issue #16): every string has its 18-character ID numbers
+ * masked wherever they stand (free text such as `facts`, error messages, raw payloads), valid or not; `idNo` is
+ * masked whole whatever it holds; `partyCertNo` is masked whole unless `partyCertType` is 001 (a USCC), and then
+ * still has any ID-number-shaped value masked (a person's number stored under the wrong type). A deep copy.
+ */
+export function maskPersonalData(value: unknown, depth = 0): unknown {
+  if (depth > 64) return '[deep]';
+  if (typeof value === 'string') return maskIdNumbers(value);
+  if (Array.isArray(value)) return value.map((v) => maskPersonalData(v, depth + 1));
+  if (value && typeof value === 'object') {
+    const src = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(src)) {
+      if (typeof v === 'string' && v !== '' && (ID_FIELDS.has(k) || (k === 'partyCertNo' && src.partyCertType !== '001'))) out[k] = maskIdNumber(v);
+      else out[k] = maskPersonalData(v, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import cron from 'node-cron';
-import { duration, secret } from '../core/config/common';
+import { cronExpression, duration, secret, timeZone } from '../core/config/common';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'dates are written yyyy-MM-dd, e.g. "2026-10-01"');
 
@@ -63,7 +62,8 @@ const intakeConfig = z
 
 // ---- Delivery (owned by the delivery side): the province gateway, the schedules, the outbox. ----
 
-const cronExpr = z.string().refine((e) => cron.validate(e), { message: 'expected a cron expression (node-cron, 5 or 6 fields), e.g. "*/15 * * * *"' });
+// node-cron's own validator (core/config/common.ts); the time zone beside it through the Intl check.
+const cronExpr = cronExpression;
 
 /** The provincial gateway. REPORTER_PROVINCE_URL in the environment overrides `url`. */
 export const reporterProvinceConfig = z
@@ -91,7 +91,8 @@ export const reporterScheduleConfig = z
     full: cronExpr.default('30 1 * * *'),
     /** Nightly reconciliation against the province's counts. */
     reconcile: cronExpr.default('0 3 * * *'),
-    timezone: z.string().default('Asia/Shanghai'),
+    /** The time zone the three expressions are read in (an IANA name Intl knows). */
+    timezone: timeZone.default('Asia/Shanghai'),
     /** Run an incremental delivery right after start. */
     runOnStart: z.boolean().default(false),
     /** Reconcile with the province right after that start run (the demo, so 完整率 has data at once). */

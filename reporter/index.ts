@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AreaDefinition } from '../core/area';
-import type { AppEnv } from '../core/http';
+import { maskPersonalAnswers, type AppEnv } from '../core/http';
+import { can } from '../core/auth/roles';
 import type { Leader } from '../core/leader';
 import { DeliveryService } from './delivery/service';
 import { seedDemoStaging } from './delivery/demo';
@@ -59,6 +60,8 @@ export const reporterArea: AreaDefinition<typeof sections, { demo?: ReporterDemo
     if (url && rc.province.secret && !rc.demoSimulator) service = build(url, rc.province.secret);
 
     const routes = new Hono<AppEnv>();
+    // ID numbers in every answer masked for readers who may not write records (ops, security); see core/http.ts.
+    routes.use('*', maskPersonalAnswers((c) => { const p = c.get('principal'); return !!p && (can(p.role, 'reporter:ingest') || can(p.role, 'reporter:write')); }));
     routes.route('/', createIntakeRoutes(ctx));
     routes.route('/', createDeliveryRoutes({ db: ctx.db, auth: ctx.auth, clock: ctx.clock, service: () => service, coverageCategories: () => rc.delivery.coverageCategories }));
 

@@ -11,6 +11,7 @@ import { listDeliveries } from '../store/deliveries';
 import { activeWindows } from '../store/maintenance-windows';
 import { activeSilences } from '../store/silences';
 import { canWriteTeam, iso, timeParam } from './common';
+import { idParam, paramInput, parseInput } from '../../core/input';
 
 const STATES: AlertState[] = ['pending', 'firing', 'resolved'];
 const SEVERITIES: Severity[] = ['info', 'warning', 'critical'];
@@ -40,7 +41,7 @@ export function alertRoutes(ctx: AlertsContext, cfg: () => AlertsConfig) {
     if (sev.some((s) => !SEVERITIES.includes(s as Severity))) return httpError(c, 400, 'bad_severity', `severity 应为 ${SEVERITIES.join('|')}`);
     const from = timeParam(c.req.query('from'));
     const to = timeParam(c.req.query('to'));
-    if (Number.isNaN(from) || Number.isNaN(to)) return httpError(c, 400, 'bad_time', 'from/to 应为 ISO 8601 时间或毫秒时间戳');
+    if (Number.isNaN(from) || Number.isNaN(to)) return httpError(c, 400, 'bad_time', 'from/to 应为 1970 至 2199 年间真实的 ISO 8601 时间或毫秒时间戳', { field: 'from/to' });
     const res = await listAlerts(db, {
       states: states as AlertState[], severities: sev as Severity[], moduleId: c.req.query('module') || undefined, team: c.req.query('team') || undefined,
       targetId: c.req.query('target') || undefined, rule: c.req.query('rule') || undefined, from, to, limit, offset,
@@ -62,8 +63,9 @@ export function alertRoutes(ctx: AlertsContext, cfg: () => AlertsConfig) {
   });
 
   r.get('/alerts/:id', requirePermission('read'), async (c) => {
-    const id = Number(c.req.param('id'));
-    if (!Number.isInteger(id)) return httpError(c, 400, 'bad_id', 'id 应为整数');
+    const p = paramInput(c, 'id', idParam);
+    if (!p.ok) return p.response;
+    const id = p.value;
     const a = await getAlert(db, id);
     if (!a) return httpError(c, 404, 'not_found', `没有 id 为 ${id} 的告警`);
     const events = await alertEvents(db, id);
@@ -71,8 +73,9 @@ export function alertRoutes(ctx: AlertsContext, cfg: () => AlertsConfig) {
   });
 
   r.post('/alerts/:id/ack', requirePermission('read'), async (c) => {
-    const id = Number(c.req.param('id'));
-    if (!Number.isInteger(id)) return httpError(c, 400, 'bad_id', 'id 应为整数');
+    const p = paramInput(c, 'id', idParam);
+    if (!p.ok) return p.response;
+    const id = p.value;
     const body = await readJson<{ comment?: unknown }>(c);
     if (!body.ok) return body.response;
     const comment = typeof body.value?.comment === 'string' ? body.value.comment : '';
@@ -91,9 +94,10 @@ export function alertRoutes(ctx: AlertsContext, cfg: () => AlertsConfig) {
     const { limit, offset } = page(c);
     const from = timeParam(c.req.query('from')) ?? clock() - 7 * 86_400_000;
     const to = timeParam(c.req.query('to')) ?? clock() + 60_000;
-    if (Number.isNaN(from) || Number.isNaN(to)) return httpError(c, 400, 'bad_time', 'from/to 应为 ISO 8601 时间或毫秒时间戳');
-    const alert = c.req.query('alert');
-    const res = await listHistory(db, { from, to, rule: c.req.query('rule'), alertId: alert ? Number(alert) : undefined, limit, offset });
+    if (Number.isNaN(from) || Number.isNaN(to)) return httpError(c, 400, 'bad_time', 'from/to 应为 1970 至 2199 年间真实的 ISO 8601 时间或毫秒时间戳', { field: 'from/to' });
+    const alert = c.req.query('alert') ? parseInput(c, idParam, c.req.query('alert'), 'alert') : undefined;
+    if (alert && !alert.ok) return alert.response;
+    const res = await listHistory(db, { from, to, rule: c.req.query('rule'), alertId: alert?.value, limit, offset });
     const items = res.items.map((e): HistoryEvent => ({ ts: iso(e.ts)!, alertId: e.alertId, fingerprint: e.fingerprint, rule: e.rule, from: e.from, to: e.to, value: e.value, actor: e.actor, message: e.message }));
     return c.json({ total: res.total, limit, offset, items } satisfies Page<HistoryEvent>);
   });
@@ -102,7 +106,7 @@ export function alertRoutes(ctx: AlertsContext, cfg: () => AlertsConfig) {
     const { limit, offset } = page(c);
     const from = timeParam(c.req.query('from')) ?? clock() - 7 * 86_400_000;
     const to = timeParam(c.req.query('to')) ?? clock() + 60_000;
-    if (Number.isNaN(from) || Number.isNaN(to)) return httpError(c, 400, 'bad_time', 'from/to 应为 ISO 8601 时间或毫秒时间戳');
+    if (Number.isNaN(from) || Number.isNaN(to)) return httpError(c, 400, 'bad_time', 'from/to 应为 1970 至 2199 年间真实的 ISO 8601 时间或毫秒时间戳', { field: 'from/to' });
     const res = await listDeliveries(db, { from, to, receiver: c.req.query('receiver'), status: c.req.query('status'), limit, offset });
     const items = res.items.map((d): Delivery => ({ ...d, ts: iso(d.ts)! }));
     return c.json({ total: res.total, limit, offset, items } satisfies Page<Delivery>);

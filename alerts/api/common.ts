@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { can } from '../../core/auth/roles';
 import type { AppEnv } from '../../core/http';
+import { parseInstant } from '../../core/input';
 
 /** Security staff manage security-team alerts and silences, ops staff ops ones; admin both. */
 export function canWriteTeam(c: Context<AppEnv>, team: string): boolean {
@@ -18,8 +19,11 @@ export function canWriteAny(c: Context<AppEnv>): boolean {
 
 export const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
 
-/** ?from= / ?to= as ISO times or epoch ms; undefined when absent, NaN when invalid. */
+/**
+ * ?from= / ?to= as ISO times or epoch ms (core/input.ts `instant`: a real date, 1970–2199); undefined when absent,
+ * NaN when invalid.
+ */
 export function timeParam(v: string | undefined): number | undefined {
   if (v === undefined || v === '') return undefined;
-  return /^\d+$/.test(v) ? Number(v) : new Date(v).getTime();
+  return parseInstant(v);
 }

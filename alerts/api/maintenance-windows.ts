@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { Page } from '../../contract/common';
 import type { MaintenanceWindow } from '../../contract/alerts';
 import { auditFrom, httpError, page, readJson, requirePermission, type AppEnv } from '../../core/http';
+import { idParam, paramInput } from '../../core/input';
 import type { AlertsConfig, AlertsContext } from '../config';
 import { validateWindow, windowState } from '../maintenance-windows';
 import { createWindow, expireWindow, getWindow, listWindows, type WindowRecord } from '../store/maintenance-windows';
@@ -39,8 +40,10 @@ export function maintenanceWindowRoutes(ctx: AlertsContext, cfg: () => AlertsCon
   });
 
   const expire = async (c: import('hono').Context<AppEnv>) => {
-    const id = Number(c.req.param('id'));
-    const w = Number.isInteger(id) ? await getWindow(db, id) : null;
+    const p = paramInput(c, 'id', idParam);
+    if (!p.ok) return p.response;
+    const id = p.value;
+    const w = await getWindow(db, id);
     if (!w) return httpError(c, 404, 'not_found', '没有这个维护窗口');
     if (w.expiredAt !== null) return httpError(c, 409, 'expired', '维护窗口已结束');
     await expireWindow(db, id, c.get('principal')!.name, clock());

@@ -2,14 +2,14 @@ import { Hono } from 'hono';
 import type { Page } from '../../contract/common';
 import type { Receiver, ReceiverTest, RuleStatus } from '../../contract/alerts';
 import { auditFrom, httpError, page, requirePermission, type AppEnv } from '../../core/http';
-import type { AlertsConfig, AlertsContext } from '../config';
+import { receiverTeam, type AlertsConfig, type AlertsContext } from '../config';
 import { channelDestination, createReceivers } from '../channels';
 import { Dispatcher } from '../notify/dispatch';
 import { buildNotification } from '../notify/message';
 import { RULE_TYPES } from '../rules';
 import { openCountsByRule } from '../store/alerts';
 import { loadRuleStatus } from '../store/rule-status';
-import { canWriteAny, iso } from './common';
+import { canWriteAny, canWriteTeam, iso } from './common';
 
 /** GET /rules (with current state), GET /receivers, POST /receivers/:name/test. */
 export function ruleRoutes(ctx: AlertsContext, cfg: () => AlertsConfig) {
@@ -50,6 +50,9 @@ export function ruleRoutes(ctx: AlertsContext, cfg: () => AlertsConfig) {
     const name = c.req.param('name');
     const rc = cfg().receivers.find((x) => x.name === name);
     if (!rc) return httpError(c, 404, 'not_found', `没有名为 ${name} 的接收者；已配置：${cfg().receivers.map((x) => x.name).join(', ') || '无'}`);
+    // A team's receiver is tested by that team (and admin) only; a shared one by either team.
+    const team = receiverTeam(rc);
+    if (team && !canWriteTeam(c, team)) return httpError(c, 403, 'forbidden', `接收者 ${name} 属于 ${team} 团队，只有该团队或管理员可以发送测试通知 (needs permission alerts:${team}:write)`);
     const receiver = createReceivers([rc], clock, ctx.log).get(name)!;
     const now = clock();
     const labels = { alertname: '测试通知', severity: 'info', team: 'ops', kind: 'test' };

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { Page } from '../../contract/common';
 import type { Silence, Team } from '../../contract/alerts';
 import { auditFrom, httpError, page, readJson, requirePermission, type AppEnv } from '../../core/http';
+import { paramInput, uuidParam } from '../../core/input';
 import type { AlertsContext } from '../config';
 import { formatMatcher } from '../matchers';
 import { silenceState, validateSilence } from '../silences';
@@ -28,7 +29,9 @@ export function silenceRoutes(ctx: AlertsContext) {
   });
 
   r.get('/silences/:id', requirePermission('read'), async (c) => {
-    const s = await getSilence(db, c.req.param('id'));
+    const p = paramInput(c, 'id', uuidParam);
+    if (!p.ok) return p.response;
+    const s = await getSilence(db, p.value);
     return s ? c.json(silenceJson(s, clock()) satisfies Silence) : httpError(c, 404, 'not_found', '没有这个静默规则');
   });
 
@@ -47,7 +50,9 @@ export function silenceRoutes(ctx: AlertsContext) {
   });
 
   const expire = async (c: import('hono').Context<AppEnv>) => {
-    const s = await getSilence(db, c.req.param('id') ?? '');
+    const p = paramInput(c, 'id', uuidParam);
+    if (!p.ok) return p.response;
+    const s = await getSilence(db, p.value);
     if (!s) return httpError(c, 404, 'not_found', '没有这个静默规则');
     if (!canWriteTeam(c, s.team)) return httpError(c, 403, 'forbidden', `只能解除本团队的静默 (needs permission alerts:${s.team}:write)`);
     const now = clock();

@@ -5,6 +5,7 @@ import type { Db } from '../db';
 import { MissingDepartmentError, TokenScopeError, type AuthService } from './service';
 import { ROLES } from './roles';
 import { WeakPasswordError } from './password-policy';
+import { idParam as rowId } from '../input';
 import { SESSION_COOKIE, auditFrom, clientIp, httpError, page, readJson, requirePermission, type AppEnv } from '../http';
 
 const USERNAME = z.string().regex(/^[A-Za-z0-9_.-]{2,64}$/, '用户名为 2-64 位字母、数字或 _ . -');
@@ -31,8 +32,8 @@ const codeBody = z.object({ code: z.string().regex(/^\d{6}$/, '6 位数字验证
 
 const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
 const idParam = (c: Context) => {
-  const v = c.req.param('id') ?? '';
-  return /^\d{1,15}$/.test(v) ? Number(v) : null;
+  const r = rowId.safeParse(c.req.param('id') ?? '');
+  return r.success ? r.data : null;
 };
 
 export function createAuthRoutes(deps: { db: Db; auth: AuthService; sessionTtlMs: number; secureCookies: boolean }) {

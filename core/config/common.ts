@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseDuration } from '../time';
@@ -41,8 +42,19 @@ export const timeZone = z.string().refine(
       return false;
     }
   },
-  { message: 'expected an IANA time zone such as "Asia/Shanghai" (see the tz database)' },
+  { message: 'unknown time zone: expected an IANA time zone such as "Asia/Shanghai" (see the tz database)' },
 );
+
+/**
+ * A cron expression as node-cron reads it (5 or 6 fields), checked by node-cron's own validator: the message names
+ * the field that is wrong. Its time zone is a `timeZone` beside it (the schedule's `timezone` key).
+ */
+export const cronExpression = z.string().superRefine((expr, ctx) => {
+  const r = cron.validateDetailed(expr);
+  if (r.valid) return;
+  const why = r.errors.map((e) => `${e.field}: ${e.message}`).join('; ') || 'not a cron expression';
+  ctx.addIssue({ code: 'custom', message: `expected a cron expression (node-cron, 5 or 6 fields, e.g. "*/15 * * * *"): ${why}` });
+});
 
 /**
  * A secret is never written in the file itself in production: `{ env: NAME }` reads an environment variable,

@@ -6,6 +6,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { ValidationError } from '../standard/types';
+import { maskIdNumbers } from '../../core/mask';
 
 /** One CSV cell. `guard`: a leading = + - @ gets a ' so a spreadsheet does not run it as a formula (report only). */
 export function csvCell(v: unknown, guard = false): string {
@@ -67,7 +68,7 @@ export class ErrorReport {
   }
 
   async add(row: number, findings: ValidationError[]) {
-    for (const e of findings) await this.errors.write(csvLine([row, e.recordId, e.field, e.code, e.message], true));
+    for (const e of findings) await this.errors.write(csvLine([row, e.recordId, e.field, e.code, maskIdNumbers(e.message)], true));
   }
 
   /** The input's header (CSV), written before the first rejected row. */

@@ -256,6 +256,11 @@ export function bodyLimitFor(config: Config, path: string): number {
   if (path.startsWith('/api/auth/')) return 64 * 1024;
   if (path.startsWith('/api/reporter/records/')) return config.reporter.intake.maxRequestBytes;
   if (path.startsWith('/api/collector/faro/collect')) return config.faro.maxBodyBytes;
+  // A 通报's 整改反馈 carries its attachments as base64 (4/3 of their size) beside the text.
+  if (/^\/api\/alerts\/notices\/\d+\/feedback\/?$/.test(path)) {
+    const a = config.alerts.notices.attachments;
+    return Math.max(INPUT_LIMITS.defaultBodyBytes, Math.ceil((a.maxFiles * a.maxBytes * 4) / 3) + 256 * 1024);
+  }
   return INPUT_LIMITS.defaultBodyBytes;
 }
 

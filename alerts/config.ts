@@ -128,6 +128,15 @@ export const alertsConfig = z
     route: routeSchema.optional(),
     /** The built-in "a module that is down inhibits its own targets' alerts" plus these. */
     moduleDownInhibits: z.boolean().default(true),
+    /**
+     * While a module's state is undecided (some of its targets are down, others not probed since), its targets' alerts
+     * are held back so that a module-wide outage sends one module notice (alerts/notify/hold.ts); at most this long.
+     */
+    moduleHoldMax: duration({ max: '1h' }).prefault('5m'),
+    /** An inhibition outlasts its source by this much, so a recovery does not announce alerts that were muted. */
+    inhibitRelease: duration({ max: '1h' }).prefault('5m'),
+    /** Built in: tampering, a DNS change or a certificate problem of a target inhibits that target's down/availability/latency alerts. */
+    securityInhibits: z.boolean().default(true),
     inhibitRules: z.array(inhibitSchema).default([]),
     /** 通报 (notices to departments): alerts/notices, docs/alerts.md "通报". */
     notices: noticesConfig,

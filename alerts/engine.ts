@@ -7,7 +7,9 @@ import { advanceRecurring, activeWindows } from './store/maintenance-windows';
 import type { AlertRecord } from './model';
 import { fingerprint } from './model';
 import { Dispatcher, type DeliveryResult } from './notify/dispatch';
-import { compileInhibitRules, inhibitedBy, type InhibitRule } from './notify/inhibit';
+import { compileInhibitRules, inhibitedBy, MODULE_DOWN_INHIBIT, type InhibitRule } from './notify/inhibit';
+import { maxHoldFor, undecidedModules } from './notify/hold';
+import { matchesAll } from './matchers';
 import { buildNotification, type NotifyAlert } from './notify/message';
 import { inMaintenance, silencedBy } from './notify/mute';
 import { loadNflog, nflogKey, pruneNflog, recordNflog } from './store/nflog';
@@ -57,6 +59,8 @@ export class AlertEngine {
   private sends = new Set<Promise<DeliveryResult>>();
   private dbDownSince: number | null = null;
   private dbAlertSent: { n: ReturnType<typeof buildNotification>; receiver: Receiver }[] = [];
+  /** Modules whose state is undecided at the last evaluation: their targets' alerts are held (notify/hold.ts). */
+  heldModules = new Set<string>();
 
   constructor(
     private db: Db,
@@ -77,7 +81,7 @@ export class AlertEngine {
     for (const r of this.receivers.values()) for (const c of r.channels) c.close?.();
     this.cfg = cfg;
     this.route = cfg.route ? compileRoute(cfg.route) : null;
-    this.inhibit = compileInhibitRules(cfg.inhibitRules, cfg.moduleDownInhibits);
+    this.inhibit = compileInhibitRules(cfg.inhibitRules, cfg.moduleDownInhibits, cfg.securityInhibits);
     this.receivers = createReceivers(cfg.receivers, this.clock, this.log);
   }
 
@@ -167,10 +171,33 @@ export class AlertEngine {
     const known = new Set(rules.map((r) => r.name));
     for (const [name, list] of openByRule) if (!known.has(name)) merge(retire(list, now));
     await saveStep(this.db, total, now);
+    await this.decideModules(src, now);
     await saveRuleStatus(this.db, [...this.ruleStatus].filter(([, st]) => st.lastEval === now).map(([rule, st]) => ({ rule, ...st })));
     const summary = { rules: rules.length, instances, transitions: total.transitions.length, durationMs: performance.now() - t0 };
     this.hooks.onEvaluated?.(summary);
     return summary;
+  }
+
+  /** Which modules are undecided after this round (their module_down alerts as just saved). */
+  private async decideModules(src: Sources, now: number) {
+    const rules = this.cfg.moduleDownInhibits ? this.cfg.rules.filter((r) => r.enabled && r.type === 'module_down') : [];
+    if (rules.length === 0) {
+      this.heldModules = new Set();
+      return;
+    }
+    try {
+      const targets = await src.targets();
+      const moduleDown = new Map<string, 'pending' | 'firing'>();
+      for (const a of await loadOpenAlerts(this.db)) {
+        if (a.ruleType === 'module_down' && a.labels.module && (a.state === 'pending' || a.state === 'firing')) {
+          if (moduleDown.get(a.labels.module) !== 'firing') moduleDown.set(a.labels.module, a.state);
+        }
+      }
+      this.heldModules = undecidedModules(targets, rules as { ratio: number; modules?: string[]; targets?: string[] }[], moduleDown, now, maxHoldFor(targets, this.cfg.moduleHoldMax));
+    } catch (err) {
+      if (!(err instanceof SourceMissing)) throw err;
+      this.heldModules = new Set();
+    }
   }
 
   /**
@@ -181,11 +208,15 @@ export class AlertEngine {
     if (!this.route) return [];
     const alerts = latestPerFingerprint(await loadNotifiable(this.db, now, RESOLVED_KEEP));
     const [silences, windows] = await Promise.all([activeSilences(this.db, now), activeWindows(this.db, now)]);
-    const firing = alerts.filter((a) => a.state === 'firing');
+    // Inhibiting alerts: the firing ones, and those resolved within inhibitRelease (a module coming back does not
+    // announce its targets' alerts that it muted while they recover too).
+    const sources = alerts.filter((a) => a.state === 'firing' || (a.state === 'resolved' && a.endsAt !== null && now - a.endsAt < this.cfg.inhibitRelease));
     const groups = new Map<string, GroupInput>();
     for (const a of alerts) {
       if (silencedBy(silences, a.labels, now) || inMaintenance(windows, a.labels, now)) continue;
-      if (a.state === 'firing' && inhibitedBy(this.inhibit, a.labels, a.fingerprint, firing)) continue;
+      if (a.state === 'firing' && inhibitedBy(this.inhibit, a.labels, a.fingerprint, sources)) continue;
+      // Held while the module's state is undecided (a storm sends the module's notice, not one per target).
+      if (a.state === 'firing' && a.labels.module && this.heldModules.has(a.labels.module) && matchesAll(MODULE_DOWN_INHIBIT.target, a.labels)) continue;
       const na = this.toNotifyAlert(a);
       for (const route of matchRoutes(this.route, a.labels)) {
         const { groupKey, groupLabels } = groupOf(route, a.labels);

@@ -48,7 +48,7 @@ export function alertRoutes(ctx: AlertsContext, cfg: () => AlertsConfig) {
     });
     const now = clock();
     const [silences, windows, firing] = await Promise.all([activeSilences(db, now), activeWindows(db, now), firingAlerts(db)]);
-    const inhibit = compileInhibitRules(cfg().inhibitRules, cfg().moduleDownInhibits);
+    const inhibit = compileInhibitRules(cfg().inhibitRules, cfg().moduleDownInhibits, cfg().securityInhibits);
     const items = res.items.map((a) => {
       let muted: MutedBy | null = null;
       if (a.state !== 'resolved') {

@@ -15,9 +15,20 @@ export const MODULE_DOWN_INHIBIT: InhibitRule = {
   equal: ['module'],
 };
 
-export function compileInhibitRules(cfg: InhibitConfig[], moduleDown: boolean): InhibitRule[] {
+/**
+ * The built-in security rule: tampering, a changed DNS answer or a certificate problem is the security team's one
+ * alert about that target; the same target's down / availability / latency alerts (the ops team's view of the same
+ * event) are inhibited, so one event pages one team.
+ */
+export const SECURITY_INHIBIT: InhibitRule = {
+  source: [{ name: 'kind', op: '=~', value: 'content|dns_changed|cert_expiry' }],
+  target: [{ name: 'kind', op: '=~', value: 'target_down|availability|latency' }],
+  equal: ['target'],
+};
+
+export function compileInhibitRules(cfg: InhibitConfig[], moduleDown: boolean, security = false): InhibitRule[] {
   const rules = cfg.map((c) => ({ source: c.sourceMatchers.map(parseMatcher), target: c.targetMatchers.map(parseMatcher), equal: c.equal }));
-  return moduleDown ? [MODULE_DOWN_INHIBIT, ...rules] : rules;
+  return [...(moduleDown ? [MODULE_DOWN_INHIBIT] : []), ...(security ? [SECURITY_INHIBIT] : []), ...rules];
 }
 
 /**

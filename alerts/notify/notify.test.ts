@@ -72,6 +72,17 @@ test('inhibition: a down module inhibits its own targets, not others; never itse
   assert.not.ok(inhibitedBy(rules, dc.labels, 'dc', [dc]), 'not by itself');
 });
 
+test('inhibition (built-in security rule): tampering, a DNS change or a certificate problem pages security only for that target', () => {
+  const rules = compileInhibitRules([], false, true);
+  const tamper = { labels: { kind: 'content', team: 'security', module: 'portal', target: 'home' }, fingerprint: 'c' };
+  assert.ok(inhibitedBy(rules, { kind: 'target_down', team: 'ops', module: 'portal', target: 'home' }, 'd', [tamper]), 'the same target down: ops not paged');
+  assert.ok(inhibitedBy(rules, { kind: 'availability', team: 'ops', module: 'portal', target: 'home' }, 'a', [tamper]));
+  assert.not.ok(inhibitedBy(rules, { kind: 'target_down', team: 'ops', module: 'portal', target: 'other' }, 'o', [tamper]), 'another target still pages');
+  const cert = { labels: { kind: 'cert_expiry', module: 'portal', target: 'tls1' }, fingerprint: 'x' };
+  assert.ok(inhibitedBy(rules, { kind: 'target_down', module: 'portal', target: 'tls1' }, 'y', [cert]), 'one alert per certificate problem');
+  assert.not.ok(inhibitedBy(compileInhibitRules([], false, false), { kind: 'target_down', target: 'home' }, 'd', [tamper]), 'securityInhibits: false turns it off');
+});
+
 test('silences and maintenance windows mute by time and labels', () => {
   const now = Date.UTC(2026, 10, 25);
   const s = [{ id: 's1', team: 'ops', matchers: [parseMatcher('team="ops"'), parseMatcher('target="t1"')], startsAt: now - 1000, endsAt: now + 1000, createdBy: 'a', comment: '' }];

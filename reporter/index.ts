@@ -5,7 +5,9 @@ import type { Leader } from '../core/leader';
 import { DeliveryService } from './delivery/service';
 import { seedDemoStaging } from './delivery/demo';
 import { createDeliveryRoutes } from './delivery/routes';
-import { createIntakeRoutes, beforeDeliveryRun } from './intake/routes';
+import { createIntakeRoutes } from './intake/routes';
+import { Intake } from './intake/service';
+import { beforeDeliveryRun } from './intake/staging';
 import { reporterConfig } from './config';
 
 const DEMO_SECRET = 'demo-secret-370700';
@@ -44,9 +46,12 @@ export const reporterArea: AreaDefinition<typeof sections, { demo?: ReporterDemo
     let started = false;
     let startTimer: NodeJS.Timeout | undefined;
 
-    // Before each delivery run the intake picks up staging rows and re-checks records held for a missing reference.
-    // The same ctx object goes to both: the intake keeps one instance per context.
-    const intakeBeforeRun = () => beforeDeliveryRun(ctx);
+    // One intake pipeline for the area's life, handed to the routes and to the delivery side: before each delivery
+    // run it picks up staging rows and re-checks records held for a missing reference. A reload reconfigures it.
+    const intake = new Intake({ db: ctx.db, reporter: rc, clock: ctx.clock, log: log.child({ part: 'intake' }), metrics: ctx.metrics, audit: (e) => ctx.auth.audit(e) });
+    intake.warnCalendar();
+    ctx.onConfigReload((config) => intake.configure(config.reporter));
+    const intakeBeforeRun = () => beforeDeliveryRun(intake);
 
     // mayRun: this process holds the lead, and no service replaced by a configuration reload is still finishing a run.
     const build = (url: string, secret: string, cfg = rc) =>
@@ -59,7 +64,7 @@ export const reporterArea: AreaDefinition<typeof sections, { demo?: ReporterDemo
     if (url && rc.province.secret && !rc.demoSimulator) service = build(url, rc.province.secret);
 
     const routes = new Hono<AppEnv>();
-    routes.route('/', createIntakeRoutes(ctx));
+    routes.route('/', createIntakeRoutes({ db: ctx.db, auth: ctx.auth, intake }));
     routes.route('/', createDeliveryRoutes({ db: ctx.db, auth: ctx.auth, clock: ctx.clock, service: () => service, coverageCategories: () => rc.delivery.coverageCategories }));
 
     // A changed province / schedule / delivery section takes effect without a restart: a new service is built and

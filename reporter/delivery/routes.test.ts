@@ -6,7 +6,7 @@ import { parseConfig } from '../../app/config';
 import { startSystem, type System } from '../../app/system';
 import { silentLogger } from '../../core/log';
 import { openTestDb } from '../../test/helpers/db';
-import { makeFixtures } from '../standard/fixtures';
+import { makeFixtures } from '../fixtures/records';
 import { indicators, type IndicatorRow } from './indicators';
 import { addDays, chinaDate } from '../../core/china-time';
 import { putRecords } from './testkit';

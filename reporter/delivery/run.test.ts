@@ -4,7 +4,7 @@ import { openTestDb } from '../../test/helpers/db';
 import { silentLogger } from '../../core/log';
 import { parseConfig } from '../../app/config';
 import { startProvinceSim, type ProvinceSim } from '../../ops/province-sim/server';
-import { makeFixtures } from '../standard/fixtures';
+import { makeFixtures } from '../fixtures/records';
 import { DeliveryService } from './service';
 import { putRecords } from './testkit';
 import type { Db } from '../../core/db';

@@ -24,6 +24,8 @@ export interface StoreMeta {
 
 export interface IntakeItem {
   result: ValidationResult & { duplicateOf?: number };
+  /** contentHash(result.data), when the caller has it already (the pipeline computes it once per record). */
+  hash?: string;
   /** The input as it came (kept for unkeyable input). */
   raw: unknown;
   /** Row of an import file / index in an API array. */
@@ -107,7 +109,7 @@ export async function storeResults(db: Db, dataType: DataType, items: IntakeItem
         outcomes[i] = { ...base, outcome: first?.outcome === 'accepted' ? 'unchanged' : (first?.outcome ?? 'unchanged'), status: first?.status, version: first?.version };
         continue;
       }
-      const hash = contentHash(r.data);
+      const hash = it.hash ?? contentHash(r.data);
       const cur = current.get(r.recordId);
       if (cur && cur.hash === hash && cur.op === 'UPSERT') {
         if (!cur.fresh) refresh.set(r.recordId, r);

@@ -5,6 +5,7 @@ import type { Leader } from '../core/leader';
 import { DeliveryService } from './delivery/service';
 import { seedDemoStaging } from './delivery/demo';
 import { createDeliveryRoutes } from './delivery/routes';
+import { countKnownBatches } from './delivery/queries';
 import { createIntakeRoutes } from './intake/routes';
 import { Intake } from './intake/service';
 import { beforeDeliveryRun } from './intake/staging';
@@ -119,9 +120,9 @@ export const reporterArea: AreaDefinition<typeof sections, { demo?: ReporterDemo
           // A snapshot from another database (the data folder was reset) would answer new batch ids as duplicates.
           const simBatches = sim.batchIds();
           if (simBatches.length) {
-            const known = await ctx.db.query<{ n: string }>(`SELECT count(*) AS n FROM report_batches WHERE batch_id = ANY($1::text[])`, [simBatches]);
-            if (Number(known.rows[0].n) !== simBatches.length) {
-              log.warn({ simBatches: simBatches.length, known: Number(known.rows[0].n) }, 'demo: the simulator snapshot belongs to another database; starting the simulator empty');
+            const known = await countKnownBatches(ctx.db, simBatches);
+            if (known !== simBatches.length) {
+              log.warn({ simBatches: simBatches.length, known }, 'demo: the simulator snapshot belongs to another database; starting the simulator empty');
               sim.reset();
             }
           }

@@ -99,7 +99,7 @@ test('dry run shows what would be sent and writes nothing', async () => {
   await putRecords(db, extra);
   const before = await db.query<{ n: string }>(`SELECT count(*) AS n FROM report_batches`);
   const dr = await svc.dryRun();
-  assert.equal(dr.due, [{ data_type: 'ITEM', op: 'UPSERT', n: 3 }]);
+  assert.equal(dr.due, [{ dataType: 'ITEM', op: 'UPSERT', n: 3 }]);
   assert.is(dr.batches.length, 1);
   assert.is((dr.sample[0].wire as { op: string }).op, 'UPSERT');
   const after = await db.query<{ n: string }>(`SELECT count(*) AS n FROM report_batches`);

@@ -39,21 +39,19 @@ export interface IntakeOptions {
   audit?: (e: AuditEntry) => Promise<void>;
 }
 
-// prom-client refuses a second metric of one name in one registry, and several Intakes may share a registry (tests,
-// several systems in one process): one counter per registry, found again by the registry, dropped with it.
-const COUNTERS = new WeakMap<Registry, Counter<'data_type' | 'source' | 'outcome'>>();
-function intakeCounter(reg: Registry) {
-  let c = COUNTERS.get(reg);
-  if (!c) {
-    c = new Counter({
-      name: 'reporter_intake_records_total',
+// prom-client refuses a second metric of one name in one registry, and an Intake may be built again on a registry
+// that has the counter already (a second area on one process's registry, tests): the registry itself answers.
+function intakeCounter(reg: Registry): Counter<'data_type' | 'source' | 'outcome'> {
+  const name = 'reporter_intake_records_total';
+  return (
+    (reg.getSingleMetric(name) as Counter<'data_type' | 'source' | 'outcome'> | undefined) ??
+    new Counter({
+      name,
       help: 'Records received by the reporter intake, by type, source (api, import, staging) and outcome',
       labelNames: ['data_type', 'source', 'outcome'],
       registers: [reg],
-    });
-    COUNTERS.set(reg, c);
-  }
-  return c;
+    })
+  );
 }
 
 /** One input of a submission. */

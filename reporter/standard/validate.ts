@@ -1,6 +1,7 @@
 /**
- * The one validator of data-standard.md, used by every intake path (API, import, staging) and again before sending.
- * Pure and synchronous: references come from a lookup the caller loads beforehand (intake/references.ts).
+ * The one validator of data-standard.md: the intake pipeline runs it for every way in (API, import, staging) and its
+ * re-check of held records runs it again. Pure and synchronous: references come from a lookup the caller loads
+ * beforehand (intake/references.ts).
  */
 import { FieldReader } from './fields';
 

@@ -11,6 +11,7 @@ import type { Db } from '../../core/db';
 import { isDataType, type DataType, type ValidationError } from '../standard/types';
 import type { StagingRun } from '../../contract/reporter';
 import type { Intake } from './service';
+import { storeRejects } from './store';
 
 const STAGING_LOCK = 7_370_731;
 
@@ -129,18 +130,13 @@ async function runSegment(intake: Intake, rows: StagingRow[], stamps: { id: stri
 }
 
 async function reject(intake: Intake, rows: StagingRow[], dataType: DataType | string, field: string, code: ValidationError['code'], why: string) {
-  const at = new Date(intake.clock());
-  await intake.db.insertMany(
-    'reporter_intake_rejects',
-    ['data_type', 'source', 'arrived_at', 'received_by', 'row_no', 'payload', 'errors'],
-    rows.map((r) => [
-      dataType,
-      'staging',
-      at,
-      'staging',
-      Number(r.id),
-      JSON.stringify({ data_type: r.data_type, record_id: r.record_id, op: r.op, payload: r.payload }),
-      JSON.stringify([{ recordId: r.record_id, field, code, message: why, severity: 'error' }]),
-    ]),
+  await storeRejects(
+    intake.db,
+    rows.map((r) => ({
+      dataType, source: 'staging' as const, receivedBy: 'staging', rowNo: Number(r.id),
+      payload: { data_type: r.data_type, record_id: r.record_id, op: r.op, payload: r.payload },
+      errors: [{ recordId: r.record_id, field, code, message: why, severity: 'error' as const }],
+    })),
+    intake.clock(),
   );
 }

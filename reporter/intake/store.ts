@@ -186,6 +186,20 @@ export async function withdrawRecord(db: Db, dataType: DataType, recordId: strin
   });
 }
 
+/** Keeps input that cannot be keyed (a staging row of an unknown type or op, a record_id that disagrees with its payload). */
+export async function storeRejects(
+  db: Db,
+  rows: { dataType: string; source: RecordSource; receivedBy: string; rowNo: number; payload: unknown; errors: ValidationError[] }[],
+  now: number,
+) {
+  const at = new Date(now);
+  await db.insertMany(
+    'reporter_intake_rejects',
+    ['data_type', 'source', 'arrived_at', 'received_by', 'row_no', 'payload', 'errors'],
+    rows.map((r) => [r.dataType, r.source, at, r.receivedBy, r.rowNo, JSON.stringify(r.payload), JSON.stringify(r.errors)]),
+  );
+}
+
 function str(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { openTestDb } from '../test/helpers/db';
 import { silentLogger } from '../core/log';
 import { parseConfig } from '../app/config';
-import { makeFixtures } from '../reporter/standard/fixtures';
+import { makeFixtures } from '../reporter/fixtures/records';
 import { putRecords } from '../reporter/delivery/testkit';
 import { DeliveryService } from '../reporter/delivery/service';
 

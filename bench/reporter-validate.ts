@@ -2,7 +2,7 @@
  * Validation throughput: `npx tsx bench/reporter-validate.ts [records]`. Validates fixtures of all four types with an
  * in-memory reference lookup (as the intake does after loading references) and prints records/s. Target ≥ 100,000/s.
  */
-import { makeFixtures, fixtureReferences } from '../reporter/standard/fixtures';
+import { makeFixtures, fixtureReferences } from '../reporter/fixtures/records';
 import { validateRecord } from '../reporter/standard/validate';
 
 const total = Number(process.argv[2] ?? 200_000);

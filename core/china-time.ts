@@ -25,6 +25,38 @@ export function chinaDate(ms: number): string {
   return day;
 }
 
+/**
+ * ms → "2026-11-24T10:00:00+08:00", the instant as ISO 8601 in UTC+8 (milliseconds shown only when not zero).
+ * Arithmetic, no Date: the reporter's validation calls it for every timestamp of every record.
+ */
+export function chinaIso(ms: number): string {
+  const local = ms + CHINA_OFFSET_MS;
+  const days = Math.floor(local / DAY_MS);
+  let rest = local - days * DAY_MS;
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const mi = Math.floor(rest / 60_000);
+  rest -= mi * 60_000;
+  const sec = Math.floor(rest / 1000);
+  const millis = rest - sec * 1000;
+  const [y, m, d] = civilFromDays(days);
+  const frac = millis === 0 ? '' : `.${String(millis).padStart(3, '0')}`;
+  return `${y}-${pad2(m)}-${pad2(d)}T${pad2(h)}:${pad2(mi)}:${pad2(sec)}${frac}+08:00`;
+}
+
+/** Days since 1970-01-01 → [year, month, day] (H. Hinnant's civil_from_days). */
+function civilFromDays(z: number): [number, number, number] {
+  z += 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
+}
+
 /** yyyyMMdd in UTC+8 (the date part of a batch id). */
 export function chinaDay(ms: number): string {
   return chinaDate(ms).replaceAll('-', '');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { cronExpression, duration, secret, timeZone } from '../core/config/common';
+import { cronExpression, duration, timeZone } from '../core/config/common';
+import { adapterSchemas, DEFAULT_ADAPTER } from './adapters';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'dates are written yyyy-MM-dd, e.g. "2026-10-01"');
 
@@ -65,22 +66,15 @@ const intakeConfig = z
 // node-cron's own validator (core/config/common.ts); the time zone beside it through the Intl check.
 const cronExpr = cronExpression;
 
-/** The provincial gateway. REPORTER_PROVINCE_URL in the environment overrides `url`. */
+/**
+ * The provincial gateway. `adapter` picks the wire format (reporter/adapters/: each adapter's schema lives beside its
+ * code, listed in adapters/index.ts); without it, contract v1. REPORTER_PROVINCE_URL in the environment overrides `url`.
+ */
 export const reporterProvinceConfig = z
-  .object({
-    url: z.string().url().optional(),
-    /** The wire format module in reporter/adapters/ (another province = another adapter). */
-    adapter: z.enum(['contract-v1']).default('contract-v1'),
-    /** The city's 6-digit region code: the batch ids and the reconciliation queries carry it. */
-    regionCode: z.string().regex(/^\d{6}$/, 'a 6-digit GB/T 2260 code, e.g. "370700"').default('370700'),
-    appKey: z.string().min(1).default('city-370700'),
-    /** The app secret: { env: NAME } or { file: path } in production; never logged. */
-    secret: secret.optional(),
-    signMethod: z.enum(['HMAC-SM3', 'HMAC-SHA256']).default('HMAC-SM3'),
-    /** One request's timeout. */
-    timeout: duration({ min: '100ms', max: '10m' }).prefault('30s'),
-  })
-  .strict()
+  .preprocess(
+    (v) => (v && typeof v === 'object' && !Array.isArray(v) && !('adapter' in v) ? { adapter: DEFAULT_ADAPTER, ...v } : v),
+    z.discriminatedUnion('adapter', adapterSchemas),
+  )
   .prefault({});
 
 export const reporterScheduleConfig = z

@@ -6,7 +6,10 @@ import type { Leader } from '../core/leader';
 import { DeliveryService } from './delivery/service';
 import { seedDemoStaging } from './delivery/demo';
 import { createDeliveryRoutes } from './delivery/routes';
-import { createIntakeRoutes, beforeDeliveryRun } from './intake/routes';
+import { countKnownBatches } from './delivery/queries';
+import { createIntakeRoutes } from './intake/routes';
+import { Intake } from './intake/service';
+import { beforeDeliveryRun } from './intake/staging';
 import { reporterConfig } from './config';
 
 const DEMO_SECRET = 'demo-secret-370700';
@@ -45,9 +48,12 @@ export const reporterArea: AreaDefinition<typeof sections, { demo?: ReporterDemo
     let started = false;
     let startTimer: NodeJS.Timeout | undefined;
 
-    // Before each delivery run the intake picks up staging rows and re-checks records held for a missing reference.
-    // The same ctx object goes to both: the intake keeps one instance per context.
-    const intakeBeforeRun = () => beforeDeliveryRun(ctx);
+    // One intake pipeline for the area's life, handed to the routes and to the delivery side: before each delivery
+    // run it picks up staging rows and re-checks records held for a missing reference. A reload reconfigures it.
+    const intake = new Intake({ db: ctx.db, reporter: rc, clock: ctx.clock, log: log.child({ part: 'intake' }), metrics: ctx.metrics, audit: (e) => ctx.auth.audit(e) });
+    intake.warnCalendar();
+    ctx.onConfigReload((config) => intake.configure(config.reporter));
+    const intakeBeforeRun = () => beforeDeliveryRun(intake);
 
     // mayRun: this process holds the lead, and no service replaced by a configuration reload is still finishing a run.
     const build = (url: string, secret: string, cfg = rc) =>
@@ -62,7 +68,7 @@ export const reporterArea: AreaDefinition<typeof sections, { demo?: ReporterDemo
     const routes = new Hono<AppEnv>();
     // ID numbers in every answer masked for readers who may not write records (ops, security); see core/http.ts.
     routes.use('*', maskPersonalAnswers((c) => { const p = c.get('principal'); return !!p && (can(p.role, 'reporter:ingest') || can(p.role, 'reporter:write')); }));
-    routes.route('/', createIntakeRoutes(ctx));
+    routes.route('/', createIntakeRoutes({ db: ctx.db, auth: ctx.auth, intake }));
     routes.route('/', createDeliveryRoutes({ db: ctx.db, auth: ctx.auth, clock: ctx.clock, service: () => service, coverageCategories: () => rc.delivery.coverageCategories }));
 
     // A changed province / schedule / delivery section takes effect without a restart: a new service is built and
@@ -117,9 +123,9 @@ export const reporterArea: AreaDefinition<typeof sections, { demo?: ReporterDemo
           // A snapshot from another database (the data folder was reset) would answer new batch ids as duplicates.
           const simBatches = sim.batchIds();
           if (simBatches.length) {
-            const known = await ctx.db.query<{ n: string }>(`SELECT count(*) AS n FROM report_batches WHERE batch_id = ANY($1::text[])`, [simBatches]);
-            if (Number(known.rows[0].n) !== simBatches.length) {
-              log.warn({ simBatches: simBatches.length, known: Number(known.rows[0].n) }, 'demo: the simulator snapshot belongs to another database; starting the simulator empty');
+            const known = await countKnownBatches(ctx.db, simBatches);
+            if (known !== simBatches.length) {
+              log.warn({ simBatches: simBatches.length, known }, 'demo: the simulator snapshot belongs to another database; starting the simulator empty');
               sim.reset();
             }
           }

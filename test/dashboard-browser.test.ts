@@ -368,11 +368,11 @@ test('system page and the regulator and security views render', async () => {
   const text = (await reg.textContent('main.content'))!;
   assert.ok(text.includes('统一社会信用代码校验位错误') && text.includes('关联的监管事项不存在'), 'corrections show the city and the province reasons');
   assert.ok(text.includes('不一致'), 'the reconciliation mismatch is shown');
-  const overdueApi = (await (await reg.request.get(`${base}/api/reporter/overdue?limit=100`)).json()) as { total: number; items: { record_id: string }[] };
+  const overdueApi = (await (await reg.request.get(`${base}/api/reporter/overdue?limit=100`)).json()) as { total: number; items: { recordId: string }[] };
   const overdueRows = await reg.locator('.tablewrap.overdue tbody tr').count();
   assert.is(overdueRows, Math.min(100, overdueApi.items.length), 'the overdue table lists what the API returns');
   assert.ok(overdueApi.total > 0, 'the seed holds overdue records');
-  assert.ok((await reg.textContent('.tablewrap.overdue'))!.includes(overdueApi.items[0].record_id), 'oldest overdue record shown');
+  assert.ok((await reg.textContent('.tablewrap.overdue'))!.includes(overdueApi.items[0].recordId), 'oldest overdue record shown');
   await shot(reg, 'reporting');
   await open(reg, '#/overview');
   // Seeded runs started 26 h, 3 h and 30 min ago; count those on today's date in UTC+8 (the test may run near midnight).

@@ -8,7 +8,7 @@ import { sampleBody } from '../collector/faro/testkit';
 import { startHardened, SECRETS } from './helpers/hardened';
 import { errorHandler, type AppEnv } from '../core/http';
 import { jsonProblem, parseInstant } from '../core/input';
-import { makeFixtures, makeIdNumber, rng } from '../reporter/standard/fixtures';
+import { makeFixtures, makeIdNumber, rng } from '../reporter/fixtures/records';
 
 const h = await startHardened();
 const { call, callers } = h;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { openDb, type Db } from '../core/db';
 import { openTestDb } from './helpers/db';
 import { startProvinceSim, type ProvinceSim } from '../ops/province-sim/server';
-import { makeFixtures } from '../reporter/standard/fixtures';
+import { makeFixtures } from '../reporter/fixtures/records';
 import { putRecords } from '../reporter/delivery/testkit';
 import { DATA_TYPES, type DataType } from '../reporter/standard/types';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../core/db';
 import { openTestDb } from './helpers/db';
-import { makeFixtures, recordsToCsv } from '../reporter/standard/fixtures';
+import { makeFixtures, recordsToCsv } from '../reporter/fixtures/records';
 
 const dir = mkdtempSync(join(tmpdir(), 'reporter-cli-'));
 // On the server back end a fresh database; embedded: a data folder the command opens, then this test.

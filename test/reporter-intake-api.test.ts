@@ -5,8 +5,9 @@ import { parseConfig } from '../app/config';
 import { startSystem } from '../app/system';
 import { silentLogger } from '../core/log';
 import { openTestDb } from './helpers/db';
-import { makeFixtures } from '../reporter/standard/fixtures';
-import { beforeDeliveryRun } from '../reporter/intake/routes';
+import { makeFixtures } from '../reporter/fixtures/records';
+import { beforeDeliveryRun } from '../reporter/intake/staging';
+import { Intake } from '../reporter/intake/service';
 
 const db = await openTestDb();
 const config = parseConfig(`
@@ -46,7 +47,7 @@ test('POST records over HTTP, in dependency order; read them back with history',
 test("the delivery run's pre-run hook picks up staging rows", async () => {
   const item = { ...f.ITEM[1], itemName: '共享平台写入的更正' };
   await db.query(`INSERT INTO reporter_staging (data_type, record_id, payload) VALUES ('ITEM', $1, $2)`, [item.recordId, JSON.stringify(item)]);
-  const r = await beforeDeliveryRun({ db, auth: sys.auth, config });
+  const r = await beforeDeliveryRun(new Intake({ db, reporter: config.reporter }));
   assert.is(r.staging.accepted, 1);
   const got = await api('GET', `/records/ITEM/${item.recordId}`);
   assert.is(got.body.record.version, 2);

@@ -63,7 +63,7 @@ async function main() {
   }
   const lines = [
     `${DATA_TYPE_ZH[s.dataType]}（${s.dataType}）${values['dry-run'] ? '检查完成（--dry-run，未写入数据库）' : '导入完成'}：${s.rows} 行，用时 ${s.seconds.toFixed(1)} 秒`,
-    `  接受 ${s.accepted}，等待关联记录 ${s.held_reference}，拒绝 ${s.rejected}，未变化 ${s.unchanged}，带警告 ${s.warned}`,
+    `  接受 ${s.accepted}，等待关联记录 ${s.heldReference}，拒绝 ${s.rejected}，未变化 ${s.unchanged}，带警告 ${s.warned}`,
     `  错误报告：${resolve(s.errorsFile)}（${s.errorLines} 条）`,
   ];
   if (s.rejectedRowsFile) lines.push(`  被拒绝的行：${resolve(s.rejectedRowsFile)}（改正后可直接重新导入）`);

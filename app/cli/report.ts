@@ -12,7 +12,8 @@ import { Leader } from '../../core/leader';
 import { systemClock } from '../../core/time';
 import { DeliveryService } from '../../reporter/delivery/service';
 import { AuthService, authOptionsOf } from '../../core/auth/service';
-import { beforeDeliveryRun } from '../../reporter/intake/routes';
+import { Intake } from '../../reporter/intake/service';
+import { beforeDeliveryRun } from '../../reporter/intake/staging';
 
 const USAGE = `usage: npx tsx app/cli/report.ts run|full|dry-run|reconcile [--config FILE]
   run        incremental delivery of new and changed records (resumes open batches first)
@@ -48,8 +49,9 @@ async function main() {
   const dbUrl = process.env.DATABASE_URL || config.database.url;
   const db = await openDb({ url: dbUrl, dataDir: dbUrl ? undefined : configPath(config, config.database.dataDir), poolSize: 4 });
   // As in the server: staging rows are picked up and held references re-checked before each run.
-  const intakeDeps = { db, auth: new AuthService(db, systemClock, config.auth.sessionTtl, authOptionsOf(config.auth)), config, clock: systemClock, log };
-  const svc = new DeliveryService({ db, log, clock: systemClock, config: rc, url, secret: rc.province.secret, beforeRun: () => beforeDeliveryRun(intakeDeps) });
+  const auth = new AuthService(db, systemClock, config.auth.sessionTtl, authOptionsOf(config.auth));
+  const intake = new Intake({ db, reporter: rc, clock: systemClock, log: log.child({ part: 'intake' }), audit: (e) => auth.audit(e) });
+  const svc = new DeliveryService({ db, log, clock: systemClock, config: rc, url, secret: rc.province.secret, beforeRun: () => beforeDeliveryRun(intake) });
   let code = 0;
   try {
     if (cmd === 'dry-run') {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startProvinceSim, type ProvinceSim } from './server';
 import { signRequest, type SignMethod } from '../../reporter/signing';
-import { makeFixtures } from '../../reporter/standard/fixtures';
+import { makeFixtures } from '../../reporter/fixtures/records';
 import { validateRecord } from '../../reporter/standard/validate';
 import { toWireData } from '../../reporter/adapters/contract-v1';
 import type { DataType } from '../../reporter/standard/types';

@@ -1,4 +1,5 @@
-import type { AdapterSettings, BatchMeta, CityRecord, DataType, HttpRequestSpec, ProvinceAdapter, Receipt, Verdict } from './types';
+import { z } from 'zod';
+import { provinceCommon, type AdapterType, type BatchMeta, type CityRecord, type DataType, type HttpRequestSpec, type ProvinceAdapter, type Receipt, type Verdict } from './types';
 import { signRequest } from '../signing';
 import { fenToYuan, wanToFen, yuanToWan as stdYuanToWan } from '../standard/money';
 import { parseRetryAfter } from '../../core/retry';
@@ -35,7 +36,29 @@ export function toWireData(data: Record<string, unknown>): Record<string, unknow
 
 const ENDPOINT = '/api/v1/batches';
 
-export function createContractV1(s: AdapterSettings): ProvinceAdapter {
+/** `reporter.province` for contract v1: the common keys and the signature's algorithm. */
+export const contractV1Schema = z
+  .object({
+    adapter: z.literal('contract-v1'),
+    ...provinceCommon,
+    signMethod: z.enum(['HMAC-SM3', 'HMAC-SHA256']).default('HMAC-SM3'),
+  })
+  .strict();
+
+export interface ContractV1Settings {
+  appKey: string;
+  appSecret: string;
+  signMethod: 'HMAC-SM3' | 'HMAC-SHA256';
+}
+
+/** The registry entry (adapters/index.ts). */
+export const contractV1: AdapterType<typeof contractV1Schema> = {
+  name: 'contract-v1',
+  schema: contractV1Schema,
+  create: (cfg, appSecret) => createContractV1({ appKey: cfg.appKey, appSecret, signMethod: cfg.signMethod }),
+};
+
+export function createContractV1(s: ContractV1Settings): ProvinceAdapter {
   return {
     name: 'contract-v1',
     limits: { maxRecords: 1000, maxBytes: 5 * 1024 * 1024 },

@@ -1,13 +1,30 @@
-import type { AdapterSettings, ProvinceAdapter } from './types';
-import { createContractV1 } from './contract-v1';
+import type { AdapterType, ProvinceAdapter, ProvinceBase } from './types';
+import { contractV1 } from './contract-v1';
 
-/** The wire formats this reporter speaks, by the name `reporter.province.adapter` gives. */
-export const ADAPTERS: Record<string, (s: AdapterSettings) => ProvinceAdapter> = {
-  'contract-v1': createContractV1,
-};
+/**
+ * Every province wire format, each with its config schema (reporter/config.ts makes `reporter.province` the union of
+ * them, keyed by `adapter`). Adding a province's variant = its file (schema, factory) + one line here.
+ */
+const REGISTRY = [
+  contractV1,
+] as const;
 
-export function createAdapter(name: string, s: AdapterSettings): ProvinceAdapter {
-  const f = ADAPTERS[name];
-  if (!f) throw new Error(`unknown province adapter "${name}"; known: ${Object.keys(ADAPTERS).join(', ')}`);
-  return f(s);
+type Registry = typeof REGISTRY;
+type SchemasOf<T extends readonly { schema: unknown }[]> = { [K in keyof T]: T[K]['schema'] };
+export type AdapterName = Registry[number]['name'];
+
+/** The schemas in registry order, typed one by one, as z.discriminatedUnion wants them. */
+export const adapterSchemas = REGISTRY.map((a) => a.schema) as unknown as SchemasOf<Registry>;
+
+/** The adapter used when `reporter.province` names none. */
+export const DEFAULT_ADAPTER: AdapterName = 'contract-v1';
+
+/** The config's `adapter` → its adapter type. */
+export const ADAPTERS = Object.fromEntries(REGISTRY.map((a) => [a.name, a])) as Record<AdapterName, AdapterType<any>>;
+
+/** The adapter `reporter.province` describes, signing with `appSecret`. */
+export function createAdapter(cfg: ProvinceBase, appSecret: string): ProvinceAdapter {
+  const t = ADAPTERS[cfg.adapter as AdapterName];
+  if (!t) throw new Error(`unknown province adapter "${cfg.adapter}"; known: ${Object.keys(ADAPTERS).join(', ')}`);
+  return t.create(cfg, appSecret);
 }

@@ -1,8 +1,10 @@
 /**
  * One province's wire format behind one type: how a city record travels, how a request is signed, where the
  * endpoints are and what the answers mean. The outbox, retries, receipts and the delivery log live once, above the
- * adapter (reporter/delivery); another province's variant is a new file beside contract-v1.ts.
+ * adapter (reporter/delivery); another province's variant is a new file beside contract-v1.ts and one line in index.ts.
  */
+import { z } from 'zod';
+import { duration, secret } from '../../core/config/common';
 import type { DataType } from '../standard/types';
 export type { DataType };
 /** Send order: a behaviour record's references must already be live at the province. */
@@ -75,8 +77,34 @@ export interface ProvinceAdapter {
   parseCount(status: number, body: string): number;
 }
 
-export interface AdapterSettings {
-  appKey: string;
-  appSecret: string;
-  signMethod: 'HMAC-SM3' | 'HMAC-SHA256';
+/**
+ * The keys of `reporter.province` every adapter has, whatever its wire format: spread into each adapter's schema
+ * beside its `adapter` literal (as alerts' `channelCommon`).
+ */
+export const provinceCommon = {
+  url: z.string().url().optional(),
+  /** The city's 6-digit region code: the batch ids and the reconciliation queries carry it. */
+  regionCode: z.string().regex(/^\d{6}$/, 'a 6-digit GB/T 2260 code, e.g. "370700"').default('370700'),
+  /** The city's application key at the provincial gateway. */
+  appKey: z.string().min(1).default('city-370700'),
+  /** The app secret: { env: NAME } or { file: path } in production; never logged. */
+  secret: secret.optional(),
+  /** One request's timeout. */
+  timeout: duration({ min: '100ms', max: '10m' }).prefault('30s'),
+};
+
+/** `reporter.province` as far as every adapter shares it. */
+export type ProvinceBase = z.output<z.ZodObject<typeof provinceCommon>> & { adapter: string };
+
+/**
+ * One province's wire format = one file: its config schema (`reporter.province` with `adapter: <name>`) and the
+ * factory. The registry (adapters/index.ts) lists them; reporter/config.ts makes `province` the union of their schemas.
+ */
+export interface AdapterType<S extends z.ZodType<ProvinceBase> = z.ZodType<ProvinceBase>> {
+  /** The config's `adapter`: the literal in `schema`. */
+  name: z.output<S>['adapter'];
+  /** `{ adapter: z.literal(...), ...provinceCommon, ...its own keys }`, strict. */
+  schema: S;
+  /** The adapter for this configuration; `appSecret` is `secret` resolved (or the demo's). */
+  create(cfg: z.output<S>, appSecret: string): ProvinceAdapter;
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../../core/db';
-import { makeFixtures } from '../standard/fixtures';
+import { makeFixtures } from '../fixtures/records';
 import { chinaDate } from '../../core/china-time';
 
 /**

@@ -1,37 +1,15 @@
 import type { Queryable } from '../../core/db';
 import { chinaDate } from '../../core/china-time';
 import type { DataType } from '../standard/types';
+import type { IndicatorRow } from '../../contract/reporter';
 
 /**
  * Indicators of data-standard.md ("Indicators the regulatory office is judged by"), per type, department and period
  * [from, to) of the record's date, plus the deliver-side counts the office watches. A record counts as delivered on
  * time when the gateway's first answer to a batch carrying it came before deadline + 1 day 00:00 (UTC+8).
  */
-export interface IndicatorRow {
-  dataType: string;
-  deptCode: string | null; // null: all departments of the type
-  received: number;
-  valid: number;
-  sent: number;
-  accepted: number;
-  rejected: number;
-  pending: number;
-  overdue: number;
-  dueInPeriod: number;
-  onTime: number;
-  timelinessRate: number | null; // 及时率
-  lateRate: number | null; // 迟报率
-  deliveredWithVerdict: number;
-  firstAccepted: number;
-  accuracyRate: number | null; // 准确率 (数据合规率)
-  completenessRate?: number | null; // 完整率 (per type only: the province counts per type)
-  provinceCount?: number | null;
-  cityLiveValid?: number;
-  /** What 完整率 rests on: the province's count for the period, or stored reconciliations that tile it. */
-  completenessBasis?: { source: 'province' | 'reconciliation'; periods: number; from: string; to: string; checkedAt: string | null } | null;
-  /** Why 完整率 is null (the dashboard shows this instead of an empty gauge). */
-  completenessReason?: { code: string; message: string } | null;
-}
+/** One row of the indicators (the type is the API's: contract/reporter.ts). */
+export type { IndicatorRow };
 
 export type ProvinceCount = (dataType: DataType, from: string, to: string) => Promise<{ count: number; checkedAt: number }>;
 

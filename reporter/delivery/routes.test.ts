@@ -6,7 +6,7 @@ import { parseConfig } from '../../app/config';
 import { startSystem, type System } from '../../app/system';
 import { silentLogger } from '../../core/log';
 import { openTestDb } from '../../test/helpers/db';
-import { makeFixtures } from '../standard/fixtures';
+import { makeFixtures } from '../fixtures/records';
 import { indicators, type IndicatorRow } from './indicators';
 import { addDays, chinaDate } from '../../core/china-time';
 import { putRecords } from './testkit';
@@ -65,17 +65,17 @@ test('run now: needs reporter:write, is audited, and delivers', async () => {
 });
 
 test('lists are paginated: batches, batch detail with attempts, corrections, reconciliations, status', async () => {
-  const b = (await (await call('GET', '/api/reporter/batches?limit=2&offset=1', regulator)).json()) as { items: { batch_id: string }[]; total: number; limit: number; offset: number };
+  const b = (await (await call('GET', '/api/reporter/batches?limit=2&offset=1', regulator)).json()) as { items: { batchId: string }[]; total: number; limit: number; offset: number };
   assert.is(b.items.length, 2);
   assert.equal([b.limit, b.offset], [2, 1]);
   assert.ok(b.total >= 4);
-  const detail = (await (await call('GET', `/api/reporter/batches/${b.items[0].batch_id}`, regulator)).json()) as { batch: { status: string }; attempts: { items: { outcome: string }[] } };
+  const detail = (await (await call('GET', `/api/reporter/batches/${b.items[0].batchId}`, regulator)).json()) as { batch: { status: string }; attempts: { items: { outcome: string }[] } };
   assert.is(detail.batch.status, 'done');
   assert.ok(detail.attempts.items.some((a) => a.outcome === 'receipt'));
-  const corr = (await (await call('GET', '/api/reporter/corrections?limit=500', regulator)).json()) as { items: { record_id: string; found_by: string; errors: { code: string }[] }[]; total: number };
+  const corr = (await (await call('GET', '/api/reporter/corrections?limit=500', regulator)).json()) as { items: { recordId: string; foundBy: string; errors: { code: string }[] }[]; total: number };
   const invalidIds = [...fx.invalid.INSPECTION.keys(), ...fx.invalid.PENALTY.keys()];
   assert.is(corr.total, invalidIds.length);
-  assert.ok(corr.items.every((c) => c.found_by === 'city' && c.errors.length > 0));
+  assert.ok(corr.items.every((c) => c.foundBy === 'city' && c.errors.length > 0));
   const rec = (await (await call('GET', '/api/reporter/reconciliations?limit=100', regulator)).json()) as { items: { match: boolean }[] };
   assert.ok(rec.items.length > 0 && rec.items.every((x) => x.match));
   const st = (await (await call('GET', '/api/reporter/delivery/status', regulator)).json()) as { enabled: boolean; sender: boolean; nextRuns: { next: string }[] };
@@ -86,27 +86,27 @@ test('lists are paginated: batches, batch detail with attempts, corrections, rec
 test('overdue: past deadline and not accepted, with the reason; accepted records never listed; paginated', async () => {
   const today = chinaDate(Date.now());
   const all = (await (await call('GET', '/api/reporter/overdue?limit=1000', ops)).json()) as {
-    total: number; items: { data_type: string; record_id: string; deadline: string; days_overdue: number; reason: string }[];
+    total: number; items: { dataType: string; recordId: string; deadline: string; daysOverdue: number; reason: string }[];
   };
   assert.is(all.items.length, all.total);
   const accepted = await sys.db.query<{ data_type: string; record_id: string }>(`SELECT data_type, record_id FROM report_deliveries WHERE accepted_version IS NOT NULL`);
   assert.ok(accepted.rowCount > 0);
-  const listed = new Set(all.items.map((i) => `${i.data_type}/${i.record_id}`));
+  const listed = new Set(all.items.map((i) => `${i.dataType}/${i.recordId}`));
   for (const a of accepted.rows) assert.not.ok(listed.has(`${a.data_type}/${a.record_id}`), `${a.record_id} was accepted yet listed overdue`);
   const invalidPast = await sys.db.query<{ data_type: string; record_id: string }>(
     `SELECT data_type, record_id FROM reporter_records WHERE status = 'invalid' AND deadline < $1::date`, [today]);
   assert.ok(invalidPast.rowCount > 0, 'the fixtures hold invalid records past their deadline');
   for (const r of invalidPast.rows) assert.ok(listed.has(`${r.data_type}/${r.record_id}`), `${r.record_id} is invalid and overdue but not listed`);
   for (const i of all.items) {
-    assert.ok(String(i.deadline).slice(0, 10) < today || new Date(i.deadline).getTime() < Date.parse(today), `${i.record_id} deadline ${i.deadline} is past`);
-    assert.ok(Number(i.days_overdue) > 0);
+    assert.ok(String(i.deadline).slice(0, 10) < today || new Date(i.deadline).getTime() < Date.parse(today), `${i.recordId} deadline ${i.deadline} is past`);
+    assert.ok(Number(i.daysOverdue) > 0);
     assert.ok(['city_invalid', 'province_rejected', 'not_sent', 'awaiting_verdict'].includes(i.reason), i.reason);
   }
-  const page2 = (await (await call('GET', '/api/reporter/overdue?limit=2&offset=1', ops)).json()) as { items: { record_id: string }[]; total: number };
+  const page2 = (await (await call('GET', '/api/reporter/overdue?limit=2&offset=1', ops)).json()) as { items: { recordId: string }[]; total: number };
   assert.is(page2.total, all.total);
-  assert.equal(page2.items.map((i) => i.record_id), all.items.slice(1, 3).map((i) => i.record_id));
-  const typed = (await (await call('GET', '/api/reporter/overdue?dataType=PENALTY&limit=1000', ops)).json()) as { items: { data_type: string }[] };
-  assert.ok(typed.items.every((i) => i.data_type === 'PENALTY'));
+  assert.equal(page2.items.map((i) => i.recordId), all.items.slice(1, 3).map((i) => i.recordId));
+  const typed = (await (await call('GET', '/api/reporter/overdue?dataType=PENALTY&limit=1000', ops)).json()) as { items: { dataType: string }[] };
+  assert.ok(typed.items.every((i) => i.dataType === 'PENALTY'));
   assert.is((await sys.app.request('/api/reporter/overdue')).status, 401);
 });
 

@@ -4,7 +4,7 @@ import { openTestDb } from '../../test/helpers/db';
 import { silentLogger } from '../../core/log';
 import { parseConfig } from '../../app/config';
 import { startProvinceSim, type ProvinceSim } from '../../ops/province-sim/server';
-import { makeFixtures } from '../standard/fixtures';
+import { makeFixtures } from '../fixtures/records';
 import { DeliveryService } from './service';
 import { putRecords } from './testkit';
 import type { Db } from '../../core/db';
@@ -99,7 +99,7 @@ test('dry run shows what would be sent and writes nothing', async () => {
   await putRecords(db, extra);
   const before = await db.query<{ n: string }>(`SELECT count(*) AS n FROM report_batches`);
   const dr = await svc.dryRun();
-  assert.equal(dr.due, [{ data_type: 'ITEM', op: 'UPSERT', n: 3 }]);
+  assert.equal(dr.due, [{ dataType: 'ITEM', op: 'UPSERT', n: 3 }]);
   assert.is(dr.batches.length, 1);
   assert.is((dr.sample[0].wire as { op: string }).op, 'UPSERT');
   const after = await db.query<{ n: string }>(`SELECT count(*) AS n FROM report_batches`);

@@ -174,7 +174,7 @@ export async function dryRun(d: Pick<RunDeps, 'db' | 'adapter' | 'regionCode' | 
   const counts = await dueCounts(d.db, kind);
   const open = await openBatches(d.db);
   const batches: { dataType: DataType; records: number; bytes: number; first: string; last: string }[] = [];
-  const sample: { dataType: DataType; recordId: string; version: number; op: string; wire: unknown }[] = [];
+  const sample: { dataType: DataType; recordId: string; version: number; op: 'UPSERT' | 'DELETE'; wire: unknown }[] = [];
   for (const dataType of SEND_ORDER) {
     let after = '';
     for (;;) {
@@ -189,7 +189,7 @@ export async function dryRun(d: Pick<RunDeps, 'db' | 'adapter' | 'regionCode' | 
       }
     }
   }
-  return { kind, due: counts, openBatches: open.map((b) => ({ batchId: b.batch_id, dataType: b.data_type, status: b.status, records: b.record_count })), batches, sample };
+  return { kind, due: counts.map((x) => ({ dataType: x.data_type as DataType, op: x.op as 'UPSERT' | 'DELETE', n: x.n })), openBatches: open.map((b) => ({ batchId: b.batch_id, dataType: b.data_type, status: b.status, records: b.record_count })), batches, sample };
 }
 
 /** Records past their deadline and not yet accepted: one records_overdue event per run when there are any. */

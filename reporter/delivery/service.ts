@@ -54,7 +54,7 @@ export class DeliveryService {
     },
   ) {
     const p = d.config.province;
-    this.adapter = createAdapter(p.adapter, { appKey: p.appKey, appSecret: d.secret, signMethod: p.signMethod });
+    this.adapter = createAdapter(p, d.secret);
     const del = d.config.delivery;
     this.metrics = d.metrics ? deliveryMetrics(d.metrics) : undefined;
     this.sender = new GatewaySender({ db: d.db, adapter: this.adapter, clock: d.clock, log: d.log, sleep: d.sleep, metrics: this.metrics }, { baseUrl: d.url, timeoutMs: p.timeout, retries: del.retries, retryBaseMs: del.retryBaseDelay, retryMaxMs: del.retryMaxDelay });

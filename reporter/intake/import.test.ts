@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { openTestDb } from '../../test/helpers/db';
 import { manualClock } from '../../core/time';
-import { makeFixtures, recordsToCsv } from '../standard/fixtures';
+import { makeFixtures, recordsToCsv } from '../fixtures/records';
 import { importFile } from './import';
 import { Intake } from './service';
 
@@ -78,7 +78,7 @@ test('CSV PENALTY: full-width ； separators, E_DUPLICATE across batches, error 
   assert.equal(dups.map((d) => d.row).sort(), ['152', '5']);
   assert.is(await status('PENALTY', dupOf.recordId), 'invalid');
   // Row 5 was accepted in the first batch; the conflict found in a later batch turns the record invalid.
-  assert.is(s.accepted + s.held_reference, 150 - bad);
+  assert.is(s.accepted + s.heldReference, 150 - bad);
   assert.is(s.rejected, bad + 1);
   // Fix the rejected rows file: take the valid fixture values back, drop the duplicate, import again.
   const fixedRows = f.PENALTY.filter((p) => f.invalid.PENALTY.has(p.recordId) || p.recordId === dupOf.recordId);

@@ -11,12 +11,8 @@ import { basename } from 'node:path';
 import { userInfo } from 'node:os';
 import { parse } from 'csv-parse';
 import { FIELDS, headerMap, DATA_TYPE_ZH } from '../standard/codes';
-import { validateRecord } from '../standard/validate';
-import { isDataType, DATA_TYPES, type DataType, type ValidationError, type ValidationResult } from '../standard/types';
-import { RECORD_ID_RE } from '../standard/validate';
-import { loadReferences } from './references';
-import { storeResults, contentHash, type IntakeItem } from './store';
-import type { Intake } from './service';
+import type { DataType, ValidationResult } from '../standard/types';
+import type { Intake, SubmitItem } from './service';
 import { ErrorReport } from './report';
 import { maskIdNumbers } from '../../core/mask';
 
@@ -40,7 +36,7 @@ export interface ImportSummary {
   file: string;
   rows: number;
   accepted: number;
-  held_reference: number;
+  heldReference: number;
   rejected: number;
   unchanged: number;
   /** Rows carrying W_OFFICER warnings (stored and sent). */
@@ -55,8 +51,6 @@ export interface ImportSummary {
   seconds: number;
 }
 
-const OUTCOME = { valid: 'accepted', held_reference: 'held_reference', invalid: 'rejected' } as const;
-
 interface Row {
   rowNo: number;
   input: unknown;
@@ -65,13 +59,11 @@ interface Row {
   readError?: string;
 }
 
-interface Seen {
-  row: number;
-  hash: string;
-  conflicted: boolean;
-}
-
-/** Imports one file. Throws (before writing anything) only when the file cannot be read as the given type at all. */
+/**
+ * Imports one file through the intake pipeline (one submission: duplicates are marked across the whole file, the
+ * held records re-checked and the import audited once at the end). Throws (before writing anything) only when the
+ * file cannot be read as the given type at all.
+ */
 export async function importFile(opts: ImportOptions): Promise<ImportSummary> {
   const t0 = Date.now();
   const { intake, dataType } = opts;
@@ -81,33 +73,29 @@ export async function importFile(opts: ImportOptions): Promise<ImportSummary> {
   const report = new ErrorReport(errorsFile, format);
   const receivedBy = opts.receivedBy ?? `import:${safeUser()}:${basename(opts.file)}`;
   const sum: ImportSummary = {
-    dataType, file: opts.file, rows: 0, accepted: 0, held_reference: 0, rejected: 0, unchanged: 0, warned: 0,
+    dataType, file: opts.file, rows: 0, accepted: 0, heldReference: 0, rejected: 0, unchanged: 0, warned: 0,
     errorsFile, errorLines: 0, unknownColumns: [], missingColumns: [], seconds: 0,
   };
-  const seen = new Map<string, Seen>();
-  const now = intake.clock();
-  const meta = { source: 'import' as const, receivedBy, now, calendar: intake.calendar, deadlines: intake.reporter.deadlines };
+  const submission = intake.open(dataType, {
+    source: 'import', actor: receivedBy, duplicates: 'file', dryRun: opts.dryRun,
+    audit: { action: 'reporter.records.import', details: { file: basename(opts.file) } },
+  });
   let bytes = 0;
   const stream = createReadStream(opts.file);
   stream.on('data', (b) => (bytes += b.length));
 
   const flush = async (rows: Row[]) => {
     if (rows.length === 0) return;
-    const refs = await loadReferences(intake.db, dataType, rows.map((r) => r.input));
-    const vopts = { ...intake.validateOptions(now), refs };
-    const results = rows.map((r) => (r.readError ? unreadable(dataType, r.readError) : validateRecord(dataType, r.input, vopts)));
-    const late = markDuplicatesAcross(results as IntakeItem['result'][], rows, seen);
-    const items: IntakeItem[] = results.map((result, i) => ({ result, raw: rows[i].input ?? rows[i].raw, rowNo: rows[i].rowNo }));
-    const outcomes = opts.dryRun
-      ? items.map((it, i) => ({ index: i, recordId: it.result.recordId, outcome: it.result.duplicateOf !== undefined ? 'unchanged' : OUTCOME[it.result.status], errors: it.result.errors, warnings: it.result.warnings }))
-      : await storeResults(intake.db, dataType, items, meta);
-    if (!opts.dryRun) intake.count(dataType, 'import', outcomes);
+    const items: SubmitItem[] = rows.map((r) => ({
+      input: r.input, raw: r.input ?? r.raw, rowNo: r.rowNo, verdict: r.readError ? unreadable(dataType, r.readError) : undefined,
+    }));
+    const { outcomes, late } = await submission.submit(items);
     for (const [row, e] of late) await report.add(row, [e]);
     for (let i = 0; i < rows.length; i++) {
       const o = outcomes[i];
       sum.rows++;
       if (o.outcome === 'accepted') sum.accepted++;
-      else if (o.outcome === 'held_reference') sum.held_reference++;
+      else if (o.outcome === 'held_reference') sum.heldReference++;
       else if (o.outcome === 'unchanged') sum.unchanged++;
       else sum.rejected++;
       if (o.warnings.length) sum.warned++;
@@ -134,21 +122,10 @@ export async function importFile(opts: ImportOptions): Promise<ImportSummary> {
     stream.destroy();
     await report.close();
   }
-  if (opts.dryRun) {
-    sum.errorLines = report.count;
-    if (report.rowCount > 0) sum.rejectedRowsFile = report.rowsPath;
-    sum.seconds = (Date.now() - t0) / 1000;
-    return sum;
-  }
-  if (dataType !== 'PENALTY') await intake.recheckHeld();
+  await submission.close();
   sum.errorLines = report.count;
   if (report.rowCount > 0) sum.rejectedRowsFile = report.rowsPath;
   sum.seconds = (Date.now() - t0) / 1000;
-  await intake.db.query(`INSERT INTO audit_log (actor, action, target, details) VALUES ($1, 'reporter.records.import', $2, $3)`, [
-    receivedBy,
-    dataType,
-    JSON.stringify({ file: basename(opts.file), rows: sum.rows, accepted: sum.accepted, held_reference: sum.held_reference, rejected: sum.rejected, unchanged: sum.unchanged }),
-  ]);
   return sum;
 }
 
@@ -209,55 +186,6 @@ function unreadable(dataType: DataType, why: string): ValidationResult {
     warnings: [],
     status: 'invalid',
   };
-}
-
-/**
- * E_DUPLICATE across the whole file (one id, different data); identical repeats are one record. Returns report lines
- * for earlier rows (already stored in an earlier batch) that a later row turned into duplicates.
- */
-function markDuplicatesAcross(results: IntakeItem['result'][], rows: Row[], seen: Map<string, Seen>): [number, ValidationError][] {
-  const late: [number, ValidationError][] = [];
-  const inBatch = new Map<string, number>();
-  const dup = (r: IntakeItem['result'], other: number): ValidationError => {
-    const e: ValidationError = {
-      recordId: r.recordId,
-      field: 'recordId',
-      code: 'E_DUPLICATE',
-      message: `记录编码(recordId)：${r.recordId} 在本文件中出现多次且内容不同（另见第 ${other} 行），请只保留正确的一行后重新导入`,
-      severity: 'error',
-    };
-    r.errors.push(e);
-    r.status = 'invalid';
-    r.record = undefined;
-    return e;
-  };
-  results.forEach((r, i) => {
-    if (!r.recordId || !RECORD_ID_RE.test(r.recordId)) return;
-    const row = rows[i].rowNo;
-    // 16 bytes of the hash are plenty to tell two versions of one record apart, and keep the map small.
-    const hash = contentHash(r.data).slice(0, 32);
-    const prev = seen.get(r.recordId);
-    if (!prev) {
-      seen.set(r.recordId, { row, hash, conflicted: false });
-      inBatch.set(r.recordId, i);
-      return;
-    }
-    const j = inBatch.get(r.recordId);
-    if (prev.hash === hash && !prev.conflicted) {
-      if (j !== undefined) r.duplicateOf = j;
-      return;
-    }
-    dup(r, prev.row);
-    if (!prev.conflicted) {
-      if (j !== undefined) dup(results[j], row);
-      else late.push([prev.row, { recordId: r.recordId, field: 'recordId', code: 'E_DUPLICATE', message: `记录编码(recordId)：${r.recordId} 在本文件中出现多次且内容不同（另见第 ${row} 行），请只保留正确的一行后重新导入`, severity: 'error' }]);
-    }
-    prev.conflicted = true;
-    prev.row = row;
-    prev.hash = hash;
-    inBatch.set(r.recordId, i);
-  });
-  return late;
 }
 
 function safeUser(): string {

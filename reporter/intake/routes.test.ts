@@ -8,7 +8,7 @@ import { manualClock } from '../../core/time';
 import { reporterConfig } from '../config';
 import { createIntakeRoutes } from './routes';
 import { Intake } from './service';
-import { makeFixtures } from '../standard/fixtures';
+import { makeFixtures } from '../fixtures/records';
 
 const db = await openTestDb();
 const clock = manualClock(Date.UTC(2026, 10, 24, 4, 0, 0));

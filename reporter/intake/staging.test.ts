@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openTestDb } from '../../test/helpers/db';
 import { manualClock } from '../../core/time';
-import { makeFixtures } from '../standard/fixtures';
+import { makeFixtures } from '../fixtures/records';
 import { Intake } from './service';
 import { ingestStaging } from './staging';
 
@@ -30,7 +30,7 @@ test('rows written by the sharing platform are picked up once, in order, with th
   ]);
   const r = await ingestStaging(db, { intake });
   assert.is(r.picked, 4);
-  assert.is(r.held_reference, 1);
+  assert.is(r.heldReference, 1);
   assert.is(r.accepted, 3);
   // The held PENALTY was released by the INSPECTION's arrival in the same run.
   assert.is((await rec('PENALTY', pen.recordId)).status, 'valid');
@@ -61,7 +61,7 @@ test('a second row for the same id is a correction; DELETE withdraws; bad rows a
   const w = await rec('ITEM', f.ITEM[1].recordId);
   assert.is(w.status, 'withdrawn');
   assert.is(w.op, 'DELETE');
-  assert.is(r.not_found, 1);
+  assert.is(r.notFound, 1);
   assert.is((await rec('ITEM', 'ITEM-79')).status, 'invalid');
   const rejects = await db.query<{ data_type: string }>(`SELECT data_type FROM reporter_intake_rejects WHERE source = 'staging' ORDER BY id`);
   assert.equal(rejects.rows.map((x) => x.data_type), ['THING', 'ITEM']);

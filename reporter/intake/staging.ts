@@ -9,7 +9,9 @@
  */
 import type { Db } from '../../core/db';
 import { isDataType, type DataType, type ValidationError } from '../standard/types';
-import { Intake, type IntakeOptions } from './service';
+import type { StagingRun } from '../../contract/reporter';
+import type { Intake } from './service';
+import { storeRejects } from './store';
 
 const STAGING_LOCK = 7_370_731;
 
@@ -21,22 +23,19 @@ interface StagingRow {
   op: string;
 }
 
-export interface StagingRunResult {
-  picked: number;
-  accepted: number;
-  held_reference: number;
-  rejected: number;
-  unchanged: number;
-  withdrawn: number;
-  not_found: number;
-  /** Another pick-up was running. */
-  skipped?: boolean;
+export type StagingRunResult = StagingRun;
+
+/** The delivery run's pre-run hook: pick up staging rows, then re-check records held for a missing reference. */
+export async function beforeDeliveryRun(intake: Intake) {
+  const staging = await ingestStaging(intake.db, { intake });
+  const held = await intake.recheckHeld();
+  return { staging, held };
 }
 
-/** Picks up waiting staging rows. Pass an Intake to share its configuration and clock, or the options to make one. */
-export async function ingestStaging(db: Db, opts: Omit<IntakeOptions, 'db'> & { intake?: Intake; maxRows?: number } = {}): Promise<StagingRunResult> {
-  const intake = opts.intake ?? new Intake({ db, ...opts });
-  const out: StagingRunResult = { picked: 0, accepted: 0, held_reference: 0, rejected: 0, unchanged: 0, withdrawn: 0, not_found: 0 };
+/** Picks up waiting staging rows through the intake pipeline (its configuration, clock, metrics). */
+export async function ingestStaging(db: Db, opts: { intake: Intake; maxRows?: number }): Promise<StagingRunResult> {
+  const intake = opts.intake;
+  const out: StagingRunResult = { picked: 0, accepted: 0, heldReference: 0, rejected: 0, unchanged: 0, withdrawn: 0, notFound: 0 };
   const lock = await db.tryLock(STAGING_LOCK);
   if (!lock) return { ...out, skipped: true };
   try {
@@ -76,7 +75,7 @@ export async function ingestStaging(db: Db, opts: Omit<IntakeOptions, 'db'> & { 
 async function runSegment(intake: Intake, rows: StagingRow[], stamps: { id: string; outcome: string }[], out: StagingRunResult) {
   const type = rows[0].data_type;
   const op = rows[0].op;
-  const meta = { source: 'staging' as const, receivedBy: 'staging' };
+  const meta = { source: 'staging' as const, actor: 'staging' };
   if (!isDataType(type) || (op !== 'UPSERT' && op !== 'DELETE')) {
     const why = !isDataType(type)
       ? `数据类型 "${type}" 不是 ITEM、INSPECTION、PENALTY、OFFICER 之一`
@@ -90,7 +89,8 @@ async function runSegment(intake: Intake, rows: StagingRow[], stamps: { id: stri
     for (const r of rows) {
       const o = await intake.withdraw(type, r.record_id, meta);
       stamps.push({ id: r.id, outcome: o.outcome });
-      out[o.outcome as 'withdrawn' | 'unchanged' | 'not_found']++;
+      if (o.outcome === 'not_found') out.notFound++;
+      else out[o.outcome as 'withdrawn' | 'unchanged']++;
     }
     return;
   }
@@ -124,26 +124,19 @@ async function runSegment(intake: Intake, rows: StagingRow[], stamps: { id: stri
     out.rejected += bad.length;
   }
   if (good.length === 0) return;
-  const { outcomes } = await intake.ingest(type, inputs, { ...meta, rowNos: good.map((r) => Number(r.id)) });
-  outcomes.forEach((o, k) => {
-    stamps.push({ id: good[k].id, outcome: o.outcome });
-    out[o.outcome as 'accepted' | 'held_reference' | 'rejected' | 'unchanged']++;
-  });
+  const { outcomes, counts } = await intake.submit(type, inputs.map((input, k) => ({ input, rowNo: Number(good[k].id) })), meta);
+  outcomes.forEach((o, k) => stamps.push({ id: good[k].id, outcome: o.outcome }));
+  for (const k of ['accepted', 'heldReference', 'rejected', 'unchanged'] as const) out[k] += counts[k];
 }
 
 async function reject(intake: Intake, rows: StagingRow[], dataType: DataType | string, field: string, code: ValidationError['code'], why: string) {
-  const at = new Date(intake.clock());
-  await intake.db.insertMany(
-    'reporter_intake_rejects',
-    ['data_type', 'source', 'arrived_at', 'received_by', 'row_no', 'payload', 'errors'],
-    rows.map((r) => [
-      dataType,
-      'staging',
-      at,
-      'staging',
-      Number(r.id),
-      JSON.stringify({ data_type: r.data_type, record_id: r.record_id, op: r.op, payload: r.payload }),
-      JSON.stringify([{ recordId: r.record_id, field, code, message: why, severity: 'error' }]),
-    ]),
+  await storeRejects(
+    intake.db,
+    rows.map((r) => ({
+      dataType, source: 'staging' as const, receivedBy: 'staging', rowNo: Number(r.id),
+      payload: { data_type: r.data_type, record_id: r.record_id, op: r.op, payload: r.payload },
+      errors: [{ recordId: r.record_id, field, code, message: why, severity: 'error' as const }],
+    })),
+    intake.clock(),
   );
 }

@@ -24,6 +24,8 @@ export interface StoreMeta {
 
 export interface IntakeItem {
   result: ValidationResult & { duplicateOf?: number };
+  /** contentHash(result.data), when the caller has it already (the pipeline computes it once per record). */
+  hash?: string;
   /** The input as it came (kept for unkeyable input). */
   raw: unknown;
   /** Row of an import file / index in an API array. */
@@ -107,7 +109,7 @@ export async function storeResults(db: Db, dataType: DataType, items: IntakeItem
         outcomes[i] = { ...base, outcome: first?.outcome === 'accepted' ? 'unchanged' : (first?.outcome ?? 'unchanged'), status: first?.status, version: first?.version };
         continue;
       }
-      const hash = contentHash(r.data);
+      const hash = it.hash ?? contentHash(r.data);
       const cur = current.get(r.recordId);
       if (cur && cur.hash === hash && cur.op === 'UPSERT') {
         if (!cur.fresh) refresh.set(r.recordId, r);
@@ -182,6 +184,20 @@ export async function withdrawRecord(db: Db, dataType: DataType, recordId: strin
     );
     return { ...base, outcome: 'withdrawn', status: 'withdrawn', version };
   });
+}
+
+/** Keeps input that cannot be keyed (a staging row of an unknown type or op, a record_id that disagrees with its payload). */
+export async function storeRejects(
+  db: Db,
+  rows: { dataType: string; source: RecordSource; receivedBy: string; rowNo: number; payload: unknown; errors: ValidationError[] }[],
+  now: number,
+) {
+  const at = new Date(now);
+  await db.insertMany(
+    'reporter_intake_rejects',
+    ['data_type', 'source', 'arrived_at', 'received_by', 'row_no', 'payload', 'errors'],
+    rows.map((r) => [r.dataType, r.source, at, r.receivedBy, r.rowNo, JSON.stringify(r.payload), JSON.stringify(r.errors)]),
+  );
 }
 
 function str(v: unknown): string | null {

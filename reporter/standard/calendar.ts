@@ -5,8 +5,7 @@
  */
 import type { ReporterCalendarConfig, ReporterDeadlinesConfig } from '../config';
 import type { DataType } from './types';
-
-const DAY_MS = 86_400_000;
+import { addDays } from '../../core/china-time';
 
 export interface WorkingCalendar {
   isWorkingDay(day: string): boolean;
@@ -37,13 +36,11 @@ export function createCalendar(cfg: ReporterCalendarConfig = { years: {} }): Wor
     const key = `${day}|${n}`;
     const hit = memo.get(key);
     if (hit) return hit;
-    let t = Date.parse(`${day}T00:00:00Z`);
-    if (Number.isNaN(t)) throw new Error(`not a date: "${day}"`);
+    if (Number.isNaN(Date.parse(`${day}T00:00:00Z`))) throw new Error(`not a date: "${day}"`);
     let left = n;
     let cur = day;
     while (left > 0) {
-      t += DAY_MS;
-      cur = new Date(t).toISOString().slice(0, 10);
+      cur = addDays(cur, 1);
       if (isWorkingDay(cur)) left--;
     }
     if (memo.size > 20000) memo.clear();

@@ -4,7 +4,7 @@
  * the city's time zone, whatever zone the server runs in.
  */
 import { daysInMonth } from './idno';
-import { CHINA_OFFSET_MS as UTC8_MS, chinaDate } from '../../core/china-time';
+import { CHINA_OFFSET_MS as UTC8_MS, chinaDate, chinaIso } from '../../core/china-time';
 
 const DATE_RE = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/;
 const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})([T ])(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
@@ -59,37 +59,11 @@ export function parseDateTime(s: string): DateTimeParse {
   }
   const msPart = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
   const ms = Date.UTC(y, mo - 1, d, h, mi, sec, msPart) - offsetMs;
-  return { ok: true, ms, iso: isoUtc8(ms) };
+  return { ok: true, ms, iso: chinaIso(ms) };
 }
 
-/** ms → "2026-11-24T10:00:00+08:00" (milliseconds shown only when not zero). Arithmetic, no Date: it is on the hot path. */
-export function isoUtc8(ms: number): string {
-  const local = ms + UTC8_MS;
-  const days = Math.floor(local / 86_400_000);
-  let rest = local - days * 86_400_000;
-  const h = Math.floor(rest / 3600_000);
-  rest -= h * 3600_000;
-  const mi = Math.floor(rest / 60_000);
-  rest -= mi * 60_000;
-  const sec = Math.floor(rest / 1000);
-  const millis = rest - sec * 1000;
-  const [y, m, d] = civilFromDays(days);
-  const frac = millis === 0 ? '' : `.${String(millis).padStart(3, '0')}`;
-  return `${y}-${pad2(m)}-${pad2(d)}T${pad2(h)}:${pad2(mi)}:${pad2(sec)}${frac}+08:00`;
-}
-
-/** Days since 1970-01-01 → [year, month, day] (H. Hinnant's civil_from_days). */
-function civilFromDays(z: number): [number, number, number] {
-  z += 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
-}
+/** ms → "2026-11-24T10:00:00+08:00" (milliseconds shown only when not zero): core/china-time.ts `chinaIso`. */
+export const isoUtc8 = chinaIso;
 
 function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);

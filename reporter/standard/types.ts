@@ -154,5 +154,3 @@ export interface ValidationResult<T extends DataType = DataType> {
 
 /** Signatures of reporter/standard/validate.ts. */
 export type ValidateRecord = <T extends DataType>(dataType: T, input: unknown, opts: ValidateOptions) => ValidationResult<T>;
-/** Validates many records of one type as one import: also flags E_DUPLICATE (one id, different content). */
-export type ValidateBatch = <T extends DataType>(dataType: T, inputs: unknown[], opts: ValidateOptions) => ValidationResult<T>[];

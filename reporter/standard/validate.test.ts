@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { validateRecord, validateBatch } from './validate';
-import { makeFixtures, fixtureReferences, makeIdNumber, makeUscc, rng } from './fixtures';
+import { validateRecord } from './validate';
+import { makeFixtures, fixtureReferences, makeIdNumber, makeUscc, rng } from '../fixtures/records';
 import type { DataType, ReferenceLookup, ValidationResult } from './types';
 
 const NOW = Date.UTC(2026, 10, 24, 4, 0, 0); // 2026-11-24 12:00 in UTC+8
@@ -280,19 +280,6 @@ test('OFFICER: idNo optional but checked, status table', () => {
   delete o.idNo;
   o.status = '4';
   assert.equal(codesOn(run('OFFICER', o), 'status'), ['E_CODE_TABLE']);
-});
-
-test('E_DUPLICATE: one id with different content in one import; identical repeats collapse', () => {
-  const a = clone(f.ITEM[0]);
-  const b = { ...a, itemName: '另一个名称' };
-  const res = validateBatch('ITEM', [a, clone(f.ITEM[1]), b, structuredClone(b)], { now: NOW });
-  assert.equal(res[0].errors.map((e) => e.code), ['E_DUPLICATE']);
-  assert.equal(res[2].errors.map((e) => e.code), ['E_DUPLICATE']);
-  assert.equal(res[3].errors.map((e) => e.code), ['E_DUPLICATE']);
-  assert.is(res[1].status, 'valid');
-  const same = validateBatch('ITEM', [a, structuredClone(a)], { now: NOW });
-  assert.is(same[0].status, 'valid');
-  assert.is(same[1].duplicateOf, 0);
 });
 
 test('fixtures: the invalid share fails with the promised code', () => {

@@ -1,6 +1,7 @@
 /**
- * The one validator of data-standard.md, used by every intake path (API, import, staging) and again before sending.
- * Pure and synchronous: references come from a lookup the caller loads beforehand (intake/references.ts).
+ * The one validator of data-standard.md: the intake pipeline runs it for every way in (API, import, staging) and its
+ * re-check of held records runs it again. Pure and synchronous: references come from a lookup the caller loads
+ * beforehand (intake/references.ts).
  */
 import { FieldReader } from './fields';
 
@@ -68,59 +69,3 @@ function finish<T extends DataType>(dataType: T, r: FieldReader): ValidationResu
   };
 }
 
-/**
- * Validates the records of one import (or one API request). A recordId seen twice with identical data is one record
- * (the repeat gets `duplicateOf`, the index of the first); seen twice with different data, every occurrence gets
- * E_DUPLICATE, since the reporter cannot know which one the sender meant.
- */
-export function validateBatch<T extends DataType>(
-  dataType: T,
-  inputs: unknown[],
-  opts: FullValidateOptions,
-): (ValidationResult<T> & { duplicateOf?: number })[] {
-  const out: (ValidationResult<T> & { duplicateOf?: number })[] = inputs.map((i) => validateRecord(dataType, i, opts));
-  markDuplicates(out);
-  return out;
-}
-
-/** E_DUPLICATE / duplicateOf over results already validated (also used by the streaming import across chunks). */
-export function markDuplicates<T extends DataType>(
-  results: (ValidationResult<T> & { duplicateOf?: number })[],
-  seen = new Map<string, { index: number; json: string; conflicted: boolean; result: ValidationResult<T> }>(),
-  indexBase = 0,
-) {
-  for (let i = 0; i < results.length; i++) {
-    const res = results[i];
-    if (!res.recordId || !RECORD_ID_RE.test(res.recordId)) continue;
-    const json = JSON.stringify(res.data);
-    const prev = seen.get(res.recordId);
-    if (!prev) {
-      seen.set(res.recordId, { index: indexBase + i, json, conflicted: false, result: res });
-      continue;
-    }
-    if (prev.json === json && !prev.conflicted) {
-      res.duplicateOf = prev.index;
-      continue;
-    }
-    if (!prev.conflicted) {
-      addDuplicate(prev.result, indexBase + i);
-      prev.conflicted = true;
-    }
-    addDuplicate(res, prev.index);
-    prev.result = res;
-  }
-  return seen;
-}
-
-function addDuplicate(res: ValidationResult, otherIndex: number) {
-  const e: ValidationError = {
-    recordId: res.recordId,
-    field: 'recordId',
-    code: 'E_DUPLICATE',
-    message: `记录编码(recordId)：${res.recordId} 在本次提交中出现多次且内容不同（另见第 ${otherIndex + 1} 条），请只保留正确的一条后重新提交`,
-    severity: 'error',
-  };
-  res.errors.push(e);
-  res.status = 'invalid';
-  res.record = undefined;
-}

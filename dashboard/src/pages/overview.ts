@@ -53,13 +53,13 @@ export async function renderOverview(ctx: PageCtx): Promise<HTMLElement> {
   const firingCount = Number(pick(alerts, 'total', 'count') ?? list(alerts, 'alerts').length);
   // Today's reporting in one line: the runs started today (UTC+8), summed; the newest run's outcome.
   const todayCn = chinaDate(Date.now());
-  const today = list(runs).filter((r) => chinaDate(Date.parse(r.started_at)) === todayCn && r.kind !== 'dry-run');
+  const today = (runs?.items ?? []).filter((r) => chinaDate(Date.parse(r.startedAt)) === todayCn);
   const sum = (k: string) => today.reduce((a, r) => a + Number(r.stats?.[k] ?? 0), 0);
   const RUN_ZH: Record<string, string> = { ok: '成功', partial: '部分成功', failed: '失败', running: '运行中' };
   const reportLine = !runs
     ? '今日数据直报：暂无数据'
     : today.length
-      ? `今日数据直报：已运行 ${today.length} 次，最近一次 ${fmtTime(today[0].started_at)} ${RUN_ZH[today[0].status] ?? today[0].status}；上报 ${sum('records')} 条，接收 ${sum('accepted')} 条，拒收 ${sum('rejected')} 条`
+      ? `今日数据直报：已运行 ${today.length} 次，最近一次 ${fmtTime(today[0].startedAt)} ${RUN_ZH[today[0].status] ?? today[0].status}；上报 ${sum('records')} 条，接收 ${sum('accepted')} 条，拒收 ${sum('rejected')} 条`
       : '今日数据直报：今天尚未运行';
 
   return h('div.page.overview',

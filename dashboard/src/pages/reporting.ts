@@ -1,11 +1,12 @@
-import { api, list } from '../api';
+import { api } from '../api';
+import type { Finding, GatewayError, Indicators, Reconciliation, RunKind, RunStatus } from '../../../contract/reporter';
 import { card, chart, fmtDate, fmtNum, fmtPct, fmtTime, gauge, h, table, timeAxisOption } from '../ui';
 import { addMonths, chinaDate, chinaDayStart } from '../../../core/china-time';
 import type { PageCtx } from '../page-ctx';
 
 const TYPE_ZH: Record<string, string> = { ITEM: '监管事项', INSPECTION: '检查行为', PENALTY: '处罚行为', OFFICER: '执法人员' };
-const RUN_ZH: Record<string, string> = { ok: '成功', partial: '部分成功', failed: '失败', running: '运行中' };
-const KIND_ZH: Record<string, string> = { incremental: '增量上报', full: '全量上报', reconcile: '对账', 'dry-run': '试运行' };
+const RUN_ZH: Record<RunStatus, string> = { ok: '成功', partial: '部分成功', failed: '失败', running: '运行中' };
+const KIND_ZH: Record<RunKind | 'dry-run', string> = { incremental: '增量上报', full: '全量上报', reconcile: '对账', 'dry-run': '试运行' };
 
 /** The province's periods are calendar months in UTC+8; the last six make the trend. */
 function months(n: number): { from: string; to: string; label: string }[] {
@@ -22,18 +23,18 @@ const ratio = (num: number, den: number) => (den > 0 ? (100 * num) / den : null)
  * The four indicators over all types (deptCode null rows), as percentages. A month without a single record is a gap
  * (null), not 0 %; 完整率 without a value carries the server's reason.
  */
-function overall(ind: any) {
-  const rows = list(ind).filter((r) => r.deptCode === null);
-  const sum = (k: string) => rows.reduce((a, r) => a + Number(r[k] ?? 0), 0);
+function overall(ind: Indicators | null) {
+  const rows = (ind?.items ?? []).filter((r) => r.deptCode === null);
+  const sum = (k: 'received' | 'onTime' | 'dueInPeriod' | 'firstAccepted' | 'deliveredWithVerdict') => rows.reduce((a, r) => a + r[k], 0);
   const withProvince = rows.filter((r) => r.completenessRate !== null && r.completenessRate !== undefined);
-  const cov = (ind?.coverage ?? []).find((c: any) => c.deptCode === null);
+  const cov = (ind?.coverage ?? []).find((c) => c.deptCode === null);
   const empty = sum('received') === 0;
-  const reasons = [...new Set(rows.filter((r) => r.completenessRate === null && r.completenessReason).map((r) => r.completenessReason.message as string))];
+  const reasons = [...new Set(rows.flatMap((r) => (r.completenessRate === null && r.completenessReason ? [r.completenessReason.message] : [])))];
   return {
     timeliness: ratio(sum('onTime'), sum('dueInPeriod')),
     accuracy: ratio(sum('firstAccepted'), sum('deliveredWithVerdict')),
-    completeness: withProvince.length ? ratio(withProvince.reduce((a, r) => a + Number(r.provinceCount), 0), withProvince.reduce((a, r) => a + Number(r.cityLiveValid ?? 0), 0)) : null,
-    coverage: !empty && cov?.coverageRate !== null && cov?.coverageRate !== undefined ? Number(cov.coverageRate) * 100 : null,
+    completeness: withProvince.length ? ratio(withProvince.reduce((a, r) => a + (r.provinceCount ?? 0), 0), withProvince.reduce((a, r) => a + (r.cityLiveValid ?? 0), 0)) : null,
+    coverage: !empty && cov && cov.coverageRate !== null ? cov.coverageRate * 100 : null,
     completenessReason: ind === null ? '指标接口请求失败，请刷新重试' : empty ? '本期没有记录' : reasons.join('；') || undefined,
     rows,
   };
@@ -62,39 +63,39 @@ export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
   const trend = periods.map((p, i) => ({ t: chinaDayStart(p.from), ...overall(inds[i]) }));
   const INDS: [string, 'timeliness' | 'accuracy' | 'completeness' | 'coverage'][] = [['及时率', 'timeliness'], ['准确率（数据合规率）', 'accuracy'], ['完整率', 'completeness'], ['覆盖率', 'coverage']];
 
-  const last = list(runs)[0];
-  const next = (status?.nextRuns ?? []).filter((n: any) => n.next).sort((a: any, b: any) => Date.parse(a.next) - Date.parse(b.next))[0];
+  const last = runs?.items[0];
+  const next = (status?.nextRuns ?? []).flatMap((n) => (n.next ? [{ kind: n.kind, next: n.next }] : [])).sort((a, b) => Date.parse(a.next) - Date.parse(b.next))[0];
   // Batches in the selected range, summed per bucket (hour for ≤ 2 days, else day).
   const bucket = ctx.range.to - ctx.range.from <= 2 * 86_400_000 ? 3_600_000 : 86_400_000;
   const per = new Map<number, { sent: number; accepted: number; rejected: number }>();
-  for (const b of list(batches)) {
-    const t = Date.parse(b.created_at);
+  for (const b of batches?.items ?? []) {
+    const t = Date.parse(b.createdAt);
     if (!(t >= ctx.range.from && t < ctx.range.to)) continue;
     const k = Math.floor(t / bucket) * bucket;
     const v = per.get(k) ?? { sent: 0, accepted: 0, rejected: 0 };
-    v.sent += Number(b.record_count ?? 0);
-    v.accepted += Number(b.accepted ?? 0);
-    v.rejected += Number(b.rejected ?? 0);
+    v.sent += b.recordCount;
+    v.accepted += b.accepted ?? 0;
+    v.rejected += b.rejected ?? 0;
     per.set(k, v);
   }
   const keys = [...per.keys()].sort((a, b) => a - b);
   const batchSeries = (['sent', 'accepted', 'rejected'] as const).map((k, i) => ({
     name: ['发送', '接收', '拒收'][i], type: 'bar', data: keys.map((t) => [t, per.get(t)![k]] as [number, number]),
   }));
-  const latestRecon = new Map<string, any>();
-  for (const r of list(recon)) if (!latestRecon.has(r.data_type)) latestRecon.set(r.data_type, r);
-  const overdue = cur.rows.filter((r) => Number(r.overdue) > 0);
-  const corr = list(corrections);
-  const reasons = (errs: any) => (Array.isArray(errs) ? errs.map((e: any) => (typeof e === 'string' ? e : `${e.code ?? ''} ${e.message ?? e.field ?? ''}`.trim())).join('；') : errs ? JSON.stringify(errs) : '—');
+  const latestRecon = new Map<string, Reconciliation>();
+  for (const r of recon?.items ?? []) if (!latestRecon.has(r.dataType)) latestRecon.set(r.dataType, r);
+  const overdue = cur.rows.filter((r) => r.overdue > 0);
+  const corr = corrections?.items ?? [];
+  const reasons = (errs: (Finding | GatewayError)[] | null) => (errs?.length ? errs.map((e) => `${e.code ?? ''} ${e.message ?? e.field ?? ''}`.trim()).join('；') : '—');
 
   return h('div.page.reporting',
     h('div.stats.small',
       h('div.stat', { class: last?.status === 'failed' ? 's-down' : last?.status === 'ok' ? 's-up' : '' },
-        h('div.stat-num', fmtTime(last?.started_at)), h('div.stat-label', `上次运行 · ${KIND_ZH[last?.kind] ?? last?.kind ?? '—'} · ${RUN_ZH[last?.status] ?? last?.status ?? '—'}`)),
+        h('div.stat-num', fmtTime(last?.startedAt)), h('div.stat-label', `上次运行 · ${last ? KIND_ZH[last.kind] ?? last.kind : '—'} · ${last ? RUN_ZH[last.status] ?? last.status : '—'}`)),
       h('div.stat', h('div.stat-num', fmtTime(next?.next)), h('div.stat-label', `下次运行${next?.kind ? ' · ' + (KIND_ZH[next.kind] ?? next.kind) : ''}`)),
-      h('div.stat', { class: overdue.length ? 's-down' : '' }, h('div.stat-num', fmtNum(cur.rows.reduce((a, r) => a + Number(r.overdue ?? 0), 0))), h('div.stat-label', '本月逾期未被接收')),
-      h('div.stat', h('div.stat-num', fmtNum((corrections as any)?.total ?? corr.length)), h('div.stat-label', '更正队列')),
-      h('div.stat', h('div.stat-num', fmtNum(Object.values(status?.openBatches ?? {}).reduce((a: number, b) => a + Number(b), 0))), h('div.stat-label', '未完成批次'))),
+      h('div.stat', { class: overdue.length ? 's-down' : '' }, h('div.stat-num', fmtNum(cur.rows.reduce((a, r) => a + r.overdue, 0))), h('div.stat-label', '本月逾期未被接收')),
+      h('div.stat', h('div.stat-num', fmtNum(corrections?.total ?? corr.length)), h('div.stat-label', '更正队列')),
+      h('div.stat', h('div.stat-num', fmtNum(Object.values(status?.openBatches ?? {}).reduce((a, b) => a + b, 0))), h('div.stat-label', '未完成批次'))),
     h('div.gauges', INDS.map(([name, k]) => h('div.gauge-box', gauge(`本月${name}`, cur[k] as number | null, { reason: k === 'completeness' ? cur.completenessReason : cur.rows.length ? '本期没有可计算的记录' : '本期没有记录' })))),
     h('div.grid2',
       card('四项指标趋势（按月）', chart(timeAxisOption(INDS.map(([name, k]) => ({ name, data: trend.map((p) => [p.t, p[k] as number | null] as [number, number | null]) })), { yName: '%' }), { height: 240, hasData: trend.some((p) => INDS.some(([, k]) => p[k] !== null)), cls: 'ind-trend' })),
@@ -106,36 +107,36 @@ export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
         ['已报', (r) => fmtNum(r.sent)],
         ['被接收', (r) => fmtNum(r.accepted)],
         ['被拒收', (r) => fmtNum(r.rejected)],
-        ['逾期', (r) => h(Number(r.overdue) ? 'strong.err-num' : 'span', fmtNum(r.overdue))],
+        ['逾期', (r) => h(r.overdue ? 'strong.err-num' : 'span', fmtNum(r.overdue))],
         ['及时率', (r) => fmtPct(r.timelinessRate === null ? null : r.timelinessRate * 100, 1)],
         ['准确率', (r) => fmtPct(r.accuracyRate === null ? null : r.accuracyRate * 100, 1)],
       ], { empty: '本月暂无记录' })),
       card('对账（各类型最近一次）', table([...latestRecon.values()], [
-        ['类型', (r) => TYPE_ZH[r.data_type] ?? r.data_type],
-        ['期间', (r) => `${fmtDate(r.period_from)} ~ ${fmtDate(r.period_to)}`],
-        ['本市', (r) => fmtNum(r.city_count)],
-        ['省平台', (r) => fmtNum(r.province_count)],
+        ['类型', (r) => TYPE_ZH[r.dataType] ?? r.dataType],
+        ['期间', (r) => `${fmtDate(r.periodFrom)} ~ ${fmtDate(r.periodTo)}`],
+        ['本市', (r) => fmtNum(r.cityCount)],
+        ['省平台', (r) => fmtNum(r.provinceCount)],
         ['结果', (r) => h(`span.badge.${r.match ? 's-up' : 's-down'}`, r.match ? '一致' : r.error ? '失败' : '不一致')],
-        ['时间', (r) => fmtTime(r.checked_at)],
+        ['时间', (r) => fmtTime(r.checkedAt)],
       ], { empty: '暂无对账结果' }))),
-    card(`逾期未被接收的记录（共 ${fmtNum((overdueList as any)?.total ?? 0)} 条，按应报日期）`, table(list(overdueList), [
-      ['类型', (r) => TYPE_ZH[r.data_type] ?? r.data_type],
-      ['记录', (r) => h('code', r.record_id)],
+    card(`逾期未被接收的记录（共 ${fmtNum(overdueList?.total ?? 0)} 条，按应报日期）`, table(overdueList?.items ?? [], [
+      ['类型', (r) => TYPE_ZH[r.dataType] ?? r.dataType],
+      ['记录', (r) => h('code', r.recordId)],
       ['应报日期', (r) => fmtDate(r.deadline)],
-      ['逾期天数', (r) => h('strong.err-num', fmtNum(r.days_overdue))],
+      ['逾期天数', (r) => h('strong.err-num', fmtNum(r.daysOverdue))],
       ['原因', (r) => OVERDUE_ZH[r.reason] ?? r.reason],
       ['说明', (r) => h('span.err', r.errors ? reasons(r.errors) : '')],
     ], { empty: '没有逾期记录', cls: 'overdue' })),
     card('更正队列（含原因）', table(corr.slice(0, 100), [
-      ['类型', (r) => TYPE_ZH[r.data_type] ?? r.data_type],
-      ['记录', (r) => h('code', r.record_id)],
-      ['版本', (r) => r.version],
-      ['发现方', (r) => (r.found_by === 'province' ? '省平台拒收' : '本市校验')],
+      ['类型', (r) => TYPE_ZH[r.dataType] ?? r.dataType],
+      ['记录', (r) => h('code', r.recordId)],
+      ['版本', (r) => String(r.version)],
+      ['发现方', (r) => (r.foundBy === 'province' ? '省平台拒收' : '本市校验')],
       ['应报日期', (r) => fmtDate(r.deadline)],
       ['原因', (r) => h('span.err', reasons(r.errors))],
     ], { empty: '没有待更正记录' })),
-    card('最近运行', table(list(runs), [
-      ['开始', (r) => fmtTime(r.started_at, true)],
+    card('最近运行', table(runs?.items ?? [], [
+      ['开始', (r) => fmtTime(r.startedAt, true)],
       ['类型', (r) => KIND_ZH[r.kind] ?? r.kind],
       ['触发', (r) => ({ schedule: '定时', api: '手动', cli: '命令行', start: '启动' } as Record<string, string>)[r.trigger] ?? r.trigger],
       ['状态', (r) => h(`span.badge.${r.status === 'ok' ? 's-up' : r.status === 'running' ? 's-pending' : 's-down'}`, RUN_ZH[r.status] ?? r.status)],

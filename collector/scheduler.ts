@@ -3,7 +3,7 @@ import type { TargetConfig } from './config';
 import type { Clock } from '../core/time';
 import type { Logger } from '../core/log';
 import type { Probe, ProbeOutcome } from './probes/types';
-import { firstSlot, hostOf, jitter, mayStart, nextSlot, ownsTarget, type Shard } from './schedule';
+import { firstSlot, hostOf, jitter, mayStart, nextSlot, ownsTarget, type Shard } from './slots';
 
 export interface ProbeRun {
   resultId: string;

@@ -147,6 +147,7 @@ export const contentProbeType: ProbeType<typeof contentSpecSchema, 'content'> = 
   kind: 'active',
   // The approved baseline from the baseline store (collector/store/baselines.ts); none yet: the page is captured.
   state: {
+    keys: ['baseline'],
     load: async ({ targetId, sources }) => {
       const b = await sources.approvedBaseline(targetId);
       return b ? { baseline: { hash: b.hash, text: b.text } } : undefined;

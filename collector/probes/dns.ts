@@ -70,6 +70,7 @@ export const dnsProbeType: ProbeType<typeof dnsSpecSchema, 'dns'> = {
   kind: 'active',
   // A changed answer set is a finding: the answers of the previous result are compared with the new ones.
   state: {
+    keys: ['previousAnswers'],
     load: ({ lastDetail }) => {
       const answers = lastDetail?.answers;
       return Array.isArray(answers) ? { previousAnswers: answers.map(String) } : undefined;

@@ -85,6 +85,7 @@ export const heartbeatProbeType: ProbeType<typeof heartbeatSpecSchema, 'heartbea
   kind: 'push',
   // The newest beat from the heartbeat store (collector/store/heartbeats.ts), and since when this process watches.
   state: {
+    keys: ['state'],
     load: async ({ targetId, sources, firstSeenAt }) => {
       const b = await sources.latestHeartbeat(targetId);
       return { state: { lastBeatAt: b ? b.ts : null, lastStatus: b?.status ?? null, ...(b?.message ? { message: b.message } : {}), firstSeenAt } };

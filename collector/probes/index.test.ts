@@ -19,6 +19,9 @@ test('registry: every type has its name, a probe and a schema; the config union 
   assert.is(PROBE_TYPES.http.kind, 'active');
   // State is declared by the types that need it, and only by them.
   assert.equal(probeTypeNames.filter((t) => probeTypeOf(t)?.state).sort(), ['content', 'dns', 'heartbeat']);
+  assert.equal(PROBE_TYPES.content.state!.keys, ['baseline']);
+  assert.equal(PROBE_TYPES.dns.state!.keys, ['previousAnswers']);
+  assert.equal(PROBE_TYPES.heartbeat.state!.keys, ['state']);
   assert.ok(isProbeType('tls'));
   assert.not.ok(isProbeType('toString'));
   assert.is(probeTypeOf('toString'), undefined);

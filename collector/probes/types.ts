@@ -62,6 +62,8 @@ export interface ProbeStateInput {
 
 /** The spec keys a probe type's state fills in before a run (the schema marks them "filled in by the collector"). */
 export interface ProbeState<Spec> {
+  /** The spec keys `load` fills in (never mirrored into the database nor shown by the API). */
+  keys: readonly (keyof Spec & string)[];
   /** Reads the state; merged over the configured spec. undefined = nothing to add (the configured spec runs as is). */
   load(input: ProbeStateInput): Promise<Partial<Spec> | undefined> | Partial<Spec> | undefined;
 }

@@ -39,7 +39,7 @@ export class CollectorEngine {
   private lags = new SampleRing(50_000);
   private statsTimer?: NodeJS.Timeout;
   private lastStats = { at: 0, written: 0, probes: 0 };
-  private injected = new Map<string, { key: string; base: unknown; spec: unknown }>();
+  private stateSpecs = new Map<string, { key: string; base: unknown; spec: unknown }>();
   private sources: ProbeStateSources;
   private firstSeen = new Map<string, number>();
   private targets: TargetConfig[] = [];
@@ -179,16 +179,16 @@ export class CollectorEngine {
       extra = (await state.load({ targetId: t.id, lastDetail: this.states.get(t.id)?.lastDetail, firstSeenAt: this.firstSeen.get(t.id), sources: this.sources })) as Record<string, unknown> | undefined;
     } catch (err) {
       // The database is away: keep what was added last.
-      const cached = this.injected.get(t.id);
+      const cached = this.stateSpecs.get(t.id);
       if (cached && cached.base === t.spec) return cached.spec;
       this.deps.log.debug({ err: (err as Error).message, target: t.id }, 'probe state not read; running with the configured spec');
     }
     if (!extra) return t.spec;
     const key = JSON.stringify(extra);
-    const cached = this.injected.get(t.id);
+    const cached = this.stateSpecs.get(t.id);
     if (cached && cached.base === t.spec && cached.key === key) return cached.spec;
     const spec = { ...(t.spec as Record<string, unknown>), ...extra };
-    this.injected.set(t.id, { key, base: t.spec, spec });
+    this.stateSpecs.set(t.id, { key, base: t.spec, spec });
     return spec;
   }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { duration, labels, secret } from '../core/config/common';
-import { probeTypes } from './registry';
+import { probeTypeNames, probeTypeOf, targetSpecSchema } from './probes/index';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'ids are lower-case letters, digits, _ . - (at most 64), e.g. "portal-home"');
 
@@ -24,7 +24,7 @@ const moduleConfig = z
   })
   .strict();
 
-/** One probed thing. `spec` is validated by the probe type's own schema (collector/probes/index.ts). */
+/** One probed thing. `type` and `spec` are validated together by `targetSpecSchema`, the union of the registry's probe types' spec schemas (collector/probes/index.ts). */
 const targetConfig = z
   .object({
     id,
@@ -119,7 +119,7 @@ export const collectorConfig = collectorShape
       const interval = t.interval ?? c.defaults.interval;
       const timeout = t.timeout ?? Math.min(c.defaults.timeout, interval);
       if (timeout > interval) ctx.addIssue({ code: 'custom', path: at('timeout'), message: `timeout (${timeout} ms) must not exceed the interval (${interval} ms)` });
-      const type = probeTypes[t.type];
+      const type = probeTypeOf(t.type);
       let spec: unknown = t.spec;
       if (type?.kind === 'push' && (!t.token || t.token.length < 16)) {
         ctx.addIssue({ code: 'custom', path: at('token'), message: 'a push target needs a token of at least 16 characters (e.g. { env: HEARTBEAT_TOKEN_X }); jobs post to /api/collector/heartbeat/<token>' });
@@ -127,11 +127,13 @@ export const collectorConfig = collectorShape
       if (t.token && tokens.has(t.token)) ctx.addIssue({ code: 'custom', path: at('token'), message: 'two targets share this token; give each job its own' });
       if (t.token) tokens.add(t.token);
       if (!type) {
-        ctx.addIssue({ code: 'custom', path: at('type'), message: `unknown probe type "${t.type}"; expected one of ${Object.keys(probeTypes).join(', ')}` });
+        ctx.addIssue({ code: 'custom', path: at('type'), message: `unknown probe type "${t.type}"; expected one of ${probeTypeNames.join(', ')}` });
       } else {
-        const r = type.specSchema.safeParse(t.spec);
-        if (r.success) spec = r.data;
-        else for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: at('spec', ...(issue.path as (string | number)[])), message: issue.message });
+        // Inside the transform (not as the array's element schema), so that a bad spec is reported together with
+        // every other problem of the section (module ids, tokens, timeouts), not instead of them.
+        const r = targetSpecSchema.safeParse({ type: t.type, spec: t.spec });
+        if (r.success) spec = r.data.spec;
+        else for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: at(...(issue.path as (string | number)[])), message: issue.message });
       }
       return {
         id: t.id,

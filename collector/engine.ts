@@ -7,10 +7,14 @@ import type { CollectorConfig, TargetConfig } from './config';
 import type { Registry } from 'prom-client';
 import { Journal } from './journal';
 import { CollectorMetrics } from './metrics';
-import { probeTypes } from './registry';
+import { probeTypeOf, type ProbeStateSources } from './probes/index';
 import { Scheduler, type ProbeRun } from './scheduler';
-import { SampleRing, quantile } from './schedule';
+import { SampleRing, quantile } from './slots';
 import { advance, initialState, type TargetState, type TargetStateName } from './state';
+import { approvedBaseline } from './store/baselines';
+import { latestHeartbeat } from './store/heartbeats';
+import { loadTargetStates } from './store/targets';
+import { writeCollectorStats } from './store/system';
 import { ResultWriter, type ResultRow } from './writer';
 
 export interface EngineDeps {
@@ -35,7 +39,8 @@ export class CollectorEngine {
   private lags = new SampleRing(50_000);
   private statsTimer?: NodeJS.Timeout;
   private lastStats = { at: 0, written: 0, probes: 0 };
-  private injected = new Map<string, { key: string; base: unknown; spec: unknown }>();
+  private stateSpecs = new Map<string, { key: string; base: unknown; spec: unknown }>();
+  private sources: ProbeStateSources;
   private firstSeen = new Map<string, number>();
   private targets: TargetConfig[] = [];
 
@@ -43,6 +48,10 @@ export class CollectorEngine {
     private deps: EngineDeps,
     private config: CollectorConfig,
   ) {
+    this.sources = {
+      approvedBaseline: async (id) => approvedBaseline(deps.db, id),
+      latestHeartbeat: (id) => latestHeartbeat(deps.db, id),
+    };
     this.instance = `${hostname()}#${config.shard.index}/${config.shard.count}`;
     this.journal = new Journal(deps.journalDir);
     this.writer = new ResultWriter({
@@ -62,7 +71,7 @@ export class CollectorEngine {
       log: deps.log,
       limits: { global: config.concurrency, perHost: config.perHostConcurrency },
       shard: config.shard,
-      probeFor: (type) => probeTypes[type]?.probe,
+      probeFor: (type) => probeTypeOf(type)?.probe,
       specFor: (t) => this.specFor(t),
       onResult: (run) => this.onResult(run),
       onLag: (ms) => {
@@ -124,27 +133,7 @@ export class CollectorEngine {
   }
 
   private async loadStates() {
-    const r = await this.deps.db.query<{
-      target_id: string; state: TargetStateName; since: Date; consecutive_failures: number; consecutive_successes: number;
-      last_ts: Date | null; last_success: boolean | null; last_duration_ms: number | null; last_detail: Record<string, unknown> | null; incident: string | null;
-    }>(
-      `SELECT s.*, (SELECT i.id FROM incidents i WHERE i.target_id = s.target_id AND i.ended_at IS NULL ORDER BY i.started_at DESC LIMIT 1) AS incident
-         FROM target_state s`,
-    );
-    for (const row of r.rows) {
-      this.states.set(row.target_id, {
-        targetId: row.target_id,
-        state: row.state,
-        since: new Date(row.since).getTime(),
-        consecutiveFailures: row.consecutive_failures,
-        consecutiveSuccesses: row.consecutive_successes,
-        lastTs: row.last_ts ? new Date(row.last_ts).getTime() : undefined,
-        lastSuccess: row.last_success ?? undefined,
-        lastDurationMs: row.last_duration_ms ?? undefined,
-        lastDetail: row.last_detail,
-        incidentId: row.incident,
-      });
-    }
+    for (const state of await loadTargetStates(this.deps.db)) this.states.set(state.targetId, state);
   }
 
   private onResult(run: ProbeRun) {
@@ -159,10 +148,10 @@ export class CollectorEngine {
       success: o.success,
       durationMs: Math.round(o.durationMs * 1000) / 1000,
       statusCode: o.statusCode ?? null,
-      dnsMs: o.phases?.resolve ?? null,
+      resolveMs: o.phases?.resolve ?? null,
       connectMs: o.phases?.connect ?? null,
       tlsMs: o.phases?.tls ?? null,
-      ttfbMs: o.phases?.processing ?? null,
+      processingMs: o.phases?.processing ?? null,
       transferMs: o.phases?.transfer ?? null,
       errorCode: o.errorCode ?? null,
       error: o.error ?? null,
@@ -178,56 +167,29 @@ export class CollectorEngine {
   }
 
   /**
-   * The spec a probe runs with: the configured one, plus what its type needs injected (the approved content baseline,
-   * the DNS answers seen last, the last heartbeat). The object stays the same while nothing changed, because probes
-   * keep per-spec resources (keep-alive agents) keyed by it.
+   * The spec a probe runs with: the configured one, plus what its type's `state.load` adds (the approved content
+   * baseline, the DNS answers seen last, the last heartbeat: each probe type says what it needs). The object stays the
+   * same while nothing changed, because probes keep per-spec resources (keep-alive agents) keyed by it.
    */
   private async specFor(t: TargetConfig): Promise<unknown> {
-    const kind = probeTypes[t.type]?.injected;
-    if (!kind) return t.spec;
+    const state = probeTypeOf(t.type)?.state;
+    if (!state) return t.spec;
     let extra: Record<string, unknown> | undefined;
     try {
-      extra = await this.injection(kind, t);
+      extra = (await state.load({ targetId: t.id, lastDetail: this.states.get(t.id)?.lastDetail, firstSeenAt: this.firstSeen.get(t.id), sources: this.sources })) as Record<string, unknown> | undefined;
     } catch (err) {
-      // The database is away: keep what was injected last.
-      const cached = this.injected.get(t.id);
+      // The database is away: keep what was added last.
+      const cached = this.stateSpecs.get(t.id);
       if (cached && cached.base === t.spec) return cached.spec;
-      this.deps.log.debug({ err: (err as Error).message, target: t.id }, 'injection failed; running with the configured spec');
+      this.deps.log.debug({ err: (err as Error).message, target: t.id }, 'probe state not read; running with the configured spec');
     }
     if (!extra) return t.spec;
     const key = JSON.stringify(extra);
-    const cached = this.injected.get(t.id);
+    const cached = this.stateSpecs.get(t.id);
     if (cached && cached.base === t.spec && cached.key === key) return cached.spec;
     const spec = { ...(t.spec as Record<string, unknown>), ...extra };
-    this.injected.set(t.id, { key, base: t.spec, spec });
+    this.stateSpecs.set(t.id, { key, base: t.spec, spec });
     return spec;
-  }
-
-  private async injection(kind: string, t: TargetConfig): Promise<Record<string, unknown> | undefined> {
-    if (kind === 'baseline') {
-      const r = await this.deps.db.query<{ hash: string; text: string }>(`SELECT hash, text FROM content_baselines WHERE target_id = $1`, [t.id]);
-      return r.rows[0] ? { baseline: { hash: r.rows[0].hash, text: r.rows[0].text } } : undefined;
-    }
-    if (kind === 'previousAnswers') {
-      const answers = this.states.get(t.id)?.lastDetail?.answers;
-      return Array.isArray(answers) ? { previousAnswers: answers.map(String) } : undefined;
-    }
-    if (kind === 'state') {
-      const r = await this.deps.db.query<{ ts: Date; status: 'ok' | 'fail'; message: string | null }>(
-        `SELECT ts, status, message FROM heartbeats WHERE target_id = $1 ORDER BY ts DESC LIMIT 1`,
-        [t.id],
-      );
-      const b = r.rows[0];
-      return {
-        state: {
-          lastBeatAt: b ? new Date(b.ts).getTime() : null,
-          lastStatus: b?.status ?? null,
-          ...(b?.message ? { message: b.message } : {}),
-          firstSeenAt: this.firstSeen.get(t.id),
-        },
-      };
-    }
-    return undefined;
   }
 
   private async writeStats() {
@@ -237,11 +199,12 @@ export class CollectorEngine {
     const probes = this.scheduler.counters.started;
     const q = this.lagQuantiles();
     this.lags.clear();
-    const row = [
-      new Date(now), this.instance, this.scheduler.size, q.p50 ?? null, q.p99 ?? null, this.writer.depth, this.writer.journalBytes,
-      (written - this.lastStats.written) / secs, (probes - this.lastStats.probes) / secs, this.writer.totals.errors, process.memoryUsage().rss,
-    ];
+    const stats = {
+      ts: now, instance: this.instance, targets: this.scheduler.size, lagP50Ms: q.p50 ?? null, lagP99Ms: q.p99 ?? null, bufferDepth: this.writer.depth,
+      journalBytes: this.writer.journalBytes, rowsPerS: (written - this.lastStats.written) / secs, probesPerS: (probes - this.lastStats.probes) / secs,
+      writeErrors: this.writer.totals.errors, rssBytes: process.memoryUsage().rss,
+    };
     this.lastStats = { at: now, written, probes };
-    await this.deps.db.insertMany('collector_stats', ['ts', 'instance', 'targets', 'lag_p50_ms', 'lag_p99_ms', 'buffer_depth', 'journal_bytes', 'rows_per_s', 'probes_per_s', 'write_errors', 'rss_bytes'], [row]);
+    await writeCollectorStats(this.deps.db, stats);
   }
 }

@@ -1,7 +1,7 @@
 import { lateThresholdMs, type RawTable, type RollupDefinition } from '../core/db/jobs';
 
 /**
- * The collector's rollups of probe results (sql/010_probe_results.sql creates them: continuous aggregates on the
+ * The collector's rollups of probe results (sql/010_probe_results.sql creates them, sql/014_phase_names.sql names the phase columns as the probe names its phases: continuous aggregates on the
  * Timescale build, tables the application refreshes on the Apache build). The aggregates here must be the view's.
  */
 const AGGREGATES: Record<string, string> = {
@@ -12,10 +12,10 @@ const AGGREGATES: Record<string, string> = {
   p50_ms: 'percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms)',
   p95_ms: 'percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms)',
   p99_ms: 'percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms)',
-  dns_ms: 'avg(dns_ms)',
+  resolve_ms: 'avg(resolve_ms)',
   connect_ms: 'avg(connect_ms)',
   tls_ms: 'avg(tls_ms)',
-  ttfb_ms: 'avg(ttfb_ms)',
+  processing_ms: 'avg(processing_ms)',
   transfer_ms: 'avg(transfer_ms)',
 };
 

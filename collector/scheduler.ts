@@ -3,7 +3,7 @@ import type { TargetConfig } from './config';
 import type { Clock } from '../core/time';
 import type { Logger } from '../core/log';
 import type { Probe, ProbeOutcome } from './probes/types';
-import { firstSlot, hostOf, jitter, mayStart, nextSlot, ownsTarget, type Shard } from './schedule';
+import { firstSlot, hostOf, jitter, mayStart, nextSlot, ownsTarget, type Shard } from './slots';
 
 export interface ProbeRun {
   resultId: string;
@@ -22,7 +22,7 @@ export interface SchedulerOptions {
   shard: Shard;
   /** The probe function of a type. */
   probeFor(type: string): Probe<any> | undefined;
-  /** Gives a probe its spec; heartbeat and content targets get their last beat / approved baseline added here. */
+  /** Gives a probe its spec: the engine adds what the probe type's state hook loads (the scheduler knows no type). */
   specFor?(target: TargetConfig): unknown | Promise<unknown>;
   onResult(run: ProbeRun): void;
   onLag?(lagMs: number): void;

@@ -1,8 +1,9 @@
 import type { Db } from '../core/db';
 import type { CollectorConfig } from './config';
+import { probeTypeNames, probeTypeOf } from './probes/index';
 
-/** Spec keys never mirrored into the database: credentials, and facts the collector injects at run time. */
-const HIDDEN = new Set(['auth', 'token', 'password', 'state', 'baseline', 'previousAnswers', 'body']);
+/** Spec keys never mirrored into the database: credentials, and the keys probe types' state fills in at run time. */
+const HIDDEN = new Set<string>(['auth', 'token', 'password', 'body', ...probeTypeNames.flatMap((t) => probeTypeOf(t)?.state?.keys ?? [])]);
 
 /** The spec as the API may show it: no credentials, header values masked. */
 export function publicSpec(spec: unknown): Record<string, unknown> {

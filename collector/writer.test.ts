@@ -19,7 +19,7 @@ const breakable = breakableDb;
 
 const row = (i: number, targetId = 't1', success = true): ResultRow => ({
   resultId: randomUUID(), ts: Date.UTC(2026, 10, 25, 10, 0, 0) + i * 1000, targetId, moduleId: 'm1', type: 'http', success, durationMs: 12.5, statusCode: 200,
-  dnsMs: 0.3, connectMs: 0.4, ttfbMs: 5, transferMs: 1, detail: { i },
+  resolveMs: 0.3, connectMs: 0.4, processingMs: 5, transferMs: 1, detail: { i },
 });
 
 test(`[${backend}] an outage goes to memory, then the journal, and every result lands exactly once`, async () => {

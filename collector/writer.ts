@@ -16,10 +16,11 @@ export interface ResultRow {
   success: boolean;
   durationMs: number;
   statusCode?: number | null;
-  dnsMs?: number | null;
+  /** The probe's phases (PhaseTimings), one column each: resolve_ms, connect_ms, tls_ms, processing_ms, transfer_ms. */
+  resolveMs?: number | null;
   connectMs?: number | null;
   tlsMs?: number | null;
-  ttfbMs?: number | null;
+  processingMs?: number | null;
   transferMs?: number | null;
   errorCode?: string | null;
   error?: string | null;
@@ -40,7 +41,7 @@ export interface WriterOptions {
   onWriteError?(): void;
 }
 
-const RESULT_COLS = ['ts', 'result_id', 'target_id', 'module_id', 'type', 'success', 'duration_ms', 'status_code', 'dns_ms', 'connect_ms', 'tls_ms', 'ttfb_ms', 'transfer_ms', 'error_code', 'error', 'detail'];
+const RESULT_COLS = ['ts', 'result_id', 'target_id', 'module_id', 'type', 'success', 'duration_ms', 'status_code', 'resolve_ms', 'connect_ms', 'tls_ms', 'processing_ms', 'transfer_ms', 'error_code', 'error', 'detail'];
 const STATE_COLS = ['target_id', 'state', 'since', 'consecutive_failures', 'consecutive_successes', 'last_ts', 'last_success', 'last_duration_ms', 'last_error_code', 'last_error', 'last_detail'];
 const STATE_UPSERT = `ON CONFLICT (target_id) DO UPDATE SET ${STATE_COLS.slice(1).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
 const REPLAY_BATCH = 5000;
@@ -194,10 +195,13 @@ export class ResultWriter {
   }
 }
 
-function resultValues(r: ResultRow): unknown[] {
+/** Journal segments written before the phase columns took the probe's names (sql/014) call two phases dnsMs, ttfbMs. */
+type JournalRow = ResultRow & { dnsMs?: number | null; ttfbMs?: number | null };
+
+function resultValues(r: JournalRow): unknown[] {
   return [
     new Date(r.ts), r.resultId, r.targetId, r.moduleId, r.type, r.success, r.durationMs, r.statusCode ?? null,
-    r.dnsMs ?? null, r.connectMs ?? null, r.tlsMs ?? null, r.ttfbMs ?? null, r.transferMs ?? null,
+    r.resolveMs ?? r.dnsMs ?? null, r.connectMs ?? null, r.tlsMs ?? null, r.processingMs ?? r.ttfbMs ?? null, r.transferMs ?? null,
     r.errorCode ?? null, r.error ?? null, r.detail ? JSON.stringify(r.detail) : null,
   ];
 }

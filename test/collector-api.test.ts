@@ -82,7 +82,7 @@ test(`[${backend}] target detail, failures, incidents, overview`, async () => {
   const d = await api('/targets/flaky');
   assert.is(d.status, 200);
   assert.ok(d.body.openIncident, 'open incident');
-  assert.is(d.body.openIncident.first_error_code, 'http_status');
+  assert.is(d.body.openIncident.firstErrorCode, 'http_status');
   const fails = await api('/targets/flaky/results?failures=1&limit=5');
   assert.ok(fails.body.items.length >= 1 && fails.body.items.every((x: any) => !x.success));
   const inc = await api('/incidents?open=1');

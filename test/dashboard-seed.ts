@@ -61,7 +61,7 @@ export async function seedMonitoring(db: Db, o: SeedOptions) {
     }
     const rows: unknown[][] = [];
     const flush = async () => {
-      if (rows.length) await db.insertMany(table, ['bucket', 'target_id', 'module_id', 'n', 'ok', 'avg_ms', 'max_ms', 'p50_ms', 'p95_ms', 'p99_ms', 'dns_ms', 'connect_ms', 'tls_ms', 'ttfb_ms', 'transfer_ms'], rows.splice(0));
+      if (rows.length) await db.insertMany(table, ['bucket', 'target_id', 'module_id', 'n', 'ok', 'avg_ms', 'max_ms', 'p50_ms', 'p95_ms', 'p99_ms', 'resolve_ms', 'connect_ms', 'tls_ms', 'processing_ms', 'transfer_ms'], rows.splice(0));
     };
     for (const t of targets) {
       for (let b = bucketStart; b < o.now; b += HOUR) {
@@ -76,7 +76,7 @@ export async function seedMonitoring(db: Db, o: SeedOptions) {
     // Raw rows (one per target per hour over the whole range, `rawHours` of denser rows), then the rollups refreshed.
     const rows: unknown[][] = [];
     const flush = async () => {
-      if (rows.length) await db.insertMany('probe_results', ['ts', 'result_id', 'target_id', 'module_id', 'type', 'success', 'duration_ms', 'status_code', 'dns_ms', 'connect_ms', 'tls_ms', 'ttfb_ms', 'transfer_ms', 'error_code', 'error'], rows.splice(0));
+      if (rows.length) await db.insertMany('probe_results', ['ts', 'result_id', 'target_id', 'module_id', 'type', 'success', 'duration_ms', 'status_code', 'resolve_ms', 'connect_ms', 'tls_ms', 'processing_ms', 'transfer_ms', 'error_code', 'error'], rows.splice(0));
     };
     const raw = (ts: number, t: { id: string; module: string; state: string }) => {
       const fail = (t.state === 'down' && ts > o.now - 2 * HOUR) || rand() < 0.015;
@@ -113,7 +113,7 @@ async function refreshRollups(db: Db, mode: string, from: Date, to: Date) {
     await db.query(`INSERT INTO ${table} SELECT time_bucket(INTERVAL '${width}', ts) AS bucket, target_id, module_id,
          count(*), count(*) FILTER (WHERE success), avg(duration_ms), max(duration_ms),
          percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms), percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms),
-         percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms), avg(dns_ms), avg(connect_ms), avg(tls_ms), avg(ttfb_ms), avg(transfer_ms)
+         percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms), avg(resolve_ms), avg(connect_ms), avg(tls_ms), avg(processing_ms), avg(transfer_ms)
        FROM probe_results WHERE ts >= $1 AND ts < $2 GROUP BY 1, 2, 3 ON CONFLICT DO NOTHING`, [from, to]);
   }
 }

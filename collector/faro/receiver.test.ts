@@ -125,7 +125,7 @@ test('read API: web-vital p75 per bucket, errors by fingerprint with sessions, a
   const e = await (await app.request(`/faro/errors?${q}`)).json();
   assert.is(e.items[0].count, 4, 'first message posted by: first test, key-in-path, gzip, allowed-origin CORS');
   assert.ok(e.items[0].sessions >= 2);
-  assert.ok(e.items[0].last_seen);
+  assert.ok(e.items[0].lastSeen);
   const s = await (await app.request(`/faro/sessions?${q}`)).json();
   const distinct = await db.query<{ n: number }>(`SELECT count(DISTINCT session_id)::int AS n FROM (SELECT session_id FROM faro_measurements UNION SELECT session_id FROM faro_events UNION SELECT session_id FROM faro_exceptions) x`);
   assert.is(s.sessions, Number(distinct.rows[0].n), 'sessions counted from the hourly session table = distinct sessions in the raw rows');
@@ -154,9 +154,9 @@ test('web vitals also land in hourly histograms; long ranges read p75 from them 
   assert.is(pages.source, 'histogram');
   const rawPages = await (await app.request(`/faro/pages?${q}&exact=1`)).json();
   assert.is(pages.items.length, rawPages.items.length);
-  assert.is(pages.items[0].page_url, rawPages.items[0].page_url);
+  assert.is(pages.items[0].pageUrl, rawPages.items[0].pageUrl);
   assert.is(pages.items[0].samples, rawPages.items[0].samples);
-  assert.ok(Math.abs(pages.items[0].lcp_p75 - rawPages.items[0].lcp_p75) / rawPages.items[0].lcp_p75 < 0.04);
+  assert.ok(Math.abs(pages.items[0].lcpP75 - rawPages.items[0].lcpP75) / rawPages.items[0].lcpP75 < 0.04);
 });
 
 test('the database failing answers 503 (the SDK retries) and loses nothing silently', async () => {

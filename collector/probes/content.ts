@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { fold, normalise, normaliseRulesSchema, type NormaliseRules } from './content-normalise';
 import { checkMethodBody, fetchHttp, httpFetchSpecSchema } from './http';
 import { failure, guard, show } from './outcome';
-import type { Probe, ProbeOutcome } from './types';
+import type { Probe, ProbeOutcome, ProbeType } from './types';
 
 /**
  * Page tampering (网页防篡改): the page is normalised, hashed and compared with the approved baseline; the defacement
@@ -138,3 +138,19 @@ function judgePage(spec: ContentSpec, outcome: ProbeOutcome, body: string, start
   }
   return { ...outcome, detail };
 }
+
+/** The registry entry (./index.ts): page tampering: normalised page against its approved baseline, forbidden words. */
+export const contentProbeType: ProbeType<typeof contentSpecSchema, 'content'> = {
+  type: 'content',
+  spec: contentSpecSchema,
+  probe: contentProbe,
+  kind: 'active',
+  // The approved baseline from the baseline store (collector/store/baselines.ts); none yet: the page is captured.
+  state: {
+    keys: ['baseline'],
+    load: async ({ targetId, sources }) => {
+      const b = await sources.approvedBaseline(targetId);
+      return b ? { baseline: { hash: b.hash, text: b.text } } : undefined;
+    },
+  },
+};

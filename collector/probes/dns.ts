@@ -1,7 +1,7 @@
 import { Resolver } from 'node:dns/promises';
 import { z } from 'zod';
 import { failure, show } from './outcome';
-import type { Probe } from './types';
+import type { Probe, ProbeType } from './types';
 
 export const dnsSpecSchema = z
   .object({
@@ -60,4 +60,20 @@ export const dnsProbe: Probe<DnsSpec> = async (spec, ctx) => {
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
   }
+};
+
+/** The registry entry (./index.ts): DNS resolution, expected answers or a change from the previous ones. */
+export const dnsProbeType: ProbeType<typeof dnsSpecSchema, 'dns'> = {
+  type: 'dns',
+  spec: dnsSpecSchema,
+  probe: dnsProbe,
+  kind: 'active',
+  // A changed answer set is a finding: the answers of the previous result are compared with the new ones.
+  state: {
+    keys: ['previousAnswers'],
+    load: ({ lastDetail }) => {
+      const answers = lastDetail?.answers;
+      return Array.isArray(answers) ? { previousAnswers: answers.map(String) } : undefined;
+    },
+  },
 };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { duration } from '../../core/config/common';
 import { errorText } from './outcome';
-import type { Probe, ProbeOutcome } from './types';
+import type { Probe, ProbeOutcome, ProbeType } from './types';
 
 /**
  * Push-based: a batch job (nightly exchange sync, base-library load) calls the collector's heartbeat endpoint; this
@@ -76,3 +76,19 @@ export const heartbeatProbe: Probe<HeartbeatSpec> = async (spec, ctx) =>
     message: spec.state?.message,
     since: spec.state?.firstSeenAt,
   });
+
+/** The registry entry (./index.ts): pushed heartbeats of batch jobs, judged on the probe's schedule. */
+export const heartbeatProbeType: ProbeType<typeof heartbeatSpecSchema, 'heartbeat'> = {
+  type: 'heartbeat',
+  spec: heartbeatSpecSchema,
+  probe: heartbeatProbe,
+  kind: 'push',
+  // The newest beat from the heartbeat store (collector/store/heartbeats.ts), and since when this process watches.
+  state: {
+    keys: ['state'],
+    load: async ({ targetId, sources, firstSeenAt }) => {
+      const b = await sources.latestHeartbeat(targetId);
+      return { state: { lastBeatAt: b ? b.ts : null, lastStatus: b?.status ?? null, ...(b?.message ? { message: b.message } : {}), firstSeenAt } };
+    },
+  },
+};

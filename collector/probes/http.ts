@@ -8,7 +8,7 @@ import { JSONPath } from 'jsonpath-plus';
 import { z } from 'zod';
 import { duration, secret } from '../../core/config/common';
 import { classifyError, cleanPhases, errorText, failure, show } from './outcome';
-import type { Probe, ProbeContext, ProbeOutcome } from './types';
+import type { Probe, ProbeContext, ProbeOutcome, ProbeType } from './types';
 
 /** "200", 200, "2xx", "200-299": one accepted status or range. */
 const statusPattern = z.union([
@@ -334,4 +334,12 @@ export const httpProbe: Probe<HttpSpec> = async (spec, ctx) => {
   }
   if (bodyProblem) return { ...fetched.outcome, success: false, errorCode: 'assertion_failed', error: errorText('assertion_failed', bodyProblem) };
   return fetched.outcome;
+};
+
+/** The registry entry (./index.ts): HTTP(S) with phase timings, status, body and JSON assertions. */
+export const httpProbeType: ProbeType<typeof httpSpecSchema, 'http'> = {
+  type: 'http',
+  spec: httpSpecSchema,
+  probe: httpProbe,
+  kind: 'active',
 };

@@ -1,13 +1,14 @@
-import type { z } from 'zod';
-import { contentProbe, contentSpecSchema } from './content';
-import { dnsProbe, dnsSpecSchema } from './dns';
-import { heartbeatProbe, heartbeatSpecSchema } from './heartbeat';
-import { httpProbe, httpSpecSchema } from './http';
-import { tcpProbe, tcpSpecSchema } from './tcp';
-import { tlsProbe, tlsSpecSchema } from './tls';
-import type { Probe } from './types';
+import { z } from 'zod';
+import { contentProbeType } from './content';
+import { dnsProbeType } from './dns';
+import { heartbeatProbeType } from './heartbeat';
+import { httpProbeType } from './http';
+import { smtpProbeType } from './smtp';
+import { tcpProbeType } from './tcp';
+import { tlsProbeType } from './tls';
+import type { ProbeType } from './types';
 
-export type { Probe, ProbeContext, ProbeOutcome, PhaseTimings } from './types';
+export type { Probe, ProbeContext, ProbeOutcome, PhaseTimings, ProbeType, ProbeState, ProbeStateInput, ProbeStateSources } from './types';
 export { checkContent, type ContentCheck, type ContentSpec } from './content';
 export { heartbeatStatus, type HeartbeatSpec } from './heartbeat';
 export { normalise, normaliseRulesSchema } from './content-normalise';
@@ -15,43 +16,45 @@ export type { HttpSpec } from './http';
 export type { TcpSpec } from './tcp';
 export type { DnsSpec } from './dns';
 export type { TlsSpec } from './tls';
+export type { SmtpSpec } from './smtp';
 
-export interface ProbeType<S extends z.ZodType = z.ZodType> {
-  probe: Probe<z.output<S>>;
-  specSchema: S;
-  /** push: results come from outside (heartbeats); the scheduler still runs the probe to judge the last beat. */
-  kind: 'active' | 'push';
-  /** Facts the collector must inject into the spec before each run (baseline, previous answers, heartbeat state). */
-  injected?: string;
-}
+/**
+ * Every probe type, each with its spec schema and the state it needs (collector/config.ts makes the targets' union
+ * of them; the engine runs them without knowing any). Adding a probe type = its file + one line here.
+ */
+const REGISTRY = [
+  httpProbeType,
+  tcpProbeType,
+  dnsProbeType,
+  tlsProbeType,
+  contentProbeType,
+  heartbeatProbeType,
+  smtpProbeType,
+] as const;
 
-function entry<S extends z.ZodType>(specSchema: S, probe: Probe<z.output<S>>, kind: 'active' | 'push' = 'active', injected?: string): ProbeType<S> {
-  return { probe, specSchema, kind, injected };
-}
+type Registry = typeof REGISTRY;
+export type ProbeTypeName = Registry[number]['type'];
 
-/** The config's target `type` → its probe and spec schema. Adding a probe type = one file + one line here. */
-export const probeRegistry = {
-  http: entry(httpSpecSchema, httpProbe),
-  tcp: entry(tcpSpecSchema, tcpProbe),
-  dns: entry(dnsSpecSchema, dnsProbe, 'active', 'previousAnswers'),
-  tls: entry(tlsSpecSchema, tlsProbe),
-  content: entry(contentSpecSchema, contentProbe, 'active', 'baseline'),
-  heartbeat: entry(heartbeatSpecSchema, heartbeatProbe, 'push', 'state'),
-} as const;
-
-export type ProbeTypeName = keyof typeof probeRegistry;
-export const probeTypeNames = Object.keys(probeRegistry) as ProbeTypeName[];
-
-/** The spec schemas alone, for the collector config (`z.discriminatedUnion` or per-type lookup). */
-export const probeSpecSchemas = {
-  http: httpSpecSchema,
-  tcp: tcpSpecSchema,
-  dns: dnsSpecSchema,
-  tls: tlsSpecSchema,
-  content: contentSpecSchema,
-  heartbeat: heartbeatSpecSchema,
-} as const;
+/** The config's target `type` → its probe type. */
+export const PROBE_TYPES = Object.fromEntries(REGISTRY.map((p) => [p.type, p])) as unknown as { [P in Registry[number] as P['type']]: P };
+export const probeTypeNames = REGISTRY.map((p) => p.type) as ProbeTypeName[];
 
 export function isProbeType(t: string): t is ProbeTypeName {
-  return Object.hasOwn(probeRegistry, t);
+  return Object.hasOwn(PROBE_TYPES, t);
 }
+
+/** The probe type of a target's `type`, untyped (the engine and the config look types up by the configured string). */
+export function probeTypeOf(t: string): ProbeType | undefined {
+  return isProbeType(t) ? (PROBE_TYPES[t] as unknown as ProbeType) : undefined;
+}
+
+type SpecOptions<T extends readonly ProbeType<z.ZodType, string>[]> = {
+  [K in keyof T]: z.ZodObject<{ type: z.ZodLiteral<T[K]['type']>; spec: T[K]['spec'] }>;
+};
+
+/** `{ type, spec }` of a target as the discriminated union of the registry's spec schemas (collector/config.ts). */
+export const targetSpecSchema = z.discriminatedUnion(
+  'type',
+  REGISTRY.map((p) => z.object({ type: z.literal(p.type), spec: p.spec })) as unknown as SpecOptions<Registry>,
+);
+export type TargetSpec = z.output<typeof targetSpecSchema>;

@@ -24,6 +24,7 @@ export const errorTitles: Record<string, string> = {
   heartbeat_missing: '心跳缺失',
   heartbeat_failed: '任务报告失败',
   network_error: '网络错误',
+  smtp_status: 'SMTP状态码异常',
   probe_error: '探测内部错误',
 };
 

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { z } from 'zod';
 import { classifyError, cleanPhases, failure, show } from './outcome';
-import type { Probe } from './types';
+import type { Probe, ProbeType } from './types';
 
 export const tcpSpecSchema = z
   .object({
@@ -79,4 +79,12 @@ export const tcpProbe: Probe<TcpSpec> = (spec, ctx) => {
       finish(failure(code, facts, startedAt, ctx.now(), { phases: phases() }));
     });
   });
+};
+
+/** The registry entry (./index.ts): TCP connect, optional send, banner by string or regex. */
+export const tcpProbeType: ProbeType<typeof tcpSpecSchema, 'tcp'> = {
+  type: 'tcp',
+  spec: tcpSpecSchema,
+  probe: tcpProbe,
+  kind: 'active',
 };

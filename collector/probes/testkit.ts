@@ -1,4 +1,4 @@
-// Shared by the probe tests: a probe context with a real deadline, and the platform simulator.
+// Shared by the probe tests: a probe context with a real deadline (the simulator they probe is ops/platform-sim, started by each test).
 import type { ProbeContext } from './types';
 
 export function probeCtx(timeoutMs = 3000, now: () => number = Date.now): ProbeContext {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import tls, { type DetailedPeerCertificate } from 'node:tls';
 import { z } from 'zod';
 import { classifyError, cleanPhases, failure } from './outcome';
-import type { Probe, ProbeOutcome } from './types';
+import type { Probe, ProbeOutcome, ProbeType } from './types';
 
 export const tlsSpecSchema = z
   .object({
@@ -130,4 +130,12 @@ export const tlsProbe: Probe<TlsSpec> = (spec, ctx) => {
       finish(failure(code, facts, startedAt, ctx.now(), { phases: cleanPhases({ connect: connectMs }) }));
     });
   });
+};
+
+/** The registry entry (./index.ts): TLS certificate: chain, host name, days left. */
+export const tlsProbeType: ProbeType<typeof tlsSpecSchema, 'tls'> = {
+  type: 'tls',
+  spec: tlsSpecSchema,
+  probe: tlsProbe,
+  kind: 'active',
 };

@@ -1,13 +1,17 @@
+import type { z } from 'zod';
+
 /**
- * One probe type = one file exporting one function of type `Probe` (as blackbox_exporter's prober does), plus an
- * entry in the registry (`./index.ts`). The scheduler knows nothing of any probe type.
+ * One probe type = one file exporting one `ProbeType` (its name, its spec schema, its probe function, whether it is
+ * pushed, and the state it needs), plus one line in the registry (`./index.ts`). The probe function is one `Probe`
+ * (as blackbox_exporter's prober is); the scheduler and the engine know nothing of any probe type.
  */
 export interface PhaseTimings {
-  /** Named as blackbox_exporter's probe_http_duration_seconds{phase} names them, in milliseconds. */
+  /** Named as blackbox_exporter's probe_http_duration_seconds{phase} names them, in milliseconds. The same names are
+   *  the columns of probe_results and its rollups (`resolve_ms`, ...) and the keys of every API answer and chart. */
   resolve?: number;
   connect?: number;
   tls?: number;
-  processing?: number; // request sent → first byte
+  processing?: number; // request sent → first byte (smtp: connected → 220 banner)
   transfer?: number; // first byte → end
 }
 
@@ -34,3 +38,45 @@ export interface ProbeContext {
 
 /** `spec` is the target's type-specific configuration, already validated by the config schema. */
 export type Probe<Spec = unknown> = (spec: Spec, ctx: ProbeContext) => Promise<ProbeOutcome>;
+
+/**
+ * What the collector keeps that a probe may need before a run. The engine builds it from its stores
+ * (collector/store/*.ts) and its memory; a probe type's `state.load` picks what it needs. A new kind of state is a
+ * new member here (and its store), not a branch in the engine.
+ */
+export interface ProbeStateSources {
+  /** The approved content baseline of a target (网页防篡改), null when none was approved yet. */
+  approvedBaseline(targetId: string): Promise<{ hash: string; text: string } | null>;
+  /** The newest beat a job pushed for a target (times in ms), null when it never beat. */
+  latestHeartbeat(targetId: string): Promise<{ ts: number; status: 'ok' | 'fail'; message: string | null } | null>;
+}
+
+export interface ProbeStateInput {
+  targetId: string;
+  /** `detail` of the target's previous result, as the state machine keeps it (null after a restart without results). */
+  lastDetail: Record<string, unknown> | null | undefined;
+  /** When this process began watching the target (a heartbeat that never beat is missing only after a period). */
+  firstSeenAt: number | undefined;
+  sources: ProbeStateSources;
+}
+
+/** The spec keys a probe type's state fills in before a run (the schema marks them "filled in by the collector"). */
+export interface ProbeState<Spec> {
+  /** The spec keys `load` fills in (never mirrored into the database nor shown by the API). */
+  keys: readonly (keyof Spec & string)[];
+  /** Reads the state; merged over the configured spec. undefined = nothing to add (the configured spec runs as is). */
+  load(input: ProbeStateInput): Promise<Partial<Spec> | undefined> | Partial<Spec> | undefined;
+}
+
+export interface ProbeType<S extends z.ZodType = z.ZodType, N extends string = string> {
+  /** The config's target `type`. */
+  type: N;
+  /** The schema of the target's `spec` (validated at start; the config builds its union from these). */
+  spec: S;
+  probe: Probe<z.output<S>>;
+  /** push: results come from outside (heartbeats); the scheduler still runs the probe to judge the last beat. A push
+   *  target needs a `token`. */
+  kind: 'active' | 'push';
+  /** State the probe needs beyond its configuration (a baseline, the answers seen last, the last heartbeat). */
+  state?: ProbeState<z.output<S>>;
+}

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { auditFrom, httpError, readJson, requirePermission, type AppEnv } from '../../core/http';
 import { normalise } from '../probes/index';
-import { iso, type RouteDeps } from './deps';
+import type { Baseline, BaselineApproved } from '../../contract/collector';
+import { approvedBaseline, latestCandidate, saveBaseline } from '../store/baselines';
+import { instant, type RouteDeps } from './deps';
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 const CANDIDATE_WINDOW_MS = 7 * 86_400_000;
@@ -17,30 +19,18 @@ export function baselineRoutes(d: RouteDeps) {
 
   const contentTarget = (id: string) => d.config().targets.find((t) => t.id === id && t.type === 'content');
 
-  async function candidate(id: string, resultId?: string) {
-    const rows = await d.db.query<{ result_id: string; ts: Date; text: string; hash: string | null; diff: unknown }>(
-      `SELECT result_id, ts, detail->>'normalisedText' AS text, detail->>'hash' AS hash, detail->'diffSummary' AS diff
-         FROM probe_results
-        WHERE target_id = $1 AND ts >= $2 AND detail ? 'normalisedText' ${resultId ? 'AND result_id = $3' : ''}
-        ORDER BY ts DESC LIMIT 1`,
-      resultId ? [id, new Date(d.clock() - CANDIDATE_WINDOW_MS), resultId] : [id, new Date(d.clock() - CANDIDATE_WINDOW_MS)],
-    );
-    return rows.rows[0];
-  }
+  const candidate = (id: string, resultId?: string) => latestCandidate(d.db, id, d.clock() - CANDIDATE_WINDOW_MS, resultId);
 
   r.get('/targets/:id/baseline', requirePermission('read'), async (c) => {
     const id = c.req.param('id');
     if (!contentTarget(id)) return httpError(c, 404, 'no_content_target', `${id} 不是网页内容 (content) 类型的监测对象`);
-    const [b, cand] = await Promise.all([
-      d.db.query<Record<string, unknown>>(`SELECT hash, text, approved_by, approved_at, source_result_id FROM content_baselines WHERE target_id = $1`, [id]),
-      candidate(id),
-    ]);
-    const a = b.rows[0];
-    return c.json({
+    const [a, cand] = await Promise.all([approvedBaseline(d.db, id), candidate(id)]);
+    const body: Baseline = {
       target: id,
-      approved: a ? { hash: a.hash, text: a.text, approvedBy: a.approved_by, approvedAt: iso(a.approved_at), sourceResultId: a.source_result_id } : null,
-      candidate: cand ? { resultId: cand.result_id, ts: iso(cand.ts), hash: cand.hash ?? sha256(cand.text), text: cand.text, diffSummary: cand.diff ?? null } : null,
-    });
+      approved: a ? { hash: a.hash, text: a.text, approvedBy: a.approvedBy, approvedAt: instant(a.approvedAt), sourceResultId: a.sourceResultId } : null,
+      candidate: cand ? { resultId: cand.resultId, ts: instant(cand.ts), hash: cand.hash ?? sha256(cand.text), text: cand.text, diffSummary: cand.diffSummary } : null,
+    };
+    return c.json(body);
   });
 
   r.post('/targets/:id/baseline/approve', requirePermission('baseline:approve'), async (c) => {
@@ -65,18 +55,14 @@ export function baselineRoutes(d: RouteDeps) {
       const cand = await candidate(id, body.resultId as string | undefined);
       if (!cand) return httpError(c, 409, 'no_candidate', '近 7 天没有可确认的页面快照；等下一次探测或在请求体中给出 {"text": "..."}');
       text = cand.text;
-      sourceResultId = cand.result_id;
+      sourceResultId = cand.resultId;
     }
     const hash = sha256(text);
     const actor = c.get('principal')?.name ?? 'unknown';
-    await d.db.query(
-      `INSERT INTO content_baselines (target_id, hash, text, approved_by, approved_at, source_result_id) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (target_id) DO UPDATE SET hash = EXCLUDED.hash, text = EXCLUDED.text, approved_by = EXCLUDED.approved_by,
-         approved_at = EXCLUDED.approved_at, source_result_id = EXCLUDED.source_result_id`,
-      [id, hash, text, actor, new Date(d.clock()), sourceResultId],
-    );
+    await saveBaseline(d.db, { targetId: id, hash, text, approvedBy: actor, approvedAt: d.clock(), sourceResultId });
     await auditFrom(c, d.auth, { action: 'collector.baseline.approve', target: id, details: { hash, sourceResultId, chars: text.length } });
-    return c.json({ target: id, hash, approvedBy: actor, sourceResultId });
+    const answer: BaselineApproved = { target: id, hash, approvedBy: actor, sourceResultId };
+    return c.json(answer);
   });
   return r;
 }

@@ -22,4 +22,9 @@ export function timeParam(v: string | undefined): number | undefined {
   return Date.parse(v);
 }
 
-export const iso = (v: unknown) => (v == null ? null : new Date(v as string).toISOString());
+/** A time of a store (ms since the epoch) as the contract's Instant. */
+export function instant(ms: number): string;
+export function instant(ms: number | null): string | null;
+export function instant(ms: number | null): string | null {
+  return ms == null ? null : new Date(ms).toISOString();
+}

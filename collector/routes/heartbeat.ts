@@ -2,6 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { clientIp, httpError, type AppEnv } from '../../core/http';
 import { maskIdNumbers } from '../../core/mask';
+import type { HeartbeatAccepted } from '../../contract/collector';
+import { recordHeartbeat } from '../store/heartbeats';
 import type { RouteDeps } from './deps';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -45,9 +47,10 @@ export function heartbeatRoutes(d: RouteDeps) {
     if (status !== 'ok' && status !== 'fail') return httpError(c, 422, 'bad_status', `status 只能是 "ok" 或 "fail"，收到 ${JSON.stringify(status)}`);
     if (body.message !== undefined && typeof body.message !== 'string') return httpError(c, 422, 'bad_message', 'message 应为字符串');
     const message = body.message ? maskIdNumbers(body.message).slice(0, 2000) : null;
-    const ts = new Date(d.clock());
-    await d.db.query(`INSERT INTO heartbeats (ts, target_id, status, message, source_ip) VALUES ($1, $2, $3, $4, $5)`, [ts, target.id, status, message, clientIp(c) ?? null]);
-    return c.json({ ok: true, target: target.id, status, ts: ts.toISOString() }, 202);
+    const ts = d.clock();
+    await recordHeartbeat(d.db, { ts, targetId: target.id, status, message, sourceIp: clientIp(c) ?? null });
+    const answer: HeartbeatAccepted = { ok: true, target: target.id, status, ts: new Date(ts).toISOString() };
+    return c.json(answer, 202);
   });
   return r;
 }

@@ -1,22 +1,33 @@
+import type { Page } from '../../../contract/common';
+import type {
+  Baseline, BaselineApproved, CollectorSystem, FaroApp, FaroErrors, FaroPages, FaroSessions, FaroVitals, Incident, ModuleSummary, Overview,
+  ProbeResultPage, Series, TargetDetail, TargetStateName, TargetSummary,
+} from '../../../contract/collector';
 import { get, post, rq, type Range } from './http';
 
+export interface TargetQuery { module?: string; state?: TargetStateName; type?: string; limit?: number; offset?: number }
+export interface IncidentQuery { module?: string; target?: string; open?: boolean; from?: string; to?: string; limit?: number; offset?: number }
+export interface FaroQuery { app?: string; page?: string; limit?: number }
+
+/** The answers are contract/collector.ts's; a GET gives null when the endpoint is not there (404/501). */
 export const collector = {
-  overview: (r?: Range) => get('/api/collector/overview', rq(r)),
-  modules: () => get('/api/collector/modules'),
-  targets: (params: Record<string, any> = {}) => get('/api/collector/targets', { limit: 1000, ...params }),
-  target: (id: string) => get(`/api/collector/targets/${encodeURIComponent(id)}`),
-  series: (id: string, r: Range, step?: string) => get(`/api/collector/targets/${encodeURIComponent(id)}/series`, { ...rq(r), step }),
-  results: (id: string, params: Record<string, any> = {}) => get(`/api/collector/targets/${encodeURIComponent(id)}/results`, { limit: 50, ...params }),
-  incidents: (params: Record<string, any> = {}) => get('/api/collector/incidents', params),
-  system: () => get('/api/collector/system'),
-  baseline: (id: string) => get(`/api/collector/targets/${encodeURIComponent(id)}/baseline`),
-  approveBaseline: (id: string, resultId?: string) => post(`/api/collector/targets/${encodeURIComponent(id)}/baseline/approve`, resultId ? { resultId } : {}),
-  };
+  overview: (r?: Range): Promise<Overview | null> => get('/api/collector/overview', rq(r)),
+  modules: (): Promise<Page<ModuleSummary> | null> => get('/api/collector/modules'),
+  targets: (params: TargetQuery = {}): Promise<Page<TargetSummary> | null> => get('/api/collector/targets', { limit: 1000, ...params }),
+  target: (id: string): Promise<TargetDetail | null> => get(`/api/collector/targets/${encodeURIComponent(id)}`),
+  series: (id: string, r: Range, step?: string): Promise<Series | null> => get(`/api/collector/targets/${encodeURIComponent(id)}/series`, { ...rq(r), step }),
+  results: (id: string, params: { failures?: boolean; limit?: number; offset?: number } = {}): Promise<ProbeResultPage | null> =>
+    get(`/api/collector/targets/${encodeURIComponent(id)}/results`, { limit: 50, ...params }),
+  incidents: (params: IncidentQuery = {}): Promise<Page<Incident> | null> => get('/api/collector/incidents', params),
+  system: (): Promise<CollectorSystem | null> => get('/api/collector/system'),
+  baseline: (id: string): Promise<Baseline | null> => get(`/api/collector/targets/${encodeURIComponent(id)}/baseline`),
+  approveBaseline: (id: string, resultId?: string): Promise<BaselineApproved> => post(`/api/collector/targets/${encodeURIComponent(id)}/baseline/approve`, resultId ? { resultId } : {}),
+};
 
 export const faro = {
-  vitals: (r: Range, params: Record<string, any> = {}) => get('/api/collector/faro/vitals', { ...rq(r), ...params }),
-  pages: (r: Range, params: Record<string, any> = {}) => get('/api/collector/faro/pages', { ...rq(r), ...params }),
-  errors: (r: Range, params: Record<string, any> = {}) => get('/api/collector/faro/errors', { ...rq(r), ...params }),
-  sessions: (r: Range, params: Record<string, any> = {}) => get('/api/collector/faro/sessions', { ...rq(r), ...params }),
-  apps: () => get('/api/collector/faro/apps'),
-  };
+  vitals: (r: Range, params: FaroQuery = {}): Promise<FaroVitals | null> => get('/api/collector/faro/vitals', { ...rq(r), ...params }),
+  pages: (r: Range, params: FaroQuery = {}): Promise<FaroPages | null> => get('/api/collector/faro/pages', { ...rq(r), ...params }),
+  errors: (r: Range, params: FaroQuery = {}): Promise<FaroErrors | null> => get('/api/collector/faro/errors', { ...rq(r), ...params }),
+  sessions: (r: Range, params: FaroQuery = {}): Promise<FaroSessions | null> => get('/api/collector/faro/sessions', { ...rq(r), ...params }),
+  apps: (): Promise<{ items: FaroApp[] } | null> => get('/api/collector/faro/apps'),
+};

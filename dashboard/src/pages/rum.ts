@@ -1,4 +1,4 @@
-import { api, list, pick } from '../api';
+import { api } from '../api';
 import { card, chart, fmtNum, fmtTime, h, table, timeAxisOption } from '../ui';
 import { setParams } from '../router';
 import type { PageCtx } from '../page-ctx';
@@ -23,33 +23,33 @@ export async function renderRum(ctx: PageCtx): Promise<HTMLElement> {
     api.faro.sessions(ctx.range, { app, limit: 20 }).catch(() => null),
     api.faro.pages(ctx.range, { app }).catch(() => null),
   ]);
-  const points = list(vitals);
+  const points = vitals?.items ?? [];
   const ms = VITALS.filter(([k, , u]) => u === 'ms' && points.some((p) => p.name === k));
   const timeSeries = ms.map(([k, label]) => ({ name: label, data: points.filter((p) => p.name === k).map((p) => [new Date(p.bucket).getTime(), Number(p.p75)] as [number, number]) }));
   const cls = points.filter((p) => p.name === 'cls').map((p) => [new Date(p.bucket).getTime(), Number(p.p75)] as [number, number]);
-  const errs = list(errors);
-  const errSeries = list(pick(errors, 'series'));
+  const errs = errors?.items ?? [];
+  const errSeries = errors?.series ?? [];
 
   return h('div.page.rum',
     h('div.toolbar',
       h('span', '应用：'),
       h('select', { onchange: (e: Event) => setParams({ app: (e.target as HTMLSelectElement).value || undefined, url: undefined }) },
         h('option', { value: '' }, '全部'),
-        list(apps).map((a) => h('option', { value: a.name, selected: a.name === app }, a.name))),
+        (apps?.items ?? []).map((a) => h('option', { value: a.name, selected: a.name === app }, a.name))),
       pageUrl ? h('span.chip', `页面 ${pageUrl} `, h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); setParams({ url: undefined }); } }, '×')) : null,
-      h('span.muted', `会话 ${fmtNum(pick(sessions, 'sessions'))} · 出错会话 ${fmtNum(pick(sessions, 'sessionsWithErrors'))}`)),
+      h('span.muted', `会话 ${fmtNum(sessions?.sessions)} · 出错会话 ${fmtNum(sessions?.sessionsWithErrors)}`)),
     h('div.grid2',
       card('Web Vitals P75 趋势（毫秒）', chart(timeAxisOption(timeSeries, { yName: 'ms', range: ctx.range }), { height: 260, hasData: timeSeries.length > 0, cls: 'vitals' })),
       card('CLS P75 趋势', chart(timeAxisOption([{ name: 'CLS', data: cls }], { range: ctx.range }), { height: 260, hasData: cls.length > 0 }))),
     h('div.grid2',
-      card('错误数量', chart(timeAxisOption([{ name: '错误', type: 'bar', data: errSeries.map((p: any) => [new Date(p.bucket).getTime(), Number(p.n)] as [number, number]) }], { range: ctx.range }), { height: 220, hasData: errSeries.length > 0, cls: 'errors' })),
-      card('页面体验（P75）', table(list(pages), [
-        ['页面', (r) => h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); setParams({ url: r.page_url }); } }, r.page_url ?? '—')],
+      card('错误数量', chart(timeAxisOption([{ name: '错误', type: 'bar', data: errSeries.map((p) => [new Date(p.bucket).getTime(), p.n] as [number, number]) }], { range: ctx.range }), { height: 220, hasData: errSeries.length > 0, cls: 'errors' })),
+      card('页面体验（P75）', table(pages?.items ?? [], [
+        ['页面', (r) => h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); setParams({ url: r.pageUrl }); } }, r.pageUrl ?? '—')],
         ['样本数', (r) => fmtNum(r.samples)],
-        ['LCP', (r) => fmtNum(r.lcp_p75)],
-        ['INP', (r) => fmtNum(r.inp_p75)],
-        ['CLS', (r) => fmtNum(r.cls_p75, 3)],
-        ['TTFB', (r) => fmtNum(r.ttfb_p75)],
+        ['LCP', (r) => fmtNum(r.lcpP75)],
+        ['INP', (r) => fmtNum(r.inpP75)],
+        ['CLS', (r) => fmtNum(r.clsP75, 3)],
+        ['TTFB', (r) => fmtNum(r.ttfbP75)],
       ]))),
     card('主要错误（按指纹归并）', table(errs, [
       ['类型', (r) => r.type],
@@ -57,16 +57,16 @@ export async function renderRum(ctx: PageCtx): Promise<HTMLElement> {
       ['应用', (r) => r.app],
       ['次数', (r) => fmtNum(r.count)],
       ['影响会话', (r) => fmtNum(r.sessions)],
-      ['最近出现', (r) => fmtTime(r.last_seen, true)],
-      ['最近页面', (r) => r.last_page ?? '—'],
+      ['最近出现', (r) => fmtTime(r.lastSeen, true)],
+      ['最近页面', (r) => r.lastPage ?? '—'],
     ], { empty: '所选时间内没有前端错误' })),
-    card('受影响的会话', table(list(sessions), [
-      ['会话', (r) => h('code', r.session_id)],
+    card('受影响的会话', table(sessions?.items ?? [], [
+      ['会话', (r) => h('code', r.sessionId)],
       ['应用', (r) => r.app],
       ['错误次数', (r) => fmtNum(r.errors)],
-      ['不同错误', (r) => fmtNum(r.distinct_errors)],
+      ['不同错误', (r) => fmtNum(r.distinctErrors)],
       ['浏览器', (r) => r.browser ?? '—'],
-      ['最近页面', (r) => r.last_page ?? '—'],
-      ['最近出现', (r) => fmtTime(r.last_seen, true)],
+      ['最近页面', (r) => r.lastPage ?? '—'],
+      ['最近出现', (r) => fmtTime(r.lastSeen, true)],
     ], { empty: '没有出错的会话' })));
 }

@@ -1,4 +1,4 @@
-import { api, list, pick } from '../api';
+import { api, pick } from '../api';
 import { card, chart, fmtBytes, fmtMs, fmtNum, fmtTime, h, table, timeAxisOption, toast } from '../ui';
 import type { PageCtx } from '../page-ctx';
 
@@ -38,32 +38,32 @@ function backupCard(embedded: boolean): HTMLElement {
 /** 系统: collector lag, buffer, journal, write rate, database size and chunk status; the database backup (admin). */
 export async function renderSystem(ctx: PageCtx): Promise<HTMLElement> {
   const [sys, health] = await Promise.all([api.collector.system().catch(() => null), api.health().catch(() => null)]);
-  const live = pick(sys, 'live');
-  const inst = list(sys, 'instances')[0];
-  const recent = list(pick(sys, 'recent'));
-  const db = pick(sys, 'database') ?? {};
-  const latest = recent[recent.length - 1] ?? inst;
+  const live = sys?.live ?? null;
+  const instances = sys?.instances ?? [];
+  const recent = sys?.recent ?? [];
+  const db = sys?.database;
+  const latest = recent[recent.length - 1] ?? instances[0];
   const stat = (label: string, value: string, bad = false) => h('div.stat', { class: bad ? 's-down' : '' }, h('div.stat-num', value), h('div.stat-label', label));
-  const t = (p: any) => new Date(p.ts).getTime();
+  const t = (p: { ts: string }) => new Date(p.ts).getTime();
   const lastHour = { from: Date.now() - 3_600_000, to: Date.now() };
   return h('div.page.system',
     h('div.stats.small',
-      stat('数据库', `${pick(health, 'db') === 'up' ? '正常' : '异常'}（${pick(db, 'backend') === 'embedded' || pick(health, 'backend') === 'embedded' ? '内嵌' : '服务器'}）`, pick(health, 'db') !== 'up' || live?.databaseDown),
-      stat('调度延迟 P99', fmtMs(pick(live?.lagMs, 'p99') ?? pick(latest, 'lagP99Ms'))),
-      stat('写入缓冲', `${fmtNum(live?.bufferDepth ?? pick(latest, 'bufferDepth'))} 条`),
-      stat('本地日志（journal）', fmtBytes(live?.journalBytes ?? pick(latest, 'journalBytes')), Number(live?.journalBytes ?? 0) > 0),
-      stat('写入速率', `${fmtNum(pick(latest, 'rowsPerS'), 1)} 行/秒`),
-      stat('数据库大小', fmtBytes(pick(db, 'bytes')))),
+      stat('数据库', `${pick(health, 'db') === 'up' ? '正常' : '异常'}（${db?.backend === 'embedded' || pick(health, 'backend') === 'embedded' ? '内嵌' : '服务器'}）`, pick(health, 'db') !== 'up' || live?.databaseDown),
+      stat('调度延迟 P99', fmtMs(live?.lagMs.p99 ?? latest?.lagP99Ms)),
+      stat('写入缓冲', `${fmtNum(live?.bufferDepth ?? latest?.bufferDepth)} 条`),
+      stat('本地日志（journal）', fmtBytes(live?.journalBytes ?? latest?.journalBytes), (live?.journalBytes ?? 0) > 0),
+      stat('写入速率', `${fmtNum(latest?.rowsPerS, 1)} 行/秒`),
+      stat('数据库大小', fmtBytes(db?.bytes))),
     h('div.grid2',
       card('写入速率与探测速率（近1小时）', chart(timeAxisOption([
-        { name: '写入 行/秒', data: recent.map((p) => [t(p), Number(p.rowsPerS ?? 0)] as [number, number]), area: true },
-        { name: '探测 次/秒', data: recent.map((p) => [t(p), Number(p.probesPerS ?? 0)] as [number, number]) },
+        { name: '写入 行/秒', data: recent.map((p) => [t(p), p.rowsPerS] as [number, number]), area: true },
+        { name: '探测 次/秒', data: recent.map((p) => [t(p), p.probesPerS] as [number, number]) },
       ], { range: lastHour }), { height: 220, hasData: recent.length > 0, cls: 'writerate' })),
       card('调度延迟与缓冲（近1小时）', chart(timeAxisOption([
-        { name: '延迟 P99 (ms)', data: recent.map((p) => [t(p), p.lagP99Ms ?? null] as [number, number | null]) },
-        { name: '缓冲 (条)', data: recent.map((p) => [t(p), p.bufferDepth ?? null] as [number, number | null]), yAxisIndex: 1 },
+        { name: '延迟 P99 (ms)', data: recent.map((p) => [t(p), p.lagP99Ms] as [number, number | null]) },
+        { name: '缓冲 (条)', data: recent.map((p) => [t(p), p.bufferDepth] as [number, number | null]), yAxisIndex: 1 },
       ], { y2Name: '条', range: lastHour }), { height: 220, hasData: recent.length > 0 }))),
-    card('超表与分块', table(list(pick(db, 'hypertables')), [
+    card('超表与分块', table(db?.hypertables ?? [], [
       ['表', (r) => r.name],
       ['分块数', (r) => fmtNum(r.chunks)],
       ['已压缩', (r) => fmtNum(r.compressedChunks)],
@@ -71,7 +71,7 @@ export async function renderSystem(ctx: PageCtx): Promise<HTMLElement> {
       ['最早', (r) => fmtTime(r.oldest)],
       ['最新', (r) => fmtTime(r.newest)],
     ])),
-    card('采集实例', table(list(sys, 'instances'), [
+    card('采集实例', table(instances, [
       ['实例', (r) => r.instance],
       ['目标数', (r) => fmtNum(r.targets)],
       ['延迟 P50/P99', (r) => `${fmtMs(r.lagP50Ms)} / ${fmtMs(r.lagP99Ms)}`],

@@ -1,14 +1,15 @@
-import { api, list, pick } from '../api';
+import { api } from '../api';
+import type { Phases } from '../../../contract/collector';
 import { badge, card, chart, empty, fmtMs, fmtPct, fmtTime, h, table, timeAxisOption, toast, promptForm, STATE_ZH } from '../ui';
 import { buildHash } from '../router';
 import { chinaDate } from '../../../core/china-time';
 import type { PageCtx } from '../page-ctx';
 
-const PHASES: [string, string][] = [
+const PHASES: [string, keyof Phases][] = [
   ['DNS解析', 'resolve'], ['TCP连接', 'connect'], ['TLS握手', 'tls'], ['服务处理', 'processing'], ['传输', 'transfer'],
 ];
 
-const ts = (x: any) => new Date(pick(x, 't', 'bucket', 'ts')).getTime();
+const ts = (p: { t: string }) => new Date(p.t).getTime();
 const dayKey = chinaDate;
 
 function calendar(days: { day: string; availability: number | null }[]) {
@@ -26,12 +27,12 @@ function calendar(days: { day: string; availability: number | null }[]) {
 
 /** 目标详情: phases stacked over time, availability calendar, failures, certificate, content baseline. */
 export async function renderTarget(ctx: PageCtx): Promise<HTMLElement> {
-  const targets = list(await api.collector.targets().catch(() => null));
+  const targets = (await api.collector.targets().catch(() => null))?.items ?? [];
   const module = ctx.route.params.module;
   const shown = module ? targets.filter((t) => t.module === module) : targets;
   // Without an explicit target, a module link opens its worst target first.
-  const rank: Record<string, number> = { down: 0, degraded: 1, unknown: 2, up: 3 };
-  const worst = [...shown].sort((a, b) => (rank[a.state] ?? 2) - (rank[b.state] ?? 2))[0];
+  const rank = { down: 0, degraded: 1, unknown: 2, up: 3 };
+  const worst = [...shown].sort((a, b) => rank[a.state] - rank[b.state])[0];
   const id: string | undefined = ctx.route.arg ?? worst?.id ?? targets[0]?.id;
   const options = shown.length ? shown : targets;
   const picker = h('select.target-pick', { onchange: (e: Event) => { location.hash = buildHash({ page: 'target', arg: (e.target as HTMLSelectElement).value, params: ctx.route.params }); } },
@@ -47,24 +48,25 @@ export async function renderTarget(ctx: PageCtx): Promise<HTMLElement> {
     api.collector.baseline(id).catch(() => null),
   ]);
   if (!t) return h('div.page', h('div.toolbar', h('span', '目标：'), picker), empty(`没有这个监测对象：${id}`));
-  const points = list(series, 'points');
-  const phaseSeries = PHASES.map(([name, key]) => ({ name, stack: 'phases', area: true, data: points.map((p) => [ts(p), pick(p.phases, key) ?? null] as [number, number | null]) }))
+  const points = series?.points ?? [];
+  const phaseSeries = PHASES.map(([name, key]) => ({ name, stack: 'phases', area: true, data: points.map((p) => [ts(p), p.phases[key]] as [number, number | null]) }))
     .filter((s) => s.data.some(([, v]) => v !== null));
   // P95 on its own axis: one timed-out probe (seconds) would otherwise flatten the stacked phases (milliseconds).
-  const p95 = { name: 'P95（右轴）', yAxisIndex: 1, data: points.map((p) => [ts(p), p.p95 ?? null] as [number, number | null]) };
+  const p95 = { name: 'P95（右轴）', yAxisIndex: 1, data: points.map((p) => [ts(p), p.p95] as [number, number | null]) };
   const latency = chart(timeAxisOption([...phaseSeries, p95], { yName: '分阶段 毫秒', y2Name: 'P95 毫秒', range: ctx.range }), { height: 280, hasData: points.length > 0, cls: 'latency' });
 
-  const byDay = new Map(list(calSeries, 'points').map((p) => [dayKey(ts(p)), p.availability as number | null]));
+  const byDay = new Map((calSeries?.points ?? []).map((p) => [dayKey(ts(p)), p.availability]));
   const days: { day: string; availability: number | null }[] = [];
   for (let d = calFrom; d <= Date.now(); d += 86_400_000) days.push({ day: dayKey(d), availability: byDay.get(dayKey(d)) ?? null });
 
-  const fails = list(failures);
-  const detail = t.lastDetail ?? {};
-  const certExpiry = pick(detail, 'notAfter', 'certNotAfter');
+  const fails = failures?.items ?? [];
+  // The tls probe's detail (collector/probes/tls.ts) carries the earliest expiry of the chain as notAfter.
+  const notAfter = t.lastDetail?.notAfter;
+  const certExpiry = typeof notAfter === 'string' ? notAfter : null;
   const daysLeft = certExpiry ? Math.floor((new Date(certExpiry).getTime() - Date.now()) / 86_400_000) : null;
 
-  const approved = pick(baseline, 'approved');
-  const cand = pick(baseline, 'candidate');
+  const approved = baseline?.approved ?? null;
+  const cand = baseline?.candidate ?? null;
   const blStatus = !baseline ? null : !approved ? (cand ? '待批准' : '无基线') : cand && cand.hash !== approved.hash ? '已变化' : '一致';
   const approve = ctx.can('baseline:approve') && cand && blStatus !== '一致'
     ? h('button.small.approve', { onclick: async () => {
@@ -79,18 +81,18 @@ export async function renderTarget(ctx: PageCtx): Promise<HTMLElement> {
         }
       } }, '批准新基线')
     : null;
-  const summary = pick(series, 'summary') ?? {};
+  const summary = series?.summary;
 
   return h('div.page.target',
     h('div.toolbar', h('span', '目标：'), picker, badge(t.maintenance ? 'maintenance' : t.state),
-      h('span.muted', `类型 ${t.type ?? '—'} · 每 ${t.intervalMs ? Number(t.intervalMs) / 1000 + ' 秒' : '—'} · 自 ${fmtTime(t.since)} · 连续失败 ${t.consecutiveFailures ?? 0} 次`)),
+      h('span.muted', `类型 ${t.type} · 每 ${t.intervalMs / 1000} 秒 · 自 ${fmtTime(t.since)} · 连续失败 ${t.consecutiveFailures} 次`)),
     h('div.stats.small',
       h('div.stat', h('div.stat-num', fmtPct(t.availability24h)), h('div.stat-label', '24小时可用率')),
-      h('div.stat', h('div.stat-num', fmtPct(summary.availability)), h('div.stat-label', '所选时段可用率')),
-      h('div.stat', h('div.stat-num', fmtMs(summary.p95)), h('div.stat-label', '所选时段 P95')),
+      h('div.stat', h('div.stat-num', fmtPct(summary?.availability)), h('div.stat-label', '所选时段可用率')),
+      h('div.stat', h('div.stat-num', fmtMs(summary?.p95)), h('div.stat-label', '所选时段 P95')),
       h('div.stat', { class: daysLeft !== null && daysLeft < 15 ? 's-down' : '' }, h('div.stat-num', daysLeft === null ? '—' : `${daysLeft} 天`), h('div.stat-label', certExpiry ? `证书到期 ${fmtTime(certExpiry)}` : '证书到期（非 TLS 目标）')),
       h('div.stat', { class: blStatus === '已变化' ? 's-down' : '' }, h('div.stat-num', blStatus ?? '—'), h('div.stat-label', baseline ? `内容基线${approved ? ` · ${approved.approvedBy} 批准于 ${fmtTime(approved.approvedAt)}` : ''}` : '内容基线（非网页内容目标）'), approve)),
-    t.openIncident ? h('div.report-line.incident', `当前事件：自 ${fmtTime(t.openIncident.started_at)} · ${t.openIncident.first_error ?? t.openIncident.first_error_code ?? ''}`) : null,
+    t.openIncident ? h('div.report-line.incident', `当前事件：自 ${fmtTime(t.openIncident.startedAt)} · ${t.openIncident.firstError ?? t.openIncident.firstErrorCode ?? ''}`) : null,
     card('响应耗时（分阶段堆叠，P95 折线）', latency),
     card('可用率日历（近90天）', calendar(days)),
     card('最近失败', table(fails, [

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { firstSlot, hostOf, jitter, mayStart, nextSlot, ownsTarget, phaseOffset, quantile, SampleRing } from './schedule';
+import { firstSlot, hostOf, jitter, mayStart, nextSlot, ownsTarget, phaseOffset, quantile, SampleRing } from './slots';
 
 test('start offsets of 1,000 targets spread over the interval (no bucket of 1 s holds more than 3x its share)', () => {
   const interval = 30_000;

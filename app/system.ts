@@ -1,3 +1,4 @@
+import type { Health } from '../contract/common';
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { Hono } from 'hono';
@@ -143,7 +144,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   app.use('*', securityHeaders());
   app.get('/healthz', async (c) => {
     const dbOk = await db.ping();
-    return c.json({ status: dbOk ? 'ok' : 'degraded', db: dbOk ? 'up' : 'down', roles, backend: db.kind }, dbOk ? 200 : 503);
+    return c.json({ status: dbOk ? 'ok' : 'degraded', db: dbOk ? 'up' : 'down', roles, backend: db.kind } satisfies Health, dbOk ? 200 : 503);
   });
   app.use('*', async (c, next) => {
     const rid = c.req.header('x-request-id');

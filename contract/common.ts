@@ -21,3 +21,12 @@ export interface ErrorBody {
 export type Instant = string;
 /** A calendar day in UTC+8: "2026-12-02". */
 export type CalendarDay = string;
+
+/** GET /healthz (app/system.ts): 200 while the database answers, 503 with db "down" when it does not. */
+export interface Health {
+  status: 'ok' | 'degraded';
+  db: 'up' | 'down';
+  /** The roles this process runs (collector, alerts, reporter, dashboard). */
+  roles: string[];
+  backend: 'embedded' | 'server';
+}

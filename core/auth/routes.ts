@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Db } from '../db';
 import { MissingDepartmentError, TokenScopeError, type AuthService } from './service';
 import { ROLES } from './roles';
+import { listAudit, listTokens, listUsers } from './store';
 import { WeakPasswordError } from './password-policy';
 import { idParam as rowId } from '../input';
 import { SESSION_COOKIE, auditFrom, clientIp, httpError, page, readJson, requirePermission, type AppEnv } from '../http';
@@ -128,18 +129,7 @@ export function createAuthRoutes(deps: { db: Db; auth: AuthService; sessionTtlMs
   // ---- users (admin) ----
   app.get('/users', requirePermission('users:admin'), async (c) => {
     const { limit, offset } = page(c);
-    const [r, n] = await Promise.all([
-      db.query<{ id: number; username: string; display_name: string; role: string; disabled: boolean; totp: boolean; created_at: Date; password_changed_at: Date | null; department: string | null }>(
-        `SELECT id, username, display_name, role, department, disabled, totp_secret IS NOT NULL AS totp, created_at, password_changed_at FROM users ORDER BY id LIMIT $1 OFFSET $2`,
-        [limit, offset],
-      ),
-      db.query<{ n: number }>('SELECT count(*)::int AS n FROM users'),
-    ]);
-    const items = r.rows.map((u) => ({
-      id: Number(u.id), username: u.username, displayName: u.display_name, role: u.role, department: u.department, disabled: u.disabled, totp: u.totp,
-      createdAt: new Date(u.created_at).toISOString(), passwordChangedAt: u.password_changed_at ? new Date(u.password_changed_at).toISOString() : null,
-    }));
-    return c.json({ items, total: Number(n.rows[0].n), limit, offset });
+    return c.json(await listUsers(db, limit, offset));
   });
 
   app.post('/users', requirePermission('users:admin'), async (c) => {
@@ -220,18 +210,7 @@ export function createAuthRoutes(deps: { db: Db; auth: AuthService; sessionTtlMs
   });
 
   // ---- API tokens (admin) ----
-  app.get('/tokens', requirePermission('users:admin'), async (c) => {
-    const r = await db.query<{ id: number; name: string; prefix: string; role: string; scopes: string[]; created_by: string; created_at: Date; last_used_at: Date | null; revoked_at: Date | null; expires_at: Date | null }>(
-      `SELECT id, name, prefix, role, scopes, created_by, created_at, last_used_at, revoked_at, expires_at FROM api_tokens ORDER BY id`,
-    );
-    const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
-    return c.json({
-      items: r.rows.map((t) => ({
-        id: Number(t.id), name: t.name, prefix: t.prefix, role: t.role, scopes: t.scopes, createdBy: t.created_by, createdAt: iso(t.created_at),
-        lastUsedAt: iso(t.last_used_at), revokedAt: iso(t.revoked_at), expiresAt: iso(t.expires_at),
-      })),
-    });
-  });
+  app.get('/tokens', requirePermission('users:admin'), async (c) => c.json(await listTokens(db)));
 
   app.post('/tokens', requirePermission('users:admin'), async (c) => {
     const body = await readJson(c);
@@ -260,8 +239,7 @@ export function createAuthRoutes(deps: { db: Db; auth: AuthService; sessionTtlMs
 
   app.get('/audit', requirePermission('users:admin'), async (c) => {
     const { limit, offset } = page(c, 100, 1000);
-    const r = await db.query(`SELECT id, ts, actor, role, action, target, ip, details FROM audit_log ORDER BY ts DESC, id DESC LIMIT $1 OFFSET $2`, [limit, offset]);
-    return c.json({ items: r.rows });
+    return c.json(await listAudit(db, limit, offset));
   });
 
   return app;

@@ -13,7 +13,8 @@ import type { Role } from '../../../core/auth/roles';
 export type { Role };
 /** The signed-in user (GET /api/auth/session); a department contact also has its department. */
 export interface User { name: string; role: Role; department?: string }
-export type Json = any; // answers are normalised by the helpers below, which tolerate field-name variants
+/** A parsed answer before its call in api/*.ts gives it its contract type (every call declares one). */
+type Answer = any;
 
 let onUnauthenticated: () => void = () => undefined;
 /** Called on a 401 (the session ended): the app shows the login. */
@@ -27,7 +28,7 @@ function qs(params: Record<string, string | number | boolean | undefined | null>
   return p.length ? '?' + p.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&') : '';
 }
 
-async function call(method: string, path: string, body?: unknown): Promise<Json | null> {
+async function call(method: string, path: string, body?: unknown): Promise<Answer | null> {
   const res = await fetch(path, {
     method,
     credentials: 'same-origin',
@@ -37,7 +38,7 @@ async function call(method: string, path: string, body?: unknown): Promise<Json 
   if (res.status === 404 || res.status === 501 || res.status === 405) {
     if (method === 'GET') return null;
   }
-  let data: Json = null;
+  let data: Answer = null;
   const text = await res.text();
   try {
     data = text ? JSON.parse(text) : null;
@@ -52,21 +53,6 @@ async function call(method: string, path: string, body?: unknown): Promise<Json 
 export const get = (path: string, params?: Record<string, any>) => call('GET', path + qs(params));
 export const post = (path: string, body: unknown = {}) => call('POST', path, body);
 export const del = (path: string) => call('DELETE', path);
-
-/** Whatever the list is called in an answer: `items`, `data`, a named key, or the answer itself. */
-export function list(x: Json, ...keys: string[]): Json[] {
-  if (!x) return [];
-  if (Array.isArray(x)) return x;
-  for (const k of [...keys, 'items', 'data', 'rows', 'results']) if (Array.isArray(x[k])) return x[k];
-  return [];
-}
-
-/** The first defined field among several spellings (snake_case from SQL, camelCase from hand-written JSON). */
-export function pick(o: Json, ...names: string[]): any {
-  if (!o) return undefined;
-  for (const n of names) if (o[n] !== undefined && o[n] !== null) return o[n];
-  return undefined;
-}
 
 export interface Range { from: number; to: number }
 export const rq = (r?: Range) => (r ? { from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString() } : {});

@@ -2,6 +2,7 @@
  * The one place that knows the server's URLs: pages call `api.*`; the calls live per area in this folder. A missing
  * endpoint (404/501) on a GET gives `null`, which pages show as 暂无数据.
  */
+import type { Health } from '../../../contract/common';
 import { post, type User } from './http';
 import { collector, faro } from './collector';
 import { alerts } from './alerts';
@@ -9,7 +10,7 @@ import { reporter } from './reporter';
 import { system } from './system';
 import { notices } from './notices';
 
-export { ApiError, list, pick, setUnauthenticatedHandler, type Json, type Range, type Role, type User } from './http';
+export { ApiError, setUnauthenticatedHandler, type Range, type Role, type User } from './http';
 
 export const api = {
   login: (username: string, password: string) => post('/api/auth/login', { username, password }),
@@ -27,7 +28,7 @@ export const api = {
   system,
   notices,
 
-  health: async () => {
+  health: async (): Promise<Health | null> => {
     const res = await fetch('/healthz');
     return res.json().catch(() => null);
   },

@@ -1,4 +1,4 @@
-import { api, list } from '../api';
+import { api } from '../api';
 import { badge, card, chart, empty, fmtPct, fmtTime, h, table } from '../ui';
 import { buildHash } from '../router';
 import type { PageCtx } from '../page-ctx';

@@ -1,4 +1,4 @@
-import { api, pick } from '../api';
+import { api } from '../api';
 import { card, chart, fmtBytes, fmtMs, fmtNum, fmtTime, h, table, timeAxisOption, toast } from '../ui';
 import type { PageCtx } from '../page-ctx';
 
@@ -48,7 +48,7 @@ export async function renderSystem(ctx: PageCtx): Promise<HTMLElement> {
   const lastHour = { from: Date.now() - 3_600_000, to: Date.now() };
   return h('div.page.system',
     h('div.stats.small',
-      stat('数据库', `${pick(health, 'db') === 'up' ? '正常' : '异常'}（${db?.backend === 'embedded' || pick(health, 'backend') === 'embedded' ? '内嵌' : '服务器'}）`, pick(health, 'db') !== 'up' || live?.databaseDown),
+      stat('数据库', `${health?.db === 'up' ? '正常' : '异常'}（${db?.backend === 'embedded' || health?.backend === 'embedded' ? '内嵌' : '服务器'}）`, health?.db !== 'up' || live?.databaseDown),
       stat('调度延迟 P99', fmtMs(live?.lagMs.p99 ?? latest?.lagP99Ms)),
       stat('写入缓冲', `${fmtNum(live?.bufferDepth ?? latest?.bufferDepth)} 条`),
       stat('本地日志（journal）', fmtBytes(live?.journalBytes ?? latest?.journalBytes), (live?.journalBytes ?? 0) > 0),
@@ -78,5 +78,5 @@ export async function renderSystem(ctx: PageCtx): Promise<HTMLElement> {
       ['写入 行/秒', (r) => fmtNum(r.rowsPerS, 1)],
       ['上报时间', (r) => fmtTime(r.ts, true)],
     ], { empty: '近1小时没有采集实例上报' })),
-    ctx.can('system:backup') && health ? backupCard(pick(health, 'backend') === 'embedded') : null);
+    ctx.can('system:backup') && health ? backupCard(health.backend === 'embedded') : null);
 }

@@ -5,7 +5,7 @@
  * 1,000 targets through Prometheus + blackbox_exporter (Debian packages, loopback ports, generated configs) and
  * compares CPU-seconds per 1,000 probes.
  *
- *   npx tsx bench/collector.ts [--targets 1000,5000,10000] [--seconds 120] [--warmup 35] [--no-blackbox]
+ *   npx tsx bench/collector.ts [--targets 1000,5000,10000] [--seconds 120] [--warmup 35] [--no-blackbox] [--connection fresh|reuse]
  * Every address is 127.0.0.1. Each N runs in its own process so one run's memory does not colour the next.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -21,6 +21,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '120' },
     warmup: { type: 'string', default: '35' },
     'no-blackbox': { type: 'boolean', default: false },
+    /** fresh (a connection per probe, like blackbox) or reuse (keep-alive). */
+    connection: { type: 'string', default: 'fresh' },
     child: { type: 'string' },
     port: { type: 'string' },
   },
@@ -141,7 +143,7 @@ async function childRun(n: number, port: number): Promise<RunResult> {
 }
 
 function benchConfig(parse: typeof import('../app/config').parseConfig, n: number, port: number) {
-  const lines = Array.from({ length: n }, (_, i) => `    - { id: t${i}, module: m, name: t${i}, type: http, interval: 30s, timeout: 5s, spec: { url: "http://127.0.0.1:${port}/c/${i}" } }`);
+  const lines = Array.from({ length: n }, (_, i) => `    - { id: t${i}, module: m, name: t${i}, type: http, interval: 30s, timeout: 5s, spec: { url: "http://127.0.0.1:${port}/c/${i}", connection: ${values.connection === 'reuse' ? 'reuse' : 'fresh'} } }`);
   return parse(`
 collector:
   concurrency: 2000
@@ -227,7 +229,7 @@ const results: RunResult[] = [];
 try {
   for (const n of sizes) {
     console.log(`collector: ${n} targets at 30 s, warm-up ${warmup} s, measuring ${seconds} s ...`);
-    const out = spawnSync(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--child', String(n), '--port', String(target.port), '--seconds', String(seconds), '--warmup', String(warmup)], {
+    const out = spawnSync(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--child', String(n), '--port', String(target.port), '--seconds', String(seconds), '--warmup', String(warmup), '--connection', String(values.connection)], {
       encoding: 'utf8',
       env: process.env,
       maxBuffer: 64 * 2 ** 20,

@@ -56,6 +56,8 @@ const defaultsConfig = z
     failureThreshold: z.number().int().min(1).max(100).default(3),
     successThreshold: z.number().int().min(1).max(100).default(1),
     retries: z.number().int().min(0).max(5).default(0),
+    /** HTTP(S) connections of targets that do not say: fresh (new per probe, phases always measured) or reuse (keep-alive); docs/probes.md. */
+    connection: z.enum(['fresh', 'reuse']).default('fresh'),
   })
   .strict()
   .prefault({});
@@ -131,7 +133,8 @@ export const collectorConfig = collectorShape
       } else {
         // Inside the transform (not as the array's element schema), so that a bad spec is reported together with
         // every other problem of the section (module ids, tokens, timeouts), not instead of them.
-        const r = targetSpecSchema.safeParse({ type: t.type, spec: t.spec });
+        const raw = type.connectionOption && t.spec.connection === undefined ? { ...t.spec, connection: c.defaults.connection } : t.spec;
+        const r = targetSpecSchema.safeParse({ type: t.type, spec: raw });
         if (r.success) spec = r.data.spec;
         else for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: at(...(issue.path as (string | number)[])), message: issue.message });
       }

@@ -153,4 +153,5 @@ export const contentProbeType: ProbeType<typeof contentSpecSchema, 'content'> = 
       return b ? { baseline: { hash: b.hash, text: b.text } } : undefined;
     },
   },
+  connectionOption: true,
 };

@@ -24,14 +24,14 @@ test('status patterns: single, class, range', () => {
 });
 
 test('healthy JSON API passes its assertions, with phase timings', async () => {
-  const s = spec({ url: sim.urls.exchangeStatus, json: [{ path: '$.status', equals: 'ok' }, { path: '$.nodes.online', equals: 8 }, { path: '$.queueDepth', exists: true }], bodyContains: ['共享交换平台'], bodyRegex: ['"queueDepth":\\d+'] });
+  const s = spec({ url: sim.urls.exchangeStatus, connection: 'reuse', json: [{ path: '$.status', equals: 'ok' }, { path: '$.nodes.online', equals: 8 }, { path: '$.queueDepth', exists: true }], bodyContains: ['共享交换平台'], bodyRegex: ['"queueDepth":\\d+'] });
   const o = await httpProbe(s, probeCtx());
   assert.ok(o.success, o.error);
   assert.is(o.statusCode, 200);
   assert.type(o.phases?.connect, 'number');
   assert.type(o.phases?.processing, 'number');
   assert.ok(o.durationMs > 0);
-  // The second run reuses the keep-alive socket: no new connect phase.
+  // With connection: reuse the second run reuses the keep-alive socket: no new connect phase.
   const o2 = await httpProbe(s, probeCtx());
   assert.ok(o2.success);
   assert.is(o2.phases?.connect, undefined);
@@ -39,8 +39,8 @@ test('healthy JSON API passes its assertions, with phase timings', async () => {
 });
 
 test('targets with the same TLS and DNS settings share one keep-alive pool, whatever their other options', async () => {
-  const a = spec({ url: sim.urls.exchangeStatus });
-  const b = spec({ url: sim.urls.exchangeDatasets, headers: { 'x-probe': 'b' } });
+  const a = spec({ url: sim.urls.exchangeStatus, connection: 'reuse' });
+  const b = spec({ url: sim.urls.exchangeDatasets, headers: { 'x-probe': 'b' }, connection: 'reuse' });
   assert.ok((await httpProbe(a, probeCtx())).success);
   // Another target (other path, other headers, so another got client) on the same host takes the socket a left idle.
   const o = await httpProbe(b, probeCtx());
@@ -48,6 +48,49 @@ test('targets with the same TLS and DNS settings share one keep-alive pool, what
   assert.is(o.phases?.connect, undefined);
   releaseHttpProbe(a);
   releaseHttpProbe(b);
+});
+
+test('connection: fresh opens a connection per probe and measures connect every time; reuse keeps one and hides a server that accepts no new connections', async () => {
+  const { createServer } = await import('node:http');
+  const net = await import('node:net');
+  let connections = 0;
+  let accepting = true;
+  const server = createServer((_req, res) => res.end('ok'));
+  server.keepAliveTimeout = 30_000;
+  // In front: a listener that hands connections to the HTTP server while `accepting`, and drops new ones after (a
+  // server that stops accepting connections, e.g. its accept queue is full, while its open sockets still answer).
+  const front = net.createServer((sock) => {
+    if (!accepting) return sock.destroy();
+    connections++;
+    server.emit('connection', sock);
+  });
+  await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(front.address() as { port: number }).port}/`;
+  try {
+    const fresh = spec({ url });
+    assert.is(fresh.connection, 'fresh', 'fresh is the default');
+    for (let i = 0; i < 3; i++) {
+      const o = await httpProbe(fresh, probeCtx());
+      assert.ok(o.success, o.error);
+      assert.type(o.phases?.connect, 'number', 'connect measured on every fresh probe');
+    }
+    assert.is(connections, 3, 'one connection per fresh probe');
+    const reuse = spec({ url, connection: 'reuse', headers: { 'x-mode': 'reuse' } });
+    connections = 0;
+    for (let i = 0; i < 3; i++) assert.ok((await httpProbe(reuse, probeCtx())).success);
+    assert.is(connections, 1, 'reuse keeps one socket');
+    accepting = false;
+    const stillGreen = await httpProbe(reuse, probeCtx());
+    assert.ok(stillGreen.success, 'reuse: the old socket still answers — what reuse hides');
+    const o = await httpProbe(fresh, probeCtx(2000));
+    assert.is(o.success, false, 'fresh: no new connection, the probe fails at once');
+    assert.ok(['reset', 'refused', 'timeout'].includes(o.errorCode!), o.errorCode);
+    releaseHttpProbe(fresh);
+    releaseHttpProbe(reuse);
+  } finally {
+    server.closeAllConnections();
+    front.close();
+  }
 });
 
 test('JSON path mismatch: assertion_failed with the path, expected and actual', async () => {

@@ -47,6 +47,13 @@ export const httpFetchShape = {
   tlsVerify: z.boolean().prefault(true),
   /** Resolve the URL's host through these DNS servers ("ip" or "ip:port", e.g. the city's internal 127.0.0.1:5353). */
   dnsServers: z.array(z.string().regex(/^[0-9.]+(:\d{1,5})?$/, 'expected an IPv4 address, optionally with :port')).min(1).optional(),
+  /**
+   * fresh: a new connection per probe (as blackbox_exporter does): DNS, connect and TLS are measured on every probe,
+   * and a server that stops accepting connections fails at once. reuse: keep-alive sockets are reused: cheaper, but
+   * those phases are measured only when a socket is opened, and a server that accepts no new connections stays green
+   * while old sockets live. Default: collector.defaults.connection (fresh).
+   */
+  connection: z.enum(['fresh', 'reuse']).prefault('fresh'),
 };
 export const httpFetchSpecSchema = z.object(httpFetchShape).strict();
 
@@ -112,6 +119,7 @@ const MAX_FREE_SOCKETS = 256;
 const MAX_CLIENTS = 1000;
 
 type Agents = { http: http.Agent; https: https.Agent };
+type Connection = 'fresh' | 'reuse';
 const agentPools = new Map<string, Agents>();
 const clients = new Map<string, Got>();
 
@@ -122,11 +130,14 @@ const clients = new Map<string, Got>();
  * No `maxSockets`: the scheduler's `perHostConcurrency` is the limit; one here would queue probes inside the agent and
  * count the wait as the site's response time.
  */
-function agentsFor(tlsVerify: boolean, dnsServers: string[] | undefined): Agents {
-  const key = JSON.stringify([tlsVerify, dnsServers ?? null]);
+function agentsFor(tlsVerify: boolean, dnsServers: string[] | undefined, connection: Connection): Agents {
+  const key = JSON.stringify([tlsVerify, dnsServers ?? null, connection]);
   let a = agentPools.get(key);
   if (!a) {
-    const opts = { keepAlive: true, timeout: IDLE_SOCKET_MS, maxFreeSockets: MAX_FREE_SOCKETS, scheduling: 'lifo' as const };
+    // fresh: no keep-alive, the socket is closed after its response (`Connection: close`).
+    const opts = connection === 'reuse'
+      ? { keepAlive: true, timeout: IDLE_SOCKET_MS, maxFreeSockets: MAX_FREE_SOCKETS, scheduling: 'lifo' as const }
+      : { keepAlive: false };
     a = { http: new http.Agent(opts), https: new https.Agent({ ...opts, rejectUnauthorized: tlsVerify }) };
     agentPools.set(key, a);
   }
@@ -157,7 +168,7 @@ function clientOptions(spec: HttpFetchSpec) {
     body = JSON.stringify(spec.body);
     headers['content-type'] ??= 'application/json';
   }
-  const shape = { method: spec.method, headers, body, followRedirect: spec.followRedirects, maxRedirects: spec.maxRedirects, tlsVerify: spec.tlsVerify, dnsServers: spec.dnsServers };
+  const shape = { method: spec.method, headers, body, followRedirect: spec.followRedirects, maxRedirects: spec.maxRedirects, tlsVerify: spec.tlsVerify, dnsServers: spec.dnsServers, connection: spec.connection };
   // Hashed: the key may carry a credential or a large body, neither of which should sit in memory twice.
   return { key: createHash('sha256').update(JSON.stringify(shape)).digest('base64'), headers, body };
 }
@@ -174,7 +185,7 @@ function clientFor(key: string, spec: HttpFetchSpec, timeoutMs?: number): Got {
       method: spec.method,
       headers,
       body,
-      agent: agentsFor(spec.tlsVerify, spec.dnsServers),
+      agent: agentsFor(spec.tlsVerify, spec.dnsServers, spec.connection ?? 'fresh'),
       https: { rejectUnauthorized: spec.tlsVerify },
       followRedirect: spec.followRedirects,
       maxRedirects: spec.maxRedirects,
@@ -342,4 +353,5 @@ export const httpProbeType: ProbeType<typeof httpSpecSchema, 'http'> = {
   spec: httpSpecSchema,
   probe: httpProbe,
   kind: 'active',
+  connectionOption: true,
 };

@@ -79,4 +79,6 @@ export interface ProbeType<S extends z.ZodType = z.ZodType, N extends string = s
   kind: 'active' | 'push';
   /** State the probe needs beyond its configuration (a baseline, the answers seen last, the last heartbeat). */
   state?: ProbeState<z.output<S>>;
+  /** The spec takes `connection: fresh | reuse`; a target without one gets `collector.defaults.connection`. */
+  connectionOption?: true;
 }

@@ -9,19 +9,10 @@ import type { Notice, NoticeAction, NoticeAttachment, NoticeDepartmentStats, Not
  * (`WHERE status = ANY(...)`), so two people acting at once cannot both move it.
  */
 
-export interface NewNotice {
-  title: string;
-  level: NoticeLevel;
-  source: NoticeSource;
-  sourceRef: string;
-  alertId: number | null;
-  moduleId: string | null;
-  department: string;
-  affectedSystems: string[];
-  description: string;
-  requirement: string;
+/** A notice to issue: its fields as the contract names them; the deadline as epoch ms. */
+export type NewNotice = Pick<Notice, 'title' | 'level' | 'source' | 'sourceRef' | 'alertId' | 'moduleId' | 'department' | 'affectedSystems' | 'description' | 'requirement'> & {
   deadline: number;
-}
+};
 
 export interface NewAttachment {
   filename: string;

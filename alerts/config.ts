@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TEAMS, type Team } from '../contract/alerts';
 import type { AreaContext } from '../core/area';
 import cron from 'node-cron';
 import { duration, timeZone } from '../core/config/common';
@@ -40,14 +41,14 @@ export const receiverSchema = z
   .object({
     name: z.string().min(1).max(64),
     /** The team that owns the receiver (may send it a test message); default: the name when it is ops or security. */
-    team: z.enum(['ops', 'security']).optional(),
+    team: z.enum(TEAMS).optional(),
     channels: z.array(channelSchema).default([]),
   })
   .strict();
 
 /** The team a receiver belongs to, or undefined for a shared one (either team may test it). */
-export function receiverTeam(rc: ReceiverConfig): 'ops' | 'security' | undefined {
-  return rc.team ?? (rc.name === 'ops' || rc.name === 'security' ? rc.name : undefined);
+export function receiverTeam(rc: ReceiverConfig): Team | undefined {
+  return rc.team ?? ((TEAMS as readonly string[]).includes(rc.name) ? (rc.name as Team) : undefined);
 }
 export type ReceiverConfig = z.output<typeof receiverSchema>;
 

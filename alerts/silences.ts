@@ -1,7 +1,8 @@
 import { toMatcher, type Matcher } from './matchers';
+import { TEAMS, type Team } from '../contract/alerts';
 
 export interface SilenceInput {
-  team: 'ops' | 'security';
+  team: Team;
   matchers: unknown[];
   startsAt?: number;
   endsAt: number;
@@ -11,7 +12,7 @@ export interface SilenceInput {
 /** Validates a silence: at least one matcher, an end after the start, and the team's own alerts only. */
 export function validateSilence(input: unknown, now: number): { ok: true; value: SilenceInput & { matchers: Matcher[] } } | { ok: false; error: string } {
   const o = (input ?? {}) as Record<string, unknown>;
-  if (o.team !== 'ops' && o.team !== 'security') return { ok: false, error: 'team 必须为 ops 或 security (the team whose alerts this silence mutes)' };
+  if (!(TEAMS as readonly unknown[]).includes(o.team)) return { ok: false, error: `team 必须为 ${TEAMS.join('、')} 之一 (the team whose alerts this silence mutes)` };
   if (!Array.isArray(o.matchers) || o.matchers.length === 0) return { ok: false, error: 'matchers 至少需要一个，例如 ["target=\\"portal-home\\""]' };
   let matchers: Matcher[];
   try {
@@ -27,7 +28,7 @@ export function validateSilence(input: unknown, now: number): { ok: true; value:
   if (typeof o.comment !== 'string' || o.comment.trim() === '') return { ok: false, error: 'comment 必填：说明为何静默' };
   // A team may only mute its own alerts: the team matcher is always part of the silence.
   const own = matchers.filter((m) => m.name !== 'team');
-  return { ok: true, value: { team: o.team, matchers: [{ name: 'team', op: '=', value: o.team }, ...own], startsAt, endsAt, comment: o.comment } };
+  return { ok: true, value: { team: o.team as Team, matchers: [{ name: 'team', op: '=', value: o.team as Team }, ...own], startsAt, endsAt, comment: o.comment } };
 }
 
 /** Active from startsAt to endsAt; expired from endsAt on (expiring moves endsAt to that moment). */

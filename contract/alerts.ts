@@ -5,7 +5,9 @@
 import type { Instant } from './common';
 
 export type Severity = 'info' | 'warning' | 'critical';
-export type Team = 'ops' | 'security';
+/** The teams alerts belong to: ops, security, and the regulatory office (reporting alerts). */
+export const TEAMS = ['ops', 'security', 'regulator'] as const;
+export type Team = (typeof TEAMS)[number];
 export type AlertState = 'pending' | 'firing' | 'resolved';
 export type Labels = Record<string, string>;
 

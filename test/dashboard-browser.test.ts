@@ -118,7 +118,7 @@ test('each role sees only its pages in the navigation; a deep link survives a re
     admin: ['总览', '目标详情', '告警', '通报', '数据直报', '前端体验', '系统'],
     ops: ['总览', '目标详情', '告警', '通报', '前端体验', '系统'],
     security: ['总览', '目标详情', '告警', '通报'],
-    regulator: ['总览', '数据直报'],
+    regulator: ['总览', '告警', '数据直报'],
     shuju: ['通报'],
   };
   for (const role of Object.keys(expected)) {

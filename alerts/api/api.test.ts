@@ -123,6 +123,27 @@ test(`[${backend}] silences: create (team matcher added), list, expire; validati
   assert.equal(audit.rows.map((r) => r.action), ['alerts.silence.create', 'alerts.silence.expire']);
 });
 
+test(`[${backend}] the regulatory office's own alerts: listed by team, acknowledged and silenced by regulator only`, async () => {
+  const r = await db.query<{ id: number }>(
+    `INSERT INTO alerts (fingerprint, rule, rule_type, labels, annotations, severity, team, state, active_at, starts_at, last_eval)
+     VALUES ('fp-reg', '上报批次失败', 'event_count', '{"alertname":"上报批次失败","team":"regulator","dataType":"PENALTY"}', '{"summary":"批次失败"}', 'warning', 'regulator', 'firing', $1, $1, $1) RETURNING id`,
+    [new Date(clock())],
+  );
+  const id = Number(r.rows[0].id);
+  const mine = await call('regulator', 'GET', '/alerts?team=regulator&state=firing');
+  assert.equal(mine.body.items.map((a: any) => a.id), [id]);
+  assert.is((await call('ops', 'POST', `/alerts/${id}/ack`, { comment: 'x' })).status, 403);
+  assert.is((await call('security', 'POST', `/alerts/${id}/ack`, { comment: 'x' })).status, 403);
+  const ok = await call('regulator', 'POST', `/alerts/${id}/ack`, { comment: '已联系省平台' });
+  assert.is(ok.status, 200);
+  assert.is(ok.body.ack.by, 'token:regulator');
+  const sil = await call('regulator', 'POST', '/silences', { team: 'regulator', matchers: ['dataType="PENALTY"'], endsAt: new Date(clock() + 3_600_000).toISOString(), comment: '省平台维护' });
+  assert.is(sil.status, 201, JSON.stringify(sil.body));
+  assert.is((await call('regulator', 'POST', '/silences', { team: 'ops', matchers: ['target="web1"'], endsAt: new Date(clock() + 3_600_000).toISOString(), comment: 'x' })).status, 403);
+  await call('regulator', 'DELETE', `/silences/${sil.body.id}`);
+  await db.query(`DELETE FROM alerts WHERE fingerprint = 'fp-reg'`);
+});
+
 test(`[${backend}] maintenance windows: one-off and recurring (cron), list, expire; ops only`, async () => {
   assert.is((await call('security', 'POST', '/maintenance', { name: 'x', moduleId: 'portal', endsAt: new Date(clock() + 1e6).toISOString() })).status, 403);
   const bad = await call('ops', 'POST', '/maintenance', { name: '每周', moduleId: 'portal', recurrence: '0 25 * * *', duration: '2h' });

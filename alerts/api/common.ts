@@ -3,18 +3,19 @@ import { can } from '../../core/auth/roles';
 import type { AppEnv } from '../../core/http';
 import { parseInstant } from '../../core/input';
 
-/** Security staff manage security-team alerts and silences, ops staff ops ones; admin both. */
+/** Security staff manage security-team alerts and silences, ops staff ops ones, the regulatory office the reporting ones; admin all. */
 export function canWriteTeam(c: Context<AppEnv>, team: string): boolean {
   const p = c.get('principal');
   if (!p) return false;
   if (team === 'security') return can(p.role, 'alerts:security:write');
   if (team === 'ops') return can(p.role, 'alerts:ops:write');
+  if (team === 'regulator') return can(p.role, 'alerts:regulator:write');
   return p.role === 'admin';
 }
 
 /** Either permission lets the request in; the team check happens on the object. */
 export function canWriteAny(c: Context<AppEnv>): boolean {
-  return canWriteTeam(c, 'ops') || canWriteTeam(c, 'security');
+  return canWriteTeam(c, 'ops') || canWriteTeam(c, 'security') || canWriteTeam(c, 'regulator');
 }
 
 export const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());

@@ -1,10 +1,11 @@
+import { TEAMS } from '../../contract/alerts';
 import { z } from 'zod';
 import { duration, labels, severity } from '../../core/config/common';
 import type { ActiveInstance, Labels } from '../model';
 import type { Sources, TargetView } from '../sources';
 import { renderTemplate, formatTime } from '../template';
 
-export const team = z.enum(['ops', 'security']);
+export const team = z.enum(TEAMS);
 /** One id or a list of them. */
 export const ids = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
 

@@ -20,6 +20,7 @@ export const PERMISSIONS = {
   'baseline:approve': ['ops', 'security'],
   'alerts:ops:write': ['ops'],
   'alerts:security:write': ['security'],
+  'alerts:regulator:write': ['regulator'],
   'reporter:write': ['regulator'],
   'reporter:ingest': ['regulator'],
   'heartbeat:push': ['ops'],

@@ -41,7 +41,7 @@ export interface PageDef {
 export const PAGES: PageDef[] = [
   { id: 'overview', title: '总览', roles: ['admin', 'ops', 'security', 'regulator'] },
   { id: 'target', title: '目标详情', roles: ['admin', 'ops', 'security'] },
-  { id: 'alerts', title: '告警', roles: ['admin', 'ops', 'security'] },
+  { id: 'alerts', title: '告警', roles: ['admin', 'ops', 'security', 'regulator'] },
   { id: 'notices', title: '通报', roles: ['admin', 'security', 'ops', 'department'] },
   { id: 'reporting', title: '数据直报', roles: ['admin', 'regulator'] },
   { id: 'rum', title: '前端体验', roles: ['admin', 'ops'] },

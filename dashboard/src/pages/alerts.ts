@@ -23,17 +23,18 @@ async function act(fn: () => Promise<unknown>, ok: string, ctx: PageCtx) {
 export async function renderAlerts(ctx: PageCtx): Promise<HTMLElement> {
   const tab = TABS.some(([k]) => k === ctx.route.params.tab) ? ctx.route.params.tab : 'firing';
   const [alerts, silences, maint, deliveries] = await Promise.all([
-    api.alerts.list({ state: tab, from: tab === 'resolved' ? new Date(ctx.range.from).toISOString() : undefined }).catch(() => null),
+    // The regulatory office sees its own team's alerts (reporting: overdue records, failed batches, reconciliation).
+    api.alerts.list({ state: tab, team: ctx.user.role === 'regulator' ? 'regulator' : undefined, from: tab === 'resolved' ? new Date(ctx.range.from).toISOString() : undefined }).catch(() => null),
     api.alerts.silences().catch(() => null),
     api.alerts.maintenance().catch(() => null),
     api.alerts.deliveries({ from: new Date(ctx.range.from).toISOString() }).catch(() => null),
   ]);
   const rows = alerts?.items ?? [];
-  const canWrite = (team: string) => ctx.can(team === 'security' ? 'alerts:security:write' : 'alerts:ops:write');
-  const anyWrite = ctx.can('alerts:ops:write') || ctx.can('alerts:security:write');
-  const myTeam: Team = ctx.user.role === 'security' ? 'security' : 'ops';
+  const canWrite = (team: string) => ctx.can(`alerts:${team}:write`);
+  const anyWrite = ctx.can('alerts:ops:write') || ctx.can('alerts:security:write') || ctx.can('alerts:regulator:write');
+  const myTeam: Team = ctx.user.role === 'security' ? 'security' : ctx.user.role === 'regulator' ? 'regulator' : 'ops';
 
-  const teamField = ctx.user.role === 'admin' ? [{ name: 'team', label: '团队', value: 'ops', options: [['ops', '运维'], ['security', '安全']] as [string, string][] }] : [];
+  const teamField = ctx.user.role === 'admin' ? [{ name: 'team', label: '团队', value: 'ops', options: [['ops', '运维'], ['security', '安全'], ['regulator', '监管科']] as [string, string][] }] : [];
   const newSilence = async () => {
     const v = await promptForm('新建静默', [
       ...teamField,
@@ -68,7 +69,7 @@ export async function renderAlerts(ctx: PageCtx): Promise<HTMLElement> {
 
   const active = (x: Silence | MaintenanceWindow) => x.state !== 'expired';
   const STATE: Record<string, string> = { active: '生效中', pending: '未开始', upcoming: '未开始', expired: '已结束' };
-  const TEAM_ZH: Record<string, string> = { ops: '运维', security: '安全' };
+  const TEAM_ZH: Record<string, string> = { ops: '运维', security: '安全', regulator: '监管科' };
   const DELIVERY_ZH: Record<string, string> = { sent: '已发送', failed: '失败', gave_up: '放弃' };
   return h('div.page.alerts',
     h('div.tabs', TABS.map(([k, label]) => h('button.tab', { class: k === tab ? 'active' : '', onclick: () => setParams({ tab: k }) }, label))),

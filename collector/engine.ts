@@ -12,6 +12,7 @@ import { Scheduler, type ProbeRun } from './scheduler';
 import { SampleRing, quantile } from './slots';
 import { advance, initialState, type TargetState, type TargetStateName } from './state';
 import { approvedBaseline } from './store/baselines';
+import { adoptFirstDnsBaseline, dnsBaseline } from './store/dns-baselines';
 import { latestHeartbeat } from './store/heartbeats';
 import { loadTargetStates } from './store/targets';
 import { writeCollectorStats } from './store/system';
@@ -51,6 +52,8 @@ export class CollectorEngine {
     this.sources = {
       approvedBaseline: async (id) => approvedBaseline(deps.db, id),
       latestHeartbeat: (id) => latestHeartbeat(deps.db, id),
+      dnsBaseline: (id) => dnsBaseline(deps.db, id),
+      adoptDnsBaseline: (id, recordType, answers) => adoptFirstDnsBaseline(deps.db, { targetId: id, recordType, answers, at: deps.clock() }),
     };
     this.instance = `${hostname()}#${config.shard.index}/${config.shard.count}`;
     this.journal = new Journal(deps.journalDir);
@@ -159,7 +162,8 @@ export class CollectorEngine {
     };
     this.writer.push({ k: 'r', r: row });
     const prev = this.states.get(t.id) ?? initialState(t.id, run.startedAt);
-    const { state, incident } = advance(prev, { ts: run.startedAt, success: o.success, durationMs: o.durationMs, errorCode: o.errorCode, error: o.error, detail: o.detail }, { failureThreshold: t.failureThreshold, successThreshold: t.successThreshold, slowMs: t.slowMs }, randomUUID);
+    const atOnce = !o.success && o.errorCode !== undefined && (probeTypeOf(t.type)?.failsAtOnce?.includes(o.errorCode) ?? false);
+    const { state, incident } = advance(prev, { ts: run.startedAt, success: o.success, durationMs: o.durationMs, errorCode: o.errorCode, error: o.error, detail: o.detail, warning: o.warning !== undefined, atOnce }, { failureThreshold: t.failureThreshold, successThreshold: t.successThreshold, slowMs: t.slowMs }, randomUUID);
     this.states.set(t.id, state);
     if (incident) this.writer.push({ k: 'i', i: { ...incident, moduleId: t.module } });
     this.writer.setState(state);
@@ -176,7 +180,7 @@ export class CollectorEngine {
     if (!state) return t.spec;
     let extra: Record<string, unknown> | undefined;
     try {
-      extra = (await state.load({ targetId: t.id, lastDetail: this.states.get(t.id)?.lastDetail, firstSeenAt: this.firstSeen.get(t.id), sources: this.sources })) as Record<string, unknown> | undefined;
+      extra = (await state.load({ targetId: t.id, spec: t.spec, lastDetail: this.states.get(t.id)?.lastDetail, firstSeenAt: this.firstSeen.get(t.id), sources: this.sources })) as Record<string, unknown> | undefined;
     } catch (err) {
       // The database is away: keep what was added last.
       const cached = this.stateSpecs.get(t.id);

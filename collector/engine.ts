@@ -76,6 +76,7 @@ export class CollectorEngine {
       shard: config.shard,
       probeFor: (type) => probeTypeOf(type)?.probe,
       specFor: (t) => this.specFor(t),
+      checkAtStart: (t) => probeTypeOf(t.type)?.checkAtStart === true,
       onResult: (run) => this.onResult(run),
       onLag: (ms) => {
         this.lags.add(ms);
@@ -90,6 +91,7 @@ export class CollectorEngine {
     this.targets = this.config.targets;
     const now = this.deps.clock();
     for (const t of this.targets) this.firstSeen.set(t.id, now);
+    this.restoreMetrics();
     this.scheduler.start(this.targets);
     this.lastStats = { at: now, written: this.writer.totals.written, probes: this.scheduler.counters.started };
     const tick = () => {
@@ -137,6 +139,19 @@ export class CollectorEngine {
 
   private async loadStates() {
     for (const state of await loadTargetStates(this.deps.db)) this.states.set(state.targetId, state);
+  }
+
+  /**
+   * /metrics after a start: each target's gauges from its last stored result (target_state), so
+   * probe_ssl_earliest_cert_expiry and probe_success are there before the first probe, as blackbox_exporter has them
+   * on every scrape. Counters are not touched (no probe ran).
+   */
+  private restoreMetrics() {
+    for (const t of this.targets) {
+      const s = this.states.get(t.id);
+      if (s?.lastTs === undefined || s.lastSuccess === undefined) continue;
+      this.metrics.restore(t.id, t.module, { success: s.lastSuccess, durationMs: s.lastDurationMs ?? 0, detail: s.lastDetail ?? undefined });
+    }
   }
 
   private onResult(run: ProbeRun) {

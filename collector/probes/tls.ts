@@ -148,4 +148,5 @@ export const tlsProbeType: ProbeType<typeof tlsSpecSchema, 'tls'> = {
   spec: tlsSpecSchema,
   probe: tlsProbe,
   kind: 'active',
+  checkAtStart: true,
 };

@@ -86,6 +86,8 @@ export interface ProbeType<S extends z.ZodType = z.ZodType, N extends string = s
   /** push: results come from outside (heartbeats); the scheduler still runs the probe to judge the last beat. A push
    *  target needs a `token`. */
   kind: 'active' | 'push';
+  /** Run once right at start besides the target's slots (a certificate's expiry must not wait up to an interval). */
+  checkAtStart?: boolean;
   /** Error codes that make the target down at once, without waiting for its failure threshold (security findings
    *  such as dns_changed: a one-probe hijack still leaves an incident). */
   failsAtOnce?: readonly string[];

@@ -83,3 +83,14 @@ export async function dnsBaselineHistory(db: Queryable, targetId: string, limit 
   );
   return r.rows.map((row) => ({ ...toBaseline(row), previous: row.previous == null ? null : answersOf(row.previous) }));
 }
+
+/** The answers of a target's newest result, as target_state keeps them (null before any answer). */
+export async function currentDnsAnswers(db: Queryable, targetId: string): Promise<{ ts: number; answers: string[]; success: boolean; errorCode: string | null } | null> {
+  const r = await db.query<{ last_ts: Date | null; answers: unknown; last_success: boolean | null; code: string | null }>(
+    `SELECT last_ts, last_detail->'answers' AS answers, last_success, last_error_code AS code FROM target_state WHERE target_id = $1`,
+    [targetId],
+  );
+  const row = r.rows[0];
+  if (!row?.last_ts || row.answers == null) return null;
+  return { ts: new Date(row.last_ts).getTime(), answers: answersOf(row.answers), success: row.last_success === true, errorCode: row.code };
+}

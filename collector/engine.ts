@@ -53,7 +53,8 @@ export class CollectorEngine {
       approvedBaseline: async (id) => approvedBaseline(deps.db, id),
       latestHeartbeat: (id) => latestHeartbeat(deps.db, id),
       dnsBaseline: (id) => dnsBaseline(deps.db, id),
-      adoptDnsBaseline: (id, recordType, answers) => adoptFirstDnsBaseline(deps.db, { targetId: id, recordType, answers, at: deps.clock() }),
+      // The baseline and its history row in one transaction.
+      adoptDnsBaseline: (id, recordType, answers) => deps.db.tx((q) => adoptFirstDnsBaseline(q, { targetId: id, recordType, answers, at: deps.clock() })),
     };
     this.instance = `${hostname()}#${config.shard.index}/${config.shard.count}`;
     this.journal = new Journal(deps.journalDir);

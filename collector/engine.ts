@@ -12,6 +12,7 @@ import { Scheduler, type ProbeRun } from './scheduler';
 import { SampleRing, quantile } from './slots';
 import { advance, initialState, type TargetState, type TargetStateName } from './state';
 import { approvedBaseline } from './store/baselines';
+import { adoptFirstDnsBaseline, dnsBaseline } from './store/dns-baselines';
 import { latestHeartbeat } from './store/heartbeats';
 import { loadTargetStates } from './store/targets';
 import { writeCollectorStats } from './store/system';
@@ -51,6 +52,9 @@ export class CollectorEngine {
     this.sources = {
       approvedBaseline: async (id) => approvedBaseline(deps.db, id),
       latestHeartbeat: (id) => latestHeartbeat(deps.db, id),
+      dnsBaseline: (id) => dnsBaseline(deps.db, id),
+      // The baseline and its history row in one transaction.
+      adoptDnsBaseline: (id, recordType, answers) => deps.db.tx((q) => adoptFirstDnsBaseline(q, { targetId: id, recordType, answers, at: deps.clock() })),
     };
     this.instance = `${hostname()}#${config.shard.index}/${config.shard.count}`;
     this.journal = new Journal(deps.journalDir);
@@ -73,6 +77,7 @@ export class CollectorEngine {
       shard: config.shard,
       probeFor: (type) => probeTypeOf(type)?.probe,
       specFor: (t) => this.specFor(t),
+      checkAtStart: (t) => probeTypeOf(t.type)?.checkAtStart === true,
       onResult: (run) => this.onResult(run),
       onLag: (ms) => {
         this.lags.add(ms);
@@ -87,6 +92,7 @@ export class CollectorEngine {
     this.targets = this.config.targets;
     const now = this.deps.clock();
     for (const t of this.targets) this.firstSeen.set(t.id, now);
+    this.restoreMetrics();
     this.scheduler.start(this.targets);
     this.lastStats = { at: now, written: this.writer.totals.written, probes: this.scheduler.counters.started };
     const tick = () => {
@@ -136,6 +142,19 @@ export class CollectorEngine {
     for (const state of await loadTargetStates(this.deps.db)) this.states.set(state.targetId, state);
   }
 
+  /**
+   * /metrics after a start: each target's gauges from its last stored result (target_state), so
+   * probe_ssl_earliest_cert_expiry and probe_success are there before the first probe, as blackbox_exporter has them
+   * on every scrape. Counters are not touched (no probe ran).
+   */
+  private restoreMetrics() {
+    for (const t of this.targets) {
+      const s = this.states.get(t.id);
+      if (s?.lastTs === undefined || s.lastSuccess === undefined) continue;
+      this.metrics.restore(t.id, t.module, { success: s.lastSuccess, durationMs: s.lastDurationMs ?? 0, detail: s.lastDetail ?? undefined });
+    }
+  }
+
   private onResult(run: ProbeRun) {
     const t = run.target;
     const o = run.outcome;
@@ -159,7 +178,8 @@ export class CollectorEngine {
     };
     this.writer.push({ k: 'r', r: row });
     const prev = this.states.get(t.id) ?? initialState(t.id, run.startedAt);
-    const { state, incident } = advance(prev, { ts: run.startedAt, success: o.success, durationMs: o.durationMs, errorCode: o.errorCode, error: o.error, detail: o.detail }, { failureThreshold: t.failureThreshold, successThreshold: t.successThreshold, slowMs: t.slowMs }, randomUUID);
+    const atOnce = !o.success && o.errorCode !== undefined && (probeTypeOf(t.type)?.failsAtOnce?.includes(o.errorCode) ?? false);
+    const { state, incident } = advance(prev, { ts: run.startedAt, success: o.success, durationMs: o.durationMs, errorCode: o.errorCode, error: o.error, detail: o.detail, warning: o.warning !== undefined, atOnce }, { failureThreshold: t.failureThreshold, successThreshold: t.successThreshold, slowMs: t.slowMs }, randomUUID);
     this.states.set(t.id, state);
     if (incident) this.writer.push({ k: 'i', i: { ...incident, moduleId: t.module } });
     this.writer.setState(state);
@@ -176,7 +196,7 @@ export class CollectorEngine {
     if (!state) return t.spec;
     let extra: Record<string, unknown> | undefined;
     try {
-      extra = (await state.load({ targetId: t.id, lastDetail: this.states.get(t.id)?.lastDetail, firstSeenAt: this.firstSeen.get(t.id), sources: this.sources })) as Record<string, unknown> | undefined;
+      extra = (await state.load({ targetId: t.id, spec: t.spec, lastDetail: this.states.get(t.id)?.lastDetail, firstSeenAt: this.firstSeen.get(t.id), sources: this.sources })) as Record<string, unknown> | undefined;
     } catch (err) {
       // The database is away: keep what was added last.
       const cached = this.stateSpecs.get(t.id);

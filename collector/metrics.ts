@@ -45,11 +45,21 @@ export class CollectorMetrics {
   }
 
   observe(targetId: string, moduleId: string, type: string, o: ProbeOutcome) {
+    this.probesTotal.inc({ type });
+    this.setGauges(targetId, moduleId, type, o);
+  }
+
+  /** The gauges of a target from its last stored result, at start (no probe ran: no counter moves). */
+  restore(targetId: string, moduleId: string, o: Pick<ProbeOutcome, 'success' | 'durationMs' | 'detail'>) {
+    if (this.seen.has(targetId)) return; // a probe already reported
+    this.setGauges(targetId, moduleId, '', o);
+  }
+
+  private setGauges(targetId: string, moduleId: string, type: string, o: ProbeOutcome) {
     const l = { target: targetId, module: moduleId };
     const prevModule = this.seen.get(targetId);
     if (prevModule !== undefined && prevModule !== moduleId) this.forget(targetId);
     this.seen.set(targetId, moduleId);
-    this.probesTotal.inc({ type });
     this.success.set(l, o.success ? 1 : 0);
     this.duration.set(l, o.durationMs / 1000);
     if (o.statusCode !== undefined) this.httpStatus.set(l, o.statusCode);

@@ -104,4 +104,14 @@ test('a probe that never answers is aborted at its timeout', async () => {
   assert.is(runs[0].outcome.errorCode, 'timeout');
 });
 
+test('checkAtStart: such targets run once right at start, the others wait for their slot', async () => {
+  const runs: ProbeRun[] = [];
+  const s = new Scheduler({ clock: Date.now, log: silentLogger(), limits: { global: 10, perHost: 10 }, shard: { index: 0, count: 1 },
+    probeFor: () => async () => ({ success: true, durationMs: 1 }), onResult: (r) => runs.push(r), checkAtStart: (t) => t.type === 'tls', random: () => 0.5 });
+  s.start([target('cert', { type: 'tls', interval: 3_600_000, timeout: 1000 }), target('page', { type: 'http', interval: 3_600_000, timeout: 1000 })]);
+  await wait(200);
+  await s.stop();
+  assert.equal(runs.map((r) => r.target.id), ['cert']);
+});
+
 test.run();

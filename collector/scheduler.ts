@@ -27,6 +27,8 @@ export interface SchedulerOptions {
   onResult(run: ProbeRun): void;
   onLag?(lagMs: number): void;
   random?: () => number;
+  /** Targets checked once right at start, besides their slots (the probe type says so: TLS certificates). */
+  checkAtStart?(target: TargetConfig): boolean;
 }
 
 interface Entry {
@@ -79,6 +81,19 @@ export class Scheduler {
   start(targets: TargetConfig[]) {
     this.stopped = false;
     this.update(targets);
+    // A start leaves, e.g., a certificate's facts unknown until the target's first slot (up to a whole interval):
+    // the types that ask for it run once now. The slot after stays where it was (never two at once: an overlapping
+    // slot is skipped as ever).
+    if (this.opts.checkAtStart) {
+      const now = this.opts.clock();
+      for (const e of this.entries.values()) {
+        if (!this.opts.checkAtStart(e.target) || e.queued || e.running) continue;
+        e.queued = true;
+        e.runPlanned = now;
+        this.ready.push(e);
+      }
+      this.pump();
+    }
   }
 
   /** Applies a new target list: added targets get their first slot, changed ones keep their timing unless the interval changed, removed ones stop. */

@@ -53,4 +53,27 @@ test('slow successes make a target degraded, fast ones up again', () => {
   assert.equal(states, ['up', 'degraded', 'degraded', 'up']);
 });
 
+test('a failure that fails at once (dns_changed) is down on the first probe and opens an incident; recovery closes it', () => {
+  const r1 = { failureThreshold: 3, successThreshold: 1 };
+  let s = advance(initialState('d', 0), { ts: 0, success: true, durationMs: 1 }, r1, id).state;
+  const hit = advance(s, { ts: 10, success: false, durationMs: 1, errorCode: 'dns_changed', error: 'x', atOnce: true }, r1, id);
+  assert.is(hit.state.state, 'down');
+  assert.is(hit.incident?.kind, 'open');
+  assert.is((hit.incident as Extract<IncidentChange, { kind: 'open' }>).startedAt, 10);
+  s = hit.state;
+  const back = advance(s, { ts: 20, success: true, durationMs: 1 }, r1, id);
+  assert.is(back.state.state, 'up');
+  assert.is(back.incident?.kind, 'close');
+  // An ordinary failure still waits for the threshold.
+  assert.is(advance(back.state, { ts: 30, success: false, durationMs: 1, errorCode: 'timeout' }, r1, id).state.state, 'up');
+});
+
+test('a success with a warning (certificate about to expire) is degraded, not down, and opens no incident', () => {
+  const w = advance(initialState('c', 0), { ts: 0, success: true, durationMs: 1, warning: true }, rules, id);
+  assert.is(w.state.state, 'degraded');
+  assert.is(w.incident, undefined);
+  assert.is(w.state.consecutiveFailures, 0);
+  assert.is(advance(w.state, { ts: 10, success: true, durationMs: 1 }, rules, id).state.state, 'up');
+});
+
 test.run();

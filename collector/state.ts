@@ -1,7 +1,9 @@
 /**
  * The per-target state machine, as a pure function: consecutive failures reach `failureThreshold` → down;
- * consecutive successes reach `successThreshold` → up again; a successful probe slower than `slowMs` → degraded.
- * A transition into or out of down opens or closes an incident.
+ * consecutive successes reach `successThreshold` → up again; a successful probe slower than `slowMs`, or one with a
+ * warning (a certificate about to expire) → degraded. A failure its probe type marks as one that fails at once (a
+ * security finding such as dns_changed) → down without waiting for the threshold. A transition into or out of down
+ * opens or closes an incident.
  */
 export type TargetStateName = 'unknown' | 'up' | 'down' | 'degraded';
 
@@ -38,6 +40,10 @@ export interface ObservedResult {
   errorCode?: string | null;
   error?: string | null;
   detail?: Record<string, unknown> | null;
+  /** A success with a warning (ProbeOutcome.warning): degraded, still available. */
+  warning?: boolean;
+  /** A failure that does not wait for the failure threshold (ProbeType.failsAtOnce). */
+  atOnce?: boolean;
 }
 
 export type IncidentChange =
@@ -57,11 +63,11 @@ export function advance(
 ): { state: TargetState; incident?: IncidentChange } {
   const failures = r.success ? 0 : prev.consecutiveFailures + 1;
   const successes = r.success ? prev.consecutiveSuccesses + 1 : 0;
-  const slow = r.success && rules.slowMs !== undefined && r.durationMs > rules.slowMs;
+  const slow = r.success && ((rules.slowMs !== undefined && r.durationMs > rules.slowMs) || r.warning === true);
   let next: TargetStateName = prev.state;
   if (!r.success) {
     // A first failure of a never-seen target does not make it up; it stays unknown until the threshold.
-    if (failures >= rules.failureThreshold) next = 'down';
+    if (failures >= rules.failureThreshold || r.atOnce === true) next = 'down';
   } else if (prev.state === 'down') {
     if (successes >= rules.successThreshold) next = slow ? 'degraded' : 'up';
   } else {

@@ -278,3 +278,35 @@ export interface FaroSessions {
   sessionsWithErrors: number;
   items: { sessionId: string; app: string; errors: number; distinctErrors: number; lastSeen: Instant; lastPage: string | null; browser: string | null }[];
 }
+
+/** One DNS baseline a target held (GET /targets/:id/dns-baseline). */
+export interface DnsBaselineEntry {
+  answers: string[];
+  recordType: string;
+  approvedBy: string;
+  approvedAt: Instant;
+  reason: string;
+  /** Adopted from the first answers seen (trust on first use), not approved by a person. */
+  firstSeen: boolean;
+}
+
+/** GET /targets/:id/dns-baseline. */
+export interface DnsBaselineView {
+  target: string;
+  recordType: string;
+  /** The target's configured `expect` list: when set, it decides and no baseline is kept. */
+  pinned: string[] | null;
+  approved: DnsBaselineEntry | null;
+  /** The newest answers and whether they match the approved baseline. */
+  current: { ts: Instant; answers: string[]; matches: boolean | null } | null;
+  history: (DnsBaselineEntry & { previous: string[] | null })[];
+}
+
+/** POST /targets/:id/dns-baseline/approve. */
+export interface DnsBaselineApproved {
+  target: string;
+  answers: string[];
+  previous: string[] | null;
+  approvedBy: string;
+  reason: string;
+}

@@ -42,14 +42,22 @@ test('changed answer: dns_changed with old and new answers', async () => {
   assert.is(cname.errorCode, 'dns_changed');
 });
 
-test('no pinned answer: compared with the previous run the collector passes in', async () => {
+test('no pinned answer: compared with the baseline the collector passes in, on every run until it returns', async () => {
   const first = await dnsProbe(spec({ name: 'exchange.city.local' }), probeCtx());
   assert.ok(first.success);
+  assert.is(first.detail?.firstSeen, true, 'without a baseline the answers are marked as seen first');
+  const withBaseline = spec({ name: 'exchange.city.local', baselineAnswers: first.detail?.answers });
   await sim.setFault('dns', 'dns_changed');
-  const o = await dnsProbe(spec({ name: 'exchange.city.local', previousAnswers: first.detail?.answers }), probeCtx());
-  assert.is(o.errorCode, 'dns_changed');
-  assert.match(o.error!, '上次 ["127.0.0.1"] 实际 ["127.0.0.66"]');
-  assert.is(o.detail?.pinned, false);
+  for (let i = 0; i < 3; i++) {
+    const o = await dnsProbe(withBaseline, probeCtx());
+    assert.is(o.errorCode, 'dns_changed', `run ${i}`);
+    assert.match(o.error!, '基线 ["127.0.0.1"] 实际 ["127.0.0.66"]');
+    assert.is(o.detail?.pinned, false);
+  }
+  await sim.setFault('dns', 'none');
+  const back = await dnsProbe(withBaseline, probeCtx());
+  assert.ok(back.success, back.error);
+  assert.is(back.detail?.firstSeen, undefined);
 });
 
 test('unknown name: dns_failure NXDOMAIN', async () => {

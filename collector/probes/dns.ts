@@ -13,10 +13,11 @@ export const dnsSpecSchema = z
     /** Pinned answers: any other answer set is dns_changed. */
     expect: z.array(z.string()).min(1).optional(),
     /**
-     * The answers of the previous run, filled in by the collector (not the config) for names without pinned answers:
-     * a different answer set is dns_changed as well.
+     * The approved baseline, filled in by the collector (not the config) for names without pinned answers: the answers
+     * seen first, then what a security user approved (collector/store/dns-baselines.ts). Any other answer set is
+     * dns_changed, on every probe, until the answers return or a new set is approved: a hijack cannot heal itself.
      */
-    previousAnswers: z.array(z.string()).optional(),
+    baselineAnswers: z.array(z.string()).optional(),
   })
   .strict();
 export type DnsSpec = z.output<typeof dnsSpecSchema>;
@@ -41,15 +42,15 @@ export const dnsProbe: Probe<DnsSpec> = async (spec, ctx) => {
     const got = norm(answers);
     const durationMs = ctx.now() - startedAt;
     const phases = { resolve: durationMs };
-    const old = spec.expect ? norm(spec.expect) : spec.previousAnswers ? norm(spec.previousAnswers) : undefined;
+    const old = spec.expect ? norm(spec.expect) : spec.baselineAnswers ? norm(spec.baselineAnswers) : undefined;
     if (old && !sameSet(old, got)) {
-      const what = spec.expect ? '期望' : '上次';
+      const what = spec.expect ? '期望' : '基线';
       return failure('dns_changed', `${where} ${what} ${show(old)} 实际 ${show(got)}`, startedAt, ctx.now(), {
         phases,
         detail: { answers: got, oldAnswers: old, newAnswers: got, pinned: !!spec.expect },
       });
     }
-    return { success: true, durationMs, phases, detail: { answers: got } };
+    return { success: true, durationMs, phases, detail: { answers: got, ...(old ? {} : { firstSeen: true }) } };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (ctx.signal.aborted || code === 'ETIMEOUT' || code === 'ECANCELLED') {
@@ -68,12 +69,20 @@ export const dnsProbeType: ProbeType<typeof dnsSpecSchema, 'dns'> = {
   spec: dnsSpecSchema,
   probe: dnsProbe,
   kind: 'active',
-  // A changed answer set is a finding: the answers of the previous result are compared with the new ones.
+  // A changed answer is a security finding: the target is down at once (an incident even for a one-probe hijack).
+  failsAtOnce: ['dns_changed'],
+  // Without pinned answers the approved baseline decides. None yet: the answers of the first successful result are
+  // adopted (trust on first use, marked as such until a security user approves); before any, the probe just reports.
   state: {
-    keys: ['previousAnswers'],
-    load: ({ lastDetail }) => {
-      const answers = lastDetail?.answers;
-      return Array.isArray(answers) ? { previousAnswers: answers.map(String) } : undefined;
+    keys: ['baselineAnswers'],
+    load: async ({ targetId, spec, lastDetail, sources }) => {
+      const s = spec as { expect?: string[]; recordType?: string } | undefined;
+      if (s?.expect) return undefined;
+      const recordType = s?.recordType ?? 'A';
+      let b = await sources.dnsBaseline(targetId);
+      const seen = lastDetail?.firstSeen === true && Array.isArray(lastDetail.answers) ? lastDetail.answers.map(String) : undefined;
+      if (!b && seen?.length) b = await sources.adoptDnsBaseline(targetId, recordType, seen);
+      return b ? { baselineAnswers: b.answers } : undefined;
     },
   },
 };

@@ -20,7 +20,7 @@ test('registry: every type has its name, a probe and a schema; the config union 
   // State is declared by the types that need it, and only by them.
   assert.equal(probeTypeNames.filter((t) => probeTypeOf(t)?.state).sort(), ['content', 'dns', 'heartbeat']);
   assert.equal(PROBE_TYPES.content.state!.keys, ['baseline']);
-  assert.equal(PROBE_TYPES.dns.state!.keys, ['previousAnswers']);
+  assert.equal(PROBE_TYPES.dns.state!.keys, ['baselineAnswers']);
   assert.equal(PROBE_TYPES.heartbeat.state!.keys, ['state']);
   assert.ok(isProbeType('tls'));
   assert.not.ok(isProbeType('toString'));
@@ -33,12 +33,22 @@ test('state hooks: what each type adds to its spec before a run', async () => {
   const sources = {
     approvedBaseline: async (id: string) => (id === 'portal' ? { hash: 'h', text: 't' } : null),
     latestHeartbeat: async (id: string) => (id === 'job' ? { ts: 1000, status: 'fail' as const, message: 'disk full' } : null),
+    dnsBaseline: async (id: string) => (id === 'd' ? { answers: ['127.0.0.1'], recordType: 'A' } : (adopted.get(id) ?? null)),
+    adoptDnsBaseline: async (id: string, recordType: string, answers: string[]) => {
+      adopted.set(id, { answers, recordType });
+      return { answers, recordType };
+    },
   };
-  const input = (targetId: string, lastDetail: Record<string, unknown> | null = null) => ({ targetId, lastDetail, firstSeenAt: 500, sources });
+  const adopted = new Map<string, { answers: string[]; recordType: string }>();
+  const input = (targetId: string, lastDetail: Record<string, unknown> | null = null, spec: unknown = {}) => ({ targetId, spec, lastDetail, firstSeenAt: 500, sources });
   assert.equal(await PROBE_TYPES.content.state!.load(input('portal')), { baseline: { hash: 'h', text: 't' } });
   assert.is(await PROBE_TYPES.content.state!.load(input('other')), undefined);
-  assert.equal(await PROBE_TYPES.dns.state!.load(input('d', { answers: ['127.0.0.1'] })), { previousAnswers: ['127.0.0.1'] });
-  assert.is(await PROBE_TYPES.dns.state!.load(input('d')), undefined);
+  // DNS: the approved baseline, not the previous answers (a changed answer in lastDetail does not move it).
+  assert.equal(await PROBE_TYPES.dns.state!.load(input('d', { answers: ['127.0.0.66'] })), { baselineAnswers: ['127.0.0.1'] });
+  assert.is(await PROBE_TYPES.dns.state!.load(input('d', null, { expect: ['127.0.0.1'] })), undefined, 'pinned answers need no baseline');
+  assert.is(await PROBE_TYPES.dns.state!.load(input('new')), undefined, 'nothing seen, nothing adopted');
+  assert.equal(await PROBE_TYPES.dns.state!.load(input('new', { answers: ['10.0.0.1'], firstSeen: true })), { baselineAnswers: ['10.0.0.1'] });
+  assert.equal(adopted.get('new'), { answers: ['10.0.0.1'], recordType: 'A' }, 'the first answers seen are adopted');
   assert.equal(await PROBE_TYPES.heartbeat.state!.load(input('job')), { state: { lastBeatAt: 1000, lastStatus: 'fail', message: 'disk full', firstSeenAt: 500 } });
   assert.equal(await PROBE_TYPES.heartbeat.state!.load(input('new')), { state: { lastBeatAt: null, lastStatus: null, firstSeenAt: 500 } });
 });

@@ -28,17 +28,23 @@ test('valid CA-signed certificate: success with expiry facts for metrics', async
   assert.type(o.phases?.connect, 'number');
 });
 
-test('certificate expiring in ~10 days: cert_expiring below the threshold, fine above it', async () => {
+test('certificate expiring in ~10 days: a warning (success, cert_expiring) below the threshold, nothing above it', async () => {
   const o = await tlsProbe(spec(sim.ports['https-expiring'], { minDaysLeft: 14 }), probeCtx());
-  assert.is(o.errorCode, 'cert_expiring');
+  assert.is(o.success, true, 'expiring is not an outage');
+  assert.is(o.errorCode, undefined);
+  assert.is(o.warning?.code, 'cert_expiring');
+  assert.equal(o.detail?.warning, o.warning);
   assert.ok(Number(o.detail?.daysLeft) > 9 && Number(o.detail?.daysLeft) <= 10, String(o.detail?.daysLeft));
-  assert.match(o.error!, '证书即将过期 cert_expiring: portal.city.local 证书剩余天数 期望 ≥ 14 实际 9.');
-  assert.ok((await tlsProbe(spec(sim.ports['https-expiring'], { minDaysLeft: 7 }), probeCtx())).success);
+  assert.match(o.warning!.message, '证书即将过期 cert_expiring: portal.city.local 证书剩余天数 期望 ≥ 14 实际 9.');
+  const fine = await tlsProbe(spec(sim.ports['https-expiring'], { minDaysLeft: 7 }), probeCtx());
+  assert.ok(fine.success);
+  assert.is(fine.warning, undefined);
 });
 
 test('after notAfter (clock moved on): cert_expired', async () => {
   const o = await tlsProbe(spec(sim.ports['https-expiring']), probeCtx(3000, () => Date.now() + 11 * DAY_MS));
   assert.is(o.errorCode, 'cert_expired');
+  assert.is(o.success, false, 'expired is a failure');
   assert.ok(Number(o.detail?.daysLeft) < 0);
 });
 

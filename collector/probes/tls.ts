@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import tls, { type DetailedPeerCertificate } from 'node:tls';
 import { z } from 'zod';
-import { classifyError, cleanPhases, failure } from './outcome';
+import { classifyError, cleanPhases, errorText, failure } from './outcome';
 import type { Probe, ProbeOutcome, ProbeType } from './types';
 
 export const tlsSpecSchema = z
@@ -10,7 +10,11 @@ export const tlsSpecSchema = z
     port: z.number().int().min(1).max(65535).prefault(443),
     /** SNI and the name the certificate must carry (SAN); defaults to host. */
     servername: z.string().optional(),
-    /** Fewer days than this before the earliest expiry in the chain is a failure (cert_expiring). */
+    /**
+     * Fewer days than this before the earliest expiry in the chain is a warning (cert_expiring): the probe succeeds,
+     * the target is degraded (not down) and counts as available; only an expired, untrusted or wrongly named
+     * certificate fails.
+     */
     minDaysLeft: z.number().min(0).prefault(14),
     /** An untrusted chain (self-signed, unknown CA) is a failure (cert_invalid); off = only reported in detail. */
     verifyChain: z.boolean().prefault(true),
@@ -66,12 +70,13 @@ export function judgeCertificate(spec: TlsSpec, servername: string, cert: Detail
     hostnameMatch: !hostnameError,
   };
   let problem: { code: string; facts: string } | undefined;
+  let warning: { code: string; facts: string } | undefined;
   if (notAfterMs <= now) problem = { code: 'cert_expired', facts: `${servername} 证书已于 ${detail.notAfter} 过期` };
   else if (Date.parse(cert.valid_from) > now) problem = { code: 'cert_invalid', facts: `${servername} 证书尚未生效 生效时间 ${detail.notBefore}` };
   else if (spec.verifyChain && !authorized) problem = { code: 'cert_invalid', facts: `${servername} 证书链不受信任 (${authorizationError}) 颁发者 ${detail.issuer}` };
   else if (spec.verifyHostname && hostnameError) problem = { code: 'cert_hostname', facts: `证书SAN期望包含 ${servername} 实际 ${detail.san || '(无SAN)'}` };
-  else if (daysLeft < spec.minDaysLeft) problem = { code: 'cert_expiring', facts: `${servername} 证书剩余天数 期望 ≥ ${spec.minDaysLeft} 实际 ${daysLeft} (到期 ${detail.notAfter})` };
-  return { detail, problem };
+  else if (daysLeft < spec.minDaysLeft) warning = { code: 'cert_expiring', facts: `${servername} 证书剩余天数 期望 ≥ ${spec.minDaysLeft} 实际 ${daysLeft} (到期 ${detail.notAfter})` };
+  return { detail, problem, warning };
 }
 
 export const tlsProbe: Probe<TlsSpec> = (spec, ctx) => {
@@ -121,8 +126,13 @@ export const tlsProbe: Probe<TlsSpec> = (spec, ctx) => {
       const phases = cleanPhases({ connect: connectMs, tls: connectMs !== undefined ? now - startedAt - connectMs : undefined });
       const cert = socket!.getPeerCertificate(true);
       if (!cert || !cert.valid_to) return finish(failure('tls_error', `${where} 服务器未提供证书`, startedAt, now, { phases }));
-      const { detail, problem } = judgeCertificate(spec, servername, cert, socket!.authorized, socket!.authorizationError?.toString(), now);
+      const { detail, problem, warning } = judgeCertificate(spec, servername, cert, socket!.authorized, socket!.authorizationError?.toString(), now);
       if (problem) return finish(failure(problem.code, problem.facts, startedAt, now, { phases, detail }));
+      if (warning) {
+        // Expiring is a warning: success, degraded; kept in detail too (the target page and a restart read it there).
+        const w = { code: warning.code, message: errorText(warning.code, warning.facts) };
+        return finish({ success: true, durationMs: now - startedAt, phases, detail: { ...detail, warning: w }, warning: w });
+      }
       finish({ success: true, durationMs: now - startedAt, phases, detail });
     });
     socket.once('error', (err) => {
@@ -138,4 +148,5 @@ export const tlsProbeType: ProbeType<typeof tlsSpecSchema, 'tls'> = {
   spec: tlsSpecSchema,
   probe: tlsProbe,
   kind: 'active',
+  checkAtStart: true,
 };

@@ -21,6 +21,9 @@ export interface ProbeOutcome {
   durationMs: number;
   phases?: PhaseTimings;
   statusCode?: number;
+  /** A successful probe that found something to watch (a certificate about to expire): the target is degraded,
+   *  not down, and counts as available. `code` is stable English (cert_expiring), `message` Chinese. */
+  warning?: { code: string; message: string };
   /** Stable English code: timeout, refused, dns_failure, tls_error, http_status, assertion_failed, content_changed, forbidden_word, dns_changed, heartbeat_missing, ... */
   errorCode?: string;
   /** Chinese text an operator can act on, with the English code and the facts (expected / got). */
@@ -49,10 +52,16 @@ export interface ProbeStateSources {
   approvedBaseline(targetId: string): Promise<{ hash: string; text: string } | null>;
   /** The newest beat a job pushed for a target (times in ms), null when it never beat. */
   latestHeartbeat(targetId: string): Promise<{ ts: number; status: 'ok' | 'fail'; message: string | null } | null>;
+  /** The DNS baseline of a target (the answer set it must keep), null when none was adopted yet. */
+  dnsBaseline(targetId: string): Promise<{ answers: string[]; recordType: string } | null>;
+  /** Adopts the answers seen first as the DNS baseline, unless one exists (that one is answered then). */
+  adoptDnsBaseline(targetId: string, recordType: string, answers: string[]): Promise<{ answers: string[]; recordType: string }>;
 }
 
 export interface ProbeStateInput {
   targetId: string;
+  /** The configured spec (as validated), before any state is merged over it. */
+  spec: unknown;
   /** `detail` of the target's previous result, as the state machine keeps it (null after a restart without results). */
   lastDetail: Record<string, unknown> | null | undefined;
   /** When this process began watching the target (a heartbeat that never beat is missing only after a period). */
@@ -77,6 +86,11 @@ export interface ProbeType<S extends z.ZodType = z.ZodType, N extends string = s
   /** push: results come from outside (heartbeats); the scheduler still runs the probe to judge the last beat. A push
    *  target needs a `token`. */
   kind: 'active' | 'push';
+  /** Run once right at start besides the target's slots (a certificate's expiry must not wait up to an interval). */
+  checkAtStart?: boolean;
+  /** Error codes that make the target down at once, without waiting for its failure threshold (security findings
+   *  such as dns_changed: a one-probe hijack still leaves an incident). */
+  failsAtOnce?: readonly string[];
   /** State the probe needs beyond its configuration (a baseline, the answers seen last, the last heartbeat). */
   state?: ProbeState<z.output<S>>;
   /** The spec takes `connection: fresh | reuse`; a target without one gets `collector.defaults.connection`. */

@@ -6,6 +6,7 @@ import { healthRoutes } from './health';
 import { seriesRoutes } from './series';
 import { overviewRoutes } from './overview';
 import { baselineRoutes } from './baseline';
+import { dnsBaselineRoutes } from './dns-baseline';
 import { systemRoutes } from './system';
 
 export type { RouteDeps } from './deps';
@@ -15,6 +16,7 @@ export function createCollectorRoutes(d: RouteDeps): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
   r.route('/', heartbeatRoutes(d));
   r.route('/', baselineRoutes(d));
+  r.route('/', dnsBaselineRoutes(d));
   r.route('/', seriesRoutes(d));
   r.route('/', systemRoutes(d));
   r.route('/', overviewRoutes(d));

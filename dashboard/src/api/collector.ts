@@ -1,6 +1,6 @@
 import type { Page } from '../../../contract/common';
 import type {
-  Baseline, BaselineApproved, CollectorSystem, FaroApp, FaroErrors, FaroPages, FaroSessions, FaroVitals, Incident, ModuleSummary, Overview,
+  Baseline, BaselineApproved, CollectorSystem, DnsBaselineApproved, DnsBaselineView, FaroApp, FaroErrors, FaroPages, FaroSessions, FaroVitals, Incident, ModuleSummary, Overview,
   ProbeResultPage, Series, TargetDetail, TargetStateName, TargetSummary,
 } from '../../../contract/collector';
 import { get, post, rq, type Range } from './http';
@@ -22,6 +22,9 @@ export const collector = {
   system: (): Promise<CollectorSystem | null> => get('/api/collector/system'),
   baseline: (id: string): Promise<Baseline | null> => get(`/api/collector/targets/${encodeURIComponent(id)}/baseline`),
   approveBaseline: (id: string, resultId?: string): Promise<BaselineApproved> => post(`/api/collector/targets/${encodeURIComponent(id)}/baseline/approve`, resultId ? { resultId } : {}),
+  dnsBaseline: (id: string): Promise<DnsBaselineView | null> => get(`/api/collector/targets/${encodeURIComponent(id)}/dns-baseline`),
+  approveDnsBaseline: (id: string, reason: string, answers?: string[]): Promise<DnsBaselineApproved> =>
+    post(`/api/collector/targets/${encodeURIComponent(id)}/dns-baseline/approve`, answers ? { reason, answers } : { reason }),
 };
 
 export const faro = {

@@ -1,6 +1,7 @@
 import { api } from '../api';
 import type { Phases } from '../../../contract/collector';
 import { badge, card, chart, empty, fmtMs, fmtPct, fmtTime, h, table, timeAxisOption, toast, promptForm, STATE_ZH } from '../ui';
+import { dnsBaselineCard } from './dns-baseline';
 import { buildHash } from '../router';
 import { chinaDate } from '../../../core/china-time';
 import type { PageCtx } from '../page-ctx';
@@ -48,6 +49,7 @@ export async function renderTarget(ctx: PageCtx): Promise<HTMLElement> {
     api.collector.baseline(id).catch(() => null),
   ]);
   if (!t) return h('div.page', h('div.toolbar', h('span', '目标：'), picker), empty(`没有这个监测对象：${id}`));
+  const dnsCard = t.type === 'dns' ? await dnsBaselineCard(ctx, id) : null;
   const points = series?.points ?? [];
   const phaseSeries = PHASES.map(([name, key]) => ({ name, stack: 'phases', area: true, data: points.map((p) => [ts(p), p.phases[key]] as [number, number | null]) }))
     .filter((s) => s.data.some(([, v]) => v !== null));
@@ -90,9 +92,11 @@ export async function renderTarget(ctx: PageCtx): Promise<HTMLElement> {
       h('div.stat', h('div.stat-num', fmtPct(t.availability24h)), h('div.stat-label', '24小时可用率')),
       h('div.stat', h('div.stat-num', fmtPct(summary?.availability)), h('div.stat-label', '所选时段可用率')),
       h('div.stat', h('div.stat-num', fmtMs(summary?.p95)), h('div.stat-label', '所选时段 P95')),
-      h('div.stat', { class: daysLeft !== null && daysLeft < 15 ? 's-down' : '' }, h('div.stat-num', daysLeft === null ? '—' : `${daysLeft} 天`), h('div.stat-label', certExpiry ? `证书到期 ${fmtTime(certExpiry)}` : '证书到期（非 TLS 目标）')),
+      // Expiring is a warning (degraded), only an expired certificate is red.
+      h('div.stat', { class: daysLeft !== null && daysLeft < 0 ? 's-down' : daysLeft !== null && daysLeft < 15 ? 's-degraded' : '' }, h('div.stat-num', daysLeft === null ? '—' : `${daysLeft} 天`), h('div.stat-label', certExpiry ? `证书到期 ${fmtTime(certExpiry)}` : '证书到期（非 TLS 目标）')),
       h('div.stat', { class: blStatus === '已变化' ? 's-down' : '' }, h('div.stat-num', blStatus ?? '—'), h('div.stat-label', baseline ? `内容基线${approved ? ` · ${approved.approvedBy} 批准于 ${fmtTime(approved.approvedAt)}` : ''}` : '内容基线（非网页内容目标）'), approve)),
     t.openIncident ? h('div.report-line.incident', `当前事件：自 ${fmtTime(t.openIncident.startedAt)} · ${t.openIncident.firstError ?? t.openIncident.firstErrorCode ?? ''}`) : null,
+    dnsCard,
     card('响应耗时（分阶段堆叠，P95 折线）', latency),
     card('可用率日历（近90天）', calendar(days)),
     card('最近失败', table(fails, [

@@ -7,6 +7,7 @@ import type { Db } from '../../core/db';
 import { openTestDb } from '../../test/helpers/db';
 import { AlertEngine } from '../engine';
 import { webhookReceiver } from '../testing/fixtures';
+import { localRobot, type LocalRobot } from '../testing/robots';
 import { undecidedModules } from './hold';
 import type { TargetView } from '../sources';
 
@@ -19,6 +20,8 @@ const clock = manualClock(T);
 let db: Db;
 let ops: Awaited<ReturnType<typeof webhookReceiver>>;
 let sec: Awaited<ReturnType<typeof webhookReceiver>>;
+let ding: LocalRobot;
+let wecom: LocalRobot;
 
 interface SimTarget { id: string; module: string; interval: number; phase: number; state: 'up' | 'down'; since: number; failures: number; successes: number; last: number }
 const sim: SimTarget[] = [];
@@ -70,6 +73,8 @@ test.before(async () => {
   db = await openTestDb();
   ops = await webhookReceiver();
   sec = await webhookReceiver();
+  ding = await localRobot('dingtalk', clock);
+  wecom = await localRobot('wecom', clock);
   seed();
   for (let m = 0; m < 6; m++) await db.query(`INSERT INTO modules (id, name, slo) VALUES ($1, $2, 99.9)`, [`m${m}`, `模块${m}`]);
   await db.query(
@@ -82,6 +87,8 @@ test.before(async () => {
 test.after(async () => {
   await ops.close();
   await sec.close();
+  await ding.close();
+  await wecom.close();
   await db.close();
 });
 
@@ -110,7 +117,11 @@ alerts:
     - { name: 目标不可用, type: target_down, severity: critical }
     - { name: 模块不可用, type: module_down, severity: critical }
   receivers:
-    - { name: ops, channels: [{ type: webhook, url: "${ops.url}" }] }
+    - name: ops
+      channels:
+        - { type: webhook, url: "${ops.url}" }
+        - { type: dingtalk, url: "${ding.url}", accessToken: storm-test-token }
+        - { type: wecom, url: "${wecom.url}", key: storm-test-key }
     - { name: security, channels: [{ type: webhook, url: "${sec.url}" }] }
   route:
     receiver: ops
@@ -158,6 +169,14 @@ alerts:
   assert.ok(partialNotices.length >= 1 && partialNotices.length <= 2, `m5: ${partialNotices.length} notices`);
   assert.equal([...new Set(partialNotices.flatMap((m) => alertsIn(m).map((a) => a.labels.target)))].sort(), [...partial].sort());
   assert.is(sec.got.length, 0, 'nothing for security');
+  // The same notices reached the group robots, within their limits (20 a minute, WeCom's 4,096 bytes): none refused.
+  const robotCount = (r: LocalRobot) => r.accepted.filter((m) => m.at < T0 + 10 * 60_000).length;
+  console.log(`robots: dingtalk ${robotCount(ding)} accepted / ${ding.refused.length} refused, wecom ${robotCount(wecom)} / ${wecom.refused.length}`);
+  assert.is(robotCount(ding), duringOutage.length, 'DingTalk: one message per notice');
+  assert.is(robotCount(wecom), duringOutage.length, 'WeCom: one message per notice');
+  assert.equal(ding.refused, [], 'DingTalk refused nothing');
+  assert.equal(wecom.refused, [], 'WeCom refused nothing');
+  assert.ok(ding.accepted.some((m) => /模块/.test(m.body.markdown.text)), 'the module notice names the module');
   // Time to the first module notice: the slowest target (60 s × 3 failures) decides the module, then group_wait.
   assert.ok(moduleNotices[0].at <= 4 * 60_000, `first module notice within 4 min (${moduleNotices[0].at} ms)`);
 
@@ -175,6 +194,8 @@ alerts:
   assert.is(firingAfter.length, 0, 'a recovery announces no 告警 for an alert never announced');
   assert.is(resolvedModules.length, 5, 'every module notice is resolved');
   assert.ok(afterRecovery.every((m) => alertsIn(m).every((a) => a.labels.kind !== 'target_down' || a.labels.module === 'm5')), 'no resolved message for target alerts never announced');
+  assert.equal([...ding.refused, ...wecom.refused], [], 'nothing refused during recovery either');
+  assert.is(ding.accepted.length, msgs.length, 'DingTalk got what the webhook got');
 });
 
 test.run();

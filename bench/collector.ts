@@ -5,7 +5,7 @@
  * 1,000 targets through Prometheus + blackbox_exporter (Debian packages, loopback ports, generated configs) and
  * compares CPU-seconds per 1,000 probes.
  *
- *   npx tsx bench/collector.ts [--targets 1000,5000,10000] [--seconds 120] [--warmup 35] [--no-blackbox] [--connection fresh|reuse]
+ *   npx tsx bench/collector.ts [--targets 1000,5000,10000] [--seconds 120] [--warmup 35] [--no-blackbox] [--connection fresh|reuse] [--cpu-prof DIR]
  * Every address is 127.0.0.1. Each N runs in its own process so one run's memory does not colour the next.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -23,6 +23,8 @@ const { values } = parseArgs({
     'no-blackbox': { type: 'boolean', default: false },
     /** fresh (a connection per probe, like blackbox) or reuse (keep-alive). */
     connection: { type: 'string', default: 'fresh' },
+    /** Write a CPU profile of each collector run (node --cpu-prof) into this folder. */
+    'cpu-prof': { type: 'string' },
     child: { type: 'string' },
     port: { type: 'string' },
   },
@@ -229,7 +231,8 @@ const results: RunResult[] = [];
 try {
   for (const n of sizes) {
     console.log(`collector: ${n} targets at 30 s, warm-up ${warmup} s, measuring ${seconds} s ...`);
-    const out = spawnSync(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--child', String(n), '--port', String(target.port), '--seconds', String(seconds), '--warmup', String(warmup), '--connection', String(values.connection)], {
+    const prof = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
+    const out = spawnSync(process.execPath, [...prof, '--import', 'tsx', new URL(import.meta.url).pathname, '--child', String(n), '--port', String(target.port), '--seconds', String(seconds), '--warmup', String(warmup), '--connection', String(values.connection)], {
       encoding: 'utf8',
       env: process.env,
       maxBuffer: 64 * 2 ** 20,

@@ -1,8 +1,8 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { AreaDefinition } from '../core/area';
 import type { AppEnv } from '../core/http';
 import { bundleApp, type Bundle } from './bundle';
-import { indexHtml, type ClientSettings } from './page';
+import { FAVICON_SVG, indexHtml, type ClientSettings } from './page';
 import { dashboardConfig } from './config';
 
 const sections = { dashboard: dashboardConfig };
@@ -38,6 +38,13 @@ export const dashboardArea: AreaDefinition<typeof sections, { faroClient: () => 
       c.header('Cache-Control', 'no-store');
       return c.html(indexHtml(settings(), b.hash));
     });
+    // The tab icon (the browser asks for /favicon.ico by itself; the page links the same SVG): no 404 in the log.
+    const favicon = (c: Context<AppEnv>) => {
+      c.header('Cache-Control', 'public, max-age=86400');
+      return c.body(FAVICON_SVG, 200, { 'Content-Type': 'image/svg+xml' });
+    };
+    rootRoutes.get('/favicon.svg', favicon);
+    rootRoutes.get('/favicon.ico', favicon);
     rootRoutes.get('/assets/:file', async (c) => {
       const file = c.req.param('file');
       if (!/^app\.[0-9a-z]+\.(js|css)$/.test(file)) return c.notFound();

@@ -30,6 +30,70 @@ let timer: number | undefined;
 let autoRefresh = localStorage.getItem('autoRefresh') !== 'off';
 let renderSeq = 0;
 
+// Live updates (GET /api/events, Server-Sent Events): a change the current page shows re-renders it (quietly) at
+// once. While the stream is open the refreshSeconds timer is off; it is the fallback while the stream is down.
+let live: EventSource | undefined;
+let liveOpen = false;
+let liveRetry: number | undefined;
+let livePending: number | undefined;
+const LIVE_TOPICS = ['target', 'alert', 'report', 'notice', 'resync'] as const;
+/** Which events each page shows (a resync: the server may have missed changes, so every page re-reads). */
+const PAGE_TOPICS: Record<string, readonly string[]> = {
+  overview: ['target', 'alert', 'report'], target: ['target', 'alert'], alerts: ['alert'], notices: ['notice'], reporting: ['report'], system: ['target'], rum: [],
+};
+
+function connectLive() {
+  if (!user || live || typeof EventSource === 'undefined') return;
+  clearTimeout(liveRetry);
+  const es = new EventSource('/api/events');
+  live = es;
+  es.addEventListener('ready', () => setLiveOpen(true));
+  for (const topic of LIVE_TOPICS) es.addEventListener(topic, () => onLive(topic));
+  es.onerror = () => {
+    setLiveOpen(false);
+    // The browser retries a dropped connection by itself; an answer that is not a stream (401, 503) closes it for good.
+    if (es.readyState === EventSource.CLOSED && live === es) {
+      live = undefined;
+      if (user) liveRetry = window.setTimeout(connectLive, 15_000);
+    }
+  };
+}
+
+function disconnectLive() {
+  clearTimeout(liveRetry);
+  live?.close();
+  live = undefined;
+  setLiveOpen(false);
+}
+
+function setLiveOpen(open: boolean) {
+  if (open === liveOpen) return;
+  liveOpen = open;
+  const el = root.querySelector('.live-state');
+  if (el) el.replaceWith(liveBadge());
+  if (open) render(true); // what changed while it was down
+  else schedule();
+}
+
+const liveBadge = () =>
+  h('span.live-state', { class: liveOpen ? 'on' : 'off', title: liveOpen ? '实时推送已连接：变化即时显示' : `实时推送未连接：每 ${settings.refreshSeconds} 秒刷新` }, liveOpen ? '实时' : '轮询');
+
+function onLive(topic: string) {
+  if (!autoRefresh || !user) return;
+  if (topic !== 'resync' && !PAGE_TOPICS[parseHash().page]?.includes(topic)) return;
+  if (livePending !== undefined) return; // a burst of changes (a module going down) is one re-render
+  livePending = window.setTimeout(function go() {
+    // Someone typing (an acknowledgement comment, a silence form) is not interrupted: try again shortly.
+    const a = document.activeElement;
+    if (a && a.closest('main.content') && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName)) {
+      livePending = window.setTimeout(go, 2000);
+      return;
+    }
+    livePending = undefined;
+    render(true);
+  }, 100);
+}
+
 // The same permission table the server enforces (core/auth/roles.ts is plain data, bundled into the page).
 const can = (perm: string) => !!user && perm in PERMISSIONS && canDo(user.role, perm as Permission);
 
@@ -49,6 +113,7 @@ function loginView(next: string) {
       try {
         await api.login(username, password);
         user = await api.me();
+        connectLive();
         location.hash = next && !next.startsWith('#/login') ? next : '#/'; // the first page the role may see
         render();
       } catch (ex) {
@@ -80,11 +145,13 @@ function header(route: Route, pages: typeof PAGES) {
           schedule();
         } }), '自动刷新'),
       h('button.secondary.small', { onclick: () => render() }, '刷新'),
+      liveBadge(),
       h('span.tz-note', { title: '本页所有时间均为北京时间（UTC+8）' }, '北京时间 UTC+8'),
       h('span.user', `${user!.name}（${user!.role === 'department' ? user!.department ?? ROLE_NAMES_ZH.department : ({ admin: '管理员', ops: '运维', security: '安全', regulator: '监管科', department: ROLE_NAMES_ZH.department } as const)[user!.role]}）`),
       h('button.secondary.small', { onclick: async () => {
         await api.logout().catch(() => undefined);
         user = null;
+        disconnectLive();
         location.hash = '#/login';
         render();
       } }, '退出')));
@@ -92,7 +159,7 @@ function header(route: Route, pages: typeof PAGES) {
 
 function schedule() {
   clearTimeout(timer);
-  if (autoRefresh && settings.refreshSeconds > 0 && user) timer = window.setTimeout(() => render(true), settings.refreshSeconds * 1000);
+  if (autoRefresh && settings.refreshSeconds > 0 && user && !liveOpen) timer = window.setTimeout(() => render(true), settings.refreshSeconds * 1000);
 }
 
 /** Draws the current route. `quiet` (auto-refresh) keeps the scroll position. */
@@ -148,6 +215,7 @@ async function render(quiet = false) {
 setUnauthenticatedHandler(() => {
   if (!user) return;
   user = null;
+  disconnectLive();
   toast('登录已过期，请重新登录', 'error');
   const next = location.hash;
   location.hash = `#/login?next=${encodeURIComponent(next)}`;
@@ -158,5 +226,6 @@ window.addEventListener('hashchange', () => render());
   startFaro(settings);
   user = await api.me().catch(() => null);
   if (user) (window as any).faro?.api?.setUser?.({ username: user.name, attributes: { role: user.role } });
+  connectLive();
   render();
 })();

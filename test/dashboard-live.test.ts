@@ -1,0 +1,122 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { parseConfig } from '../app/config';
+import { startSystem, type System } from '../app/system';
+import { openTestDb, backend } from './helpers/db';
+import { seedMonitoring } from './dashboard-seed';
+import { createLogger } from '../core/log';
+import { ResultWriter } from '../collector/writer';
+import { Journal } from '../collector/journal';
+import { advance, initialState, type TargetState } from '../collector/state';
+
+// Live updates in the browser: a target's state written by the collector's own state machine and writer reaches
+// the open 总览 through GET /api/events (Server-Sent Events) within a second; without the stream the page polls.
+const ARTIFACTS = 'test-artifacts/dashboard';
+mkdirSync(ARTIFACTS, { recursive: true });
+const PW = 'Yunwei-test-2026';
+const config = parseConfig(`
+server: { host: 127.0.0.1, port: 0 }
+log: { level: silent }
+auth:
+  initialAdmin: { username: admin, password: Guanli-test-2026 }
+  seedUsers:
+    - { username: ops, password: ${PW}, role: ops }
+dashboard:
+  refreshSeconds: 1
+`);
+
+const db = await openTestDb();
+const now = Date.now();
+await seedMonitoring(db, { now, modules: 3, targetsPerModule: 2, days: 2, rawHours: 1 });
+const system: System = await startSystem({ config, db, roles: ['dashboard'] });
+const base = system.url!;
+const jdir = mkdtempSync(join(tmpdir(), 'live-browser-'));
+const writer = new ResultWriter({ db, journal: new Journal(jdir), log: createLogger({ level: 'silent' }), clock: Date.now, batchSize: 100, batchAgeMs: 50, bufferSize: 1000 });
+
+/** m2's targets are up in the seed; one failed probe (threshold 1) through the state machine and the writer. */
+async function setTarget(id: string, success: boolean): Promise<number> {
+  const prev: TargetState = { ...initialState(id, now), state: success ? 'down' : 'up' };
+  const { state } = advance(prev, { ts: Date.now(), success, durationMs: 20, errorCode: success ? null : 'connect_refused', error: success ? null : 'refused' }, { failureThreshold: 1, successThreshold: 1 }, () => crypto.randomUUID());
+  writer.setState(state);
+  await writer.flush();
+  return Date.now();
+}
+
+const browser: Browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+const problems: string[] = [];
+const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+const page: Page = await ctx.newPage();
+page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+page.on('console', (m) => {
+  if (m.type() === 'error' || /Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
+});
+page.on('response', (r) => {
+  if (r.status() >= 400 && !(r.url().endsWith('/api/auth/me') && r.status() === 401)) problems.push(`${r.status()} ${r.url()}`);
+});
+const apiCalls: string[] = [];
+page.on('request', (r) => {
+  if (r.url().includes('/api/collector/overview')) apiCalls.push(r.url());
+});
+
+const tileSub = (module: string) => page.locator(`.tile[data-module="${module}"] .tile-sub`).nth(1).textContent();
+/** Waits until the tile of `module` counts `down` targets down; the time it took. */
+async function waitForDown(module: string, down: number, ms: number): Promise<boolean> {
+  return page
+    .waitForFunction(([m, d]) => document.querySelector(`.tile[data-module="${m}"] .tile-sub:nth-of-type(4)`)?.textContent?.includes(`故障 ${d}`) ?? false, [module, down] as const, { timeout: ms, polling: 20 })
+    .then(() => true, () => false);
+}
+
+test('the overview opens the event stream (the CSP allows it) and stops polling', async () => {
+  await page.goto(base + '/');
+  await page.fill('input[name=username]', 'ops');
+  await page.fill('input[name=password]', PW);
+  await page.click('form.login button[type=submit]');
+  await page.waitForSelector('main.content[data-ready="1"][data-page="overview"]');
+  await page.waitForSelector('.live-state.on', { timeout: 5000 });
+  assert.match((await tileSub('m2')) ?? '', /故障 0/);
+  const before = apiCalls.length;
+  await page.waitForTimeout(2500); // refreshSeconds is 1: polling would have asked twice
+  assert.is(apiCalls.length, before, 'no polling while the stream is open');
+  assert.equal(problems, []);
+});
+
+test('fault → page change: a target going down shows on its module tile within 1 s of the write', async () => {
+  const written = await setTarget('m2-t0', false);
+  assert.ok(await waitForDown('m2', 1, 2000), 'tile m2 counts the target down');
+  const ms = Date.now() - written;
+  console.log(`fault → tile: ${ms} ms after the commit (${backend})`);
+  assert.ok(ms < 1000, `${ms} ms`);
+  await page.screenshot({ path: `${ARTIFACTS}/live-overview-${backend}.png` });
+  // And back.
+  const back = await setTarget('m2-t0', true);
+  assert.ok(await waitForDown('m2', 0, 2000));
+  assert.ok(Date.now() - back < 1000, `${Date.now() - back} ms`);
+  assert.equal(problems, []);
+});
+
+test('without the stream the page falls back to polling every refreshSeconds', async () => {
+  await system.live.stop(); // ends the stream; reconnecting answers 503 (no LISTEN)
+  await page.waitForSelector('.live-state.off', { timeout: 5000 });
+  const written = await setTarget('m2-t1', false);
+  assert.ok(await waitForDown('m2', 1, 4000), 'picked up by polling');
+  console.log(`fault → tile by polling: ${Date.now() - written} ms`);
+  assert.ok(apiCalls.length > 0);
+});
+
+test('teardown', async () => {
+  await browser.close();
+  await writer.stop();
+  await system.stop();
+  await db.close();
+  rmSync(jdir, { recursive: true, force: true });
+});
+
+test.run();

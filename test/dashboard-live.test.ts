@@ -27,6 +27,11 @@ auth:
     - { username: ops, password: ${PW}, role: ops }
 dashboard:
   refreshSeconds: 1
+  statusPage:
+    modules:
+      - { module: m0, name: 网上办事大厅, description: 在线申报与查询 }
+      - { module: m1, name: 证照查询 }
+      - { module: m2, name: 市民热线 }
 `);
 
 const db = await openTestDb();
@@ -109,6 +114,29 @@ test('without the stream the page falls back to polling every refreshSeconds', a
   assert.ok(await waitForDown('m2', 1, 4000), 'picked up by polling');
   console.log(`fault → tile by polling: ${Date.now() - written} ms`);
   assert.ok(apiCalls.length > 0);
+});
+
+test('the public status page in Chromium: no login, no console error under the CSP, no sideways scroll at 390 px', async () => {
+  for (const [w, hgt] of [[1366, 768], [390, 844]]) {
+    const c = await browser.newContext({ viewport: { width: w, height: hgt }, locale: 'zh-CN' });
+    const p = await c.newPage();
+    const errs: string[] = [];
+    p.on('console', (m) => {
+      if (m.type() === 'error') errs.push(m.text());
+    });
+    p.on('pageerror', (e) => errs.push(e.message));
+    const r = await p.goto(`${base}/status`);
+    assert.is(r?.status(), 200);
+    assert.is(await p.locator('.bars').count(), 3);
+    assert.is(await p.locator('.bars span').count(), 270);
+    // The inline stylesheet applies (the CSP allows inline styles, no script is needed).
+    assert.is(await p.locator('.banner').evaluate((el) => getComputedStyle(el).color), 'rgb(255, 255, 255)');
+    const scroll = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.is(scroll, 0, `horizontal scroll at ${w} px`);
+    await p.screenshot({ path: `${ARTIFACTS}/status-${w}-${backend}.png`, fullPage: true });
+    assert.equal(errs, []);
+    await c.close();
+  }
 });
 
 test('teardown', async () => {

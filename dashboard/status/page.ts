@@ -29,7 +29,8 @@ main{max-width:960px;margin:0 auto;padding:24px 16px 48px}h1{font-size:24px;marg
 .card{background:#fff;border-radius:8px;padding:14px 18px;margin:10px 0;box-shadow:0 1px 2px rgba(0,0,0,.06)}
 .row{display:flex;justify-content:space-between;gap:12px;align-items:baseline;flex-wrap:wrap}.name{font-weight:600}.desc{color:#52606d;font-size:13px}
 .state{font-size:14px;font-weight:600;white-space:nowrap}.state.up{color:#1a7f37}.state.degraded{color:#b7791f}.state.down{color:#c53030}.state.maintenance{color:#2b6cb0}.state.unknown{color:#718096}
-.bars{display:flex;gap:2px;margin:10px 0 4px;height:30px}.bars span{flex:1;border-radius:2px;min-width:2px}
+.bars{display:flex;gap:2px;margin:10px 0 4px;height:30px}.bars span{flex:1;border-radius:2px;min-width:0}
+@media (max-width:520px){.bars{gap:1px}.bars span{border-radius:1px}.card,ul.events li{padding:12px}main{padding:16px 10px 32px}}
 .ok{background:#38a169}.warn{background:#d69e2e}.bad{background:#e53e3e}.nodata{background:#d5dbe3}
 .scale{display:flex;justify-content:space-between;color:#7b8794;font-size:12px}.muted{color:#7b8794;font-size:13px}
 ul.events{list-style:none;padding:0;margin:0}ul.events li{background:#fff;border-radius:8px;padding:12px 18px;margin:8px 0;box-shadow:0 1px 2px rgba(0,0,0,.06)}

@@ -107,6 +107,35 @@ test('fault → page change: a target going down shows on its module tile within
   assert.equal(problems, []);
 });
 
+test('overview: tiles by severity; each counter opens its filtered list', async () => {
+  await page.waitForSelector('main.content[data-ready="1"][data-page="overview"]');
+  const order = await page.$$eval('.tile', (els) => els.map((e) => e.className.match(/s-(\w+)/)?.[1]));
+  assert.equal(order, ['down', 'degraded', 'up'], 'm0 (a target down), m1 (degraded), m2');
+  await page.click('a.stat[data-state="down"]');
+  await page.waitForFunction(() => location.hash.includes('state=down') && document.querySelectorAll('.tile').length === 1);
+  assert.is(await page.locator('.tile').getAttribute('data-module'), 'm0');
+  assert.ok(await page.locator('a.stat[data-state="down"].active').count());
+  await page.click('a.show-all');
+  await page.waitForFunction(() => !location.hash.includes('state=') && document.querySelectorAll('.tile').length === 3);
+  assert.is(await page.locator('a.stat-alerts').getAttribute('href'), '#/alerts?tab=firing');
+});
+
+test('overview: a failing API is an error with 重试, not 暂无数据', async () => {
+  const fail = (route: import('playwright-core').Route) => route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: { code: 'internal', message: '内部错误，请求编号 x' } }) });
+  await page.route('**/api/collector/overview*', fail);
+  await page.route('**/api/collector/modules*', fail);
+  await page.click('header.top button:has-text("刷新")');
+  await page.waitForSelector('.failed');
+  assert.match((await page.locator('.failed').first().textContent()) ?? '', /模块状态加载失败：内部错误/);
+  assert.is(await page.locator('.tile').count(), 0);
+  await page.unroute('**/api/collector/overview*');
+  await page.unroute('**/api/collector/modules*');
+  problems.length = 0; // the two injected 500s
+  await page.click('.failed button.retry');
+  await page.waitForFunction(() => document.querySelectorAll('.tile').length === 3);
+  assert.is(await page.locator('.failed').count(), 0);
+});
+
 test('without the stream the page falls back to polling every refreshSeconds', async () => {
   await system.live.stop(); // ends the stream; reconnecting answers 503 (no LISTEN)
   await page.waitForSelector('.live-state.off', { timeout: 5000 });

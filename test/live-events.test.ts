@@ -171,6 +171,18 @@ test('alerts (new, acknowledged, resolved) and report runs are announced; a depa
   for (const s of [ops, reg, dept]) s.close();
 });
 
+test('server: the LISTEN connection killed — it reconnects, pages get a resync, later changes arrive again', async () => {
+  if (db.kind !== 'server') return; // the embedded database has no connection to lose
+  const ops = await openStream(await cookieOf('ops', PW.ops));
+  const killed = await db.query<{ ok: boolean }>(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = 'city-ops-listen' AND datname = current_database()`);
+  assert.is(killed.rowCount, 1, 'one LISTEN connection per process');
+  assert.ok(await ops.waitFor((g) => g.event === 'resync', 5000), 'resync after the reconnect');
+  await probe(false);
+  assert.ok(await ops.waitFor((g) => g.event === 'target' && g.data.state === 'down'), 'events flow again');
+  await probe(true);
+  ops.close();
+});
+
 test('heartbeat comments keep the stream alive', async () => {
   const live = new LiveEvents(db, createLogger({ level: 'silent' }));
   await live.start();

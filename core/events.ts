@@ -110,9 +110,11 @@ export class LiveEvents {
   /**
    * `GET /api/events`: a Server-Sent Events stream for a signed-in user. `event: <topic>` with the JSON of the event,
    * only what the user may read; a comment line every `heartbeatMs` (15 s) so proxies keep the connection and the
-   * client notices a dead one; `ready` first, so a client knows the stream is live (and may stop polling).
+   * client notices a dead one; `ready` first, so a client knows the stream is live (and may stop polling). A stream
+   * ends after `maxStreamMs` (10 min): the browser reconnects after `retry` (3 s) and is authenticated again, so a
+   * session that ended or a role that changed does not keep listening.
    */
-  routes(heartbeatMs = 15_000): Hono<AppEnv> {
+  routes(heartbeatMs = 15_000, maxStreamMs = 600_000): Hono<AppEnv> {
     const r = new Hono<AppEnv>();
     r.get('/', (c) => {
       const p = c.get('principal');
@@ -134,11 +136,14 @@ export class LiveEvents {
         });
         const beat = setInterval(() => send(() => stream.write(': heartbeat\n\n')), heartbeatMs);
         beat.unref();
+        const limit = setTimeout(() => done(), maxStreamMs);
+        limit.unref();
         this.closers.add(done);
         stream.onAbort(done);
         send(() => stream.writeSSE({ event: 'ready', data: JSON.stringify({ heartbeatMs }), retry: 3000 }));
         await ended;
         clearInterval(beat);
+        clearTimeout(limit);
         unsubscribe();
         this.closers.delete(done);
         await queue;

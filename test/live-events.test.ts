@@ -183,7 +183,7 @@ test('server: the LISTEN connection killed — it reconnects, pages get a resync
   ops.close();
 });
 
-test('heartbeat comments keep the stream alive', async () => {
+test('heartbeat comments keep the stream alive; a stream ends after maxStreamMs and at stop()', async () => {
   const live = new LiveEvents(db, createLogger({ level: 'silent' }));
   await live.start();
   const app = new Hono<AppEnv>();
@@ -191,7 +191,7 @@ test('heartbeat comments keep the stream alive', async () => {
     c.set('principal', { kind: 'token', name: 'x', role: 'ops' });
     await next();
   });
-  app.route('/events', live.routes(50));
+  app.route('/events', live.routes(50, 400));
   const res = await app.request('/events');
   const reader = res.body!.getReader();
   let text = '';
@@ -199,8 +199,19 @@ test('heartbeat comments keep the stream alive', async () => {
   while (Date.now() < until && (text.match(/: heartbeat/g) ?? []).length < 2) text += new TextDecoder().decode((await reader.read()).value);
   assert.ok((text.match(/: heartbeat/g) ?? []).length >= 2, text);
   assert.match(text, /event: ready/);
-  await live.stop(); // ends the stream
+  assert.match(text, /retry: 3000/);
+  // After maxStreamMs (400 ms here) the server ends the stream; the browser reconnects (and signs in again).
+  const t = Date.now();
   for (;;) if ((await reader.read()).done) break;
+  assert.ok(Date.now() - t < 1000);
+  assert.is(live.streams, 0);
+  // stop() ends open streams.
+  const res2 = await app.request('/events');
+  const r2 = res2.body!.getReader();
+  await r2.read();
+  assert.is(live.streams, 1);
+  await live.stop();
+  for (;;) if ((await r2.read()).done) break;
   assert.is(live.streams, 0);
 });
 

@@ -169,6 +169,10 @@ test('alerts (new, acknowledged, resolved) and report runs are announced; a depa
   assert.equal(dept.got.map((g) => g.event).filter((e) => e !== 'ready'), ['notice'], 'and nothing else: no other department, no targets, alerts or runs');
   assert.not.ok(reg.got.some((g) => g.event === 'notice'), 'the regulator reads no notices');
   for (const s of [ops, reg, dept]) s.close();
+  // A browser that goes away ends its stream on the server (no subscriber left behind).
+  const until = Date.now() + 3000;
+  while (system.live.streams > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  assert.is(system.live.streams, 0);
 });
 
 test('server: the LISTEN connection killed — it reconnects, pages get a resync, later changes arrive again', async () => {

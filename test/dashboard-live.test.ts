@@ -64,7 +64,7 @@ page.on('console', (m) => {
   if (m.type() === 'error' || /Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
 });
 page.on('response', (r) => {
-  if (r.status() >= 400 && !(r.url().endsWith('/api/auth/me') && r.status() === 401)) problems.push(`${r.status()} ${r.url()}`);
+  if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
 });
 const apiCalls: string[] = [];
 page.on('request', (r) => {

@@ -29,6 +29,7 @@ export interface StatusSnapshot {
 }
 
 export const STATUS_DAYS = 90;
+const FIRST_READ_WAIT_MS = 15_000;
 export const MAINTENANCE_AHEAD_DAYS = 14;
 
 /** Reads a snapshot for the configured public modules. Every query filters by their ids; unknown ids show 暂无数据. */
@@ -116,7 +117,7 @@ export async function readSnapshot(db: Queryable, cfg: StatusPageConfig, now: nu
 
 /**
  * The last good snapshot, re-read at most every `refreshSeconds` (one read at a time). A request waits for a new
- * read at most `queryTimeoutMs`; a database that is slower or away leaves the last snapshot in place (`stale`),
+ * read at most `queryTimeoutMs` (the very first read up to 15 s, as there is nothing to show instead); a database that is slower or away leaves the last snapshot in place (`stale`),
  * so the page keeps answering. Only a process that never read one has nothing to show.
  */
 export class StatusSnapshots {
@@ -161,10 +162,12 @@ export class StatusSnapshots {
     const last = this.last;
     if (last && this.clock() - last.at < cfg.refreshSeconds * 1000) return { snapshot: last, stale: false };
     let timer: NodeJS.Timeout | undefined;
+    // With nothing to fall back on, a slow first read is worth waiting for (up to 15 s) rather than answering 503.
+    const waitMs = last ? cfg.queryTimeoutMs : Math.max(cfg.queryTimeoutMs, FIRST_READ_WAIT_MS);
     const fresh = await Promise.race([
       this.refresh(),
       new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), cfg.queryTimeoutMs);
+        timer = setTimeout(() => resolve(undefined), waitMs);
         timer.unref();
       }),
     ]);

@@ -36,6 +36,8 @@ let live: EventSource | undefined;
 let liveOpen = false;
 let liveRetry: number | undefined;
 let livePending: number | undefined;
+/** The stream was open before in this sign-in: a later open is a reconnect, after which the page re-reads. */
+let liveSeen = false;
 const LIVE_TOPICS = ['target', 'alert', 'report', 'notice', 'resync'] as const;
 /** Which events each page shows (a resync: the server may have missed changes, so every page re-reads). */
 const PAGE_TOPICS: Record<string, readonly string[]> = {
@@ -63,6 +65,7 @@ function disconnectLive() {
   clearTimeout(liveRetry);
   live?.close();
   live = undefined;
+  liveSeen = false;
   setLiveOpen(false);
 }
 
@@ -71,8 +74,9 @@ function setLiveOpen(open: boolean) {
   liveOpen = open;
   const el = root.querySelector('.live-state');
   if (el) el.replaceWith(liveBadge());
-  if (open) render(true); // what changed while it was down
+  if (open && liveSeen) render(true); // what changed while it was down
   else schedule();
+  if (open) liveSeen = true;
 }
 
 const liveBadge = () =>

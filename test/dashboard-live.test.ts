@@ -136,7 +136,24 @@ test('overview: a failing API is an error with 重试, not 暂无数据', async 
   assert.is(await page.locator('.failed').count(), 0);
 });
 
+test('a live change never wipes a form being filled in; it shows once the form is done', async () => {
+  await page.goto(`${base}/#/alerts?tab=firing`);
+  await page.waitForSelector('main.content[data-ready="1"][data-page="alerts"]');
+  await page.click('button.new-maint');
+  await page.fill('form.modal input[name=name]', '正在填写的维护窗口');
+  const t = new Date();
+  await db.query(`INSERT INTO alerts (fingerprint, rule, rule_type, labels, annotations, severity, team, module_id, state, active_at, starts_at, last_eval)
+    VALUES ('live-fp', 'live_rule', 'target_down', '{}', '{"summary":"实时测试告警"}', 'critical', 'ops', 'm2', 'firing', $1, $1, $1)`, [t]);
+  await page.waitForTimeout(800);
+  assert.is(await page.inputValue('form.modal input[name=name]'), '正在填写的维护窗口', 'the dialog kept what was typed');
+  assert.is(await page.locator('text=实时测试告警').count(), 0, 'not re-rendered meanwhile');
+  await page.click('form.modal button:has-text("取消")');
+  await page.waitForSelector('text=实时测试告警', { timeout: 4000 });
+});
+
 test('without the stream the page falls back to polling every refreshSeconds', async () => {
+  await page.goto(`${base}/#/overview`);
+  await page.waitForSelector('main.content[data-ready="1"][data-page="overview"]');
   await system.live.stop(); // ends the stream; reconnecting answers 503 (no LISTEN)
   await page.waitForSelector('.live-state.off', { timeout: 5000 });
   const written = await setTarget('m2-t1', false);

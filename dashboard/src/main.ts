@@ -74,7 +74,7 @@ function setLiveOpen(open: boolean) {
   liveOpen = open;
   const el = root.querySelector('.live-state');
   if (el) el.replaceWith(liveBadge());
-  if (open && liveSeen) render(true); // what changed while it was down
+  if (open && liveSeen) backgroundRender(0); // what changed while it was down
   else schedule();
   if (open) liveSeen = true;
 }
@@ -82,20 +82,35 @@ function setLiveOpen(open: boolean) {
 const liveBadge = () =>
   h('span.live-state', { class: liveOpen ? 'on' : 'off', title: liveOpen ? '实时推送已连接：变化即时显示' : `实时推送未连接：每 ${settings.refreshSeconds} 秒刷新` }, liveOpen ? '实时' : '轮询');
 
+// Someone filling in a form (an acknowledgement comment, 整改反馈, a silence, a dialog) is never interrupted by a
+// background refresh (a live event, polling): it waits until the form is sent (the page's own re-render), the user
+// leaves the page or presses 刷新.
+let editing = false;
+const markEditing = (e: Event) => {
+  // (A dialog counts while it is open: busy() sees it; a cancelled one leaves nothing to keep.)
+  if ((e.target as Element | null)?.closest?.('main.content')) editing = true;
+};
+document.addEventListener('input', markEditing, true);
+document.addEventListener('change', markEditing, true);
+function busy(): boolean {
+  const a = document.activeElement;
+  return editing || !!document.querySelector('form.modal') || !!(a && a.closest('main.content') && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName));
+}
+
+/** A re-render in the background (live event, polling): now, or when the user is done with a form. */
+function backgroundRender(delayMs: number) {
+  if (livePending !== undefined) return; // a burst of changes (a module going down) is one re-render
+  livePending = window.setTimeout(() => {
+    livePending = undefined;
+    if (busy()) return backgroundRender(2000);
+    render(true, true);
+  }, delayMs);
+}
+
 function onLive(topic: string) {
   if (!autoRefresh || !user) return;
   if (topic !== 'resync' && !PAGE_TOPICS[parseHash().page]?.includes(topic)) return;
-  if (livePending !== undefined) return; // a burst of changes (a module going down) is one re-render
-  livePending = window.setTimeout(function go() {
-    // Someone typing (an acknowledgement comment, a silence form) is not interrupted: try again shortly.
-    const a = document.activeElement;
-    if (a && a.closest('main.content') && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName)) {
-      livePending = window.setTimeout(go, 2000);
-      return;
-    }
-    livePending = undefined;
-    render(true);
-  }, 100);
+  backgroundRender(100);
 }
 
 // The same permission table the server enforces (core/auth/roles.ts is plain data, bundled into the page).
@@ -163,11 +178,16 @@ function header(route: Route, pages: typeof PAGES) {
 
 function schedule() {
   clearTimeout(timer);
-  if (autoRefresh && settings.refreshSeconds > 0 && user && !liveOpen) timer = window.setTimeout(() => render(true), settings.refreshSeconds * 1000);
+  if (autoRefresh && settings.refreshSeconds > 0 && user && !liveOpen) timer = window.setTimeout(() => backgroundRender(0), settings.refreshSeconds * 1000);
 }
 
-/** Draws the current route. `quiet` (auto-refresh) keeps the scroll position. */
-async function render(quiet = false) {
+/**
+ * Draws the current route. `quiet` (a refresh) keeps the scroll position; `background` (live event, polling) gives
+ * way to a user filling in a form, also if one started while the page's data was loading.
+ */
+async function render(quiet = false, background = false) {
+  if (!background) editing = false;
+  else if (busy()) return backgroundRender(2000);
   const seq = ++renderSeq;
   const route = parseHash();
   if (!user) {
@@ -203,6 +223,7 @@ async function render(quiet = false) {
       (window as any).faro?.api?.pushError?.(err as Error);
     }
     if (seq !== renderSeq) return; // a newer render started meanwhile
+    if (background && busy()) return backgroundRender(2000);
     disposeCharts();
     const main = h('main.content', view);
     main.dataset.page = def.id;

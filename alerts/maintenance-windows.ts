@@ -37,6 +37,8 @@ export interface WindowInput {
   durationMs: number | null;
   timezone: string;
   comment: string;
+  /** A short note for citizens on the public status page (/status); the comment stays internal. */
+  publicNote?: string;
 }
 
 /** Validates a one-off ({startsAt, endsAt}) or recurring ({recurrence: cron, duration: "2h"}) window. */
@@ -49,6 +51,8 @@ export function validateWindow(input: unknown, now: number, defaultTz: string): 
   if (!moduleId && !targetId) return { ok: false, error: 'moduleId 或 targetId 至少填一个 (the window covers a module or one target)' };
   const timezone = typeof o.timezone === 'string' ? o.timezone : defaultTz;
   const comment = typeof o.comment === 'string' ? o.comment : '';
+  if (o.publicNote !== undefined && (typeof o.publicNote !== 'string' || o.publicNote.trim().length > 200)) return { ok: false, error: 'publicNote 应为不超过 200 字的文字（公开状态页上的维护说明）' };
+  const publicNote = typeof o.publicNote === 'string' ? o.publicNote.trim() : '';
   if (o.recurrence !== undefined && o.recurrence !== null) {
     if (typeof o.recurrence !== 'string') return { ok: false, error: 'recurrence 应为 cron 表达式，例如 "0 2 * * 0"（每周日 02:00）' };
     const problem = cronProblem(o.recurrence);
@@ -67,13 +71,13 @@ export function validateWindow(input: unknown, now: number, defaultTz: string): 
     }
     const occ = occurrence(o.recurrence, durationMs, timezone, now);
     if (!occ) return { ok: false, error: 'recurrence 在未来 40 天内没有任何一次发生' };
-    return { ok: true, value: { name, moduleId, targetId, startsAt: occ.start, endsAt: occ.end, recurrence: o.recurrence, durationMs, timezone, comment } };
+    return { ok: true, value: { name, moduleId, targetId, startsAt: occ.start, endsAt: occ.end, recurrence: o.recurrence, durationMs, timezone, comment, publicNote } };
   }
   const startsAt = o.startsAt === undefined ? now : new Date(o.startsAt as string).getTime();
   const endsAt = new Date((o.endsAt as string) ?? NaN).getTime();
   if (!Number.isFinite(startsAt) || !Number.isFinite(endsAt)) return { ok: false, error: 'startsAt/endsAt 应为 ISO 8601 时间；或给出 recurrence + duration' };
   if (endsAt <= startsAt || endsAt <= now) return { ok: false, error: 'endsAt 必须晚于 startsAt 和当前时间' };
-  return { ok: true, value: { name, moduleId, targetId, startsAt, endsAt, recurrence: null, durationMs: null, timezone, comment } };
+  return { ok: true, value: { name, moduleId, targetId, startsAt, endsAt, recurrence: null, durationMs: null, timezone, comment, publicNote } };
 }
 
 /**

@@ -17,6 +17,7 @@ import { ROLE_NAMES, type AreaContext, type AreaDefinition, type AreaRuntime, ty
 import { lockFolder } from '../core/folder-lock';
 import { INPUT_LIMITS, inputGuard } from '../core/input';
 import { createBackupRoutes } from '../core/backup';
+import { LiveEvents } from '../core/events';
 import { journalDirOf } from '../collector';
 import { collectorArea } from '../collector';
 import { alertsArea } from '../alerts';
@@ -38,6 +39,7 @@ export interface SystemOptions {
 
 export interface System {
   app: Hono<AppEnv>;
+  live: LiveEvents;
   db: Db;
   config: Config;
   log: Logger;
@@ -164,6 +166,10 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   app.get('/metrics', async (c) => c.text(await metrics.metrics(), 200, { 'Content-Type': metrics.contentType }));
   app.route('/api/auth', createAuthRoutes({ db, auth, sessionTtlMs: config.auth.sessionTtl, secureCookies: config.auth.secureCookies }));
   app.route('/api/system', createBackupRoutes({ db, auth, log }));
+  // Live updates for open pages (Server-Sent Events): the database announces every committed change (sql/045).
+  const live = new LiveEvents(db, log.child({ area: 'events' }));
+  await live.start();
+  app.route('/api/events', live.routes());
   for (const a of areas) if (a.routes) app.route(`/api/${a.mount}`, a.routes);
   for (const a of areas) if (a.rootRoutes) app.route('/', a.rootRoutes);
 
@@ -233,11 +239,12 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   const base = port !== undefined ? `http://${config.server.host}:${port}` : undefined;
 
   return {
-    app, db, config, log, metrics, auth, areas, url: base, port,
+    app, live, db, config, log, metrics, auth, areas, url: base, port,
     async stop() {
       watcher?.close();
       clearTimeout(maintTimer);
       await maintLeader.stop();
+      await live.stop(); // ends the open event streams, or the server would wait for them
       if (server) await new Promise<void>((r) => server!.close(() => r()));
       for (const a of started.reverse()) await a.stop().catch((err) => log.error({ err, area: a.name }, 'stop failed'));
       if (!opts.db) await db.close();

@@ -138,6 +138,8 @@ export interface MaintenanceWindow {
   timezone: string;
   createdBy: string;
   comment: string;
+  /** Shown on the public status page (/status) for a module-wide window; '' = the page's standard sentence. */
+  publicNote: string;
   createdAt: Instant;
   expiredAt: Instant | null;
   expiredBy: string | null;
@@ -155,6 +157,8 @@ export interface NewMaintenanceWindow {
   duration?: string;
   timezone?: string;
   comment?: string;
+  /** A short note for citizens on the public status page, at most 200 characters. */
+  publicNote?: string;
 }
 
 /** GET /rules (items): a rule as configured, with its current state and last evaluation. */

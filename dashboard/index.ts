@@ -1,9 +1,11 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { AreaDefinition } from '../core/area';
 import type { AppEnv } from '../core/http';
 import { bundleApp, type Bundle } from './bundle';
-import { indexHtml, type ClientSettings } from './page';
+import { FAVICON_SVG, indexHtml, type ClientSettings } from './page';
 import { dashboardConfig } from './config';
+import { StatusSnapshots } from './status/snapshot';
+import { statusHtml, unavailableHtml } from './status/page';
 
 const sections = { dashboard: dashboardConfig };
 
@@ -17,7 +19,9 @@ export const dashboardArea: AreaDefinition<typeof sections, { faroClient: () => 
   sections,
   async create(ctx, deps) {
     let config = ctx.config.dashboard;
+    const snapshots = new StatusSnapshots(ctx.db, () => config.statusPage, ctx.clock, ctx.log.child({ part: 'status' }));
     ctx.onConfigReload((c) => {
+      if (JSON.stringify(c.dashboard.statusPage.modules) !== JSON.stringify(config.statusPage.modules)) snapshots.reset();
       config = c.dashboard;
     });
     let bundle: Promise<Bundle> | undefined;
@@ -38,6 +42,28 @@ export const dashboardArea: AreaDefinition<typeof sections, { faroClient: () => 
       c.header('Cache-Control', 'no-store');
       return c.html(indexHtml(settings(), b.hash));
     });
+    // The tab icon (the browser asks for /favicon.ico by itself; the page links the same SVG): no 404 in the log.
+    const favicon = (c: Context<AppEnv>) => {
+      c.header('Cache-Control', 'public, max-age=86400');
+      return c.body(FAVICON_SVG, 200, { 'Content-Type': 'image/svg+xml' });
+    };
+    rootRoutes.get('/favicon.svg', favicon);
+    rootRoutes.get('/favicon.ico', favicon);
+    // The public status page (no login): the last good snapshot, so it answers while the database is slow or away.
+    rootRoutes.get('/status', async (c) => {
+      const sp = config.statusPage;
+      if (!sp.enabled || sp.modules.length === 0) return c.text('status page not configured (dashboard.statusPage.modules)', 404);
+      const { snapshot, stale } = await snapshots.current();
+      if (!snapshot) {
+        c.header('Cache-Control', 'no-store');
+        c.header('Retry-After', '30');
+        return c.html(unavailableHtml(sp.title), 503);
+      }
+      // Shared caches may keep it as long as it is re-read; a stale one briefly, so the fresh one follows soon.
+      c.header('Cache-Control', `public, max-age=${stale ? Math.min(10, sp.refreshSeconds) : sp.refreshSeconds}`);
+      c.header('Last-Modified', new Date(snapshot.at).toUTCString());
+      return c.html(statusHtml(sp.title, snapshot, stale));
+    });
     rootRoutes.get('/assets/:file', async (c) => {
       const file = c.req.param('file');
       if (!/^app\.[0-9a-z]+\.(js|css)$/.test(file)) return c.notFound();
@@ -51,6 +77,8 @@ export const dashboardArea: AreaDefinition<typeof sections, { faroClient: () => 
     return {
       rootRoutes,
       async start() {
+        // The status page's first snapshot, so it has one to serve before the database could ever be away.
+        if (config.statusPage.enabled && config.statusPage.modules.length) void snapshots.refresh();
         // Build early so the first visitor does not wait; a failure is logged and retried on request.
         void getBundle().then(
           (b) => ctx.log.info({ ms: b.ms, jsBytes: b.js.length, hash: b.hash, cached: b.cached }, b.cached ? 'dashboard bundle read from dashboard/dist' : 'dashboard bundle built'),

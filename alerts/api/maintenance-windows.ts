@@ -10,7 +10,7 @@ import { iso } from './common';
 
 const windowJson = (w: WindowRecord, now: number): MaintenanceWindow => ({
   id: w.id, name: w.name, moduleId: w.moduleId, targetId: w.targetId, startsAt: iso(w.startsAt)!, endsAt: iso(w.endsAt)!,
-  recurrence: w.recurrence, durationMs: w.durationMs, timezone: w.timezone, createdBy: w.createdBy, comment: w.comment,
+  recurrence: w.recurrence, durationMs: w.durationMs, timezone: w.timezone, createdBy: w.createdBy, comment: w.comment, publicNote: w.publicNote,
   createdAt: iso(w.createdAt)!, expiredAt: iso(w.expiredAt), expiredBy: w.expiredBy, state: windowState(w, now),
 });
 

@@ -8,6 +8,7 @@ export interface WindowRecord extends MaintenanceWindow {
   timezone: string;
   createdBy: string;
   comment: string;
+  publicNote: string;
   createdAt: number;
   expiredAt: number | null;
   expiredBy: string | null;
@@ -15,9 +16,9 @@ export interface WindowRecord extends MaintenanceWindow {
 
 export async function createWindow(db: Queryable, w: WindowInput, by: string, now: number): Promise<number> {
   const r = await db.query<{ id: number }>(
-    `INSERT INTO maintenance_windows (name, module_id, target_id, starts_at, ends_at, recurrence, duration_ms, timezone, created_by, comment, created_at)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING id`,
-    [w.name, w.moduleId, w.targetId, new Date(w.startsAt), new Date(w.endsAt), w.recurrence, w.durationMs, w.timezone, by, w.comment, new Date(now)],
+    `INSERT INTO maintenance_windows (name, module_id, target_id, starts_at, ends_at, recurrence, duration_ms, timezone, created_by, comment, created_at, public_note)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id`,
+    [w.name, w.moduleId, w.targetId, new Date(w.startsAt), new Date(w.endsAt), w.recurrence, w.durationMs, w.timezone, by, w.comment, new Date(now), w.publicNote ?? ''],
   );
   return Number(r.rows[0].id);
 }
@@ -27,7 +28,7 @@ function rowToWindow(r: Record<string, unknown>): WindowRecord {
     id: Number(r.id), name: String(r.name), moduleId: (r.module_id as string) ?? null, targetId: (r.target_id as string) ?? null,
     startsAt: new Date(r.starts_at as string).getTime(), endsAt: new Date(r.ends_at as string).getTime(), recurrence: (r.recurrence as string) ?? null,
     durationMs: r.duration_ms == null ? null : Number(r.duration_ms), timezone: String(r.timezone), createdBy: String(r.created_by),
-    comment: String(r.comment ?? ''), createdAt: new Date(r.created_at as string).getTime(),
+    comment: String(r.comment ?? ''), publicNote: String(r.public_note ?? ''), createdAt: new Date(r.created_at as string).getTime(),
     expiredAt: r.expired_at ? new Date(r.expired_at as string).getTime() : null, expiredBy: (r.expired_by as string) ?? null,
   };
 }

@@ -105,6 +105,52 @@ export async function openServer(opts: ServerOptions): Promise<Db> {
         },
       };
     },
+    async listen(channel, onNotify, onReconnect) {
+      // LISTEN belongs to a session: its own connection, outside the pool, re-opened (every second at most) when it
+      // drops. The channel name is an identifier, so it is checked, not interpolated blindly.
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`listen: channel ${JSON.stringify(channel)} is not a plain identifier`);
+      let client: pg.Client | undefined;
+      let stopped = false;
+      let lost = false;
+      let retry: NodeJS.Timeout | undefined;
+      const connect = async () => {
+        if (stopped) return;
+        const c = new pg.Client({ connectionString: opts.url, application_name: 'city-ops-listen' });
+        const broken = () => {
+          if (client !== c || stopped) return;
+          client = undefined;
+          lost = true;
+          c.end().catch(() => undefined);
+          retry = setTimeout(connect, 1000);
+          retry.unref();
+        };
+        c.on('error', broken);
+        c.on('end', broken);
+        c.on('notification', (m) => {
+          if (m.channel === channel) onNotify(m.payload ?? '');
+        });
+        client = c;
+        try {
+          await c.connect();
+          await c.query(`LISTEN ${channel}`);
+          if (lost) {
+            lost = false;
+            onReconnect?.();
+          }
+        } catch (err) {
+          opts.onError?.(err as Error);
+          broken();
+        }
+      };
+      await connect();
+      return async () => {
+        stopped = true;
+        clearTimeout(retry);
+        const c = client;
+        client = undefined;
+        await c?.end().catch(() => undefined);
+      };
+    },
     async ping() {
       try {
         await pool.query('SELECT 1');

@@ -54,6 +54,12 @@ export async function openEmbedded(dataDir?: string): Promise<Db> {
       let held = true;
       return { held: () => held && !closed, release: async () => void (held = false) };
     },
+    async listen(channel, onNotify) {
+      const unlisten = await pg.listen(channel, onNotify);
+      return async () => {
+        if (!closed) await unlisten().catch(() => undefined);
+      };
+    },
     async ping() {
       return !closed;
     },

@@ -31,6 +31,13 @@ export interface Db extends Queryable {
    * (back it up with pg_dump: ops/backup).
    */
   dumpDataDir?(): Promise<Uint8Array>;
+  /**
+   * LISTEN on a channel: `onNotify` gets each NOTIFY payload (sent on commit, from any session). On a server it is a
+   * dedicated connection outside the pool that reconnects by itself; `onReconnect` is called when it is back after
+   * a loss (notifications in between are gone: a listener should re-read what it shows). The embedded database hears
+   * its own sessions (it has no others). Returns the unlisten function.
+   */
+  listen?(channel: string, onNotify: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
   /** True while the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -30,6 +30,89 @@ let timer: number | undefined;
 let autoRefresh = localStorage.getItem('autoRefresh') !== 'off';
 let renderSeq = 0;
 
+// Live updates (GET /api/events, Server-Sent Events): a change the current page shows re-renders it (quietly) at
+// once. While the stream is open the refreshSeconds timer is off; it is the fallback while the stream is down.
+let live: EventSource | undefined;
+let liveOpen = false;
+let liveRetry: number | undefined;
+let livePending: number | undefined;
+/** The stream was open before in this sign-in: a later open is a reconnect, after which the page re-reads. */
+let liveSeen = false;
+const LIVE_TOPICS = ['target', 'alert', 'report', 'notice', 'resync'] as const;
+/** Which events each page shows (a resync: the server may have missed changes, so every page re-reads). */
+const PAGE_TOPICS: Record<string, readonly string[]> = {
+  overview: ['target', 'alert', 'report'], target: ['target', 'alert'], alerts: ['alert'], notices: ['notice'], reporting: ['report'], system: ['target'], rum: [],
+};
+
+function connectLive() {
+  if (!user || live || typeof EventSource === 'undefined') return;
+  clearTimeout(liveRetry);
+  const es = new EventSource('/api/events');
+  live = es;
+  es.addEventListener('ready', () => setLiveOpen(true));
+  for (const topic of LIVE_TOPICS) es.addEventListener(topic, () => onLive(topic));
+  es.onerror = () => {
+    setLiveOpen(false);
+    // The browser retries a dropped connection by itself; an answer that is not a stream (401, 503) closes it for good.
+    if (es.readyState === EventSource.CLOSED && live === es) {
+      live = undefined;
+      if (user) liveRetry = window.setTimeout(connectLive, 15_000);
+    }
+  };
+}
+
+function disconnectLive() {
+  clearTimeout(liveRetry);
+  live?.close();
+  live = undefined;
+  liveSeen = false;
+  setLiveOpen(false);
+}
+
+function setLiveOpen(open: boolean) {
+  if (open === liveOpen) return;
+  liveOpen = open;
+  const el = root.querySelector('.live-state');
+  if (el) el.replaceWith(liveBadge());
+  if (open && liveSeen) backgroundRender(0); // what changed while it was down
+  else schedule();
+  if (open) liveSeen = true;
+}
+
+const liveBadge = () =>
+  h('span.live-state', { class: liveOpen ? 'on' : 'off', title: liveOpen ? '实时推送已连接：变化即时显示' : `实时推送未连接：每 ${settings.refreshSeconds} 秒刷新` }, liveOpen ? '实时' : '轮询');
+
+// Someone filling in a form (an acknowledgement comment, 整改反馈, a silence, a dialog) is never interrupted by a
+// background refresh (a live event, polling): it waits until the form is sent (the page's own re-render), the user
+// leaves the page or presses 刷新.
+let editing = false;
+const markEditing = (e: Event) => {
+  // (A dialog counts while it is open: busy() sees it; a cancelled one leaves nothing to keep.)
+  if ((e.target as Element | null)?.closest?.('main.content')) editing = true;
+};
+document.addEventListener('input', markEditing, true);
+document.addEventListener('change', markEditing, true);
+function busy(): boolean {
+  const a = document.activeElement;
+  return editing || !!document.querySelector('form.modal') || !!(a && a.closest('main.content') && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName));
+}
+
+/** A re-render in the background (live event, polling): now, or when the user is done with a form. */
+function backgroundRender(delayMs: number) {
+  if (livePending !== undefined) return; // a burst of changes (a module going down) is one re-render
+  livePending = window.setTimeout(() => {
+    livePending = undefined;
+    if (busy()) return backgroundRender(2000);
+    render(true, true);
+  }, delayMs);
+}
+
+function onLive(topic: string) {
+  if (!autoRefresh || !user) return;
+  if (topic !== 'resync' && !PAGE_TOPICS[parseHash().page]?.includes(topic)) return;
+  backgroundRender(100);
+}
+
 // The same permission table the server enforces (core/auth/roles.ts is plain data, bundled into the page).
 const can = (perm: string) => !!user && perm in PERMISSIONS && canDo(user.role, perm as Permission);
 
@@ -49,6 +132,7 @@ function loginView(next: string) {
       try {
         await api.login(username, password);
         user = await api.me();
+        connectLive();
         location.hash = next && !next.startsWith('#/login') ? next : '#/'; // the first page the role may see
         render();
       } catch (ex) {
@@ -80,11 +164,13 @@ function header(route: Route, pages: typeof PAGES) {
           schedule();
         } }), '自动刷新'),
       h('button.secondary.small', { onclick: () => render() }, '刷新'),
+      liveBadge(),
       h('span.tz-note', { title: '本页所有时间均为北京时间（UTC+8）' }, '北京时间 UTC+8'),
       h('span.user', `${user!.name}（${user!.role === 'department' ? user!.department ?? ROLE_NAMES_ZH.department : ({ admin: '管理员', ops: '运维', security: '安全', regulator: '监管科', department: ROLE_NAMES_ZH.department } as const)[user!.role]}）`),
       h('button.secondary.small', { onclick: async () => {
         await api.logout().catch(() => undefined);
         user = null;
+        disconnectLive();
         location.hash = '#/login';
         render();
       } }, '退出')));
@@ -92,11 +178,16 @@ function header(route: Route, pages: typeof PAGES) {
 
 function schedule() {
   clearTimeout(timer);
-  if (autoRefresh && settings.refreshSeconds > 0 && user) timer = window.setTimeout(() => render(true), settings.refreshSeconds * 1000);
+  if (autoRefresh && settings.refreshSeconds > 0 && user && !liveOpen) timer = window.setTimeout(() => backgroundRender(0), settings.refreshSeconds * 1000);
 }
 
-/** Draws the current route. `quiet` (auto-refresh) keeps the scroll position. */
-async function render(quiet = false) {
+/**
+ * Draws the current route. `quiet` (a refresh) keeps the scroll position; `background` (live event, polling) gives
+ * way to a user filling in a form, also if one started while the page's data was loading.
+ */
+async function render(quiet = false, background = false) {
+  if (!background) editing = false;
+  else if (busy()) return backgroundRender(2000);
   const seq = ++renderSeq;
   const route = parseHash();
   if (!user) {
@@ -132,6 +223,7 @@ async function render(quiet = false) {
       (window as any).faro?.api?.pushError?.(err as Error);
     }
     if (seq !== renderSeq) return; // a newer render started meanwhile
+    if (background && busy()) return backgroundRender(2000);
     disposeCharts();
     const main = h('main.content', view);
     main.dataset.page = def.id;
@@ -148,6 +240,7 @@ async function render(quiet = false) {
 setUnauthenticatedHandler(() => {
   if (!user) return;
   user = null;
+  disconnectLive();
   toast('登录已过期，请重新登录', 'error');
   const next = location.hash;
   location.hash = `#/login?next=${encodeURIComponent(next)}`;
@@ -158,5 +251,6 @@ window.addEventListener('hashchange', () => render());
   startFaro(settings);
   user = await api.me().catch(() => null);
   if (user) (window as any).faro?.api?.setUser?.({ username: user.name, attributes: { role: user.role } });
+  connectLive();
   render();
 })();

@@ -34,6 +34,17 @@ export function empty(text = EMPTY): HTMLElement {
   return h('div.empty', text);
 }
 
+/**
+ * A request that failed (not "no data"): what could not be loaded, the server's message, and 重试. Distinct from
+ * empty(): an endpoint that answers nothing (404/501) is 暂无数据; one that errs says so.
+ */
+export function failed(what: string, err: unknown, retry: () => void): HTMLElement {
+  const msg = err instanceof Error ? err.message : String(err);
+  return h('div.failed', { role: 'alert' },
+    h('span', `${what}加载失败：${msg || '网络错误'}`),
+    h('button.small.secondary.retry', { type: 'button', onclick: retry }, '重试'));
+}
+
 export function card(title: string, ...body: Child[]): HTMLElement {
   return h('section.card', h('h3', title), ...body);
 }

@@ -56,7 +56,8 @@ export async function renderAlerts(ctx: PageCtx): Promise<HTMLElement> {
       { name: 'id', label: '模块或目标 ID（如 m0 或 portal-home）' },
       { name: 'start', label: '开始（北京时间）', type: 'datetime-local', value: chinaLocalInput(Date.now() + 3_600_000) },
       { name: 'hours', label: '时长（小时）', type: 'number', value: '1' },
-      { name: 'comment', label: '说明', type: 'textarea' },
+      { name: 'comment', label: '说明（内部）', type: 'textarea' },
+      { name: 'publicNote', label: '公开说明（模块维护时显示在公开状态页，可不填，200 字以内）' },
     ]);
     if (!v) return;
     const start = fromChinaWallClock(v.start);
@@ -64,6 +65,7 @@ export async function renderAlerts(ctx: PageCtx): Promise<HTMLElement> {
     await act(() => api.alerts.createMaintenance({
       name: v.name, [v.scope === 'target' ? 'targetId' : 'moduleId']: v.id.trim(),
       startsAt: new Date(start).toISOString(), endsAt: new Date(start + Number(v.hours) * 3_600_000).toISOString(), comment: v.comment,
+      ...(v.publicNote?.trim() ? { publicNote: v.publicNote.trim() } : {}),
     }), '维护窗口已创建', ctx);
   };
 

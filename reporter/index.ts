@@ -1,13 +1,12 @@
 import { Hono } from 'hono';
 import type { AreaDefinition } from '../core/area';
 import { maskPersonalAnswers, type AppEnv } from '../core/http';
-import { can } from '../core/auth/roles';
 import type { Leader } from '../core/leader';
 import { DeliveryService } from './delivery/service';
 import { seedDemoStaging } from './delivery/demo';
 import { createDeliveryRoutes } from './delivery/routes';
 import { countKnownBatches } from './delivery/queries';
-import { createIntakeRoutes } from './intake/routes';
+import { mayReveal, createIntakeRoutes } from './intake/routes';
 import { Intake } from './intake/service';
 import { beforeDeliveryRun } from './intake/staging';
 import { reporterConfig } from './config';
@@ -66,8 +65,8 @@ export const reporterArea: AreaDefinition<typeof sections, { demo?: ReporterDemo
     if (url && rc.province.secret && !rc.demoSimulator) service = build(url, rc.province.secret);
 
     const routes = new Hono<AppEnv>();
-    // ID numbers in every answer masked for readers who may not write records (ops, security); see core/http.ts.
-    routes.use('*', maskPersonalAnswers((c) => { const p = c.get('principal'); return !!p && (can(p.role, 'reporter:ingest') || can(p.role, 'reporter:write')); }));
+    // ID numbers in every answer masked for every role but the regulatory office (admin too); see core/http.ts.
+    routes.use('*', maskPersonalAnswers(mayReveal));
     routes.route('/', createIntakeRoutes({ db: ctx.db, auth: ctx.auth, intake }));
     routes.route('/', createDeliveryRoutes({ db: ctx.db, auth: ctx.auth, clock: ctx.clock, service: () => service, coverageCategories: () => rc.delivery.coverageCategories }));
 

@@ -158,7 +158,7 @@ test('a receiver test message: only the receiver\'s own team and admin (a shared
   assert.is(await st(security, 'shared'), 200);
 });
 
-test('ID numbers: masked for ops and security in every field and free text, shown to the regulator', async () => {
+test('ID numbers: masked for ops, security and admin in every field and free text, shown to the regulator only', async () => {
   const f = makeFixtures({ seed: 3, items: 1, officers: 2, inspections: 1, penalties: 1, now: h.clock() });
   const person = makeIdNumber(rng(5), '1990-03-07');
   const masked = `${person.slice(0, 6)}********${person.slice(-4)}`;
@@ -171,7 +171,7 @@ test('ID numbers: masked for ops and security in every field and free text, show
   assert.is(shown.json.record.status, 'invalid', 'a USCC field holding an ID number is invalid');
   assert.is(shown.json.record.data.partyCertNo, person, 'the regulator sees it');
   assert.ok(shown.json.record.data.facts.includes(person));
-  for (const who of [ops, security]) {
+  for (const who of [ops, security, admin]) {
     const g = await call('GET', path, { caller: who });
     assert.is(g.status, 200);
     assert.not.ok(g.text.includes(person), `${who.name} must not see ${person}: ${g.text.slice(0, 400)}`);

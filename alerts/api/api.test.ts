@@ -15,7 +15,7 @@ import { alertsArea } from '..';
 import { contextFor } from '../../app/system';
 import { AlertEngine } from '../engine';
 import { advanceRecurring } from '../store/maintenance-windows';
-import { seedTargets, setTargetState, webhookReceiver } from '../testing/fixtures';
+import { alertsApp, areaContext, seedTargets, setTargetState, webhookReceiver } from '../testing/fixtures';
 
 const clock = manualClock(Date.UTC(2026, 10, 25, 6, 0, 0));
 let db: Db;
@@ -49,15 +49,7 @@ alerts:
   const config = parseConfig(cfgText);
   const auth = new AuthService(db, clock, 3_600_000);
   const log = silentLogger();
-  const ctx = contextFor(alertsArea, config, {
-    core: config, db, log, clock, metrics: new Registry(), auth, dataDir: '/tmp',
-    leader: (name, onChange) => new Leader(db, name, log, 5000, onChange),
-  }, () => undefined);
-  const area = await alertsArea.create(ctx);
-  app = new Hono<AppEnv>();
-  app.onError((err, c) => (console.error(err), c.json({ error: String(err) }, 500)));
-  app.use('/api/*', authenticate(auth));
-  app.route('/api/alerts', area.routes!);
+  app = await alertsApp(await areaContext(db, config, clock, auth));
   for (const role of ['ops', 'security', 'regulator', 'admin'] as const) tokens[role] = (await auth.createToken({ name: role, role, createdBy: 'test' })).token;
   await seedTargets(db, [{ id: 'web1', module: 'portal' }, { id: 'page1', module: 'portal', type: 'content' }]);
   await setTargetState(db, 'web1', 'down', 5, clock());

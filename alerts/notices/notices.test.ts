@@ -1,19 +1,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Hono } from 'hono';
-import { Registry } from 'prom-client';
 import { parseConfig } from '../../app/config';
 import { silentLogger } from '../../core/log';
 import { manualClock } from '../../core/time';
 import { AuthService } from '../../core/auth/service';
-import { authenticate, SESSION_COOKIE, type AppEnv } from '../../core/http';
-import { Leader } from '../../core/leader';
+import { SESSION_COOKIE, type AppEnv } from '../../core/http';
 import type { Db } from '../../core/db';
 import { openTestDb } from '../../test/helpers/db';
-import { alertsArea } from '..';
-import { contextFor } from '../../app/system';
 import { AlertEngine } from '../engine';
-import { seedTargets, setTargetState, webhookReceiver } from '../testing/fixtures';
+import { alertsApp, areaContext, seedTargets, setTargetState, webhookReceiver } from '../testing/fixtures';
 import { chinaDate } from '../../core/china-time';
 import type { Notice, NoticeDetail, NoticeStats } from '../../contract/notices';
 
@@ -66,16 +62,7 @@ alerts:
     attachments: { maxFiles: 2, maxBytes: 4096 }
 `);
   auth = new AuthService(db, clock, 30 * 86_400_000);
-  const log = silentLogger();
-  const ctx = contextFor(alertsArea, config, {
-    core: config, db, log, clock, metrics: new Registry(), auth, dataDir: '/tmp',
-    leader: (name, onChange) => new Leader(db, name, log, 5000, onChange),
-  }, () => undefined);
-  const area = await alertsArea.create(ctx);
-  app = new Hono<AppEnv>();
-  app.onError((err, c) => (console.error(err), c.json({ error: String(err) }, 500)));
-  app.use('/api/*', authenticate(auth));
-  app.route('/api/alerts', area.routes!);
+  app = await alertsApp(await areaContext(db, config, clock, auth));
   for (const role of ['ops', 'security', 'regulator', 'admin'] as const) tokens[role] = (await auth.createToken({ name: role, role, createdBy: 'test' })).token;
   for (const [name, dept] of [['web-contact', '网站管理科'], ['data-contact', '数据资源科']] as const) {
     await auth.createUser({ username: name, password: 'Lianluo-contact-2026', role: 'department', department: dept });
@@ -88,7 +75,7 @@ alerts:
   await setTargetState(db, 'home', 'down', 1, clock());
   await db.query(`INSERT INTO probe_results (ts, result_id, target_id, module_id, type, success, duration_ms, error_code, detail)
                   VALUES ($1, gen_random_uuid(), 'home', 'portal', 'content', false, 10, 'content_changed', '{"changed": true}')`, [new Date(clock())]);
-  engine = new AlertEngine(db, log, clock, config.alerts);
+  engine = new AlertEngine(db, silentLogger(), clock, config.alerts);
   await engine.evaluate(clock());
 });
 test.after(async () => {

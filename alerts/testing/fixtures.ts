@@ -49,7 +49,7 @@ export async function setTargetState(db: Queryable, id: string, state: 'up' | 'd
 }
 
 /** An AlertsContext for one alerts area instance on a shared database (tests of several instances). */
-export async function areaContext(db: import('../../core/db').Db, config: import('../../app/config').Config, clock: () => number = Date.now) {
+export async function areaContext(db: import('../../core/db').Db, config: import('../../app/config').Config, clock: () => number = Date.now, auth?: import('../../core/auth/service').AuthService) {
   const { Registry } = await import('prom-client');
   const { AuthService } = await import('../../core/auth/service');
   const { Leader } = await import('../../core/leader');
@@ -58,7 +58,20 @@ export async function areaContext(db: import('../../core/db').Db, config: import
   const { alertsArea } = await import('..');
   const log = silentLogger();
   return contextFor(alertsArea, config, {
-    core: config, db, log, clock, metrics: new Registry(), auth: new AuthService(db, clock, 3_600_000), dataDir: '/tmp',
+    core: config, db, log, clock, metrics: new Registry(), auth: auth ?? new AuthService(db, clock, 3_600_000), dataDir: '/tmp',
     leader: (name, onChange) => new Leader(db, name, log, 5000, onChange),
   }, () => undefined);
+}
+
+/** The alerts area's routes under /api/alerts behind the real authentication, as the system mounts them (API tests). */
+export async function alertsApp(ctx: import('../config').AlertsContext) {
+  const { Hono } = await import('hono');
+  const { authenticate } = await import('../../core/http');
+  const { alertsArea } = await import('..');
+  const area = await alertsArea.create(ctx);
+  const app = new Hono<import('../../core/http').AppEnv>();
+  app.onError((err, c) => (console.error(err), c.json({ error: String(err) }, 500)));
+  app.use('/api/*', authenticate(ctx.auth));
+  app.route('/api/alerts', area.routes!);
+  return app;
 }

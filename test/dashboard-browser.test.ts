@@ -5,10 +5,13 @@ import { gunzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { parseConfig } from '../app/config';
 import { startSystem, type System } from '../app/system';
+import { toGbk } from './helpers/gbk';
 import { openTestDb, backend } from './helpers/db';
 import { seedAlerts, seedContentTarget, seedMonitoring, seedReporting } from './dashboard-seed';
 import { sampleBody } from '../collector/faro/testkit';
 import { chinaDate } from '../core/china-time';
+import { makeFixtures, recordsToCsv } from '../reporter/fixtures/records';
+
 
 // End to end: the real server, seeded data, Debian's Chromium logging in as every role and opening every page.
 const ARTIFACTS = 'test-artifacts/dashboard';
@@ -373,7 +376,46 @@ test('system page and the regulator and security views render', async () => {
   assert.is(overdueRows, Math.min(100, overdueApi.items.length), 'the overdue table lists what the API returns');
   assert.ok(overdueApi.total > 0, 'the seed holds overdue records');
   assert.ok((await reg.textContent('.tablewrap.overdue'))!.includes(overdueApi.items[0].recordId), 'oldest overdue record shown');
+  // One number, one meaning: each tile is the count of its table.
+  const tileNum = async (cls: string) => Number((await reg.textContent(`.stat.${cls} .stat-num`))!.replace(/[^\d]/g, ''));
+  assert.is(await tileNum('tile-overdue'), overdueApi.total, 'the overdue tile is the overdue table\'s count');
+  assert.match((await reg.textContent('.card:has(.tablewrap.overdue) h3'))!, `共 ${overdueApi.total.toLocaleString('zh-CN')} 条`);
+  const corrApi = (await (await reg.request.get(`${base}/api/reporter/corrections?limit=200`)).json()) as { total: number; items: { dataType: string; recordId: string }[] };
+  const checkCorrections = async (label: string) => {
+    const total = (await (await reg.request.get(`${base}/api/reporter/corrections?limit=1`)).json()).total as number;
+    const rows = await reg.locator('.tablewrap.corrections tbody tr').count();
+    assert.is(await tileNum('tile-corrections'), total, `${label}: the correction tile is the API's total`);
+    assert.is(rows, total, `${label}: one table row per record in the queue`);
+    const keys = await reg.locator('.tablewrap.corrections tbody tr').evaluateAll((trs) => trs.map((tr) => `${tr.children[0].textContent}/${tr.children[1].textContent}`));
+    assert.is(new Set(keys).size, keys.length, `${label}: no record twice`);
+  };
+  assert.ok(corrApi.total > 0 && corrApi.total <= 200, 'the seed holds a correction queue the page shows whole');
+  await checkCorrections('seeded');
   await shot(reg, 'reporting');
+  // Import a CSV in GBK through the page: progress, the result, the error part downloaded as CSV.
+  const imp = makeFixtures({ seed: 77, items: 12, invalidShare: 0.3, invalidTypes: ['ITEM'], now });
+  assert.ok(imp.invalid.ITEM.size > 0);
+  const csv = recordsToCsv('ITEM', imp.ITEM.map((x) => ({ ...x, recordId: `IMP-${x.recordId}` })));
+  await reg.selectOption('select.import-type', 'ITEM');
+  await reg.setInputFiles('input.import-file', { name: '监管事项.csv', mimeType: 'text/csv', buffer: toGbk(csv) });
+  await reg.click('button.import-go');
+  await reg.waitForSelector('.import-result', { timeout: 60_000 });
+  const result = (await reg.textContent('.import-result'))!;
+  assert.match(result, `接受 ${12 - imp.invalid.ITEM.size}`);
+  assert.match(result, `拒绝 ${imp.invalid.ITEM.size}`);
+  assert.match(result, 'GBK');
+  const [dl] = await Promise.all([reg.waitForEvent('download'), reg.click('.import-result a.dl-error')]);
+  const saved = `${ARTIFACTS}/import-errors.csv`;
+  await dl.saveAs(saved);
+  const report = readFileSync(saved);
+  assert.equal([...report.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with BOM');
+  const lines = report.toString('utf8').slice(1).trim().split('\r\n');
+  assert.is(lines[0], '行号,记录编码,列名,字段,错误代码,错误说明');
+  for (const id of imp.invalid.ITEM.keys()) assert.ok(lines.some((l) => l.includes(`,IMP-${id},`)), `${id} in the downloaded report`);
+  assert.ok(await reg.$('.tablewrap.imports tbody tr'), 'the import is listed');
+  // The rejected rows joined the correction queue, and the tile still counts the table.
+  await checkCorrections('after the import');
+  await shot(reg, 'reporting-import');
   await open(reg, '#/overview');
   // Seeded runs started 26 h, 3 h and 30 min ago; count those on today's date in UTC+8 (the test may run near midnight).
   const cn = chinaDate;

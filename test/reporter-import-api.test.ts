@@ -6,6 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { parseConfig } from '../app/config';
 import { startSystem } from '../app/system';
 import { silentLogger } from '../core/log';
+import { toGbk } from './helpers/gbk';
 import { openTestDb } from './helpers/db';
 import { makeFixtures, recordsToCsv } from '../reporter/fixtures/records';
 
@@ -23,29 +24,7 @@ const f = makeFixtures({ seed: 15, items: 4, officers: 6, inspections: 60, penal
 // The first officer's own record is broken: the inspections naming its certificate get a W_OFFICER that says so.
 const brokenOfficer = { ...f.OFFICER[0], idNo: '12345' };
 
-/** GBK bytes of a text, from the WHATWG GBK decoder's table (a test has no encoder: Node's TextEncoder is UTF-8 only). */
-const gbkTable = (() => {
-  const dec = new TextDecoder('gbk');
-  const m = new Map<string, number[]>();
-  for (let a = 0x81; a <= 0xfe; a++) for (let b = 0x40; b <= 0xfe; b++) {
-    if (b === 0x7f) continue;
-    const ch = dec.decode(new Uint8Array([a, b]));
-    if (ch.length === 1 && ch !== '\uFFFD' && !m.has(ch)) m.set(ch, [a, b]);
-  }
-  return m;
-})();
-function gbk(text: string): Buffer {
-  const out: number[] = [];
-  for (const ch of text) {
-    if (ch.charCodeAt(0) < 0x80) out.push(ch.charCodeAt(0));
-    else {
-      const b = gbkTable.get(ch);
-      if (!b) throw new Error(`no GBK for ${ch}`);
-      out.push(...b);
-    }
-  }
-  return Buffer.from(out);
-}
+
 
 async function upload(query: string, body: string | Buffer, token = clerk) {
   const res = await fetch(`${sys.url}/api/reporter/imports?${query}`, {
@@ -56,7 +35,7 @@ async function upload(query: string, body: string | Buffer, token = clerk) {
 const get = async (path: string) => fetch(`${sys.url}/api/reporter${path}`, { headers: { authorization: `Bearer ${clerk}` } });
 
 test('ITEM as GBK, OFFICER as UTF-8 with BOM: accepted, the encoding recorded, an import id', async () => {
-  const a = await upload('type=ITEM&name=items.csv', gbk(recordsToCsv('ITEM', f.ITEM)));
+  const a = await upload('type=ITEM&name=items.csv', toGbk(recordsToCsv('ITEM', f.ITEM)));
   assert.is(a.status, 200, JSON.stringify(a.body));
   assert.is(a.body.accepted, 4);
   assert.is(a.body.encoding, 'gb18030');

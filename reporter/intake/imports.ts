@@ -81,15 +81,6 @@ export async function finishImport(
   );
 }
 
-/** An import left `running` by a process that died: failed, so no page waits for it forever. */
-export async function failStaleImports(q: Queryable, olderThan: number, now: number) {
-  await q.query(
-    `UPDATE reporter_imports SET status = 'failed', finished_at = $2, error = '导入进程中断（服务重启或进程退出），已写入的行保留；请重新导入该文件'
-      WHERE status = 'running' AND started_at < $1`,
-    [new Date(olderThan), new Date(now)],
-  );
-}
-
 interface ImportRow {
   id: string;
   data_type: DataType;

@@ -81,9 +81,20 @@ export interface RecordVersion {
 /** GET /records/:dataType/:recordId: the record and one page of its history. */
 export interface RecordDetail {
   record: ReporterRecord;
+  /** The type's fields in the standard's order with their Chinese column headers (the correction form). */
+  fields?: { key: string; label: string; multi: boolean }[];
   history: RecordVersion[];
   limit: number;
   offset: number;
+}
+
+/** POST /records/:dataType/check: the verdict one record would get now; nothing stored. */
+export interface RecordCheck {
+  dataType: DataType;
+  recordId: string;
+  status: 'valid' | 'held_reference' | 'invalid';
+  errors: Finding[];
+  warnings: Finding[];
 }
 
 /** GET /records/stats: per type, per status. */

@@ -416,6 +416,41 @@ test('system page and the regulator and security views render', async () => {
   // The rejected rows joined the correction queue, and the tile still counts the table.
   await checkCorrections('after the import');
   await shot(reg, 'reporting-import');
+  // Correct one imported record in the form: its error beside the field, checked as typed, saved as version 2.
+  const clean = makeFixtures({ seed: 77, items: 12, now });
+  const [badId] = [...imp.invalid.ITEM.keys()];
+  const broken = imp.ITEM.find((x) => x.recordId === badId)! as unknown as Record<string, unknown>;
+  const good = clean.ITEM.find((x) => x.recordId === badId)! as unknown as Record<string, unknown>;
+  const changed = Object.keys(good).filter((k) => JSON.stringify(good[k]) !== JSON.stringify(broken[k]));
+  assert.ok(changed.length > 0);
+  await reg.click(`button.correct[data-record="ITEM/IMP-${badId}"]`);
+  await reg.waitForSelector('form.correct-form');
+  assert.match((await reg.textContent('.correct-summary'))!, '校验未通过');
+  const notes = await reg.locator('form.correct-form .field-note.err').allTextContents();
+  assert.ok(notes.some((n) => n.includes(imp.invalid.ITEM.get(badId)!)), `the error beside its field: ${notes.join(' | ')}`);
+  for (const k of changed) {
+    const v = good[k];
+    await reg.fill(`form.correct-form [name="${k}"]`, Array.isArray(v) ? v.join(';') : String(v));
+  }
+  await reg.waitForFunction(() => document.querySelector('.correct-summary')?.textContent?.startsWith('校验通过'), null, { timeout: 10_000 });
+  await reg.click('button.correct-save');
+  await reg.waitForSelector('form.correct-form', { state: 'detached' });
+  const saved2 = (await (await reg.request.get(`${base}/api/reporter/records/ITEM/IMP-${badId}`)).json()) as { record: { status: string; version: number; source: string } };
+  assert.is(saved2.record.status, 'valid');
+  assert.is(saved2.record.version, 2);
+  await reg.waitForSelector(`button.correct[data-record="ITEM/IMP-${badId}"]`, { state: 'detached' });
+  await checkCorrections('after the correction');
+  // Withdraw another with a reason: audited with it.
+  const [, otherId] = [...imp.invalid.ITEM.keys()];
+  if (otherId) {
+    await reg.click(`tr:has(button.correct[data-record="ITEM/IMP-${otherId}"]) button.withdraw`);
+    await reg.fill('form.modal textarea[name="reason"]', '重复录入，撤回');
+    await reg.click('form.modal button[type="submit"]');
+    await reg.waitForSelector(`button.correct[data-record="ITEM/IMP-${otherId}"]`, { state: 'detached' });
+    const audit = await db.query<{ details: unknown }>(`SELECT details FROM audit_log WHERE action = 'reporter.records.withdraw' AND target = $1`, [`ITEM/IMP-${otherId}`]);
+    assert.match(JSON.stringify(audit.rows[0]?.details), '重复录入');
+    await checkCorrections('after the withdrawal');
+  }
   await open(reg, '#/overview');
   // Seeded runs started 26 h, 3 h and 30 min ago; count those on today's date in UTC+8 (the test may run near midnight).
   const cn = chinaDate;

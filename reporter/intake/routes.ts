@@ -5,6 +5,7 @@
  *   GET  /records/stats                         counts per type and status                        (read)
  *   GET  /records/:dataType/:recordId           the record with its history                       (read)
  *   GET  /rejects                               input that could not be keyed (kept, never dropped) (read)
+ *   POST /records/:dataType/check               validate one record, store nothing (the correction form) (reporter:ingest)
  *   POST /records/:dataType/:recordId/withdraw  op DELETE                                         (reporter:ingest)
  *   POST /staging/run                           pick up the staging table now                     (reporter:write)
  *   POST /imports?type=&format=&encoding=&name= a file as the body (streamed, capped): the import   (reporter:ingest)
@@ -20,10 +21,11 @@ import { can } from '../../core/auth/roles';
 import { auditFrom, clientIp, httpError, page, readJson, requirePermission, type AppEnv } from '../../core/http';
 import { maskIdNumber, scrub } from '../../core/mask';
 import type { Db } from '../../core/db';
-import type { IngestAnswer, IntakeReject, RecordDetail, RecordStats, ReporterRecord, StagingRun, WithdrawAnswer } from '../../contract/reporter';
+import type { IngestAnswer, IntakeReject, RecordCheck, RecordDetail, RecordStats, ReporterRecord, StagingRun, WithdrawAnswer } from '../../contract/reporter';
 import type { Page } from '../../contract/common';
 import { DATA_TYPES, isDataType, type DataType, type RecordStatus } from '../standard/types';
 import { RECORD_ID_RE } from '../standard/validate';
+import { FIELDS, MULTI_VALUE_FIELDS } from '../standard/codes';
 import type { Intake } from './service';
 import { ingestStaging } from './staging';
 import { importStream, ImportTooLargeError, ImportUnreadableError, type ImportEncoding } from './import';
@@ -78,6 +80,21 @@ export function createIntakeRoutes(deps: IntakeRouteDeps): Hono<AppEnv> {
     return c.json(answer);
   });
 
+  // The correction form's check as the clerk types: the one validator with the city's references, nothing stored,
+  // counted or audited (a dry-run submission).
+  app.post('/records/:dataType/check', requirePermission('reporter:ingest'), async (c) => {
+    const dataType = c.req.param('dataType').toUpperCase();
+    if (!isDataType(dataType)) return badType(c, c.req.param('dataType'));
+    const body = await readJson(c);
+    if (!body.ok) return body.response;
+    if (!body.value || typeof body.value !== 'object' || Array.isArray(body.value)) return httpError(c, 400, 'bad_body', '请求体应为一条记录的 JSON 对象 (one record object)');
+    const p = c.get('principal');
+    const { outcomes } = await intake.submit(dataType, [{ input: body.value }], { source: 'api', actor: p?.name ?? 'anonymous', dryRun: true });
+    const o = outcomes[0];
+    const answer: RecordCheck = { dataType, recordId: o.recordId, status: o.outcome === 'accepted' ? 'valid' : o.outcome === 'held_reference' ? 'held_reference' : 'invalid', errors: o.errors, warnings: o.warnings };
+    return c.json(answer);
+  });
+
   app.get('/records/stats', requirePermission('read'), async (c) => c.json(await recordStats(db) satisfies RecordStats));
 
   app.get('/records', requirePermission('read'), async (c) => {
@@ -120,6 +137,7 @@ export function createIntakeRoutes(deps: IntakeRouteDeps): Hono<AppEnv> {
     const reveal = mayReveal(c);
     const answer: RecordDetail = {
       record: recordView(record, reveal),
+      fields: FIELDS[dataType].map(([key, label]) => ({ key, label, multi: MULTI_VALUE_FIELDS.has(key) })),
       history: history.map((h) => ({ ...h, data: reveal ? h.data : (maskData(h.data) ?? null) })),
       limit,
       offset,

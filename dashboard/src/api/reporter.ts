@@ -1,6 +1,6 @@
 import type { Page } from '../../../contract/common';
-import type { Batch, Correction, DataType, DeliveryStatus, ImportFindingKind, ImportRecord, Indicators, OverdueRecord, Reconciliation, Run } from '../../../contract/reporter';
-import { ApiError, get, unauthenticated } from './http';
+import type { Batch, Correction, DataType, IngestAnswer, RecordCheck, RecordDetail, RunStarted, WithdrawAnswer, DeliveryStatus, ImportFindingKind, ImportRecord, Indicators, OverdueRecord, Reconciliation, Run } from '../../../contract/reporter';
+import { ApiError, get, post, unauthenticated } from './http';
 
 /** The answers are contract/reporter.ts's; a GET gives null when the endpoint is not there (404/501). */
 export const reporter = {
@@ -13,6 +13,15 @@ export const reporter = {
   overdue: (): Promise<Page<OverdueRecord> | null> => get('/api/reporter/overdue', { limit: 100 }),
   reconciliations: (): Promise<Page<Reconciliation> | null> => get('/api/reporter/reconciliations', { limit: 200 }),
   runs: (limit = 20): Promise<Page<Run> | null> => get('/api/reporter/runs', { limit }),
+  record: (dataType: DataType, recordId: string): Promise<RecordDetail | null> => get(`/api/reporter/records/${dataType}/${encodeURIComponent(recordId)}`, { limit: 5 }),
+  /** The verdict the record would get now (the server's validator, nothing stored). */
+  check: (dataType: DataType, record: Record<string, unknown>): Promise<RecordCheck> => post(`/api/reporter/records/${dataType}/check`, record),
+  /** Saves a corrected record: a new version when its data changed (audited as reporter.records.ingest). */
+  save: (dataType: DataType, record: Record<string, unknown>): Promise<IngestAnswer> => post(`/api/reporter/records/${dataType}`, record),
+  withdraw: (dataType: DataType, recordId: string, reason: string): Promise<WithdrawAnswer> =>
+    post(`/api/reporter/records/${dataType}/${encodeURIComponent(recordId)}/withdraw`, { reason }),
+  /** Starts a delivery run now (what is due goes: corrected records, resumed batches). */
+  runNow: (kind: 'incremental' | 'full' = 'incremental'): Promise<RunStarted> => post('/api/reporter/runs', { kind }),
   imports: (limit = 10): Promise<Page<ImportRecord> | null> => get('/api/reporter/imports', { limit }),
   /** Where one part of an import's report downloads as CSV (UTF-8 with BOM, Chinese headers). */
   importReportUrl: (id: number, part: ImportFindingKind) => `/api/reporter/imports/${id}/report.csv?part=${part}`,

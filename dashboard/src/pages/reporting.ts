@@ -1,9 +1,10 @@
 import { api } from '../api';
-import type { Finding, GatewayError, Indicators, Reconciliation, RunKind, RunStatus } from '../../../contract/reporter';
+import type { Correction, Finding, GatewayError, Indicators, Reconciliation, RunKind, RunStatus } from '../../../contract/reporter';
 import { card, chart, fmtDate, fmtNum, fmtPct, fmtTime, gauge, h, table, timeAxisOption } from '../ui';
 import { addMonths, chinaDate, chinaDayStart } from '../../../core/china-time';
 import type { PageCtx } from '../page-ctx';
 import { importCard } from './reporting-import';
+import { openCorrection, runNow, withdrawRecord } from './reporting-correct';
 
 const TYPE_ZH: Record<string, string> = { ITEM: '监管事项', INSPECTION: '检查行为', PENALTY: '处罚行为', OFFICER: '执法人员' };
 const RUN_ZH: Record<RunStatus, string> = { ok: '成功', partial: '部分成功', failed: '失败', running: '运行中' };
@@ -142,7 +143,11 @@ export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
       ['发现方', (r) => (r.foundBy === 'province' ? '省平台拒收' : '本市校验')],
       ['应报日期', (r) => fmtDate(r.deadline)],
       ['原因', (r) => h('span.err', reasons(r.errors))],
-    ], { empty: '没有待更正记录', cls: 'corrections' })),
+      ...(ctx.can('reporter:ingest') ? [['操作', (r: Correction) => h('span.row-actions',
+        h('button.small.correct', { 'data-record': `${r.dataType}/${r.recordId}`, onclick: () => openCorrection(ctx, r.dataType, r.recordId) }, '更正'), ' ',
+        h('button.small.secondary.withdraw', { onclick: () => withdrawRecord(ctx, r.dataType, r.recordId) }, '撤回'))] as [string, (r: Correction) => HTMLElement]] : []),
+    ], { empty: '没有待更正记录', cls: 'corrections' }),
+      ctx.can('reporter:write') ? h('p', h('button.small.run-now', { onclick: () => runNow(ctx) }, '立即上报（增量）'), h('span.muted', ' 更正保存后的新版本在下次上报时发送；也可立即上报。')) : null),
     card('最近运行', table(runs?.items ?? [], [
       ['开始', (r) => fmtTime(r.startedAt, true)],
       ['类型', (r) => KIND_ZH[r.kind] ?? r.kind],

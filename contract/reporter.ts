@@ -216,6 +216,12 @@ export interface DeliveryStatus {
 }
 
 /** POST /runs: a run was started. */
+/** POST /records/:type/:id/resend, POST /batches/:id/resend: records made due again; those still in an open batch. */
+export interface ResendAnswer {
+  marked: number;
+  inOpenBatch: number;
+}
+
 export interface RunStarted {
   runId: number;
   kind: RunKind;

@@ -206,4 +206,23 @@ test('a run interrupted by a dead process keeps what the batch log says it did; 
   await db.query(`UPDATE report_runs SET status = 'ok' WHERE status = 'running'`);
 });
 
+test('re-send on demand: a delivered record, or a whole batch, goes again in a new batch of the next run', async () => {
+  const { markForResend } = await import('./outbox');
+  const item = fx.ITEM.find((x) => !fx.invalid.ITEM.has(x.recordId))!;
+  assert.equal(await markForResend(db, { dataType: 'ITEM', recordId: item.recordId }), { marked: 1, inOpenBatch: 0 });
+  assert.equal(await markForResend(db, { dataType: 'ITEM', recordId: item.recordId }), { marked: 0, inOpenBatch: 0 }, 'already due: nothing more');
+  const r = await svc.run('incremental', 'test');
+  assert.is(r.status, 'ok');
+  assert.equal([(r.stats as { batches: number }).batches, (r.stats as { records: number }).records], [1, 1]);
+  const b = await db.query<{ batch_id: string; record_count: number }>(`SELECT batch_id, record_count FROM report_batches WHERE data_type = 'ITEM' AND status = 'done' ORDER BY created_at DESC LIMIT 1`);
+  const again = await markForResend(db, { batchId: b.rows[0].batch_id });
+  assert.equal(again, { marked: 1, inOpenBatch: 0 });
+  const first = await db.query<{ batch_id: string; record_count: number }>(`SELECT batch_id, record_count FROM report_batches WHERE data_type = 'OFFICER' AND status = 'done' ORDER BY created_at LIMIT 1`);
+  const whole = await markForResend(db, { batchId: first.rows[0].batch_id });
+  assert.is(whole.marked, first.rows[0].record_count, 'every record of the batch still in that version');
+  const r2 = await svc.run('incremental', 'test');
+  assert.is((r2.stats as { records: number }).records, 1 + first.rows[0].record_count);
+  assert.is(sim.live('ITEM').filter((x) => x.recordId === item.recordId).length, 1, 'still one record at the province');
+});
+
 test.run();

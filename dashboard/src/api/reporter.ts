@@ -1,5 +1,5 @@
 import type { Page } from '../../../contract/common';
-import type { Batch, Correction, DataType, IngestAnswer, RecordCheck, RecordDetail, RunStarted, WithdrawAnswer, DeliveryStatus, ImportFindingKind, ImportRecord, Indicators, OverdueRecord, Reconciliation, Run } from '../../../contract/reporter';
+import type { Batch, Correction, DataType, IngestAnswer, RecordCheck, RecordDetail, ResendAnswer, RunStarted, WithdrawAnswer, DeliveryStatus, ImportFindingKind, ImportRecord, Indicators, OverdueRecord, Reconciliation, Run } from '../../../contract/reporter';
 import { ApiError, get, post, unauthenticated } from './http';
 
 /** The answers are contract/reporter.ts's; a GET gives null when the endpoint is not there (404/501). */
@@ -20,6 +20,8 @@ export const reporter = {
   save: (dataType: DataType, record: Record<string, unknown>): Promise<IngestAnswer> => post(`/api/reporter/records/${dataType}`, record),
   withdraw: (dataType: DataType, recordId: string, reason: string): Promise<WithdrawAnswer> =>
     post(`/api/reporter/records/${dataType}/${encodeURIComponent(recordId)}/withdraw`, { reason }),
+  /** Makes a record due again in its current version (sent by the next run). */
+  resend: (dataType: DataType, recordId: string): Promise<ResendAnswer> => post(`/api/reporter/records/${dataType}/${encodeURIComponent(recordId)}/resend`, {}),
   /** Starts a delivery run now (what is due goes: corrected records, resumed batches). */
   runNow: (kind: 'incremental' | 'full' = 'incremental'): Promise<RunStarted> => post('/api/reporter/runs', { kind }),
   imports: (limit = 10): Promise<Page<ImportRecord> | null> => get('/api/reporter/imports', { limit }),

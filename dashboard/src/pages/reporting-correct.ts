@@ -129,3 +129,13 @@ export async function runNow(ctx: PageCtx): Promise<void> {
     toast(`上报未开始：${(err as Error).message}`, 'error');
   }
 }
+
+export async function resendRecord(ctx: PageCtx, dataType: DataType, recordId: string): Promise<void> {
+  try {
+    const r = await api.reporter.resend(dataType, recordId);
+    toast(r.marked ? '已标记为重新上报，下次运行（或"立即上报"）发送' : r.inOpenBatch ? '该记录在未完成的批次中，下次运行续传' : '该记录已在待上报之列（或不是校验通过的当前版本）');
+    ctx.rerender();
+  } catch (err) {
+    toast(`重新上报失败：${(err as Error).message}`, 'error');
+  }
+}

@@ -4,7 +4,7 @@ import { card, chart, fmtDate, fmtNum, fmtPct, fmtTime, gauge, h, table, timeAxi
 import { addMonths, chinaDate, chinaDayStart } from '../../../core/china-time';
 import type { PageCtx } from '../page-ctx';
 import { importCard } from './reporting-import';
-import { openCorrection, runNow, withdrawRecord } from './reporting-correct';
+import { openCorrection, resendRecord, runNow, withdrawRecord } from './reporting-correct';
 
 const TYPE_ZH: Record<string, string> = { ITEM: '监管事项', INSPECTION: '检查行为', PENALTY: '处罚行为', OFFICER: '执法人员' };
 const RUN_ZH: Record<RunStatus, string> = { ok: '成功', partial: '部分成功', failed: '失败', running: '运行中' };
@@ -145,7 +145,8 @@ export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
       ['原因', (r) => h('span.err', reasons(r.errors))],
       ...(ctx.can('reporter:ingest') ? [['操作', (r: Correction) => h('span.row-actions',
         h('button.small.correct', { 'data-record': `${r.dataType}/${r.recordId}`, onclick: () => openCorrection(ctx, r.dataType, r.recordId) }, '更正'), ' ',
-        h('button.small.secondary.withdraw', { onclick: () => withdrawRecord(ctx, r.dataType, r.recordId) }, '撤回'))] as [string, (r: Correction) => HTMLElement]] : []),
+        h('button.small.secondary.withdraw', { onclick: () => withdrawRecord(ctx, r.dataType, r.recordId) }, '撤回'),
+        r.foundBy === 'province' && ctx.can('reporter:write') ? [' ', h('button.small.secondary.resend', { onclick: () => resendRecord(ctx, r.dataType, r.recordId) }, '重新上报')] : null)] as [string, (r: Correction) => HTMLElement]] : []),
     ], { empty: '没有待更正记录', cls: 'corrections' }),
       ctx.can('reporter:write') ? h('p', h('button.small.run-now', { onclick: () => runNow(ctx) }, '立即上报（增量）'), h('span.muted', ' 更正保存后的新版本在下次上报时发送；也可立即上报。')) : null),
     card('最近运行', table(runs?.items ?? [], [

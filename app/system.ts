@@ -255,14 +255,16 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
 
 /**
  * The largest request body per route: a heartbeat or a sign-in is a few hundred bytes, so 8 KiB; the sign-in area's
- * other requests 64 KiB; record intake and the Faro receiver their configured sizes (reporter.intake.maxRequestBytes,
- * faro.maxBodyBytes: a batch of records, an SDK batch); everything else 1 MiB.
+ * other requests 64 KiB; record intake, the file upload and the Faro receiver their configured sizes
+ * (reporter.intake.maxRequestBytes, maxImportBytes, faro.maxBodyBytes: a batch of records, a file, an SDK batch);
+ * everything else 1 MiB.
  */
 export function bodyLimitFor(config: Config, path: string): number {
   if (path.startsWith('/api/collector/heartbeat/')) return 8 * 1024;
   if (path === '/api/auth/login' || path === '/api/auth/login/') return 8 * 1024;
   if (path.startsWith('/api/auth/')) return 64 * 1024;
   if (path.startsWith('/api/reporter/records/')) return config.reporter.intake.maxRequestBytes;
+  if (path === '/api/reporter/imports' || path === '/api/reporter/imports/') return config.reporter.intake.maxImportBytes;
   if (path.startsWith('/api/collector/faro/collect')) return config.faro.maxBodyBytes;
   // A 通报's 整改反馈 carries its attachments as base64 (4/3 of their size) beside the text.
   if (/^\/api\/alerts\/notices\/\d+\/feedback\/?$/.test(path)) {

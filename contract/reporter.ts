@@ -81,9 +81,20 @@ export interface RecordVersion {
 /** GET /records/:dataType/:recordId: the record and one page of its history. */
 export interface RecordDetail {
   record: ReporterRecord;
+  /** The type's fields in the standard's order with their Chinese column headers (the correction form). */
+  fields?: { key: string; label: string; multi: boolean }[];
   history: RecordVersion[];
   limit: number;
   offset: number;
+}
+
+/** POST /records/:dataType/check: the verdict one record would get now; nothing stored. */
+export interface RecordCheck {
+  dataType: DataType;
+  recordId: string;
+  status: 'valid' | 'held_reference' | 'invalid';
+  errors: Finding[];
+  warnings: Finding[];
 }
 
 /** GET /records/stats: per type, per status. */
@@ -121,6 +132,56 @@ export interface StagingRun extends OutcomeCounts {
   skipped?: boolean;
 }
 
+// ---- imports (POST /imports, GET /imports, GET /imports/:id, GET /imports/:id/findings, GET /imports/:id/report.csv) ----
+
+/** The three parts of an import's report: rows to correct, rows waiting for a referenced record, warnings. */
+export type ImportFindingKind = 'error' | 'waiting' | 'warning';
+
+/** One imported file (the API's upload or the command), with its counts so far. */
+export interface ImportRecord {
+  id: number;
+  dataType: DataType;
+  format: 'csv' | 'jsonl';
+  /** How the bytes were read: `utf-8` or `gb18030` (GBK). */
+  encoding: string | null;
+  fileName: string | null;
+  via: 'api' | 'cli';
+  actor: string;
+  status: 'running' | 'done' | 'failed';
+  startedAt: Instant;
+  finishedAt: Instant | null;
+  bytes: number;
+  rows: number;
+  accepted: number;
+  /** Held for a referenced record the city does not hold yet (the `waiting` part names it). */
+  heldReference: number;
+  rejected: number;
+  unchanged: number;
+  /** Rows with a warning (stored and sent). */
+  warned: number;
+  unknownColumns: string[];
+  missingColumns: string[];
+  /** Why a failed import stopped. */
+  error: string | null;
+  /** Lines in each part of the report. */
+  findings: Record<ImportFindingKind, number>;
+}
+
+/** One line of an import's report (GET /imports/:id/findings?kind=). */
+export interface ImportFinding {
+  kind: ImportFindingKind;
+  /** The file's own row: CSV as a spreadsheet counts (header = 1), JSONL the line. */
+  rowNo: number;
+  recordId: string;
+  field: string;
+  /** The field's Chinese column header (中文列名). */
+  fieldZh: string;
+  code: string;
+  message: string;
+  /** `waiting`: the referenced record's code (ITEM implCode / INSPECTION recordId). */
+  ref: string | null;
+}
+
 // ---- delivery ----
 
 export type RunKind = 'incremental' | 'full' | 'reconcile';
@@ -155,6 +216,12 @@ export interface DeliveryStatus {
 }
 
 /** POST /runs: a run was started. */
+/** POST /records/:type/:id/resend, POST /batches/:id/resend: records made due again; those still in an open batch. */
+export interface ResendAnswer {
+  marked: number;
+  inOpenBatch: number;
+}
+
 export interface RunStarted {
   runId: number;
   kind: RunKind;

@@ -53,6 +53,8 @@ const intakeConfig = z
     maxRecordsPerRequest: z.number().int().min(1).max(100000).default(5000),
     /** Largest request body of POST /records/:dataType, in bytes (default 32 MiB). */
     maxRequestBytes: z.number().int().min(1024).max(512 * 1024 * 1024).default(32 * 1024 * 1024),
+    /** Largest file POST /imports takes, in bytes (default 256 MiB; streamed, so memory does not grow with it). */
+    maxImportBytes: z.number().int().min(1024).max(4 * 1024 * 1024 * 1024).default(256 * 1024 * 1024),
     /** Rows written to the database per statement batch by the import and the staging pick-up. */
     writeBatchSize: z.number().int().min(10).max(10000).default(1000),
     /** Staging rows picked up per run (the rest wait for the next run). */

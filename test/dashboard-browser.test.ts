@@ -5,10 +5,13 @@ import { gunzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { parseConfig } from '../app/config';
 import { startSystem, type System } from '../app/system';
+import { toGbk } from './helpers/gbk';
 import { openTestDb, backend } from './helpers/db';
 import { seedAlerts, seedContentTarget, seedMonitoring, seedReporting } from './dashboard-seed';
 import { sampleBody } from '../collector/faro/testkit';
 import { chinaDate } from '../core/china-time';
+import { makeFixtures, recordsToCsv } from '../reporter/fixtures/records';
+
 
 // End to end: the real server, seeded data, Debian's Chromium logging in as every role and opening every page.
 const ARTIFACTS = 'test-artifacts/dashboard';
@@ -373,7 +376,81 @@ test('system page and the regulator and security views render', async () => {
   assert.is(overdueRows, Math.min(100, overdueApi.items.length), 'the overdue table lists what the API returns');
   assert.ok(overdueApi.total > 0, 'the seed holds overdue records');
   assert.ok((await reg.textContent('.tablewrap.overdue'))!.includes(overdueApi.items[0].recordId), 'oldest overdue record shown');
+  // One number, one meaning: each tile is the count of its table.
+  const tileNum = async (cls: string) => Number((await reg.textContent(`.stat.${cls} .stat-num`))!.replace(/[^\d]/g, ''));
+  assert.is(await tileNum('tile-overdue'), overdueApi.total, 'the overdue tile is the overdue table\'s count');
+  assert.match((await reg.textContent('.card:has(.tablewrap.overdue) h3'))!, `共 ${overdueApi.total.toLocaleString('zh-CN')} 条`);
+  const corrApi = (await (await reg.request.get(`${base}/api/reporter/corrections?limit=200`)).json()) as { total: number; items: { dataType: string; recordId: string }[] };
+  const checkCorrections = async (label: string) => {
+    const total = (await (await reg.request.get(`${base}/api/reporter/corrections?limit=1`)).json()).total as number;
+    const rows = await reg.locator('.tablewrap.corrections tbody tr').count();
+    assert.is(await tileNum('tile-corrections'), total, `${label}: the correction tile is the API's total`);
+    assert.is(rows, total, `${label}: one table row per record in the queue`);
+    const keys = await reg.locator('.tablewrap.corrections tbody tr').evaluateAll((trs) => trs.map((tr) => `${tr.children[0].textContent}/${tr.children[1].textContent}`));
+    assert.is(new Set(keys).size, keys.length, `${label}: no record twice`);
+  };
+  assert.ok(corrApi.total > 0 && corrApi.total <= 200, 'the seed holds a correction queue the page shows whole');
+  await checkCorrections('seeded');
   await shot(reg, 'reporting');
+  // Import a CSV in GBK through the page: progress, the result, the error part downloaded as CSV.
+  const imp = makeFixtures({ seed: 77, items: 12, invalidShare: 0.3, invalidTypes: ['ITEM'], now });
+  assert.ok(imp.invalid.ITEM.size > 0);
+  const csv = recordsToCsv('ITEM', imp.ITEM.map((x) => ({ ...x, recordId: `IMP-${x.recordId}` })));
+  await reg.selectOption('select.import-type', 'ITEM');
+  await reg.setInputFiles('input.import-file', { name: '监管事项.csv', mimeType: 'text/csv', buffer: toGbk(csv) });
+  await reg.click('button.import-go');
+  await reg.waitForSelector('.import-result', { timeout: 60_000 });
+  const result = (await reg.textContent('.import-result'))!;
+  assert.match(result, `接受 ${12 - imp.invalid.ITEM.size}`);
+  assert.match(result, `拒绝 ${imp.invalid.ITEM.size}`);
+  assert.match(result, 'GBK');
+  const [dl] = await Promise.all([reg.waitForEvent('download'), reg.click('.import-result a.dl-error')]);
+  const saved = `${ARTIFACTS}/import-errors.csv`;
+  await dl.saveAs(saved);
+  const report = readFileSync(saved);
+  assert.equal([...report.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with BOM');
+  const lines = report.toString('utf8').slice(1).trim().split('\r\n');
+  assert.is(lines[0], '行号,记录编码,列名,字段,错误代码,错误说明');
+  for (const id of imp.invalid.ITEM.keys()) assert.ok(lines.some((l) => l.includes(`,IMP-${id},`)), `${id} in the downloaded report`);
+  assert.ok(await reg.$('.tablewrap.imports tbody tr'), 'the import is listed');
+  // The rejected rows joined the correction queue, and the tile still counts the table.
+  await checkCorrections('after the import');
+  await shot(reg, 'reporting-import');
+  // Correct one imported record in the form: its error beside the field, checked as typed, saved as version 2.
+  const clean = makeFixtures({ seed: 77, items: 12, now });
+  const [badId] = [...imp.invalid.ITEM.keys()];
+  const broken = imp.ITEM.find((x) => x.recordId === badId)! as unknown as Record<string, unknown>;
+  const good = clean.ITEM.find((x) => x.recordId === badId)! as unknown as Record<string, unknown>;
+  const changed = Object.keys(good).filter((k) => JSON.stringify(good[k]) !== JSON.stringify(broken[k]));
+  assert.ok(changed.length > 0);
+  await reg.click(`button.correct[data-record="ITEM/IMP-${badId}"]`);
+  await reg.waitForSelector('form.correct-form');
+  assert.match((await reg.textContent('.correct-summary'))!, '校验未通过');
+  const notes = await reg.locator('form.correct-form .field-note.err').allTextContents();
+  assert.ok(notes.some((n) => n.includes(imp.invalid.ITEM.get(badId)!)), `the error beside its field: ${notes.join(' | ')}`);
+  for (const k of changed) {
+    const v = good[k];
+    await reg.fill(`form.correct-form [name="${k}"]`, Array.isArray(v) ? v.join(';') : String(v));
+  }
+  await reg.waitForFunction(() => document.querySelector('.correct-summary')?.textContent?.startsWith('校验通过'), null, { timeout: 10_000 });
+  await reg.click('button.correct-save');
+  await reg.waitForSelector('form.correct-form', { state: 'detached' });
+  const saved2 = (await (await reg.request.get(`${base}/api/reporter/records/ITEM/IMP-${badId}`)).json()) as { record: { status: string; version: number; source: string } };
+  assert.is(saved2.record.status, 'valid');
+  assert.is(saved2.record.version, 2);
+  await reg.waitForSelector(`button.correct[data-record="ITEM/IMP-${badId}"]`, { state: 'detached' });
+  await checkCorrections('after the correction');
+  // Withdraw another with a reason: audited with it.
+  const [, otherId] = [...imp.invalid.ITEM.keys()];
+  if (otherId) {
+    await reg.click(`tr:has(button.correct[data-record="ITEM/IMP-${otherId}"]) button.withdraw`);
+    await reg.fill('form.modal textarea[name="reason"]', '重复录入，撤回');
+    await reg.click('form.modal button[type="submit"]');
+    await reg.waitForSelector(`button.correct[data-record="ITEM/IMP-${otherId}"]`, { state: 'detached' });
+    const audit = await db.query<{ details: unknown }>(`SELECT details FROM audit_log WHERE action = 'reporter.records.withdraw' AND target = $1`, [`ITEM/IMP-${otherId}`]);
+    assert.match(JSON.stringify(audit.rows[0]?.details), '重复录入');
+    await checkCorrections('after the withdrawal');
+  }
   await open(reg, '#/overview');
   // Seeded runs started 26 h, 3 h and 30 min ago; count those on today's date in UTC+8 (the test may run near midnight).
   const cn = chinaDate;

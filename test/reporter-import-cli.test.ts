@@ -31,7 +31,7 @@ test('usage errors exit 2 with the usage line', () => {
   assert.is(run(['--type', 'ITEM', '--file', join(dir, 'missing.csv')]).code, 2);
 });
 
-test('ITEM then INSPECTION: summary, error report, exit 3 when rows were rejected', () => {
+test('ITEM then INSPECTION: summary, error report, exit 0 also when rows were rejected (the import completed)', () => {
   writeFileSync(join(dir, 'items.csv'), recordsToCsv('ITEM', f.ITEM, { bom: true }));
   const a = run(['--type', 'item', '--file', join(dir, 'items.csv')]);
   assert.is(a.code, 0, a.err);
@@ -41,12 +41,21 @@ test('ITEM then INSPECTION: summary, error report, exit 3 when rows were rejecte
   const b = run(['--type', 'INSPECTION', '--file', join(dir, 'ins.csv'), '--errors', errors]);
   const bad = f.invalid.INSPECTION.size;
   assert.ok(bad > 0);
-  assert.is(b.code, 3, b.err);
+  assert.is(b.code, 0, b.err);
   assert.match(b.out, `拒绝 ${bad}`);
+  assert.match(b.out, `待更正的错误 `);
+  assert.match(b.out, /导入编号 \d+/);
   const report = readFileSync(errors, 'utf8');
   assert.ok(report.startsWith('\uFEFFrow,recordId,field,code,message'));
   assert.is(report.trim().split('\n').length, 1 + bad);
   assert.match(b.out, 'report.rows.csv');
+});
+
+test('a file that cannot be read as the type exits 1, non-zero', () => {
+  writeFileSync(join(dir, 'wrong.csv'), 'a,b\n1,2\n');
+  const r = run(['--type', 'ITEM', '--file', join(dir, 'wrong.csv')]);
+  assert.is(r.code, 1, r.err);
+  assert.match(r.err, '记录编码');
 });
 
 test('what the command wrote is in the database', async () => {
@@ -56,6 +65,10 @@ test('what the command wrote is in the database', async () => {
   assert.equal(counts, { invalid: f.invalid.INSPECTION.size, valid: 4 + 30 - f.invalid.INSPECTION.size });
   const audit = await db.query(`SELECT 1 FROM audit_log WHERE action = 'reporter.records.import'`);
   assert.is(audit.rows.length, 2);
+  // The import log: both imports done, the wrong file failed with its reason.
+  const log = await db.query<{ status: string; rejected: number }>(`SELECT status, rejected FROM reporter_imports ORDER BY id`);
+  assert.equal(log.rows.map((x) => x.status), ['done', 'done', 'failed']);
+  assert.is(log.rows[1].rejected, f.invalid.INSPECTION.size);
   await db.close();
 });
 

@@ -131,3 +131,31 @@ export async function openBatches(q: Queryable): Promise<BatchRow[]> {
   );
   return r.rows;
 }
+
+/**
+ * Re-send on demand: makes valid records due again in their current version (the next run puts them in a new batch;
+ * the province takes a repeated UPSERT of one version as the same record). One record, or every record of a batch
+ * still in the version that batch carried. Records in a batch still open (pending/processing) are left alone: that
+ * batch is resumed by the next run anyway. Returns the records marked and those left in an open batch.
+ */
+export async function markForResend(q: Queryable, target: { dataType: DataType; recordId: string } | { batchId: string }): Promise<{ marked: number; inOpenBatch: number }> {
+  const match =
+    'batchId' in target
+      ? { sql: `(r.data_type, r.record_id, r.version) IN (SELECT data_type, record_id, version FROM report_batch_items WHERE batch_id = $1)`, params: [target.batchId] }
+      : { sql: `r.data_type = $1 AND r.record_id = $2`, params: [target.dataType, target.recordId] };
+  const open = await q.query<{ n: string }>(
+    `SELECT count(*) AS n FROM reporter_records r JOIN report_deliveries d ON d.data_type = r.data_type AND d.record_id = r.record_id
+       JOIN report_batches b ON b.batch_id = d.queued_batch AND b.status IN ('pending', 'processing')
+      WHERE ${match.sql}`,
+    match.params,
+  );
+  const res = await q.query(
+    `UPDATE report_deliveries d SET queued_version = r.version - 1
+       FROM reporter_records r
+      WHERE d.data_type = r.data_type AND d.record_id = r.record_id AND r.status = 'valid' AND d.queued_version = r.version
+        AND NOT EXISTS (SELECT 1 FROM report_batches b WHERE b.batch_id = d.queued_batch AND b.status IN ('pending', 'processing'))
+        AND ${match.sql}`,
+    match.params,
+  );
+  return { marked: res.rowCount ?? 0, inOpenBatch: Number(open.rows[0].n) };
+}

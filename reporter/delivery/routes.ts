@@ -4,7 +4,9 @@ import type { AuthService } from '../../core/auth/service';
 import type { Clock } from '../../core/time';
 import { auditFrom, httpError, page, readJson, requirePermission, type AppEnv } from '../../core/http';
 import type { Page } from '../../contract/common';
-import type { BatchDetail, DeliveryStatus, DryRun, Indicators, RunStarted } from '../../contract/reporter';
+import type { BatchDetail, DeliveryStatus, DryRun, Indicators, ResendAnswer, RunStarted } from '../../contract/reporter';
+import { markForResend } from './outbox';
+import { SEND_ORDER, type DataType } from '../adapters/types';
 import { RunInProgressError, type DeliveryService } from './service';
 import { indicators, coverage } from './indicators';
 import { addMonths, chinaDate, isCalendarDate } from '../../core/china-time';
@@ -88,6 +90,25 @@ export function createDeliveryRoutes(d: DeliveryRouteDeps) {
     if (!batch) return httpError(c, 404, 'not_found', `没有批次 ${id}`);
     const answer: BatchDetail = { batch, attempts: await paged(c, (p) => listAttempts(d.db, id, p)) };
     return c.json(answer);
+  });
+
+  // Re-send on demand (reporter:write, audited): the records become due again in their current version; the next run
+  // (or POST /runs) sends them in a new batch. Records still in an open batch are left to that batch's resumption.
+  app.post('/batches/:id/resend', requirePermission('reporter:write'), async (c) => {
+    const id = c.req.param('id');
+    if (!(await getBatch(d.db, id))) return httpError(c, 404, 'not_found', `没有批次 ${id}`);
+    const r: ResendAnswer = await markForResend(d.db, { batchId: id });
+    await auditFrom(c, d.auth, { action: 'reporter.resend', target: `batch/${id}`, details: { ...r } });
+    return c.json(r);
+  });
+
+  app.post('/records/:dataType/:recordId/resend', requirePermission('reporter:write'), async (c) => {
+    const dataType = c.req.param('dataType').toUpperCase();
+    if (!SEND_ORDER.includes(dataType as DataType)) return httpError(c, 404, 'unknown_data_type', `数据类型 "${c.req.param('dataType')}" 不存在，应为 ${SEND_ORDER.join('、')} 之一`);
+    const recordId = c.req.param('recordId');
+    const r: ResendAnswer = await markForResend(d.db, { dataType: dataType as DataType, recordId });
+    await auditFrom(c, d.auth, { action: 'reporter.resend', target: `${dataType}/${recordId}`, details: { ...r } });
+    return c.json(r);
   });
 
   app.get('/batches/:id/items', requirePermission('read'), async (c) => c.json(await paged(c, (p) => listBatchItems(d.db, c.req.param('id'), p))));

@@ -113,7 +113,7 @@ test('a batch still failing after its retries stops the run; the next run resume
   const r1 = await svc.run('incremental', 'test');
   sim.setFaults({ error503: 0 });
   assert.is(r1.status, 'partial');
-  const open = await db.query<{ batch_id: string; attempts: number }>(`SELECT batch_id, attempts FROM report_batches WHERE status = 'pending'`);
+  const open = await db.query<{ batch_id: string; attempts: number; record_count: number }>(`SELECT batch_id, attempts, record_count FROM report_batches WHERE status = 'pending'`);
   assert.is(open.rows.length, 1);
   assert.is(open.rows[0].attempts, 9, 'first try + 8 retries');
   const ev = await db.query<{ severity: string; labels: { batchId: string } }>(`SELECT severity, labels FROM system_events WHERE source = 'reporter' AND kind = 'batch_failed'`);
@@ -121,6 +121,11 @@ test('a batch still failing after its retries stops the run; the next run resume
   const r2 = await svc.run('incremental', 'test');
   assert.is((r2.stats as { resumed: number; batches: number }).resumed, 1);
   assert.is((r2.stats as { resumed: number; batches: number }).batches, 0, 'no new batch: the records were already in the resumed one');
+  // Consistent counters: the resumed batch's records are this run's records, so accepted + rejected ≤ records.
+  const s2 = r2.stats as { records: number; accepted: number; rejected: number };
+  assert.is(s2.records, open.rows[0].record_count);
+  assert.ok(s2.records > 0);
+  assert.ok(s2.accepted + s2.rejected <= s2.records, JSON.stringify(s2));
   const b = await db.query<{ status: string; attempts: number }>(`SELECT status, attempts FROM report_batches WHERE batch_id = $1`, [open.rows[0].batch_id]);
   assert.equal(b.rows[0], { status: 'done', attempts: 10 });
   assert.ok(sim.store.isLive('ITEM', 'RESITEM-1'));
@@ -172,6 +177,52 @@ test('finished batches keep their exact body for keepBatchBodies (90 days), then
   const r = await db.query<{ batch_id: string; body: string }>(`SELECT batch_id, body FROM report_batches WHERE batch_id = ANY($1::text[]) ORDER BY seq`, [b.rows.map((x) => x.batch_id)]);
   assert.is(r.rows[0].body, '');
   assert.ok(r.rows[1].body.startsWith('{"batchId":'));
+});
+
+test('a run interrupted by a dead process keeps what the batch log says it did; run ids stay sequential after a sequence jump', async () => {
+  const { startRun } = await import('./run');
+  const t = Date.now();
+  const id1 = await startRun(db, 'incremental', 'schedule', null, t);
+  // The process "dies" after the gateway took one batch (9 accepted, 1 rejected) and before a second got an answer.
+  const cols = ['batch_id', 'region_code', 'day', 'seq', 'data_type', 'adapter', 'created_at', 'status', 'record_count', 'body_bytes', 'body', 'attempts', 'accepted', 'rejected', 'run_id'];
+  await db.insertMany('report_batches', cols, [
+    ['CRASH-A', '370700', '20261124', 901, 'ITEM', 'contract-v1', new Date(t), 'done', 10, 100, '', 1, 9, 1, id1],
+    ['CRASH-B', '370700', '20261124', 902, 'ITEM', 'contract-v1', new Date(t), 'pending', 5, 100, '', 1, null, null, id1],
+  ]);
+  // After a crash PostgreSQL's sequence may jump (it logs 32 values ahead).
+  await db.query(`SELECT setval(pg_get_serial_sequence('report_runs', 'id'), $1)`, [id1 + 32]);
+  const id2 = await startRun(db, 'incremental', 'schedule', null, t + 1000);
+  assert.is(id2, id1 + 1, 'the next run id follows');
+  const r = await db.query<{ status: string; stats: any; error: string }>(`SELECT status, stats, error FROM report_runs WHERE id = $1`, [id1]);
+  const stats = typeof r.rows[0].stats === 'string' ? JSON.parse(r.rows[0].stats) : r.rows[0].stats;
+  assert.is(r.rows[0].status, 'failed');
+  assert.match(r.rows[0].error, 'interrupted');
+  assert.equal({ batches: stats.batches, records: stats.records, accepted: stats.accepted, rejected: stats.rejected, openBatches: stats.openBatches, interrupted: stats.interrupted },
+    { batches: 2, records: 15, accepted: 9, rejected: 1, openBatches: 1, interrupted: true });
+  // An insert without an id (the sequence) cannot collide with the ids given out.
+  const seq = await db.query<{ id: string }>(`INSERT INTO report_runs (kind, trigger, started_at, status) VALUES ('incremental', 'test', now(), 'ok') RETURNING id`);
+  assert.is(Number(seq.rows[0].id), id2 + 1);
+  await db.query(`DELETE FROM report_batches WHERE batch_id IN ('CRASH-A', 'CRASH-B')`);
+  await db.query(`UPDATE report_runs SET status = 'ok' WHERE status = 'running'`);
+});
+
+test('re-send on demand: a delivered record, or a whole batch, goes again in a new batch of the next run', async () => {
+  const { markForResend } = await import('./outbox');
+  const item = fx.ITEM.find((x) => !fx.invalid.ITEM.has(x.recordId))!;
+  assert.equal(await markForResend(db, { dataType: 'ITEM', recordId: item.recordId }), { marked: 1, inOpenBatch: 0 });
+  assert.equal(await markForResend(db, { dataType: 'ITEM', recordId: item.recordId }), { marked: 0, inOpenBatch: 0 }, 'already due: nothing more');
+  const r = await svc.run('incremental', 'test');
+  assert.is(r.status, 'ok');
+  assert.equal([(r.stats as { batches: number }).batches, (r.stats as { records: number }).records], [1, 1]);
+  const b = await db.query<{ batch_id: string; record_count: number }>(`SELECT batch_id, record_count FROM report_batches WHERE data_type = 'ITEM' AND status = 'done' ORDER BY created_at DESC LIMIT 1`);
+  const again = await markForResend(db, { batchId: b.rows[0].batch_id });
+  assert.equal(again, { marked: 1, inOpenBatch: 0 });
+  const first = await db.query<{ batch_id: string; record_count: number }>(`SELECT batch_id, record_count FROM report_batches WHERE data_type = 'OFFICER' AND status = 'done' ORDER BY created_at LIMIT 1`);
+  const whole = await markForResend(db, { batchId: first.rows[0].batch_id });
+  assert.is(whole.marked, first.rows[0].record_count, 'every record of the batch still in that version');
+  const r2 = await svc.run('incremental', 'test');
+  assert.is((r2.stats as { records: number }).records, 1 + first.rows[0].record_count);
+  assert.is(sim.live('ITEM').filter((x) => x.recordId === item.recordId).length, 1, 'still one record at the province');
 });
 
 test.run();

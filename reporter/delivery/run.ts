@@ -1,4 +1,4 @@
-import type { Db } from '../../core/db';
+import type { Db, Queryable } from '../../core/db';
 import type { Logger } from '../../core/log';
 import type { Clock } from '../../core/time';
 import { SEND_ORDER, type DataType, type ProvinceAdapter, type Receipt } from '../adapters/types';
@@ -43,11 +43,49 @@ export interface RunStats {
   stoppedBy?: string;
 }
 
+/**
+ * What the batch log holds for one run: the batches it wrote, their records, and what the province accepted and
+ * rejected in them so far (receipts). The truth about a run that ended without finishing (a crash, an error).
+ */
+export async function batchLogStats(q: Queryable, runId: number) {
+  const r = await q.query<{ batches: string; records: string; accepted: string; rejected: string; open: string }>(
+    `SELECT count(*) AS batches, coalesce(sum(record_count), 0) AS records, coalesce(sum(accepted), 0) AS accepted,
+            coalesce(sum(rejected), 0) AS rejected, count(*) FILTER (WHERE status IN ('pending', 'processing')) AS open
+       FROM report_batches WHERE run_id = $1`,
+    [runId],
+  );
+  const x = r.rows[0];
+  return { batches: Number(x.batches), records: Number(x.records), accepted: Number(x.accepted), rejected: Number(x.rejected), openBatches: Number(x.open), source: 'batch_log' as const };
+}
+
 export async function startRun(db: Db, kind: string, trigger: string, actor: string | null, at: number): Promise<number> {
-  // Only the leader runs, one run at a time: a run still marked running belongs to a process that died mid-run.
-  await db.query(`UPDATE report_runs SET status = 'failed', finished_at = $1, error = 'interrupted: the process ended during the run; the next run resumed its open batches' WHERE status = 'running'`, [new Date(at)]);
-  const r = await db.query<{ id: string }>(`INSERT INTO report_runs (kind, trigger, actor, started_at, status) VALUES ($1, $2, $3, $4, 'running') RETURNING id`, [kind, trigger, actor, new Date(at)]);
-  return Number(r.rows[0].id);
+  return db.tx(async (q) => {
+    // One start at a time (the server and the CLI take the reporter lock, but two starts must never pick one id).
+    await q.query(`SELECT pg_advisory_xact_lock(7370735)`);
+    // Only the leader runs, one run at a time: a run still marked running belongs to a process that died mid-run.
+    // It keeps what the batch log says it did — the province accepted those records whatever became of the process.
+    const stale = await q.query<{ id: string; stats: Record<string, unknown> | null }>(`SELECT id, stats FROM report_runs WHERE status = 'running'`);
+    for (const row of stale.rows) {
+      const id = Number(row.id);
+      const log = await batchLogStats(q, id);
+      await q.query(
+        `UPDATE report_runs SET status = 'failed', finished_at = $2, stats = $3::jsonb,
+                error = 'interrupted: the process ended during the run; its counts are from the batch log; the next run resumed its open batches'
+          WHERE id = $1`,
+        [id, new Date(at), JSON.stringify({ ...(row.stats ?? {}), ...log, interrupted: true })],
+      );
+    }
+    // Ids one after another: a sequence may jump after a crash (PostgreSQL logs 32 values ahead), which looks like
+    // lost runs. The sequence is moved along so that an insert without an id cannot collide.
+    const r = await q.query<{ id: string }>(
+      `INSERT INTO report_runs (id, kind, trigger, actor, started_at, status)
+       VALUES ((SELECT coalesce(max(id), 0) + 1 FROM report_runs), $1, $2, $3, $4, 'running') RETURNING id`,
+      [kind, trigger, actor, new Date(at)],
+    );
+    const id = Number(r.rows[0].id);
+    await q.query(`SELECT setval(pg_get_serial_sequence('report_runs', 'id'), $1)`, [id]);
+    return id;
+  });
 }
 
 export async function finishRun(db: Db, id: number, status: 'ok' | 'partial' | 'failed', stats: unknown, at: number, error?: string) {
@@ -69,6 +107,8 @@ export async function runDelivery(d: RunDeps, kind: PassKind, runId: number | nu
   // 1. What a previous run (or a crash) left open.
   for (const b of await openBatches(d.db)) {
     stats.resumed++;
+    // Counted in this run's records too, so that accepted + rejected never exceed records.
+    stats.records += b.record_count;
     d.log.info({ batchId: b.batch_id, status: b.status }, 'resuming an open batch');
     const ok = b.status === 'processing' ? (processing.push(b), true) : await deliver(d, b, stats, processing);
     if (!ok) return finish(stats, 'a resumed batch still fails');

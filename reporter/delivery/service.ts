@@ -6,7 +6,7 @@ import type { ReporterConfig } from '../config';
 import { createAdapter } from '../adapters';
 import type { ProvinceAdapter } from '../adapters/types';
 import { GatewaySender } from './sender';
-import { checkOverdue, dryRun, finishRun, runDelivery, startRun, type RunStats } from './run';
+import { batchLogStats, checkOverdue, dryRun, finishRun, runDelivery, startRun, type RunStats } from './run';
 import { reconcile, type ReconcileResult } from './reconcile';
 import type { PassKind } from './outbox';
 import type { Registry } from 'prom-client';
@@ -131,7 +131,9 @@ export class DeliveryService {
       return { runId, status, stats };
     } catch (err) {
       log.error({ err, runId, kind }, 'delivery run failed');
-      await finishRun(db, runId, 'failed', {}, clock(), (err as Error).message).catch(() => undefined);
+      // What it did before the error, from the batch log (the province may have accepted batches of it).
+      const done = await batchLogStats(db, runId).catch(() => ({}));
+      await finishRun(db, runId, 'failed', done, clock(), (err as Error).message).catch(() => undefined);
       throw err;
     }
   }

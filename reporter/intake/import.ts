@@ -1,12 +1,12 @@
 /**
- * Bulk import of one record type from a file (the command is app/cli/import.ts).
- * CSV with the Chinese column headers of data-standard.md (UTF-8 with or without BOM; several values in one cell
+ * Bulk import of one record type from a file (the command is app/cli/import.ts) or an upload (POST /api/reporter/imports).
+ * CSV with the Chinese column headers of data-standard.md (UTF-8 with or without BOM, or GBK; several values in one cell
  * separated by ; or ；), or JSON Lines. The file is streamed and written in batches; the caller is told of progress;
  * the run ends with a summary and an error report (row, recordId, field, code, message) plus the rejected rows in
  * the input's format, to correct and import again. Every row is kept: rejected ones with status invalid.
  */
 import { createReadStream, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { Readable, pipeline } from 'node:stream';
 import { basename } from 'node:path';
 import { userInfo } from 'node:os';
 import { parse } from 'csv-parse';
@@ -14,26 +14,57 @@ import { FIELDS, headerMap, DATA_TYPE_ZH } from '../standard/codes';
 import type { DataType, ValidationResult } from '../standard/types';
 import type { Intake, SubmitItem } from './service';
 import { ErrorReport } from './report';
+import { classify, createImport, finishImport, recordProgress, type NewFinding } from './imports';
 import { maskIdNumbers } from '../../core/mask';
 
-export interface ImportOptions {
+export type ImportFormat = 'csv' | 'jsonl';
+/** How the bytes are read: `auto` = UTF-8 (with or without BOM) when they are valid UTF-8, else GB18030 (GBK's superset). */
+export type ImportEncoding = 'auto' | 'utf-8' | 'gb18030';
+
+interface CommonOptions {
   intake: Intake;
   dataType: DataType;
-  file: string;
-  format?: 'csv' | 'jsonl';
-  /** Error report path; default `<file>.errors.csv`. */
-  errorsFile?: string;
-  /** Check only: validate and write the report, store nothing. */
+  /** Check only: validate and write the report, store nothing (no import row either). */
   dryRun?: boolean;
-  /** Who imports (audit, version history); default `import:<os user>`. */
+  /** Who imports (audit, version history); default `import:<os user>:<file>`. */
   receivedBy?: string;
+  encoding?: ImportEncoding;
   /** Called after each batch with bytes read so far. */
   onProgress?(p: { bytes: number; totalBytes: number; rows: number; accepted: number; rejected: number }): void;
 }
 
+export interface ImportOptions extends CommonOptions {
+  file: string;
+  format?: ImportFormat;
+  /** Error report path; default `<file>.errors.csv`. */
+  errorsFile?: string;
+}
+
+export interface StreamImportOptions extends CommonOptions {
+  /** The file's bytes (an upload's body). */
+  input: AsyncIterable<Uint8Array>;
+  format: ImportFormat;
+  /** The file's name as the client gave it (shown in the import log). */
+  fileName?: string;
+  /** Expected size (progress), when known. */
+  totalBytes?: number;
+  /** Stop with ImportTooLargeError past this many bytes. */
+  maxBytes?: number;
+  /** Where it came from: the API's upload or the command. */
+  via: 'api' | 'cli';
+  /** Audit entry details (the caller's role and address). */
+  audit?: { role?: string; ip?: string };
+  /** The command's file report (rows, recordId, field, code, message + the rejected rows); the API has none. */
+  report?: ErrorReport;
+}
+
 export interface ImportSummary {
+  /** The import log's id (GET /api/reporter/imports/:id); absent for a dry run. */
+  importId?: number;
   dataType: DataType;
   file: string;
+  encoding: string;
+  bytes: number;
   rows: number;
   accepted: number;
   heldReference: number;
@@ -41,14 +72,32 @@ export interface ImportSummary {
   unchanged: number;
   /** Rows carrying W_OFFICER warnings (stored and sent). */
   warned: number;
-  errorsFile: string;
-  /** Lines in the error report (one per error or warning). */
+  /** Lines per part of the report: errors to correct, rows waiting for a referenced record, warnings. */
+  findings: { error: number; waiting: number; warning: number };
+  errorsFile?: string;
+  /** Lines in the error report file (one per error or warning). */
   errorLines: number;
   rejectedRowsFile?: string;
   /** Header columns that are not fields of this type (ignored), and fields with no column. */
   unknownColumns: string[];
   missingColumns: string[];
   seconds: number;
+}
+
+/** The upload went past its limit: nothing after it was read. */
+export class ImportTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`文件超过导入上限 ${(limit / 1048576).toFixed(0)} MiB，请拆分后分别导入（已导入超限前的行）`);
+    this.name = 'ImportTooLargeError';
+  }
+}
+
+/** The file cannot be read as the type at all (wrong header, wrong encoding): a 400 for the API, exit 1 for the command. */
+export class ImportUnreadableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImportUnreadableError';
+  }
 }
 
 interface Row {
@@ -61,36 +110,54 @@ interface Row {
 
 /**
  * Imports one file through the intake pipeline (one submission: duplicates are marked across the whole file, the
- * held records re-checked and the import audited once at the end). Throws (before writing anything) only when the
+ * held records re-checked and the import audited once at the end). Throws (before writing any record) only when the
  * file cannot be read as the given type at all.
  */
-export async function importFile(opts: ImportOptions): Promise<ImportSummary> {
-  const t0 = Date.now();
-  const { intake, dataType } = opts;
+export async function importFile(opts: ImportOptions): Promise<ImportSummary & { errorsFile: string }> {
   const format = opts.format ?? (/\.jsonl?$|\.ndjson$/i.test(opts.file) ? 'jsonl' : 'csv');
-  const totalBytes = statSync(opts.file).size;
   const errorsFile = opts.errorsFile ?? opts.file.replace(/\.(csv|jsonl?|ndjson)$/i, '') + '.errors.csv';
-  const report = new ErrorReport(errorsFile, format);
-  const receivedBy = opts.receivedBy ?? `import:${safeUser()}:${basename(opts.file)}`;
+  const stream = createReadStream(opts.file);
+  try {
+    const s = await importStream({
+      ...opts, input: stream, format, fileName: basename(opts.file), totalBytes: statSync(opts.file).size, via: 'cli',
+      receivedBy: opts.receivedBy ?? `import:${safeUser()}:${basename(opts.file)}`, report: new ErrorReport(errorsFile, format),
+    });
+    return { ...s, file: opts.file, errorsFile };
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** Imports a stream of bytes (an upload, a file): see importFile. Records the import and its report parts in the import log. */
+export async function importStream(opts: StreamImportOptions): Promise<ImportSummary> {
+  const t0 = Date.now();
+  const { intake, dataType, format, report } = opts;
+  const totalBytes = opts.totalBytes ?? 0;
+  const receivedBy = opts.receivedBy ?? `import:${safeUser()}:${opts.fileName ?? 'upload'}`;
   const sum: ImportSummary = {
-    dataType, file: opts.file, rows: 0, accepted: 0, heldReference: 0, rejected: 0, unchanged: 0, warned: 0,
-    errorsFile, errorLines: 0, unknownColumns: [], missingColumns: [], seconds: 0,
+    dataType, file: opts.fileName ?? '', encoding: '', bytes: 0, rows: 0, accepted: 0, heldReference: 0, rejected: 0, unchanged: 0, warned: 0,
+    findings: { error: 0, waiting: 0, warning: 0 }, errorsFile: report?.path, errorLines: 0, unknownColumns: [], missingColumns: [], seconds: 0,
   };
+  const importId = opts.dryRun ? undefined : await createImport(intake.db, { dataType, format, fileName: opts.fileName, via: opts.via, actor: receivedBy, now: intake.clock() });
+  sum.importId = importId;
   const submission = intake.open(dataType, {
     source: 'import', actor: receivedBy, duplicates: 'file', dryRun: opts.dryRun,
-    audit: { action: 'reporter.records.import', details: { file: basename(opts.file) } },
+    audit: { action: 'reporter.records.import', role: opts.audit?.role, ip: opts.audit?.ip, details: { file: opts.fileName, importId, via: opts.via } },
   });
-  let bytes = 0;
-  const stream = createReadStream(opts.file);
-  stream.on('data', (b) => (bytes += b.length));
+  const counted = countBytes(opts.input, sum, opts.maxBytes);
+  const text = decode(counted, opts.encoding ?? 'auto', sum);
 
   const flush = async (rows: Row[]) => {
     if (rows.length === 0) return;
     const items: SubmitItem[] = rows.map((r) => ({
       input: r.input, raw: r.input ?? r.raw, rowNo: r.rowNo, verdict: r.readError ? unreadable(dataType, r.readError) : undefined,
     }));
-    const { outcomes, late } = await submission.submit(items);
-    for (const [row, e] of late) await report.add(row, [e]);
+    const { outcomes, results, late } = await submission.submit(items);
+    const findings: NewFinding[] = [];
+    for (const [row, e] of late) {
+      await report?.add(row, [e]);
+      findings.push({ kind: 'error', rowNo: row, recordId: e.recordId, field: e.field, code: e.code, message: e.message });
+    }
     for (let i = 0; i < rows.length; i++) {
       const o = outcomes[i];
       sum.rows++;
@@ -99,39 +166,122 @@ export async function importFile(opts: ImportOptions): Promise<ImportSummary> {
       else if (o.outcome === 'unchanged') sum.unchanged++;
       else sum.rejected++;
       if (o.warnings.length) sum.warned++;
-      const findings = [...o.errors, ...o.warnings];
-      if (findings.length) await report.add(rows[i].rowNo, findings);
-      if (o.errors.length) await report.addRow(rows[i].raw);
+      const parts = classify(rows[i].rowNo, o, results[i]?.data ?? {});
+      findings.push(...parts);
+      const found = [...o.errors, ...o.warnings];
+      if (found.length) await report?.add(rows[i].rowNo, found);
+      // The rows to correct and import again: not the ones only waiting for a referenced record.
+      if (parts.some((p) => p.kind === 'error')) await report?.addRow(rows[i].raw);
     }
-    opts.onProgress?.({ bytes, totalBytes, rows: sum.rows, accepted: sum.accepted, rejected: sum.rejected });
+    for (const p of findings) sum.findings[p.kind]++;
+    if (importId !== undefined) await recordProgress(intake.db, importId, sum, findings, { encoding: sum.encoding });
+    opts.onProgress?.({ bytes: sum.bytes, totalBytes, rows: sum.rows, accepted: sum.accepted, rejected: sum.rejected });
   };
 
   const size = intake.reporter.intake.writeBatchSize;
   let batch: Row[] = [];
   try {
-    const source = format === 'csv' ? csvRows(stream, dataType, sum, report) : jsonlRows(stream);
-    for await (const row of source) {
-      batch.push(row);
-      if (batch.length >= size) {
-        await flush(batch);
-        batch = [];
+    try {
+      const source = format === 'csv' ? csvRows(text, dataType, sum, report) : jsonlRows(text);
+      for await (const row of source) {
+        batch.push(row);
+        if (batch.length >= size) {
+          await flush(batch);
+          batch = [];
+        }
       }
+      await flush(batch);
+    } finally {
+      await report?.close();
     }
-    await flush(batch);
-  } finally {
-    stream.destroy();
-    await report.close();
+    await submission.close();
+  } catch (err) {
+    if (importId !== undefined) {
+      await finishImport(intake.db, importId, { now: intake.clock(), status: 'failed', error: (err as Error).message, unknownColumns: sum.unknownColumns, missingColumns: sum.missingColumns })
+        .catch(() => undefined);
+    }
+    throw err;
   }
-  await submission.close();
-  sum.errorLines = report.count;
-  if (report.rowCount > 0) sum.rejectedRowsFile = report.rowsPath;
+  if (importId !== undefined) {
+    await finishImport(intake.db, importId, { now: intake.clock(), status: 'done', unknownColumns: sum.unknownColumns, missingColumns: sum.missingColumns });
+  }
+  sum.errorLines = report?.count ?? 0;
+  if (report && report.rowCount > 0) sum.rejectedRowsFile = report.rowsPath;
   sum.seconds = (Date.now() - t0) / 1000;
   return sum;
 }
 
+async function* countBytes(input: AsyncIterable<Uint8Array>, sum: ImportSummary, max?: number): AsyncGenerator<Uint8Array> {
+  for await (const chunk of input) {
+    sum.bytes += chunk.length;
+    if (max !== undefined && sum.bytes > max) throw new ImportTooLargeError(max);
+    yield chunk;
+  }
+}
+
+/**
+ * Bytes → text. `auto`: a UTF-8 BOM, or a first 64 KiB that is valid UTF-8, is UTF-8; anything else is read as
+ * GB18030 (the superset of GBK and GB2312 that Chinese Excel writes). A BOM is dropped by the decoder. The WHATWG
+ * decoders of Node's ICU do the work.
+ */
+async function* decode(input: AsyncIterable<Uint8Array>, encoding: ImportEncoding, sum: ImportSummary): AsyncGenerator<string> {
+  let dec: TextDecoder | null = encoding === 'auto' ? null : new TextDecoder(encoding, { fatal: encoding === 'utf-8' });
+  let head: Uint8Array[] = [];
+  let headBytes = 0;
+  const pick = (bytes: Uint8Array[]) => {
+    const all = Buffer.concat(bytes);
+    const bom = all.length >= 3 && all[0] === 0xef && all[1] === 0xbb && all[2] === 0xbf;
+    let utf8 = bom;
+    if (!bom) {
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(all, { stream: true });
+        utf8 = true;
+      } catch {
+        utf8 = false;
+      }
+    }
+    return new TextDecoder(utf8 ? 'utf-8' : 'gb18030', { fatal: utf8 });
+  };
+  const run = (d: TextDecoder, b: Uint8Array, stream: boolean) => {
+    try {
+      return d.decode(b, { stream });
+    } catch {
+      throw new ImportUnreadableError(`文件前部是 UTF-8 编码，但第 ${sum.bytes} 字节附近不是合法的 UTF-8：请将整个文件另存为"CSV UTF-8"或统一为 GBK 编码后重新导入`);
+    }
+  };
+  for await (const chunk of input) {
+    if (!dec) {
+      head.push(chunk);
+      headBytes += chunk.length;
+      if (headBytes < 65_536) continue;
+      dec = pick(head);
+      sum.encoding = dec.encoding;
+      const t = run(dec, Buffer.concat(head), true);
+      head = [];
+      if (t) yield t;
+      continue;
+    }
+    sum.encoding ||= dec.encoding;
+    const t = run(dec, chunk, true);
+    if (t) yield t;
+  }
+  if (!dec) {
+    dec = pick(head);
+    sum.encoding = dec.encoding;
+    const t = run(dec, Buffer.concat(head), false);
+    if (t) yield t;
+    return;
+  }
+  sum.encoding ||= dec.encoding;
+  const t = run(dec, new Uint8Array(0), false);
+  if (t) yield t;
+}
+
 /** CSV rows as objects keyed by field name, from the Chinese header. */
-async function* csvRows(stream: NodeJS.ReadableStream, dataType: DataType, sum: ImportSummary, report: ErrorReport): AsyncGenerator<Row> {
-  const parser = stream.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true }));
+async function* csvRows(text: AsyncIterable<string>, dataType: DataType, sum: ImportSummary, report?: ErrorReport): AsyncGenerator<Row> {
+  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true });
+  // pipeline: a read or decode error ends the parser with it, so the loop below throws it.
+  pipeline(Readable.from(text), parser, () => undefined);
   const map = headerMap(dataType);
   let keys: (string | undefined)[] | null = null;
   let n = 1;
@@ -143,12 +293,12 @@ async function* csvRows(stream: NodeJS.ReadableStream, dataType: DataType, sum: 
       const present = new Set(keys.filter(Boolean));
       sum.missingColumns = FIELDS[dataType].filter(([k]) => !present.has(k)).map(([, zh]) => zh);
       if (present.size === 0 || !present.has('recordId')) {
-        throw new Error(
+        throw new ImportUnreadableError(
           `第一行应为${DATA_TYPE_ZH[dataType]}（${dataType}）的中文列名，如 ${FIELDS[dataType].slice(0, 4).map(([, zh]) => zh).join('、')}……；` +
-            `未找到"记录编码"列。请检查 --type 是否正确、文件是否为 UTF-8 编码的 CSV`,
+            `未找到"记录编码"列。请检查导入类型是否正确、文件是否为 UTF-8 或 GBK 编码的 CSV`,
         );
       }
-      report.setHeader(header);
+      report?.setHeader(header);
       continue;
     }
     n++;
@@ -162,18 +312,31 @@ async function* csvRows(stream: NodeJS.ReadableStream, dataType: DataType, sum: 
   }
 }
 
-async function* jsonlRows(stream: NodeJS.ReadableStream): AsyncGenerator<Row> {
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+/** JSON Lines: one record per line (\n or \r\n); blank lines skipped; a line that is not JSON is a row with a read error. */
+async function* jsonlRows(text: AsyncIterable<string>): AsyncGenerator<Row> {
   let n = 0;
-  for await (const line0 of lines) {
+  let rest = '';
+  const one = (line0: string): Row | null => {
     n++;
-    const line = n === 1 ? line0.replace(/^\uFEFF/, '') : line0;
-    if (line.trim() === '') continue;
+    const line = (n === 1 ? line0.replace(/^\uFEFF/, '') : line0).replace(/\r$/, '');
+    if (line.trim() === '') return null;
     try {
-      yield { rowNo: n, input: JSON.parse(line), raw: line };
+      return { rowNo: n, input: JSON.parse(line), raw: line };
     } catch (err) {
-      yield { rowNo: n, input: undefined, raw: line, readError: (err as Error).message };
+      return { rowNo: n, input: undefined, raw: line, readError: (err as Error).message };
     }
+  };
+  for await (const t of text) {
+    const parts = (rest + t).split('\n');
+    rest = parts.pop()!;
+    for (const p of parts) {
+      const r = one(p);
+      if (r) yield r;
+    }
+  }
+  if (rest !== '') {
+    const r = one(rest);
+    if (r) yield r;
   }
 }
 

@@ -18,6 +18,7 @@ export async function loadReferences(q: Queryable, dataType: DataType, inputs: u
   const items = new Set<string>();
   const inspections = new Set<string>();
   const officers = new Map<string, { validUntil: string; status: string }[]>();
+  const notValidOfficers = new Map<string, { recordId: string; status: string }[]>();
   let officerRegister = false;
   if (dataType === 'INSPECTION' || dataType === 'PENALTY') {
     const implCodes = new Set<string>();
@@ -60,6 +61,18 @@ export async function loadReferences(q: Queryable, dataType: DataType, inputs: u
           list.push({ validUntil: r.valid_until, status: r.status });
           officers.set(r.cert_no, list);
         }
+        // The officers' own records that did not pass: a W_OFFICER then names them (correct the OFFICER first).
+        const own = await q.query<{ cert_no: string; record_id: string; status: string }>(
+          `SELECT data->>'certNo' AS cert_no, record_id, status
+             FROM reporter_records WHERE data_type = 'OFFICER' AND status <> 'valid' AND data->>'certNo' = ANY($1::text[])
+            ORDER BY record_id`,
+          [[...certs]],
+        );
+        for (const r of own.rows) {
+          const list = notValidOfficers.get(r.cert_no) ?? [];
+          list.push({ recordId: r.record_id, status: r.status });
+          notValidOfficers.set(r.cert_no, list);
+        }
       }
     }
   }
@@ -71,6 +84,7 @@ export async function loadReferences(q: Queryable, dataType: DataType, inputs: u
       // Several issuers may reuse a number: valid if any holder's certificate is 有效 and unexpired on that day.
       return (officers.get(certNo) ?? []).some((o) => o.status === '1' && o.validUntil >= date);
     },
+    officerRecordsNotValid: (certNo) => notValidOfficers.get(certNo) ?? [],
     addItem: (c) => void items.add(c),
     addInspection: (id) => void inspections.add(id),
   };

@@ -187,6 +187,22 @@ test('too many records in one request → 413 with advice', async () => {
   assert.is(bad.status, 400);
 });
 
+test('the correction form: check validates one record and stores nothing; the detail lists the fields with their headers', async () => {
+  const before = (await db.query<{ n: string }>(`SELECT count(*) AS n FROM reporter_record_versions`)).rows[0].n;
+  const bad = await api('POST', '/records/ITEM/check', { ...f.ITEM[0], recordId: 'CHECK-1', catalogCode: '12' });
+  assert.is(bad.status, 200);
+  assert.is(bad.body.status, 'invalid');
+  assert.ok(bad.body.errors.some((e: any) => e.field === 'catalogCode'));
+  const good = await api('POST', '/records/ITEM/check', { ...f.ITEM[0], recordId: 'CHECK-1' });
+  assert.is(good.body.status, 'valid');
+  assert.equal(good.body.errors, []);
+  assert.is((await db.query<{ n: string }>(`SELECT count(*) AS n FROM reporter_record_versions`)).rows[0].n, before);
+  assert.is((await api('POST', '/records/ITEM/check', [f.ITEM[0]])).status, 400);
+  assert.is((await api('POST', '/records/ITEM/check', f.ITEM[0], ops)).status, 403);
+  const d = await api('GET', `/records/ITEM/${f.ITEM[0].recordId}`);
+  assert.equal(d.body.fields.find((x: any) => x.key === 'implCode'), { key: 'implCode', label: '检查实施清单编码', multi: false });
+});
+
 test.after(async () => {
   await db.close();
 });

@@ -5,8 +5,13 @@
  *   GET  /records/stats                         counts per type and status                        (read)
  *   GET  /records/:dataType/:recordId           the record with its history                       (read)
  *   GET  /rejects                               input that could not be keyed (kept, never dropped) (read)
+ *   POST /records/:dataType/check               validate one record, store nothing (the correction form) (reporter:ingest)
  *   POST /records/:dataType/:recordId/withdraw  op DELETE                                         (reporter:ingest)
  *   POST /staging/run                           pick up the staging table now                     (reporter:write)
+ *   POST /imports?type=&format=&encoding=&name= a file as the body (streamed, capped): the import   (reporter:ingest)
+ *   GET  /imports, /imports/:id                 the import log with counts (also while one runs)  (read)
+ *   GET  /imports/:id/findings?kind=            one part of its report: error / waiting / warning (read)
+ *   GET  /imports/:id/report.csv?part=          that part as the clerk's CSV (UTF-8 BOM, Chinese headers) (read)
  * Every write is audited. Personal ID numbers are masked for callers who may not write records.
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
@@ -16,12 +21,16 @@ import { can } from '../../core/auth/roles';
 import { auditFrom, clientIp, httpError, page, readJson, requirePermission, type AppEnv } from '../../core/http';
 import { maskIdNumber, scrub } from '../../core/mask';
 import type { Db } from '../../core/db';
-import type { IngestAnswer, IntakeReject, RecordDetail, RecordStats, ReporterRecord, StagingRun, WithdrawAnswer } from '../../contract/reporter';
+import type { IngestAnswer, IntakeReject, RecordCheck, RecordDetail, RecordStats, ReporterRecord, StagingRun, WithdrawAnswer } from '../../contract/reporter';
 import type { Page } from '../../contract/common';
 import { DATA_TYPES, isDataType, type DataType, type RecordStatus } from '../standard/types';
 import { RECORD_ID_RE } from '../standard/validate';
+import { FIELDS, MULTI_VALUE_FIELDS } from '../standard/codes';
 import type { Intake } from './service';
 import { ingestStaging } from './staging';
+import { importStream, ImportTooLargeError, ImportUnreadableError, type ImportEncoding } from './import';
+import { FINDING_PART_ZH, findingsCsv, getImport, importFindings, listImports } from './imports';
+import type { ImportFindingKind, ImportRecord, ImportFinding } from '../../contract/reporter';
 import { getRecord, listRecords, listRejects, recordHistory, recordStats, RECORD_STATUSES, type RecordFilter } from './queries';
 
 /** What the routes need: the area's one intake pipeline (reporter/index.ts builds it), the audit log. */
@@ -71,6 +80,21 @@ export function createIntakeRoutes(deps: IntakeRouteDeps): Hono<AppEnv> {
     return c.json(answer);
   });
 
+  // The correction form's check as the clerk types: the one validator with the city's references, nothing stored,
+  // counted or audited (a dry-run submission).
+  app.post('/records/:dataType/check', requirePermission('reporter:ingest'), async (c) => {
+    const dataType = c.req.param('dataType').toUpperCase();
+    if (!isDataType(dataType)) return badType(c, c.req.param('dataType'));
+    const body = await readJson(c);
+    if (!body.ok) return body.response;
+    if (!body.value || typeof body.value !== 'object' || Array.isArray(body.value)) return httpError(c, 400, 'bad_body', '请求体应为一条记录的 JSON 对象 (one record object)');
+    const p = c.get('principal');
+    const { outcomes } = await intake.submit(dataType, [{ input: body.value }], { source: 'api', actor: p?.name ?? 'anonymous', dryRun: true });
+    const o = outcomes[0];
+    const answer: RecordCheck = { dataType, recordId: o.recordId, status: o.outcome === 'accepted' ? 'valid' : o.outcome === 'held_reference' ? 'held_reference' : 'invalid', errors: o.errors, warnings: o.warnings };
+    return c.json(answer);
+  });
+
   app.get('/records/stats', requirePermission('read'), async (c) => c.json(await recordStats(db) satisfies RecordStats));
 
   app.get('/records', requirePermission('read'), async (c) => {
@@ -113,6 +137,7 @@ export function createIntakeRoutes(deps: IntakeRouteDeps): Hono<AppEnv> {
     const reveal = mayReveal(c);
     const answer: RecordDetail = {
       record: recordView(record, reveal),
+      fields: FIELDS[dataType].map(([key, label]) => ({ key, label, multi: MULTI_VALUE_FIELDS.has(key) })),
       history: history.map((h) => ({ ...h, data: reveal ? h.data : (maskData(h.data) ?? null) })),
       limit,
       offset,
@@ -152,6 +177,85 @@ export function createIntakeRoutes(deps: IntakeRouteDeps): Hono<AppEnv> {
     const r: StagingRun = await ingestStaging(db, { intake });
     await auditFrom(c, auth, { action: 'reporter.staging.run', target: 'reporter_staging', details: { ...r } });
     return c.json(r);
+  });
+
+  // A file as the request body (not multipart: the dashboard sends the File itself), read as it arrives, batch by batch
+  // through the same pipeline as the command, while probing and delivery go on. The body limit of this route is
+  // reporter.intake.maxImportBytes (app/system.ts bodyLimitFor); the import also counts the bytes itself.
+  app.post('/imports', requirePermission('reporter:ingest'), async (c) => {
+    const t = (c.req.query('type') ?? '').toUpperCase();
+    if (!isDataType(t)) return badType(c, c.req.query('type') ?? '');
+    const name = (c.req.query('name') ?? '').slice(0, 200) || undefined;
+    const fmt = (c.req.query('format') ?? (name && /\.(jsonl?|ndjson)$/i.test(name) ? 'jsonl' : 'csv')).toLowerCase();
+    if (fmt === 'xlsx' || (name && /\.xlsx?$/i.test(name))) {
+      return httpError(c, 415, 'unsupported_format', 'Excel 文件（.xlsx）暂不能直接导入：请在 Excel 中"另存为 CSV UTF-8（逗号分隔）"后导入 (xlsx is not supported; save as CSV)');
+    }
+    if (fmt !== 'csv' && fmt !== 'jsonl') return httpError(c, 400, 'bad_format', `format 应为 csv 或 jsonl，收到 "${fmt}"`);
+    const enc = (c.req.query('encoding') ?? 'auto').toLowerCase();
+    const encoding: ImportEncoding | null = enc === 'auto' ? 'auto' : enc === 'utf-8' || enc === 'utf8' ? 'utf-8' : enc === 'gbk' || enc === 'gb18030' ? 'gb18030' : null;
+    if (!encoding) return httpError(c, 400, 'bad_encoding', `encoding 应为 auto、utf-8 或 gbk，收到 "${enc}"`);
+    const body = c.req.raw.body;
+    if (!body) return httpError(c, 400, 'empty', '请求体为空：请把文件本身作为请求体发送 (send the file as the body)');
+    const p = c.get('principal');
+    const max = intake.reporter.intake.maxImportBytes;
+    const length = Number(c.req.header('content-length') ?? 0) || undefined;
+    try {
+      const s = await importStream({
+        intake, dataType: t, input: body as unknown as AsyncIterable<Uint8Array>, format: fmt, encoding, fileName: name, totalBytes: length, maxBytes: max,
+        via: 'api', receivedBy: p?.name ?? 'anonymous', audit: { role: p?.role, ip: clientIp(c) },
+      });
+      const answer: ImportRecord | null = await getImport(db, s.importId!);
+      return c.json(answer);
+    } catch (err) {
+      if (err instanceof ImportTooLargeError) return httpError(c, 413, 'body_too_large', err.message, { limit: max });
+      if (err instanceof ImportUnreadableError) return httpError(c, 400, 'unreadable_file', err.message);
+      throw err;
+    }
+  });
+
+  app.get('/imports', requirePermission('read'), async (c) => {
+    const { limit, offset } = page(c, 20, 200);
+    const answer: Page<ImportRecord> = { limit, offset, ...(await listImports(db, { limit, offset })) };
+    return c.json(answer);
+  });
+
+  const importOf = async (c: Context<AppEnv>) => {
+    const id = Number(c.req.param('id'));
+    if (!Number.isSafeInteger(id) || id < 1) return { res: httpError(c, 400, 'bad_id', `导入编号应为正整数，收到 "${c.req.param('id')}"`) };
+    const rec = await getImport(db, id);
+    return rec ? { rec } : { res: httpError(c, 404, 'not_found', `没有编号为 ${id} 的导入`) };
+  };
+  const partOf = (c: Context<AppEnv>, key: string): ImportFindingKind | Response => {
+    const v = c.req.query(key) ?? 'error';
+    return v === 'error' || v === 'waiting' || v === 'warning' ? v : httpError(c, 400, 'bad_filter', `${key} 应为 error（待更正的错误）、waiting（等待关联记录）或 warning（警告），收到 "${v}"`);
+  };
+
+  app.get('/imports/:id', requirePermission('read'), async (c) => {
+    const r = await importOf(c);
+    return r.res ?? c.json(r.rec satisfies ImportRecord);
+  });
+
+  app.get('/imports/:id/findings', requirePermission('read'), async (c) => {
+    const r = await importOf(c);
+    if (r.res) return r.res;
+    const kind = partOf(c, 'kind');
+    if (kind instanceof Response) return kind;
+    const { limit, offset } = page(c, 100, 1000);
+    const answer: Page<ImportFinding> = { limit, offset, ...(await importFindings(db, r.rec.id, kind, { limit, offset })) };
+    return c.json(answer);
+  });
+
+  app.get('/imports/:id/report.csv', requirePermission('read'), async (c) => {
+    const r = await importOf(c);
+    if (r.res) return r.res;
+    const kind = partOf(c, 'part');
+    if (kind instanceof Response) return kind;
+    const csv = await findingsCsv(db, r.rec.id, kind);
+    const file = `导入${r.rec.id}-${r.rec.dataType}-${FINDING_PART_ZH[kind]}.csv`;
+    return c.body(csv, 200, {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="import-${r.rec.id}-${kind}.csv"; filename*=UTF-8''${encodeURIComponent(file)}`,
+    });
   });
 
   return app;

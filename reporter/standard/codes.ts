@@ -143,6 +143,8 @@ export const MULTI_VALUE_FIELDS = new Set(['inspectors', 'certNos', 'penaltyType
 
 const LABELS: Record<string, string> = {};
 for (const list of Object.values(FIELDS)) for (const [k, zh] of list) LABELS[k] = zh;
+/** Field key → its Chinese column header (中文列名), over all types. */
+export const LABELS_ZH: Readonly<Record<string, string>> = LABELS;
 
 /** "检查人员(inspectors)": how a message names a field. */
 export function fieldLabel(field: string): string {

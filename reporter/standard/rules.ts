@@ -87,12 +87,18 @@ export function validateInspection(r: FieldReader, refs?: ReferenceLookup) {
     if (ok && inspectorsOk && checkDate && refs?.officerCertValid) {
       for (let i = 0; i < certNos.length; i++) {
         if (refs.officerCertValid(certNos[i], checkDate) === false) {
-          r.warn('certNos', `${inspectors![i]} 的执法证号 ${certNos[i]} 在检查日期 ${checkDate} 不是有效的执法证（未登记、已注销、暂扣或过期），请核对；记录仍会报送`);
+          const own = refs.officerRecordsNotValid?.(certNos[i]) ?? [];
+          const why = own.length
+            ? `：本市的执法人员记录 ${own.map((o) => `${o.recordId}（${OFFICER_STATUS_ZH[o.status] ?? o.status}）`).join('、')} 本身未通过校验，请先更正该执法人员记录（OFFICER）`
+            : '（未登记、已注销、暂扣或过期），请核对';
+          r.warn('certNos', `${inspectors![i]} 的执法证号 ${certNos[i]} 在检查日期 ${checkDate} 不是有效的执法证${why}；记录仍会报送`);
         }
       }
     }
   }
 }
+
+const OFFICER_STATUS_ZH: Record<string, string> = { invalid: '被拒绝', held_reference: '等待关联记录', withdrawn: '已撤回', pending: '未校验' };
 
 export function validatePenalty(r: FieldReader, refs?: ReferenceLookup) {
   r.text('actionName', { max: 500, what: '处罚行为名称' });

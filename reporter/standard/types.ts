@@ -129,6 +129,11 @@ export interface ReferenceLookup {
    * Return undefined when the officer register is not available: no W_OFFICER is raised then.
    */
   officerCertValid?(certNo: string, date: string): boolean | undefined;
+  /**
+   * The city's own OFFICER records with this certNo that are not valid (rejected, held or withdrawn), so a W_OFFICER
+   * can say that the officer's record itself is what needs correcting. Optional.
+   */
+  officerRecordsNotValid?(certNo: string): { recordId: string; status: string }[];
 }
 
 export interface ValidateOptions {

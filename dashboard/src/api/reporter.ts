@@ -1,6 +1,6 @@
 import type { Page } from '../../../contract/common';
-import type { Batch, Correction, DeliveryStatus, Indicators, OverdueRecord, Reconciliation, Run } from '../../../contract/reporter';
-import { get } from './http';
+import type { Batch, Correction, DataType, IngestAnswer, RecordCheck, RecordDetail, ResendAnswer, RunStarted, WithdrawAnswer, DeliveryStatus, ImportFindingKind, ImportRecord, Indicators, OverdueRecord, Reconciliation, Run } from '../../../contract/reporter';
+import { ApiError, get, post, unauthenticated } from './http';
 
 /** The answers are contract/reporter.ts's; a GET gives null when the endpoint is not there (404/501). */
 export const reporter = {
@@ -13,4 +13,46 @@ export const reporter = {
   overdue: (): Promise<Page<OverdueRecord> | null> => get('/api/reporter/overdue', { limit: 100 }),
   reconciliations: (): Promise<Page<Reconciliation> | null> => get('/api/reporter/reconciliations', { limit: 200 }),
   runs: (limit = 20): Promise<Page<Run> | null> => get('/api/reporter/runs', { limit }),
+  record: (dataType: DataType, recordId: string): Promise<RecordDetail | null> => get(`/api/reporter/records/${dataType}/${encodeURIComponent(recordId)}`, { limit: 5 }),
+  /** The verdict the record would get now (the server's validator, nothing stored). */
+  check: (dataType: DataType, record: Record<string, unknown>): Promise<RecordCheck> => post(`/api/reporter/records/${dataType}/check`, record),
+  /** Saves a corrected record: a new version when its data changed (audited as reporter.records.ingest). */
+  save: (dataType: DataType, record: Record<string, unknown>): Promise<IngestAnswer> => post(`/api/reporter/records/${dataType}`, record),
+  withdraw: (dataType: DataType, recordId: string, reason: string): Promise<WithdrawAnswer> =>
+    post(`/api/reporter/records/${dataType}/${encodeURIComponent(recordId)}/withdraw`, { reason }),
+  /** Makes a record due again in its current version (sent by the next run). */
+  resend: (dataType: DataType, recordId: string): Promise<ResendAnswer> => post(`/api/reporter/records/${dataType}/${encodeURIComponent(recordId)}/resend`, {}),
+  /** Starts a delivery run now (what is due goes: corrected records, resumed batches). */
+  runNow: (kind: 'incremental' | 'full' = 'incremental'): Promise<RunStarted> => post('/api/reporter/runs', { kind }),
+  imports: (limit = 10): Promise<Page<ImportRecord> | null> => get('/api/reporter/imports', { limit }),
+  /** Where one part of an import's report downloads as CSV (UTF-8 with BOM, Chinese headers). */
+  importReportUrl: (id: number, part: ImportFindingKind) => `/api/reporter/imports/${id}/report.csv?part=${part}`,
+  /**
+   * Uploads a file to POST /api/reporter/imports as the request body (the server reads it as it arrives). XHR, not
+   * fetch, for the upload's progress; `onProgress(sent, total)`. Resolves with the finished import.
+   */
+  upload(dataType: DataType, file: File, opts: { encoding?: string; onProgress?(sent: number, total: number): void } = {}): Promise<ImportRecord> {
+    const format = /\.(jsonl?|ndjson)$/i.test(file.name) ? 'jsonl' : /\.xlsx?$/i.test(file.name) ? 'xlsx' : 'csv';
+    const q = new URLSearchParams({ type: dataType, format, name: file.name, encoding: opts.encoding ?? 'auto' });
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', `/api/reporter/imports?${q}`);
+      xhr.withCredentials = true;
+      xhr.setRequestHeader('content-type', 'application/octet-stream');
+      xhr.upload.onprogress = (e) => opts.onProgress?.(e.loaded, e.lengthComputable ? e.total : file.size);
+      xhr.onerror = () => reject(new ApiError(0, 'network', '网络错误，上传未完成'));
+      xhr.onload = () => {
+        let data: any = null;
+        try {
+          data = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+        } catch {
+          data = null;
+        }
+        if (xhr.status === 401) unauthenticated();
+        if (xhr.status >= 200 && xhr.status < 300 && data) resolve(data as ImportRecord);
+        else reject(new ApiError(xhr.status, data?.error?.code ?? 'http_' + xhr.status, data?.error?.message ?? `${xhr.status} ${xhr.statusText}`));
+      };
+      xhr.send(file);
+    });
+  },
 };

@@ -1,8 +1,10 @@
 import { api } from '../api';
-import type { Finding, GatewayError, Indicators, Reconciliation, RunKind, RunStatus } from '../../../contract/reporter';
+import type { Correction, Finding, GatewayError, Indicators, Reconciliation, RunKind, RunStatus } from '../../../contract/reporter';
 import { card, chart, fmtDate, fmtNum, fmtPct, fmtTime, gauge, h, table, timeAxisOption } from '../ui';
 import { addMonths, chinaDate, chinaDayStart } from '../../../core/china-time';
 import type { PageCtx } from '../page-ctx';
+import { importCard } from './reporting-import';
+import { openCorrection, resendRecord, runNow, withdrawRecord } from './reporting-correct';
 
 const TYPE_ZH: Record<string, string> = { ITEM: '监管事项', INSPECTION: '检查行为', PENALTY: '处罚行为', OFFICER: '执法人员' };
 const RUN_ZH: Record<RunStatus, string> = { ok: '成功', partial: '部分成功', failed: '失败', running: '运行中' };
@@ -50,7 +52,8 @@ const OVERDUE_ZH: Record<string, string> = {
 /** 数据直报: last and next run, batches over time, the four indicators, overdue, corrections, reconciliation. */
 export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
   const periods = months(6);
-  const [status, batches, corrections, recon, runs, overdueList, ...inds] = await Promise.all([
+  const [imports, status, batches, corrections, recon, runs, overdueList, ...inds] = await Promise.all([
+    api.reporter.imports().catch(() => null),
     api.reporter.status().catch(() => null),
     api.reporter.batches().catch(() => null),
     api.reporter.corrections().catch(() => null),
@@ -84,17 +87,22 @@ export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
   }));
   const latestRecon = new Map<string, Reconciliation>();
   for (const r of recon?.items ?? []) if (!latestRecon.has(r.dataType)) latestRecon.set(r.dataType, r);
-  const overdue = cur.rows.filter((r) => r.overdue > 0);
+  // One number, one meaning: each tile is the count of the table it names (the API's total), not a sum from elsewhere.
+  const overdueTotal = overdueList?.total ?? 0;
   const corr = corrections?.items ?? [];
-  const reasons = (errs: (Finding | GatewayError)[] | null) => (errs?.length ? errs.map((e) => `${e.code ?? ''} ${e.message ?? e.field ?? ''}`.trim()).join('；') : '—');
+  const corrTotal = corrections?.total ?? corr.length;
+  // A record's reasons once each (one row per record in the queue, all its reasons in it).
+  const reasons = (errs: (Finding | GatewayError)[] | null) =>
+    errs?.length ? [...new Set(errs.map((e) => `${e.code ?? ''} ${e.message ?? e.field ?? ''}`.trim()))].join('；') : '—';
+  const shown = (n: number, total: number) => (total > n ? `，显示前 ${fmtNum(n)} 条` : '');
 
   return h('div.page.reporting',
     h('div.stats.small',
       h('div.stat', { class: last?.status === 'failed' ? 's-down' : last?.status === 'ok' ? 's-up' : '' },
         h('div.stat-num', fmtTime(last?.startedAt)), h('div.stat-label', `上次运行 · ${last ? KIND_ZH[last.kind] ?? last.kind : '—'} · ${last ? RUN_ZH[last.status] ?? last.status : '—'}`)),
       h('div.stat', h('div.stat-num', fmtTime(next?.next)), h('div.stat-label', `下次运行${next?.kind ? ' · ' + (KIND_ZH[next.kind] ?? next.kind) : ''}`)),
-      h('div.stat', { class: overdue.length ? 's-down' : '' }, h('div.stat-num', fmtNum(cur.rows.reduce((a, r) => a + r.overdue, 0))), h('div.stat-label', '本月逾期未被接收')),
-      h('div.stat', h('div.stat-num', fmtNum(corrections?.total ?? corr.length)), h('div.stat-label', '更正队列')),
+      h('div.stat.tile-overdue', { class: overdueTotal ? 's-down' : '' }, h('div.stat-num', fmtNum(overdueTotal)), h('div.stat-label', '逾期未被接收')),
+      h('div.stat.tile-corrections', h('div.stat-num', fmtNum(corrTotal)), h('div.stat-label', '更正队列')),
       h('div.stat', h('div.stat-num', fmtNum(Object.values(status?.openBatches ?? {}).reduce((a, b) => a + b, 0))), h('div.stat-label', '未完成批次'))),
     h('div.gauges', INDS.map(([name, k]) => h('div.gauge-box', gauge(`本月${name}`, cur[k] as number | null, { reason: k === 'completeness' ? cur.completenessReason : cur.rows.length ? '本期没有可计算的记录' : '本期没有记录' })))),
     h('div.grid2',
@@ -119,7 +127,8 @@ export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
         ['结果', (r) => h(`span.badge.${r.match ? 's-up' : 's-down'}`, r.match ? '一致' : r.error ? '失败' : '不一致')],
         ['时间', (r) => fmtTime(r.checkedAt)],
       ], { empty: '暂无对账结果' }))),
-    card(`逾期未被接收的记录（共 ${fmtNum(overdueList?.total ?? 0)} 条，按应报日期）`, table(overdueList?.items ?? [], [
+    ctx.can('reporter:ingest') || (imports?.items.length ?? 0) > 0 ? importCard(ctx, imports) : null,
+    card(`逾期未被接收的记录（共 ${fmtNum(overdueTotal)} 条${shown(overdueList?.items.length ?? 0, overdueTotal)}，按应报日期）`, table(overdueList?.items ?? [], [
       ['类型', (r) => TYPE_ZH[r.dataType] ?? r.dataType],
       ['记录', (r) => h('code', r.recordId)],
       ['应报日期', (r) => fmtDate(r.deadline)],
@@ -127,14 +136,19 @@ export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
       ['原因', (r) => OVERDUE_ZH[r.reason] ?? r.reason],
       ['说明', (r) => h('span.err', r.errors ? reasons(r.errors) : '')],
     ], { empty: '没有逾期记录', cls: 'overdue' })),
-    card('更正队列（含原因）', table(corr.slice(0, 100), [
+    card(`更正队列（共 ${fmtNum(corrTotal)} 条记录${shown(corr.length, corrTotal)}，每条一行，含全部原因）`, table(corr, [
       ['类型', (r) => TYPE_ZH[r.dataType] ?? r.dataType],
       ['记录', (r) => h('code', r.recordId)],
       ['版本', (r) => String(r.version)],
       ['发现方', (r) => (r.foundBy === 'province' ? '省平台拒收' : '本市校验')],
       ['应报日期', (r) => fmtDate(r.deadline)],
       ['原因', (r) => h('span.err', reasons(r.errors))],
-    ], { empty: '没有待更正记录' })),
+      ...(ctx.can('reporter:ingest') ? [['操作', (r: Correction) => h('span.row-actions',
+        h('button.small.correct', { 'data-record': `${r.dataType}/${r.recordId}`, onclick: () => openCorrection(ctx, r.dataType, r.recordId) }, '更正'), ' ',
+        h('button.small.secondary.withdraw', { onclick: () => withdrawRecord(ctx, r.dataType, r.recordId) }, '撤回'),
+        r.foundBy === 'province' && ctx.can('reporter:write') ? [' ', h('button.small.secondary.resend', { onclick: () => resendRecord(ctx, r.dataType, r.recordId) }, '重新上报')] : null)] as [string, (r: Correction) => HTMLElement]] : []),
+    ], { empty: '没有待更正记录', cls: 'corrections' }),
+      ctx.can('reporter:write') ? h('p', h('button.small.run-now', { onclick: () => runNow(ctx) }, '立即上报（增量）'), h('span.muted', ' 更正保存后的新版本在下次上报时发送；也可立即上报。')) : null),
     card('最近运行', table(runs?.items ?? [], [
       ['开始', (r) => fmtTime(r.startedAt, true)],
       ['类型', (r) => KIND_ZH[r.kind] ?? r.kind],

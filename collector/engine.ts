@@ -11,7 +11,7 @@ import { probeTypeOf, type ProbeStateSources } from './probes/index';
 import { Scheduler, type ProbeRun } from './scheduler';
 import { SampleRing, quantile } from './slots';
 import { advance, initialState, type TargetState, type TargetStateName } from './state';
-import { approvedBaseline } from './store/baselines';
+import { adoptFirstCapture, approvedBaseline } from './store/baselines';
 import { latestHeartbeat } from './store/heartbeats';
 import { loadTargetStates } from './store/targets';
 import { writeCollectorStats } from './store/system';
@@ -50,6 +50,7 @@ export class CollectorEngine {
   ) {
     this.sources = {
       approvedBaseline: async (id) => approvedBaseline(deps.db, id),
+      adoptFirstCapture: (id, hash) => adoptFirstCapture(deps.db, id, hash),
       latestHeartbeat: (id) => latestHeartbeat(deps.db, id),
     };
     this.instance = `${hostname()}#${config.shard.index}/${config.shard.count}`;
@@ -176,7 +177,7 @@ export class CollectorEngine {
     if (!state) return t.spec;
     let extra: Record<string, unknown> | undefined;
     try {
-      extra = (await state.load({ targetId: t.id, lastDetail: this.states.get(t.id)?.lastDetail, firstSeenAt: this.firstSeen.get(t.id), sources: this.sources })) as Record<string, unknown> | undefined;
+      extra = (await state.load({ targetId: t.id, spec: t.spec, lastDetail: this.states.get(t.id)?.lastDetail, firstSeenAt: this.firstSeen.get(t.id), sources: this.sources })) as Record<string, unknown> | undefined;
     } catch (err) {
       // The database is away: keep what was added last.
       const cached = this.stateSpecs.get(t.id);

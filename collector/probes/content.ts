@@ -20,8 +20,13 @@ export const contentSpecSchema = httpFetchSpecSchema
     normalise: normaliseRulesSchema.prefault({}),
     /** Words that must never appear (case-insensitive, full-width folded). `[]` turns the check off. */
     forbiddenWords: z.array(z.string().min(1)).prefault(forbiddenWordsDefault),
+    /**
+     * Trust on first use: without an approved baseline, the first capture without forbidden words becomes a provisional
+     * baseline (未确认基线) that changes are compared with until a person confirms it. false: wait for an approval.
+     */
+    trustOnFirstUse: z.boolean().default(true),
     /** The approved baseline, filled in by the collector from its baseline store (or pinned in config as a hash). */
-    baseline: z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/).optional(), text: z.string().optional() }).strict().optional(),
+    baseline: z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/).optional(), text: z.string().optional(), provisional: z.boolean().optional() }).strict().optional(),
   })
   .strict()
   .superRefine(checkMethodBody);
@@ -118,6 +123,7 @@ export const contentProbe: Probe<ContentSpec> = async (spec, ctx) => {
 function judgePage(spec: ContentSpec, outcome: ProbeOutcome, body: string, startedAt: number, now: () => number): ProbeOutcome {
   const check = checkContent(body, { baselineHash: spec.baseline?.hash, baselineText: spec.baseline?.text, normalise: spec.normalise, forbiddenWords: spec.forbiddenWords });
   const detail: Record<string, unknown> = { hash: check.hash, baselineHash: spec.baseline?.hash ?? (spec.baseline?.text !== undefined ? sha256(spec.baseline.text) : null), changed: check.changed, bytes: body.length };
+  if (spec.baseline?.provisional) detail.baselineProvisional = true;
   // The normalised text is kept only when the collector needs it: no baseline yet (first capture) or a change to review.
   if (!spec.baseline || check.changed) detail.normalisedText = check.normalisedText;
   if (check.diffSummary) detail.diffSummary = check.diffSummary;
@@ -132,7 +138,7 @@ function judgePage(spec: ContentSpec, outcome: ProbeOutcome, body: string, start
   if (check.changed) {
     const d = check.diffSummary;
     const facts = d
-      ? `${spec.url} 与基线不一致 新增 ${d.added} 行 删除 ${d.removed} 行 例: ${d.samples.slice(0, 2).join(' | ')}`
+      ? `${spec.url} 与${spec.baseline?.provisional ? '未确认基线（首次采集）' : '基线'}不一致 新增 ${d.added} 行 删除 ${d.removed} 行 例: ${d.samples.slice(0, 2).join(' | ')}`
       : `${spec.url} 期望哈希 ${String(detail.baselineHash).slice(0, 12)} 实际 ${check.hash.slice(0, 12)}`;
     return failure('content_changed', facts, startedAt, now(), extra);
   }
@@ -145,12 +151,15 @@ export const contentProbeType: ProbeType<typeof contentSpecSchema, 'content'> = 
   spec: contentSpecSchema,
   probe: contentProbe,
   kind: 'active',
-  // The approved baseline from the baseline store (collector/store/baselines.ts); none yet: the page is captured.
+  // The approved baseline from the baseline store (collector/store/baselines.ts); none yet: the page is captured, and
+  // with trustOnFirstUse the capture (once written, and only without forbidden words) becomes the provisional baseline.
   state: {
     keys: ['baseline'],
-    load: async ({ targetId, sources }) => {
-      const b = await sources.approvedBaseline(targetId);
-      return b ? { baseline: { hash: b.hash, text: b.text } } : undefined;
+    load: async ({ targetId, spec, lastDetail, sources }) => {
+      let b = await sources.approvedBaseline(targetId);
+      const captured = lastDetail && typeof lastDetail.normalisedText === 'string' && typeof lastDetail.hash === 'string' && !lastDetail.forbiddenHits && lastDetail.baselineHash == null;
+      if (!b && spec?.trustOnFirstUse !== false && captured) b = await sources.adoptFirstCapture(targetId, lastDetail.hash as string);
+      return b ? { baseline: { hash: b.hash, text: b.text, ...(b.provisional ? { provisional: true } : {}) } } : undefined;
     },
   },
 };

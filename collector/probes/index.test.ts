@@ -33,10 +33,21 @@ test('state hooks: what each type adds to its spec before a run', async () => {
   const sources = {
     approvedBaseline: async (id: string) => (id === 'portal' ? { hash: 'h', text: 't' } : null),
     latestHeartbeat: async (id: string) => (id === 'job' ? { ts: 1000, status: 'fail' as const, message: 'disk full' } : null),
+    adoptFirstCapture: async (id: string, hash: string) => (adopted.push(`${id}:${hash}`), { hash, text: 'first', provisional: true }),
   };
+  const adopted: string[] = [];
   const input = (targetId: string, lastDetail: Record<string, unknown> | null = null) => ({ targetId, lastDetail, firstSeenAt: 500, sources });
   assert.equal(await PROBE_TYPES.content.state!.load(input('portal')), { baseline: { hash: 'h', text: 't' } });
   assert.is(await PROBE_TYPES.content.state!.load(input('other')), undefined);
+  // Trust on first use: the previous run captured a clean page without a baseline → it becomes the provisional one.
+  const capture = { normalisedText: 'first', hash: 'c1', baselineHash: null };
+  assert.equal(await PROBE_TYPES.content.state!.load(input('other', capture)), { baseline: { hash: 'c1', text: 'first', provisional: true } });
+  assert.equal(adopted, ['other:c1']);
+  // ... but not a page with forbidden words, nor with trustOnFirstUse off, nor when a baseline exists.
+  assert.is(await PROBE_TYPES.content.state!.load(input('other', { ...capture, forbiddenHits: [{ word: 'hacked', count: 1 }] })), undefined);
+  assert.is(await PROBE_TYPES.content.state!.load({ ...input('other', capture), spec: { trustOnFirstUse: false } as never }), undefined);
+  assert.equal(await PROBE_TYPES.content.state!.load(input('portal', capture)), { baseline: { hash: 'h', text: 't' } });
+  assert.equal(adopted, ['other:c1']);
   assert.equal(await PROBE_TYPES.dns.state!.load(input('d', { answers: ['127.0.0.1'] })), { previousAnswers: ['127.0.0.1'] });
   assert.is(await PROBE_TYPES.dns.state!.load(input('d')), undefined);
   assert.equal(await PROBE_TYPES.heartbeat.state!.load(input('job')), { state: { lastBeatAt: 1000, lastStatus: 'fail', message: 'disk full', firstSeenAt: 500 } });

@@ -58,17 +58,40 @@ export interface ContentCheckOptions {
 
 export const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
+/**
+ * Counts added/removed lines and keeps the first changed ones as samples. A replacement (lines removed, then lines
+ * added in their place) is sampled alternately "- old", "+ new", so a defaced block shows what replaced it even
+ * when more lines were removed than fit in the samples.
+ */
 export function summariseDiff(before: string, after: string, maxSamples = 6): DiffSummary {
   const parts = diffLines(before.endsWith('\n') ? before : `${before}\n`, after.endsWith('\n') ? after : `${after}\n`);
   let added = 0;
   let removed = 0;
   const samples: string[] = [];
-  for (const p of parts) {
+  const lines = (v: string) => v.split('\n').filter((l) => l !== '');
+  const sample = (sign: string, l: string) => {
+    if (samples.length < maxSamples) samples.push(`${sign} ${l.length > 160 ? `${l.slice(0, 157)}...` : l}`);
+  };
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
     if (!p.added && !p.removed) continue;
-    const lines = p.value.split('\n').filter((l) => l !== '');
-    if (p.added) added += lines.length;
-    else removed += lines.length;
-    for (const l of lines) if (samples.length < maxSamples) samples.push(`${p.added ? '+' : '-'} ${l.length > 160 ? `${l.slice(0, 157)}...` : l}`);
+    const next = parts[i + 1];
+    if (p.removed && next?.added) {
+      const old = lines(p.value);
+      const neu = lines(next.value);
+      removed += old.length;
+      added += neu.length;
+      for (let k = 0; k < Math.max(old.length, neu.length); k++) {
+        if (k < old.length) sample('-', old[k]);
+        if (k < neu.length) sample('+', neu[k]);
+      }
+      i++;
+      continue;
+    }
+    const ls = lines(p.value);
+    if (p.added) added += ls.length;
+    else removed += ls.length;
+    for (const l of ls) sample(p.added ? '+' : '-', l);
   }
   return { added, removed, samples };
 }

@@ -37,7 +37,7 @@ const withNewline = (s: string) => (s === '' || s.endsWith('\n') ? s : `${s}\n`)
 export function contentDiff(before: string, after: string, maxLines = 2000): ContentDiff {
   const a = withNewline(before);
   const b = withNewline(after);
-  const patch = structuredPatch('基线', '待批准', a, b, undefined, undefined, { context: 3 });
+  const patch = structuredPatch('baseline', 'candidate', a, b, undefined, undefined, { context: 3 });
   const lines: DiffLine[] = [];
   let added = 0;
   let removed = 0;
@@ -60,7 +60,7 @@ export function contentDiff(before: string, after: string, maxLines = 2000): Con
       } else push({ op: 'ctx', text, oldLine: o++, newLine: n++ });
     }
   }
-  return { added, removed, unified: createTwoFilesPatch('基线', '待批准', a, b, undefined, undefined, { context: 3 }), lines, truncated };
+  return { added, removed, unified: createTwoFilesPatch('baseline', 'candidate', a, b, undefined, undefined, { context: 3 }), lines, truncated };
 }
 
 /**

@@ -11,7 +11,7 @@ import { probeTypeOf, type ProbeStateSources } from './probes/index';
 import { Scheduler, type ProbeRun } from './scheduler';
 import { SampleRing, quantile } from './slots';
 import { advance, initialState, type TargetState, type TargetStateName } from './state';
-import { approvedBaseline } from './store/baselines';
+import { adoptFirstCapture, approvedBaseline } from './store/baselines';
 import { adoptFirstDnsBaseline, dnsBaseline } from './store/dns-baselines';
 import { latestHeartbeat } from './store/heartbeats';
 import { loadTargetStates } from './store/targets';
@@ -51,6 +51,7 @@ export class CollectorEngine {
   ) {
     this.sources = {
       approvedBaseline: async (id) => approvedBaseline(deps.db, id),
+      adoptFirstCapture: (id, hash) => adoptFirstCapture(deps.db, id, hash),
       latestHeartbeat: (id) => latestHeartbeat(deps.db, id),
       dnsBaseline: (id) => dnsBaseline(deps.db, id),
       // The baseline and its history row in one transaction.

@@ -150,19 +150,64 @@ export interface Incident {
   firstError: string | null;
 }
 
+/** A forbidden word found in a page's normalised text, with every place it sits (to highlight). */
+export interface ForbiddenFound {
+  word: string;
+  count: number;
+  /** 1-based line of the normalised text; 0-based [start, end) columns (JavaScript string indexes). */
+  positions: { line: number; start: number; end: number }[];
+}
+
+/** One line of the diff baseline → candidate: add / del / ctx with their line numbers, or a hunk's `@@` header. */
+export interface BaselineDiffLine {
+  op: 'add' | 'del' | 'ctx' | 'hunk';
+  text: string;
+  oldLine: number | null;
+  newLine: number | null;
+}
+
+/** The pending change of a content target: its candidate against the baseline in force. */
+export interface BaselineChange {
+  /** What the candidate is compared with: the approved baseline, the provisional one (trust on first use), or nothing. */
+  against: 'approved' | 'provisional' | 'none';
+  baselineHash: string | null;
+  candidateHash: string;
+  added: number;
+  removed: number;
+  /** The unified diff (3 lines of context) of the normalised texts, from the `diff` package. */
+  unified: string;
+  lines: BaselineDiffLine[];
+  /** `lines` stopped at 2,000 (the unified diff is complete). */
+  truncated: boolean;
+}
+
 /** GET /targets/:id/baseline. */
 export interface Baseline {
   target: string;
+  /** The baseline a person approved or confirmed; null while there is none (or only a provisional one). */
   approved: { hash: string; text: string; approvedBy: string; approvedAt: Instant; sourceResultId: string | null } | null;
-  candidate: { resultId: string; ts: Instant; hash: string; text: string; diffSummary: unknown } | null;
+  /** Trust on first use: the first clean capture, compared against until a person confirms it (未确认基线). */
+  provisional: { hash: string; text: string; capturedAt: Instant; sourceResultId: string | null; forbidden: ForbiddenFound[] } | null;
+  candidate: { resultId: string; ts: Instant; hash: string; text: string; diffSummary: unknown; forbidden: ForbiddenFound[] } | null;
+  /** The candidate against the baseline in force, when they differ (null when there is no candidate or it is the baseline). */
+  change: BaselineChange | null;
+  /** The target's forbidden words (its spec's `forbiddenWords`). */
+  forbiddenWords: string[];
 }
 
-/** POST /targets/:id/baseline/approve. */
+/** POST /targets/:id/baseline/approve and /baseline/confirm. */
 export interface BaselineApproved {
   target: string;
   hash: string;
   approvedBy: string;
   sourceResultId: string | null;
+  /** The forbidden words the approved page contains (approved only with `confirmForbidden` and a reason). */
+  forbiddenWords: string[];
+}
+
+/** The 409 `forbidden_words_present` answer's extra fields: the words found (approve again with confirmForbidden + reason). */
+export interface ForbiddenWordsPresent {
+  words: { word: string; count: number }[];
 }
 
 /** POST /heartbeat/:token (202). */

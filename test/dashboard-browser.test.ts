@@ -7,7 +7,7 @@ import { parseConfig } from '../app/config';
 import { startSystem, type System } from '../app/system';
 import { toGbk } from './helpers/gbk';
 import { openTestDb, backend } from './helpers/db';
-import { seedAlerts, seedContentTarget, seedMonitoring, seedReporting } from './dashboard-seed';
+import { seedAlerts, seedContentTarget, seedDefacedTarget, seedMonitoring, seedReporting } from './dashboard-seed';
 import { sampleBody } from '../collector/faro/testkit';
 import { chinaDate } from '../core/china-time';
 import { makeFixtures, recordsToCsv } from '../reporter/fixtures/records';
@@ -40,6 +40,7 @@ collector:
   modules: [{ id: m9, name: 政府门户网站 }]
   targets:
     - { id: portal-home, module: m9, name: 门户首页防篡改, type: content, spec: { url: "http://127.0.0.1:9/" } }
+    - { id: portal-news, module: m9, name: 新闻中心防篡改, type: content, spec: { url: "http://127.0.0.1:9/news" } }
 `);
 
 const db = await openTestDb();
@@ -49,6 +50,7 @@ await seedMonitoring(db, { now, modules: 6, targetsPerModule: 5, days: 35, rawHo
 await seedAlerts(db, now);
 await seedReporting(db, now);
 await seedContentTarget(db, now);
+await seedDefacedTarget(db, now);
 console.log(`seeded in ${Date.now() - t0} ms`);
 // Real-user data for another app over the last day (the RUM trend needs several buckets).
 const system: System = await startSystem({ config, db, roles: ['dashboard'] });
@@ -180,6 +182,49 @@ test('target: a changed page shows 已变化 and security approves the new basel
   assert.is(b.approved.hash, b.candidate.hash);
   await page.waitForSelector('main.content:has-text("一致")');
   await shot(page, 'target-baseline');
+  await page.context().close();
+});
+
+test('target: a defacement against the provisional baseline shows the diff; it is approved only after the second confirmation with a reason', async () => {
+  const page = await login('security');
+  await open(page, '#/target/portal-news');
+  const text = (await page.textContent('main.content'))!;
+  assert.ok(text.includes('已变化'), 'changed against the provisional baseline');
+  assert.ok(text.includes('未确认基线'), 'the baseline is shown as not confirmed');
+  // The diff card: normalised text, added green, removed red, the forbidden words marked — no raw HTML dump.
+  const added = await page.$$eval('main.content .diff .diff-line.add .tx', (els) => els.map((e) => e.textContent));
+  const removed = await page.$$eval('main.content .diff .diff-line.del .tx', (els) => els.map((e) => e.textContent));
+  assert.equal(added, ['<h1>Hacked by 黑客联盟</h1>', '<p>澳门博彩 线上赌场</p>']);
+  assert.equal(removed, ['<h1>市政府新闻中心</h1>', '<p>图片新闻</p>']);
+  const marks = await page.$$eval('main.content .diff mark.forbidden', (els) => els.map((e) => e.textContent));
+  assert.ok(marks.includes('Hacked by') && marks.includes('黑客') && marks.includes('博彩') && marks.includes('赌场'), `marked: ${marks}`);
+  assert.is(await page.$eval('main.content .diff .diff-line.add', (e) => getComputedStyle(e).backgroundColor), 'rgb(230, 246, 224)');
+  await shot(page, 'target-defaced-diff');
+  // First dialog: the diff; then the second one names the words and will not go on without a reason.
+  await page.click('button.approve');
+  await page.waitForSelector('form.modal .diff .diff-line.add');
+  await page.click('form.modal button[type=submit]');
+  await page.waitForSelector('form.modal textarea[name=reason]');
+  const second = (await page.textContent('form.modal'))!;
+  assert.ok(second.includes('再次确认') && second.includes('hacked by') && second.includes('博彩'), second);
+  await page.click('form.modal button[type=submit]');
+  await page.waitForTimeout(300);
+  assert.ok(await page.$('form.modal textarea[name=reason]'), 'an empty reason does not approve');
+  assert.is((await apiGet('/api/collector/targets/portal-news/baseline')).approved, null, 'nothing approved yet');
+  await page.fill('form.modal textarea[name=reason]', '演练页面，经安全负责人同意');
+  await shot(page, 'target-defaced-confirm');
+  await page.click('form.modal button[type=submit]');
+  await page.waitForSelector('text=已批准新基线', { timeout: 10_000 });
+  const b = await apiGet('/api/collector/targets/portal-news/baseline');
+  assert.is(b.approved.approvedBy, 'security');
+  assert.is(b.approved.hash, b.candidate.hash);
+  assert.is(b.provisional, null);
+  const audit = await system.db.query<{ actor: string; details: any }>(`SELECT actor, details FROM audit_log WHERE action = 'collector.baseline.approve' AND target = 'portal-news'`);
+  assert.is(audit.rows.length, 1);
+  const d = typeof audit.rows[0].details === 'string' ? JSON.parse(audit.rows[0].details) : audit.rows[0].details;
+  assert.is(audit.rows[0].actor, 'security');
+  assert.is(d.reason, '演练页面，经安全负责人同意');
+  assert.ok(d.forbiddenWords.some((w: any) => w.word === 'hacked by'));
   await page.context().close();
 });
 

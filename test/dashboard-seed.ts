@@ -198,3 +198,25 @@ export async function seedContentTarget(db: Db, now: number) {
       JSON.stringify({ hash: sha(newText), normalisedText: newText, diffSummary: { added: 1, removed: 0, samples: ['+新增：冬季供暖服务专栏'] } })],
   ]);
 }
+
+/**
+ * A defaced content target: its first capture is the provisional baseline (trust on first use, not yet confirmed),
+ * and the newest capture replaced the headline with a defacement carrying forbidden words.
+ */
+export async function seedDefacedTarget(db: Db, now: number) {
+  const { createHash } = await import('node:crypto');
+  const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+  const first = '<h1>市政府新闻中心</h1>\n<p>政务要闻</p>\n<p>部门动态</p>\n<p>图片新闻</p>';
+  const defaced = '<h1>Hacked by 黑客联盟</h1>\n<p>政务要闻</p>\n<p>部门动态</p>\n<p>澳门博彩 线上赌场</p>';
+  await db.insertMany('modules', ['id', 'name'], [['m9', '政府门户网站']], 'ON CONFLICT (id) DO NOTHING');
+  await db.insertMany('targets', ['id', 'module_id', 'name', 'type', 'interval_ms'], [['portal-news', 'm9', '新闻中心防篡改', 'content', 300_000]], 'ON CONFLICT (id) DO NOTHING');
+  await db.insertMany('target_state', ['target_id', 'state', 'since', 'last_ts', 'last_success'], [['portal-news', 'down', new Date(now - HOUR), new Date(now - 60_000), false]], 'ON CONFLICT (target_id) DO NOTHING');
+  const firstId = randomUUID();
+  await db.insertMany('content_baselines', ['target_id', 'hash', 'text', 'approved_by', 'approved_at', 'source_result_id', 'provisional'], [['portal-news', sha(first), first, '首次采集', new Date(now - 2 * DAY), firstId, true]]);
+  await db.insertMany('probe_results', ['ts', 'result_id', 'target_id', 'module_id', 'type', 'success', 'duration_ms', 'error_code', 'error', 'detail'], [
+    [new Date(now - 2 * DAY), firstId, 'portal-news', 'm9', 'content', true, 80, null, null, JSON.stringify({ hash: sha(first), normalisedText: first, baselineHash: null, changed: false })],
+    [new Date(now - 120_000), randomUUID(), 'portal-news', 'm9', 'content', false, 80, 'forbidden_word', '期望不含违禁词 实际出现 hacked by×1',
+      JSON.stringify({ hash: sha(defaced), normalisedText: defaced, baselineHash: sha(first), baselineProvisional: true, changed: true,
+        diffSummary: { added: 2, removed: 2, samples: ['- <h1>市政府新闻中心</h1>', '+ <h1>Hacked by 黑客联盟</h1>'] }, forbiddenHits: [{ word: 'hacked by', count: 1, context: '' }] })],
+  ]);
+}

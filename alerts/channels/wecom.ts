@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { secret } from '../../core/config/common';
 import { checkErrcode, request } from './http';
-import { markdownOf } from './markdown';
+import { cutUtf8, markdownOf } from './markdown';
 import { channelCommon, type Channel, type ChannelType } from './types';
 
 export const wecomSchema = z.object({ type: z.literal('wecom'), ...channelCommon,
@@ -9,12 +9,14 @@ export const wecomSchema = z.object({ type: z.literal('wecom'), ...channelCommon
   mentionedMobiles: z.array(z.string()).default([]) }).strict();
 type Cfg = z.output<typeof wecomSchema>;
 /** WeCom rejects markdown content over 4096 bytes (UTF-8). */
-const MAX_BYTES = 4096;
+export const WECOM_MAX_BYTES = 4096;
 
+const mentionsOf = (mentioned: string[]) => (mentioned.length ? `\n${mentioned.map((m) => `<@${m}>`).join(' ')}` : '');
+
+/** The request body: the text cut at a character boundary so that text + mentions stay within 4096 bytes. */
 export function wecomBody(text: string, mentioned: string[]) {
-  let content = text + (mentioned.length ? `\n${mentioned.map((m) => `<@${m}>`).join(' ')}` : '');
-  while (Buffer.byteLength(content) > MAX_BYTES) content = content.slice(0, content.length - 64);
-  return { msgtype: 'markdown', markdown: { content } };
+  const at = mentionsOf(mentioned);
+  return { msgtype: 'markdown', markdown: { content: cutUtf8(text, WECOM_MAX_BYTES - Buffer.byteLength(at)) + at } };
 }
 
 /** 企业微信 group robot, markdown message. */
@@ -24,7 +26,8 @@ export const createWecomChannel = (cfg: Cfg, name: string): Channel => ({
   sendResolved: cfg.sendResolved,
   timeoutMs: cfg.timeout,
   async send(n, signal) {
-    const md = markdownOf(n, { color: true });
+    // Details (a tampered page's diff) only as far as they fit beside the alert lines and the mentions.
+    const md = markdownOf(n, { color: true, maxBytes: WECOM_MAX_BYTES - Buffer.byteLength(mentionsOf(cfg.mentionedMobiles)) });
     const url = `${cfg.url}${cfg.url.includes('?') ? '&' : '?'}key=${encodeURIComponent(cfg.key)}`;
     const text = await request(url, { body: JSON.stringify(wecomBody(md.text, cfg.mentionedMobiles)), headers: { 'content-type': 'application/json' }, signal }, 'wecom');
     checkErrcode(text, 'wecom');

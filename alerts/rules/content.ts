@@ -25,6 +25,44 @@ function hitsOf(detail: Record<string, unknown>): string[] {
   });
 }
 
+/** How many changed lines a notice carries (the probe keeps six samples of 160 characters at most). */
+const SAMPLE_LINES = 5;
+
+interface DiffFacts { added: number; removed: number; samples: string[] }
+
+function diffOf(detail: Record<string, unknown>): DiffFacts | null {
+  const d = detail.diffSummary as { added?: unknown; removed?: unknown; samples?: unknown } | undefined;
+  if (!d || typeof d.added !== 'number' || typeof d.removed !== 'number') return null;
+  const samples = Array.isArray(d.samples) ? d.samples.filter((x): x is string => typeof x === 'string') : [];
+  return { added: d.added, removed: d.removed, samples };
+}
+
+/**
+ * The diff summary a notice carries (alerts/channels/markdown.ts shows `details` under the alert, within the robot's
+ * byte limit): lines added/removed, the forbidden words, then the first changed lines. The structured annotations
+ * (`diffAdded`, `diffRemoved`, `diffLines`, `forbiddenWords`) are for webhooks.
+ */
+function diffAnnotations(diff: DiffFacts | null, hits: string[], provisional: boolean): Record<string, string> {
+  const a: Record<string, string> = {};
+  const details: string[] = [];
+  if (diff) {
+    a.diffAdded = String(diff.added);
+    a.diffRemoved = String(diff.removed);
+    details.push(`新增 ${diff.added} 行，删除 ${diff.removed} 行（对比${provisional ? '未确认基线（首次采集）' : '已批准基线'}）`);
+  }
+  if (hits.length) {
+    a.forbiddenWords = hits.join('、');
+    details.push(`违禁词：${a.forbiddenWords}`);
+  }
+  if (diff?.samples.length) {
+    const first = diff.samples.slice(0, SAMPLE_LINES);
+    a.diffLines = first.join('\n');
+    details.push(...first);
+  }
+  if (details.length) a.details = details.join('\n');
+  return a;
+}
+
 /** Page tampered (differs from its approved baseline) or a forbidden word on it, from the newest content result. */
 export const content: RuleType<typeof contentSchema, Input> = {
   type: 'content',
@@ -43,8 +81,11 @@ export const content: RuleType<typeof contentSchema, Input> = {
       const hits = rule.on.includes('forbidden') ? hitsOf(r.detail) : [];
       const forbidden = hits.length > 0 || (rule.on.includes('forbidden') && r.errorCode === 'forbidden_word');
       if (!changed && !forbidden) continue;
-      const what = [changed && '页面内容与基线不一致（疑似篡改）', forbidden && `发现违禁词：${hits.join('、') || '见详情'}`].filter(Boolean).join('；');
-      out.push(instance(rule, this.defaultSummary, env, { module: t.moduleId, target: t.id }, { ...targetFacts(t), what, value: hits.length, since: r.ts }, hits.length));
+      const provisional = r.detail.baselineProvisional === true;
+      const what = [changed && `页面内容与${provisional ? '未确认基线' : '基线'}不一致（疑似篡改）`, forbidden && `发现违禁词：${hits.join('、') || '见详情'}`].filter(Boolean).join('；');
+      const inst = instance(rule, this.defaultSummary, env, { module: t.moduleId, target: t.id }, { ...targetFacts(t), what, value: hits.length, since: r.ts }, hits.length);
+      inst.annotations = { ...inst.annotations, ...diffAnnotations(rule.on.includes('changed') ? diffOf(r.detail) : null, hits, provisional) };
+      out.push(inst);
     }
     return out;
   },

@@ -104,6 +104,24 @@ test('content: tampered page and forbidden words', () => {
   assert.is(evalRule(rule({ type: 'content', on: ['forbidden'] }), res({ changed: true })).length, 0);
 });
 
+test('content: the notice carries the diff summary (lines added/removed, first changed lines, words found)', () => {
+  const r = rule({ type: 'content' });
+  const t = target({ type: 'content' });
+  const samples = ['- <h2>政务要闻</h2>', '+ <h1>Hacked by 黑客</h1>', '+ <p>博彩</p>', '+ 4', '+ 5', '+ 6'];
+  const detail = { changed: true, baselineProvisional: true, diffSummary: { added: 5, removed: 1, samples }, forbiddenHits: [{ word: 'hacked by', count: 1, context: '' }, { word: '黑客', count: 2, context: '' }] };
+  const [a] = evalRule(r, { targets: [t], results: [{ targetId: t.id, ts: NOW, success: false, errorCode: 'forbidden_word', error: null, detail }] });
+  assert.match(a.annotations.summary, '页面内容与未确认基线不一致');
+  assert.is(a.annotations.diffAdded, '5');
+  assert.is(a.annotations.diffRemoved, '1');
+  assert.is(a.annotations.forbiddenWords, 'hacked by、黑客×2');
+  assert.equal(a.annotations.diffLines.split('\n'), samples.slice(0, 5), 'the first five changed lines');
+  assert.equal(a.annotations.details.split('\n').slice(0, 2), ['新增 5 行，删除 1 行（对比未确认基线（首次采集））', '违禁词：hacked by、黑客×2']);
+  // Forbidden words only (no baseline yet): no diff counts, the words are still named.
+  const [b] = evalRule(r, { targets: [t], results: [{ targetId: t.id, ts: NOW, success: false, errorCode: 'forbidden_word', error: null, detail: { changed: false, forbiddenHits: [{ word: '博彩', count: 1 }] } }] });
+  assert.is(b.annotations.diffAdded, undefined);
+  assert.is(b.annotations.details, '违禁词：博彩');
+});
+
 test('dns_changed: error code dns_changed on the newest result', () => {
   const r = rule({ type: 'dns_changed' });
   const t = target({ type: 'dns' });

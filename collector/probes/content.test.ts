@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { startPlatformSim, type PlatformSim } from '../../ops/platform-sim/sim';
 import { checkContent, contentProbe, contentSpecSchema, findForbidden, sha256, summariseDiff } from './content';
 import { normalise, normaliseRulesSchema, removeElements } from './content-normalise';
+import { contentDiff, locateForbidden } from './content-diff';
 import { probeCtx } from './testkit';
 
 let sim: PlatformSim;
@@ -79,6 +80,23 @@ test('diff summary caps its samples', () => {
   assert.is(d.added, 50);
   assert.is(d.removed, 50);
   assert.is(d.samples.length, 4);
+});
+
+test('reviewer diff: unified text and numbered lines; forbidden words located in the original text (folded, across spaces)', () => {
+  const d = contentDiff('<h1>政务</h1>\n<p>一</p>\n<p>二</p>', '<h1>Hacked</h1>\n<p>一</p>\n<p>二</p>\n<p>黑 客</p>');
+  assert.is(d.added, 2);
+  assert.is(d.removed, 1);
+  assert.ok(d.unified.includes('--- baseline\n+++ candidate\n@@ -1,3 +1,4 @@\n-<h1>政务</h1>\n+<h1>Hacked</h1>\n <p>一</p>\n'), d.unified);
+  assert.equal(d.lines.map((l) => [l.op, l.oldLine, l.newLine]), [['hunk', null, null], ['del', 1, null], ['add', null, 1], ['ctx', 2, 2], ['ctx', 3, 3], ['add', null, 4]]);
+  const text = '本站被ＨＡＣＫＥＤ\n黑 客到此\nhacked again';
+  const found = locateForbidden(text, ['hacked', '黑客', '博彩']);
+  assert.equal(found.map((f) => [f.word, f.count]), [['hacked', 2], ['黑客', 1]]);
+  const lines = text.split('\n');
+  const at = (p: { line: number; start: number; end: number }) => lines[p.line - 1].slice(p.start, p.end);
+  assert.equal(found[0].positions.map(at), ['ＨＡＣＫＥＤ', 'hacked']);
+  assert.equal(found[1].positions.map(at), ['黑 客'], 'spaced-out evasion marked across the space');
+  // A squeezed match over a line break is marked on both lines.
+  assert.equal(locateForbidden('黑\n客', ['黑客'])[0].positions, [{ line: 1, start: 0, end: 1 }, { line: 2, start: 0, end: 1 }]);
 });
 
 // --- probe against the simulated portal ---

@@ -20,8 +20,13 @@ export const contentSpecSchema = httpFetchSpecSchema
     normalise: normaliseRulesSchema.prefault({}),
     /** Words that must never appear (case-insensitive, full-width folded). `[]` turns the check off. */
     forbiddenWords: z.array(z.string().min(1)).prefault(forbiddenWordsDefault),
+    /**
+     * Trust on first use: without an approved baseline, the first capture without forbidden words becomes a provisional
+     * baseline (未确认基线) that changes are compared with until a person confirms it. false: wait for an approval.
+     */
+    trustOnFirstUse: z.boolean().default(true),
     /** The approved baseline, filled in by the collector from its baseline store (or pinned in config as a hash). */
-    baseline: z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/).optional(), text: z.string().optional() }).strict().optional(),
+    baseline: z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/).optional(), text: z.string().optional(), provisional: z.boolean().optional() }).strict().optional(),
   })
   .strict()
   .superRefine(checkMethodBody);
@@ -53,17 +58,40 @@ export interface ContentCheckOptions {
 
 export const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
+/**
+ * Counts added/removed lines and keeps the first changed ones as samples. A replacement (lines removed, then lines
+ * added in their place) is sampled alternately "- old", "+ new", so a defaced block shows what replaced it even
+ * when more lines were removed than fit in the samples.
+ */
 export function summariseDiff(before: string, after: string, maxSamples = 6): DiffSummary {
   const parts = diffLines(before.endsWith('\n') ? before : `${before}\n`, after.endsWith('\n') ? after : `${after}\n`);
   let added = 0;
   let removed = 0;
   const samples: string[] = [];
-  for (const p of parts) {
+  const lines = (v: string) => v.split('\n').filter((l) => l !== '');
+  const sample = (sign: string, l: string) => {
+    if (samples.length < maxSamples) samples.push(`${sign} ${l.length > 160 ? `${l.slice(0, 157)}...` : l}`);
+  };
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
     if (!p.added && !p.removed) continue;
-    const lines = p.value.split('\n').filter((l) => l !== '');
-    if (p.added) added += lines.length;
-    else removed += lines.length;
-    for (const l of lines) if (samples.length < maxSamples) samples.push(`${p.added ? '+' : '-'} ${l.length > 160 ? `${l.slice(0, 157)}...` : l}`);
+    const next = parts[i + 1];
+    if (p.removed && next?.added) {
+      const old = lines(p.value);
+      const neu = lines(next.value);
+      removed += old.length;
+      added += neu.length;
+      for (let k = 0; k < Math.max(old.length, neu.length); k++) {
+        if (k < old.length) sample('-', old[k]);
+        if (k < neu.length) sample('+', neu[k]);
+      }
+      i++;
+      continue;
+    }
+    const ls = lines(p.value);
+    if (p.added) added += ls.length;
+    else removed += ls.length;
+    for (const l of ls) sample(p.added ? '+' : '-', l);
   }
   return { added, removed, samples };
 }
@@ -118,6 +146,7 @@ export const contentProbe: Probe<ContentSpec> = async (spec, ctx) => {
 function judgePage(spec: ContentSpec, outcome: ProbeOutcome, body: string, startedAt: number, now: () => number): ProbeOutcome {
   const check = checkContent(body, { baselineHash: spec.baseline?.hash, baselineText: spec.baseline?.text, normalise: spec.normalise, forbiddenWords: spec.forbiddenWords });
   const detail: Record<string, unknown> = { hash: check.hash, baselineHash: spec.baseline?.hash ?? (spec.baseline?.text !== undefined ? sha256(spec.baseline.text) : null), changed: check.changed, bytes: body.length };
+  if (spec.baseline?.provisional) detail.baselineProvisional = true;
   // The normalised text is kept only when the collector needs it: no baseline yet (first capture) or a change to review.
   if (!spec.baseline || check.changed) detail.normalisedText = check.normalisedText;
   if (check.diffSummary) detail.diffSummary = check.diffSummary;
@@ -132,7 +161,7 @@ function judgePage(spec: ContentSpec, outcome: ProbeOutcome, body: string, start
   if (check.changed) {
     const d = check.diffSummary;
     const facts = d
-      ? `${spec.url} 与基线不一致 新增 ${d.added} 行 删除 ${d.removed} 行 例: ${d.samples.slice(0, 2).join(' | ')}`
+      ? `${spec.url} 与${spec.baseline?.provisional ? '未确认基线（首次采集）' : '基线'}不一致 新增 ${d.added} 行 删除 ${d.removed} 行 例: ${d.samples.slice(0, 2).join(' | ')}`
       : `${spec.url} 期望哈希 ${String(detail.baselineHash).slice(0, 12)} 实际 ${check.hash.slice(0, 12)}`;
     return failure('content_changed', facts, startedAt, now(), extra);
   }
@@ -145,12 +174,15 @@ export const contentProbeType: ProbeType<typeof contentSpecSchema, 'content'> = 
   spec: contentSpecSchema,
   probe: contentProbe,
   kind: 'active',
-  // The approved baseline from the baseline store (collector/store/baselines.ts); none yet: the page is captured.
+  // The approved baseline from the baseline store (collector/store/baselines.ts); none yet: the page is captured, and
+  // with trustOnFirstUse the capture (once written, and only without forbidden words) becomes the provisional baseline.
   state: {
     keys: ['baseline'],
-    load: async ({ targetId, sources }) => {
-      const b = await sources.approvedBaseline(targetId);
-      return b ? { baseline: { hash: b.hash, text: b.text } } : undefined;
+    load: async ({ targetId, spec, lastDetail, sources }) => {
+      let b = await sources.approvedBaseline(targetId);
+      const captured = lastDetail && typeof lastDetail.normalisedText === 'string' && typeof lastDetail.hash === 'string' && !lastDetail.forbiddenHits && lastDetail.baselineHash == null;
+      if (!b && spec?.trustOnFirstUse !== false && captured) b = await sources.adoptFirstCapture(targetId, lastDetail.hash as string);
+      return b ? { baseline: { hash: b.hash, text: b.text, ...(b.provisional ? { provisional: true } : {}) } } : undefined;
     },
   },
   connectionOption: true,

@@ -33,22 +33,33 @@ test('state hooks: what each type adds to its spec before a run', async () => {
   const sources = {
     approvedBaseline: async (id: string) => (id === 'portal' ? { hash: 'h', text: 't' } : null),
     latestHeartbeat: async (id: string) => (id === 'job' ? { ts: 1000, status: 'fail' as const, message: 'disk full' } : null),
-    dnsBaseline: async (id: string) => (id === 'd' ? { answers: ['127.0.0.1'], recordType: 'A' } : (adopted.get(id) ?? null)),
+    dnsBaseline: async (id: string) => (id === 'd' ? { answers: ['127.0.0.1'], recordType: 'A' } : (adoptedDns.get(id) ?? null)),
     adoptDnsBaseline: async (id: string, recordType: string, answers: string[]) => {
-      adopted.set(id, { answers, recordType });
+      adoptedDns.set(id, { answers, recordType });
       return { answers, recordType };
     },
+    adoptFirstCapture: async (id: string, hash: string) => (adopted.push(`${id}:${hash}`), { hash, text: 'first', provisional: true }),
   };
-  const adopted = new Map<string, { answers: string[]; recordType: string }>();
-  const input = (targetId: string, lastDetail: Record<string, unknown> | null = null, spec: unknown = {}) => ({ targetId, spec, lastDetail, firstSeenAt: 500, sources });
+  const adopted: string[] = [];
+  const adoptedDns = new Map<string, { answers: string[]; recordType: string }>();
+  const input = (targetId: string, lastDetail: Record<string, unknown> | null = null, spec: unknown = {}) => ({ targetId, spec: spec as never, lastDetail, firstSeenAt: 500, sources });
   assert.equal(await PROBE_TYPES.content.state!.load(input('portal')), { baseline: { hash: 'h', text: 't' } });
   assert.is(await PROBE_TYPES.content.state!.load(input('other')), undefined);
+  // Trust on first use: the previous run captured a clean page without a baseline → it becomes the provisional one.
+  const capture = { normalisedText: 'first', hash: 'c1', baselineHash: null };
+  assert.equal(await PROBE_TYPES.content.state!.load(input('other', capture)), { baseline: { hash: 'c1', text: 'first', provisional: true } });
+  assert.equal(adopted, ['other:c1']);
+  // ... but not a page with forbidden words, nor with trustOnFirstUse off, nor when a baseline exists.
+  assert.is(await PROBE_TYPES.content.state!.load(input('other', { ...capture, forbiddenHits: [{ word: 'hacked', count: 1 }] })), undefined);
+  assert.is(await PROBE_TYPES.content.state!.load(input('other', capture, { trustOnFirstUse: false })), undefined);
+  assert.equal(await PROBE_TYPES.content.state!.load(input('portal', capture)), { baseline: { hash: 'h', text: 't' } });
+  assert.equal(adopted, ['other:c1']);
   // DNS: the approved baseline, not the previous answers (a changed answer in lastDetail does not move it).
   assert.equal(await PROBE_TYPES.dns.state!.load(input('d', { answers: ['127.0.0.66'] })), { baselineAnswers: ['127.0.0.1'] });
   assert.is(await PROBE_TYPES.dns.state!.load(input('d', null, { expect: ['127.0.0.1'] })), undefined, 'pinned answers need no baseline');
   assert.is(await PROBE_TYPES.dns.state!.load(input('new')), undefined, 'nothing seen, nothing adopted');
   assert.equal(await PROBE_TYPES.dns.state!.load(input('new', { answers: ['10.0.0.1'], firstSeen: true })), { baselineAnswers: ['10.0.0.1'] });
-  assert.equal(adopted.get('new'), { answers: ['10.0.0.1'], recordType: 'A' }, 'the first answers seen are adopted');
+  assert.equal(adoptedDns.get('new'), { answers: ['10.0.0.1'], recordType: 'A' }, 'the first answers seen are adopted');
   assert.equal(await PROBE_TYPES.heartbeat.state!.load(input('job')), { state: { lastBeatAt: 1000, lastStatus: 'fail', message: 'disk full', firstSeenAt: 500 } });
   assert.equal(await PROBE_TYPES.heartbeat.state!.load(input('new')), { state: { lastBeatAt: null, lastStatus: null, firstSeenAt: 500 } });
 });

@@ -49,7 +49,9 @@ export type Probe<Spec = unknown> = (spec: Spec, ctx: ProbeContext) => Promise<P
  */
 export interface ProbeStateSources {
   /** The approved content baseline of a target (网页防篡改), null when none was approved yet. */
-  approvedBaseline(targetId: string): Promise<{ hash: string; text: string } | null>;
+  approvedBaseline(targetId: string): Promise<{ hash: string; text: string; provisional?: boolean } | null>;
+  /** Trust on first use: keeps the stored capture of `hash` as the target's provisional baseline (unless it has one). */
+  adoptFirstCapture(targetId: string, hash: string): Promise<{ hash: string; text: string; provisional?: boolean } | null>;
   /** The newest beat a job pushed for a target (times in ms), null when it never beat. */
   latestHeartbeat(targetId: string): Promise<{ ts: number; status: 'ok' | 'fail'; message: string | null } | null>;
   /** The DNS baseline of a target (the answer set it must keep), null when none was adopted yet. */
@@ -58,10 +60,10 @@ export interface ProbeStateSources {
   adoptDnsBaseline(targetId: string, recordType: string, answers: string[]): Promise<{ answers: string[]; recordType: string }>;
 }
 
-export interface ProbeStateInput {
+export interface ProbeStateInput<Spec = unknown> {
   targetId: string;
-  /** The configured spec (as validated), before any state is merged over it. */
-  spec: unknown;
+  /** The target's configured spec (as validated), before any state is merged over it; the engine always passes it. */
+  spec: Spec;
   /** `detail` of the target's previous result, as the state machine keeps it (null after a restart without results). */
   lastDetail: Record<string, unknown> | null | undefined;
   /** When this process began watching the target (a heartbeat that never beat is missing only after a period). */
@@ -74,7 +76,7 @@ export interface ProbeState<Spec> {
   /** The spec keys `load` fills in (never mirrored into the database nor shown by the API). */
   keys: readonly (keyof Spec & string)[];
   /** Reads the state; merged over the configured spec. undefined = nothing to add (the configured spec runs as is). */
-  load(input: ProbeStateInput): Promise<Partial<Spec> | undefined> | Partial<Spec> | undefined;
+  load(input: ProbeStateInput<Spec>): Promise<Partial<Spec> | undefined> | Partial<Spec> | undefined;
 }
 
 export interface ProbeType<S extends z.ZodType = z.ZodType, N extends string = string> {

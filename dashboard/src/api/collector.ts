@@ -21,7 +21,11 @@ export const collector = {
   incidents: (params: IncidentQuery = {}): Promise<Page<Incident> | null> => get('/api/collector/incidents', params),
   system: (): Promise<CollectorSystem | null> => get('/api/collector/system'),
   baseline: (id: string): Promise<Baseline | null> => get(`/api/collector/targets/${encodeURIComponent(id)}/baseline`),
-  approveBaseline: (id: string, resultId?: string): Promise<BaselineApproved> => post(`/api/collector/targets/${encodeURIComponent(id)}/baseline/approve`, resultId ? { resultId } : {}),
+  approveBaseline: (id: string, resultId?: string, extra: { confirmForbidden?: true; reason?: string } = {}): Promise<BaselineApproved> =>
+    post(`/api/collector/targets/${encodeURIComponent(id)}/baseline/approve`, { ...(resultId ? { resultId } : {}), ...extra }),
+  /** Trust on first use: a person confirms the provisional baseline it saw (`hash`). */
+  confirmBaseline: (id: string, hash: string, extra: { confirmForbidden?: true; reason?: string } = {}): Promise<BaselineApproved> =>
+    post(`/api/collector/targets/${encodeURIComponent(id)}/baseline/confirm`, { hash, ...extra }),
   dnsBaseline: (id: string): Promise<DnsBaselineView | null> => get(`/api/collector/targets/${encodeURIComponent(id)}/dns-baseline`),
   approveDnsBaseline: (id: string, reason: string, answers?: string[]): Promise<DnsBaselineApproved> =>
     post(`/api/collector/targets/${encodeURIComponent(id)}/dns-baseline/approve`, answers ? { reason, answers } : { reason }),

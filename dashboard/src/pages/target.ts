@@ -1,7 +1,8 @@
 import { api } from '../api';
 import type { Phases } from '../../../contract/collector';
-import { badge, card, chart, empty, fmtMs, fmtPct, fmtTime, h, table, timeAxisOption, toast, promptForm, STATE_ZH } from '../ui';
+import { badge, card, chart, empty, fmtMs, fmtPct, fmtTime, h, table, timeAxisOption, STATE_ZH } from '../ui';
 import { dnsBaselineCard } from './dns-baseline';
+import { baselineAction, baselineCard, baselineStatus } from './content-baseline';
 import { buildHash } from '../router';
 import { chinaDate } from '../../../core/china-time';
 import type { PageCtx } from '../page-ctx';
@@ -67,22 +68,13 @@ export async function renderTarget(ctx: PageCtx): Promise<HTMLElement> {
   const certExpiry = typeof notAfter === 'string' ? notAfter : null;
   const daysLeft = certExpiry ? Math.floor((new Date(certExpiry).getTime() - Date.now()) / 86_400_000) : null;
 
+  // Content baseline (网页防篡改): state, the approve / confirm button and the diff card (./content-baseline.ts).
   const approved = baseline?.approved ?? null;
-  const cand = baseline?.candidate ?? null;
-  const blStatus = !baseline ? null : !approved ? (cand ? '待批准' : '无基线') : cand && cand.hash !== approved.hash ? '已变化' : '一致';
-  const approve = ctx.can('baseline:approve') && cand && blStatus !== '一致'
-    ? h('button.small.approve', { onclick: async () => {
-        const v = await promptForm('批准新的内容基线', [{ name: 'confirm', label: `以 ${fmtTime(cand.ts)} 的页面快照作为新基线`, type: 'textarea', value: (cand.diffSummary ? JSON.stringify(cand.diffSummary) : cand.text ?? '').slice(0, 400) }]);
-        if (!v) return;
-        try {
-          await api.collector.approveBaseline(id, cand.resultId);
-          toast('已批准新基线');
-          ctx.rerender();
-        } catch (err) {
-          toast(`批准失败：${(err as Error).message}`, 'error');
-        }
-      } }, '批准新基线')
-    : null;
+  const blStatus = baseline ? baselineStatus(baseline) : null;
+  const approve = baseline ? baselineAction(ctx, id, baseline) : null;
+  const blLabel = !baseline ? '内容基线（非网页内容目标）'
+    : approved ? `内容基线 · ${approved.approvedBy} 批准于 ${fmtTime(approved.approvedAt)}`
+      : baseline.provisional ? `内容基线 · 首次采集于 ${fmtTime(baseline.provisional.capturedAt)}，尚未确认` : '内容基线';
   const summary = series?.summary;
 
   return h('div.page.target',
@@ -94,9 +86,10 @@ export async function renderTarget(ctx: PageCtx): Promise<HTMLElement> {
       h('div.stat', h('div.stat-num', fmtMs(summary?.p95)), h('div.stat-label', '所选时段 P95')),
       // Expiring is a warning (degraded), only an expired certificate is red.
       h('div.stat', { class: daysLeft !== null && daysLeft < 0 ? 's-down' : daysLeft !== null && daysLeft < 15 ? 's-degraded' : '' }, h('div.stat-num', daysLeft === null ? '—' : `${daysLeft} 天`), h('div.stat-label', certExpiry ? `证书到期 ${fmtTime(certExpiry)}` : '证书到期（非 TLS 目标）')),
-      h('div.stat', { class: blStatus === '已变化' ? 's-down' : '' }, h('div.stat-num', blStatus ?? '—'), h('div.stat-label', baseline ? `内容基线${approved ? ` · ${approved.approvedBy} 批准于 ${fmtTime(approved.approvedAt)}` : ''}` : '内容基线（非网页内容目标）'), approve)),
+      h('div.stat.baseline', { class: blStatus === '已变化' ? 's-down' : blStatus === '未确认基线' ? 's-degraded' : '' }, h('div.stat-num', blStatus ?? '—'), h('div.stat-label', blLabel), approve)),
     t.openIncident ? h('div.report-line.incident', `当前事件：自 ${fmtTime(t.openIncident.startedAt)} · ${t.openIncident.firstError ?? t.openIncident.firstErrorCode ?? ''}`) : null,
     dnsCard,
+    baseline ? baselineCard(baseline) : null,
     card('响应耗时（分阶段堆叠，P95 折线）', latency),
     card('可用率日历（近90天）', calendar(days)),
     card('最近失败', table(fails, [

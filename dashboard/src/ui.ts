@@ -179,6 +179,17 @@ export function toast(text: string, kind: 'ok' | 'error' = 'ok') {
   setTimeout(() => t.remove(), 4000);
 }
 
+/** Runs a user's action: on success a toast and a quiet re-render, on failure the server's message. */
+export async function act(fn: () => Promise<unknown>, ok: string, ctx: { rerender(): void }) {
+  try {
+    await fn();
+    toast(ok);
+    ctx.rerender();
+  } catch (err) {
+    toast(`操作失败：${(err as Error).message}`, 'error');
+  }
+}
+
 /** A small modal form; resolves with the field values or null when cancelled. */
 export function promptForm(title: string, fields: { name: string; label: string; type?: string; value?: string; options?: [string, string][] }[]): Promise<Record<string, string> | null> {
   return new Promise((resolve) => {

@@ -1,6 +1,6 @@
 import type { Alert, Delivery, MaintenanceWindow, Silence, Team } from '../../../contract/alerts';
 import { api } from '../api';
-import { badge, card, fmtTime, h, promptForm, table, toast } from '../ui';
+import { act, badge, card, fmtTime, h, promptForm, table, toast } from '../ui';
 import { setParams } from '../router';
 import type { PageCtx } from '../page-ctx';
 import { issueNoticeForm } from './notices';
@@ -9,15 +9,6 @@ import { chinaLocalInput, fromChinaWallClock } from '../../../core/china-time';
 const TABS: [string, string][] = [['firing', '告警中'], ['pending', '待定'], ['resolved', '已恢复']];
 const SEV_ZH: Record<string, string> = { critical: '严重', warning: '警告', info: '提示' };
 
-async function act(fn: () => Promise<unknown>, ok: string, ctx: PageCtx) {
-  try {
-    await fn();
-    toast(ok);
-    ctx.rerender();
-  } catch (err) {
-    toast(`操作失败：${(err as Error).message}`, 'error');
-  }
-}
 
 /** 告警: firing / pending / resolved, acknowledge, silences and maintenance windows, the delivery log. */
 export async function renderAlerts(ctx: PageCtx): Promise<HTMLElement> {

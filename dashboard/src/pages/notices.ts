@@ -2,7 +2,7 @@ import { NOTICE_LEVEL_ZH, NOTICE_SOURCE_ZH, NOTICE_STATUS_ZH, type Notice, type 
 import { chinaDate } from '../../../core/china-time';
 import { api } from '../api';
 import type { AttachmentBody } from '../api/notices';
-import { card, fmtPct, fmtTime, h, promptForm, table, toast } from '../ui';
+import { act, card, fmtPct, fmtTime, h, promptForm, table, toast } from '../ui';
 import { setParams } from '../router';
 import type { PageCtx } from '../page-ctx';
 
@@ -17,15 +17,6 @@ const LEVEL_OPTIONS = Object.entries(NOTICE_LEVEL_ZH) as [NoticeLevel, string][]
 const SOURCE_OPTIONS = (Object.entries(NOTICE_SOURCE_ZH) as [NoticeSource, string][]).filter(([k]) => k !== 'alert');
 const ACTION_ZH: Record<string, string> = { issued: '下发', acknowledged: '签收', feedback: '整改反馈', returned: '退回', closed: '办结' };
 
-async function act(fn: () => Promise<unknown>, ok: string, ctx: PageCtx) {
-  try {
-    await fn();
-    toast(ok);
-    ctx.rerender();
-  } catch (err) {
-    toast(`操作失败：${(err as Error).message}`, 'error');
-  }
-}
 
 const status = (n: Notice) => h(`span.badge.n-${n.status}${n.overdue ? '.n-overdue' : ''}`, NOTICE_STATUS_ZH[n.status] + (n.overdue ? ' · 已逾期' : ''));
 const level = (l: NoticeLevel) => h(`span.sev.lv-${l}`, NOTICE_LEVEL_ZH[l]);

@@ -137,8 +137,21 @@ export interface StagingRun extends OutcomeCounts {
 /** The three parts of an import's report: rows to correct, rows waiting for a referenced record, warnings. */
 export type ImportFindingKind = 'error' | 'waiting' | 'warning';
 
+/** What an import counted: bytes and rows read, and the rows' outcomes. */
+export interface ImportCounts {
+  bytes: number;
+  rows: number;
+  accepted: number;
+  /** Held for a referenced record the city does not hold yet (the `waiting` part names it). */
+  heldReference: number;
+  rejected: number;
+  unchanged: number;
+  /** Rows with a warning (stored and sent). */
+  warned: number;
+}
+
 /** One imported file (the API's upload or the command), with its counts so far. */
-export interface ImportRecord {
+export interface ImportRecord extends ImportCounts {
   id: number;
   dataType: DataType;
   format: 'csv' | 'jsonl';
@@ -150,15 +163,6 @@ export interface ImportRecord {
   status: 'running' | 'done' | 'failed';
   startedAt: Instant;
   finishedAt: Instant | null;
-  bytes: number;
-  rows: number;
-  accepted: number;
-  /** Held for a referenced record the city does not hold yet (the `waiting` part names it). */
-  heldReference: number;
-  rejected: number;
-  unchanged: number;
-  /** Rows with a warning (stored and sent). */
-  warned: number;
   unknownColumns: string[];
   missingColumns: string[];
   /** Why a failed import stopped. */

@@ -14,7 +14,7 @@ import { FIELDS, headerMap, DATA_TYPE_ZH } from '../standard/codes';
 import type { DataType, ValidationResult } from '../standard/types';
 import type { Intake, SubmitItem } from './service';
 import { ErrorReport } from './report';
-import { classify, createImport, finishImport, recordProgress, type NewFinding } from './imports';
+import { classify, createImport, finishImport, recordProgress, type ImportCounts, type NewFinding } from './imports';
 import { maskIdNumbers } from '../../core/mask';
 
 export type ImportFormat = 'csv' | 'jsonl';
@@ -58,20 +58,12 @@ export interface StreamImportOptions extends CommonOptions {
   report?: ErrorReport;
 }
 
-export interface ImportSummary {
+export interface ImportSummary extends ImportCounts {
   /** The import log's id (GET /api/reporter/imports/:id); absent for a dry run. */
   importId?: number;
   dataType: DataType;
   file: string;
   encoding: string;
-  bytes: number;
-  rows: number;
-  accepted: number;
-  heldReference: number;
-  rejected: number;
-  unchanged: number;
-  /** Rows carrying W_OFFICER warnings (stored and sent). */
-  warned: number;
   /** Lines per part of the report: errors to correct, rows waiting for a referenced record, warnings. */
   findings: { error: number; waiting: number; warning: number };
   errorsFile?: string;

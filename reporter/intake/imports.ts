@@ -1,3 +1,4 @@
+import type { ImportCounts } from '../../contract/reporter';
 /**
  * The import log (sql/032_reporter_imports.sql): one row per imported file, updated after every batch (so a page can
  * show how far it is), and what the clerk must act on in three parts — `error` (rejected rows: correct them),
@@ -12,15 +13,7 @@ import { LABELS_ZH, DATA_TYPE_ZH } from '../standard/codes';
 import { maskIdNumbers } from '../../core/mask';
 import { csvLine } from './report';
 
-export interface ImportCounts {
-  bytes: number;
-  rows: number;
-  accepted: number;
-  heldReference: number;
-  rejected: number;
-  unchanged: number;
-  warned: number;
-}
+export type { ImportCounts };
 
 export interface NewFinding {
   kind: ImportFindingKind;

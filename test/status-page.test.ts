@@ -32,7 +32,9 @@ const db: Db = {
   close: () => real.close(),
 };
 
-let now = Date.now();
+// A fixed instant, 14:30 in UTC+8: the seed writes one raw row per target per hour (at minute 7), so in the first
+// minutes after midnight today's bar has no row yet; the page must not be judged by when the suite runs.
+let now = Date.UTC(2026, 10, 18, 6, 30);
 const clock = () => now;
 await seedMonitoring(real, { now, modules: 3, targetsPerModule: 2, days: 35, rawHours: 0 }); // m0 down (open incident), m1 degraded, m2 up
 const config = parseConfig(`

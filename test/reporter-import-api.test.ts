@@ -8,7 +8,7 @@ import { startSystem } from '../app/system';
 import { silentLogger } from '../core/log';
 import { toGbk } from './helpers/gbk';
 import { openTestDb } from './helpers/db';
-import { makeFixtures, recordsToCsv } from '../reporter/fixtures/records';
+import { makeFixtures, recordsToCsv, recordsToXlsx } from '../reporter/fixtures/records';
 
 const db = await openTestDb();
 const config = parseConfig(`
@@ -110,7 +110,21 @@ test('INSPECTION CSV: errors with the spreadsheet row, W_OFFICER says the office
   assert.is(Number(held.rows[0].n), 0);
 });
 
-test('refusals: a wrong header 400 (logged as failed), .xlsx 415, over the cap 413, no ingest permission 403, bad part 400', async () => {
+test('.xlsx upload: the first worksheet through the same pipeline, recorded as xlsx; a damaged workbook 400', async () => {
+  const more = makeFixtures({ seed: 16, items: 4, officers: 6, inspections: 10, penalties: 0, invalidShare: 0, now: Date.now() });
+  const rows = more.INSPECTION.map((r, i) => ({ ...r, recordId: `XLS-${i + 1}`, implCode: f.ITEM[0].implCode, deptCode: f.ITEM[0].deptCode }));
+  const r = await upload('type=INSPECTION&name=检查.xlsx', await recordsToXlsx('INSPECTION', rows, { dates: true }));
+  assert.is(r.status, 200, JSON.stringify(r.body));
+  assert.is(r.body.format, 'xlsx');
+  assert.is(r.body.encoding, 'xlsx');
+  assert.is(r.body.rows, 10);
+  assert.is(r.body.rejected + r.body.accepted + r.body.heldReference, 10);
+  const bad = await upload('type=INSPECTION&name=x.xlsx', 'PK not a zip');
+  assert.is(bad.status, 400);
+  assert.match(bad.body.error.message, '.xlsx');
+});
+
+test('refusals: a wrong header 400 (logged as failed), .xls 415, over the cap 413, no ingest permission 403, bad part 400', async () => {
   const wrong = await upload('type=ITEM&name=x.csv', 'a,b\n1,2\n');
   assert.is(wrong.status, 400);
   assert.is(wrong.body.error.code, 'unreadable_file');
@@ -118,7 +132,7 @@ test('refusals: a wrong header 400 (logged as failed), .xlsx 415, over the cap 4
   const list = (await (await get('/imports?limit=1')).json()) as any;
   assert.is(list.items[0].status, 'failed');
   assert.match(list.items[0].error, '记录编码');
-  assert.is((await upload('type=ITEM&format=xlsx&name=x.xlsx', 'PK')).status, 415);
+  assert.is((await upload('type=ITEM&name=old.xls', 'x')).status, 415);
   // Chunked (no content-length): counted as it arrives and cut off.
   const big = recordsToCsv('ITEM', f.ITEM) + 'x'.repeat(250_000);
   const chunked = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(big)); c.close(); } });
@@ -133,7 +147,7 @@ test('refusals: a wrong header 400 (logged as failed), .xlsx 415, over the cap 4
 
 test('audited once per import, with the import id', async () => {
   const r = await db.query<{ details: any }>(`SELECT details FROM audit_log WHERE action = 'reporter.records.import' ORDER BY id`);
-  assert.is(r.rows.length, 4);
+  assert.is(r.rows.length, 5); // 4 CSV/JSONL + 1 xlsx; the unreadable files are not (nothing was submitted)
   assert.ok(r.rows.every((x) => typeof (typeof x.details === 'string' ? JSON.parse(x.details) : x.details).importId === 'number'));
 });
 

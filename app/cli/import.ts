@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Bulk import of one record type from a file (the command; the import itself is reporter/intake/import.ts):
- *   npx tsx app/cli/import.ts --type PENALTY --file x.csv [--format csv|jsonl] [--encoding auto|utf-8|gbk] [--errors report.csv] [--dry-run] [--config ops/demo.yaml]
+ *   npx tsx app/cli/import.ts --type PENALTY --file x.csv [--format csv|jsonl|xlsx] [--encoding auto|utf-8|gbk] [--errors report.csv] [--dry-run] [--config ops/demo.yaml]
  * A progress bar goes to stderr; the run ends with a summary and the paths of the error report and the rejected rows.
  * Exit 0 when the import completed (also when rows were rejected: they are kept as invalid and reported); 2 usage
  * error; 1 when it could not run.
@@ -14,7 +14,7 @@ import { DATA_TYPE_ZH } from '../../reporter/standard/codes';
 import { isDataType, DATA_TYPES } from '../../reporter/standard/types';
 import { importFile } from '../../reporter/intake/import';
 
-const USAGE = `用法 (usage): npx tsx app/cli/import.ts --type ${DATA_TYPES.join('|')} --file FILE [--format csv|jsonl] [--encoding auto|utf-8|gbk] [--errors report.csv] [--dry-run] [--config ops/demo.yaml]`;
+const USAGE = `用法 (usage): npx tsx app/cli/import.ts --type ${DATA_TYPES.join('|')} --file FILE [--format csv|jsonl|xlsx] [--encoding auto|utf-8|gbk] [--errors report.csv] [--dry-run] [--config ops/demo.yaml]`;
 
 async function main() {
   const { values } = parseArgs({
@@ -32,8 +32,8 @@ async function main() {
   if (values.help) return void console.log(USAGE);
   const type = values.type?.toUpperCase();
   if (!type || !isDataType(type)) throw new UsageError(`--type 应为 ${DATA_TYPES.join('、')} 之一`);
-  if (!values.file) throw new UsageError('缺少 --file（要导入的 CSV 或 JSON Lines 文件）');
-  if (values.format && values.format !== 'csv' && values.format !== 'jsonl') throw new UsageError('--format 应为 csv 或 jsonl');
+  if (!values.file) throw new UsageError('缺少 --file（要导入的 CSV、Excel .xlsx 或 JSON Lines 文件）');
+  if (values.format && !['csv', 'jsonl', 'xlsx'].includes(values.format)) throw new UsageError('--format 应为 csv、jsonl 或 xlsx（默认按扩展名）');
   const enc = (values.encoding ?? 'auto').toLowerCase();
   const encoding = enc === 'gbk' || enc === 'gb18030' ? 'gb18030' : enc === 'utf-8' || enc === 'utf8' ? 'utf-8' : enc === 'auto' ? 'auto' : null;
   if (!encoding) throw new UsageError('--encoding 应为 auto、utf-8 或 gbk');
@@ -59,7 +59,7 @@ async function main() {
   let s: Awaited<ReturnType<typeof importFile>>;
   try {
     s = await importFile({
-      intake, dataType: type, file: values.file, format: values.format as 'csv' | 'jsonl' | undefined, errorsFile: values.errors, dryRun: values['dry-run'], encoding,
+      intake, dataType: type, file: values.file, format: values.format as 'csv' | 'jsonl' | 'xlsx' | undefined, errorsFile: values.errors, dryRun: values['dry-run'], encoding,
       onProgress: (p) => bar.update(p.bytes, { rows: p.rows, accepted: p.accepted, rejected: p.rejected }),
     });
     bar.update(statSync(values.file).size);

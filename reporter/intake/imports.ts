@@ -27,7 +27,7 @@ export interface NewFinding {
 
 export async function createImport(
   q: Queryable,
-  m: { dataType: DataType; format: 'csv' | 'jsonl'; fileName?: string; via: 'api' | 'cli'; actor: string; now: number },
+  m: { dataType: DataType; format: 'csv' | 'jsonl' | 'xlsx'; fileName?: string; via: 'api' | 'cli'; actor: string; now: number },
 ): Promise<number> {
   const res = await q.query<{ id: string }>(
     `INSERT INTO reporter_imports (data_type, format, file_name, via, actor, started_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
@@ -77,7 +77,7 @@ export async function finishImport(
 interface ImportRow {
   id: string;
   data_type: DataType;
-  format: 'csv' | 'jsonl';
+  format: 'csv' | 'jsonl' | 'xlsx';
   encoding: string | null;
   file_name: string | null;
   via: 'api' | 'cli';

@@ -1,0 +1,3 @@
+-- Reporter imports: Excel workbooks (.xlsx, the first worksheet) are imported too; their encoding column says 'xlsx'.
+ALTER TABLE reporter_imports DROP CONSTRAINT IF EXISTS reporter_imports_format_check;
+ALTER TABLE reporter_imports ADD CONSTRAINT reporter_imports_format_check CHECK (format IN ('csv', 'jsonl', 'xlsx'));

@@ -27,6 +27,10 @@ export const reporter = {
   imports: (limit = 10): Promise<Page<ImportRecord> | null> => get('/api/reporter/imports', { limit }),
   /** Where one part of an import's report downloads as CSV (UTF-8 with BOM, Chinese headers). */
   importReportUrl: (id: number, part: ImportFindingKind) => `/api/reporter/imports/${id}/report.csv?part=${part}`,
+  /** The three parts of an import's report as one .xlsx workbook (a worksheet per part). */
+  importReportXlsxUrl: (id: number) => `/api/reporter/imports/${id}/report.xlsx`,
+  /** The whole correction queue's report: one part as CSV, or (no part) the three parts as .xlsx. */
+  queueReportUrl: (part?: ImportFindingKind) => (part ? `/api/reporter/corrections/report.csv?part=${part}` : '/api/reporter/corrections/report.xlsx'),
   /**
    * Uploads a file to POST /api/reporter/imports as the request body (the server reads it as it arrives). XHR, not
    * fetch, for the upload's progress; `onProgress(sent, total)`. Resolves with the finished import.

@@ -22,7 +22,17 @@ function reportLinks(r: ImportRecord): HTMLElement {
   return h('span.import-links', PARTS.map(([k, zh]) =>
     r.findings[k] > 0
       ? h('a.button.small.secondary', { class: `dl-${k}`, href: api.reporter.importReportUrl(r.id, k), download: `导入${r.id}-${zh}.csv` }, `${zh} ${fmtNum(r.findings[k])} 条（CSV）`)
-      : h('span.muted', { class: `dl-${k}` }, `${zh} 0 条 `)));
+      : h('span.muted', { class: `dl-${k}` }, `${zh} 0 条 `)),
+    r.findings.error + r.findings.waiting + r.findings.warning > 0
+      ? [' ', h('a.button.small.secondary.dl-xlsx', { href: api.reporter.importReportXlsxUrl(r.id), download: `导入${r.id}-错误报告.xlsx` }, '三部分（Excel）')]
+      : null);
+}
+
+/** The whole correction queue's report: the three parts as CSV each, or one workbook. */
+export function queueReportLinks(): HTMLElement {
+  return h('p.queue-links', '下载整个更正队列的报告：',
+    PARTS.map(([k, zh]) => [h('a.button.small.secondary', { class: `qdl-${k}`, href: api.reporter.queueReportUrl(k), download: `更正队列-${zh}.csv` }, `${zh}（CSV）`), ' ']),
+    h('a.button.small.secondary.qdl-xlsx', { href: api.reporter.queueReportUrl(), download: '更正队列-错误报告.xlsx' }, '三部分（Excel）'));
 }
 
 function resultView(r: ImportRecord): HTMLElement {

@@ -3,7 +3,7 @@ import type { Correction, Finding, GatewayError, Indicators, Reconciliation, Run
 import { card, chart, fmtDate, fmtNum, fmtPct, fmtTime, gauge, h, table, timeAxisOption } from '../ui';
 import { addMonths, chinaDate, chinaDayStart } from '../../../core/china-time';
 import type { PageCtx } from '../page-ctx';
-import { importCard } from './reporting-import';
+import { importCard, queueReportLinks } from './reporting-import';
 import { openCorrection, resendRecord, runNow, withdrawRecord } from './reporting-correct';
 
 const TYPE_ZH: Record<string, string> = { ITEM: '监管事项', INSPECTION: '检查行为', PENALTY: '处罚行为', OFFICER: '执法人员' };
@@ -148,6 +148,7 @@ export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
         h('button.small.secondary.withdraw', { onclick: () => withdrawRecord(ctx, r.dataType, r.recordId) }, '撤回'),
         r.foundBy === 'province' && ctx.can('reporter:write') ? [' ', h('button.small.secondary.resend', { onclick: () => resendRecord(ctx, r.dataType, r.recordId) }, '重新上报')] : null)] as [string, (r: Correction) => HTMLElement]] : []),
     ], { empty: '没有待更正记录', cls: 'corrections' }),
+      corrTotal > 0 ? queueReportLinks() : null,
       ctx.can('reporter:write') ? h('p', h('button.small.run-now', { onclick: () => runNow(ctx) }, '立即上报（增量）'), h('span.muted', ' 更正保存后的新版本在下次上报时发送；也可立即上报。')) : null),
     card('最近运行', table(runs?.items ?? [], [
       ['开始', (r) => fmtTime(r.startedAt, true)],

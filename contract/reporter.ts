@@ -154,7 +154,7 @@ export interface ImportCounts {
 export interface ImportRecord extends ImportCounts {
   id: number;
   dataType: DataType;
-  format: 'csv' | 'jsonl';
+  format: 'csv' | 'jsonl' | 'xlsx';
   /** How the bytes were read: `utf-8` or `gb18030` (GBK). */
   encoding: string | null;
   fileName: string | null;

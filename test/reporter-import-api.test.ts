@@ -8,7 +8,7 @@ import { startSystem } from '../app/system';
 import { silentLogger } from '../core/log';
 import { toGbk } from './helpers/gbk';
 import { openTestDb } from './helpers/db';
-import { makeFixtures, recordsToCsv } from '../reporter/fixtures/records';
+import { makeFixtures, recordsToCsv, recordsToXlsx } from '../reporter/fixtures/records';
 
 const db = await openTestDb();
 const config = parseConfig(`
@@ -110,7 +110,59 @@ test('INSPECTION CSV: errors with the spreadsheet row, W_OFFICER says the office
   assert.is(Number(held.rows[0].n), 0);
 });
 
-test('refusals: a wrong header 400 (logged as failed), .xlsx 415, over the cap 413, no ingest permission 403, bad part 400', async () => {
+test('.xlsx upload: the first worksheet through the same pipeline, recorded as xlsx; a damaged workbook 400', async () => {
+  const more = makeFixtures({ seed: 16, items: 4, officers: 6, inspections: 10, penalties: 0, invalidShare: 0, now: Date.now() });
+  const rows = more.INSPECTION.map((r, i) => ({ ...r, recordId: `XLS-${i + 1}`, implCode: f.ITEM[0].implCode, deptCode: f.ITEM[0].deptCode }));
+  const r = await upload('type=INSPECTION&name=检查.xlsx', await recordsToXlsx('INSPECTION', rows, { dates: true }));
+  assert.is(r.status, 200, JSON.stringify(r.body));
+  assert.is(r.body.format, 'xlsx');
+  assert.is(r.body.encoding, 'xlsx');
+  assert.is(r.body.rows, 10);
+  assert.is(r.body.rejected + r.body.accepted + r.body.heldReference, 10);
+  const bad = await upload('type=INSPECTION&name=x.xlsx', 'PK not a zip');
+  assert.is(bad.status, 400);
+  assert.match(bad.body.error.message, '.xlsx');
+});
+
+test('the report as .xlsx: one worksheet per part with the Chinese headers and row numbers; the whole queue too', async () => {
+  const ExcelJS = (await import('exceljs')).default;
+  const list = (await (await get('/imports?limit=20')).json()) as any;
+  const ins = list.items.find((i: any) => i.fileName === 'ins.csv');
+  const res = await get(`/imports/${ins.id}/report.xlsx`);
+  assert.is(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', 'spreadsheetml');
+  assert.match(res.headers.get('content-disposition') ?? '', '.xlsx');
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
+  assert.equal(wb.worksheets.map((w) => w.name), ['待更正的错误', '等待关联记录', '警告']);
+  const errs = wb.getWorksheet('待更正的错误')!;
+  assert.equal((errs.getRow(1).values as unknown[]).slice(1), ['行号', '记录编码', '列名', '字段', '错误代码', '错误说明']);
+  assert.is(errs.rowCount - 1, ins.findings.error);
+  const [id] = [...f.invalid.INSPECTION.keys()];
+  const line = errs.getRows(2, errs.rowCount - 1)!.find((r) => r.getCell(2).value === id)!;
+  assert.is(line.getCell(1).value, Number(id.slice(4)) + 1);
+  assert.is(wb.getWorksheet('警告')!.rowCount - 1, ins.findings.warning);
+  // The whole queue: the same parts over the current records, with type, import and row.
+  const q = await get('/corrections/report.xlsx');
+  assert.is(q.status, 200);
+  const qb = new ExcelJS.Workbook();
+  await qb.xlsx.load(Buffer.from(await q.arrayBuffer()) as never);
+  const qe = qb.getWorksheet('待更正的错误')!;
+  assert.equal((qe.getRow(1).values as unknown[]).slice(1, 4), ['数据类型', '导入编号', '行号']);
+  const qline = qe.getRows(2, qe.rowCount - 1)!.find((r) => r.getCell(4).value === id)!;
+  assert.ok(qline, 'the invalid inspection is in the queue report');
+  assert.is(qline.getCell(1).value, '行政检查行为（INSPECTION）');
+  assert.is(qline.getCell(2).value, ins.id);
+  assert.is(qline.getCell(3).value, Number(id.slice(4)) + 1);
+  const csv = parse(await (await get('/corrections/report.csv?part=error&dataType=INSPECTION')).text(), { bom: true, columns: true }) as Record<string, string>[];
+  const ids = new Set(csv.map((r) => r['记录编码']));
+  for (const k of f.invalid.INSPECTION.keys()) assert.ok(ids.has(k), k);
+  assert.ok(csv.every((r) => r['数据类型'] === '行政检查行为（INSPECTION）'));
+  assert.is((await get('/corrections/report.csv?part=x')).status, 400);
+  assert.is((await get('/corrections/report.xlsx?dataType=NOPE')).status, 404);
+});
+
+test('refusals: a wrong header 400 (logged as failed), .xls 415, over the cap 413, no ingest permission 403, bad part 400', async () => {
   const wrong = await upload('type=ITEM&name=x.csv', 'a,b\n1,2\n');
   assert.is(wrong.status, 400);
   assert.is(wrong.body.error.code, 'unreadable_file');
@@ -118,7 +170,7 @@ test('refusals: a wrong header 400 (logged as failed), .xlsx 415, over the cap 4
   const list = (await (await get('/imports?limit=1')).json()) as any;
   assert.is(list.items[0].status, 'failed');
   assert.match(list.items[0].error, '记录编码');
-  assert.is((await upload('type=ITEM&format=xlsx&name=x.xlsx', 'PK')).status, 415);
+  assert.is((await upload('type=ITEM&name=old.xls', 'x')).status, 415);
   // Chunked (no content-length): counted as it arrives and cut off.
   const big = recordsToCsv('ITEM', f.ITEM) + 'x'.repeat(250_000);
   const chunked = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(big)); c.close(); } });
@@ -133,7 +185,7 @@ test('refusals: a wrong header 400 (logged as failed), .xlsx 415, over the cap 4
 
 test('audited once per import, with the import id', async () => {
   const r = await db.query<{ details: any }>(`SELECT details FROM audit_log WHERE action = 'reporter.records.import' ORDER BY id`);
-  assert.is(r.rows.length, 4);
+  assert.is(r.rows.length, 5); // 4 CSV/JSONL + 1 xlsx; the unreadable files are not (nothing was submitted)
   assert.ok(r.rows.every((x) => typeof (typeof x.details === 'string' ? JSON.parse(x.details) : x.details).importId === 'number'));
 });
 

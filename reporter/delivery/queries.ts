@@ -138,13 +138,39 @@ export function listBatchItems(q: Queryable, batchId: string, p: PageArgs): Prom
  * The correction queue: records held back by the city's own validation, and records the province rejected in their
  * current version, each with its reasons. They leave the queue when a corrected version is accepted.
  */
-export function listCorrections(q: Queryable, f: { dataType?: string }, p: PageArgs): Promise<Listed<Correction>> {
+/** The correction queue's filters (GET /corrections): all optional, combined with AND. */
+export interface CorrectionFilter {
+  dataType?: string;
+  /** A reason code, e.g. E_CHECKSUM (any of the record's reasons). */
+  code?: string;
+  /** 实施机构 deptCode. */
+  dept?: string;
+  /** city (the city's validator) or province (rejected by the province). */
+  foundBy?: 'city' | 'province';
+  /** Free text: part of the record id, of a reason's message or of the record's data (e.g. the party's name). */
+  q?: string;
+}
+
+/**
+ * The correction queue: one row per record — invalid or held for a reference (the city's reasons), or valid but its
+ * current version rejected by the province (the province's reasons) — with all its reasons once each; filtered
+ * (CorrectionFilter), paged, with the total of the filtered queue.
+ */
+export function listCorrections(q: Queryable, f: CorrectionFilter, p: PageArgs): Promise<Listed<Correction>> {
   const params: unknown[] = [];
-  let filter = '';
-  if (f.dataType) {
-    params.push(f.dataType);
-    filter = `AND r.data_type = $1`;
+  const conds: string[] = [];
+  const add = (v: unknown, sql: (n: string) => string) => {
+    params.push(v);
+    conds.push(sql(`$${params.length}`));
+  };
+  if (f.dataType) add(f.dataType, (n) => `r.data_type = ${n}`);
+  if (f.dept) add(f.dept, (n) => `r.dept_code = ${n}`);
+  if (f.foundBy) conds.push(f.foundBy === 'province' ? `r.status = 'valid'` : `r.status <> 'valid'`);
+  if (f.code) add(JSON.stringify([{ code: f.code }]), (n) => `(CASE WHEN r.status = 'valid' THEN coalesce(d.rejected_errors, '[]'::jsonb) ELSE r.errors END) @> ${n}::jsonb`);
+  if (f.q) {
+    add(`%${f.q.replace(/[\\%_]/g, (m) => '\\' + m)}%`, (n) => `(r.record_id ILIKE ${n} OR r.errors::text ILIKE ${n} OR coalesce(d.rejected_errors::text, '') ILIKE ${n} OR r.data::text ILIKE ${n})`);
   }
+  const filter = conds.map((c) => ` AND ${c}`).join('');
   const from = `FROM reporter_records r LEFT JOIN report_deliveries d ON d.data_type = r.data_type AND d.record_id = r.record_id
     WHERE (r.status IN ('invalid', 'held_reference') OR (r.status = 'valid' AND d.rejected_version = r.version)) ${filter}`;
   return list(
@@ -166,11 +192,20 @@ export function listCorrections(q: Queryable, f: { dataType?: string }, p: PageA
       deadline: (r.deadline as string | null) ?? null,
       lastArrivedAt: iso(r.last_arrived_at),
       foundBy: r.found_by as Correction['foundBy'],
-      errors: (r.errors as Correction['errors']) ?? [],
+      errors: onceEach((r.errors as Correction['errors']) ?? []),
       rejectedBatch: (r.rejected_batch as string | null) ?? null,
       rejectedAt: isoOrNull(r.rejected_at),
     }),
   );
+}
+
+/** A record's reasons once each (a reason repeated in its list is one reason). */
+function onceEach<T extends { field?: string; code?: string; message?: string }>(errs: T[]): T[] {
+  const seen = new Set<string>();
+  return errs.filter((e) => {
+    const k = `${e.field ?? ''}|${e.code ?? ''}|${e.message ?? ''}`;
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
 }
 
 /**

@@ -83,6 +83,40 @@ test('lists are paginated: batches, batch detail with attempts, corrections, rec
   assert.is(st.nextRuns.length, 3);
 });
 
+test('the correction queue filtered on the server: type, reason code, department, text; with the filtered total and paging', async () => {
+  type Q = { total: number; limit: number; offset: number; items: { dataType: string; recordId: string; deptCode: string | null; errors: { code: string; message: string }[] }[] };
+  const get = async (qs: string) => (await (await call('GET', `/api/reporter/corrections?${qs}`, regulator)).json()) as Q;
+  const all = await get('limit=500');
+  const [insId, insCode] = [...fx.invalid.INSPECTION.entries()][0];
+  const byType = await get('dataType=INSPECTION&limit=500');
+  assert.is(byType.total, fx.invalid.INSPECTION.size);
+  assert.ok(byType.items.every((i) => i.dataType === 'INSPECTION'));
+  const byCode = await get(`code=${insCode}&limit=500`);
+  const expected = all.items.filter((i) => i.errors.some((e) => e.code === insCode));
+  assert.is(byCode.total, expected.length);
+  assert.ok(byCode.items.some((i) => i.recordId === insId));
+  const dept = all.items[0].deptCode!;
+  const byDept = await get(`dept=${dept}&limit=500`);
+  assert.is(byDept.total, all.items.filter((i) => i.deptCode === dept).length);
+  const byText = await get(`q=${encodeURIComponent(insId)}`);
+  assert.ok(byText.items.some((i) => i.recordId === insId));
+  assert.ok(byText.total < all.total);
+  // Text inside a reason's message (Chinese), and a LIKE wildcard taken literally.
+  const word = all.items[0].errors[0].message.slice(0, 4);
+  assert.ok((await get(`q=${encodeURIComponent(word)}`)).total >= 1);
+  assert.is((await get('q=%25')).total, 0);
+  // Paging: the total is the whole filtered queue, the page its slice; one row per record, its reasons once each.
+  assert.ok(all.total >= 3);
+  const p2 = await get('limit=2&offset=1');
+  assert.equal([p2.total, p2.items.length, p2.offset], [all.total, 2, 1]);
+  assert.equal(p2.items.map((i) => i.recordId), all.items.slice(1, 3).map((i) => i.recordId));
+  assert.is(new Set(all.items.map((i) => `${i.dataType}/${i.recordId}`)).size, all.items.length);
+  for (const i of all.items) assert.is(new Set(i.errors.map((e) => `${e.code}|${e.message}`)).size, i.errors.length);
+  assert.is((await call('GET', '/api/reporter/corrections?foundBy=x', regulator)).status, 400);
+  assert.is((await call('GET', '/api/reporter/corrections?code=%27;drop', regulator)).status, 400);
+  assert.is((await get('foundBy=province')).total, 0);
+});
+
 test('overdue: past deadline and not accepted, with the reason; accepted records never listed; paginated', async () => {
   const today = chinaDate(Date.now());
   const all = (await (await call('GET', '/api/reporter/overdue?limit=1000', ops)).json()) as {

@@ -117,7 +117,15 @@ export function createDeliveryRoutes(d: DeliveryRouteDeps) {
 
   // The correction queue: records held back by the city's own validation, and records the province rejected in
   // their current version, each with its reasons. They leave the queue when a corrected version is accepted.
-  app.get('/corrections', requirePermission('read'), async (c) => c.json(await paged(c, (p) => listCorrections(d.db, { dataType: query(c, 'dataType') }, p))));
+  // ?dataType=&code=&dept=&foundBy=city|province&q=&limit=&offset=: the queue filtered on the server, with its total.
+  app.get('/corrections', requirePermission('read'), async (c) => {
+    const foundBy = query(c, 'foundBy');
+    if (foundBy && foundBy !== 'city' && foundBy !== 'province') return httpError(c, 400, 'bad_filter', `foundBy 应为 city（本市校验）或 province（省平台拒收），收到 "${foundBy}"`);
+    const code = query(c, 'code');
+    if (code && !/^[A-Z][A-Z0-9_]{1,40}$/.test(code)) return httpError(c, 400, 'bad_filter', `code 应为原因代码，如 E_CHECKSUM，收到 "${code.slice(0, 60)}"`);
+    const f = { dataType: query(c, 'dataType')?.toUpperCase(), code, dept: query(c, 'dept'), foundBy: foundBy as 'city' | 'province' | undefined, q: query(c, 'q')?.slice(0, 100) };
+    return c.json(await paged(c, (p) => listCorrections(d.db, f, p)));
+  });
 
   // Records past their reporting deadline that the province has not accepted (never sent, rejected, held back, or
   // still waiting for a verdict), oldest deadline first: what the office must chase today.

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { openTestDb } from '../../test/helpers/db';
 import { manualClock } from '../../core/time';
-import { makeFixtures, recordsToCsv } from '../fixtures/records';
+import { makeFixtures, recordsToCsv, recordsToXlsx } from '../fixtures/records';
 import { importFile } from './import';
 import { Intake } from './service';
 
@@ -125,6 +125,59 @@ test('--dry-run checks and reports, and stores nothing', async () => {
   assert.is(s.rejected, g.invalid.ITEM.size);
   assert.ok(s.errorLines >= g.invalid.ITEM.size);
   assert.is(await count(), before);
+});
+
+test('.xlsx: the same headers and pipeline; date cells read as UTC+8 wall-clock, codes as numbers and error cells name row and column', async () => {
+  // The inspections again, as a workbook with real date cells: read back to the same text, so every row is unchanged.
+  const file = join(dir, 'ins.xlsx');
+  writeFileSync(file, await recordsToXlsx('INSPECTION', f.INSPECTION, { dates: true }));
+  const s = await importFile({ intake, dataType: 'INSPECTION', file });
+  assert.is(s.encoding, 'xlsx');
+  assert.is(s.rows, 300);
+  assert.is(s.unchanged + s.rejected, 300, JSON.stringify(s));
+  assert.is(s.accepted, 0);
+  assert.ok(s.errorsFile.endsWith('ins.errors.csv'));
+  // New records: a code typed as a number (01 → 1), an #N/A cell, a formula with its result, a date-time cell.
+  const base = f.INSPECTION.filter((r) => !f.invalid.INSPECTION.has(r.recordId)).slice(0, 3);
+  const rows = [
+    { ...base[0], recordId: 'XL-1', checkForm: 1 },
+    { ...base[1], recordId: 'XL-2', partyName: { error: '#N/A' } },
+    { ...base[2], recordId: 'XL-3', actionName: { formula: 'A1&"检查"', result: '公式得出的名称' }, updatedAt: new Date(Date.UTC(2026, 10, 23, 9, 30, 0)) },
+  ];
+  const file2 = join(dir, 'new.xlsx');
+  writeFileSync(file2, await recordsToXlsx('INSPECTION', rows, { dates: true }));
+  const t = await importFile({ intake, dataType: 'INSPECTION', file: file2 });
+  assert.is(t.rows, 3);
+  assert.is(t.accepted, 1, JSON.stringify(t));
+  assert.is(t.rejected, 2);
+  const report = parse(readFileSync(t.errorsFile, 'utf8'), { bom: true, columns: true }) as Record<string, string>[];
+  const form = report.find((r) => r.recordId === 'XL-1')!;
+  assert.is(form.row, '2');
+  assert.is(form.field, 'checkForm');
+  const na = report.find((r) => r.recordId === 'XL-2')!;
+  assert.is(na.row, '3');
+  assert.is(na.field, 'partyName');
+  assert.match(na.message, /第 3 行 [A-Z]+ 列（行政相对人名称）/);
+  assert.match(na.message, '#N/A');
+  const stored = await db.query<{ data: any }>(`SELECT data FROM reporter_records WHERE data_type = 'INSPECTION' AND record_id = 'XL-3'`);
+  const d = typeof stored.rows[0].data === 'string' ? JSON.parse(stored.rows[0].data) : stored.rows[0].data;
+  assert.is(d.actionName, '公式得出的名称');
+  assert.is(d.checkDate, base[2].checkDate);
+  // The rejected rows, as CSV beside the report, to correct and import again.
+  const again = parse(readFileSync(t.rejectedRowsFile!, 'utf8'), { bom: true, columns: true }) as Record<string, string>[];
+  assert.equal(again.map((r) => r['记录编码']), ['XL-1', 'XL-2']);
+});
+
+test('cellText: the rule for Excel values', async () => {
+  const { cellText } = await import('./import');
+  assert.equal(cellText('007', 'x'), { text: '007' });
+  assert.equal(cellText(7, 'x'), { text: '7' });
+  assert.equal(cellText(0.1 + 0.2, 'x'), { text: '0.3' });
+  assert.ok(cellText(110105194912310021, 'partyCertNo').error?.includes('文本'));
+  assert.equal(cellText(new Date(Date.UTC(2026, 0, 5)), 'checkDate'), { text: '2026-01-05' });
+  assert.equal(cellText(new Date(Date.UTC(2026, 0, 5)), 'updatedAt'), { text: '2026-01-05 00:00:00' });
+  assert.equal(cellText({ richText: [{ text: '甲' }, { text: '乙' }] }, 'x'), { text: '甲乙' });
+  assert.ok(cellText({ formula: 'A1' }, 'x').error);
 });
 
 test.after(async () => {

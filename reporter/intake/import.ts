@@ -10,6 +10,7 @@ import { Readable, pipeline } from 'node:stream';
 import { basename } from 'node:path';
 import { userInfo } from 'node:os';
 import { parse } from 'csv-parse';
+import ExcelJS from 'exceljs';
 import { FIELDS, headerMap, DATA_TYPE_ZH } from '../standard/codes';
 import type { DataType, ValidationResult } from '../standard/types';
 import type { Intake, SubmitItem } from './service';
@@ -17,7 +18,14 @@ import { ErrorReport } from './report';
 import { classify, createImport, finishImport, recordProgress, type ImportCounts, type NewFinding } from './imports';
 import { maskIdNumbers } from '../../core/mask';
 
-export type ImportFormat = 'csv' | 'jsonl';
+export type ImportFormat = 'csv' | 'jsonl' | 'xlsx';
+
+/** The format a file name implies: .jsonl/.json/.ndjson JSON Lines, .xlsx Excel, anything else CSV. */
+export function formatOf(name: string | undefined): ImportFormat {
+  if (name && /\.(jsonl?|ndjson)$/i.test(name)) return 'jsonl';
+  if (name && /\.xlsx$/i.test(name)) return 'xlsx';
+  return 'csv';
+}
 /** How the bytes are read: `auto` = UTF-8 (with or without BOM) when they are valid UTF-8, else GB18030 (GBK's superset). */
 export type ImportEncoding = 'auto' | 'utf-8' | 'gb18030';
 
@@ -98,6 +106,8 @@ interface Row {
   raw: string[] | string;
   /** Set when the row could not be read at all (bad JSON). */
   readError?: string;
+  /** Excel cells that hold no usable value (an error value, a formula without a result, digits Excel cut off). */
+  cellErrors?: { field: string; message: string }[];
 }
 
 /**
@@ -106,13 +116,13 @@ interface Row {
  * file cannot be read as the given type at all.
  */
 export async function importFile(opts: ImportOptions): Promise<ImportSummary & { errorsFile: string }> {
-  const format = opts.format ?? (/\.jsonl?$|\.ndjson$/i.test(opts.file) ? 'jsonl' : 'csv');
-  const errorsFile = opts.errorsFile ?? opts.file.replace(/\.(csv|jsonl?|ndjson)$/i, '') + '.errors.csv';
+  const format = opts.format ?? formatOf(opts.file);
+  const errorsFile = opts.errorsFile ?? opts.file.replace(/\.(csv|jsonl?|ndjson|xlsx)$/i, '') + '.errors.csv';
   const stream = createReadStream(opts.file);
   try {
     const s = await importStream({
       ...opts, input: stream, format, fileName: basename(opts.file), totalBytes: statSync(opts.file).size, via: 'cli',
-      receivedBy: opts.receivedBy ?? `import:${safeUser()}:${basename(opts.file)}`, report: new ErrorReport(errorsFile, format),
+      receivedBy: opts.receivedBy ?? `import:${safeUser()}:${basename(opts.file)}`, report: new ErrorReport(errorsFile, format === 'jsonl' ? 'jsonl' : 'csv'),
     });
     return { ...s, file: opts.file, errorsFile };
   } finally {
@@ -137,12 +147,12 @@ export async function importStream(opts: StreamImportOptions): Promise<ImportSum
     audit: { action: 'reporter.records.import', role: opts.audit?.role, ip: opts.audit?.ip, details: { file: opts.fileName, importId, via: opts.via } },
   });
   const counted = countBytes(opts.input, sum, opts.maxBytes);
-  const text = decode(counted, opts.encoding ?? 'auto', sum);
 
   const flush = async (rows: Row[]) => {
     if (rows.length === 0) return;
     const items: SubmitItem[] = rows.map((r) => ({
-      input: r.input, raw: r.input ?? r.raw, rowNo: r.rowNo, verdict: r.readError ? unreadable(dataType, r.readError) : undefined,
+      input: r.input, raw: r.input ?? r.raw, rowNo: r.rowNo,
+      verdict: r.readError ? unreadable(dataType, r.readError) : r.cellErrors?.length ? badCells(dataType, r.input, r.cellErrors) : undefined,
     }));
     const { outcomes, results, late } = await submission.submit(items);
     const findings: NewFinding[] = [];
@@ -174,7 +184,10 @@ export async function importStream(opts: StreamImportOptions): Promise<ImportSum
   let batch: Row[] = [];
   try {
     try {
-      const source = format === 'csv' ? csvRows(text, dataType, sum, report) : jsonlRows(text);
+      const source =
+        format === 'xlsx' ? xlsxRows(counted, dataType, sum, report)
+        : format === 'csv' ? csvRows(decode(counted, opts.encoding ?? 'auto', sum), dataType, sum, report)
+        : jsonlRows(decode(counted, opts.encoding ?? 'auto', sum));
       for await (const row of source) {
         batch.push(row);
         if (batch.length >= size) {
@@ -269,28 +282,34 @@ async function* decode(input: AsyncIterable<Uint8Array>, encoding: ImportEncodin
   if (t) yield t;
 }
 
+/** The Chinese header row → field keys per column; unknown and missing columns noted; no 记录编码 column: unreadable. */
+function readHeader(cells: string[], dataType: DataType, sum: ImportSummary, report?: ErrorReport): (string | undefined)[] {
+  const map = headerMap(dataType);
+  const header = cells.map((h) => h.replace(/^\uFEFF/, '').trim());
+  const keys = header.map((h) => map.get(h));
+  sum.unknownColumns = header.filter((h, i) => h && !keys[i]);
+  const present = new Set(keys.filter(Boolean));
+  sum.missingColumns = FIELDS[dataType].filter(([k]) => !present.has(k)).map(([, zh]) => zh);
+  if (present.size === 0 || !present.has('recordId')) {
+    throw new ImportUnreadableError(
+      `第一行应为${DATA_TYPE_ZH[dataType]}（${dataType}）的中文列名，如 ${FIELDS[dataType].slice(0, 4).map(([, zh]) => zh).join('、')}……；` +
+        `未找到"记录编码"列。请检查导入类型是否正确、文件是否为 UTF-8 或 GBK 编码的 CSV，或第一个工作表的第一行是否为列名（Excel）`,
+    );
+  }
+  report?.setHeader(header);
+  return keys;
+}
+
 /** CSV rows as objects keyed by field name, from the Chinese header. */
 async function* csvRows(text: AsyncIterable<string>, dataType: DataType, sum: ImportSummary, report?: ErrorReport): AsyncGenerator<Row> {
   const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true });
   // pipeline: a read or decode error ends the parser with it, so the loop below throws it.
   pipeline(Readable.from(text), parser, () => undefined);
-  const map = headerMap(dataType);
   let keys: (string | undefined)[] | null = null;
   let n = 1;
   for await (const cells of parser as AsyncIterable<string[]>) {
     if (!keys) {
-      const header = cells.map((h) => h.replace(/^\uFEFF/, '').trim());
-      keys = header.map((h) => map.get(h));
-      sum.unknownColumns = header.filter((h, i) => h && !keys![i]);
-      const present = new Set(keys.filter(Boolean));
-      sum.missingColumns = FIELDS[dataType].filter(([k]) => !present.has(k)).map(([, zh]) => zh);
-      if (present.size === 0 || !present.has('recordId')) {
-        throw new ImportUnreadableError(
-          `第一行应为${DATA_TYPE_ZH[dataType]}（${dataType}）的中文列名，如 ${FIELDS[dataType].slice(0, 4).map(([, zh]) => zh).join('、')}……；` +
-            `未找到"记录编码"列。请检查导入类型是否正确、文件是否为 UTF-8 或 GBK 编码的 CSV`,
-        );
-      }
-      report?.setHeader(header);
+      keys = readHeader(cells, dataType, sum, report);
       continue;
     }
     n++;
@@ -302,6 +321,109 @@ async function* csvRows(text: AsyncIterable<string>, dataType: DataType, sum: Im
     // Multi-value cells stay strings: the validator splits them on ; and ；.
     yield { rowNo: n, input: rec, raw: cells };
   }
+}
+
+/**
+ * The first worksheet of an .xlsx, streamed (ExcelJS's WorkbookReader: rows are read as the zip arrives, a sheet that
+ * comes before the shared strings is parked in a temp file by ExcelJS, never the whole workbook in memory). Row 1 is
+ * the Chinese header, as in the CSV; rowNo is the sheet's own row number (what Excel shows on the left). Other
+ * worksheets are ignored. Values as Excel stores them (see cellText).
+ */
+async function* xlsxRows(input: AsyncIterable<Uint8Array>, dataType: DataType, sum: ImportSummary, report?: ErrorReport): AsyncGenerator<Row> {
+  sum.encoding = 'xlsx';
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(input), {
+    sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore',
+  });
+  let keys: (string | undefined)[] | null = null;
+  let header: string[] = [];
+  let sheets = 0;
+  try {
+    for await (const sheet of reader) {
+      if (sheets++ > 0) {
+        // Only the first worksheet is imported; the rest is read past (ExcelJS has no skip).
+        for await (const _ of sheet) void _;
+        continue;
+      }
+      for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
+        const values = (row.values as unknown[]) ?? [];
+        if (!keys) {
+          header = [];
+          for (let i = 1; i < values.length; i++) header.push(cellText(values[i], '').text ?? '');
+          keys = readHeader(header, dataType, sum, report);
+          continue;
+        }
+        const rec: Record<string, unknown> = {};
+        const raw: string[] = [];
+        const cellErrors: { field: string; message: string }[] = [];
+        for (let i = 1; i < values.length; i++) {
+          const k = keys[i - 1];
+          const c = cellText(values[i], k ?? '');
+          raw.push(c.text ?? '');
+          if (!k) continue;
+          if (c.error) cellErrors.push({ field: k, message: `第 ${row.number} 行 ${columnLetter(i)} 列（${header[i - 1]}）${c.error}` });
+          else if (c.text !== undefined && c.text !== '') rec[k] = c.text;
+        }
+        if (raw.every((v) => v.trim() === '')) continue;
+        yield { rowNo: row.number, input: rec, raw, cellErrors: cellErrors.length ? cellErrors : undefined };
+      }
+    }
+  } catch (err) {
+    if (err instanceof ImportUnreadableError || err instanceof ImportTooLargeError) throw err;
+    throw new ImportUnreadableError(`无法读取 Excel 文件（${String((err as Error).message).slice(0, 160)}）：请确认文件是 Excel 2007 及以后的 .xlsx 工作簿（不是 .xls 或改了扩展名的 CSV），必要时在 Excel 中另存为 .xlsx 后重新导入`);
+  }
+  if (!keys) {
+    throw new ImportUnreadableError(`Excel 文件中没有数据：第一个工作表的第一行应为${DATA_TYPE_ZH[dataType]}（${dataType}）的中文列名`);
+  }
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * One Excel cell as the text the validator reads, the rule of the office's spreadsheets:
+ * - text cells as they are (rich text joined); a code with leading zeros (检查形式 01, 证件类型 001) keeps them only
+ *   when the cell is text — a number cell 1 is "1" (and then fails the code table, naming the cell);
+ * - number cells as Excel shows them, 15 significant digits (0.30000000000000004 → 0.3); an integer past 15 digits
+ *   (an 18-digit ID or credit code typed as a number) has already lost its last digits in Excel: an error that says
+ *   to format the column as text;
+ * - date cells (a number with a date format) are wall-clock times of the office, i.e. UTC+8: 更新时间 becomes
+ *   `yyyy-MM-dd HH:mm:ss`, any other date `yyyy-MM-dd` (with the time when the cell has one, which the validator
+ *   then rejects for a date field);
+ * - formulas by their cached result; an error value (#N/A, #VALUE!) or a formula never calculated is an error.
+ */
+export function cellText(v: unknown, field: string): { text?: string; error?: string } {
+  if (v === null || v === undefined) return {};
+  if (typeof v === 'string') return { text: v };
+  if (typeof v === 'boolean') return { text: v ? 'TRUE' : 'FALSE' };
+  if (typeof v === 'number') {
+    if (Number.isInteger(v) && !Number.isSafeInteger(v)) {
+      return { text: String(v), error: `是超过 15 位的数字 ${v.toPrecision(15)}，Excel 已丢失末尾几位：请把这一列设为"文本"格式后重新输入（或在数字前加英文单引号 '）` };
+    }
+    return { text: String(Number(v.toPrecision(15))) };
+  }
+  if (v instanceof Date) {
+    if (Number.isNaN(v.getTime())) return { error: '不是有效的日期' };
+    const d = `${v.getUTCFullYear()}-${pad(v.getUTCMonth() + 1)}-${pad(v.getUTCDate())}`;
+    const t = `${pad(v.getUTCHours())}:${pad(v.getUTCMinutes())}:${pad(v.getUTCSeconds())}`;
+    return { text: field === 'updatedAt' || t !== '00:00:00' ? `${d} ${t}` : d };
+  }
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (Array.isArray(o.richText)) return { text: (o.richText as { text?: string }[]).map((r) => r.text ?? '').join('') };
+    if ('error' in o) return { text: String(o.error), error: `是 Excel 错误值 ${String(o.error)}：请改为实际的值（不要用出错的公式）` };
+    if ('formula' in o || 'sharedFormula' in o) {
+      if (o.result === undefined || o.result === null) return { error: '是没有计算结果的公式：请在 Excel 中重新计算并保存，或改为数值' };
+      return cellText(o.result, field);
+    }
+    if (typeof o.text === 'string') return { text: o.text };
+  }
+  return { text: String(v) };
+}
+
+/** 1 → A, 27 → AA. */
+function columnLetter(n: number): string {
+  let s = '';
+  for (; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
 }
 
 /** JSON Lines: one record per line (\n or \r\n); blank lines skipped; a line that is not JSON is a row with a read error. */
@@ -338,6 +460,19 @@ function unreadable(dataType: DataType, why: string): ValidationResult {
     recordId: '',
     data: {},
     errors: [{ recordId: '', field: 'record', code: 'E_FORMAT', message: maskIdNumbers(`本行不是合法的 JSON（${why.slice(0, 120)}），每行应为一条记录的 JSON 对象`), severity: 'error' }],
+    warnings: [],
+    status: 'invalid',
+  };
+}
+
+/** A row with Excel cells that hold no value to check: rejected with one error per cell, naming row and column. */
+function badCells(dataType: DataType, input: unknown, cells: { field: string; message: string }[]): ValidationResult {
+  const recordId = typeof (input as { recordId?: unknown })?.recordId === 'string' ? (input as { recordId: string }).recordId : '';
+  return {
+    dataType,
+    recordId,
+    data: (input as Record<string, unknown>) ?? {},
+    errors: cells.map((c) => ({ recordId, field: c.field, code: 'E_FORMAT', message: maskIdNumbers(c.message), severity: 'error' as const })),
     warnings: [],
     status: 'invalid',
   };

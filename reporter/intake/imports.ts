@@ -9,9 +9,9 @@ import type { ImportCounts } from '../../contract/reporter';
 import type { Db, Queryable } from '../../core/db';
 import type { ImportFinding, ImportFindingKind, ImportRecord } from '../../contract/reporter';
 import type { DataType, ValidationError } from '../standard/types';
-import { LABELS_ZH, DATA_TYPE_ZH } from '../standard/codes';
+import { LABELS_ZH } from '../standard/codes';
 import { maskIdNumbers } from '../../core/mask';
-import { csvLine } from './report';
+import { importLines, reportCsv } from './reports';
 
 export type { ImportCounts };
 
@@ -27,7 +27,7 @@ export interface NewFinding {
 
 export async function createImport(
   q: Queryable,
-  m: { dataType: DataType; format: 'csv' | 'jsonl'; fileName?: string; via: 'api' | 'cli'; actor: string; now: number },
+  m: { dataType: DataType; format: 'csv' | 'jsonl' | 'xlsx'; fileName?: string; via: 'api' | 'cli'; actor: string; now: number },
 ): Promise<number> {
   const res = await q.query<{ id: string }>(
     `INSERT INTO reporter_imports (data_type, format, file_name, via, actor, started_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
@@ -77,7 +77,7 @@ export async function finishImport(
 interface ImportRow {
   id: string;
   data_type: DataType;
-  format: 'csv' | 'jsonl';
+  format: 'csv' | 'jsonl' | 'xlsx';
   encoding: string | null;
   file_name: string | null;
   via: 'api' | 'cli';
@@ -149,30 +149,9 @@ export async function importFindings(q: Queryable, id: number, kind: ImportFindi
 /** The three parts' Chinese names (file names and headings). */
 export const FINDING_PART_ZH: Record<ImportFindingKind, string> = { error: '待更正的错误', waiting: '等待关联记录', warning: '警告' };
 
-const HEADERS: Record<ImportFindingKind, string[]> = {
-  error: ['行号', '记录编码', '列名', '字段', '错误代码', '错误说明'],
-  waiting: ['行号', '记录编码', '列名', '字段', '等待的记录类型', '等待的记录编码', '说明'],
-  warning: ['行号', '记录编码', '列名', '字段', '警告代码', '警告说明'],
-};
-
-const REF_TYPE: Record<string, DataType> = { implCode: 'ITEM', inspectionRef: 'INSPECTION' };
-
-/** One part of an import's report as CSV text: UTF-8 with BOM (Excel shows the Chinese), CRLF, formula-guarded cells. */
+/** One part of an import's report as CSV text (reports.ts: UTF-8 BOM, CRLF, formula-guarded cells, Chinese headers). */
 export async function findingsCsv(q: Queryable, id: number, kind: ImportFindingKind): Promise<string> {
-  const out: string[] = ['\uFEFF' + csvLine(HEADERS[kind])];
-  const step = 10_000;
-  for (let offset = 0; ; offset += step) {
-    const { items } = await importFindings(q, id, kind, { limit: step, offset });
-    for (const f of items) {
-      const head = [f.rowNo, f.recordId, f.fieldZh, f.field];
-      if (kind === 'waiting') {
-        const t = REF_TYPE[f.field];
-        out.push(csvLine([...head, t ? `${DATA_TYPE_ZH[t]}（${t}）` : '', f.ref ?? '', f.message], true));
-      } else out.push(csvLine([...head, f.code, f.message], true));
-    }
-    if (items.length < step) break;
-  }
-  return out.join('');
+  return reportCsv(importLines(q, id, kind), kind, false);
 }
 
 /**

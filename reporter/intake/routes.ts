@@ -8,10 +8,13 @@
  *   POST /records/:dataType/check               validate one record, store nothing (the correction form) (reporter:ingest)
  *   POST /records/:dataType/:recordId/withdraw  op DELETE                                         (reporter:ingest)
  *   POST /staging/run                           pick up the staging table now                     (reporter:write)
- *   POST /imports?type=&format=&encoding=&name= a file as the body (streamed, capped): the import   (reporter:ingest)
+ *   POST /imports?type=&format=&encoding=&name= a file (csv/jsonl/xlsx) as the body (streamed, capped): the import (reporter:ingest)
  *   GET  /imports, /imports/:id                 the import log with counts (also while one runs)  (read)
  *   GET  /imports/:id/findings?kind=            one part of its report: error / waiting / warning (read)
  *   GET  /imports/:id/report.csv?part=          that part as the clerk's CSV (UTF-8 BOM, Chinese headers) (read)
+ *   GET  /imports/:id/report.xlsx               the three parts as one workbook, a worksheet per part    (read)
+ *   GET  /corrections/report.csv?part=&dataType= the whole correction queue's part as CSV             (read)
+ *   GET  /corrections/report.xlsx?dataType=      the whole queue's three parts as one workbook          (read)
  * Every write is audited. Personal ID numbers are masked for callers who may not write records.
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
@@ -28,8 +31,10 @@ import { RECORD_ID_RE } from '../standard/validate';
 import { FIELDS, MULTI_VALUE_FIELDS } from '../standard/codes';
 import type { Intake } from './service';
 import { ingestStaging } from './staging';
-import { importStream, ImportTooLargeError, ImportUnreadableError, type ImportEncoding } from './import';
+import { formatOf, importStream, ImportTooLargeError, ImportUnreadableError, type ImportEncoding } from './import';
 import { FINDING_PART_ZH, findingsCsv, getImport, importFindings, listImports } from './imports';
+import { attachment, importLines, queueLines, reportCsv, reportXlsx } from './reports';
+import { Readable } from 'node:stream';
 import type { ImportFindingKind, ImportRecord, ImportFinding } from '../../contract/reporter';
 import { getRecord, listRecords, listRejects, recordHistory, recordStats, RECORD_STATUSES, type RecordFilter } from './queries';
 
@@ -186,11 +191,11 @@ export function createIntakeRoutes(deps: IntakeRouteDeps): Hono<AppEnv> {
     const t = (c.req.query('type') ?? '').toUpperCase();
     if (!isDataType(t)) return badType(c, c.req.query('type') ?? '');
     const name = (c.req.query('name') ?? '').slice(0, 200) || undefined;
-    const fmt = (c.req.query('format') ?? (name && /\.(jsonl?|ndjson)$/i.test(name) ? 'jsonl' : 'csv')).toLowerCase();
-    if (fmt === 'xlsx' || (name && /\.xlsx?$/i.test(name))) {
-      return httpError(c, 415, 'unsupported_format', 'Excel 文件（.xlsx）暂不能直接导入：请在 Excel 中"另存为 CSV UTF-8（逗号分隔）"后导入 (xlsx is not supported; save as CSV)');
+    const fmt = (c.req.query('format') ?? formatOf(name)).toLowerCase();
+    if (fmt === 'xls' || (name && /\.xls$/i.test(name))) {
+      return httpError(c, 415, 'unsupported_format', '旧版 Excel 文件（.xls）不能导入：请在 Excel 中"另存为 Excel 工作簿（.xlsx）"或"CSV UTF-8（逗号分隔）"后导入');
     }
-    if (fmt !== 'csv' && fmt !== 'jsonl') return httpError(c, 400, 'bad_format', `format 应为 csv 或 jsonl，收到 "${fmt}"`);
+    if (fmt !== 'csv' && fmt !== 'jsonl' && fmt !== 'xlsx') return httpError(c, 400, 'bad_format', `format 应为 csv、jsonl 或 xlsx，收到 "${fmt}"`);
     const enc = (c.req.query('encoding') ?? 'auto').toLowerCase();
     const encoding: ImportEncoding | null = enc === 'auto' ? 'auto' : enc === 'utf-8' || enc === 'utf8' ? 'utf-8' : enc === 'gbk' || enc === 'gb18030' ? 'gb18030' : null;
     if (!encoding) return httpError(c, 400, 'bad_encoding', `encoding 应为 auto、utf-8 或 gbk，收到 "${enc}"`);
@@ -256,6 +261,36 @@ export function createIntakeRoutes(deps: IntakeRouteDeps): Hono<AppEnv> {
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="import-${r.rec.id}-${kind}.csv"; filename*=UTF-8''${encodeURIComponent(file)}`,
     });
+  });
+
+  const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+  app.get('/imports/:id/report.xlsx', requirePermission('read'), async (c) => {
+    const r = await importOf(c);
+    if (r.res) return r.res;
+    const id = r.rec.id;
+    const body = Readable.toWeb(reportXlsx((kind) => importLines(db, id, kind), false)) as ReadableStream;
+    return c.body(body, 200, { 'Content-Type': XLSX, 'Content-Disposition': attachment(`import-${id}-report.xlsx`, `导入${id}-${r.rec.dataType}-错误报告.xlsx`) });
+  });
+
+  // The whole correction queue (GET /corrections), as the same three parts.
+  const queueType = (c: Context<AppEnv>): DataType | undefined | Response => {
+    const t = (c.req.query('dataType') ?? '').toUpperCase();
+    if (!t) return undefined;
+    return isDataType(t) ? t : badType(c, t);
+  };
+  app.get('/corrections/report.csv', requirePermission('read'), async (c) => {
+    const kind = partOf(c, 'part');
+    if (kind instanceof Response) return kind;
+    const dataType = queueType(c);
+    if (dataType instanceof Response) return dataType;
+    const csv = await reportCsv(queueLines(db, kind, { dataType }), kind, true);
+    return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': attachment(`queue-${kind}.csv`, `更正队列-${FINDING_PART_ZH[kind]}.csv`) });
+  });
+  app.get('/corrections/report.xlsx', requirePermission('read'), async (c) => {
+    const dataType = queueType(c);
+    if (dataType instanceof Response) return dataType;
+    const body = Readable.toWeb(reportXlsx((kind) => queueLines(db, kind, { dataType }), true)) as ReadableStream;
+    return c.body(body, 200, { 'Content-Type': XLSX, 'Content-Disposition': attachment('queue-report.xlsx', '更正队列-错误报告.xlsx') });
   });
 
   return app;

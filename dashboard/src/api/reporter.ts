@@ -2,13 +2,24 @@ import type { Page } from '../../../contract/common';
 import type { Batch, Correction, DataType, IngestAnswer, RecordCheck, RecordDetail, ResendAnswer, RunStarted, WithdrawAnswer, DeliveryStatus, ImportFindingKind, ImportRecord, Indicators, OverdueRecord, Reconciliation, Run } from '../../../contract/reporter';
 import { ApiError, get, post, unauthenticated } from './http';
 
+export interface CorrectionQuery {
+  dataType?: string;
+  code?: string;
+  dept?: string;
+  foundBy?: string;
+  q?: string;
+  limit?: number;
+  offset?: number;
+}
+
 /** The answers are contract/reporter.ts's; a GET gives null when the endpoint is not there (404/501). */
 export const reporter = {
   /** Indicators for a period of record dates [from, to) as yyyy-MM-dd (the province's periods are months). */
   indicators: (from: string, to: string): Promise<Indicators | null> => get('/api/reporter/indicators', { from, to, limit: 1000 }),
   status: (): Promise<DeliveryStatus | null> => get('/api/reporter/delivery/status'),
   batches: (): Promise<Page<Batch> | null> => get('/api/reporter/batches', { limit: 1000 }),
-  corrections: (): Promise<Page<Correction> | null> => get('/api/reporter/corrections', { limit: 200 }),
+  /** The correction queue, filtered and paged on the server (type, reason code, department, who found it, text). */
+  corrections: (f: CorrectionQuery = {}): Promise<Page<Correction> | null> => get('/api/reporter/corrections', { limit: 200, ...f }),
   /** Records past their deadline that the province has not accepted, oldest deadline first. */
   overdue: (): Promise<Page<OverdueRecord> | null> => get('/api/reporter/overdue', { limit: 100 }),
   reconciliations: (): Promise<Page<Reconciliation> | null> => get('/api/reporter/reconciliations', { limit: 200 }),
@@ -27,6 +38,10 @@ export const reporter = {
   imports: (limit = 10): Promise<Page<ImportRecord> | null> => get('/api/reporter/imports', { limit }),
   /** Where one part of an import's report downloads as CSV (UTF-8 with BOM, Chinese headers). */
   importReportUrl: (id: number, part: ImportFindingKind) => `/api/reporter/imports/${id}/report.csv?part=${part}`,
+  /** The three parts of an import's report as one .xlsx workbook (a worksheet per part). */
+  importReportXlsxUrl: (id: number) => `/api/reporter/imports/${id}/report.xlsx`,
+  /** The whole correction queue's report: one part as CSV, or (no part) the three parts as .xlsx. */
+  queueReportUrl: (part?: ImportFindingKind) => (part ? `/api/reporter/corrections/report.csv?part=${part}` : '/api/reporter/corrections/report.xlsx'),
   /**
    * Uploads a file to POST /api/reporter/imports as the request body (the server reads it as it arrives). XHR, not
    * fetch, for the upload's progress; `onProgress(sent, total)`. Resolves with the finished import.

@@ -1,5 +1,5 @@
 /**
- * 数据直报 → 导入: a file (CSV in UTF-8 or GBK, JSON Lines) uploaded to POST /api/reporter/imports with the upload's
+ * 数据直报 → 导入: a file (CSV in UTF-8 or GBK, Excel .xlsx, JSON Lines) uploaded to POST /api/reporter/imports with the upload's
  * progress, the result (accepted / rejected / waiting / warnings) and the report in three parts to download; and the
  * recent imports with the same links. The server does the import (the same pipeline as app/cli/import.ts).
  */
@@ -22,7 +22,17 @@ function reportLinks(r: ImportRecord): HTMLElement {
   return h('span.import-links', PARTS.map(([k, zh]) =>
     r.findings[k] > 0
       ? h('a.button.small.secondary', { class: `dl-${k}`, href: api.reporter.importReportUrl(r.id, k), download: `导入${r.id}-${zh}.csv` }, `${zh} ${fmtNum(r.findings[k])} 条（CSV）`)
-      : h('span.muted', { class: `dl-${k}` }, `${zh} 0 条 `)));
+      : h('span.muted', { class: `dl-${k}` }, `${zh} 0 条 `)),
+    r.findings.error + r.findings.waiting + r.findings.warning > 0
+      ? [' ', h('a.button.small.secondary.dl-xlsx', { href: api.reporter.importReportXlsxUrl(r.id), download: `导入${r.id}-错误报告.xlsx` }, '三部分（Excel）')]
+      : null);
+}
+
+/** The whole correction queue's report: the three parts as CSV each, or one workbook. */
+export function queueReportLinks(): HTMLElement {
+  return h('p.queue-links', '下载整个更正队列的报告：',
+    PARTS.map(([k, zh]) => [h('a.button.small.secondary', { class: `qdl-${k}`, href: api.reporter.queueReportUrl(k), download: `更正队列-${zh}.csv` }, `${zh}（CSV）`), ' ']),
+    h('a.button.small.secondary.qdl-xlsx', { href: api.reporter.queueReportUrl(), download: '更正队列-错误报告.xlsx' }, '三部分（Excel）'));
 }
 
 function resultView(r: ImportRecord): HTMLElement {
@@ -35,7 +45,7 @@ function resultView(r: ImportRecord): HTMLElement {
       h('span.n-waiting', `等待关联记录 ${fmtNum(r.heldReference)}`), '，',
       h('span.n-warned', `带警告 ${fmtNum(r.warned)}`), '，',
       `未变化 ${fmtNum(r.unchanged)}`,
-      r.encoding ? `（${r.encoding === 'gb18030' ? 'GBK' : 'UTF-8'} 编码）` : ''),
+      r.encoding ? (r.encoding === 'xlsx' ? '（Excel 工作簿）' : `（${r.encoding === 'gb18030' ? 'GBK' : 'UTF-8'} 编码）`) : ''),
     r.error ? h('p.err', r.error) : null,
     r.unknownColumns.length ? h('p.muted', `未识别的列（已忽略）：${r.unknownColumns.join('、')}`) : null,
     h('p', reportLinks(r)));
@@ -44,7 +54,7 @@ function resultView(r: ImportRecord): HTMLElement {
 export function importCard(ctx: PageCtx, recent: Page<ImportRecord> | null): HTMLElement {
   const canImport = ctx.can('reporter:ingest');
   const type = h('select.import-type', { name: 'type' }, TYPES.map(([v, zh]) => h('option', { value: v }, zh))) as HTMLSelectElement;
-  const file = h('input.import-file', { type: 'file', name: 'file', accept: '.csv,.txt,.jsonl,.ndjson' }) as HTMLInputElement;
+  const file = h('input.import-file', { type: 'file', name: 'file', accept: '.csv,.txt,.jsonl,.ndjson,.xlsx' }) as HTMLInputElement;
   const encoding = h('select.import-encoding', { name: 'encoding' },
     h('option', { value: 'auto' }, '自动识别编码'), h('option', { value: 'utf-8' }, 'UTF-8'), h('option', { value: 'gbk' }, 'GBK')) as HTMLSelectElement;
   const progress = h('progress.import-progress', { max: '100', value: '0', hidden: true }) as HTMLProgressElement;
@@ -82,7 +92,7 @@ export function importCard(ctx: PageCtx, recent: Page<ImportRecord> | null): HTM
   const form = canImport
     ? h('form.import-form', { onsubmit: submit },
         h('label', '类型 ', type), ' ', h('label', '文件 ', file), ' ', h('label', '编码 ', encoding), ' ', button, ' ', progress, ' ', state,
-        h('p.muted', 'CSV（首行为数据标准的中文列名，UTF-8 或 GBK 均可）或 JSON Lines（每行一条记录）。Excel 文件请先"另存为 CSV UTF-8"。'
+        h('p.muted', 'CSV（首行为数据标准的中文列名，UTF-8 或 GBK 均可）、Excel 工作簿 .xlsx（第一个工作表，首行为同样的列名；以 0 开头的代码请设为文本格式）或 JSON Lines（每行一条记录）。'
           + '导入在服务器上进行，不影响监测和上报；被拒绝的行也会保存，改正后重新导入即可。'))
     : h('p.muted', '导入需要"数据录入"权限（regulator）。');
 

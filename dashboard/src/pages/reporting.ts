@@ -3,7 +3,8 @@ import type { Correction, Finding, GatewayError, Indicators, Reconciliation, Run
 import { card, chart, fmtDate, fmtNum, fmtPct, fmtTime, gauge, h, table, timeAxisOption } from '../ui';
 import { addMonths, chinaDate, chinaDayStart } from '../../../core/china-time';
 import type { PageCtx } from '../page-ctx';
-import { importCard } from './reporting-import';
+import { setParams } from '../router';
+import { importCard, queueReportLinks } from './reporting-import';
 import { openCorrection, resendRecord, runNow, withdrawRecord } from './reporting-correct';
 
 const TYPE_ZH: Record<string, string> = { ITEM: '监管事项', INSPECTION: '检查行为', PENALTY: '处罚行为', OFFICER: '执法人员' };
@@ -49,14 +50,41 @@ const OVERDUE_ZH: Record<string, string> = {
   awaiting_verdict: '等待省平台回执',
 };
 
+/** Rows per page of the correction queue. */
+const CPAGE = 200;
+
+/** The queue's filter: type, reason code, department, who found it, text; applied on the server (GET /corrections). */
+function queueFilter(cf: Record<string, string | undefined>): HTMLElement {
+  const sel = (name: string, value: string | undefined, opts: [string, string][]) =>
+    h(`select.${name}`, { name }, opts.map(([v, zh]) => h('option', { value: v, selected: v === (value ?? '') }, zh)));
+  const type = sel('qf-type', cf.dataType, [['', '全部类型'], ...Object.entries(TYPE_ZH)]) as HTMLSelectElement;
+  const found = sel('qf-found', cf.foundBy, [['', '全部发现方'], ['city', '本市校验'], ['province', '省平台拒收']]) as HTMLSelectElement;
+  const code = h('input.qf-code', { name: 'qf-code', placeholder: '原因代码，如 E_CHECKSUM', value: cf.code ?? '', size: 18 }) as HTMLInputElement;
+  const dept = h('input.qf-dept', { name: 'qf-dept', placeholder: '实施机构代码', value: cf.dept ?? '', size: 20 }) as HTMLInputElement;
+  const text = h('input.qf-text', { name: 'qf-text', type: 'search', placeholder: '记录编码、原因或内容中的文字', value: cf.q ?? '', size: 24 }) as HTMLInputElement;
+  const apply = (e: Event) => {
+    e.preventDefault();
+    setParams({ cq: text.value.trim() || undefined, ctype: type.value || undefined, ccode: code.value.trim().toUpperCase() || undefined, cdept: dept.value.trim() || undefined, cfound: found.value || undefined, coff: undefined });
+  };
+  return h('form.queue-filter', { onsubmit: apply }, type, ' ', found, ' ', code, ' ', dept, ' ', text, ' ',
+    h('button.small.qf-go', { type: 'submit' }, '筛选'), ' ',
+    h('button.small.secondary.qf-clear', { type: 'button', onclick: () => setParams({ cq: undefined, ctype: undefined, ccode: undefined, cdept: undefined, cfound: undefined, coff: undefined }) }, '清除'));
+}
+
 /** 数据直报: last and next run, batches over time, the four indicators, overdue, corrections, reconciliation. */
 export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
   const periods = months(6);
-  const [imports, status, batches, corrections, recon, runs, overdueList, ...inds] = await Promise.all([
+  // The queue's filter and page live in the address (cq text, ctype, ccode, cdept, cfound, coff), so that a refresh keeps them.
+  const P = ctx.route.params;
+  const cf = { q: P.cq, dataType: P.ctype, code: P.ccode, dept: P.cdept, foundBy: P.cfound };
+  const filtered = Object.values(cf).some(Boolean);
+  const coff = Math.max(0, Number(P.coff) || 0);
+  const [imports, status, batches, corrections, queueAll, recon, runs, overdueList, ...inds] = await Promise.all([
     api.reporter.imports().catch(() => null),
     api.reporter.status().catch(() => null),
     api.reporter.batches().catch(() => null),
-    api.reporter.corrections().catch(() => null),
+    api.reporter.corrections({ ...cf, limit: CPAGE, offset: coff }).catch(() => null),
+    filtered ? api.reporter.corrections({ limit: 1 }).catch(() => null) : null,
     api.reporter.reconciliations().catch(() => null),
     api.reporter.runs().catch(() => null),
     api.reporter.overdue().catch(() => null),
@@ -90,7 +118,9 @@ export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
   // One number, one meaning: each tile is the count of the table it names (the API's total), not a sum from elsewhere.
   const overdueTotal = overdueList?.total ?? 0;
   const corr = corrections?.items ?? [];
-  const corrTotal = corrections?.total ?? corr.length;
+  // The tile is the whole queue; the table's heading says how many the filter leaves.
+  const shownTotal = corrections?.total ?? corr.length;
+  const corrTotal = filtered ? (queueAll?.total ?? 0) : shownTotal;
   // A record's reasons once each (one row per record in the queue, all its reasons in it).
   const reasons = (errs: (Finding | GatewayError)[] | null) =>
     errs?.length ? [...new Set(errs.map((e) => `${e.code ?? ''} ${e.message ?? e.field ?? ''}`.trim()))].join('；') : '—';
@@ -136,7 +166,9 @@ export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
       ['原因', (r) => OVERDUE_ZH[r.reason] ?? r.reason],
       ['说明', (r) => h('span.err', r.errors ? reasons(r.errors) : '')],
     ], { empty: '没有逾期记录', cls: 'overdue' })),
-    card(`更正队列（共 ${fmtNum(corrTotal)} 条记录${shown(corr.length, corrTotal)}，每条一行，含全部原因）`, table(corr, [
+    card(`更正队列（${filtered ? `筛选出 ${fmtNum(shownTotal)} 条，全部 ${fmtNum(corrTotal)} 条` : `共 ${fmtNum(corrTotal)} 条记录`}${corr.length < shownTotal ? `，第 ${fmtNum(coff + 1)}–${fmtNum(coff + corr.length)} 条` : ''}，每条一行，含全部原因）`,
+      queueFilter(cf),
+      table(corr, [
       ['类型', (r) => TYPE_ZH[r.dataType] ?? r.dataType],
       ['记录', (r) => h('code', r.recordId)],
       ['版本', (r) => String(r.version)],
@@ -147,7 +179,12 @@ export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
         h('button.small.correct', { 'data-record': `${r.dataType}/${r.recordId}`, onclick: () => openCorrection(ctx, r.dataType, r.recordId) }, '更正'), ' ',
         h('button.small.secondary.withdraw', { onclick: () => withdrawRecord(ctx, r.dataType, r.recordId) }, '撤回'),
         r.foundBy === 'province' && ctx.can('reporter:write') ? [' ', h('button.small.secondary.resend', { onclick: () => resendRecord(ctx, r.dataType, r.recordId) }, '重新上报')] : null)] as [string, (r: Correction) => HTMLElement]] : []),
-    ], { empty: '没有待更正记录', cls: 'corrections' }),
+    ], { empty: filtered ? '没有符合条件的待更正记录' : '没有待更正记录', cls: 'corrections' }),
+      shownTotal > CPAGE ? h('p.queue-pager',
+        h('button.small.secondary.queue-prev', { disabled: coff === 0, onclick: () => setParams({ coff: String(Math.max(0, coff - CPAGE)) }) }, '上一页'), ' ',
+        h('span.muted', `第 ${fmtNum(Math.floor(coff / CPAGE) + 1)} / ${fmtNum(Math.ceil(shownTotal / CPAGE))} 页`), ' ',
+        h('button.small.secondary.queue-next', { disabled: coff + CPAGE >= shownTotal, onclick: () => setParams({ coff: String(coff + CPAGE) }) }, '下一页')) : null,
+      corrTotal > 0 ? queueReportLinks() : null,
       ctx.can('reporter:write') ? h('p', h('button.small.run-now', { onclick: () => runNow(ctx) }, '立即上报（增量）'), h('span.muted', ' 更正保存后的新版本在下次上报时发送；也可立即上报。')) : null),
     card('最近运行', table(runs?.items ?? [], [
       ['开始', (r) => fmtTime(r.startedAt, true)],

@@ -1,0 +1,195 @@
+// The regulatory office's day in the running system (issue #15), through Debian's Chromium: the whole system (collector,
+// reporter, dashboard) runs and the collector keeps probing a local site; the regulator imports a mixed CSV and a
+// mixed .xlsx on the 数据直报 page, downloads the error report (.xlsx, three parts), filters the correction queue,
+// corrects two records in the form, re-sends (立即上报) and the provincial gateway simulator holds them.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createServer, type Server } from 'node:http';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { parseConfig } from '../app/config';
+import { startSystem, type System } from '../app/system';
+import { silentLogger } from '../core/log';
+import { openTestDb } from './helpers/db';
+import { startProvinceSim, type ProvinceSim } from '../ops/province-sim/server';
+import { makeFixtures, recordsToCsv, recordsToXlsx } from '../reporter/fixtures/records';
+
+const ARTIFACTS = 'test-artifacts/reporter-office';
+mkdirSync(ARTIFACTS, { recursive: true });
+const PASSWORD = 'Jianguan-test-2026';
+const secret = 'office-secret-5d1e';
+const now = Date.now();
+const f = makeFixtures({ seed: 1515, items: 6, officers: 8, inspections: 24, penalties: 0, invalidShare: 0.25, invalidTypes: ['INSPECTION'], now });
+const clean = makeFixtures({ seed: 1515, items: 6, officers: 8, inspections: 24, penalties: 0, now });
+// The mixed CSV: the ITEMs and one broken row (a catalogue code of 3 digits).
+const badItem = { ...f.ITEM[0], recordId: 'ITEM-BAD-1', implCode: f.ITEM[0].implCode.slice(0, 19) + 'X9', catalogCode: '123' };
+
+let site: Server;
+let hits = 0;
+let sim: ProvinceSim;
+let system: System;
+let browser: Browser;
+let page: Page;
+let base = '';
+const db = await openTestDb();
+
+test.before(async () => {
+  site = createServer((_req, res) => {
+    hits++;
+    res.end('<html><body>门户首页</body></html>');
+  });
+  await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+  const siteUrl = `http://127.0.0.1:${(site.address() as { port: number }).port}/`;
+  sim = await startProvinceSim({ port: 0, appKey: 'city-370700', appSecret: secret });
+  const dir = mkdtempSync(join(tmpdir(), 'office-'));
+  writeFileSync(join(dir, 'secret'), secret + '\n');
+  const config = parseConfig(`
+server: { host: 127.0.0.1, port: 0 }
+log: { level: silent }
+auth:
+  seedUsers:
+    - { username: regulator, password: ${PASSWORD}, role: regulator }
+dashboard: { refreshSeconds: 0 }
+collector:
+  modules: [{ id: m1, name: 政府门户网站 }]
+  targets:
+    - { id: portal-home, module: m1, name: 门户首页, type: http, interval: 5s, spec: { url: "${siteUrl}" } }
+reporter:
+  province: { url: "${sim.url}", secret: { file: ${join(dir, 'secret')} }, timeout: 5s }
+  schedule: { incremental: "0 0 1 1 *", full: "0 0 1 1 *", reconcile: "0 0 1 1 *", runOnStart: false }
+  delivery: { receiptPollInterval: 20ms }
+`);
+  system = await startSystem({ config, db, log: silentLogger() });
+  base = system.url!;
+  // The officers are there already (their own import, through the API).
+  const token = (await system.auth.createToken({ name: 'setup', role: 'regulator', createdBy: 'test' })).token;
+  const r = await fetch(`${base}/api/reporter/imports?type=OFFICER&name=officers.csv`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: recordsToCsv('OFFICER', f.OFFICER) });
+  assert.is(r.status, 200, await r.clone().text());
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', acceptDownloads: true });
+  page = await ctx.newPage();
+  page.on('pageerror', (err) => console.log(`page error: ${err.message}`));
+  await page.goto(base + '/');
+  await page.fill('input[name=username]', 'regulator');
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('form.login button[type=submit]');
+  await page.waitForSelector('header.top');
+});
+
+test.after(async () => {
+  await browser?.close();
+  await system?.stop();
+  await sim?.stop();
+  await new Promise((r) => site.close(r));
+  await db.close();
+});
+
+async function open(hash: string) {
+  await page.goto(`${base}/${hash}`);
+  await page.waitForSelector('main.content[data-ready="1"]', { timeout: 20_000 });
+}
+
+async function upload(type: string, name: string, buffer: Buffer) {
+  await page.selectOption('select.import-type', type);
+  await page.setInputFiles('input.import-file', { name, mimeType: 'application/octet-stream', buffer });
+  await page.click('button.import-go');
+  await page.waitForSelector(`.import-result`, { timeout: 60_000 });
+  await page.waitForFunction((n) => document.querySelector('.tablewrap.imports tbody tr td:nth-child(4)')?.textContent === n, name, { timeout: 60_000 });
+  return (await page.textContent('.import-result'))!;
+}
+
+const bad = [...f.invalid.INSPECTION.keys()];
+let hitsBefore = 0;
+
+test('import a mixed CSV and a mixed .xlsx on the page while the collector probes', async () => {
+  await open('#/reporting');
+  hitsBefore = hits;
+  const a = await upload('ITEM', '监管事项.csv', Buffer.from(recordsToCsv('ITEM', [...f.ITEM, badItem], { bom: true })));
+  assert.match(a, '接受 6');
+  assert.match(a, '拒绝 1');
+  assert.ok(bad.length >= 3, 'some inspections are broken');
+  const b = await upload('INSPECTION', '检查记录.xlsx', await recordsToXlsx('INSPECTION', f.INSPECTION, { dates: true }));
+  assert.match(b, `接受 ${24 - bad.length}`);
+  assert.match(b, `拒绝 ${bad.length}`);
+  assert.match(b, 'Excel 工作簿');
+});
+
+test('the error report downloads as .xlsx: three worksheets, Chinese headers, the sheet row of each broken record', async () => {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('.import-result a.dl-xlsx')]);
+  const saved = `${ARTIFACTS}/import-report.xlsx`;
+  await dl.saveAs(saved);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(saved);
+  assert.equal(wb.worksheets.map((w) => w.name), ['待更正的错误', '等待关联记录', '警告']);
+  const ws = wb.getWorksheet('待更正的错误')!;
+  assert.equal((ws.getRow(1).values as unknown[]).slice(1, 3), ['行号', '记录编码']);
+  for (const id of bad) {
+    const row = ws.getRows(2, ws.rowCount - 1)!.find((r) => r.getCell(2).value === id);
+    assert.ok(row, `${id} in the report`);
+    assert.is(row!.getCell(1).value, f.INSPECTION.findIndex((x) => x.recordId === id) + 2, 'the sheet row (header = 1)');
+  }
+  // The whole queue's report is offered too.
+  assert.ok(await page.$('.queue-links a.qdl-xlsx'));
+});
+
+test('the queue filtered on the server: by type and by text; the tile stays the whole queue', async () => {
+  const tile = async () => Number((await page.textContent('.stat.tile-corrections .stat-num'))!.replace(/[^\d]/g, ''));
+  const whole = bad.length + 1;
+  assert.is(await tile(), whole);
+  await page.selectOption('select.qf-type', 'INSPECTION');
+  await page.click('button.qf-go');
+  await page.waitForFunction((n) => document.querySelectorAll('.tablewrap.corrections tbody tr').length === n, bad.length);
+  assert.is(await tile(), whole);
+  // Text: a part of the record id (INS-2 also finds INS-20, INS-21 …: a substring, as typed).
+  const term = bad[bad.length - 1];
+  const n = bad.filter((b) => b.includes(term)).length;
+  await page.fill('input.qf-text', term);
+  await page.click('button.qf-go');
+  await page.waitForFunction((k) => document.querySelectorAll('.tablewrap.corrections tbody tr').length === k, n);
+  assert.match((await page.textContent('.card:has(.tablewrap.corrections) h3'))!, `筛选出 ${n} 条`);
+  assert.match((await page.textContent('.tablewrap.corrections'))!, term);
+  await page.click('button.qf-clear');
+  await page.waitForFunction((n) => document.querySelectorAll('.tablewrap.corrections tbody tr').length === n, whole);
+});
+
+test('correct two records in the form, re-send, the province holds them', async () => {
+  for (const id of bad.slice(0, 2)) {
+    const broken = f.INSPECTION.find((x) => x.recordId === id)! as unknown as Record<string, unknown>;
+    const good = clean.INSPECTION.find((x) => x.recordId === id)! as unknown as Record<string, unknown>;
+    const changed = Object.keys(good).filter((k) => JSON.stringify(good[k]) !== JSON.stringify(broken[k]));
+    assert.ok(changed.length > 0);
+    await page.click(`button.correct[data-record="INSPECTION/${id}"]`);
+    await page.waitForSelector('form.correct-form');
+    assert.match((await page.textContent('.correct-summary'))!, '校验未通过');
+    for (const k of changed) {
+      const v = good[k];
+      await page.fill(`form.correct-form [name="${k}"]`, Array.isArray(v) ? v.join(';') : String(v ?? ''));
+    }
+    await page.waitForFunction(() => document.querySelector('.correct-summary')?.textContent?.startsWith('校验通过'), null, { timeout: 10_000 });
+    await page.click('button.correct-save');
+    await page.waitForSelector('form.correct-form', { state: 'detached' });
+    await page.waitForSelector(`button.correct[data-record="INSPECTION/${id}"]`, { state: 'detached' });
+  }
+  assert.not.ok(sim.store.isLive('INSPECTION', bad[0]), 'not sent before the run');
+  await page.click('button.run-now');
+  const t0 = Date.now();
+  while (!(sim.store.isLive('INSPECTION', bad[0]) && sim.store.isLive('INSPECTION', bad[1])) && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 100));
+  for (const id of bad.slice(0, 2)) {
+    assert.ok(sim.store.isLive('INSPECTION', id), `the province holds ${id}`);
+    const held = sim.store.get('INSPECTION', id)!;
+    const good = clean.INSPECTION.find((x) => x.recordId === id)!;
+    assert.is(held.data.checkDate, good.checkDate);
+  }
+  // The valid records went too; the uncorrected broken ones did not.
+  assert.ok(sim.store.isLive('ITEM', f.ITEM[0].recordId));
+  for (const id of bad.slice(2)) assert.not.ok(sim.store.isLive('INSPECTION', id), `${id} is still broken and not sent`);
+  assert.not.ok(sim.store.isLive('ITEM', badItem.recordId));
+  // Probing went on all the while (every 5 s).
+  assert.ok(hits > hitsBefore, `the collector probed during the office's work (${hitsBefore} → ${hits})`);
+  await page.screenshot({ path: `${ARTIFACTS}/reporting.png`, fullPage: true });
+});
+
+test.run();

@@ -7,7 +7,7 @@ import type { Instant, Page } from './common';
 export type InterfaceLevel = 'city' | 'provincial' | 'national';
 
 export interface CallLineError {
-  /** 1-based line (NDJSON / JSONL) or data row (CSV) number. */
+  /** 1-based line number in the body or file (a CSV header is line 1; a quoted cell spanning lines counts as one). */
   line: number;
   message: string;
 }

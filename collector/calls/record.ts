@@ -42,8 +42,20 @@ export interface CallRow {
 
 export type LineResult = { ok: true; row: CallRow } | { ok: false; message: string };
 
+const FIELD_ZH: Record<string, string> = {
+  time: '时间', interface: '接口编码', callerDept: '调用部门', callerSystem: '调用系统', callerId: '调用方标识', success: '是否成功',
+  status: '状态码', latencyMs: '耗时(毫秒)', records: '返回记录数', bytes: '字节数', id: '记录编号',
+};
+
 function describe(err: z.ZodError): string {
-  return err.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; ');
+  return err.issues
+    .map((i) => {
+      const f = String(i.path[0] ?? '');
+      const name = f ? `${f}（${FIELD_ZH[f] ?? f}）` : '记录';
+      if (i.code === 'invalid_type' && /received undefined/.test(i.message)) return `${name}: 缺少此字段 (missing)`;
+      return `${name}: ${i.message}`;
+    })
+    .join('; ');
 }
 
 /** Validates one parsed record; never throws. */

@@ -21,7 +21,8 @@ export function journalDirOf(dataDir: string, c: CollectorConfig): string {
 
 /** The demo's simulated city platform, wired in by the composition root (the collector never imports a simulator). */
 export interface CollectorDemo {
-  start(config: CollectorConfig): Promise<{ stop(): Promise<void> }>;
+  /** `calls`: where the simulated platform's call log goes (the call monitor's intake). */
+  start(config: CollectorConfig, sinks: { calls(records: unknown[]): Promise<void> }): Promise<{ stop(): Promise<void> }>;
 }
 
 const sections = { collector: collectorConfig, faro: faroConfig, calls: callsConfig };
@@ -65,7 +66,7 @@ export const collectorArea: AreaDefinition<typeof sections, { demo?: CollectorDe
       async start() {
         if (config.demoSimulator) {
           if (!deps.demo) throw new Error('collector.demoSimulator is on, but this process was built without the demo simulator');
-          sim = await deps.demo.start(config);
+          sim = await deps.demo.start(config, { calls: (records) => calls.ingest(records) });
         }
         await syncCatalog(ctx.db, config);
         engine = new CollectorEngine(

@@ -60,6 +60,10 @@ test('NDJSON over HTTP: valid lines stored, bad lines answered one by one, a res
   assert.is(again.status, 200);
   assert.is(again.body.inserted, 0);
   assert.is(again.body.duplicates, 100);
+  // What Fluent Bit's http output sends (Format json_lines, Compress gzip): Content-Type application/json.
+  const fb = await post(gzipSync(Buffer.from(lines.slice(0, 3).join('\n'))), { 'content-encoding': 'gzip', 'content-type': 'application/json' });
+  assert.is(fb.status, 200);
+  assert.is(fb.body.duplicates, 3);
   const n = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM call_records');
   assert.is(n.rows[0].n, 100);
 });

@@ -21,8 +21,8 @@ CREATE TABLE call_records (
 );
 SELECT create_hypertable('call_records', by_range('ts', INTERVAL '1 day'));
 CREATE UNIQUE INDEX call_records_dedupe_idx ON call_records (dedupe_key, ts);
-CREATE INDEX call_records_interface_idx ON call_records (interface_code, ts DESC);
-CREATE INDEX call_records_caller_idx ON call_records (caller_dept, ts DESC);
+-- No further indexes on the raw rows: every reader (pages, rules, export) reads the rollups, and each index costs
+-- ingest throughput.
 
 DO $do$
 DECLARE

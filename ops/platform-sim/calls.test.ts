@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BULK_PULL, bulkPull, callsBetween, SIM_INTERFACES } from './calls';
+import { BULK_PULL, bulkPull, callsBetween, SIM_INTERFACES, startCallStream, type SimCall } from './calls';
+import { manualClock } from '../../core/time';
 import { callRecordSchema } from '../../collector/calls/record';
 
 const at = (s: string) => Date.parse(s);
@@ -31,6 +32,27 @@ test('a fault on a service makes its interfaces fail; the bulk pull is one new d
   assert.is(pull.length, BULK_PULL.calls);
   assert.is(pull.reduce((n, c) => n + c.records, 0), BULK_PULL.calls * BULK_PULL.recordsPerCall);
   assert.not.ok(callsBetween(from - 86_400_000, from).some((c) => c.callerDept === BULK_PULL.dept), 'never called before');
+});
+
+test('the stream: a back-fill at start, then the minutes as they pass; the bulk pull call by call as its time comes', async () => {
+  const clock = manualClock(Date.parse('2026-11-24T10:00:30+08:00'));
+  const got: SimCall[] = [];
+  const wait = () => new Promise((r) => setTimeout(r, 40));
+  const s = startCallStream({ sink: async (c) => void got.push(...c), failing: () => false, clock, backfillMs: 3_600_000, everyMs: 5, bulkAfterMs: 60_000 });
+  await wait();
+  const backfilled = got.length;
+  assert.ok(backfilled > 100, `back-filled ${backfilled}`);
+  assert.ok(got.every((c) => Date.parse(c.time) < Date.parse('2026-11-24T10:00:00+08:00')));
+  clock.advance('61s');
+  await wait();
+  const bulk = () => got.filter((c) => c.callerDept === BULK_PULL.dept).length;
+  assert.is(bulk(), 1, 'the first call of the pull, not all 40 at once');
+  assert.ok(got.length > backfilled + 1, 'the minute that passed');
+  clock.advance('30s');
+  await wait();
+  assert.is(bulk(), 3);
+  await s.stop();
+  assert.ok(got.every((c) => Date.parse(c.time) <= clock()), 'nothing from the future');
 });
 
 test.run();

@@ -107,14 +107,18 @@ export function bulkPull(at: number): SimCall[] {
 
 /**
  * Runs the stream: at start the last `backfillMs` (so the page shows a day's rhythm at once), then every `everyMs`
- * the minutes since, handed to `sink`; the bulk pull `bulkAfterMs` after the start. Returns stop().
+ * the minutes since, handed to `sink`; the bulk pull from `bulkAfterMs` after the start, each call as its time
+ * comes. Returns stop().
  */
 export function startCallStream(opts: { sink(calls: SimCall[]): Promise<void>; failing(service: string): boolean; clock?: () => number; backfillMs?: number; everyMs?: number; bulkAfterMs?: number; onError?(err: unknown): void }) {
   const clock = opts.clock ?? Date.now;
   let last = Math.floor(clock() / 60_000) * 60_000;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
-  let bulkTimer: NodeJS.Timeout | undefined;
+  // The bulk pull's calls, handed over as their time comes (a log is written as the calls happen).
+  let bulk: SimCall[] = [];
+  let bulkStarted = false;
+  const bulkAt = clock() + (opts.bulkAfterMs ?? 120_000);
   const send = (calls: SimCall[]) => (calls.length ? opts.sink(calls).catch((err) => opts.onError?.(err)) : Promise.resolve());
   const backfill = async () => {
     const from = last - (opts.backfillMs ?? 24 * 3_600_000);
@@ -126,15 +130,22 @@ export function startCallStream(opts: { sink(calls: SimCall[]): Promise<void>; f
       await send(callsBetween(last, now, opts.failing));
       last = now;
     }
+    if (!bulkStarted && clock() >= bulkAt) {
+      bulk = bulkPull(bulkAt);
+      bulkStarted = true;
+    }
+    const due = bulk.filter((c) => Date.parse(c.time) <= clock());
+    if (due.length) {
+      bulk = bulk.slice(due.length);
+      await send(due);
+    }
     if (!stopped) timer = setTimeout(() => void tick(), opts.everyMs ?? 10_000);
   };
   const started = backfill().then(() => tick());
-  bulkTimer = setTimeout(() => void send(bulkPull(clock())), opts.bulkAfterMs ?? 120_000);
   return {
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      clearTimeout(bulkTimer);
       await started.catch(() => undefined);
     },
   };

@@ -11,8 +11,9 @@ import type { ReporterDemo } from '../reporter';
 
 export function collectorDemo(dataDir: string, log: Logger): CollectorDemo {
   return {
-    async start(config) {
+    async start(config, sinks) {
       const { startPlatformSim, simServices, faultKinds } = await import('../ops/platform-sim/sim');
+      const { startCallStream } = await import('../ops/platform-sim/calls');
       // Certificates in a fixed folder, so the demo's TLS targets can name the simulator's CA file.
       const certDir = resolve(dataDir, 'platform-sim-certs');
       mkdirSync(certDir, { recursive: true });
@@ -28,8 +29,19 @@ export function collectorDemo(dataDir: string, log: Logger): CollectorDemo {
         await platform.stop();
         throw err;
       }
+      // The platform's call log: a day back-filled, then live, with errors where a fault is on and one bulk pull.
+      const stream = startCallStream({
+        sink: sinks.calls,
+        failing: (s) => ['5xx', 'timeout', 'refused'].includes(platform.faults()[s]?.fault ?? 'none'),
+        onError: (err) => log.warn({ err }, 'simulated call records not stored'),
+      });
       log.info({ port: config.demoSimulatorPort }, 'platform simulator started for the demo');
-      return platform;
+      return {
+        async stop() {
+          await stream.stop();
+          await platform.stop();
+        },
+      };
     },
   };
 }

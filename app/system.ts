@@ -266,6 +266,7 @@ export function bodyLimitFor(config: Config, path: string): number {
   if (path.startsWith('/api/reporter/records/')) return config.reporter.intake.maxRequestBytes;
   if (path === '/api/reporter/imports' || path === '/api/reporter/imports/') return config.reporter.intake.maxImportBytes;
   if (path.startsWith('/api/collector/faro/collect')) return config.faro.maxBodyBytes;
+  if (path === '/api/collector/calls/ingest') return config.calls.maxBodyBytes;
   // A 通报's 整改反馈 carries its attachments as base64 (4/3 of their size) beside the text.
   if (/^\/api\/alerts\/notices\/\d+\/feedback\/?$/.test(path)) {
     const a = config.alerts.notices.attachments;

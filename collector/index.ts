@@ -9,6 +9,7 @@ import { createCollectorRoutes } from './routes';
 import { syncCatalog } from './sync';
 import { createFaroReceiver, FARO_RAW_TABLES } from './faro/index';
 import { PROBE_RAW_TABLE, PROBE_ROLLUPS } from './rollups';
+import { CALL_RAW_TABLE, CALL_ROLLUPS, callsConfig, createCallMonitor } from './calls/index';
 
 const DAY = 86_400_000;
 
@@ -20,10 +21,11 @@ export function journalDirOf(dataDir: string, c: CollectorConfig): string {
 
 /** The demo's simulated city platform, wired in by the composition root (the collector never imports a simulator). */
 export interface CollectorDemo {
-  start(config: CollectorConfig): Promise<{ stop(): Promise<void> }>;
+  /** `calls`: where the simulated platform's call log goes (the call monitor's intake). */
+  start(config: CollectorConfig, sinks: { calls(records: unknown[]): Promise<void> }): Promise<{ stop(): Promise<void> }>;
 }
 
-const sections = { collector: collectorConfig, faro: faroConfig };
+const sections = { collector: collectorConfig, faro: faroConfig, calls: callsConfig };
 
 /**
  * The collector area: routes (health API, heartbeat ingest, Faro receiver) in every process; the engine (scheduler,
@@ -32,8 +34,8 @@ const sections = { collector: collectorConfig, faro: faroConfig };
 export const collectorArea: AreaDefinition<typeof sections, { demo?: CollectorDemo }> = {
   name: 'collector',
   sections,
-  rawTables: [PROBE_RAW_TABLE, { table: 'heartbeats' }, { table: 'collector_stats', retainMs: 90 * DAY }, ...FARO_RAW_TABLES],
-  rollups: PROBE_ROLLUPS,
+  rawTables: [PROBE_RAW_TABLE, { table: 'heartbeats' }, { table: 'collector_stats', retainMs: 90 * DAY }, ...FARO_RAW_TABLES, CALL_RAW_TABLE],
+  rollups: [...PROBE_ROLLUPS, ...CALL_ROLLUPS],
   async create(ctx, deps) {
     let config = ctx.config.collector;
     let engine: CollectorEngine | null = null;
@@ -44,10 +46,16 @@ export const collectorArea: AreaDefinition<typeof sections, { demo?: CollectorDe
     // Faro browser monitoring (collector/faro): mounted at /api/collector/faro.
     const faro = createFaroReceiver(ctx);
     routes.route('/faro', faro.routes);
+    // Interface call monitoring (collector/calls): mounted at /api/collector/calls.
+    let callsCfg = ctx.config.calls;
+    const calls = createCallMonitor({ db: ctx.db, log, clock: ctx.clock, config: () => callsCfg });
+    routes.route('/calls', calls.routes);
     routes.route('/', createCollectorRoutes({ db: ctx.db, auth: ctx.auth, clock: ctx.clock, log, config: () => config, engine: () => engine }));
 
     ctx.onConfigReload(async (next) => {
       config = next.collector;
+      callsCfg = next.calls;
+      if (engine) await calls.reload();
       if (!engine) return;
       await syncCatalog(ctx.db, config).catch((err) => log.error({ err }, 'cannot mirror modules/targets after reload'));
       engine.reload(config);
@@ -58,7 +66,7 @@ export const collectorArea: AreaDefinition<typeof sections, { demo?: CollectorDe
       async start() {
         if (config.demoSimulator) {
           if (!deps.demo) throw new Error('collector.demoSimulator is on, but this process was built without the demo simulator');
-          sim = await deps.demo.start(config);
+          sim = await deps.demo.start(config, { calls: (records) => calls.ingest(records) });
         }
         await syncCatalog(ctx.db, config);
         engine = new CollectorEngine(
@@ -66,8 +74,10 @@ export const collectorArea: AreaDefinition<typeof sections, { demo?: CollectorDe
           config,
         );
         await engine.start();
+        await calls.start();
       },
       async stop() {
+        await calls.stop();
         await engine?.stop();
         engine = null;
         await faro.stop();

@@ -12,6 +12,8 @@ import { eventCount, eventValue } from './events';
 import { databaseUnreachable } from './database';
 import { selfHealth } from './self-health';
 import { noticeOverdue } from './notice-overdue';
+import { callErrorRate, callLatency } from './calls';
+import { callFirstCaller, callOffHoursBulk, callRecordsPerCall, callVolumeBaseline } from './data-access';
 
 /**
  * Every rule type, each with its config schema (alerts/config.ts makes `rules[]` the union of them). Adding a rule
@@ -33,6 +35,12 @@ const REGISTRY = [
   selfHealth,
   databaseUnreachable,
   noticeOverdue,
+  callErrorRate,
+  callLatency,
+  callOffHoursBulk,
+  callVolumeBaseline,
+  callFirstCaller,
+  callRecordsPerCall,
 ] as const;
 
 type Registry = typeof REGISTRY;

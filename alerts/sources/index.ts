@@ -4,8 +4,10 @@ import { loadAvailability, loadLatency, loadLatestResults, type AvailabilityRow,
 import { loadEvents, type SystemEvent } from './system-events';
 import { loadCollectorStats, type CollectorStat } from './collector-stats';
 import { loadOverdueNotices, type OverdueNotice } from './notices';
+import { loadAccessBaselines, loadInterfaceCallRates, loadSensitiveAccess, type AccessBaseline, type InterfaceCallRate, type SensitiveAccess } from './calls';
 import { browserExceptionCounts, webVitalQuantiles, type BrowserExceptionRate, type WebVitalQuantile } from './faro';
 
+export type { AccessBaseline, InterfaceCallRate, SensitiveAccess };
 export type { OverdueNotice, CollectorStat, TargetView, ModuleView, AvailabilityRow, LatencyRow, LatestResult, SystemEvent, BrowserExceptionRate, WebVitalQuantile };
 export { SourceMissing } from './safe';
 
@@ -41,6 +43,10 @@ export class Sources {
   collectorStats = (windowMs: number) => this.once<CollectorStat[]>(`cstats:${windowMs}`, () => loadCollectorStats(this.db, windowMs, this.now));
   browserExceptions = (windowMs: number) => this.once<BrowserExceptionRate[]>(`faro-ex:${windowMs}`, () => browserExceptionCounts(this.db, windowMs, this.now));
   overdueNotices = () => this.once<OverdueNotice[]>('notices-overdue', () => loadOverdueNotices(this.db, this.now));
+  callRates = (windowMs: number) => this.once<InterfaceCallRate[]>(`calls:${windowMs}`, () => loadInterfaceCallRates(this.db, windowMs, this.now));
+  sensitiveAccess = (windowMs: number) => this.once<SensitiveAccess[]>(`calls-sens:${windowMs}`, () => loadSensitiveAccess(this.db, windowMs, this.now));
+  accessBaselines = (windowMs: number, periodMs: number) =>
+    this.once<AccessBaseline[]>(`calls-base:${windowMs}:${periodMs}`, () => loadAccessBaselines(this.db, windowMs, periodMs, this.now));
   webVital = (metric: string, q: number, windowMs: number) =>
     this.once<WebVitalQuantile[]>(`faro-wv:${metric}:${q}:${windowMs}`, () => webVitalQuantiles(this.db, metric, q, windowMs, this.now));
 }

@@ -24,6 +24,8 @@ export const PERMISSIONS = {
   'reporter:write': ['regulator'],
   'reporter:ingest': ['regulator'],
   'heartbeat:push': ['ops'],
+  /** Sending interface call records (a log shipper's token). */
+  'calls:ingest': ['ops'],
   'notices:issue': ['security'],
   'notices:read': ['security', 'ops'],
   'notices:respond': ['department'],

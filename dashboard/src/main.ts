@@ -8,6 +8,7 @@ import { renderTarget } from './pages/target';
 import { renderAlerts } from './pages/alerts';
 import { renderReporting } from './pages/reporting';
 import { renderRum } from './pages/rum';
+import { renderCalls } from './pages/calls';
 import { renderSystem } from './pages/system';
 import { renderNotices } from './pages/notices';
 import type { PageCtx, Settings } from './page-ctx';
@@ -41,7 +42,7 @@ let liveSeen = false;
 const LIVE_TOPICS = ['target', 'alert', 'report', 'notice', 'resync'] as const;
 /** Which events each page shows (a resync: the server may have missed changes, so every page re-reads). */
 const PAGE_TOPICS: Record<string, readonly string[]> = {
-  overview: ['target', 'alert', 'report'], target: ['target', 'alert'], alerts: ['alert'], notices: ['notice'], reporting: ['report'], system: ['target'], rum: [],
+  overview: ['target', 'alert', 'report'], target: ['target', 'alert'], alerts: ['alert'], notices: ['notice'], reporting: ['report'], system: ['target'], rum: [], calls: [],
 };
 
 function connectLive() {
@@ -117,7 +118,7 @@ function onLive(topic: string) {
 const can = (perm: string) => !!user && perm in PERMISSIONS && canDo(user.role, perm as Permission);
 
 const RENDERERS: Record<string, (ctx: PageCtx) => Promise<HTMLElement>> = {
-  overview: renderOverview, target: renderTarget, alerts: renderAlerts, reporting: renderReporting, rum: renderRum, system: renderSystem, notices: renderNotices,
+  overview: renderOverview, target: renderTarget, alerts: renderAlerts, reporting: renderReporting, rum: renderRum, calls: renderCalls, system: renderSystem, notices: renderNotices,
 };
 
 function loginView(next: string) {

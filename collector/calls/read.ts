@@ -1,0 +1,152 @@
+import type { Queryable } from '../../core/db';
+import type { CallerStat, CallTotals, CallTrendPoint, InterfaceCallStat, InterfaceLevel } from '../../contract/calls';
+
+/**
+ * Reads of the call rollups for the API. Ranges up to 6 hours read the 1-minute rollup, longer ones the 1-hour
+ * rollup (never the raw rows). Percentiles do not add up across buckets: a range's p95 is the call-weighted mean of
+ * its buckets' p95 (exact for one bucket, an approximation above; the interface page says "≈").
+ */
+export type Step = '1m' | '1h';
+export const stepFor = (from: number, to: number): Step => (to - from <= 6 * 3_600_000 ? '1m' : '1h');
+
+export interface Filter {
+  interfaceCode?: string;
+  callerDept?: string;
+}
+
+const TOTALS = `sum(n)::float8 AS calls, sum(n - ok)::float8 AS failures, sum(records)::float8 AS records, sum(bytes)::float8 AS bytes,
+  sum(avg_ms * n) / NULLIF(sum(n), 0) AS avg_ms, sum(p95_ms * n) / NULLIF(sum(n), 0) AS p95_ms`;
+
+function where(f: Filter, params: unknown[]): string {
+  const w = ['bucket >= $1', 'bucket < $2'];
+  if (f.interfaceCode !== undefined) w.push(`interface_code = $${params.push(f.interfaceCode)}`);
+  if (f.callerDept !== undefined) w.push(`caller_dept = $${params.push(f.callerDept)}`);
+  return w.join(' AND ');
+}
+
+const round = (v: unknown, d = 1) => (v == null ? null : Math.round(Number(v) * 10 ** d) / 10 ** d);
+
+function totalsOf(r: Record<string, unknown>): CallTotals {
+  const calls = Number(r.calls ?? 0);
+  const failures = Number(r.failures ?? 0);
+  return {
+    calls, failures, errorRate: calls > 0 ? Math.round((failures / calls) * 1e6) / 1e4 : 0,
+    records: Number(r.records ?? 0), bytes: Number(r.bytes ?? 0), avgMs: round(r.avg_ms), p95Ms: round(r.p95_ms),
+  };
+}
+
+export async function callTotals(db: Queryable, from: number, to: number, f: Filter = {}) {
+  const params: unknown[] = [new Date(from), new Date(to)];
+  const step = stepFor(from, to);
+  const r = await db.query<Record<string, unknown>>(
+    `SELECT ${TOTALS}, sum(p50_ms * n) / NULLIF(sum(n), 0) AS p50_ms, sum(p99_ms * n) / NULLIF(sum(n), 0) AS p99_ms,
+            count(DISTINCT interface_code)::int AS interfaces, count(DISTINCT caller_dept)::int AS callers
+       FROM call_stats_${step} WHERE ${where(f, params)}`,
+    params,
+  );
+  const row = r.rows[0] ?? {};
+  return { totals: totalsOf(row), p50Ms: round(row.p50_ms), p99Ms: round(row.p99_ms), interfaces: Number(row.interfaces ?? 0), callers: Number(row.callers ?? 0) };
+}
+
+export async function callTrend(db: Queryable, from: number, to: number, f: Filter = {}): Promise<CallTrendPoint[]> {
+  const params: unknown[] = [new Date(from), new Date(to)];
+  const step = stepFor(from, to);
+  const r = await db.query<Record<string, unknown>>(
+    `SELECT bucket, ${TOTALS} FROM call_stats_${step} WHERE ${where(f, params)} GROUP BY bucket ORDER BY bucket`,
+    params,
+  );
+  return r.rows.map((row) => ({ ts: new Date(row.bucket as string).toISOString(), ...totalsOf(row) }));
+}
+
+export type InterfaceSort = 'calls' | 'failures' | 'p95';
+const ORDER: Record<InterfaceSort, string> = { calls: 'calls DESC', failures: 'failures DESC, calls DESC', p95: 'p95_ms DESC NULLS LAST' };
+
+export async function interfaceStats(db: Queryable, from: number, to: number, opts: { sort: InterfaceSort; limit: number; offset: number; callerDept?: string }) {
+  const params: unknown[] = [new Date(from), new Date(to)];
+  const w = where({ callerDept: opts.callerDept }, params);
+  const r = await db.query<Record<string, unknown>>(
+    `SELECT s.*, coalesce(i.name, '') AS name, coalesce(i.level, 'city') AS level, coalesce(i.sensitive, false) AS sensitive, coalesce(i.known, false) AS known,
+            count(*) OVER () AS total
+       FROM (SELECT interface_code, ${TOTALS} FROM call_stats_${stepFor(from, to)} WHERE ${w} GROUP BY interface_code) s
+       LEFT JOIN call_interfaces i ON i.code = s.interface_code
+      ORDER BY ${ORDER[opts.sort]}, interface_code LIMIT ${opts.limit} OFFSET ${opts.offset}`,
+    params,
+  );
+  const items: InterfaceCallStat[] = r.rows.map((row) => ({
+    code: String(row.interface_code), name: String(row.name), level: row.level as InterfaceLevel, sensitive: Boolean(row.sensitive), known: Boolean(row.known), ...totalsOf(row),
+  }));
+  return { items, total: Number(r.rows[0]?.total ?? 0), limit: opts.limit, offset: opts.offset };
+}
+
+export async function callerStats(db: Queryable, from: number, to: number, opts: { interfaceCode?: string; limit: number; offset: number }) {
+  const params: unknown[] = [new Date(from), new Date(to)];
+  const w = where({ interfaceCode: opts.interfaceCode }, params);
+  const r = await db.query<Record<string, unknown>>(
+    `SELECT caller_dept, caller_system, ${TOTALS}, count(*) OVER () AS total FROM call_stats_${stepFor(from, to)} WHERE ${w}
+      GROUP BY caller_dept, caller_system ORDER BY calls DESC, caller_dept, caller_system LIMIT ${opts.limit} OFFSET ${opts.offset}`,
+    params,
+  );
+  const items: CallerStat[] = r.rows.map((row) => ({ callerDept: String(row.caller_dept), callerSystem: String(row.caller_system), ...totalsOf(row) }));
+  return { items, total: Number(r.rows[0]?.total ?? 0), limit: opts.limit, offset: opts.offset };
+}
+
+/** Calls per status code (the hourly rollup: the range widened to whole hours). */
+export async function statusCodes(db: Queryable, code: string, from: number, to: number) {
+  const r = await db.query<{ status_code: number; n: string }>(
+    `SELECT status_code, sum(n)::float8 AS n FROM call_status_1h WHERE interface_code = $3 AND bucket >= time_bucket(INTERVAL '1 hour', $1::timestamptz) AND bucket < $2
+      GROUP BY status_code ORDER BY n DESC`,
+    [new Date(from), new Date(to), code],
+  );
+  return r.rows.map((x) => ({ status: Number(x.status_code), calls: Number(x.n) }));
+}
+
+export async function interfaceInfo(db: Queryable, code: string) {
+  const r = await db.query<Record<string, unknown>>('SELECT * FROM call_interfaces WHERE code = $1', [code]);
+  return r.rows[0] ?? null;
+}
+
+/** Probe targets for an interface: tagged `interface: <code>`, or with the code as their id. */
+export async function probesFor(db: Queryable, code: string) {
+  const r = await db.query<Record<string, unknown>>(
+    `SELECT t.id, t.name, coalesce(s.state, 'unknown') AS state, s.since, s.last_duration_ms
+       FROM targets t LEFT JOIN target_state s ON s.target_id = t.id
+      WHERE t.active AND (t.tags->>'interface' = $1 OR t.id = $1) ORDER BY t.id`,
+    [code],
+  );
+  return r.rows.map((x) => ({
+    targetId: String(x.id), name: String(x.name), state: String(x.state),
+    since: x.since ? new Date(x.since as string).toISOString() : null, lastDurationMs: round(x.last_duration_ms),
+  }));
+}
+
+export async function callerSystems(db: Queryable, dept: string) {
+  const r = await db.query<Record<string, unknown>>('SELECT caller_system, first_seen, last_seen FROM call_callers WHERE caller_dept = $1 ORDER BY caller_system', [dept]);
+  return r.rows.map((x) => ({ callerSystem: String(x.caller_system), firstSeen: new Date(x.first_seen as string).toISOString(), lastSeen: new Date(x.last_seen as string).toISOString() }));
+}
+
+export async function cumulativeByLevel(db: Queryable) {
+  const r = await db.query<Record<string, unknown>>(
+    `SELECT coalesce(i.level, 'city') AS level, sum(c.calls)::float8 AS calls, sum(c.failures)::float8 AS failures, sum(c.records)::float8 AS records
+       FROM call_counters c LEFT JOIN call_interfaces i ON i.code = c.interface_code GROUP BY 1`,
+  );
+  return new Map(r.rows.map((x) => [x.level as InterfaceLevel, { calls: Number(x.calls), failures: Number(x.failures), records: Number(x.records) }]));
+}
+
+export async function unknownInterfaces(db: Queryable, limit: number, offset: number) {
+  const r = await db.query<Record<string, unknown>>(
+    `SELECT code, first_seen, last_seen, count(*) OVER () AS total FROM call_interfaces WHERE NOT known ORDER BY last_seen DESC NULLS LAST, code LIMIT ${limit} OFFSET ${offset}`,
+  );
+  const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
+  return { items: r.rows.map((x) => ({ code: String(x.code), firstSeen: iso(x.first_seen), lastSeen: iso(x.last_seen) })), total: Number(r.rows[0]?.total ?? 0), limit, offset };
+}
+
+/** Every interface × caller over the range, for the monthly report's CSV. */
+export async function exportRows(db: Queryable, from: number, to: number) {
+  const r = await db.query<Record<string, unknown>>(
+    `SELECT s.interface_code, coalesce(i.name, '') AS name, coalesce(i.level, 'city') AS level, s.caller_dept, s.caller_system, ${TOTALS}
+       FROM call_stats_${stepFor(from, to)} s LEFT JOIN call_interfaces i ON i.code = s.interface_code
+      WHERE bucket >= $1 AND bucket < $2 GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 4, 5`,
+    [new Date(from), new Date(to)],
+  );
+  return r.rows.map((row) => ({ interfaceCode: String(row.interface_code), name: String(row.name), level: String(row.level), callerDept: String(row.caller_dept), callerSystem: String(row.caller_system), ...totalsOf(row) }));
+}

@@ -192,14 +192,13 @@ export async function listTargets(db: Queryable, f: TargetQuery, page: { limit: 
   if (f.states?.length) add(`coalesce(s.state, 'unknown') = ANY(?::text[])`, f.states);
   if (f.type) add('t.type = ?', f.type);
   if (f.tag) f.tag.value === undefined ? add('jsonb_exists(t.tags, ?)', f.tag.key) : add('t.tags @> ?::jsonb', JSON.stringify({ [f.tag.key]: f.tag.value }));
-  if (f.q) {
-    const pat = likeAnywhere(f.q);
-    add(`(t.id ILIKE ? ESCAPE '\\' OR t.name ILIKE ? ESCAPE '\\' OR coalesce(t.spec->>'url', t.spec->>'host', '') ILIKE ? ESCAPE '\\')`, pat, pat, pat);
-  }
+  // targets.search_text (sql/051) is lower(id name url-or-host).
+  if (f.q) add(`t.search_text LIKE ? ESCAPE '\\'`, likeAnywhere(f.q.toLowerCase()));
   const sort = f.sort ?? { key: 'module', desc: false };
   const dir = sort.desc ? 'DESC' : 'ASC';
   const order = `${TARGET_ORDER[sort.key]} ${dir}${sort.key === 'since' ? (sort.desc ? ' NULLS LAST' : ' NULLS FIRST') : ''}, t.id ${dir}`;
-  const from = `FROM targets t LEFT JOIN target_state s ON s.target_id = t.id WHERE ${where.join(' AND ')}`;
+  // The count needs the state only to filter by it.
+  const from = `FROM targets t ${f.states?.length ? 'LEFT JOIN target_state s ON s.target_id = t.id' : ''} WHERE ${where.join(' AND ')}`;
   const [r, n] = await Promise.all([
     db.query<TargetRow>(
       `SELECT ${TARGET_COLS} FROM targets t LEFT JOIN modules m ON m.id = t.module_id LEFT JOIN target_state s ON s.target_id = t.id

@@ -1,44 +1,11 @@
 import type { Queryable } from '../db';
 import { likeAnywhere } from '../input';
 import type { Page } from '../../contract/common';
+import type { AuditRow, TokenRow, UserRow } from '../../contract/auth';
 
 /** The admin lists of users, API tokens and the audit log (core/auth/routes.ts answers them as they are). */
 
-export interface UserRow {
-  id: number;
-  username: string;
-  displayName: string;
-  role: string;
-  department: string | null;
-  disabled: boolean;
-  totp: boolean;
-  createdAt: string;
-  passwordChangedAt: string | null;
-}
-
-export interface TokenRow {
-  id: number;
-  name: string;
-  prefix: string;
-  role: string;
-  scopes: string[];
-  createdBy: string;
-  createdAt: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-  expiresAt: string | null;
-}
-
-export interface AuditRow {
-  id: number;
-  ts: string;
-  actor: string;
-  role: string | null;
-  action: string;
-  target: string | null;
-  ip: string | null;
-  details: Record<string, unknown>;
-}
+export type { AuditRow, TokenRow, UserRow };
 
 const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : null);
 

@@ -46,6 +46,7 @@ export const PAGES: PageDef[] = [
   { id: 'reporting', title: '数据直报', roles: ['admin', 'regulator'] },
   { id: 'rum', title: '前端体验', roles: ['admin', 'ops'] },
   { id: 'system', title: '系统', roles: ['admin', 'ops'] },
+  { id: 'admin', title: '管理', roles: ['admin'] },
 ];
 
 export const RANGES: [string, string, number][] = [

@@ -41,18 +41,33 @@ export interface ListTableOptions<T> {
   };
 }
 
+interface ListState {
+  q: string;
+  sort: string;
+  offset: number;
+  filters: Record<string, string>;
+}
+const remembered = new Map<string, ListState>();
+
 /**
  * The one table of the dashboard's lists (issue #13): a search box, filters, sortable headers and a pager with
  * 共 N 条 — every one of them a server-side parameter (the lists hold 10,000 rows; the browser gets one page).
  */
 export function listTable<T>(o: ListTableOptions<T>): HTMLElement & { reload(): Promise<void> } {
   const size = o.pageSize ?? 20;
-  const state = {
+  const fresh: ListState = {
     q: '',
     sort: o.sort ?? '',
     offset: 0,
     filters: Object.fromEntries((o.filters ?? []).map((f) => [f.name, f.value ?? ''])) as Record<string, string>,
   };
+  // A re-render (a live event, 刷新) keeps what the user searched, filtered, sorted and paged to.
+  const kept = remembered.get(o.cls);
+  const state: ListState = kept
+    ? { ...kept, filters: Object.fromEntries(Object.keys(fresh.filters).map((k) => [k, kept.filters[k] ?? fresh.filters[k]])) }
+    : fresh;
+  remembered.set(o.cls, state);
+  const changed = JSON.stringify(state) !== JSON.stringify(fresh);
   const selected = new Map<string | number, T>();
   const body = h('div.list-body');
   const count = h('span.list-total');
@@ -148,7 +163,7 @@ export function listTable<T>(o: ListTableOptions<T>): HTMLElement & { reload(): 
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   const search = o.search
-    ? h('input.list-search', { type: 'search', placeholder: o.search, oninput: (e: Event) => {
+    ? h('input.list-search', { type: 'search', placeholder: o.search, value: state.q, oninput: (e: Event) => {
       clearTimeout(timer);
       const v = (e.target as HTMLInputElement).value.trim();
       timer = setTimeout(() => {
@@ -163,10 +178,10 @@ export function listTable<T>(o: ListTableOptions<T>): HTMLElement & { reload(): 
       state.filters[f.name] = (e.target as HTMLSelectElement).value;
       state.offset = 0;
       void reload();
-    } }, h('option', { value: '' }, '全部'), f.options.map(([v, l]) => h('option', { value: v, selected: v === f.value }, l)))));
+    } }, h('option', { value: '' }, '全部'), f.options.map(([v, l]) => h('option', { value: v, selected: v === state.filters[f.name] }, l)))));
   const el = h(`div.list-table.${o.cls}`, h('div.list-tools', search, filters, count, bulk), body) as HTMLElement & { reload(): Promise<void> };
   el.reload = reload;
-  if (o.initial !== undefined) draw(o.initial ?? { items: [], total: 0, limit: size, offset: 0 });
+  if (o.initial !== undefined && !changed) draw(o.initial ?? { items: [], total: 0, limit: size, offset: 0 });
   else {
     body.append(h('div.empty', '加载中…'));
     void reload();

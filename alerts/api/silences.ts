@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { Page } from '../../contract/common';
 import type { Silence, Team } from '../../contract/alerts';
-import { auditFrom, httpError, page, readJson, requirePermission, type AppEnv } from '../../core/http';
+import { auditFrom, httpError, readJson, requirePermission, type AppEnv } from '../../core/http';
 import { listQuery, paramInput, queryInput, uuidParam } from '../../core/input';
 import { z } from 'zod';
 

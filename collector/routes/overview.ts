@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { httpError, page, requirePermission, type AppEnv } from '../../core/http';
+import { requirePermission, type AppEnv } from '../../core/http';
 import type { Incident, Overview } from '../../contract/collector';
 import type { Page } from '../../contract/common';
 import { activeMaintenance } from '../store/maintenance';

@@ -1,5 +1,5 @@
 import { api } from '../api';
-import { badge, card, chart, empty, failed, fmtPct, fmtTime, h, table } from '../ui';
+import { badge, card, chart, empty, failed, fmtPct, fmtTime, h } from '../ui';
 import { buildHash } from '../router';
 import type { PageCtx } from '../page-ctx';
 import type { Incident, Overview, TargetSummary } from '../../../contract/collector';

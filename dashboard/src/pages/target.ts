@@ -1,6 +1,6 @@
 import { api } from '../api';
 import type { Phases } from '../../../contract/collector';
-import { badge, card, chart, empty, fmtMs, fmtPct, fmtTime, h, table, timeAxisOption, STATE_ZH } from '../ui';
+import { badge, card, chart, empty, fmtMs, fmtPct, fmtTime, h, table, timeAxisOption } from '../ui';
 import { dnsBaselineCard } from './dns-baseline';
 import { baselineAction, baselineCard, baselineStatus } from './content-baseline';
 import { buildHash } from '../router';

@@ -317,3 +317,57 @@ export function inputGuard(opts: InputGuardOptions = {}): MiddlewareHandler<AppE
     return next();
   };
 }
+
+// ---- list queries (issue #13): one contract for every list's search, filters and sort -----------------------------
+
+/** ?q=: free-text search, trimmed, at most 200 characters; an empty one is no search. */
+export const searchText = z
+  .string()
+  .max(200, { message: '搜索词最长 200 个字符 (search text too long)' })
+  .transform((s) => s.trim());
+
+/** A LIKE pattern that matches `s` literally anywhere (%, _ and \ escaped); use with ILIKE … ESCAPE '\'. */
+export const likeAnywhere = (s: string) => `%${s.replace(/[\\%_]/g, (ch) => '\\' + ch)}%`;
+
+/** ?x=a,b: a comma-separated list of allowed values (each one checked). */
+export function csvEnum<T extends string>(values: readonly T[]) {
+  return z.string().transform((v, ctx) => {
+    const parts = v.split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = parts.find((p) => !values.includes(p as T));
+    if (bad !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `“${bad.slice(0, 40)}” 不是可选值；应为 ${values.join(' | ')}（可逗号分隔多个）` });
+      return z.NEVER;
+    }
+    return parts as T[];
+  });
+}
+
+/** ?flag=true|false (also 1/0, yes/no). */
+export const boolParam = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: '应为 true 或 false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/**
+ * ?sort=key or ?sort=-key (descending): one of the list's sort keys. Output: { key, desc }.
+ */
+export function sortParam<K extends string>(keys: readonly K[]) {
+  return z.string().transform((v, ctx) => {
+    const desc = v.startsWith('-');
+    const key = (desc ? v.slice(1) : v) as K;
+    if (!keys.includes(key)) {
+      ctx.addIssue({ code: 'custom', message: `不能按“${v.slice(0, 40)}”排序；可选 ${keys.join(' | ')}，前加 - 为倒序（如 -${keys[0]}）` });
+      return z.NEVER;
+    }
+    return { key, desc };
+  });
+}
+
+/**
+ * The query of a list: limit/offset (pageQuery), q (searchText), sort (sortParam over `sorts`, default `defaultSort`)
+ * and the list's own filters. Unknown parameters are ignored (the dashboard's own route params may ride along).
+ */
+export function listQuery<S extends z.ZodRawShape, K extends string>(filters: S, o: { sorts: readonly K[]; defaultSort: `${'' | '-'}${K}`; limit?: number; max?: number }) {
+  return pageQuery(o.limit ?? 50, o.max ?? 500)
+    .extend({ q: searchText.optional().default(''), sort: sortParam(o.sorts).prefault(o.defaultSort) })
+    .extend(filters);
+}

@@ -120,7 +120,7 @@ const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}
 
 test('each role sees only its pages in the navigation; a deep link survives a reload', async () => {
   const expected: Record<string, string[]> = {
-    admin: ['总览', '目标详情', '告警', '通报', '数据直报', '前端体验', '接口调用', '系统'],
+    admin: ['总览', '目标详情', '告警', '通报', '数据直报', '前端体验', '接口调用', '系统', '管理'],
     ops: ['总览', '目标详情', '告警', '通报', '前端体验', '接口调用', '系统'],
     security: ['总览', '目标详情', '告警', '通报', '接口调用'],
     regulator: ['总览', '告警', '数据直报'],
@@ -137,7 +137,7 @@ test('each role sees only its pages in the navigation; a deep link survives a re
   await page.reload();
   await page.waitForSelector('main.content[data-ready="1"]');
   assert.is(await page.$eval('select.range', (s) => (s as HTMLSelectElement).value), '7d');
-  assert.is(await page.$eval('select.target-pick', (s) => (s as HTMLSelectElement).value), 'm0-t0');
+  assert.is(await page.$eval('input.target-pick', (s) => (s as HTMLInputElement).value), 'm0-t0');
   await open(page, '#/reporting');
   assert.ok((await page.textContent('main.content'))!.includes('无权'), 'ops may not open the reporting page by URL');
   await page.context().close();
@@ -259,7 +259,7 @@ test('alerts: silences and maintenance windows are created and ended through the
   assert.is(silences.items.length, 1);
   assert.is(silences.items[0].state, 'active');
   await page.click('button.new-maint');
-  await page.fill('form.modal input[name=id]', 'm2');
+  await page.selectOption('form.modal select[name=module]', 'm2');
   await page.click('form.modal button[type=submit]');
   await page.waitForSelector('text=模块 m2', { timeout: 10_000 });
   const windows = await apiGet('/api/alerts/maintenance');

@@ -6,12 +6,13 @@ import type { AlertsConfig, AlertsContext } from '../config';
 import type { AlertRecord } from '../model';
 import { compileInhibitRules, inhibitedBy } from '../notify/inhibit';
 import { inMaintenance, silencedBy } from '../notify/mute';
-import { acknowledgeAlert, alertEvents, firingAlerts, getAlert, listAlerts, listHistory, type AlertEventRecord } from '../store/alerts';
+import { ALERT_SORTS, acknowledgeAlert, alertEvents, firingAlerts, getAlert, listAlerts, listHistory, type AlertEventRecord } from '../store/alerts';
 import { listDeliveries } from '../store/deliveries';
 import { activeWindows } from '../store/maintenance-windows';
 import { activeSilences } from '../store/silences';
 import { canWriteTeam, iso, timeParam } from './common';
-import { idParam, paramInput, parseInput } from '../../core/input';
+import { boolParam, csvEnum, idParam, instant, listQuery, paramInput, parseInput, queryInput } from '../../core/input';
+import { z } from 'zod';
 
 const STATES: AlertState[] = ['pending', 'firing', 'resolved'];
 const SEVERITIES: Severity[] = ['info', 'warning', 'critical'];
@@ -26,6 +27,24 @@ export function alertJson(a: AlertRecord, muted?: MutedBy | null): Alert {
   };
 }
 
+const text = z.string().max(200, { message: '最长 200 个字符' });
+
+/** GET /alerts: ?state=firing,pending &severity= &team= &module= &target= &rule= &acked=true|false &from= &to= &q= &sort=. */
+export const alertListQuery = listQuery(
+  {
+    state: csvEnum(STATES).optional(),
+    severity: csvEnum(SEVERITIES).optional(),
+    team: text.optional(),
+    module: text.optional(),
+    target: text.optional(),
+    rule: text.optional(),
+    acked: boolParam.optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+  },
+  { sorts: ALERT_SORTS, defaultSort: 'state', limit: 100, max: 1000 },
+);
+
 const eventJson = (e: AlertEventRecord): AlertEvent => ({ ts: iso(e.ts)!, from: e.from, to: e.to, value: e.value, actor: e.actor, message: e.message });
 
 /** GET /alerts, GET /alerts/:id, POST /alerts/:id/ack, GET /history, GET /deliveries. */
@@ -34,18 +53,10 @@ export function alertRoutes(ctx: AlertsContext, cfg: () => AlertsConfig) {
   const { db, clock } = ctx;
 
   r.get('/alerts', requirePermission('read'), async (c) => {
-    const { limit, offset } = page(c);
-    const states = (c.req.query('state') ?? '').split(',').filter(Boolean);
-    if (states.some((s) => !STATES.includes(s as AlertState))) return httpError(c, 400, 'bad_state', `state 应为 ${STATES.join('|')}（可逗号分隔多个）`);
-    const sev = (c.req.query('severity') ?? '').split(',').filter(Boolean);
-    if (sev.some((s) => !SEVERITIES.includes(s as Severity))) return httpError(c, 400, 'bad_severity', `severity 应为 ${SEVERITIES.join('|')}`);
-    const from = timeParam(c.req.query('from'));
-    const to = timeParam(c.req.query('to'));
-    if (Number.isNaN(from) || Number.isNaN(to)) return httpError(c, 400, 'bad_time', 'from/to 应为 1970 至 2199 年间真实的 ISO 8601 时间或毫秒时间戳', { field: 'from/to' });
-    const res = await listAlerts(db, {
-      states: states as AlertState[], severities: sev as Severity[], moduleId: c.req.query('module') || undefined, team: c.req.query('team') || undefined,
-      targetId: c.req.query('target') || undefined, rule: c.req.query('rule') || undefined, from, to, limit, offset,
-    });
+    const p = queryInput(c, alertListQuery);
+    if (!p.ok) return p.response;
+    const { limit, offset, q, sort, state, severity, module, team, target, rule, from, to, acked } = p.value;
+    const res = await listAlerts(db, { states: state, severities: severity, moduleId: module, team, targetId: target, rule, from, to, acked, q, sort, limit, offset });
     const now = clock();
     const [silences, windows, firing] = await Promise.all([activeSilences(db, now), activeWindows(db, now), firingAlerts(db)]);
     const inhibit = compileInhibitRules(cfg().inhibitRules, cfg().moduleDownInhibits, cfg().securityInhibits);

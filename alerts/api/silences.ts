@@ -1,8 +1,18 @@
 import { Hono } from 'hono';
 import type { Page } from '../../contract/common';
 import type { Silence, Team } from '../../contract/alerts';
-import { auditFrom, httpError, page, readJson, requirePermission, type AppEnv } from '../../core/http';
-import { paramInput, uuidParam } from '../../core/input';
+import { auditFrom, httpError, readJson, requirePermission, type AppEnv } from '../../core/http';
+import { listQuery, paramInput, queryInput, uuidParam } from '../../core/input';
+import { z } from 'zod';
+
+/** GET /silences: ?state=active|pending|expired &team= &q= (comment, author, matchers) &sort=-createdAt|createdAt. */
+export const silenceListQuery = listQuery(
+  {
+    state: z.enum(['active', 'pending', 'expired'], { message: '应为 active（生效中）| pending（未开始）| expired（已过期）' }).optional(),
+    team: z.string().max(100).optional(),
+  },
+  { sorts: ['createdAt'] as const, defaultSort: '-createdAt', limit: 100, max: 1000 },
+);
 import type { AlertsContext } from '../config';
 import { formatMatcher } from '../matchers';
 import { silenceState, validateSilence } from '../silences';
@@ -20,11 +30,11 @@ export function silenceRoutes(ctx: AlertsContext) {
   const { db, clock } = ctx;
 
   r.get('/silences', requirePermission('read'), async (c) => {
-    const { limit, offset } = page(c);
-    const state = c.req.query('state');
-    if (state && !['active', 'pending', 'expired'].includes(state)) return httpError(c, 400, 'bad_state', 'state 应为 active|pending|expired');
+    const p = queryInput(c, silenceListQuery);
+    if (!p.ok) return p.response;
+    const { limit, offset, q, sort, state, team } = p.value;
     const now = clock();
-    const res = await listSilences(db, now, state, limit, offset);
+    const res = await listSilences(db, now, { state, team, q, sortDesc: sort.desc }, limit, offset);
     return c.json({ total: res.total, limit, offset, items: res.items.map((s) => silenceJson(s, now)) } satisfies Page<Silence>);
   });
 

@@ -1,3 +1,4 @@
+import { likeAnywhere } from '../../core/input';
 import type { Db, Queryable } from '../../core/db';
 import type { AlertRecord, AlertStateName, Labels, Severity } from '../model';
 import type { StepResult } from '../state';
@@ -116,11 +117,22 @@ export interface AlertFilter {
   /** Alerts active at some point of [from, to). */
   from?: number;
   to?: number;
+  /** Acknowledged (true) or not (false). */
+  acked?: boolean;
+  /** Free text: part of the rule, summary, target, module or fingerprint. */
+  q?: string;
+  /** state: firing, pending, resolved, then severity, newest first (the default); severity; startsAt; rule. */
+  sort?: { key: AlertSortKey; desc: boolean };
   limit: number;
   offset: number;
 }
 
-/** A page of alerts: firing first, then pending, then resolved; by severity; newest first. */
+export const ALERT_SORTS = ['state', 'severity', 'startsAt', 'rule'] as const;
+export type AlertSortKey = (typeof ALERT_SORTS)[number];
+const STATE_RANK = `CASE state WHEN 'firing' THEN 0 WHEN 'pending' THEN 1 ELSE 2 END`;
+const SEVERITY_RANK = `CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END`;
+
+/** A page of alerts (by default firing first, then pending, then resolved; by severity; newest first. */
 export async function listAlerts(db: Queryable, f: AlertFilter): Promise<{ total: number; items: AlertRecord[] }> {
   const where: string[] = [];
   const params: unknown[] = [];
@@ -137,15 +149,27 @@ export async function listAlerts(db: Queryable, f: AlertFilter): Promise<{ total
   // An alert belongs to [from, to) when it was active at some point of it.
   if (f.from !== undefined) add(`coalesce(ends_at, 'infinity'::timestamptz) >= ?`, new Date(f.from));
   if (f.to !== undefined) add('active_at < ?', new Date(f.to));
-  params.push(f.limit, f.offset);
-  const rows = (await db.query(
-    `SELECT *, count(*) OVER () AS total FROM alerts ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-      ORDER BY CASE state WHEN 'firing' THEN 0 WHEN 'pending' THEN 1 ELSE 2 END,
-               CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, coalesce(starts_at, active_at) DESC
-      LIMIT $${params.length - 1} OFFSET $${params.length}`,
-    params,
-  )).rows;
-  return { total: Number(rows[0]?.total ?? 0), items: rows.map(rowToAlert) };
+  if (f.acked !== undefined) where.push(f.acked ? 'ack_at IS NOT NULL' : 'ack_at IS NULL');
+  if (f.q) {
+    params.push(likeAnywhere(f.q));
+    const p = `$${params.length}`;
+    where.push(`(rule ILIKE ${p} ESCAPE '\\' OR annotations->>'summary' ILIKE ${p} ESCAPE '\\' OR target_id ILIKE ${p} ESCAPE '\\' OR module_id ILIKE ${p} ESCAPE '\\' OR fingerprint ILIKE ${p} ESCAPE '\\')`);
+  }
+  const sort = f.sort ?? { key: 'state', desc: false };
+  const d = sort.desc ? 'DESC' : 'ASC';
+  const newest = `coalesce(starts_at, active_at) DESC, id DESC`;
+  const order = {
+    state: `${STATE_RANK} ${d}, ${SEVERITY_RANK}, ${newest}`,
+    severity: `${SEVERITY_RANK} ${d}, ${STATE_RANK}, ${newest}`,
+    startsAt: `coalesce(starts_at, active_at) ${d}, id ${d}`,
+    rule: `rule ${d}, ${newest}`,
+  }[sort.key];
+  const cond = where.length ? 'WHERE ' + where.join(' AND ') : '';
+  const [r, n] = await Promise.all([
+    db.query(`SELECT * FROM alerts ${cond} ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, f.limit, f.offset]),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM alerts ${cond}`, params),
+  ]);
+  return { total: Number(n.rows[0]?.n ?? 0), items: r.rows.map(rowToAlert) };
 }
 
 export async function getAlert(db: Queryable, id: number): Promise<AlertRecord | null> {

@@ -1,3 +1,4 @@
+import { likeAnywhere } from '../../core/input';
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../core/db';
 import type { Matcher } from '../matchers';
@@ -44,9 +45,21 @@ export async function activeSilences(db: Queryable, now: number): Promise<Silenc
   return r.rows.map(rowToSilence);
 }
 
-/** A page of silences (active, pending or expired at `now`, or all), newest first. */
-export async function listSilences(db: Queryable, now: number, state: string | undefined, limit: number, offset: number): Promise<{ total: number; items: SilenceRecord[] }> {
-  const where = state === 'active' ? 'starts_at <= $1 AND ends_at > $1' : state === 'pending' ? 'starts_at > $1' : state === 'expired' ? 'ends_at <= $1' : 'true';
-  const r = await db.query(`SELECT *, count(*) OVER () AS total FROM silences WHERE ${where} AND $1::timestamptz IS NOT NULL ORDER BY created_at DESC LIMIT $2 OFFSET $3`, [new Date(now), limit, offset]);
-  return { total: Number(r.rows[0]?.total ?? 0), items: r.rows.map(rowToSilence) };
+/** A page of silences (active, pending or expired at `now`, or all; of a team; matching text), newest first. */
+export async function listSilences(
+  db: Queryable,
+  now: number,
+  f: { state?: string; team?: string; q?: string; sortDesc?: boolean },
+  limit: number,
+  offset: number,
+): Promise<{ total: number; items: SilenceRecord[] }> {
+  const state = f.state === 'active' ? 'starts_at <= $1 AND ends_at > $1' : f.state === 'pending' ? 'starts_at > $1' : f.state === 'expired' ? 'ends_at <= $1' : 'true';
+  const where = `${state} AND $1::timestamptz IS NOT NULL AND ($2::text IS NULL OR team = $2)
+    AND ($3::text IS NULL OR comment ILIKE $3 ESCAPE '\\' OR created_by ILIKE $3 ESCAPE '\\' OR matchers::text ILIKE $3 ESCAPE '\\')`;
+  const params = [new Date(now), f.team ?? null, f.q ? likeAnywhere(f.q) : null];
+  const [r, n] = await Promise.all([
+    db.query(`SELECT * FROM silences WHERE ${where} ORDER BY created_at ${f.sortDesc === false ? 'ASC' : 'DESC'}, id LIMIT $4 OFFSET $5`, [...params, limit, offset]),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM silences WHERE ${where}`, params),
+  ]);
+  return { total: Number(n.rows[0]?.n ?? 0), items: r.rows.map(rowToSilence) };
 }

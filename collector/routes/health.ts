@@ -4,7 +4,9 @@ import type { ModuleStatus, ModuleSummary, ProbeResultPage, TargetDetail, Target
 import type { Page } from '../../contract/common';
 import { activeMaintenance, type ActiveMaintenance } from '../store/maintenance';
 import { recentResults } from '../store/results';
-import { listModules, listTargets, targetDetail, type TargetRecord } from '../store/targets';
+import { listModules, listTargets, TARGET_SORTS, targetDetail, type TargetRecord } from '../store/targets';
+import { csvEnum, listQuery, queryInput } from '../../core/input';
+import { z } from 'zod';
 import { instant, type RouteDeps } from './deps';
 
 export type { ModuleStatus };
@@ -33,6 +35,26 @@ const targetJson = (r: TargetRecord, maint: ActiveMaintenance): TargetSummary =>
   last: r.last ? { ...r.last, ts: instant(r.last.ts) } : null,
 });
 
+const name = (what: string) => z.string().max(200, { message: `${what}最长 200 个字符` });
+
+/** GET /targets: ?module= &state=down,degraded &type= &tag=key or key=value &q= &sort=state|-since|name|module|id. */
+export const targetListQuery = listQuery(
+  {
+    module: name('模块 id').optional(),
+    state: csvEnum(['up', 'degraded', 'down', 'unknown'] as const).optional(),
+    type: name('类型').optional(),
+    tag: z
+      .string()
+      .regex(/^[^=]{1,100}(=.{0,200})?$/, { message: '应为 标签名 或 标签名=值（如 env=prod）' })
+      .transform((v) => {
+        const i = v.indexOf('=');
+        return i < 0 ? { key: v } : { key: v.slice(0, i), value: v.slice(i + 1) };
+      })
+      .optional(),
+  },
+  { sorts: TARGET_SORTS, defaultSort: 'module', limit: 100, max: 1000 },
+);
+
 /** GET /modules, /targets, /targets/:id, /targets/:id/results. */
 export function healthRoutes(d: RouteDeps) {
   const r = new Hono<AppEnv>();
@@ -59,12 +81,13 @@ export function healthRoutes(d: RouteDeps) {
   });
 
   r.get('/targets', requirePermission('read'), async (c) => {
-    const { limit, offset } = page(c);
-    const module = c.req.query('module') || null;
-    const state = c.req.query('state') || null;
-    const type = c.req.query('type') || null;
-    if (state && !['up', 'down', 'degraded', 'unknown'].includes(state)) return httpError(c, 400, 'bad_state', 'state 只能是 up, down, degraded, unknown');
-    const [targets, maint] = await Promise.all([listTargets(d.db, { module, state, type }, { limit, offset }), activeMaintenance(d.db, d.clock())]);
+    const p = queryInput(c, targetListQuery);
+    if (!p.ok) return p.response;
+    const { limit, offset, q, sort, module, state, type, tag } = p.value;
+    const [targets, maint] = await Promise.all([
+      listTargets(d.db, { module: module ?? null, states: state, type: type ?? null, tag: tag ?? null, q, sort }, { limit, offset }),
+      activeMaintenance(d.db, d.clock()),
+    ]);
     const body: Page<TargetSummary> = { total: targets.total, limit, offset, items: targets.items.map((x) => targetJson(x, maint)) };
     return c.json(body);
   });

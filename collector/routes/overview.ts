@@ -1,10 +1,25 @@
 import { Hono } from 'hono';
-import { httpError, page, requirePermission, type AppEnv } from '../../core/http';
+import { requirePermission, type AppEnv } from '../../core/http';
 import type { Incident, Overview } from '../../contract/collector';
 import type { Page } from '../../contract/common';
 import { activeMaintenance } from '../store/maintenance';
 import { listIncidents, moduleAvailability, moduleAvailabilityComputedAt, openIncidentCount, refreshModuleAvailability as refreshStore, stateCounts } from '../store/targets';
-import { instant, timeParam, type RouteDeps } from './deps';
+import { instant, type RouteDeps } from './deps';
+import { boolParam, instant as instantParam, listQuery, queryInput } from '../../core/input';
+import { z } from 'zod';
+
+/** GET /incidents: ?state=open|closed (or open=true|false) &module= &target= &from= &to= (overlapping) &q= &sort=-start|start. */
+export const incidentListQuery = listQuery(
+  {
+    state: z.enum(['open', 'closed'], { message: '应为 open（未恢复）或 closed（已恢复）' }).optional(),
+    open: boolParam.optional(),
+    module: z.string().max(200).optional(),
+    target: z.string().max(200).optional(),
+    from: instantParam.optional(),
+    to: instantParam.optional(),
+  },
+  { sorts: ['start'] as const, defaultSort: '-start', limit: 100, max: 1000 },
+);
 import { rollUp } from './health';
 
 /** Share of the error budget (100 − slo)% left over a period, given the measured availability %; null without data. */
@@ -64,17 +79,12 @@ export function overviewRoutes(d: RouteDeps) {
   });
 
   r.get('/incidents', requirePermission('read'), async (c) => {
-    const { limit, offset } = page(c);
+    const p = queryInput(c, incidentListQuery);
+    if (!p.ok) return p.response;
+    const { limit, offset, q, sort, module, target, from, to } = p.value;
+    const open = p.value.state ? p.value.state === 'open' : (p.value.open ?? null);
     const now = d.clock();
-    const from = timeParam(c.req.query('from'));
-    const to = timeParam(c.req.query('to'));
-    if ((from !== undefined && !Number.isFinite(from)) || (to !== undefined && !Number.isFinite(to))) return httpError(c, 400, 'bad_range', 'from/to 应为 ISO 时间或毫秒数');
-    const open = c.req.query('open');
-    const rows = await listIncidents(
-      d.db,
-      { module: c.req.query('module') || null, target: c.req.query('target') || null, from: from ?? null, to: to ?? null, open: open === undefined ? null : ['1', 'true'].includes(open) },
-      { limit, offset },
-    );
+    const rows = await listIncidents(d.db, { module: module ?? null, target: target ?? null, from: from ?? null, to: to ?? null, open, q, sortDesc: sort.desc }, { limit, offset });
     const body: Page<Incident> = {
       total: rows.total,
       limit,

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../core/db';
 import type { TargetState, TargetStateName } from '../state';
+import { likeAnywhere } from '../../core/input';
 
 /**
  * Modules and targets as the database mirrors them (collector/sync.ts), with each target's current state
@@ -151,22 +152,62 @@ const target = (r: TargetRow): TargetRecord => ({
   last: r.last_ts ? { ts: new Date(r.last_ts).getTime(), success: r.last_success, durationMs: r.last_duration_ms, errorCode: r.last_error_code, error: r.last_error } : null,
 });
 
-export async function listTargets(
-  db: Queryable,
-  f: { module: string | null; state: string | null; type: string | null },
-  page: { limit: number; offset: number },
-): Promise<Listed<TargetRecord>> {
-  const r = await db.query<TargetRow & { total: number }>(
-    `SELECT ${TARGET_COLS}, count(*) OVER ()::int AS total
-       FROM targets t
-       LEFT JOIN modules m ON m.id = t.module_id
-       LEFT JOIN target_state s ON s.target_id = t.id
-      WHERE t.active AND ($1::text IS NULL OR t.module_id = $1) AND ($2::text IS NULL OR coalesce(s.state, 'unknown') = $2)
-        AND ($3::text IS NULL OR t.type = $3)
-      ORDER BY t.module_id, t.id LIMIT $4 OFFSET $5`,
-    [f.module, f.state, f.type, page.limit, page.offset],
-  );
-  return { total: r.rows[0]?.total ?? 0, items: r.rows.map(target) };
+/** What a target list asks for: the filters (all optional, ANDed), a search over id, name and address, a sort. */
+export interface TargetQuery {
+  module?: string | null;
+  states?: TargetStateName[];
+  type?: string | null;
+  /** A tag: key (present) or key=value. */
+  tag?: { key: string; value?: string } | null;
+  /** Free text: part of the id, name, URL or host (case-insensitive). */
+  q?: string;
+  /** state: worst first (down, degraded, unknown, up); name; since: last state change; module; id. */
+  sort?: { key: TargetSortKey; desc: boolean };
+}
+
+export const TARGET_SORTS = ['module', 'state', 'name', 'since', 'id'] as const;
+export type TargetSortKey = (typeof TARGET_SORTS)[number];
+
+const TARGET_ORDER: Record<TargetSortKey, string> = {
+  module: 't.module_id',
+  state: `CASE coalesce(s.state, 'unknown') WHEN 'down' THEN 0 WHEN 'degraded' THEN 1 WHEN 'unknown' THEN 2 ELSE 3 END`,
+  name: 't.name',
+  since: 's.since',
+  id: 't.id',
+};
+
+/** A page of active targets and how many match in all (the count uses the same WHERE; two queries, no per-row ones). */
+export async function listTargets(db: Queryable, f: TargetQuery, page: { limit: number; offset: number }): Promise<Listed<TargetRecord>> {
+  const where = ['t.active'];
+  const params: unknown[] = [];
+  const add = (sql: string, ...v: unknown[]) => {
+    let out = sql;
+    for (const x of v) {
+      params.push(x);
+      out = out.replace('?', `$${params.length}`);
+    }
+    where.push(out);
+  };
+  if (f.module) add('t.module_id = ?', f.module);
+  if (f.states?.length) add(`coalesce(s.state, 'unknown') = ANY(?::text[])`, f.states);
+  if (f.type) add('t.type = ?', f.type);
+  if (f.tag) f.tag.value === undefined ? add('jsonb_exists(t.tags, ?)', f.tag.key) : add('t.tags @> ?::jsonb', JSON.stringify({ [f.tag.key]: f.tag.value }));
+  // targets.search_text (sql/051) is lower(id name url-or-host).
+  if (f.q) add(`t.search_text LIKE ? ESCAPE '\\'`, likeAnywhere(f.q.toLowerCase()));
+  const sort = f.sort ?? { key: 'module', desc: false };
+  const dir = sort.desc ? 'DESC' : 'ASC';
+  const order = `${TARGET_ORDER[sort.key]} ${dir}${sort.key === 'since' ? (sort.desc ? ' NULLS LAST' : ' NULLS FIRST') : ''}, t.id ${dir}`;
+  // The count needs the state only to filter by it.
+  const from = `FROM targets t ${f.states?.length ? 'LEFT JOIN target_state s ON s.target_id = t.id' : ''} WHERE ${where.join(' AND ')}`;
+  const [r, n] = await Promise.all([
+    db.query<TargetRow>(
+      `SELECT ${TARGET_COLS} FROM targets t LEFT JOIN modules m ON m.id = t.module_id LEFT JOIN target_state s ON s.target_id = t.id
+        WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, page.limit, page.offset],
+    ),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n ${from}`, params),
+  ]);
+  return { total: n.rows[0]?.n ?? 0, items: r.rows.map(target) };
 }
 
 export async function targetDetail(db: Queryable, id: string, now: number): Promise<TargetDetailRecord | null> {
@@ -268,21 +309,25 @@ export async function moduleAvailabilityComputedAt(db: Queryable): Promise<numbe
 
 export async function listIncidents(
   db: Queryable,
-  f: { module: string | null; target: string | null; from: number | null; to: number | null; open: boolean | null },
+  f: { module: string | null; target: string | null; from: number | null; to: number | null; open: boolean | null; q?: string; sortDesc?: boolean },
   page: { limit: number; offset: number },
 ): Promise<Listed<IncidentRecord>> {
-  const r = await db.query<{ id: string; target_id: string; module_id: string; started_at: Date; ended_at: Date | null; first_error_code: string | null; first_error: string | null; target_name: string | null; module_name: string | null; total: number }>(
-    `SELECT i.id, i.target_id, i.module_id, i.started_at, i.ended_at, i.first_error_code, i.first_error,
-            t.name AS target_name, m.name AS module_name, count(*) OVER ()::int AS total
-       FROM incidents i LEFT JOIN targets t ON t.id = i.target_id LEFT JOIN modules m ON m.id = i.module_id
-      WHERE ($1::text IS NULL OR i.module_id = $1) AND ($2::text IS NULL OR i.target_id = $2)
+  const where = `($1::text IS NULL OR i.module_id = $1) AND ($2::text IS NULL OR i.target_id = $2)
         AND ($3::timestamptz IS NULL OR coalesce(i.ended_at, 'infinity') >= $3) AND ($4::timestamptz IS NULL OR i.started_at < $4)
         AND ($5::boolean IS NULL OR (i.ended_at IS NULL) = $5)
-      ORDER BY i.started_at DESC LIMIT $6 OFFSET $7`,
-    [f.module, f.target, f.from ? new Date(f.from) : null, f.to ? new Date(f.to) : null, f.open, page.limit, page.offset],
-  );
+        AND ($6::text IS NULL OR i.target_id ILIKE $6 ESCAPE '\\' OR t.name ILIKE $6 ESCAPE '\\' OR i.first_error ILIKE $6 ESCAPE '\\')`;
+  const params = [f.module, f.target, f.from != null ? new Date(f.from) : null, f.to != null ? new Date(f.to) : null, f.open, f.q ? likeAnywhere(f.q) : null];
+  const [r, n] = await Promise.all([
+    db.query<{ id: string; target_id: string; module_id: string; started_at: Date; ended_at: Date | null; first_error_code: string | null; first_error: string | null; target_name: string | null; module_name: string | null }>(
+      `SELECT i.id, i.target_id, i.module_id, i.started_at, i.ended_at, i.first_error_code, i.first_error, t.name AS target_name, m.name AS module_name
+         FROM incidents i LEFT JOIN targets t ON t.id = i.target_id LEFT JOIN modules m ON m.id = i.module_id
+        WHERE ${where} ORDER BY i.started_at ${f.sortDesc === false ? 'ASC' : 'DESC'}, i.id LIMIT $7 OFFSET $8`,
+      [...params, page.limit, page.offset],
+    ),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM incidents i LEFT JOIN targets t ON t.id = i.target_id WHERE ${where}`, params),
+  ]);
   return {
-    total: r.rows[0]?.total ?? 0,
+    total: n.rows[0]?.n ?? 0,
     items: r.rows.map((i) => ({
       id: i.id, targetId: i.target_id, targetName: i.target_name, moduleId: i.module_id, moduleName: i.module_name,
       startedAt: new Date(i.started_at).getTime(), endedAt: ms(i.ended_at), firstErrorCode: i.first_error_code, firstError: i.first_error,

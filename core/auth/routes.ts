@@ -6,7 +6,23 @@ import { MissingDepartmentError, TokenScopeError, type AuthService } from './ser
 import { ROLES } from './roles';
 import { listAudit, listTokens, listUsers } from './store';
 import { WeakPasswordError } from './password-policy';
-import { idParam as rowId } from '../input';
+import { idParam as rowId, instant, listQuery, queryInput } from '../input';
+import { stringify } from 'csv-stringify/sync';
+
+/** The most rows one CSV export of the audit log carries (a bigger one says so in X-Truncated). */
+export const AUDIT_CSV_MAX = 100_000;
+
+/** GET /audit and /audit.csv: ?actor= &action= (exact, or user.* for a prefix) &object= &from= &to= &q= &sort=-ts|ts. */
+export const auditListQuery = listQuery(
+  {
+    actor: z.string().max(200).optional(),
+    action: z.string().max(200).optional(),
+    object: z.string().max(200).optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+  },
+  { sorts: ['ts'] as const, defaultSort: '-ts', limit: 100, max: 1000 },
+);
 import { SESSION_COOKIE, auditFrom, clientIp, httpError, page, readJson, requirePermission, type AppEnv } from '../http';
 
 const USERNAME = z.string().regex(/^[A-Za-z0-9_.-]{2,64}$/, '用户名为 2-64 位字母、数字或 _ . -');
@@ -238,8 +254,27 @@ export function createAuthRoutes(deps: { db: Db; auth: AuthService; sessionTtlMs
   });
 
   app.get('/audit', requirePermission('users:admin'), async (c) => {
-    const { limit, offset } = page(c, 100, 1000);
-    return c.json(await listAudit(db, limit, offset));
+    const p = queryInput(c, auditListQuery);
+    if (!p.ok) return p.response;
+    const { limit, offset, sort, ...f } = p.value;
+    return c.json(await listAudit(db, limit, offset, { ...f, sortDesc: sort.desc }));
+  });
+
+  // The same filters as a CSV file (UTF-8 with BOM, so spreadsheets open it in Chinese), at most AUDIT_CSV_MAX rows.
+  app.get('/audit.csv', requirePermission('users:admin'), async (c) => {
+    const p = queryInput(c, auditListQuery);
+    if (!p.ok) return p.response;
+    const { sort, limit: _l, offset: _o, ...f } = p.value;
+    const res = await listAudit(db, AUDIT_CSV_MAX, 0, { ...f, sortDesc: sort.desc });
+    const csv = stringify(
+      res.items.map((a) => [a.ts, a.actor, a.role ?? '', a.action, a.target ?? '', a.ip ?? '', JSON.stringify(a.details)]),
+      { header: true, columns: ['时间', '操作人', '角色', '动作', '对象', 'IP', '详情'] },
+    );
+    await auditFrom(c, auth, { action: 'audit.export', target: 'audit_log', details: { ...f, rows: res.items.length, total: res.total } });
+    c.header('content-type', 'text/csv; charset=utf-8');
+    c.header('content-disposition', `attachment; filename="audit-${new Date().toISOString().slice(0, 10)}.csv"`);
+    if (res.total > res.items.length) c.header('x-truncated', `${res.items.length}/${res.total}`);
+    return c.body('\uFEFF' + csv);
   });
 
   return app;

@@ -1,43 +1,11 @@
 import type { Queryable } from '../db';
+import { likeAnywhere } from '../input';
 import type { Page } from '../../contract/common';
+import type { AuditRow, TokenRow, UserRow } from '../../contract/auth';
 
 /** The admin lists of users, API tokens and the audit log (core/auth/routes.ts answers them as they are). */
 
-export interface UserRow {
-  id: number;
-  username: string;
-  displayName: string;
-  role: string;
-  department: string | null;
-  disabled: boolean;
-  totp: boolean;
-  createdAt: string;
-  passwordChangedAt: string | null;
-}
-
-export interface TokenRow {
-  id: number;
-  name: string;
-  prefix: string;
-  role: string;
-  scopes: string[];
-  createdBy: string;
-  createdAt: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-  expiresAt: string | null;
-}
-
-export interface AuditRow {
-  id: number;
-  ts: string;
-  actor: string;
-  role: string | null;
-  action: string;
-  target: string | null;
-  ip: string | null;
-  details: Record<string, unknown>;
-}
+export type { AuditRow, TokenRow, UserRow };
 
 const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : null);
 
@@ -65,14 +33,42 @@ export async function listTokens(db: Queryable): Promise<Page<TokenRow>> {
   return { items, total: items.length, limit: items.length, offset: 0 };
 }
 
-export async function listAudit(db: Queryable, limit: number, offset: number): Promise<Page<AuditRow>> {
+/** What an audit list asks for: actor (exact), action (exact, or a prefix as "user.*"), object (part of it), a time range, text. */
+export interface AuditQuery {
+  actor?: string;
+  action?: string;
+  object?: string;
+  from?: number;
+  to?: number;
+  q?: string;
+  sortDesc?: boolean;
+}
+
+function auditWhere(f: AuditQuery): { where: string; params: unknown[] } {
+  const action = f.action?.endsWith('*') ? { prefix: f.action.slice(0, -1) } : f.action ? { exact: f.action } : {};
+  return {
+    where: `($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action = $2) AND ($3::text IS NULL OR starts_with(action, $3))
+      AND ($4::text IS NULL OR target ILIKE $4 ESCAPE '\\') AND ($5::timestamptz IS NULL OR ts >= $5) AND ($6::timestamptz IS NULL OR ts < $6)
+      AND ($7::text IS NULL OR actor ILIKE $7 ESCAPE '\\' OR action ILIKE $7 ESCAPE '\\' OR target ILIKE $7 ESCAPE '\\' OR details::text ILIKE $7 ESCAPE '\\')`,
+    params: [
+      f.actor ?? null, action.exact ?? null, action.prefix ?? null, f.object ? likeAnywhere(f.object) : null,
+      f.from !== undefined ? new Date(f.from) : null, f.to !== undefined ? new Date(f.to) : null, f.q ? likeAnywhere(f.q) : null,
+    ],
+  };
+}
+
+const auditRow = (a: Record<string, unknown>): AuditRow => ({
+  id: Number(a.id), ts: iso(a.ts)!, actor: String(a.actor), role: (a.role as string) ?? null, action: String(a.action), target: (a.target as string) ?? null,
+  ip: (a.ip as string) ?? null, details: (a.details as Record<string, unknown>) ?? {},
+});
+
+/** A page of the audit log, newest first, and how many entries match in all. */
+export async function listAudit(db: Queryable, limit: number, offset: number, f: AuditQuery = {}): Promise<Page<AuditRow>> {
+  const { where, params } = auditWhere(f);
+  const dir = f.sortDesc === false ? 'ASC' : 'DESC';
   const [r, n] = await Promise.all([
-    db.query(`SELECT id, ts, actor, role, action, target, ip, details FROM audit_log ORDER BY ts DESC, id DESC LIMIT $1 OFFSET $2`, [limit, offset]),
-    db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log'),
+    db.query(`SELECT id, ts, actor, role, action, target, ip, details FROM audit_log WHERE ${where} ORDER BY ts ${dir}, id ${dir} LIMIT $8 OFFSET $9`, [...params, limit, offset]),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE ${where}`, params),
   ]);
-  const items = r.rows.map((a) => ({
-    id: Number(a.id), ts: iso(a.ts)!, actor: String(a.actor), role: (a.role as string) ?? null, action: String(a.action), target: (a.target as string) ?? null,
-    ip: (a.ip as string) ?? null, details: (a.details as Record<string, unknown>) ?? {},
-  }));
-  return { items, total: Number(n.rows[0].n), limit, offset };
+  return { items: r.rows.map(auditRow), total: Number(n.rows[0].n), limit, offset };
 }

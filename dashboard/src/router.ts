@@ -47,6 +47,7 @@ export const PAGES: PageDef[] = [
   { id: 'rum', title: '前端体验', roles: ['admin', 'ops'] },
   { id: 'calls', title: '接口调用', roles: ['admin', 'ops', 'security'] },
   { id: 'system', title: '系统', roles: ['admin', 'ops'] },
+  { id: 'admin', title: '管理', roles: ['admin'] },
 ];
 
 export const RANGES: [string, string, number][] = [

@@ -10,6 +10,11 @@ export interface AlertQuery {
   module?: string;
   target?: string;
   rule?: string;
+  acked?: boolean | string;
+  /** Text in the rule, summary, target, module or fingerprint. */
+  q?: string;
+  /** state (default) | severity | startsAt | rule; - for descending. */
+  sort?: string;
   from?: string;
   to?: string;
   limit?: number;
@@ -18,9 +23,9 @@ export interface AlertQuery {
 
 /** The answers are contract/alerts.ts's; a GET gives null when the endpoint is not there (404/501). */
 export const alerts = {
-  list: (params: AlertQuery = {}): Promise<Page<Alert> | null> => get('/api/alerts/alerts', { limit: 200, ...params }),
+  list: (params: AlertQuery = {}): Promise<Page<Alert> | null> => get('/api/alerts/alerts', { limit: 50, ...params }),
   ack: (id: number, comment = ''): Promise<Alert> => post(`/api/alerts/alerts/${id}/ack`, { comment }),
-  silences: (): Promise<Page<Silence> | null> => get('/api/alerts/silences'),
+  silences: (params: { state?: string; team?: string; q?: string; sort?: string; limit?: number; offset?: number } = {}): Promise<Page<Silence> | null> => get('/api/alerts/silences', params),
   createSilence: (body: NewSilence): Promise<Silence> => post('/api/alerts/silences', body),
   expireSilence: (id: string): Promise<Silence> => del(`/api/alerts/silences/${encodeURIComponent(id)}`),
   maintenance: (): Promise<Page<MaintenanceWindow> | null> => get('/api/alerts/maintenance'),

@@ -5,14 +5,15 @@ import type {
 } from '../../../contract/collector';
 import { get, post, rq, type Range } from './http';
 
-export interface TargetQuery { module?: string; state?: TargetStateName; type?: string; limit?: number; offset?: number }
-export interface IncidentQuery { module?: string; target?: string; open?: boolean; from?: string; to?: string; limit?: number; offset?: number }
+/** GET /api/collector/targets (README "Lists"): filters, q (id, name, address), sort (module|state|name|since|id, - for descending). */
+export interface TargetQuery { module?: string; state?: TargetStateName | string; type?: string; tag?: string; q?: string; sort?: string; limit?: number; offset?: number }
+export interface IncidentQuery { module?: string; target?: string; open?: boolean; state?: 'open' | 'closed' | string; q?: string; sort?: string; from?: string; to?: string; limit?: number; offset?: number }
 export interface FaroQuery { app?: string; page?: string; limit?: number }
 
 /** The answers are contract/collector.ts's; a GET gives null when the endpoint is not there (404/501). */
 export const collector = {
   overview: (r?: Range): Promise<Overview | null> => get('/api/collector/overview', rq(r)),
-  modules: (): Promise<Page<ModuleSummary> | null> => get('/api/collector/modules'),
+  modules: (params: { limit?: number; offset?: number } = {}): Promise<Page<ModuleSummary> | null> => get('/api/collector/modules', params),
   targets: (params: TargetQuery = {}): Promise<Page<TargetSummary> | null> => get('/api/collector/targets', { limit: 1000, ...params }),
   target: (id: string): Promise<TargetDetail | null> => get(`/api/collector/targets/${encodeURIComponent(id)}`),
   series: (id: string, r: Range, step?: string): Promise<Series | null> => get(`/api/collector/targets/${encodeURIComponent(id)}/series`, { ...rq(r), step }),

@@ -23,7 +23,7 @@ export function setUnauthenticatedHandler(fn: () => void) {
   onUnauthenticated = fn;
 }
 
-function qs(params: Record<string, string | number | boolean | undefined | null> = {}) {
+export function qs(params: Record<string, string | number | boolean | undefined | null> = {}) {
   const p = Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== '');
   return p.length ? '?' + p.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&') : '';
 }
@@ -53,6 +53,7 @@ async function call(method: string, path: string, body?: unknown): Promise<Answe
 export const get = (path: string, params?: Record<string, any>) => call('GET', path + qs(params));
 export const post = (path: string, body: unknown = {}) => call('POST', path, body);
 export const del = (path: string) => call('DELETE', path);
+export const patch = (path: string, body: unknown = {}) => call('PATCH', path, body);
 
 export interface Range { from: number; to: number }
 export const rq = (r?: Range) => (r ? { from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString() } : {});

@@ -10,6 +10,7 @@ import { reporter } from './reporter';
 import { system } from './system';
 import { notices } from './notices';
 import { calls } from './calls';
+import { admin } from './admin';
 
 export { ApiError, setUnauthenticatedHandler, type Range, type Role, type User } from './http';
 
@@ -29,6 +30,7 @@ export const api = {
   system,
   notices,
   calls,
+  admin,
 
   health: async (): Promise<Health | null> => {
     const res = await fetch('/healthz');

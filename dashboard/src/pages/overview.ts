@@ -1,8 +1,9 @@
 import { api } from '../api';
-import { badge, card, chart, empty, failed, fmtPct, fmtTime, h, table } from '../ui';
+import { badge, card, chart, empty, failed, fmtPct, fmtTime, h } from '../ui';
 import { buildHash } from '../router';
 import type { PageCtx } from '../page-ctx';
-import type { Overview } from '../../../contract/collector';
+import type { Incident, Overview, TargetSummary } from '../../../contract/collector';
+import { listTable } from '../list-table';
 import { chinaDate } from '../../../core/china-time';
 
 const STATES = ['up', 'degraded', 'down', 'maintenance'] as const;
@@ -31,7 +32,7 @@ const mean = (xs: (number | null | undefined)[]) => {
 export async function renderOverview(ctx: PageCtx): Promise<HTMLElement> {
   const [ovG, modsG, incidentsG, alertsG, runsG] = await Promise.all([
     settle(api.collector.overview(ctx.range)),
-    settle(api.collector.modules()),
+    settle(api.collector.modules({ limit: 1000 })),
     settle(api.collector.incidents({ open: true, limit: 20 })),
     settle(api.alerts.list({ state: 'firing', limit: 1 })),
     settle(api.reporter.runs(50)),
@@ -93,14 +94,46 @@ export async function renderOverview(ctx: PageCtx): Promise<HTMLElement> {
 
   // Every counter opens its list: the modules of that state (the tiles below, filtered; again: all), the open
   // incidents (their card), the firing alerts (the alerts page, for the roles that have it).
-  const incidentCard = card('当前事件', !incidentsG.ok
+  const incidentCard = card('事件', !incidentsG.ok
     ? failed('当前事件', incidentsG.error, retry)
-    : table(incidents?.items ?? [], [
-        ['目标', (r) => (ctx.user.role === 'regulator' ? r.targetName ?? r.target : h('a', { href: buildHash({ page: 'target', arg: r.target, params: {} }) }, r.targetName ?? r.target))],
-        ['模块', (r) => r.moduleName ?? r.module],
-        ['开始', (r) => fmtTime(r.start)],
-        ['原因', (r) => h('span.err', r.firstError ?? r.firstErrorCode ?? '—')],
-      ], { empty: '当前没有事件' }));
+    : listTable<Incident>({
+      cls: 'incidents-list',
+      initial: incidents,
+      pageSize: 20,
+      load: (q) => api.collector.incidents({ state: 'open', ...q }),
+      search: '搜索目标或原因',
+      filters: [{ name: 'state', label: '状态', value: 'open', options: [['open', '未恢复'], ['closed', '已恢复']] }],
+      cols: [
+        { title: '目标', cell: (r) => (ctx.user.role === 'regulator' ? r.targetName ?? r.target : h('a', { href: buildHash({ page: 'target', arg: r.target, params: {} }) }, r.targetName ?? r.target)) },
+        { title: '模块', cell: (r) => r.moduleName ?? r.module },
+        { title: '开始', sort: 'start', cell: (r) => fmtTime(r.start) },
+        { title: '结束', cell: (r) => (r.ongoing ? '进行中' : fmtTime(r.end)) },
+        { title: '原因', cell: (r) => h('span.err', r.firstError ?? r.firstErrorCode ?? '—') },
+      ],
+      empty: '当前没有事件',
+    }));
+  const targetCard = card('监测对象', listTable<TargetSummary>({
+    cls: 'targets-list',
+    pageSize: 20,
+    sort: 'state',
+    load: (q) => api.collector.targets(q),
+    search: '搜索 ID、名称或地址',
+    filters: [
+      { name: 'state', label: '状态', options: [['down', '故障'], ['degraded', '降级'], ['unknown', '未知'], ['up', '正常']] },
+      { name: 'module', label: '模块', options: modules.map((m): [string, string] => [m.id, m.name]) },
+      { name: 'type', label: '类型', options: ['http', 'tcp', 'dns', 'tls', 'icmp', 'content', 'heartbeat'].map((t): [string, string] => [t, t]) },
+    ],
+    cols: [
+      { title: '名称', sort: 'name', cell: (r) => (ctx.user.role === 'regulator' ? r.name : h('a', { href: buildHash({ page: 'target', arg: r.id, params: {} }) }, r.name)) },
+      { title: 'ID', sort: 'id', cell: (r) => r.id },
+      { title: '模块', sort: 'module', cell: (r) => r.moduleName ?? r.module },
+      { title: '类型', cell: (r) => r.type },
+      { title: '状态', sort: 'state', cell: (r) => [badge(r.maintenance ? 'maintenance' : r.state)] },
+      { title: '状态变化', sort: 'since', cell: (r) => fmtTime(r.since) },
+      { title: '最近', cell: (r) => (r.last ? `${fmtTime(r.last.ts)} ${r.last.errorCode ?? ''}` : '—') },
+    ],
+    empty: '没有匹配的监测对象',
+  }));
   incidentCard.classList.add('incidents');
   const hasAlertsPage = ctx.user.role !== 'regulator';
   return h('div.page.overview',
@@ -119,5 +152,6 @@ export async function renderOverview(ctx: PageCtx): Promise<HTMLElement> {
       card('模块状态', filterNote, tiles),
       h('div',
         card('整体可用率（模块平均）', !ovG.ok ? failed('可用率', ovG.error, retry) : availChart),
-        incidentCard)));
+        incidentCard)),
+    targetCard);
 }

@@ -1,9 +1,10 @@
 import { api } from '../api';
 import type { Phases } from '../../../contract/collector';
-import { badge, card, chart, empty, fmtMs, fmtPct, fmtTime, h, table, timeAxisOption, STATE_ZH } from '../ui';
+import { badge, card, chart, empty, fmtMs, fmtPct, fmtTime, h, table, timeAxisOption } from '../ui';
 import { dnsBaselineCard } from './dns-baseline';
 import { baselineAction, baselineCard, baselineStatus } from './content-baseline';
 import { buildHash } from '../router';
+import { targetPicker } from '../list-table';
 import { chinaDate } from '../../../core/china-time';
 import type { PageCtx } from '../page-ctx';
 
@@ -29,16 +30,13 @@ function calendar(days: { day: string; availability: number | null }[]) {
 
 /** 目标详情: phases stacked over time, availability calendar, failures, certificate, content baseline. */
 export async function renderTarget(ctx: PageCtx): Promise<HTMLElement> {
-  const targets = (await api.collector.targets().catch(() => null))?.items ?? [];
   const module = ctx.route.params.module;
-  const shown = module ? targets.filter((t) => t.module === module) : targets;
-  // Without an explicit target, a module link opens its worst target first.
-  const rank = { down: 0, degraded: 1, unknown: 2, up: 3 };
-  const worst = [...shown].sort((a, b) => rank[a.state] - rank[b.state])[0];
-  const id: string | undefined = ctx.route.arg ?? worst?.id ?? targets[0]?.id;
-  const options = shown.length ? shown : targets;
-  const picker = h('select.target-pick', { onchange: (e: Event) => { location.hash = buildHash({ page: 'target', arg: (e.target as HTMLSelectElement).value, params: ctx.route.params }); } },
-    options.map((t) => h('option', { value: t.id, selected: t.id === id }, `${t.moduleName ?? t.module} / ${t.name}（${STATE_ZH[t.state] ?? t.state}）`)));
+  // Without an explicit target, a module link (or the bare page) opens its worst target first: one row from the server.
+  const worst = ctx.route.arg ? null : (await api.collector.targets({ module, sort: 'state', limit: 1 }).catch(() => null))?.items[0];
+  const id: string | undefined = ctx.route.arg ?? worst?.id;
+  const picker = targetPicker({ value: id, cls: 'target-pick', module: () => module, onPick: (t) => {
+    location.hash = buildHash({ page: 'target', arg: t.id, params: ctx.route.params });
+  } });
   if (!id) return h('div.page', h('div.toolbar', h('span', '目标：'), picker), empty('暂无目标'));
 
   const calFrom = Date.now() - 90 * 86_400_000;

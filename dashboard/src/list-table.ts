@@ -1,0 +1,229 @@
+import type { Page } from '../../contract/common';
+import type { TargetSummary } from '../../contract/collector';
+import { api } from './api';
+import { empty, failed, h, STATE_ZH } from './ui';
+
+type Child = Node | string | number | null | undefined | false | Child[];
+
+export interface ListColumn<T> {
+  title: string;
+  cell(r: T): Child;
+  /** The server's sort key for this column (the header toggles ascending / descending). */
+  sort?: string;
+}
+
+export interface ListFilter {
+  name: string;
+  label: string;
+  options: [string, string][];
+  value?: string;
+}
+
+export interface ListTableOptions<T> {
+  /** A class on the table's box, for styles and tests. */
+  cls: string;
+  /** One page from the server: the query has limit, offset, q, sort and the filters (empty ones left out). */
+  load(query: Record<string, string | number>): Promise<Page<T> | null>;
+  cols: ListColumn<T>[];
+  filters?: ListFilter[];
+  /** The search box's placeholder; no box without it. */
+  search?: string;
+  sort?: string;
+  pageSize?: number;
+  empty?: string;
+  /** The first page, already loaded (the page renders with its rows; later pages come from `load`). */
+  initial?: Page<T> | null;
+  /** Row selection with bulk actions on the selected rows. */
+  select?: {
+    key(r: T): string | number;
+    can?(r: T): boolean;
+    actions: { label: string; cls: string; run(rows: T[]): Promise<unknown> }[];
+  };
+}
+
+interface ListState {
+  q: string;
+  sort: string;
+  offset: number;
+  filters: Record<string, string>;
+}
+const remembered = new Map<string, ListState>();
+
+/**
+ * The one table of the dashboard's lists (issue #13): a search box, filters, sortable headers and a pager with
+ * 共 N 条 — every one of them a server-side parameter (the lists hold 10,000 rows; the browser gets one page).
+ */
+export function listTable<T>(o: ListTableOptions<T>): HTMLElement & { reload(): Promise<void> } {
+  const size = o.pageSize ?? 20;
+  const fresh: ListState = {
+    q: '',
+    sort: o.sort ?? '',
+    offset: 0,
+    filters: Object.fromEntries((o.filters ?? []).map((f) => [f.name, f.value ?? ''])) as Record<string, string>,
+  };
+  // A re-render (a live event, 刷新) keeps what the user searched, filtered, sorted and paged to.
+  const kept = remembered.get(o.cls);
+  const state: ListState = kept
+    ? { ...kept, filters: Object.fromEntries(Object.keys(fresh.filters).map((k) => [k, kept.filters[k] ?? fresh.filters[k]])) }
+    : fresh;
+  remembered.set(o.cls, state);
+  const changed = JSON.stringify(state) !== JSON.stringify(fresh);
+  const selected = new Map<string | number, T>();
+  const body = h('div.list-body');
+  const count = h('span.list-total');
+  const bulk = h('span.list-bulk');
+  let seq = 0;
+
+  const reload = async () => {
+    const mine = ++seq;
+    const query: Record<string, string | number> = { limit: size, offset: state.offset };
+    if (state.q) query.q = state.q;
+    if (state.sort) query.sort = state.sort;
+    for (const [k, v] of Object.entries(state.filters)) if (v) query[k] = v;
+    let page: Page<T> | null;
+    try {
+      page = await o.load(query);
+    } catch (err) {
+      if (mine === seq) body.replaceChildren(failed('列表', err, () => void reload()));
+      return;
+    }
+    if (mine !== seq) return; // a newer query answered first
+    draw(page ?? { items: [], total: 0, limit: size, offset: 0 });
+  };
+
+  const drawBulk = () => {
+    if (!o.select) return;
+    const rows = [...selected.values()];
+    bulk.replaceChildren(
+      h('span.list-selected', rows.length ? `已选 ${rows.length} 条` : ''),
+      ...o.select.actions.map((a) =>
+        h(`button.small.${a.cls}`, { type: 'button', disabled: rows.length === 0, onclick: async () => {
+          await a.run(rows);
+          selected.clear();
+          await reload();
+        } }, a.label)),
+    );
+  };
+
+  const draw = (page: Page<T>) => {
+    count.textContent = `共 ${page.total} 条`;
+    const pages = Math.max(1, Math.ceil(page.total / size));
+    const at = Math.floor(state.offset / size) + 1;
+    const head = o.cols.map((c) => {
+      if (!c.sort) return h('th', c.title);
+      const asc = state.sort === c.sort;
+      const desc = state.sort === '-' + c.sort;
+      return h('th.sortable', {
+        'data-sort': c.sort,
+        'aria-sort': asc ? 'ascending' : desc ? 'descending' : 'none',
+        onclick: () => {
+          state.sort = asc ? '-' + c.sort : c.sort!;
+          state.offset = 0;
+          void reload();
+        },
+      }, c.title, asc ? ' ▲' : desc ? ' ▼' : ' ↕');
+    });
+    const sel = o.select;
+    const checkbox = (r: T) => {
+      if (!sel || (sel.can && !sel.can(r))) return h('td', '');
+      const k = sel.key(r);
+      return h('td', h('input.row-select', { type: 'checkbox', checked: selected.has(k), 'data-key': k, onchange: (e: Event) => {
+        if ((e.target as HTMLInputElement).checked) selected.set(k, r);
+        else selected.delete(k);
+        drawBulk();
+      } }));
+    };
+    const selectAll = sel
+      ? h('th', h('input.select-all', { type: 'checkbox', title: '全选本页', onchange: (e: Event) => {
+        const on = (e.target as HTMLInputElement).checked;
+        for (const r of page.items) if (!sel.can || sel.can(r)) on ? selected.set(sel.key(r), r) : selected.delete(sel.key(r));
+        body.querySelectorAll<HTMLInputElement>('input.row-select').forEach((c) => (c.checked = on));
+        drawBulk();
+      } }))
+      : null;
+    body.replaceChildren(
+      page.items.length
+        ? h('div.tablewrap', h('table', h('thead', h('tr', selectAll, head)),
+          h('tbody', page.items.map((r) => h('tr', sel ? checkbox(r) : null, o.cols.map((c) => h('td', c.cell(r))))))))
+        : empty(o.empty),
+      h('div.pager',
+        h('span.list-total', `共 ${page.total} 条`),
+        h('button.small.secondary.prev', { type: 'button', disabled: state.offset === 0, onclick: () => {
+          state.offset = Math.max(0, state.offset - size);
+          void reload();
+        } }, '上一页'),
+        h('span.page-no', `第 ${at} / ${pages} 页`),
+        h('button.small.secondary.next', { type: 'button', disabled: state.offset + size >= page.total, onclick: () => {
+          state.offset += size;
+          void reload();
+        } }, '下一页')),
+    );
+    drawBulk();
+  };
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const search = o.search
+    ? h('input.list-search', { type: 'search', placeholder: o.search, value: state.q, oninput: (e: Event) => {
+      clearTimeout(timer);
+      const v = (e.target as HTMLInputElement).value.trim();
+      timer = setTimeout(() => {
+        state.q = v;
+        state.offset = 0;
+        void reload();
+      }, 250);
+    } })
+    : null;
+  const filters = (o.filters ?? []).map((f) =>
+    h('label.list-filter', h('span', f.label), h('select', { name: f.name, onchange: (e: Event) => {
+      state.filters[f.name] = (e.target as HTMLSelectElement).value;
+      state.offset = 0;
+      void reload();
+    } }, h('option', { value: '' }, '全部'), f.options.map(([v, l]) => h('option', { value: v, selected: v === state.filters[f.name] }, l)))));
+  const el = h(`div.list-table.${o.cls}`, h('div.list-tools', search, filters, count, bulk), body) as HTMLElement & { reload(): Promise<void> };
+  el.reload = reload;
+  if (o.initial !== undefined && !changed) draw(o.initial ?? { items: [], total: 0, limit: size, offset: 0 });
+  else {
+    body.append(h('div.empty', '加载中…'));
+    void reload();
+  }
+  return el;
+}
+
+/**
+ * A target picker with search (instead of one <select> of every target): typing asks the server for the first 20
+ * matches of id, name or address; choosing one calls `onPick`.
+ */
+export function targetPicker(o: { value?: string; placeholder?: string; onPick(t: TargetSummary): void; module?: () => string | undefined; input?: HTMLInputElement; cls?: string }): HTMLElement {
+  const list = h('div.picker-list');
+  const input = o.input ?? (h(`input.picker-input${o.cls ? '.' + o.cls : ''}`, { type: 'search', value: o.value ?? '', autocomplete: 'off' }) as HTMLInputElement);
+  input.placeholder = o.placeholder ?? '搜索目标（ID、名称或地址）';
+  input.autocomplete = 'off';
+  let seq = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const find = async () => {
+    const mine = ++seq;
+    const page = await api.collector.targets({ q: input.value.trim() || undefined, module: o.module?.() || undefined, limit: 20, sort: 'state' }).catch(() => null);
+    if (mine !== seq) return;
+    const items = page?.items ?? [];
+    list.replaceChildren(h('div.picker-items',
+      items.map((t) => h('button.picker-item', { type: 'button', 'data-id': t.id, onmousedown: (e: Event) => {
+        e.preventDefault(); // before the input's blur hides the list
+        input.value = t.id;
+        list.replaceChildren();
+        o.onPick(t);
+      } }, `${t.moduleName ?? t.module} / ${t.name}（${t.id}，${STATE_ZH[t.state] ?? t.state}）`)),
+      page && page.total > items.length ? h('div.picker-more', `共 ${page.total} 个，继续输入以缩小范围`) : null,
+      items.length ? null : h('div.picker-more', '没有匹配的目标')));
+  };
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void find(), 200);
+  });
+  input.addEventListener('focus', () => void find());
+  input.addEventListener('blur', () => setTimeout(() => list.replaceChildren(), 150));
+  if (o.input) {
+    o.input.after(list);
+    return list;
+  }
+  return h('div.picker', input, list);
+}

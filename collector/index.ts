@@ -9,6 +9,8 @@ import { createCollectorRoutes } from './routes';
 import { syncCatalog } from './sync';
 import { createFaroReceiver, FARO_RAW_TABLES } from './faro/index';
 import { PROBE_RAW_TABLE, PROBE_ROLLUPS } from './rollups';
+import { COLLECTOR_KINDS } from './objects';
+import { configObjectRoutes } from '../core/config/routes';
 
 const DAY = 86_400_000;
 
@@ -34,6 +36,7 @@ export const collectorArea: AreaDefinition<typeof sections, { demo?: CollectorDe
   sections,
   rawTables: [PROBE_RAW_TABLE, { table: 'heartbeats' }, { table: 'collector_stats', retainMs: 90 * DAY }, ...FARO_RAW_TABLES],
   rollups: PROBE_ROLLUPS,
+  configKinds: COLLECTOR_KINDS,
   async create(ctx, deps) {
     let config = ctx.config.collector;
     let engine: CollectorEngine | null = null;
@@ -44,6 +47,8 @@ export const collectorArea: AreaDefinition<typeof sections, { demo?: CollectorDe
     // Faro browser monitoring (collector/faro): mounted at /api/collector/faro.
     const faro = createFaroReceiver(ctx);
     routes.route('/faro', faro.routes);
+    // The write API of modules and targets (core/config/routes.ts; README: 统一配置).
+    for (const k of COLLECTOR_KINDS) routes.route(`/config/${k.key}`, configObjectRoutes(ctx.objects, k.kind, ctx.auth));
     routes.route('/', createCollectorRoutes({ db: ctx.db, auth: ctx.auth, clock: ctx.clock, log, config: () => config, engine: () => engine }));
 
     ctx.onConfigReload(async (next) => {

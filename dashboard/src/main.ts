@@ -10,6 +10,7 @@ import { renderReporting } from './pages/reporting';
 import { renderRum } from './pages/rum';
 import { renderSystem } from './pages/system';
 import { renderNotices } from './pages/notices';
+import { renderConfig } from './pages/config';
 import type { PageCtx, Settings } from './page-ctx';
 export type { PageCtx, Settings } from './page-ctx';
 
@@ -117,7 +118,7 @@ function onLive(topic: string) {
 const can = (perm: string) => !!user && perm in PERMISSIONS && canDo(user.role, perm as Permission);
 
 const RENDERERS: Record<string, (ctx: PageCtx) => Promise<HTMLElement>> = {
-  overview: renderOverview, target: renderTarget, alerts: renderAlerts, reporting: renderReporting, rum: renderRum, system: renderSystem, notices: renderNotices,
+  overview: renderOverview, target: renderTarget, alerts: renderAlerts, reporting: renderReporting, rum: renderRum, system: renderSystem, notices: renderNotices, config: renderConfig,
 };
 
 function loginView(next: string) {

@@ -45,6 +45,7 @@ export const PAGES: PageDef[] = [
   { id: 'notices', title: '通报', roles: ['admin', 'security', 'ops', 'department'] },
   { id: 'reporting', title: '数据直报', roles: ['admin', 'regulator'] },
   { id: 'rum', title: '前端体验', roles: ['admin', 'ops'] },
+  { id: 'config', title: '配置', roles: ['admin', 'ops', 'security'] },
   { id: 'system', title: '系统', roles: ['admin', 'ops'] },
 ];
 

@@ -9,6 +9,7 @@ import { alerts } from './alerts';
 import { reporter } from './reporter';
 import { system } from './system';
 import { notices } from './notices';
+import { config } from './config';
 
 export { ApiError, setUnauthenticatedHandler, type Range, type Role, type User } from './http';
 
@@ -27,6 +28,7 @@ export const api = {
   faro,
   system,
   notices,
+  config,
 
   health: async (): Promise<Health | null> => {
     const res = await fetch('/healthz');

@@ -118,10 +118,12 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   let fileConfig = config;
   let appliedSeq = 0;
   let applying: Promise<void> = Promise.resolve();
-  const applyObjects = () =>
+  const applyObjects = (validated?: unknown) =>
     (applying = applying.then(async () => {
-      appliedSeq = await objects.lastSeq();
-      const e = await effectiveConfig(objects, fileConfig, log);
+      const seq = await objects.lastSeq();
+      // A newer change than the one validated (another writer in between): read everything again.
+      const e = await effectiveConfig(objects, fileConfig, log, seq === appliedSeq + 1 ? validated : undefined);
+      appliedSeq = seq;
       if (e.problems.length) return;
       config = e.config;
       for (const fn of reloadHandlers) await fn(config);
@@ -246,6 +248,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   const objectsTimer = setInterval(async () => {
     try {
       if ((await objects.lastSeq()) !== appliedSeq) await applyObjects();
+
     } catch {
       /* the database is away: tried again next time */
     }

@@ -52,9 +52,10 @@ export const collectorArea: AreaDefinition<typeof sections, { demo?: CollectorDe
     routes.route('/', createCollectorRoutes({ db: ctx.db, auth: ctx.auth, clock: ctx.clock, log, config: () => config, engine: () => engine }));
 
     ctx.onConfigReload(async (next) => {
+      const prev = config;
       config = next.collector;
       if (!engine) return;
-      await syncCatalog(ctx.db, config).catch((err) => log.error({ err }, 'cannot mirror modules/targets after reload'));
+      await syncCatalog(ctx.db, config, prev).catch((err) => log.error({ err }, 'cannot mirror modules/targets after reload'));
       engine.reload(config);
     });
 

@@ -127,6 +127,19 @@ test('roles: regulator none, security not the ops team’s rules, ops its own', 
   await until('rule running', async () => (await api('/alerts/rules')).body.items?.some((r: any) => r.name === '接口变慢'));
 });
 
+test('secrets are masked for readers who may not write the object; writers see the file form', async () => {
+  const hb = { id: 'job', module: 'portal', name: '夜间同步', type: 'heartbeat', interval: '1h', token: 'hb-token-0123456789abcdef', spec: { period: '1h' } };
+  assert.is((await api('/collector/config/targets', 'POST', { data: hb })).status, 201);
+  assert.is((await api('/collector/config/targets/job')).body.data.token, 'hb-token-0123456789abcdef');
+  const asRegulator = await api('/collector/config/targets/job', 'GET', undefined, T.regulator);
+  assert.is(asRegulator.body.data.token, '***');
+  const h = await api('/collector/config/targets/job/history', 'GET', undefined, T.regulator);
+  assert.is(h.body.items[0].after.token, '***');
+  assert.not.match(JSON.stringify(h.body), /hb-token/);
+  // A file object: the regulator is refused as a writer before it learns the file manages it.
+  assert.is((await api('/collector/config/targets/filed', 'PUT', { data: target({ id: 'filed' }) }, T.regulator)).status, 403);
+});
+
 test('a file reload keeps the stored objects; a file object with the same id wins', async () => {
   writeFileSync(cfgFile, yaml(`    - { id: from-file-2, module: portal, name: 后加的, type: http, interval: 5s, spec: { url: "${base}/api" } }`));
   await until('reloaded', async () => (await db.query(`SELECT 1 FROM targets WHERE id = 'from-file-2' AND active`)).rowCount > 0);

@@ -2,7 +2,16 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { auditFrom, httpError, readJson, requirePermission, type AppEnv } from '../http';
 import type { AuthService } from '../auth/service';
-import type { ConfigObjects, WriteResult, ObjectData, VersionAction } from './store';
+import type { ConfigObject, ConfigObjects, WriteResult, ObjectData, VersionAction } from './store';
+
+const SECRET_KEY = /(token|password|secret|auth|bearer|headers|key)/i;
+
+/** The object with the values of secret-like keys replaced by ***. */
+function redact(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(redact);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET_KEY.test(k) ? '***' : redact(x)]));
+  return v;
+}
 
 /**
  * The write API of one kind of configuration object, mounted by the area that owns the kind (e.g.
@@ -57,20 +66,24 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
   };
   const badId = (c: Context<AppEnv>) => httpError(c, 400, 'bad_id', `${kind.label}的${kind.idKey === 'id' ? '编号' : '名称'}不合法：1–64 个字母、数字、汉字或 _ . -`, { field: kind.idKey });
 
+  // A reader who may not write the object sees its secrets masked (a token, a password, header values); a writer needs
+  // them as they are to edit (the file's form: usually { env: NAME }, not the secret itself).
+  const shown = (c: Context<AppEnv>, o: ConfigObject): ConfigObject => (kind.canWrite(c.get('principal')!, o.data) ? o : { ...o, data: redact(o.data) as ObjectData });
   r.get('/', requirePermission('read'), async (c) => {
-    const items = await objects.list(kind.kind);
+    const items = (await objects.list(kind.kind)).map((o) => shown(c, o));
     return c.json({ total: items.length, limit: items.length, offset: 0, items });
   });
   r.get('/:id', requirePermission('read'), async (c) => {
     const id = idOf(c);
     if (!id) return badId(c);
     const o = await objects.get(kind.kind, id);
-    return o ? c.json(o) : httpError(c, 404, 'not_found', `没有${kind.label} ${id}`);
+    return o ? c.json(shown(c, o)) : httpError(c, 404, 'not_found', `没有${kind.label} ${id}`);
   });
   r.get('/:id/history', requirePermission('read'), async (c) => {
     const id = idOf(c);
     if (!id) return badId(c);
-    const items = await objects.history(kind.kind, id);
+    const may = (await objects.get(kind.kind, id).then((o) => o && kind.canWrite(c.get('principal')!, o.data))) ?? false;
+    const items = (await objects.history(kind.kind, id)).map((v) => (may ? v : { ...v, before: redact(v.before) as ObjectData | null, after: redact(v.after) as ObjectData | null, diff: v.diff.map((d) => (SECRET_KEY.test(d.path) ? { path: d.path, before: '***', after: '***' } : d)) }));
     return c.json({ total: items.length, limit: items.length, offset: 0, items });
   });
   r.post('/', requirePermission('read'), async (c) => {

@@ -254,7 +254,9 @@ export class ConfigObjects {
   async write(kindName: string, id: string, data: ObjectData | null, action: VersionAction, actor: Actor, p?: Principal, opts: { mustExist?: boolean; mustNotExist?: boolean } = {}): Promise<WriteResult> {
     const k = this.kinds.get(kindName);
     if (!k) return { ok: false, status: 404, code: 'unknown_kind', message: `没有这类配置对象：${kindName}` };
-    if (this.fileIds(k).has(id)) {
+    const fromFile = this.fileObjects(k).find((d) => String(d[k.idKey]) === id);
+    if (fromFile && p && !k.canWrite(p, fromFile)) return { ok: false, status: 403, code: 'forbidden', message: `角色 ${p.role} 无权修改${k.label} ${id}（需要 ${k.needs}）` };
+    if (fromFile) {
       return { ok: false, status: 409, code: 'managed_by_file', message: `${k.label} ${id} 由配置文件管理（${k.section}.${k.key}），不能在界面或 API 中修改：请修改配置文件，或先从文件中移除它、再用 \`config import\` 导入到配置库` };
     }
     if (data) {

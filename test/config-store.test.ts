@@ -146,6 +146,12 @@ test('a file reload keeps the stored objects; a file object with the same id win
   const list = await api('/collector/config/targets');
   assert.ok(list.body.items.some((o: any) => o.id === 'added' && o.managedBy === 'ui'));
   assert.is((await db.query(`SELECT active FROM targets WHERE id = 'added'`)).rows[0].active, true);
+  // The file takes over an id the store has: the file's object runs, the stored one is listed as shadowed.
+  writeFileSync(cfgFile, yaml(`    - { id: added, module: portal, name: 文件接管, type: http, interval: 5s, spec: { url: "${base}/api" } }`));
+  await until('taken over by the file', async () => (await db.query(`SELECT 1 FROM targets WHERE id = 'added' AND name = '文件接管'`)).rowCount > 0);
+  const after = (await api('/collector/config/targets')).body.items.filter((o: any) => o.id === 'added');
+  assert.equal(after.map((o: any) => `${o.managedBy}:${o.shadowed ?? false}`), ['file:false', 'ui:true']);
+  assert.is((await api('/collector/config/targets/added', 'PUT', { data: target() })).status, 409);
 });
 
 test.after(async () => {

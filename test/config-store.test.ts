@@ -30,6 +30,8 @@ ${extra}
 alerts:
   rules:
     - { name: 目标不可用, type: target_down, severity: critical }
+  receivers: [{ name: ops, channels: [] }]
+  route: { receiver: ops }
 `;
 const cfgFile = join(dir, 'config.yaml');
 writeFileSync(cfgFile, yaml());
@@ -125,6 +127,20 @@ test('roles: regulator none, security not the ops team’s rules, ops its own', 
   assert.is((await api('/alerts/config/rules/安全规则', 'PUT', { data: { ...rule, team: 'security', name: '安全规则', severity: 'critical' } }, T.ops)).status, 403);
   assert.is((await api('/alerts/config/rules/安全规则/disable', 'POST', {}, T.admin)).status, 200);
   await until('rule running', async () => (await api('/alerts/rules')).body.items?.some((r: any) => r.name === '接口变慢'));
+});
+
+test('modules and receivers: a module still used cannot be archived (the message names the target); a receiver is validated by its channel schema', async () => {
+  assert.is((await api('/collector/config/modules', 'POST', { data: { id: 'exchange', name: '共享交换平台' } })).status, 201);
+  assert.is((await api('/collector/config/targets', 'POST', { data: target({ id: 'in-exchange', module: 'exchange' }) })).status, 201);
+  const d = await api('/collector/config/modules/exchange', 'DELETE');
+  assert.is(d.status, 422);
+  assert.equal(d.body.error.problems[0].object, { kind: 'target', id: 'in-exchange' });
+  assert.match(d.body.error.message, /监测对象 in-exchange 的 module/);
+  const bad = await api('/alerts/config/receivers', 'POST', { data: { name: 'duty', team: 'ops', channels: [{ type: 'webhook', url: 'not a url' }] } });
+  assert.is(bad.status, 422);
+  assert.ok(bad.body.error.problems.some((p: any) => p.field.startsWith('channels[0]')), JSON.stringify(bad.body));
+  assert.is((await api('/alerts/config/receivers', 'POST', { data: { name: 'duty', team: 'ops', channels: [{ type: 'webhook', url: `${base}/hook` }] } })).status, 201);
+  assert.is((await api('/alerts/config/receivers', 'POST', { data: { name: 'shared', channels: [] } })).status, 403, 'a shared receiver is admin’s');
 });
 
 test('secrets are masked for readers who may not write the object; writers see the file form', async () => {

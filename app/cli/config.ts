@@ -38,7 +38,7 @@ export function formatPlan(plan: ImportPlan, dryRun: boolean): string {
   const lines: string[] = [];
   for (const c of plan.changes) {
     lines.push(`${sym[c.op]} ${c.kind} ${c.id}：${word[c.op]}`);
-    if (c.op === 'update') for (const d of c.diff) lines.push(`    ${d.path}: ${JSON.stringify(d.before) ?? '（无）'} → ${JSON.stringify(d.after) ?? '（无）'}`);
+    if (c.op !== 'keep') for (const d of c.diff) lines.push(`    ${d.path}: ${JSON.stringify(d.before) ?? '（无）'} → ${JSON.stringify(d.after) ?? '（无）'}`);
   }
   for (const e of plan.errors) lines.push(`! ${e.object ? `${e.object.kind} ${e.object.id} ` : ''}${e.field}：${e.message}`);
   const n = plan.changes.filter((c) => c.op !== 'keep').length;

@@ -31,7 +31,8 @@ function redact(v: unknown): unknown {
 export function configObjectRoutes(objects: ConfigObjects, kindName: string, auth: AuthService) {
   const kind = objects.kind(kindName)!;
   const r = new Hono<AppEnv>();
-  const idRe = /^[A-Za-z0-9_.\-\u4e00-\u9fff]{1,64}$/;
+  // The kind's own schema says what a good id is (a target's: lower-case letters …); here only what a path can carry.
+  const idRe = /^[^/\\\u0000-\u001f]{1,128}$/;
   const body = z.object({ data: z.record(z.string(), z.unknown()), reason: z.string().max(500).optional() }).strict();
   const reasonOnly = z.object({ reason: z.string().max(500).optional() }).strict();
   const cloneBody = z.object({ id: z.string().regex(idRe), reason: z.string().max(500).optional() }).strict();
@@ -64,7 +65,7 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
     const id = c.req.param('id') ?? '';
     return idRe.test(id) ? id : null;
   };
-  const badId = (c: Context<AppEnv>) => httpError(c, 400, 'bad_id', `${kind.label}的${kind.idKey === 'id' ? '编号' : '名称'}不合法：1–64 个字母、数字、汉字或 _ . -`, { field: kind.idKey });
+  const badId = (c: Context<AppEnv>) => httpError(c, 400, 'bad_id', `${kind.label}的${kind.idKey === 'id' ? '编号' : '名称'}不合法：1–128 个字符，不含 / \\ 与控制字符`, { field: kind.idKey });
 
   // A reader who may not write the object sees its secrets masked (a token, a password, header values); a writer needs
   // them as they are to edit (the file's form: usually { env: NAME }, not the secret itself).
@@ -91,7 +92,7 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
     if (!b.ok) return b.response;
     const id = b.value.data[kind.idKey];
     if (typeof id !== 'string' || !idRe.test(id)) {
-      return httpError(c, 422, 'invalid_config', `请填写${kind.label}的${kind.idKey === 'id' ? '编号' : '名称'}（${kind.idKey}）：1–64 个字母、数字、汉字或 _ . -`, { problems: [{ field: kind.idKey, message: '必填：1–64 个字母、数字、汉字或 _ . -' }] });
+      return httpError(c, 422, 'invalid_config', `请填写${kind.label}的${kind.idKey === 'id' ? '编号' : '名称'}（${kind.idKey}）`, { problems: [{ field: kind.idKey, message: '必填：1–128 个字符，不含 / \\ 与控制字符' }] });
     }
     return answer(c, await objects.write(kind.kind, id, b.value.data, 'create', actorOf(c, b.value.reason), c.get('principal')!, { mustNotExist: true }), 'create', 201);
   });

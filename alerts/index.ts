@@ -10,6 +10,8 @@ import { silenceRoutes } from './api/silences';
 import { maintenanceWindowRoutes } from './api/maintenance-windows';
 import { ruleRoutes } from './api/rules';
 import { noticeRoutes } from './api/notices';
+import { ALERTS_KINDS } from './objects';
+import { configObjectRoutes } from '../core/config/routes';
 
 /**
  * The alerts area: rules → alert state → routing, grouping, muting → channels. The API is mounted in every
@@ -21,6 +23,7 @@ const sections = { alerts: alertsConfig };
 export const alertsArea: AreaDefinition<typeof sections> = {
   name: 'alerts',
   sections,
+  configKinds: ALERTS_KINDS,
   // Alert history and the delivery log are evidence of who was told what: kept a year.
   rawTables: [{ table: 'alert_events', retainMs: 365 * 86_400_000 }, { table: 'notification_deliveries', retainMs: 365 * 86_400_000 }],
   async create(ctx) {
@@ -47,6 +50,8 @@ export const alertsArea: AreaDefinition<typeof sections> = {
     routes.route('/', maintenanceWindowRoutes(ctx, getCfg));
     routes.route('/', ruleRoutes(ctx, getCfg));
     routes.route('/', noticeRoutes(ctx, getCfg, ctx.auth));
+    // The write API of rules and receivers (core/config/routes.ts; README: 统一配置).
+    for (const k of ALERTS_KINDS) routes.route(`/config/${k.key}`, configObjectRoutes(ctx.objects, k.kind, ctx.auth));
 
     ctx.onConfigReload((next) => {
       cfg = next.alerts;

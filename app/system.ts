@@ -25,6 +25,7 @@ import { reporterArea } from '../reporter';
 import { dashboardArea } from '../dashboard';
 import { JOB_TABLES } from './areas';
 import { collectorDemo, reporterDemo } from './demo';
+import { openConfigObjects, effectiveConfig } from './objects';
 
 export interface SystemOptions {
   config: Config;
@@ -111,6 +112,25 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   await seedUsers(auth, config, log);
 
   const reloadHandlers: ((c: Config) => void | Promise<void>)[] = [];
+  // The configuration store (README: 统一配置): the running configuration is the file and the stored objects. A write
+  // through the API applies at once, through the reload path; one from another process (the CLI, another instance)
+  // within CONFIG_POLL_MS.
+  let fileConfig = config;
+  let appliedSeq = 0;
+  let applying: Promise<void> = Promise.resolve();
+  const applyObjects = (validated?: unknown) =>
+    (applying = applying.then(async () => {
+      const seq = await objects.lastSeq();
+      // A newer change than the one validated (another writer in between): read everything again.
+      const e = await effectiveConfig(objects, fileConfig, log, seq === appliedSeq + 1 ? validated : undefined);
+      appliedSeq = seq;
+      if (e.problems.length) return;
+      config = e.config;
+      for (const fn of reloadHandlers) await fn(config);
+    }).catch((err) => log.error({ err }, 'cannot apply the stored configuration objects')));
+  const objects = openConfigObjects(db, clock, () => fileConfig, applyObjects);
+  appliedSeq = await objects.lastSeq();
+  config = (await effectiveConfig(objects, fileConfig, log)).config;
   const shared: SharedContext = {
     core: config,
     db,
@@ -120,6 +140,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     auth,
     leader: (name, onChange) => new Leader(db, name, log.child({ area: 'leader' }), 5_000, onChange),
     dataDir,
+    objects,
   };
   const onReload = (fn: (c: Config) => void | Promise<void>) => reloadHandlers.push(fn);
   // Each area gets its own sections and what the composition root wires in: the demo simulators, and for the
@@ -211,10 +232,9 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
         clearTimeout(debounce);
         debounce = setTimeout(async () => {
           try {
-            const next = loadConfig(config.source.file);
-            config = next;
-            for (const fn of reloadHandlers) await fn(next);
-            log.info({ file: next.source.file }, 'configuration reloaded');
+            fileConfig = loadConfig(config.source.file);
+            await applyObjects(); // the file's sections with the stored objects, which survive the reload
+            log.info({ file: fileConfig.source.file }, 'configuration reloaded');
           } catch (err) {
             log.error({ err: (err as Error).message }, 'configuration change rejected; keeping the running configuration');
           }
@@ -224,6 +244,16 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       /* a file we cannot watch is reloaded on restart only */
     }
   }
+
+  const objectsTimer = setInterval(async () => {
+    try {
+      if ((await objects.lastSeq()) !== appliedSeq) await applyObjects();
+
+    } catch {
+      /* the database is away: tried again next time */
+    }
+  }, CONFIG_POLL_MS);
+  objectsTimer.unref();
 
   let server: ServerType | undefined;
   let port: number | undefined;
@@ -242,6 +272,8 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     app, live, db, config, log, metrics, auth, areas, url: base, port,
     async stop() {
       watcher?.close();
+      clearInterval(objectsTimer);
+      await applying;
       clearTimeout(maintTimer);
       await maintLeader.stop();
       await live.stop(); // ends the open event streams, or the server would wait for them
@@ -252,6 +284,9 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     },
   };
 }
+
+/** How often a process looks for configuration objects written elsewhere (the CLI, another instance). */
+export const CONFIG_POLL_MS = 2_000;
 
 /**
  * The largest request body per route: a heartbeat or a sign-in is a few hundred bytes, so 8 KiB; the sign-in area's

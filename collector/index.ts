@@ -10,6 +10,8 @@ import { syncCatalog } from './sync';
 import { createFaroReceiver, FARO_RAW_TABLES } from './faro/index';
 import { PROBE_RAW_TABLE, PROBE_ROLLUPS } from './rollups';
 import { CALL_RAW_TABLE, CALL_ROLLUPS, callsConfig, createCallMonitor } from './calls/index';
+import { COLLECTOR_KINDS } from './objects';
+import { configObjectRoutes } from '../core/config/routes';
 
 const DAY = 86_400_000;
 
@@ -36,6 +38,7 @@ export const collectorArea: AreaDefinition<typeof sections, { demo?: CollectorDe
   sections,
   rawTables: [PROBE_RAW_TABLE, { table: 'heartbeats' }, { table: 'collector_stats', retainMs: 90 * DAY }, ...FARO_RAW_TABLES, CALL_RAW_TABLE],
   rollups: [...PROBE_ROLLUPS, ...CALL_ROLLUPS],
+  configKinds: COLLECTOR_KINDS,
   async create(ctx, deps) {
     let config = ctx.config.collector;
     let engine: CollectorEngine | null = null;
@@ -50,14 +53,17 @@ export const collectorArea: AreaDefinition<typeof sections, { demo?: CollectorDe
     let callsCfg = ctx.config.calls;
     const calls = createCallMonitor({ db: ctx.db, log, clock: ctx.clock, config: () => callsCfg });
     routes.route('/calls', calls.routes);
+    // The write API of modules and targets (core/config/routes.ts; README: 统一配置).
+    for (const k of COLLECTOR_KINDS) routes.route(`/config/${k.key}`, configObjectRoutes(ctx.objects, k.kind, ctx.auth));
     routes.route('/', createCollectorRoutes({ db: ctx.db, auth: ctx.auth, clock: ctx.clock, log, config: () => config, engine: () => engine }));
 
     ctx.onConfigReload(async (next) => {
+      const prev = config;
       config = next.collector;
       callsCfg = next.calls;
       if (engine) await calls.reload();
       if (!engine) return;
-      await syncCatalog(ctx.db, config).catch((err) => log.error({ err }, 'cannot mirror modules/targets after reload'));
+      await syncCatalog(ctx.db, config, prev).catch((err) => log.error({ err }, 'cannot mirror modules/targets after reload'));
       engine.reload(config);
     });
 

@@ -10,6 +10,7 @@ import type { AppEnv } from './http';
 import type { CoreConfig } from './config/core';
 import type { ConfigSource } from './config/load';
 import type { RawTable, RollupDefinition } from './db/jobs';
+import type { ConfigKind, ConfigObjects } from './config/store';
 
 export type RoleName = 'collector' | 'alerts' | 'reporter' | 'dashboard';
 export const ROLE_NAMES: RoleName[] = ['collector', 'alerts', 'reporter', 'dashboard'];
@@ -37,7 +38,9 @@ export interface AreaContext<C> {
   leader(name: string, onChange?: (leader: boolean) => void): Leader;
   /** Folder for files an area keeps on disk (the collector's journal); under the data folder. */
   dataDir: string;
-  /** Subscribe to configuration reloads (the file changed and validated): the area's sections, new. */
+  /** The configuration store (core/config/store.ts): the objects of every area's `configKinds`, versioned. */
+  objects: ConfigObjects;
+  /** Subscribe to configuration reloads (the file or a stored object changed, and validated): the area's sections, new. */
   onConfigReload(fn: (config: C) => void | Promise<void>): void;
 }
 
@@ -62,5 +65,7 @@ export interface AreaDefinition<S extends ConfigSections = ConfigSections, D = v
   sections: S;
   rawTables?: RawTable[];
   rollups?: RollupDefinition[];
+  /** The kinds of configuration objects in its sections that may also be written through the API (core/config/store.ts). */
+  configKinds?: ConfigKind[];
   create(ctx: AreaContext<SectionsOf<S>>, deps: D): Promise<AreaRuntime>;
 }

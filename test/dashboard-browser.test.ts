@@ -120,9 +120,9 @@ const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}
 
 test('each role sees only its pages in the navigation; a deep link survives a reload', async () => {
   const expected: Record<string, string[]> = {
-    admin: ['总览', '目标详情', '告警', '通报', '数据直报', '前端体验', '接口调用', '系统', '管理'],
-    ops: ['总览', '目标详情', '告警', '通报', '前端体验', '接口调用', '系统'],
-    security: ['总览', '目标详情', '告警', '通报', '接口调用'],
+    admin: ['总览', '目标详情', '告警', '通报', '数据直报', '前端体验', '接口调用', '配置', '系统', '管理'],
+    ops: ['总览', '目标详情', '告警', '通报', '前端体验', '接口调用', '配置', '系统'],
+    security: ['总览', '目标详情', '告警', '通报', '接口调用', '配置'],
     regulator: ['总览', '告警', '数据直报'],
     shuju: ['通报'],
   };

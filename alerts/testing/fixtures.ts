@@ -56,9 +56,11 @@ export async function areaContext(db: import('../../core/db').Db, config: import
   const { silentLogger } = await import('../../core/log');
   const { contextFor } = await import('../../app/system');
   const { alertsArea } = await import('..');
+  const { openConfigObjects } = await import('../../app/objects');
   const log = silentLogger();
   return contextFor(alertsArea, config, {
     core: config, db, log, clock, metrics: new Registry(), auth: auth ?? new AuthService(db, clock, 3_600_000), dataDir: '/tmp',
+    objects: openConfigObjects(db, clock, () => config),
     leader: (name, onChange) => new Leader(db, name, log, 5000, onChange),
   }, () => undefined);
 }

@@ -94,7 +94,15 @@ export function parseConfigWith<S extends z.ZodType>(configSchema: S, text: stri
     );
   }
   const dir = dirname(resolve(file));
-  return { ...(result.data as object), source: { file, dir } } as z.output<S> & ConfigSource;
+  const out = { ...(result.data as object), source: { file, dir } } as z.output<S> & ConfigSource;
+  RAW.set(out, raw);
+  return out;
+}
+
+const RAW = new WeakMap<object, unknown>();
+/** The document a parsed configuration was read from (input form: no defaults filled in), for the configuration store. */
+export function rawOf(config: object): unknown {
+  return RAW.get(config);
 }
 
 export function loadConfigWith<S extends z.ZodType>(configSchema: S, file: string): z.output<S> & ConfigSource {

@@ -12,6 +12,7 @@ import { renderCalls } from './pages/calls';
 import { renderSystem } from './pages/system';
 import { renderNotices } from './pages/notices';
 import { renderAdmin } from './pages/admin';
+import { renderConfig } from './pages/config';
 import type { PageCtx, Settings } from './page-ctx';
 export type { PageCtx, Settings } from './page-ctx';
 
@@ -119,7 +120,7 @@ function onLive(topic: string) {
 const can = (perm: string) => !!user && perm in PERMISSIONS && canDo(user.role, perm as Permission);
 
 const RENDERERS: Record<string, (ctx: PageCtx) => Promise<HTMLElement>> = {
-  overview: renderOverview, target: renderTarget, alerts: renderAlerts, reporting: renderReporting, rum: renderRum, calls: renderCalls, system: renderSystem, notices: renderNotices, admin: renderAdmin,
+  overview: renderOverview, target: renderTarget, alerts: renderAlerts, reporting: renderReporting, rum: renderRum, calls: renderCalls, system: renderSystem, notices: renderNotices, admin: renderAdmin, config: renderConfig,
 };
 
 function loginView(next: string) {

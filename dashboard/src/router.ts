@@ -46,6 +46,7 @@ export const PAGES: PageDef[] = [
   { id: 'reporting', title: '数据直报', roles: ['admin', 'regulator'] },
   { id: 'rum', title: '前端体验', roles: ['admin', 'ops'] },
   { id: 'calls', title: '接口调用', roles: ['admin', 'ops', 'security'] },
+  { id: 'config', title: '配置', roles: ['admin', 'ops', 'security'] },
   { id: 'system', title: '系统', roles: ['admin', 'ops'] },
   { id: 'admin', title: '管理', roles: ['admin'] },
 ];

@@ -4,7 +4,7 @@
  * reporter.ts, system.ts); the answer shapes are the server's own types (contract/).
  */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly problems: { field: string; message: string; object?: { kind: string; id: string } }[] = []) {
     super(message);
   }
 }
@@ -46,12 +46,13 @@ async function call(method: string, path: string, body?: unknown): Promise<Answe
     data = null;
   }
   if (res.status === 401 && !path.startsWith('/api/auth/login')) onUnauthenticated();
-  if (!res.ok) throw new ApiError(res.status, data?.error?.code ?? 'http_' + res.status, data?.error?.message ?? `${res.status} ${res.statusText}`);
+  if (!res.ok) throw new ApiError(res.status, data?.error?.code ?? 'http_' + res.status, data?.error?.message ?? `${res.status} ${res.statusText}`, data?.error?.problems ?? []);
   return data;
 }
 
 export const get = (path: string, params?: Record<string, any>) => call('GET', path + qs(params));
 export const post = (path: string, body: unknown = {}) => call('POST', path, body);
+export const put = (path: string, body: unknown = {}) => call('PUT', path, body);
 export const del = (path: string) => call('DELETE', path);
 export const patch = (path: string, body: unknown = {}) => call('PATCH', path, body);
 

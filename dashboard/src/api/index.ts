@@ -11,6 +11,7 @@ import { system } from './system';
 import { notices } from './notices';
 import { calls } from './calls';
 import { admin } from './admin';
+import { config } from './config';
 
 export { ApiError, setUnauthenticatedHandler, type Range, type Role, type User } from './http';
 
@@ -31,6 +32,7 @@ export const api = {
   notices,
   calls,
   admin,
+  config,
 
   health: async (): Promise<Health | null> => {
     const res = await fetch('/healthz');

@@ -37,7 +37,8 @@ export async function renderTarget(ctx: PageCtx): Promise<HTMLElement> {
   const picker = targetPicker({ value: id, cls: 'target-pick', module: () => module, onPick: (t) => {
     location.hash = buildHash({ page: 'target', arg: t.id, params: ctx.route.params });
   } });
-  if (!id) return h('div.page', h('div.toolbar', h('span', '目标：'), picker), empty('暂无目标'));
+  const addLink = ctx.can('targets:write') ? h('a.config-link', { href: buildHash({ page: 'config', params: { new: '1' } }) }, '新增接口') : null;
+  if (!id) return h('div.page', h('div.toolbar', h('span', '目标：'), picker, addLink), empty('暂无目标'));
 
   const calFrom = Date.now() - 90 * 86_400_000;
   const [t, series, calSeries, failures, baseline] = await Promise.all([
@@ -76,8 +77,9 @@ export async function renderTarget(ctx: PageCtx): Promise<HTMLElement> {
   const summary = series?.summary;
 
   return h('div.page.target',
-    h('div.toolbar', h('span', '目标：'), picker, badge(t.maintenance ? 'maintenance' : t.state),
-      h('span.muted', `类型 ${t.type} · 每 ${t.intervalMs / 1000} 秒 · 自 ${fmtTime(t.since)} · 连续失败 ${t.consecutiveFailures} 次`)),
+    h('div.toolbar', h('span', '目标：'), picker, addLink, badge(t.maintenance ? 'maintenance' : t.state),
+      h('span.muted', `类型 ${t.type} · 每 ${t.intervalMs / 1000} 秒 · 自 ${fmtTime(t.since)} · 连续失败 ${t.consecutiveFailures} 次`),
+      h('a.config-link', { href: buildHash({ page: 'config', arg: id, params: {} }) }, '配置与版本历史')),
     h('div.stats.small',
       h('div.stat', h('div.stat-num', fmtPct(t.availability24h)), h('div.stat-label', '24小时可用率')),
       h('div.stat', h('div.stat-num', fmtPct(summary?.availability)), h('div.stat-label', '所选时段可用率')),

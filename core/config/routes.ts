@@ -1,0 +1,145 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { auditFrom, httpError, readJson, requirePermission, type AppEnv } from '../http';
+import type { AuthService } from '../auth/service';
+import type { ConfigObject, ConfigObjects, WriteResult, ObjectData, VersionAction } from './store';
+
+const SECRET_KEY = /(token|password|secret|auth|bearer|headers|key)/i;
+
+/** The object with the values of secret-like keys replaced by ***. */
+function redact(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(redact);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET_KEY.test(k) ? '***' : redact(x)]));
+  return v;
+}
+
+/**
+ * The write API of one kind of configuration object, mounted by the area that owns the kind (e.g.
+ * /api/collector/config/targets):
+ *   GET    /               every object, the file's (read-only) and the store's
+ *   GET    /:id            one, with managedBy and version
+ *   POST   /               create            { data, reason? }
+ *   PUT    /:id            edit              { data, reason? }
+ *   POST   /:id/clone      copy under a new id { id, reason? }
+ *   POST   /:id/enable, /:id/disable        { reason? }
+ *   DELETE /:id            archive (history kept)  ?reason=
+ *   GET    /:id/history    every version, newest first, with the field diff
+ *   POST   /:id/rollback   { version, reason? }
+ * Problems answer 422 with `problems: [{ field, message }]` (Chinese, for the form), 409 for a file-managed object.
+ * Every write is audited (`config.<kind>.<action>`) with the object before and after.
+ */
+export function configObjectRoutes(objects: ConfigObjects, kindName: string, auth: AuthService) {
+  const kind = objects.kind(kindName)!;
+  const r = new Hono<AppEnv>();
+  // The kind's own schema says what a good id is (a target's: lower-case letters …); here only what a path can carry.
+  const idRe = /^[^/\\\u0000-\u001f]{1,128}$/;
+  const body = z.object({ data: z.record(z.string(), z.unknown()), reason: z.string().max(500).optional() }).strict();
+  const reasonOnly = z.object({ reason: z.string().max(500).optional() }).strict();
+  const cloneBody = z.object({ id: z.string().regex(idRe), reason: z.string().max(500).optional() }).strict();
+  const rollbackBody = z.object({ version: z.number().int().min(1), reason: z.string().max(500).optional() }).strict();
+
+  const parse = async <T>(c: Context<AppEnv>, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | { ok: false; response: Response }> => {
+    const j = await readJson(c);
+    if (!j.ok) return j;
+    const p = schema.safeParse(j.value ?? {});
+    if (p.success) return { ok: true, value: p.data };
+    const i = p.error.issues[0];
+    return { ok: false, response: httpError(c, 400, 'bad_request', `请求体不对：${i.path.join('.') || '（整体）'}：${i.message}`, { field: i.path.join('.') }) };
+  };
+  const actorOf = (c: Context<AppEnv>, reason?: string) => {
+    const p = c.get('principal')!;
+    return { name: p.name, role: p.role, reason: reason ?? '' };
+  };
+  const answer = async (c: Context<AppEnv>, res: WriteResult, action: VersionAction, status: 200 | 201 = 200) => {
+    if (!res.ok) return httpError(c, res.status, res.code, res.message, res.problems ? { problems: res.problems } : {});
+    if (res.version) {
+      await auditFrom(c, auth, {
+        action: `config.${kind.kind}.${action}`,
+        target: `${kind.kind}:${res.object.id}`,
+        details: { version: res.version.version, reason: res.version.reason, before: res.before, after: res.version.after, diff: res.version.diff },
+      });
+    }
+    return c.json({ object: res.object, version: res.version }, status);
+  };
+  const idOf = (c: Context<AppEnv>) => {
+    const id = c.req.param('id') ?? '';
+    return idRe.test(id) ? id : null;
+  };
+  const badId = (c: Context<AppEnv>) => httpError(c, 400, 'bad_id', `${kind.label}的${kind.idKey === 'id' ? '编号' : '名称'}不合法：1–128 个字符，不含 / \\ 与控制字符`, { field: kind.idKey });
+
+  // A reader who may not write the object sees its secrets masked (a token, a password, header values); a writer needs
+  // them as they are to edit (the file's form: usually { env: NAME }, not the secret itself).
+  const shown = (c: Context<AppEnv>, o: ConfigObject): ConfigObject => (kind.canWrite(c.get('principal')!, o.data) ? o : { ...o, data: redact(o.data) as ObjectData });
+  r.get('/', requirePermission('read'), async (c) => {
+    const items = (await objects.list(kind.kind)).map((o) => shown(c, o));
+    return c.json({ total: items.length, limit: items.length, offset: 0, items });
+  });
+  r.get('/:id', requirePermission('read'), async (c) => {
+    const id = idOf(c);
+    if (!id) return badId(c);
+    const o = await objects.get(kind.kind, id);
+    return o ? c.json(shown(c, o)) : httpError(c, 404, 'not_found', `没有${kind.label} ${id}`);
+  });
+  r.get('/:id/history', requirePermission('read'), async (c) => {
+    const id = idOf(c);
+    if (!id) return badId(c);
+    const may = (await objects.get(kind.kind, id).then((o) => o && kind.canWrite(c.get('principal')!, o.data))) ?? false;
+    const items = (await objects.history(kind.kind, id)).map((v) => (may ? v : { ...v, before: redact(v.before) as ObjectData | null, after: redact(v.after) as ObjectData | null, diff: v.diff.map((d) => (SECRET_KEY.test(d.path) ? { path: d.path, before: '***', after: '***' } : d)) }));
+    return c.json({ total: items.length, limit: items.length, offset: 0, items });
+  });
+  r.post('/', requirePermission('read'), async (c) => {
+    const b = await parse(c, body);
+    if (!b.ok) return b.response;
+    const id = b.value.data[kind.idKey];
+    if (typeof id !== 'string' || !idRe.test(id)) {
+      return httpError(c, 422, 'invalid_config', `请填写${kind.label}的${kind.idKey === 'id' ? '编号' : '名称'}（${kind.idKey}）`, { problems: [{ field: kind.idKey, message: '必填：1–128 个字符，不含 / \\ 与控制字符' }] });
+    }
+    return answer(c, await objects.write(kind.kind, id, b.value.data, 'create', actorOf(c, b.value.reason), c.get('principal')!, { mustNotExist: true }), 'create', 201);
+  });
+  r.put('/:id', requirePermission('read'), async (c) => {
+    const id = idOf(c);
+    if (!id) return badId(c);
+    const b = await parse(c, body);
+    if (!b.ok) return b.response;
+    return answer(c, await objects.write(kind.kind, id, b.value.data, 'update', actorOf(c, b.value.reason), c.get('principal')!, { mustExist: true }), 'update');
+  });
+  r.post('/:id/clone', requirePermission('read'), async (c) => {
+    const id = idOf(c);
+    if (!id) return badId(c);
+    const b = await parse(c, cloneBody);
+    if (!b.ok) return b.response;
+    const src = await objects.get(kind.kind, id);
+    if (!src) return httpError(c, 404, 'not_found', `没有${kind.label} ${id}`);
+    const data: ObjectData = { ...structuredClone(src.data), [kind.idKey]: b.value.id };
+    // A push target's token must be unique: the copy is saved without it and gets a field message asking for one.
+    if ('token' in data) delete data.token;
+    return answer(c, await objects.write(kind.kind, b.value.id, data, 'create', actorOf(c, b.value.reason ?? `复制自 ${id}`), c.get('principal')!, { mustNotExist: true }), 'create', 201);
+  });
+  for (const on of [true, false]) {
+    r.post(`/:id/${on ? 'enable' : 'disable'}`, requirePermission('read'), async (c) => {
+      const id = idOf(c);
+      if (!id) return badId(c);
+      if (!kind.enabledKey) return httpError(c, 400, 'not_switchable', `${kind.label}没有启用/停用开关`);
+      const b = await parse(c, reasonOnly);
+      if (!b.ok) return b.response;
+      const cur = await objects.get(kind.kind, id);
+      if (!cur) return httpError(c, 404, 'not_found', `没有${kind.label} ${id}`);
+      const action = on ? 'enable' : 'disable';
+      return answer(c, await objects.write(kind.kind, id, { ...cur.data, [kind.enabledKey]: on }, action, actorOf(c, b.value.reason), c.get('principal')!, { mustExist: true }), action);
+    });
+  }
+  r.delete('/:id', requirePermission('read'), async (c) => {
+    const id = idOf(c);
+    if (!id) return badId(c);
+    const reason = (c.req.query('reason') ?? '').slice(0, 500);
+    return answer(c, await objects.write(kind.kind, id, null, 'delete', actorOf(c, reason), c.get('principal')!, { mustExist: true }), 'delete');
+  });
+  r.post('/:id/rollback', requirePermission('read'), async (c) => {
+    const id = idOf(c);
+    if (!id) return badId(c);
+    const b = await parse(c, rollbackBody);
+    if (!b.ok) return b.response;
+    return answer(c, await objects.rollback(kind.kind, id, b.value.version, actorOf(c, b.value.reason), c.get('principal')!), 'rollback');
+  });
+  return r;
+}

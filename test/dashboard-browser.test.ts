@@ -370,6 +370,18 @@ test('RUM page: web-vital p75 trend and top errors with data', async () => {
   const errs = await chartPoints(page, '.chart.errors');
   assert.ok(errs[0] >= 10, `error count points: ${errs}`);
   assert.ok((await page.textContent('main.content'))!.includes('TypeError'));
+  // 日志与事件: the SDK's logs, searched and filtered on the server, one page at a time.
+  await page.waitForSelector('.faro-logs tbody tr');
+  assert.match((await page.textContent('.faro-logs .list-tools .list-total'))!, /共 24 条/);
+  assert.is(await page.locator('.faro-logs tbody tr').count(), 20, 'a page of 20');
+  await page.click('.faro-logs .pager .next');
+  await page.waitForFunction(() => document.querySelectorAll('.faro-logs tbody tr').length === 4);
+  await page.fill('.faro-logs input.list-filter-text[name="session"]', 'portal-1');
+  await page.press('.faro-logs input.list-filter-text[name="session"]', 'Enter');
+  await page.waitForFunction(() => /共 4 条/.test(document.querySelector('.faro-logs .list-tools .list-total')?.textContent ?? ''));
+  assert.is(await page.locator('.faro-logs tbody tr').count(), 4, 'the session filter starts again at the first page');
+  await page.waitForSelector('.faro-events tbody tr');
+  assert.ok((await page.textContent('.faro-events'))!.includes('session_start'));
   await shot(page, 'rum');
   await page.context().close();
 });

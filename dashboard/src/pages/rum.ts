@@ -2,6 +2,8 @@ import { api } from '../api';
 import { card, chart, fmtNum, fmtTime, h, table, timeAxisOption } from '../ui';
 import { setParams } from '../router';
 import type { PageCtx } from '../page-ctx';
+import { listTable, type ListFilter } from '../list-table';
+import type { FaroEvent, FaroLog } from '../../../contract/collector';
 
 const VITALS: [string, string, string][] = [
   ['lcp', 'LCP 最大内容绘制', 'ms'],
@@ -11,7 +13,65 @@ const VITALS: [string, string, string][] = [
   ['cls', 'CLS 累积布局偏移', ''],
 ];
 
-/** 前端体验: web-vital p75 over time per app and page, top errors by fingerprint, affected sessions. */
+const LEVELS: [string, string][] = [['error', '错误 error'], ['warn', '警告 warn'], ['info', '信息 info'], ['log', 'log'], ['debug', '调试 debug'], ['trace', 'trace']];
+const LEVEL_CLS: Record<string, string> = { error: 'err', warn: 'warn' };
+
+const short = (v: unknown, n = 120) => {
+  if (v == null) return '—';
+  const t = typeof v === 'string' ? v : JSON.stringify(v);
+  return t.length > n ? `${t.slice(0, n)}…` : t;
+};
+
+/** 日志与事件: the SDK's logs and events, searched and paged on the server (GET /faro/logs, /faro/events). */
+function signalsCard(ctx: PageCtx, apps: string[], app: string | undefined, pageUrl: string | undefined): HTMLElement {
+  const common = (): ListFilter[] => [
+    { name: 'app', label: '应用', options: apps.map((a) => [a, a]), value: app ?? '' },
+    { name: 'page', label: '页面', placeholder: '完整地址或路径 /…', value: pageUrl ?? '' },
+    { name: 'session', label: '会话', placeholder: '会话 id' },
+  ];
+  // A page links to the whole 前端体验 page for that page (the charts above follow it), like the 页面体验 table.
+  const pageCell = (r: FaroLog | FaroEvent) =>
+    r.pageUrl ? h('a', { href: '#', title: r.pageUrl, onclick: (e: Event) => { e.preventDefault(); setParams({ url: r.pageUrl ?? undefined }); } }, short(r.pageUrl, 60)) : '—';
+  const logs = listTable<FaroLog>({
+    cls: 'faro-logs',
+    search: '搜索日志内容',
+    filters: [...common(), { name: 'level', label: '级别', options: LEVELS }],
+    sort: '-ts',
+    pageSize: 20,
+    empty: '所选时间内没有前端日志',
+    load: (q) => api.faro.logs(ctx.range, q),
+    cols: [
+      { title: '时间', sort: 'ts', cell: (r) => fmtTime(r.ts, true) },
+      { title: '级别', cell: (r) => h(`span.level${LEVEL_CLS[r.level] ? '.' + LEVEL_CLS[r.level] : ''}`, r.level) },
+      { title: '内容', cell: (r) => h('span', { title: r.context ? JSON.stringify(r.context) : '' }, short(r.message)) },
+      { title: '应用', cell: (r) => r.app },
+      { title: '页面', cell: pageCell },
+      { title: '会话', cell: (r) => (r.sessionId ? h('code', r.sessionId) : '—') },
+      { title: '浏览器', cell: (r) => r.browser ?? '—' },
+    ],
+  });
+  const events = listTable<FaroEvent>({
+    cls: 'faro-events',
+    search: '搜索事件名、域或属性',
+    filters: [...common(), { name: 'name', label: '事件名', placeholder: '如 session_start' }],
+    sort: '-ts',
+    pageSize: 20,
+    empty: '所选时间内没有前端事件',
+    load: (q) => api.faro.events(ctx.range, q),
+    cols: [
+      { title: '时间', sort: 'ts', cell: (r) => fmtTime(r.ts, true) },
+      { title: '事件', cell: (r) => h('code', r.name) },
+      { title: '域', cell: (r) => r.domain ?? '—' },
+      { title: '属性', cell: (r) => short(r.attributes, 80) },
+      { title: '应用', cell: (r) => r.app },
+      { title: '页面', cell: pageCell },
+      { title: '会话', cell: (r) => (r.sessionId ? h('code', r.sessionId) : '—') },
+    ],
+  });
+  return card('日志与事件', h('h4', '日志'), logs, h('h4', '事件'), events);
+}
+
+/** 前端体验: web-vital p75 over time per app and page, top errors by fingerprint, affected sessions, logs and events. */
 export async function renderRum(ctx: PageCtx): Promise<HTMLElement> {
   const app = ctx.route.params.app;
   const pageUrl = ctx.route.params.url;
@@ -68,5 +128,6 @@ export async function renderRum(ctx: PageCtx): Promise<HTMLElement> {
       ['浏览器', (r) => r.browser ?? '—'],
       ['最近页面', (r) => r.lastPage ?? '—'],
       ['最近出现', (r) => fmtTime(r.lastSeen, true)],
-    ], { empty: '没有出错的会话' })));
+    ], { empty: '没有出错的会话' })),
+    signalsCard(ctx, (apps?.items ?? []).map((a) => a.name), app, pageUrl));
 }

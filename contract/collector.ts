@@ -133,6 +133,8 @@ export interface Overview {
     availability: { '24h': number | null; '7d': number | null; '30d': number | null };
     errorBudgetLeftPct: number | null;
   }[];
+  /** Simulated history the demo wrote (collector.demoHistoryDays): the pages mark it 演示数据. null: none. */
+  demoHistory: { from: Instant; to: Instant; days: number; results: number; incidents: number } | null;
 }
 
 /** GET /incidents (items). */

@@ -28,6 +28,14 @@ const mean = (xs: (number | null | undefined)[]) => {
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
 };
 
+/** The demo's simulated history (collector.demoHistoryDays) is marked, so nobody takes its trends for real ones. */
+function demoNote(ov: Overview | null): HTMLElement | null {
+  const d = ov?.demoHistory;
+  if (!d) return null;
+  return h('div.demo-data', { title: `collector.demoHistoryDays：${d.results} 条模拟探测结果，${d.incidents} 次模拟故障` },
+    h('span.chip.demo-badge', '演示数据'), ` ${fmtTime(d.from)} 至 ${fmtTime(d.to)} 为模拟历史（${d.days} 天，含 ${d.incidents} 次模拟故障），其后为实时探测。`);
+}
+
 /** 总览: every module as a tile coloured by its state, counts, availability, incidents, alerts, today's reporting. */
 export async function renderOverview(ctx: PageCtx): Promise<HTMLElement> {
   const [ovG, modsG, incidentsG, alertsG, runsG] = await Promise.all([
@@ -147,6 +155,7 @@ export async function renderOverview(ctx: PageCtx): Promise<HTMLElement> {
       } }, h('div.stat-num', ov || incidents ? String(ov?.openIncidents ?? incidents?.items.length ?? 0) : '—'), h('div.stat-label', '当前事件')),
       h(hasAlertsPage ? 'a.stat.s-alert.stat-alerts' : 'div.stat.s-alert', { href: hasAlertsPage ? buildHash({ page: 'alerts', params: { tab: 'firing' } }) : undefined, title: hasAlertsPage ? '查看告警中的项目' : undefined },
         h('div.stat-num', alerts ? String(firingCount) : '—'), h('div.stat-label', '告警中'))),
+    demoNote(ov),
     ['admin', 'regulator'].includes(ctx.user.role) ? h('a.report-line', { href: buildHash({ page: 'reporting', params: {} }) }, reportLine) : h('div.report-line', reportLine),
     h('div.grid2',
       card('模块状态', filterNote, tiles),

@@ -153,6 +153,13 @@ test('overview: module tiles coloured by state, counts, availability chart with 
   const pts = await chartPoints(page, '.chart.availability');
   assert.ok(pts[0] >= 3, `availability chart has 24h/7d/30d bars: ${pts}`);
   assert.ok((await page.textContent('main.content'))!.includes('连接被拒绝'), 'the open incident is listed with its error');
+  assert.is(await page.locator('.demo-data').count(), 0, 'no 演示数据 note without demo history');
+  // As collector.demoHistoryDays leaves it (collector/demo-history.ts): the overview marks the history 演示数据.
+  await db.query(`INSERT INTO demo_history (from_ts, to_ts, days, targets, results, incidents, took_ms) VALUES ($1, $2, 30, 31, 1000, 4, 10)`, [new Date(now - 30 * 86_400_000), new Date(now - 600_000)]);
+  await page.reload();
+  await page.waitForSelector('.demo-data .demo-badge');
+  assert.match((await page.textContent('.demo-data'))!, /演示数据.*30 天.*4 次模拟故障/);
+  await db.query('DELETE FROM demo_history');
   await shot(page, 'overview');
   await page.context().close();
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../core/db';
 import { refreshRollups } from '../core/db/jobs';
 import type { Logger } from '../core/log';
@@ -106,8 +107,9 @@ export async function demoHistoryOf(db: Db): Promise<DemoHistory | null> {
 /**
  * Seeds the history once: does nothing when demo_history has its row or `demoHistoryDays` is 0. The history ends
  * one step before `clock()`, where the live probes take over. `signal`: stop between targets (process shutdown).
+ * Each target's rows are one batch, and after each the seeding rests as long as the batch took (`pause: false`: not).
  */
-export async function seedDemoHistory(o: { db: Db; log: Logger; clock: Clock; config: CollectorConfig; journalDir: string; signal?: AbortSignal }): Promise<DemoHistory | null> {
+export async function seedDemoHistory(o: { db: Db; log: Logger; clock: Clock; config: CollectorConfig; journalDir: string; signal?: AbortSignal; pause?: boolean }): Promise<DemoHistory | null> {
   const { db, config } = o;
   const days = config.demoHistoryDays;
   if (days <= 0 || (await demoHistoryOf(db))) return null;
@@ -148,7 +150,10 @@ export async function seedDemoHistory(o: { db: Db; log: Logger; clock: Clock; co
     }
     // History ends with every incident closed: what is down now is the live probes' to say.
     if (state.incidentId) writer.push({ k: 'i', i: { kind: 'close', id: state.incidentId, targetId: t.id, endedAt: to, moduleId: t.module } });
+    const w0 = Date.now();
     await writer.flush();
+    // The embedded database runs on this thread: rest as long as the batch took, so pages and live probes keep answering.
+    if (o.pause !== false) await sleep(Math.min(2000, Date.now() - w0));
   }
   await writer.flush();
   const unwritten = writer.depth;

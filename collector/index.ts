@@ -83,13 +83,15 @@ export const collectorArea: AreaDefinition<typeof sections, { demo?: CollectorDe
         );
         await engine.start();
         await calls.start();
-        // The demo's simulated history, once, beside the live probes (it takes seconds, the start does not wait).
-        if (config.demoHistoryDays > 0) {
-          const abort = new AbortController();
-          const done = seedDemoHistory({ db: ctx.db, log, clock: ctx.clock, config, journalDir: resolve(journalDirOf(ctx.dataDir, config), 'demo-history'), signal: abort.signal })
-            .catch((err) => log.warn({ err }, 'demo history not seeded; the next start tries again'));
-          seeding = { done, abort };
-        }
+      },
+      // The demo's simulated history, once, beside the live probes. It takes seconds of the database (on the
+      // embedded one, of this thread), so it begins once the whole process serves.
+      serving() {
+        if (config.demoHistoryDays <= 0 || !engine || seeding) return;
+        const abort = new AbortController();
+        const done = seedDemoHistory({ db: ctx.db, log, clock: ctx.clock, config, journalDir: resolve(journalDirOf(ctx.dataDir, config), 'demo-history'), signal: abort.signal })
+          .catch((err) => log.warn({ err }, 'demo history not seeded; the next start tries again'));
+        seeding = { done, abort };
       },
       async stop() {
         seeding?.abort.abort();

@@ -120,7 +120,7 @@ test('a restart does not seed again; a seed that died half-way (no marker) write
     await sys.db.query('DELETE FROM demo_history');
     const incidents = await count(sys.db, 'SELECT count(*)::int AS n FROM incidents');
     const cfg = config().collector;
-    const again = await seedDemoHistory({ db: sys.db, log: silentLogger(), clock: () => Date.parse(h.to) + 15 * 60_000, config: cfg, journalDir: `${dir}/retry-journal` });
+    const again = await seedDemoHistory({ db: sys.db, log: silentLogger(), clock: () => Date.parse(h.to) + 15 * 60_000, config: cfg, journalDir: `${dir}/retry-journal`, pause: false });
     assert.ok(again);
     assert.is(await count(sys.db, `SELECT count(*)::int AS n FROM probe_results WHERE ts <= '${h.to}'`), results, 'the same result ids: nothing twice');
     assert.is(await count(sys.db, 'SELECT count(*)::int AS n FROM incidents'), incidents, 'the same incident ids');

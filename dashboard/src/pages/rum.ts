@@ -85,8 +85,8 @@ export async function renderRum(ctx: PageCtx): Promise<HTMLElement> {
   ]);
   const points = vitals?.items ?? [];
   const ms = VITALS.filter(([k, , u]) => u === 'ms' && points.some((p) => p.name === k));
-  const timeSeries = ms.map(([k, label]) => ({ name: label, data: points.filter((p) => p.name === k).map((p) => [new Date(p.bucket).getTime(), Number(p.p75)] as [number, number]) }));
-  const cls = points.filter((p) => p.name === 'cls').map((p) => [new Date(p.bucket).getTime(), Number(p.p75)] as [number, number]);
+  const timeSeries = ms.map(([k, label]) => ({ name: label, data: points.filter((p) => p.name === k).map((p) => [new Date(p.bucket).getTime(), p.p75] as [number, number]) }));
+  const cls = points.filter((p) => p.name === 'cls').map((p) => [new Date(p.bucket).getTime(), p.p75] as [number, number]);
   const errs = errors?.items ?? [];
   const errSeries = errors?.series ?? [];
 

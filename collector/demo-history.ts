@@ -50,23 +50,24 @@ const FAILURE: Record<string, { code: string; facts: string; statusCode?: number
   heartbeat: { code: 'heartbeat_missing', facts: '作业未按时上报心跳' },
 };
 
-/** The outage and the slow spell of one target on one day, if it has them. Index < 3: one outage is certain. */
+/** The outage and the slow spell of one target on one day, if it has them. The first three targets: one of each is certain. */
 export function dayPlan(targetId: string, index: number, day: number, days: number): { outage?: [number, number]; slow?: [number, number, number] } {
   const [pOut, outStart, outLen, pSlow, slowStart, slowLen, slowX] = units(`demo-day|${targetId}|${day}`);
   const plan: { outage?: [number, number]; slow?: [number, number, number] } = {};
   if (pOut < 0.012 || (index < 3 && day === Math.max(0, days - 2 - index * 3))) plan.outage = [outStart * (DAY - 2 * 3_600_000), (12 + outLen * 80) * MIN];
-  if (pSlow < 0.08) plan.slow = [slowStart * DAY, (45 + slowLen * 150) * MIN, 3 + slowX * 4];
+  if (pSlow < 0.08 || (index < 3 && day === days - 1 - index)) plan.slow = [slowStart * DAY, (45 + slowLen * 150) * MIN, 3 + slowX * 4];
   return plan;
 }
 
 /** One simulated result of `t` at `ts`, given its day plan. */
-export function simulatedResult(t: TargetConfig, ts: number, dayStart: number, plan: ReturnType<typeof dayPlan>, progress: number): Omit<ResultRow, 'moduleId'> & { warning?: boolean } {
+export function simulatedResult(t: TargetConfig, ts: number, dayStart: number, plan: ReturnType<typeof dayPlan>, progress: number): Omit<ResultRow, 'moduleId'> {
   const [noise, blip, p1, p2] = units(`demo-result|${t.id}|${ts}`);
   const into = ts - dayStart;
   const hour = new Date(ts + BEIJING_MS).getUTCHours();
   const busy = hour >= 9 && hour < 18 ? 1.6 : hour >= 7 && hour < 22 ? 1.2 : 0.85;
   let ms = (BASE_MS[t.type] ?? 30) * busy * Math.exp((noise - 0.5) * 0.9) * (1 + 0.2 * Math.sin(progress * Math.PI * 2));
-  if (plan.slow && into >= plan.slow[0] && into < plan.slow[0] + plan.slow[1]) ms *= plan.slow[2];
+  // A slow spell: several times slower, and past the target's own `slow` threshold if it has one (degraded).
+  if (plan.slow && into >= plan.slow[0] && into < plan.slow[0] + plan.slow[1]) ms = Math.max(ms * plan.slow[2], t.slowMs ? t.slowMs * (1.1 + noise * 0.5) : 0);
   const down = plan.outage !== undefined && into >= plan.outage[0] && into < plan.outage[0] + plan.outage[1];
   // A single failed probe now and then (a blip below the failure threshold, so no incident).
   const failed = down || (blip < 0.003 && t.failureThreshold > 1);

@@ -29,7 +29,7 @@ collector:
     - { id: gov, name: 政务服务平台 }
     - { id: batch, name: 批处理作业 }
   targets:
-    - { id: gov-health, module: gov, name: 健康检查, type: tcp, interval: 1m, spec: { host: 127.0.0.1, port: 1 } }
+    - { id: gov-health, module: gov, name: 健康检查, type: tcp, interval: 1m, slow: 20ms, spec: { host: 127.0.0.1, port: 1 } }
     - { id: gov-home, module: gov, name: 首页防篡改, type: content, interval: 1m, spec: { url: "http://127.0.0.1:1/index.html" } }
     - { id: nightly, module: batch, name: 夜间作业, type: heartbeat, interval: 1m, token: demo-history-test-token-1, spec: { period: 1d, grace: 2h } }
 `;
@@ -102,6 +102,8 @@ test('a first start seeds 4 days of history; the 7-day range shows it from the h
     const inc = await get<Page<Incident>>('/api/collector/incidents?state=closed');
     assert.ok(inc.total >= 3 && inc.total === h.incidents, `closed incidents: ${inc.total} (history says ${h.incidents})`);
     assert.ok(inc.items.every((i) => Date.parse(i.start) >= Date.parse(h.from) && !i.ongoing));
+    const slow = await count(sys.db, `SELECT count(*)::int AS n FROM probe_results WHERE target_id = 'gov-health' AND success AND duration_ms > 20 AND ts <= '${h.to}'`);
+    assert.ok(slow >= 4, `a slow spell past the target's slow threshold: ${slow} results`);
     const content = await sys.db.query<{ error_code: string }>(`SELECT DISTINCT error_code FROM probe_results WHERE target_id = 'gov-home' AND NOT success`);
     assert.equal(content.rows.map((r) => r.error_code), ['content_changed'], 'the content target fails as a changed page');
   } finally {

@@ -16,7 +16,7 @@ import { ResultWriter, type ResultRow } from './writer';
  * 90-day charts would stay empty. Once, into a database without it, this writes `days` of results per target —
  * latency with a working-day rhythm and noise, slow spells, single failed probes, a few outages that open and close
  * incidents, content changes — through the collector's own ResultWriter and state machine, then refreshes the
- * rollups, then records it in demo_history (sql/057), which the pages show as 演示数据.
+ * rollups, then records it in demo_history (sql/059), which the pages show as 演示数据.
  *
  * Everything is derived from hashes of (target, time): the same history on every machine, and a start that died
  * half-way writes the same result and incident ids again (the writer's ON CONFLICT DO NOTHING keeps them once).

@@ -182,7 +182,7 @@ function header(route: Route, pages: typeof PAGES) {
       top.classList.toggle('menu-open', menuOpen);
       top.querySelector('.menu-toggle')!.setAttribute('aria-expanded', String(menuOpen));
     } }, h('span.menu-icon', { 'aria-hidden': 'true' }, '☰'), h('span', t('nav.menu'))),
-    h('nav', { id: 'nav-main' }, pages.map((p) => h('a', { href: buildHash({ page: p.id, params: route.params.range ? { range: route.params.range } : {} }), class: p.id === route.page ? 'active' : '', 'aria-current': p.id === route.page ? 'page' : undefined, onclick: () => { menuOpen = false; } }, pageTitle(p)))),
+    h('nav', { id: 'nav-main' }, pages.map((p) => h('a', { href: buildHash({ page: p.id, params: route.params.range ? { range: route.params.range } : {} }), class: p.id === route.page ? 'active' : '', 'aria-current': p.id === route.page ? 'page' : undefined }, pageTitle(p)))),
     h('div.tools',
       h('select.range', { title: t('range.title'), 'aria-label': t('range.title'), onchange: (e: Event) => setParams({ range: (e.target as HTMLSelectElement).value }) },
         RANGES.map(([k]) => h('option', { value: k, selected: k === range.key }, rangeLabel(k)))),
@@ -218,6 +218,7 @@ function schedule() {
  */
 async function render(quiet = false, background = false) {
   if (!background) editing = false;
+  if (!quiet) menuOpen = false; // another page: the phone's menu folds again
   else if (busy()) return backgroundRender(2000);
   const seq = ++renderSeq;
   const route = parseHash();

@@ -20,7 +20,7 @@ function calendar(days: { day: string; availability: number | null }[]) {
   const first = days[0]?.day ?? dayKey(Date.now());
   const last = days[days.length - 1]?.day ?? first;
   return chart({
-    tooltip: { formatter: (p: { value: [string, number] }) => `${p.value[0]}：${p.value[1]}%` },
+    tooltip: { formatter: (p: { value: [string, number] }) => tr('target.calTip', { day: p.value[0], v: p.value[1] }) },
     visualMap: { min: 95, max: 100, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, inRange: { color: ['#e4514b', '#f7a35c', '#ffe08a', '#9fd67f', '#50b432'] }, text: ['100%', '≤95%'] },
     calendar: { range: [first, last], top: 24, left: 40, right: 20, cellSize: ['auto', 16], dayLabel: { nameMap: lang() === 'en' ? 'EN' : 'ZH', firstDay: 1 }, monthLabel: { nameMap: lang() === 'en' ? 'EN' : 'ZH' }, yearLabel: { show: false } },
     series: [{ type: 'heatmap', coordinateSystem: 'calendar', data }],

@@ -20,7 +20,6 @@ const TODO = new Set([
   'dashboard/src/pages/content-baseline.ts',
   'dashboard/src/pages/dns-baseline.ts',
   'dashboard/src/pages/notices.ts',
-  'dashboard/src/pages/overview.ts',
   'dashboard/src/pages/reporting-correct.ts',
   'dashboard/src/pages/reporting-import.ts',
   'dashboard/src/pages/reporting.ts',

@@ -78,7 +78,12 @@ const zh = {
   'system.col.rate': '写入 行/秒', 'system.col.reported': '上报时间', 'system.noInstances': '近1小时没有采集实例上报',
   'system.what': '采集与数据库状态',
   // DNS 基线 (pages/dns-baseline.ts)
-  'dns.title': 'DNS 解析基线', 'dns.what': 'DNS 基线',
+  'dns.what': 'DNS 基线', 'dns.noAnswer': '尚无解析结果', 'dns.noBaseline': '无基线', 'dns.match': '一致', 'dns.mismatch': '与基线不一致',
+  'dns.confirmTitle': '确认 DNS 解析基线', 'dns.answersLabel': '以 {at} 的解析结果作为基线', 'dns.reasonLabel': '原因（必填，记入审计，例如变更单号）',
+  'dns.approved': '已确认新的 DNS 基线', 'dns.approveFailed': '确认失败：{msg}', 'dns.approveNew': '批准新解析结果', 'dns.confirmFirst': '确认首次解析结果',
+  'dns.current': '当前解析 {answers}', 'dns.pinned': '配置固定 expect（{type}）', 'dns.withType': '{text}（{type}）',
+  'dns.firstSeen': '首次解析自动采用，待安全人员确认', 'dns.approvedBy': '{by} 确认于 {at}：{reason}', 'dns.noBaselineYet': '尚无基线',
+  'dns.col.time': '时间', 'dns.col.baseline': '基线', 'dns.col.replaced': '替换', 'dns.col.by': '确认人', 'dns.col.reason': '原因', 'dns.firstAnswer': '首次解析',
 };
 
 export type Key = keyof typeof zh;
@@ -147,7 +152,12 @@ const en: Record<Key, string> = {
   'system.instances': 'Collector instances', 'system.col.instance': 'Instance', 'system.col.targets': 'Targets', 'system.col.lag': 'Lag P50/P99',
   'system.col.rate': 'Writes rows/s', 'system.col.reported': 'Reported', 'system.noInstances': 'No collector instance reported in the last hour',
   'system.what': 'collector and database status',
-  'dns.title': 'DNS baseline', 'dns.what': 'the DNS baseline',
+  'dns.what': 'DNS baseline', 'dns.noAnswer': 'No answer yet', 'dns.noBaseline': 'No baseline', 'dns.match': 'matches', 'dns.mismatch': 'differs from the baseline',
+  'dns.confirmTitle': 'Confirm the DNS baseline', 'dns.answersLabel': 'Take the answers of {at} as the baseline', 'dns.reasonLabel': 'Reason (required, audited, e.g. the change ticket)',
+  'dns.approved': 'New DNS baseline confirmed', 'dns.approveFailed': 'Could not confirm: {msg}', 'dns.approveNew': 'Approve the new answers', 'dns.confirmFirst': 'Confirm the first answers',
+  'dns.current': 'current answers {answers}', 'dns.pinned': 'pinned by configuration: expect ({type})', 'dns.withType': '{text} ({type})',
+  'dns.firstSeen': 'first answers taken automatically, awaiting confirmation by security', 'dns.approvedBy': 'confirmed by {by} at {at}: {reason}', 'dns.noBaselineYet': 'no baseline yet',
+  'dns.col.time': 'Time', 'dns.col.baseline': 'Baseline', 'dns.col.replaced': 'Replaced', 'dns.col.by': 'Confirmed by', 'dns.col.reason': 'Reason', 'dns.firstAnswer': 'first answers',
 };
 
 const CATALOGUE: Record<Lang, Record<Key, string>> = { 'zh-CN': zh, en };

@@ -214,6 +214,16 @@ test('English: the 语言 / Language control switches the shell and is kept acro
   assert.is(await page.evaluate(() => document.documentElement.lang), 'en');
   await visit('system');
   assert.ok((await page.textContent('main.content'))!.includes('Hypertables and chunks'));
+  // English labels are longer: the header wraps rather than widening the page, at both sizes.
+  for (const size of SIZES) {
+    await page.setViewportSize({ width: size.width, height: size.height });
+    for (const p of ['overview', 'target', 'system']) {
+      await visit(p);
+      const o = await overflow();
+      assert.ok(o.scrollWidth <= o.clientWidth, `${p} in English at ${size.name}: page scrolls sideways (${o.scrollWidth} > ${o.clientWidth}): ${o.wide.join(', ')}`);
+    }
+  }
+  await page.setViewportSize({ width: 1366, height: 768 });
   const before = problems.length;
   await page.reload();
   await page.waitForSelector('main.content[data-ready="1"]');
@@ -225,6 +235,20 @@ test('English: the 语言 / Language control switches the shell and is kept acro
   await page.selectOption('header.top select.lang', 'zh-CN');
   await page.waitForSelector('header.top nav a:has-text("总览")');
   assert.equal(problems, [], problems.join('\n'));
+});
+
+test('配色 is on <html> before the app script runs (no light flash): /theme.js in <head> sets it', async () => {
+  // Same browser profile (the choice is in localStorage); the app bundle never loads on this page.
+  await page.evaluate(() => localStorage.setItem('theme', 'dark'));
+  const bare = await ctx.newPage();
+  await bare.route(/\/assets\/app\..*\.js$/, (r) => r.abort());
+  await bare.goto(base + '/');
+  assert.is(await bare.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  assert.is(await bare.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(15, 23, 34)');
+  await bare.evaluate(() => localStorage.setItem('theme', 'light'));
+  await bare.reload();
+  assert.is(await bare.evaluate(() => document.documentElement.dataset.theme), 'light');
+  await bare.close();
 });
 
 test.after(async () => {

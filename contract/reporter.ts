@@ -6,7 +6,7 @@
  */
 import type { CalendarDay, Instant, Page } from './common';
 
-export type DataType = 'ITEM' | 'INSPECTION' | 'PENALTY' | 'OFFICER';
+export type DataType = 'ITEM' | 'INSPECTION' | 'PENALTY' | 'COERCION' | 'OFFICER';
 export type RecordStatus = 'pending' | 'valid' | 'invalid' | 'held_reference' | 'withdrawn';
 export type RecordSource = 'api' | 'import' | 'staging';
 export type RecordOp = 'UPSERT' | 'DELETE';

@@ -77,9 +77,14 @@ test('API: POST /records/COERCION answers per record; record date and deadline (
   assert.is(r.deadline, intake.calendar.addWorkingDays(ok.startDate, 7));
   // The detail carries the COERCION fields with their headers (the correction form builds on them).
   const d = await app.request(`/api/reporter/records/COERCION/${ok.recordId}`, { headers: { authorization: `Bearer ${token}` } });
-  const detail = (await d.json()) as { fields: { key: string; label: string }[] };
+  const detail = (await d.json()) as { fields: { key: string; label: string; codeTable?: { name: string; options: { value: string; label: string }[] } }[] };
   assert.equal(detail.fields.map((x) => x.key), FIELDS.COERCION.map(([k]) => k));
-  assert.ok(detail.fields.some((x) => x.key === 'result' && x.label === '强制结果'));
+  assert.ok(detail.fields.some((x) => x.key === 'result' && x.label === '强制结果' && !x.codeTable));
+  const m = detail.fields.find((x) => x.key === 'measureType')!;
+  assert.is(m.codeTable?.name, 'COERCION_MEASURE');
+  assert.equal(m.codeTable?.options.map((o) => o.value), ['01', '02', '03', '04', '99']);
+  assert.is(m.codeTable?.options[0].label, '限制公民人身自由');
+  assert.is(detail.fields.find((x) => x.key === 'executionType')!.codeTable?.options.find((o) => o.value === '05')?.label, '代履行');
 });
 
 test('CSV with BOM and the Chinese headers (延长期限 as digits, several rows)', async () => {

@@ -19,7 +19,7 @@ const measure = (m: string, extra: Record<string, unknown> = {}) => {
   const base = clone(f.COERCION.find((x) => x.kind === '1' && (m !== '01' || x.partyNature === '1'))!);
   delete base.extendedDays;
   delete base.endDate;
-  return { ...base, measureType: m, startDate: '2026-11-02', ...extra };
+  return { ...base, measureType: m, startDate: '2026-11-02', ...extra } as Record<string, unknown>;
 };
 const execution = (extra: Record<string, unknown> = {}) => ({ ...clone(f.COERCION.find((x) => x.kind === '2')!), ...extra });
 
@@ -98,7 +98,7 @@ test('01 限制公民人身自由 only for a citizen (partyNature 1)', () => {
   const citizen = measure('01');
   assert.is(citizen.partyNature, '1');
   assert.is(run(citizen).status, 'valid');
-  const org = { ...clone(f.COERCION.find((x) => x.partyNature === '2')!), kind: '1', measureType: '01' };
+  const org: Record<string, unknown> = { ...clone(f.COERCION.find((x) => x.partyNature === '2')!), kind: '1', measureType: '01' };
   delete org.executionType;
   delete org.extendedDays;
   delete org.endDate;

@@ -16,6 +16,8 @@ import { importFile } from './import';
 import { createIntakeRoutes } from './routes';
 import { Intake } from './service';
 import { ingestStaging } from './staging';
+import { importFindings } from './imports';
+import { importLines, reportCells } from './reports';
 
 const db = await openTestDb();
 const clock = manualClock(Date.UTC(2026, 10, 24, 4, 0, 0));
@@ -140,6 +142,17 @@ test('counts: every COERCION record stored once, the invalid ones kept with thei
   const by = Object.fromEntries(n.rows.map((x) => [x.status, Number(x.n)]));
   assert.equal(by, { valid: 60 - bad.size, invalid: bad.size });
   assert.ok(bad.size >= 4, `some invalid (${bad.size})`);
+});
+
+test('error reports name COERCION columns by COERCION headers (强制结果, not 检查结果)', async () => {
+  const file = join(dir, 'nores.csv');
+  const rec = { ...slice(0).find((c) => !bad.has(c.recordId))!, recordId: 'COE-NORES', result: '' };
+  writeFileSync(file, recordsToCsv('COERCION', [rec]));
+  const s = await importFile({ intake, dataType: 'COERCION', file });
+  assert.is(s.rejected, 1);
+  const f1 = await importFindings(db, s.importId!, 'error', { limit: 10, offset: 0 });
+  assert.equal(f1.items.map((x) => [x.field, x.fieldZh, x.code]), [['result', '强制结果', 'E_REQUIRED']]);
+  for await (const l of importLines(db, s.importId!, 'error')) assert.is(reportCells('error', l, false)[2], '强制结果');
 });
 
 test.run();

@@ -3,6 +3,7 @@ import { card, chart, fmtNum, fmtTime, h, table, timeAxisOption } from '../ui';
 import { setParams } from '../router';
 import type { PageCtx } from '../page-ctx';
 import { listTable, type ListFilter } from '../list-table';
+import { t as tr } from '../i18n';
 import type { FaroEvent, FaroLog } from '../../../contract/collector';
 
 const VITALS: [string, string, string][] = [
@@ -13,62 +14,62 @@ const VITALS: [string, string, string][] = [
   ['cls', 'CLS 累积布局偏移', ''],
 ];
 
-const LEVELS: [string, string][] = [['error', '错误 error'], ['warn', '警告 warn'], ['info', '信息 info'], ['log', 'log'], ['debug', '调试 debug'], ['trace', 'trace']];
+const LEVELS = ['error', 'warn', 'info', 'log', 'debug', 'trace'] as const;
 const LEVEL_CLS: Record<string, string> = { error: 'err', warn: 'warn' };
 
 const short = (v: unknown, n = 120) => {
   if (v == null) return '—';
-  const t = typeof v === 'string' ? v : JSON.stringify(v);
-  return t.length > n ? `${t.slice(0, n)}…` : t;
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s.length > n ? `${s.slice(0, n)}…` : s;
 };
 
 /** 日志与事件: the SDK's logs and events, searched and paged on the server (GET /faro/logs, /faro/events). */
 function signalsCard(ctx: PageCtx, apps: string[], app: string | undefined, pageUrl: string | undefined): HTMLElement {
   const common = (): ListFilter[] => [
-    { name: 'app', label: '应用', options: apps.map((a) => [a, a]), value: app ?? '' },
-    { name: 'page', label: '页面', placeholder: '完整地址或路径 /…', value: pageUrl ?? '' },
-    { name: 'session', label: '会话', placeholder: '会话 id' },
+    { name: 'app', label: tr('rum.sig.app'), options: apps.map((a) => [a, a]), value: app ?? '' },
+    { name: 'page', label: tr('rum.sig.page'), placeholder: tr('rum.sig.pageHint'), value: pageUrl ?? '' },
+    { name: 'session', label: tr('rum.sig.session'), placeholder: tr('rum.sig.sessionHint') },
   ];
   // A page links to the whole 前端体验 page for that page (the charts above follow it), like the 页面体验 table.
   const pageCell = (r: FaroLog | FaroEvent) =>
     r.pageUrl ? h('a', { href: '#', title: r.pageUrl, onclick: (e: Event) => { e.preventDefault(); setParams({ url: r.pageUrl ?? undefined }); } }, short(r.pageUrl, 60)) : '—';
   const logs = listTable<FaroLog>({
     cls: 'faro-logs',
-    search: '搜索日志内容',
-    filters: [...common(), { name: 'level', label: '级别', options: LEVELS }],
+    search: tr('rum.sig.logSearch'),
+    filters: [...common(), { name: 'level', label: tr('rum.sig.level'), options: LEVELS.map((l): [string, string] => [l, tr(`rum.level.${l}`)]) }],
     sort: '-ts',
     pageSize: 20,
-    empty: '所选时间内没有前端日志',
+    empty: tr('rum.sig.noLogs'),
     load: (q) => api.faro.logs(ctx.range, q),
     cols: [
-      { title: '时间', sort: 'ts', cell: (r) => fmtTime(r.ts, true) },
-      { title: '级别', cell: (r) => h(`span.level${LEVEL_CLS[r.level] ? '.' + LEVEL_CLS[r.level] : ''}`, r.level) },
-      { title: '内容', cell: (r) => h('span', { title: r.context ? JSON.stringify(r.context) : '' }, short(r.message)) },
-      { title: '应用', cell: (r) => r.app },
-      { title: '页面', cell: pageCell },
-      { title: '会话', cell: (r) => (r.sessionId ? h('code', r.sessionId) : '—') },
-      { title: '浏览器', cell: (r) => r.browser ?? '—' },
+      { title: tr('rum.sig.time'), sort: 'ts', cell: (r) => fmtTime(r.ts, true) },
+      { title: tr('rum.sig.level'), cell: (r) => h(`span.level${LEVEL_CLS[r.level] ? '.' + LEVEL_CLS[r.level] : ''}`, r.level) },
+      { title: tr('rum.sig.message'), cell: (r) => h('span', { title: r.context ? JSON.stringify(r.context) : '' }, short(r.message)) },
+      { title: tr('rum.sig.app'), cell: (r) => r.app },
+      { title: tr('rum.sig.page'), cell: pageCell },
+      { title: tr('rum.sig.session'), cell: (r) => (r.sessionId ? h('code', r.sessionId) : '—') },
+      { title: tr('rum.sig.browser'), cell: (r) => r.browser ?? '—' },
     ],
   });
   const events = listTable<FaroEvent>({
     cls: 'faro-events',
-    search: '搜索事件名、域或属性',
-    filters: [...common(), { name: 'name', label: '事件名', placeholder: '如 session_start' }],
+    search: tr('rum.sig.eventSearch'),
+    filters: [...common(), { name: 'name', label: tr('rum.sig.eventName'), placeholder: tr('rum.sig.eventNameHint') }],
     sort: '-ts',
     pageSize: 20,
-    empty: '所选时间内没有前端事件',
+    empty: tr('rum.sig.noEvents'),
     load: (q) => api.faro.events(ctx.range, q),
     cols: [
-      { title: '时间', sort: 'ts', cell: (r) => fmtTime(r.ts, true) },
-      { title: '事件', cell: (r) => h('code', r.name) },
-      { title: '域', cell: (r) => r.domain ?? '—' },
-      { title: '属性', cell: (r) => short(r.attributes, 80) },
-      { title: '应用', cell: (r) => r.app },
-      { title: '页面', cell: pageCell },
-      { title: '会话', cell: (r) => (r.sessionId ? h('code', r.sessionId) : '—') },
+      { title: tr('rum.sig.time'), sort: 'ts', cell: (r) => fmtTime(r.ts, true) },
+      { title: tr('rum.sig.event'), cell: (r) => h('code', r.name) },
+      { title: tr('rum.sig.domain'), cell: (r) => r.domain ?? '—' },
+      { title: tr('rum.sig.attributes'), cell: (r) => short(r.attributes, 80) },
+      { title: tr('rum.sig.app'), cell: (r) => r.app },
+      { title: tr('rum.sig.page'), cell: pageCell },
+      { title: tr('rum.sig.session'), cell: (r) => (r.sessionId ? h('code', r.sessionId) : '—') },
     ],
   });
-  return card('日志与事件', h('h4', '日志'), logs, h('h4', '事件'), events);
+  return card(tr('rum.sig.card'), h('h4', tr('rum.sig.logs')), logs, h('h4', tr('rum.sig.events')), events);
 }
 
 /** 前端体验: web-vital p75 over time per app and page, top errors by fingerprint, affected sessions, logs and events. */

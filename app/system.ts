@@ -267,6 +267,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     });
   }
   const base = port !== undefined ? `http://${config.server.host}:${port}` : undefined;
+  for (const a of started) a.serving?.();
 
   return {
     app, live, db, config, log, metrics, auth, areas, url: base, port,

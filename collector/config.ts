@@ -72,6 +72,13 @@ const collectorShape = z
     demoFaults: z
       .array(z.object({ service: z.string(), fault: z.string(), ms: z.number().int().min(0).optional() }).strict())
       .default([]),
+    /**
+     * Days of simulated history written once into an empty demo database (collector/demo-history.ts), so the 7-day
+     * and 90-day charts show data at once; the pages mark it 演示数据. 0 (the default): none. Never for production.
+     */
+    demoHistoryDays: z.number().int().min(0).max(90).default(0),
+    /** One simulated result per target per step: the charts over days read hourly rollups, so 10 minutes is plenty. */
+    demoHistoryStep: duration({ min: '1m', max: '1h' }).prefault('10m'),
     /** Probes running at once in this process, and at once against one host. */
     concurrency: z.number().int().min(1).max(20_000).default(500),
     perHostConcurrency: z.number().int().min(1).max(10_000).default(50),

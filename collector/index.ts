@@ -12,6 +12,7 @@ import { PROBE_RAW_TABLE, PROBE_ROLLUPS } from './rollups';
 import { CALL_RAW_TABLE, CALL_ROLLUPS, callsConfig, createCallMonitor } from './calls/index';
 import { COLLECTOR_KINDS } from './objects';
 import { configObjectRoutes } from '../core/config/routes';
+import { seedDemoHistory } from './demo-history';
 
 const DAY = 86_400_000;
 
@@ -43,6 +44,7 @@ export const collectorArea: AreaDefinition<typeof sections, { demo?: CollectorDe
     let config = ctx.config.collector;
     let engine: CollectorEngine | null = null;
     let sim: { stop(): Promise<void> } | null = null;
+    let seeding: { done: Promise<unknown>; abort: AbortController } | null = null;
     const log = ctx.log;
 
     const routes = new Hono<AppEnv>();
@@ -82,7 +84,19 @@ export const collectorArea: AreaDefinition<typeof sections, { demo?: CollectorDe
         await engine.start();
         await calls.start();
       },
+      // The demo's simulated history, once, beside the live probes. It takes seconds of the database (on the
+      // embedded one, of this thread), so it begins once the whole process serves.
+      serving() {
+        if (config.demoHistoryDays <= 0 || !engine || seeding) return;
+        const abort = new AbortController();
+        const done = seedDemoHistory({ db: ctx.db, log, clock: ctx.clock, config, journalDir: resolve(journalDirOf(ctx.dataDir, config), 'demo-history'), signal: abort.signal })
+          .catch((err) => log.warn({ err }, 'demo history not seeded; the next start tries again'));
+        seeding = { done, abort };
+      },
       async stop() {
+        seeding?.abort.abort();
+        await seeding?.done;
+        seeding = null;
         await calls.stop();
         await engine?.stop();
         engine = null;

@@ -133,6 +133,8 @@ export interface Overview {
     availability: { '24h': number | null; '7d': number | null; '30d': number | null };
     errorBudgetLeftPct: number | null;
   }[];
+  /** Simulated history the demo wrote (collector.demoHistoryDays): the pages mark it 演示数据. null: none. */
+  demoHistory: { from: Instant; to: Instant; days: number; results: number; incidents: number } | null;
 }
 
 /** GET /incidents (items). */
@@ -322,6 +324,34 @@ export interface FaroSessions {
   sessions: number;
   sessionsWithErrors: number;
   items: { sessionId: string; app: string; errors: number; distinctErrors: number; lastSeen: Instant; lastPage: string | null; browser: string | null }[];
+}
+
+/** GET /faro/logs (a Page of these): what the SDK's console and `faro.api.pushLog` sent, newest first. */
+export interface FaroLog {
+  ts: Instant;
+  app: string;
+  sessionId: string | null;
+  /** Without query string and fragment (they carry tokens). */
+  pageUrl: string | null;
+  browser: string | null;
+  /** Faro's LogLevel: trace, debug, info, log, warn, error. */
+  level: string;
+  message: string;
+  context: Record<string, unknown> | null;
+  traceId: string | null;
+}
+
+/** GET /faro/events (a Page of these): the SDK's events (session_start, view_changed, `faro.api.pushEvent`). */
+export interface FaroEvent {
+  ts: Instant;
+  app: string;
+  sessionId: string | null;
+  pageUrl: string | null;
+  browser: string | null;
+  name: string;
+  domain: string | null;
+  attributes: Record<string, unknown> | null;
+  traceId: string | null;
 }
 
 /** One DNS baseline a target held (GET /targets/:id/dns-baseline). */

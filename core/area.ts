@@ -50,6 +50,8 @@ export interface AreaRuntime {
   /** Routes that must live at the root (the dashboard at `/`). */
   rootRoutes?: Hono<AppEnv>;
   start(): Promise<void>;
+  /** Called once every area of the process has started and the server listens: background work that must not slow the start. */
+  serving?(): void;
   stop(): Promise<void>;
 }
 

@@ -153,6 +153,13 @@ test('overview: module tiles coloured by state, counts, availability chart with 
   const pts = await chartPoints(page, '.chart.availability');
   assert.ok(pts[0] >= 3, `availability chart has 24h/7d/30d bars: ${pts}`);
   assert.ok((await page.textContent('main.content'))!.includes('连接被拒绝'), 'the open incident is listed with its error');
+  assert.is(await page.locator('.demo-data').count(), 0, 'no 演示数据 note without demo history');
+  // As collector.demoHistoryDays leaves it (collector/demo-history.ts): the overview marks the history 演示数据.
+  await db.query(`INSERT INTO demo_history (from_ts, to_ts, days, targets, results, incidents, took_ms) VALUES ($1, $2, 30, 31, 1000, 4, 10)`, [new Date(now - 30 * 86_400_000), new Date(now - 600_000)]);
+  await page.reload();
+  await page.waitForSelector('.demo-data .demo-badge');
+  assert.match((await page.textContent('.demo-data'))!, /演示数据.*30 天.*4 次模拟故障/);
+  await db.query('DELETE FROM demo_history');
   await shot(page, 'overview');
   await page.context().close();
 });
@@ -370,6 +377,18 @@ test('RUM page: web-vital p75 trend and top errors with data', async () => {
   const errs = await chartPoints(page, '.chart.errors');
   assert.ok(errs[0] >= 10, `error count points: ${errs}`);
   assert.ok((await page.textContent('main.content'))!.includes('TypeError'));
+  // 日志与事件: the SDK's logs, searched and filtered on the server, one page at a time.
+  await page.waitForSelector('.faro-logs tbody tr');
+  assert.match((await page.textContent('.faro-logs .list-tools .list-total'))!, /共 24 条/);
+  assert.is(await page.locator('.faro-logs tbody tr').count(), 20, 'a page of 20');
+  await page.click('.faro-logs .pager .next');
+  await page.waitForFunction(() => document.querySelectorAll('.faro-logs tbody tr').length === 4);
+  await page.fill('.faro-logs input.list-filter-text[name="session"]', 'portal-1');
+  await page.press('.faro-logs input.list-filter-text[name="session"]', 'Enter');
+  await page.waitForFunction(() => /共 4 条/.test(document.querySelector('.faro-logs .list-tools .list-total')?.textContent ?? ''));
+  assert.is(await page.locator('.faro-logs tbody tr').count(), 4, 'the session filter starts again at the first page');
+  await page.waitForSelector('.faro-events tbody tr');
+  assert.ok((await page.textContent('.faro-events'))!.includes('session_start'));
   await shot(page, 'rum');
   await page.context().close();
 });

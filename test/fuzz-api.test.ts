@@ -47,7 +47,7 @@ const nastyString = fc.oneof(
   { weight: 1, arbitrary: fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map(String) },
 );
 const KEYS = ['limit', 'offset', 'from', 'to', 'bucket', 'step', 'state', 'severity', 'module', 'target', 'team', 'rule', 'alert', 'receiver',
-  'status', 'source', 'dataType', 'dept', 'app', 'page', 'names', 'exact', 'open', 'type', 'failures', 'allCategories', 'errorCode', 'q'];
+  'status', 'source', 'dataType', 'dept', 'app', 'page', 'names', 'exact', 'open', 'type', 'failures', 'allCategories', 'errorCode', 'q', 'session', 'level', 'name', 'sort'];
 const BODY_KEYS = ['username', 'password', 'role', 'scopes', 'name', 'expiresInDays', 'current', 'next', 'code', 'totp', 'status', 'message',
   'comment', 'team', 'matchers', 'startsAt', 'endsAt', 'recurrence', 'duration', 'kind', 'recordId', 'facts', 'partyCertNo', 'itemName', 'meta', 'logs', 'events', 'measurements'];
 const leaf = fc.oneof(nastyString, fc.constantFrom(1e308, -1, 0, 1e20, -1e20, 2 ** 63, Number.MAX_SAFE_INTEGER + 2, 0.5, true, false, null));

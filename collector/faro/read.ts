@@ -4,10 +4,41 @@ import { httpError, page, requirePermission, type AppEnv } from '../../core/http
 import type { Clock } from '../../core/time';
 import type { FaroConfig } from './config';
 import { WEB_VITALS } from './vitals';
-import type { FaroApp, FaroErrors, FaroException, FaroPages, FaroSessions, FaroVitals } from '../../contract/collector';
-import { appActivity, errorGroups, errorSeries, exceptionsOf, pagesP75, sessions, vitalsP75 } from '../store/faro';
+import type { FaroApp, FaroErrors, FaroEvent, FaroException, FaroLog, FaroPages, FaroSessions, FaroVitals } from '../../contract/collector';
+import type { Page } from '../../contract/common';
+import { appActivity, errorGroups, errorSeries, exceptionsOf, listEvents, listLogs, pagesP75, sessions, vitalsP75, type SignalFilter } from '../store/faro';
+import { csvEnum, instant, listQuery, problemResponse, queryInput } from '../../core/input';
+import { z } from 'zod';
 
 const EXACT_MAX_MS = 6 * 3_600_000;
+const DAY = 86_400_000;
+
+/** Faro's LogLevel values (faro-core), the only levels ?level= accepts. */
+export const FARO_LOG_LEVELS = ['trace', 'debug', 'info', 'log', 'warn', 'error'] as const;
+
+/** ?x=a,b of free names (apps, event names): at most 20, each 1 … 200 characters. */
+const names = (what: string) =>
+  z.string().transform((v, ctx) => {
+    const parts = v.split(',').map((s) => s.trim()).filter(Boolean);
+    if (parts.length > 20 || parts.some((p) => p.length > 200)) {
+      ctx.addIssue({ code: 'custom', message: `${what}最多 20 个（逗号分隔），每个最长 200 个字符` });
+      return z.NEVER;
+    }
+    return parts;
+  });
+
+const signalFilters = {
+  app: names('应用').optional(),
+  page: z.string().max(2048, { message: '页面最长 2048 个字符' }).optional(),
+  session: z.string().max(200, { message: '会话 id 最长 200 个字符' }).optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+};
+
+/** GET /logs: ?app= &page= (URL or /path) &session= &level=warn,error &from= &to= (default the last 24 h) &q= &sort=-ts|ts. */
+export const faroLogListQuery = listQuery({ ...signalFilters, level: csvEnum(FARO_LOG_LEVELS).optional() }, { sorts: ['ts'] as const, defaultSort: '-ts', limit: 50, max: 500 });
+/** GET /events: the same with ?name=session_start,view_changed instead of a level. */
+export const faroEventListQuery = listQuery({ ...signalFilters, name: names('事件名').optional() }, { sorts: ['ts'] as const, defaultSort: '-ts', limit: 50, max: 500 });
 
 /** Bucket widths a person reads at a glance (1 min … 1 day); the default is the first giving at most 60 points. */
 const NICE_BUCKETS = [60, 300, 600, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400];
@@ -86,6 +117,36 @@ export function createReadRoutes(d: { db: Db; clock: Clock; getConfig(): FaroCon
     if (!rows.length && offset === 0) return httpError(c, 404, 'not_found', 'no exception with this fingerprint');
     const items: FaroException[] = rows.map((x) => ({ ...x, ts: iso(x.ts) }));
     return c.json({ items });
+  });
+
+  // Logs and events: the list contract (README "Lists"): one page newest first and the total of the same WHERE.
+  const signalFilter = (c: Context, v: z.output<typeof faroLogListQuery> | z.output<typeof faroEventListQuery>): SignalFilter | Response => {
+    const to = v.to ?? d.clock();
+    const from = v.from ?? to - DAY;
+    if (from >= to) return problemResponse(c, { code: 'bad_parameter', field: 'from', message: '参数 from 不合法：应早于 to (from must be before to)' });
+    return { from, to, apps: v.app, page: v.page, session: v.session, q: v.q, sortDesc: v.sort.desc };
+  };
+
+  app.get('/logs', rd, async (c) => {
+    const p = queryInput(c, faroLogListQuery);
+    if (!p.ok) return p.response;
+    const f = signalFilter(c, p.value);
+    if (f instanceof Response) return f;
+    const { limit, offset } = p.value;
+    const r = await listLogs(d.db, { ...f, levels: p.value.level }, { limit, offset });
+    const body: Page<FaroLog> = { total: r.total, limit, offset, items: r.items.map((x) => ({ ...x, ts: iso(x.ts) })) };
+    return c.json(body);
+  });
+
+  app.get('/events', rd, async (c) => {
+    const p = queryInput(c, faroEventListQuery);
+    if (!p.ok) return p.response;
+    const f = signalFilter(c, p.value);
+    if (f instanceof Response) return f;
+    const { limit, offset } = p.value;
+    const r = await listEvents(d.db, { ...f, names: p.value.name }, { limit, offset });
+    const body: Page<FaroEvent> = { total: r.total, limit, offset, items: r.items.map((x) => ({ ...x, ts: iso(x.ts) })) };
+    return c.json(body);
   });
 
   app.get('/sessions', rd, async (c) => {

@@ -21,6 +21,7 @@ export const incidentListQuery = listQuery(
   { sorts: ['start'] as const, defaultSort: '-start', limit: 100, max: 1000 },
 );
 import { rollUp } from './health';
+import { demoHistoryOf } from '../demo-history';
 
 /** Share of the error budget (100 − slo)% left over a period, given the measured availability %; null without data. */
 export function errorBudgetLeft(availabilityPct: number | null, sloPct: number): number | null {
@@ -58,7 +59,7 @@ export function overviewRoutes(d: RouteDeps) {
     const at = await moduleAvailabilityComputedAt(d.db);
     if (at === null) await refresh(now);
     else if (now - at > SUMMARY_MAX_AGE_MS) void refresh(now).catch(() => undefined);
-    const [counts, mods, open, maint] = await Promise.all([stateCounts(d.db), moduleAvailability(d.db, now), openIncidentCount(d.db), activeMaintenance(d.db, now)]);
+    const [counts, mods, open, maint, demo] = await Promise.all([stateCounts(d.db), moduleAvailability(d.db, now), openIncidentCount(d.db), activeMaintenance(d.db, now), demoHistoryOf(d.db)]);
     const body: Overview = {
       at: instant(now),
       targets: { total: counts.up + counts.degraded + counts.down + counts.unknown, ...counts },
@@ -74,6 +75,7 @@ export function overviewRoutes(d: RouteDeps) {
           errorBudgetLeftPct: errorBudgetLeft(a30, m.slo),
         };
       }),
+      demoHistory: demo && { from: instant(demo.from), to: instant(demo.to), days: demo.days, results: demo.results, incidents: demo.incidents },
     };
     return c.json(body);
   });

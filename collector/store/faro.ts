@@ -1,6 +1,7 @@
 import type { Queryable } from '../../core/db';
 import { CHINA_BUCKET_ORIGIN } from '../../core/china-time';
 import { BIN_VALUE_SQL } from '../faro/histogram';
+import { likeAnywhere } from '../../core/input';
 
 /**
  * The read side of browser monitoring (Faro): web-vital p75 from raw rows (exact) or the hourly histograms
@@ -138,4 +139,59 @@ export async function sessions(db: Queryable, f: Filter, page: { limit: number; 
     sessionsWithErrors: withErrors.rows[0]?.n ?? 0,
     items: affected.rows.map((x) => ({ sessionId: x.session_id, app: x.app, errors: x.errors, distinctErrors: x.distinct_errors, lastSeen: ms(x.last_seen), lastPage: x.last_page, browser: x.browser })),
   };
+}
+
+// ---- the logs and events lists (GET /faro/logs, /faro/events; README "Lists") -----------------------------------
+
+export interface LogRecord { ts: number; app: string; sessionId: string | null; pageUrl: string | null; browser: string | null; level: string; message: string; context: Record<string, unknown> | null; traceId: string | null }
+export interface EventRecord { ts: number; app: string; sessionId: string | null; pageUrl: string | null; browser: string | null; name: string; domain: string | null; attributes: Record<string, unknown> | null; traceId: string | null }
+
+/** What both lists filter on. `page`: a whole URL (as stored, without query string) or a path starting with "/". */
+export interface SignalFilter { from: number; to: number; apps?: string[]; page?: string; session?: string; q?: string; sortDesc?: boolean }
+
+/** The WHERE shared by a list's page and its count; `$1`, `$2` are the time range. */
+function signalWhere(f: SignalFilter, params: unknown[], search: string[]): string {
+  let where = 'ts >= $1 AND ts < $2';
+  if (f.apps?.length) where += ` AND app = ANY($${params.push(f.apps)}::text[])`;
+  if (f.page) {
+    where += f.page.startsWith('/')
+      ? ` AND regexp_replace(page_url, '^[a-zA-Z][a-zA-Z0-9+.-]*://[^/]*', '') = $${params.push(f.page)}`
+      : ` AND page_url = $${params.push(f.page)}`;
+  }
+  if (f.session) where += ` AND session_id = $${params.push(f.session)}`;
+  if (f.q) {
+    const p = `$${params.push(likeAnywhere(f.q))}`;
+    where += ` AND (${search.map((c) => `${c} ILIKE ${p} ESCAPE '\\'`).join(' OR ')})`;
+  }
+  return where;
+}
+
+async function listSignals<R>(db: Queryable, table: string, cols: string, where: string, params: unknown[], f: SignalFilter, page: { limit: number; offset: number }): Promise<{ total: number; rows: R[] }> {
+  const [r, n] = await Promise.all([
+    db.query<R>(`SELECT ${cols} FROM ${table} WHERE ${where} ORDER BY ts ${f.sortDesc === false ? 'ASC' : 'DESC'} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, page.limit, page.offset]),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, params),
+  ]);
+  return { total: Number(n.rows[0]?.n ?? 0), rows: r.rows };
+}
+
+type SignalRow = { ts: Date; app: string; session_id: string | null; page_url: string | null; browser: string | null; trace_id: string | null };
+const signalOf = (x: SignalRow) => ({ ts: ms(x.ts), app: x.app, sessionId: x.session_id, pageUrl: x.page_url, browser: x.browser });
+const objectOrNull = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+
+/** Logs newest first; `q` searches the message and the context. */
+export async function listLogs(db: Queryable, f: SignalFilter & { levels?: string[] }, page: { limit: number; offset: number }): Promise<{ total: number; items: LogRecord[] }> {
+  const params: unknown[] = [new Date(f.from), new Date(f.to)];
+  let where = signalWhere(f, params, ['message', 'context::text']);
+  if (f.levels?.length) where += ` AND level = ANY($${params.push(f.levels)}::text[])`;
+  const r = await listSignals<SignalRow & { level: string; message: string; context: unknown }>(db, 'faro_logs', 'ts, app, session_id, page_url, browser, level, message, context, trace_id', where, params, f, page);
+  return { total: r.total, items: r.rows.map((x) => ({ ...signalOf(x), level: x.level, message: x.message, context: objectOrNull(x.context), traceId: x.trace_id })) };
+}
+
+/** Events newest first; `q` searches the name, the domain and the attributes. */
+export async function listEvents(db: Queryable, f: SignalFilter & { names?: string[] }, page: { limit: number; offset: number }): Promise<{ total: number; items: EventRecord[] }> {
+  const params: unknown[] = [new Date(f.from), new Date(f.to)];
+  let where = signalWhere(f, params, ['name', 'domain', 'attributes::text']);
+  if (f.names?.length) where += ` AND name = ANY($${params.push(f.names)}::text[])`;
+  const r = await listSignals<SignalRow & { name: string; domain: string | null; attributes: unknown }>(db, 'faro_events', 'ts, app, session_id, page_url, browser, name, domain, attributes, trace_id', where, params, f, page);
+  return { total: r.total, items: r.rows.map((x) => ({ ...signalOf(x), name: x.name, domain: x.domain, attributes: objectOrNull(x.attributes), traceId: x.trace_id })) };
 }

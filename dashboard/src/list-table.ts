@@ -16,7 +16,9 @@ export interface ListColumn<T> {
 export interface ListFilter {
   name: string;
   label: string;
-  options: [string, string][];
+  /** The choices of a drop-down; without them the filter is a text box (a session id, a page path). */
+  options?: [string, string][];
+  placeholder?: string;
   value?: string;
 }
 
@@ -185,12 +187,16 @@ export function listTable<T>(o: ListTableOptions<T>): HTMLElement & { reload(): 
       }, 250);
     } })
     : null;
+  const setFilter = (name: string, v: string) => {
+    state.filters[name] = v;
+    state.offset = 0;
+    void reload();
+  };
   const filters = (o.filters ?? []).map((f) =>
-    h('label.list-filter', h('span', f.label), h('select', { name: f.name, onchange: (e: Event) => {
-      state.filters[f.name] = (e.target as HTMLSelectElement).value;
-      state.offset = 0;
-      void reload();
-    } }, h('option', { value: '' }, t('common.all')), f.options.map(([v, l]) => h('option', { value: v, selected: v === state.filters[f.name] }, l)))));
+    h('label.list-filter', h('span', f.label), f.options
+      ? h('select', { name: f.name, onchange: (e: Event) => setFilter(f.name, (e.target as HTMLSelectElement).value) },
+        h('option', { value: '' }, t('common.all')), f.options.map(([v, l]) => h('option', { value: v, selected: v === state.filters[f.name] }, l)))
+      : h('input.list-filter-text', { type: 'search', name: f.name, placeholder: f.placeholder ?? '', value: state.filters[f.name], onchange: (e: Event) => setFilter(f.name, (e.target as HTMLInputElement).value.trim()) })));
   const el = h(`div.list-table.${o.cls}`, h('div.list-tools', search, filters, count, bulk), body) as HTMLElement & { reload(): Promise<void> };
   el.reload = reload;
   if (o.initial !== undefined && !changed) draw(o.initial ?? { items: [], total: 0, limit: size, offset: 0 });

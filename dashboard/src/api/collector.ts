@@ -1,6 +1,6 @@
 import type { Page } from '../../../contract/common';
 import type {
-  Baseline, BaselineApproved, CollectorSystem, DnsBaselineApproved, DnsBaselineView, FaroApp, FaroErrors, FaroPages, FaroSessions, FaroVitals, Incident, ModuleSummary, Overview,
+  Baseline, BaselineApproved, CollectorSystem, DnsBaselineApproved, DnsBaselineView, FaroApp, FaroErrors, FaroEvent, FaroLog, FaroPages, FaroSessions, FaroVitals, Incident, ModuleSummary, Overview,
   ProbeResultPage, Series, TargetDetail, TargetStateName, TargetSummary,
 } from '../../../contract/collector';
 import { get, post, rq, type Range } from './http';
@@ -9,6 +9,8 @@ import { get, post, rq, type Range } from './http';
 export interface TargetQuery { module?: string; state?: TargetStateName | string; type?: string; tag?: string; q?: string; sort?: string; limit?: number; offset?: number }
 export interface IncidentQuery { module?: string; target?: string; open?: boolean; state?: 'open' | 'closed' | string; q?: string; sort?: string; from?: string; to?: string; limit?: number; offset?: number }
 export interface FaroQuery { app?: string; page?: string; limit?: number }
+/** GET /api/collector/faro/logs and /events (README "Lists"): q, app, page (URL or /path), session, level or name, paging. */
+export interface FaroSignalQuery { app?: string; page?: string; session?: string; level?: string; name?: string; q?: string; sort?: string; limit?: number; offset?: number }
 
 /** The answers are contract/collector.ts's; a GET gives null when the endpoint is not there (404/501). */
 export const collector = {
@@ -38,4 +40,6 @@ export const faro = {
   errors: (r: Range, params: FaroQuery = {}): Promise<FaroErrors | null> => get('/api/collector/faro/errors', { ...rq(r), ...params }),
   sessions: (r: Range, params: FaroQuery = {}): Promise<FaroSessions | null> => get('/api/collector/faro/sessions', { ...rq(r), ...params }),
   apps: (): Promise<{ items: FaroApp[] } | null> => get('/api/collector/faro/apps'),
+  logs: (r: Range, params: FaroSignalQuery = {}): Promise<Page<FaroLog> | null> => get('/api/collector/faro/logs', { ...rq(r), ...params }),
+  events: (r: Range, params: FaroSignalQuery = {}): Promise<Page<FaroEvent> | null> => get('/api/collector/faro/events', { ...rq(r), ...params }),
 };

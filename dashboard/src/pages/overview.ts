@@ -29,6 +29,14 @@ const mean = (xs: (number | null | undefined)[]) => {
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
 };
 
+/** The demo's simulated history (collector.demoHistoryDays) is marked, so nobody takes its trends for real ones. */
+function demoNote(ov: Overview | null): HTMLElement | null {
+  const d = ov?.demoHistory;
+  if (!d) return null;
+  return h('div.demo-data', { title: tr('ov.demo.title', { results: d.results, incidents: d.incidents }) },
+    h('span.chip.demo-badge', tr('ov.demo.badge')), ' ', tr('ov.demo.note', { from: fmtTime(d.from), to: fmtTime(d.to), days: d.days, incidents: d.incidents }));
+}
+
 /** 总览: every module as a tile coloured by its state, counts, availability, incidents, alerts, today's reporting. */
 export async function renderOverview(ctx: PageCtx): Promise<HTMLElement> {
   const [ovG, modsG, incidentsG, alertsG, runsG] = await Promise.all([
@@ -148,6 +156,7 @@ export async function renderOverview(ctx: PageCtx): Promise<HTMLElement> {
       } }, h('div.stat-num', ov || incidents ? String(ov?.openIncidents ?? incidents?.items.length ?? 0) : '—'), h('div.stat-label', tr('ov.openIncidents'))),
       h(hasAlertsPage ? 'a.stat.s-alert.stat-alerts' : 'div.stat.s-alert', { href: hasAlertsPage ? buildHash({ page: 'alerts', params: { tab: 'firing' } }) : undefined, title: hasAlertsPage ? tr('ov.seeFiring') : undefined },
         h('div.stat-num', alerts ? String(firingCount) : '—'), h('div.stat-label', stateLabel('firing')))),
+    demoNote(ov),
     ['admin', 'regulator'].includes(ctx.user.role) ? h('a.report-line', { href: buildHash({ page: 'reporting', params: {} }) }, reportLine) : h('div.report-line', reportLine),
     h('div.grid2',
       card(tr('ov.modules'), filterNote, tiles),

@@ -2,6 +2,9 @@ import { api } from '../api';
 import { card, chart, fmtNum, fmtTime, h, table, timeAxisOption } from '../ui';
 import { setParams } from '../router';
 import type { PageCtx } from '../page-ctx';
+import { listTable, type ListFilter } from '../list-table';
+import { t as tr } from '../i18n';
+import type { FaroEvent, FaroLog } from '../../../contract/collector';
 
 const VITALS: [string, string, string][] = [
   ['lcp', 'LCP 最大内容绘制', 'ms'],
@@ -11,7 +14,65 @@ const VITALS: [string, string, string][] = [
   ['cls', 'CLS 累积布局偏移', ''],
 ];
 
-/** 前端体验: web-vital p75 over time per app and page, top errors by fingerprint, affected sessions. */
+const LEVELS = ['error', 'warn', 'info', 'log', 'debug', 'trace'] as const;
+const LEVEL_CLS: Record<string, string> = { error: 'err', warn: 'warn' };
+
+const short = (v: unknown, n = 120) => {
+  if (v == null) return '—';
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s.length > n ? `${s.slice(0, n)}…` : s;
+};
+
+/** 日志与事件: the SDK's logs and events, searched and paged on the server (GET /faro/logs, /faro/events). */
+function signalsCard(ctx: PageCtx, apps: string[], app: string | undefined, pageUrl: string | undefined): HTMLElement {
+  const common = (): ListFilter[] => [
+    { name: 'app', label: tr('rum.sig.app'), options: apps.map((a) => [a, a]), value: app ?? '' },
+    { name: 'page', label: tr('rum.sig.page'), placeholder: tr('rum.sig.pageHint'), value: pageUrl ?? '' },
+    { name: 'session', label: tr('rum.sig.session'), placeholder: tr('rum.sig.sessionHint') },
+  ];
+  // A page links to the whole 前端体验 page for that page (the charts above follow it), like the 页面体验 table.
+  const pageCell = (r: FaroLog | FaroEvent) =>
+    r.pageUrl ? h('a', { href: '#', title: r.pageUrl, onclick: (e: Event) => { e.preventDefault(); setParams({ url: r.pageUrl ?? undefined }); } }, short(r.pageUrl, 60)) : '—';
+  const logs = listTable<FaroLog>({
+    cls: 'faro-logs',
+    search: tr('rum.sig.logSearch'),
+    filters: [...common(), { name: 'level', label: tr('rum.sig.level'), options: LEVELS.map((l): [string, string] => [l, tr(`rum.level.${l}`)]) }],
+    sort: '-ts',
+    pageSize: 20,
+    empty: tr('rum.sig.noLogs'),
+    load: (q) => api.faro.logs(ctx.range, q),
+    cols: [
+      { title: tr('rum.sig.time'), sort: 'ts', cell: (r) => fmtTime(r.ts, true) },
+      { title: tr('rum.sig.level'), cell: (r) => h(`span.level${LEVEL_CLS[r.level] ? '.' + LEVEL_CLS[r.level] : ''}`, r.level) },
+      { title: tr('rum.sig.message'), cell: (r) => h('span', { title: r.context ? JSON.stringify(r.context) : '' }, short(r.message)) },
+      { title: tr('rum.sig.app'), cell: (r) => r.app },
+      { title: tr('rum.sig.page'), cell: pageCell },
+      { title: tr('rum.sig.session'), cell: (r) => (r.sessionId ? h('code', r.sessionId) : '—') },
+      { title: tr('rum.sig.browser'), cell: (r) => r.browser ?? '—' },
+    ],
+  });
+  const events = listTable<FaroEvent>({
+    cls: 'faro-events',
+    search: tr('rum.sig.eventSearch'),
+    filters: [...common(), { name: 'name', label: tr('rum.sig.eventName'), placeholder: tr('rum.sig.eventNameHint') }],
+    sort: '-ts',
+    pageSize: 20,
+    empty: tr('rum.sig.noEvents'),
+    load: (q) => api.faro.events(ctx.range, q),
+    cols: [
+      { title: tr('rum.sig.time'), sort: 'ts', cell: (r) => fmtTime(r.ts, true) },
+      { title: tr('rum.sig.event'), cell: (r) => h('code', r.name) },
+      { title: tr('rum.sig.domain'), cell: (r) => r.domain ?? '—' },
+      { title: tr('rum.sig.attributes'), cell: (r) => short(r.attributes, 80) },
+      { title: tr('rum.sig.app'), cell: (r) => r.app },
+      { title: tr('rum.sig.page'), cell: pageCell },
+      { title: tr('rum.sig.session'), cell: (r) => (r.sessionId ? h('code', r.sessionId) : '—') },
+    ],
+  });
+  return card(tr('rum.sig.card'), h('h4', tr('rum.sig.logs')), logs, h('h4', tr('rum.sig.events')), events);
+}
+
+/** 前端体验: web-vital p75 over time per app and page, top errors by fingerprint, affected sessions, logs and events. */
 export async function renderRum(ctx: PageCtx): Promise<HTMLElement> {
   const app = ctx.route.params.app;
   const pageUrl = ctx.route.params.url;
@@ -25,8 +86,8 @@ export async function renderRum(ctx: PageCtx): Promise<HTMLElement> {
   ]);
   const points = vitals?.items ?? [];
   const ms = VITALS.filter(([k, , u]) => u === 'ms' && points.some((p) => p.name === k));
-  const timeSeries = ms.map(([k, label]) => ({ name: label, data: points.filter((p) => p.name === k).map((p) => [new Date(p.bucket).getTime(), Number(p.p75)] as [number, number]) }));
-  const cls = points.filter((p) => p.name === 'cls').map((p) => [new Date(p.bucket).getTime(), Number(p.p75)] as [number, number]);
+  const timeSeries = ms.map(([k, label]) => ({ name: label, data: points.filter((p) => p.name === k).map((p) => [new Date(p.bucket).getTime(), p.p75] as [number, number]) }));
+  const cls = points.filter((p) => p.name === 'cls').map((p) => [new Date(p.bucket).getTime(), p.p75] as [number, number]);
   const errs = errors?.items ?? [];
   const errSeries = errors?.series ?? [];
 
@@ -68,5 +129,6 @@ export async function renderRum(ctx: PageCtx): Promise<HTMLElement> {
       ['浏览器', (r) => r.browser ?? '—'],
       ['最近页面', (r) => r.lastPage ?? '—'],
       ['最近出现', (r) => fmtTime(r.lastSeen, true)],
-    ], { empty: '没有出错的会话' })));
+    ], { empty: '没有出错的会话' })),
+    signalsCard(ctx, (apps?.items ?? []).map((a) => a.name), app, pageUrl));
 }

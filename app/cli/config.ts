@@ -4,26 +4,33 @@
  *   npx tsx app/cli/config.ts export [--out FILE] [--config ops/demo.yaml]
  *   npx tsx app/cli/config.ts import FILE [--dry-run] [--prune] [--reason TEXT] [--config ops/demo.yaml]
  *   npx tsx app/cli/config.ts catalogue FILE [--dry-run] [--archive-missing] [--format csv|openapi] [--encoding utf-8|gbk] [--reason TEXT]
+ *       [--server URL] [--token T | --token-file PATH] [--direct]
  * `export` writes what runs (the file's objects and the stored ones) as YAML in the file's own format; `import` prints
  * the exact diff of FILE against what runs and applies it in one transaction (not with --dry-run). FILE may be a whole
  * configuration file: only the lists of objects (collector.modules, collector.targets, alerts.rules, alerts.receivers)
  * are read. `catalogue` imports the exchange platform's interface catalogue (CSV with Chinese headers, or OpenAPI 3;
  * README: 接口目录导入) as modules and http targets, idempotent by 接口编码; a bad row is reported and the rest imported.
- * A running server applies an import within seconds (it polls the store), without a restart.
+ * `catalogue` goes to the running server when one runs (like app/cli/import.ts: --server URL, else the config's
+ * server if GET /healthz answers; --direct skips it), with an API token of ops or admin (--token, --token-file or
+ * CITY_OPS_TOKEN); with no server it opens the database itself. A running server applies an import written into the
+ * database within seconds (it polls the store), without a restart.
  * Exit 0 done; 1 the import has problems (config import: nothing applied; catalogue: the bad rows left out, the rest
  * applied) or could not run; 2 usage error.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 import type { ConfigObjects, ImportPlan } from '../../core/config/store';
 import type { CataloguePreview } from '../../contract/catalogue';
+import { answers, hostOf, runningServer } from './server';
 
 const USAGE = `用法 (usage):
   npx tsx app/cli/config.ts export [--out FILE] [--config ops/demo.yaml]
   npx tsx app/cli/config.ts import FILE [--dry-run] [--prune] [--reason 说明] [--config ops/demo.yaml]
-  npx tsx app/cli/config.ts catalogue FILE [--dry-run] [--archive-missing] [--format auto|csv|openapi] [--encoding auto|utf-8|gbk] [--reason 说明] [--config ops/demo.yaml]`;
+  npx tsx app/cli/config.ts catalogue FILE [--dry-run] [--archive-missing] [--format auto|csv|openapi] [--encoding auto|utf-8|gbk] [--reason 说明] [--config ops/demo.yaml]
+      [--server URL] [--token T | --token-file PATH]  (发给运行中的服务；默认：配置中的服务若在运行，令牌亦可用 CITY_OPS_TOKEN)
+      [--direct]  (直接写数据库，需先停止服务)`;
 
 /** What runs, as YAML that `import` reads back unchanged. */
 export async function exportYaml(objects: ConfigObjects): Promise<string> {
@@ -82,6 +89,10 @@ async function main() {
       encoding: { type: 'string' },
       reason: { type: 'string' },
       config: { type: 'string', short: 'c' },
+      server: { type: 'string' },
+      token: { type: 'string' },
+      'token-file': { type: 'string' },
+      direct: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -95,9 +106,36 @@ async function main() {
   const encoding = enc === 'auto' ? 'auto' : enc === 'utf-8' || enc === 'utf8' ? 'utf-8' : enc === 'gbk' || enc === 'gb18030' ? 'gb18030' : null;
   if (!encoding) throw new UsageError('--encoding 应为 auto、utf-8 或 gbk');
   const { loadConfig, configPath } = await import('../config');
+  const config = loadConfig(values.config ?? process.env.CONFIG ?? 'ops/demo.yaml');
+  let bytes: Buffer | undefined;
+  if (file) {
+    try {
+      bytes = readFileSync(file);
+    } catch {
+      throw new UsageError(`找不到文件 ${file}`);
+    }
+  }
+  // The catalogue goes to the running server when one runs (its API previews and applies, audited); only with none
+  // does the command open the database itself (the embedded folder is the server's while it runs).
+  if (cmd === 'catalogue') {
+    if (values.server && values.direct) throw new UsageError('--server 与 --direct 不能同时使用');
+    const server = values.server ? values.server.replace(/\/+$/, '') : values.direct ? null : await runningServer(`http://${hostOf(config.server.host)}:${config.server.port}`);
+    if (values.server && !(await answers(server!))) throw new Error(`服务 ${server} 没有响应（GET /healthz）：请检查地址，或不带 --server 直接写入数据库（需先停止服务）`);
+    if (server) {
+      const token = values.token ?? (values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : process.env.CITY_OPS_TOKEN);
+      if (!token) throw new UsageError(`服务 ${server} 正在运行，目录将发送给它导入：需要运维或管理员角色的 API 令牌，用 --token、--token-file 或环境变量 CITY_OPS_TOKEN 提供（或加 --direct 并先停止服务）`);
+      const q = new URLSearchParams({ name: basename(file!), format, encoding: encoding === 'gb18030' ? 'gbk' : encoding, ...(values['dry-run'] ? { dryRun: '1' } : {}), ...(values['archive-missing'] ? { archiveMissing: '1' } : {}), ...(values.reason ? { reason: values.reason } : {}) });
+      const res = await fetch(`${server}/api/collector/config/catalogue?${q}`, { method: 'POST', body: new Uint8Array(bytes!), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' } });
+      const body = (await res.json().catch(() => null)) as (CataloguePreview & { error?: { message: string } }) | null;
+      if (res.status === 401) throw new Error(`服务 ${server} 拒绝了令牌（401）：令牌无效或已过期`);
+      if (res.status !== 200 || !body) throw new Error(`服务 ${server} 未完成导入（${res.status}）：${body?.error?.message ?? ''}`);
+      console.log(`（由服务 ${server} 导入）\n${formatCatalogue(body)}`);
+      process.exitCode = body.errors.length ? 1 : 0;
+      return;
+    }
+  }
   const { openDb } = await import('../../core/db');
   const { openConfigObjects } = await import('../objects');
-  const config = loadConfig(values.config ?? process.env.CONFIG ?? 'ops/demo.yaml');
   const url = process.env.DATABASE_URL || config.database.url;
   const db = await openDb({ url, dataDir: url ? undefined : configPath(config, config.database.dataDir) });
   try {
@@ -108,15 +146,9 @@ async function main() {
       else process.stdout.write(text);
       return;
     }
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(file!);
-    } catch {
-      throw new UsageError(`找不到文件 ${file}`);
-    }
     if (cmd === 'catalogue') {
       const { readCatalogue, importCatalogue } = await import('../../collector');
-      const read = readCatalogue(bytes, { format, encoding, name: file });
+      const read = readCatalogue(bytes!, { format, encoding, name: file });
       const preview = await importCatalogue(objects, read, {
         dryRun: !!values['dry-run'], archiveMissing: !!values['archive-missing'],
         actor: { name: `cli:${process.env.USER ?? 'unknown'}`, role: 'admin', reason: values.reason ?? `接口目录导入 ${file}` },
@@ -125,7 +157,7 @@ async function main() {
       process.exitCode = preview.errors.length ? 1 : 0;
       return;
     }
-    const text = bytes.toString('utf8');
+    const text = bytes!.toString('utf8');
     const plan = await objects.plan(readImportDoc(text, file!), values.prune);
     const dry = !!values['dry-run'] || plan.errors.length > 0;
     if (!dry) await objects.apply(plan, { name: `cli:${process.env.USER ?? 'unknown'}`, role: 'admin', reason: values.reason ?? `config import ${file}` });

@@ -30,13 +30,15 @@ const mean = (xs: (number | null | undefined)[]) => {
 
 /** 总览: every module as a tile coloured by its state, counts, availability, incidents, alerts, today's reporting. */
 export async function renderOverview(ctx: PageCtx): Promise<HTMLElement> {
-  const [ovG, modsG, incidentsG, alertsG, runsG] = await Promise.all([
+  const [ovG, modsG, incidentsG, alertsG, runsG, deptsG] = await Promise.all([
     settle(api.collector.overview(ctx.range)),
     settle(api.collector.modules({ limit: 1000 })),
     settle(api.collector.incidents({ open: true, limit: 20 })),
     settle(api.alerts.list({ state: 'firing', limit: 1 })),
     settle(api.reporter.runs(50)),
+    settle(api.collector.departments()),
   ]);
+  const departments = (valueOf(deptsG)?.items ?? []).map((d): [string, string] => [d.department, `${d.department}（${d.targets}）`]);
   const [ov, mods, incidents, alerts, runs] = [valueOf(ovG), valueOf(modsG), valueOf(incidentsG), valueOf(alertsG), valueOf(runsG)];
   const retry = () => ctx.rerender();
   const filter = ctx.route.params.state && ctx.route.params.state in STATE_LABEL ? ctx.route.params.state : undefined;
@@ -122,6 +124,7 @@ export async function renderOverview(ctx: PageCtx): Promise<HTMLElement> {
       { name: 'state', label: '状态', options: [['down', '故障'], ['degraded', '降级'], ['unknown', '未知'], ['up', '正常']] },
       { name: 'module', label: '模块', options: modules.map((m): [string, string] => [m.id, m.name]) },
       { name: 'type', label: '类型', options: ['http', 'tcp', 'dns', 'tls', 'icmp', 'content', 'heartbeat'].map((t): [string, string] => [t, t]) },
+      ...(departments.length ? [{ name: 'department', label: '部门', options: departments }] : []),
     ],
     cols: [
       { title: '名称', sort: 'name', cell: (r) => (ctx.user.role === 'regulator' ? r.name : h('a', { href: buildHash({ page: 'target', arg: r.id, params: {} }) }, r.name)) },

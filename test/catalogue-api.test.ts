@@ -146,6 +146,33 @@ test('GBK, an OpenAPI document, a file-managed id and a missing column', async (
   assert.is((await upload('')).status, 400);
 });
 
+test('the targets list filters by department (the target’s, else its module’s); bulk disable and enable in one go', async () => {
+  const auth = { authorization: `Bearer ${T.ops}` };
+  const list = async (q: string) => (await (await fetch(`${sys.url}/api/collector/targets${q}`, { headers: auth })).json()) as any;
+  await until('both mirrored', async () => (await list('?department=%E5%B8%82%E5%85%AC%E5%AE%89%E5%B1%80')).total === 1 && (await list('?department=%E5%B8%82%E5%B8%82%E5%9C%BA%E7%9B%91%E7%AE%A1%E5%B1%80')).total === 1);
+  assert.equal((await list(`?department=${encodeURIComponent('市公安局')}`)).items.map((t: any) => t.id), ['rk-001']);
+  assert.is((await list(`?department=${encodeURIComponent('没有的部门')}`)).total, 0);
+  const depts = (await (await fetch(`${sys.url}/api/collector/departments`, { headers: auth })).json()) as any;
+  assert.ok(depts.items.some((d: any) => d.department === '市公安局' && d.targets === 1), JSON.stringify(depts));
+  const bulk = async (ids: string[], enabled: boolean, token = T.ops) => {
+    const r = await fetch(`${sys.url}/api/collector/config/targets/bulk`, { method: 'POST', body: JSON.stringify({ ids, enabled }), headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
+    return { status: r.status, body: (await r.json()) as any };
+  };
+  const off = await bulk(['rk-001', 'fr-001', 'jk-file', 'nope'], false);
+  assert.is(off.status, 200);
+  assert.equal(off.body.changed.sort(), ['fr-001', 'rk-001']);
+  assert.equal(off.body.refused.map((x: any) => `${x.id}:${x.code}`), ['jk-file:managed_by_file', 'nope:not_found']);
+  await until('rk-001 inactive', async () => (await db.query(`SELECT active FROM targets WHERE id = 'rk-001'`)).rows[0]?.active === false);
+  assert.equal((await store.history('target', 'rk-001'))[0].action, 'disable');
+  const audit = await db.query(`SELECT 1 FROM audit_log WHERE action = 'config.target.disable' AND target = 'target:rk-001'`);
+  assert.is(audit.rowCount, 1);
+  const on = await bulk(['rk-001', 'fr-001'], true);
+  assert.equal(on.body.changed.sort(), ['fr-001', 'rk-001']);
+  assert.is((await store.get('target', 'rk-001'))!.data.enabled, undefined);
+  await until('rk-001 active', async () => (await db.query(`SELECT active FROM targets WHERE id = 'rk-001'`)).rows[0]?.active === true);
+  assert.is((await bulk(['rk-001'], false, T.regulator)).status, 403);
+});
+
 test('roles: ops and admin import; security and regulator may not', async () => {
   assert.is((await upload(file(ROW.rk), '?dryRun=1', T.admin)).status, 200);
   assert.is((await upload(file(ROW.rk), '?dryRun=1', T.security)).status, 403);

@@ -138,6 +138,7 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
     const action = b.value.enabled ? 'enable' : 'disable';
     const res = await objects.setEnabledMany(kind.kind, b.value.ids, b.value.enabled, actorOf(c, b.value.reason), c.get('principal')!);
     if (res.problems.length) return httpError(c, 422, 'invalid_config', `未保存：${res.problems[0].field}：${res.problems[0].message}`, { problems: res.problems });
+    if (!res.changed.length && !res.unchanged.length && res.refused.every((x) => x.code === 'forbidden')) return httpError(c, 403, 'forbidden', res.refused[0].message);
     for (const x of res.changed) {
       await auditFrom(c, auth, { action: `config.${kind.kind}.${action}`, target: `${kind.kind}:${x.id}`, details: { bulk: true, reason: b.value.reason ?? '', before: x.before, after: x.after, diff: x.diff } });
     }

@@ -29,11 +29,13 @@ export function decodeText(bytes: Uint8Array, encoding: TextEncodingName = 'auto
 
 /**
  * CSV (RFC 4180, by csv-parse) as rows of cells; the first row is the header. Quoted cells may hold commas, quotes
- * and line breaks; rows of different lengths are kept as they are (the caller names the missing column).
+ * and line breaks; rows of different lengths are kept as they are (the caller names the missing column); a row is at
+ * most 64 Ki characters unless the caller says otherwise.
  */
-export function readCsv(text: string): string[][] {
+export function readCsv(text: string, opts: { maxRecordChars?: number } = {}): string[][] {
   try {
-    return parse(text, { relax_column_count: true, skip_empty_lines: true, bom: true, trim: false }) as string[][];
+    // A row longer than maxRecordChars is refused as it is read (a stray quote would otherwise swallow the file).
+    return parse(text, { relax_column_count: true, skip_empty_lines: true, bom: true, trim: false, max_record_size: opts.maxRecordChars ?? 64 * 1024 }) as string[][];
   } catch (err) {
     const e = err as Error & { lines?: number };
     throw new TextFileError('bad_csv', `CSV 格式错误${e.lines ? `（第 ${e.lines} 行附近）` : ''}：${e.message.slice(0, 200)}；请检查引号是否成对`);

@@ -140,6 +140,14 @@ test('GBK, an OpenAPI document, a file-managed id and a missing column', async (
   assert.equal(o.body.changes.map((c: any) => c.id), ['oa-rk']);
   const f = await upload(file(`JK-FILE,改文件的,${base}/x,GET,门户,办公厅,中,否,,,`), '?dryRun=1');
   assert.equal(f.body.errors.map((e: any) => [e.row, e.column, e.code]), [[2, '接口编码', 'managed_by_file']]);
+  // A code twice in the file: the second row is the error; a code whose id a hand-made target has: not overwritten.
+  const made = await fetch(`${sys.url}/api/collector/config/targets`, { method: 'POST', body: JSON.stringify({ data: { id: 'hand-1', module: 'portal', name: '手工接口', type: 'http', interval: '1h', spec: { url: `${base}/x` } } }), headers: { 'content-type': 'application/json', authorization: `Bearer ${T.ops}` } });
+  assert.is(made.status, 201);
+  const d = await upload(file(`DUP-1,一,${base}/a,GET,门户,办公厅,中,否,,,`, `DUP-1,二,${base}/b,GET,门户,办公厅,中,否,,,`, `HAND-1,撞号,${base}/c,GET,门户,办公厅,中,否,,,`), '?dryRun=1');
+  assert.equal(d.body.errors.map((e: any) => [e.row, e.column, e.code]), [[3, '接口编码', 'duplicate_code'], [4, '接口编码', 'id_conflict']]);
+  assert.match(d.body.errors[0].message, /第 2 行重复/);
+  assert.match(d.body.errors[1].message, /手工接口/);
+  assert.equal(d.body.changes.map((c: any) => c.id), ['dup-1']);
   const m = await upload('接口编码,接口名称\nA,B\n');
   assert.is(m.status, 422);
   assert.is(m.body.error.code, 'missing_column');

@@ -152,6 +152,8 @@ test('GBK, an OpenAPI document, a file-managed id and a missing column', async (
   assert.is(m.status, 422);
   assert.is(m.body.error.code, 'missing_column');
   assert.is((await upload('')).status, 400);
+  const form = await fetch(`${sys.url}/api/collector/config/catalogue`, { method: 'POST', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${T.ops}` } });
+  assert.is(form.status, 415);
 });
 
 test('the targets list filters by department (the target’s, else its module’s); bulk disable and enable in one go', async () => {

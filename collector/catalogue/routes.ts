@@ -31,6 +31,10 @@ export function catalogueRoutes(objects: ConfigObjects, auth: AuthService) {
     const q = queryInput(c, catalogueQuery);
     if (!q.ok) return q.response;
     const { dryRun = false, archiveMissing = false, format = 'auto', encoding = 'auto', name, reason } = q.value;
+    // The file itself is the body (as the dashboard and the CLI send it), not a form.
+    if (/^(multipart\/form-data|application\/x-www-form-urlencoded)\b/i.test(c.req.header('content-type') ?? '')) {
+      return httpError(c, 415, 'unsupported_media_type', '请把目录文件本身作为请求体发送（content-type: application/octet-stream），不要用表单上传', { field: 'body' });
+    }
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     if (!bytes.length) return httpError(c, 400, 'empty', '请求体为空：请把目录文件本身作为请求体发送（CSV 或 OpenAPI 文档）', { field: 'body' });
     let read;

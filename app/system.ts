@@ -18,7 +18,7 @@ import { lockFolder } from '../core/folder-lock';
 import { INPUT_LIMITS, inputGuard } from '../core/input';
 import { createBackupRoutes } from '../core/backup';
 import { LiveEvents } from '../core/events';
-import { journalDirOf } from '../collector';
+import { journalDirOf, CATALOGUE_MAX_BYTES } from '../collector';
 import { collectorArea } from '../collector';
 import { alertsArea } from '../alerts';
 import { reporterArea } from '../reporter';
@@ -292,7 +292,8 @@ export const CONFIG_POLL_MS = 2_000;
 /**
  * The largest request body per route: a heartbeat or a sign-in is a few hundred bytes, so 8 KiB; the sign-in area's
  * other requests 64 KiB; record intake, the file upload and the Faro receiver their configured sizes
- * (reporter.intake.maxRequestBytes, maxImportBytes, faro.maxBodyBytes: a batch of records, a file, an SDK batch);
+ * (reporter.intake.maxRequestBytes, maxImportBytes, faro.maxBodyBytes: a batch of records, a file, an SDK batch), an
+ * interface catalogue 32 MiB;
  * everything else 1 MiB.
  */
 export function bodyLimitFor(config: Config, path: string): number {
@@ -303,6 +304,7 @@ export function bodyLimitFor(config: Config, path: string): number {
   if (path === '/api/reporter/imports' || path === '/api/reporter/imports/') return config.reporter.intake.maxImportBytes;
   if (path.startsWith('/api/collector/faro/collect')) return config.faro.maxBodyBytes;
   if (path === '/api/collector/calls/ingest') return config.calls.maxBodyBytes;
+  if (path === '/api/collector/config/catalogue' || path === '/api/collector/config/catalogue/') return CATALOGUE_MAX_BYTES;
   // A 通报's 整改反馈 carries its attachments as base64 (4/3 of their size) beside the text.
   if (/^\/api\/alerts\/notices\/\d+\/feedback\/?$/.test(path)) {
     const a = config.alerts.notices.attachments;

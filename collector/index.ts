@@ -13,6 +13,10 @@ import { CALL_RAW_TABLE, CALL_ROLLUPS, callsConfig, createCallMonitor } from './
 import { COLLECTOR_KINDS } from './objects';
 import { configObjectRoutes } from '../core/config/routes';
 import { seedDemoHistory } from './demo-history';
+import { catalogueRoutes } from './catalogue/routes';
+export { CATALOGUE_MAX_BYTES } from './catalogue/routes';
+export { readCatalogue, CatalogueFileError } from './catalogue/read';
+export { importCatalogue, CatalogueConfigError } from './catalogue/plan';
 
 const DAY = 86_400_000;
 
@@ -57,6 +61,8 @@ export const collectorArea: AreaDefinition<typeof sections, { demo?: CollectorDe
     routes.route('/calls', calls.routes);
     // The write API of modules and targets (core/config/routes.ts; README: 统一配置).
     for (const k of COLLECTOR_KINDS) routes.route(`/config/${k.key}`, configObjectRoutes(ctx.objects, k.kind, ctx.auth));
+    // The interface catalogue import (collector/catalogue; README: 接口目录导入): modules and targets from a CSV or OpenAPI file.
+    routes.route('/config/catalogue', catalogueRoutes(ctx.objects, ctx.auth));
     routes.route('/', createCollectorRoutes({ db: ctx.db, auth: ctx.auth, clock: ctx.clock, log, config: () => config, engine: () => engine }));
 
     ctx.onConfigReload(async (next) => {

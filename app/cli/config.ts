@@ -3,21 +3,34 @@
  * The configuration store from the command line (README: 统一配置):
  *   npx tsx app/cli/config.ts export [--out FILE] [--config ops/demo.yaml]
  *   npx tsx app/cli/config.ts import FILE [--dry-run] [--prune] [--reason TEXT] [--config ops/demo.yaml]
+ *   npx tsx app/cli/config.ts catalogue FILE [--dry-run] [--archive-missing] [--format csv|openapi] [--encoding utf-8|gbk] [--reason TEXT]
+ *       [--server URL] [--token T | --token-file PATH] [--direct]
  * `export` writes what runs (the file's objects and the stored ones) as YAML in the file's own format; `import` prints
  * the exact diff of FILE against what runs and applies it in one transaction (not with --dry-run). FILE may be a whole
  * configuration file: only the lists of objects (collector.modules, collector.targets, alerts.rules, alerts.receivers)
- * are read. A running server applies an import within seconds (it polls the store), without a restart.
- * Exit 0 done; 1 the import has problems (nothing applied) or could not run; 2 usage error.
+ * are read. `catalogue` imports the exchange platform's interface catalogue (CSV with Chinese headers, or OpenAPI 3;
+ * README: 接口目录导入) as modules and http targets, idempotent by 接口编码; a bad row is reported and the rest imported.
+ * `catalogue` goes to the running server when one runs (like app/cli/import.ts: --server URL, else the config's
+ * server if GET /healthz answers; --direct skips it), with an API token of ops or admin (--token, --token-file or
+ * CITY_OPS_TOKEN); with no server it opens the database itself. A running server applies an import written into the
+ * database within seconds (it polls the store), without a restart.
+ * Exit 0 done; 1 the import has problems (config import: nothing applied; catalogue: the bad rows left out, the rest
+ * applied) or could not run; 2 usage error.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 import type { ConfigObjects, ImportPlan } from '../../core/config/store';
+import type { CataloguePreview } from '../../contract/catalogue';
+import { answers, hostOf, runningServer } from './server';
 
 const USAGE = `用法 (usage):
   npx tsx app/cli/config.ts export [--out FILE] [--config ops/demo.yaml]
-  npx tsx app/cli/config.ts import FILE [--dry-run] [--prune] [--reason 说明] [--config ops/demo.yaml]`;
+  npx tsx app/cli/config.ts import FILE [--dry-run] [--prune] [--reason 说明] [--config ops/demo.yaml]
+  npx tsx app/cli/config.ts catalogue FILE [--dry-run] [--archive-missing] [--format auto|csv|openapi] [--encoding auto|utf-8|gbk] [--reason 说明] [--config ops/demo.yaml]
+      [--server URL] [--token T | --token-file PATH]  (发给运行中的服务；默认：配置中的服务若在运行，令牌亦可用 CITY_OPS_TOKEN)
+      [--direct]  (直接写数据库，需先停止服务)`;
 
 /** What runs, as YAML that `import` reads back unchanged. */
 export async function exportYaml(objects: ConfigObjects): Promise<string> {
@@ -48,6 +61,22 @@ export function formatPlan(plan: ImportPlan, dryRun: boolean): string {
   return lines.join('\n');
 }
 
+/** A catalogue import's preview, as the operator reads it: one line per change, per missing interface, per bad row. */
+export function formatCatalogue(p: CataloguePreview): string {
+  const lines: string[] = [];
+  for (const m of p.modulesCreated) lines.push(`+ 模块 ${m.id}：新建「${m.name}」（${m.department}）`);
+  for (const c of p.changes) {
+    lines.push(`${c.op === 'create' ? '+' : '~'} 第 ${c.row} 行 ${c.interfaceCode} → ${c.id}：${c.op === 'create' ? '新增' : '修改'}「${c.name}」`);
+    for (const d of c.diff) lines.push(`    ${d.path}: ${JSON.stringify(d.before) ?? '（无）'} → ${JSON.stringify(d.after) ?? '（无）'}`);
+  }
+  for (const m of p.missing) lines.push(`- ${m.interfaceCode} → ${m.id}：目录中已没有「${m.name}」${m.archived ? '，已归档' : '（加 --archive-missing 则归档）'}`);
+  for (const e of p.errors) lines.push(`! 第 ${e.row} 行「${e.column}」[${e.code}]：${e.message}`);
+  const n = p.counts;
+  lines.push(`共 ${n.rows} ${p.format === 'openapi' ? '个操作' : '行'}：新增 ${n.create}，修改 ${n.update}，未变 ${n.unchanged}，目录中缺少 ${n.missing}${n.archived ? `（已归档 ${n.archived}）` : ''}，出错 ${n.errors}${n.skipped ? `，跳过 ${n.skipped}（非 GET/HEAD 且未标 x-probe）` : ''}；新建模块 ${n.modulesCreated}`);
+  lines.push(p.dryRun ? '--dry-run：未写入' : p.applied ? `已导入（一个事务）${n.errors ? '；出错的行未导入，改正后重新导入即可' : ''}；运行中的服务数秒内生效` : '未写入');
+  return lines.join('\n');
+}
+
 async function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -55,19 +84,58 @@ async function main() {
       out: { type: 'string', short: 'o' },
       'dry-run': { type: 'boolean' },
       prune: { type: 'boolean' },
+      'archive-missing': { type: 'boolean' },
+      format: { type: 'string' },
+      encoding: { type: 'string' },
       reason: { type: 'string' },
       config: { type: 'string', short: 'c' },
+      server: { type: 'string' },
+      token: { type: 'string' },
+      'token-file': { type: 'string' },
+      direct: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return void console.log(USAGE);
   const [cmd, file] = positionals;
-  if (cmd !== 'export' && cmd !== 'import') throw new UsageError('第一个参数应为 export 或 import');
-  if (cmd === 'import' && !file) throw new UsageError('import 需要要导入的文件');
+  if (cmd !== 'export' && cmd !== 'import' && cmd !== 'catalogue') throw new UsageError('第一个参数应为 export、import 或 catalogue');
+  if ((cmd === 'import' || cmd === 'catalogue') && !file) throw new UsageError(`${cmd} 需要要导入的文件`);
+  const format = (values.format ?? 'auto').toLowerCase();
+  if (format !== 'auto' && format !== 'csv' && format !== 'openapi') throw new UsageError('--format 应为 auto、csv 或 openapi');
+  const enc = (values.encoding ?? 'auto').toLowerCase();
+  const encoding = enc === 'auto' ? 'auto' : enc === 'utf-8' || enc === 'utf8' ? 'utf-8' : enc === 'gbk' || enc === 'gb18030' ? 'gb18030' : null;
+  if (!encoding) throw new UsageError('--encoding 应为 auto、utf-8 或 gbk');
   const { loadConfig, configPath } = await import('../config');
+  const config = loadConfig(values.config ?? process.env.CONFIG ?? 'ops/demo.yaml');
+  let bytes: Buffer | undefined;
+  if (file) {
+    try {
+      bytes = readFileSync(file);
+    } catch {
+      throw new UsageError(`找不到文件 ${file}`);
+    }
+  }
+  // The catalogue goes to the running server when one runs (its API previews and applies, audited); only with none
+  // does the command open the database itself (the embedded folder is the server's while it runs).
+  if (cmd === 'catalogue') {
+    if (values.server && values.direct) throw new UsageError('--server 与 --direct 不能同时使用');
+    const server = values.server ? values.server.replace(/\/+$/, '') : values.direct ? null : await runningServer(`http://${hostOf(config.server.host)}:${config.server.port}`);
+    if (values.server && !(await answers(server!))) throw new Error(`服务 ${server} 没有响应（GET /healthz）：请检查地址，或不带 --server 直接写入数据库（需先停止服务）`);
+    if (server) {
+      const token = values.token ?? (values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : process.env.CITY_OPS_TOKEN);
+      if (!token) throw new UsageError(`服务 ${server} 正在运行，目录将发送给它导入：需要运维或管理员角色的 API 令牌，用 --token、--token-file 或环境变量 CITY_OPS_TOKEN 提供（或加 --direct 并先停止服务）`);
+      const q = new URLSearchParams({ name: basename(file!), format, encoding: encoding === 'gb18030' ? 'gbk' : encoding, ...(values['dry-run'] ? { dryRun: '1' } : {}), ...(values['archive-missing'] ? { archiveMissing: '1' } : {}), ...(values.reason ? { reason: values.reason } : {}) });
+      const res = await fetch(`${server}/api/collector/config/catalogue?${q}`, { method: 'POST', body: new Uint8Array(bytes!), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' } });
+      const body = (await res.json().catch(() => null)) as (CataloguePreview & { error?: { message: string } }) | null;
+      if (res.status === 401) throw new Error(`服务 ${server} 拒绝了令牌（401）：令牌无效或已过期`);
+      if (res.status !== 200 || !body) throw new Error(`服务 ${server} 未完成导入（${res.status}）：${body?.error?.message ?? ''}`);
+      console.log(`（由服务 ${server} 导入）\n${formatCatalogue(body)}`);
+      process.exitCode = body.errors.length ? 1 : 0;
+      return;
+    }
+  }
   const { openDb } = await import('../../core/db');
   const { openConfigObjects } = await import('../objects');
-  const config = loadConfig(values.config ?? process.env.CONFIG ?? 'ops/demo.yaml');
   const url = process.env.DATABASE_URL || config.database.url;
   const db = await openDb({ url, dataDir: url ? undefined : configPath(config, config.database.dataDir) });
   try {
@@ -78,12 +146,18 @@ async function main() {
       else process.stdout.write(text);
       return;
     }
-    let text: string;
-    try {
-      text = readFileSync(file!, 'utf8');
-    } catch {
-      throw new UsageError(`找不到文件 ${file}`);
+    if (cmd === 'catalogue') {
+      const { readCatalogue, importCatalogue } = await import('../../collector');
+      const read = readCatalogue(bytes!, { format, encoding, name: file });
+      const preview = await importCatalogue(objects, read, {
+        dryRun: !!values['dry-run'], archiveMissing: !!values['archive-missing'],
+        actor: { name: `cli:${process.env.USER ?? 'unknown'}`, role: 'admin', reason: values.reason ?? `接口目录导入 ${file}` },
+      });
+      console.log(formatCatalogue(preview));
+      process.exitCode = preview.errors.length ? 1 : 0;
+      return;
     }
+    const text = bytes!.toString('utf8');
     const plan = await objects.plan(readImportDoc(text, file!), values.prune);
     const dry = !!values['dry-run'] || plan.errors.length > 0;
     if (!dry) await objects.apply(plan, { name: `cli:${process.env.USER ?? 'unknown'}`, role: 'admin', reason: values.reason ?? `config import ${file}` });

@@ -26,6 +26,7 @@ import { DATA_TYPE_ZH } from '../../reporter/standard/codes';
 import { isDataType, DATA_TYPES, type DataType } from '../../reporter/standard/types';
 import type { ImportRecord } from '../../contract/reporter';
 import { importFile } from '../../reporter/intake/import';
+import { answers, hostOf, runningServer } from './server';
 
 const USAGE = `用法 (usage): npx tsx app/cli/import.ts --type ${DATA_TYPES.join('|')} --file FILE [--format csv|jsonl|xlsx] [--encoding auto|utf-8|gbk] [--errors report.csv] [--dry-run] [--config ops/demo.yaml]
   [--server URL] [--token T | --token-file PATH]  (to the running server; default: the config's server if it answers, CITY_OPS_TOKEN)
@@ -115,23 +116,6 @@ async function main() {
 }
 
 class UsageError extends Error {}
-
-const hostOf = (h: string) => (h === '0.0.0.0' || h === '::' || h === '' ? '127.0.0.1' : h.includes(':') ? `[${h}]` : h);
-
-/** Does a city-ops server answer at `base` (GET /healthz within 1.5 s, a JSON answer with a status)? */
-async function answers(base: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1500) });
-    const body = (await res.json().catch(() => null)) as { status?: string } | null;
-    return typeof body?.status === 'string';
-  } catch {
-    return false;
-  }
-}
-
-async function runningServer(base: string): Promise<string | null> {
-  return (await answers(base)) ? base : null;
-}
 
 /** The file streamed to the server's import (node:http: no response timeout while the server works through it). */
 async function viaServer(base: string, token: string, o: { type: DataType; file: string; format?: string; encoding: string; errors?: string }) {

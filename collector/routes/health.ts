@@ -4,7 +4,7 @@ import type { ModuleStatus, ModuleSummary, ProbeResultPage, TargetDetail, Target
 import type { Page } from '../../contract/common';
 import { activeMaintenance, type ActiveMaintenance } from '../store/maintenance';
 import { recentResults } from '../store/results';
-import { listModules, listTargets, TARGET_SORTS, targetDetail, type TargetRecord } from '../store/targets';
+import { listDepartments, listModules, listTargets, TARGET_SORTS, targetDetail, type TargetRecord } from '../store/targets';
 import { csvEnum, listQuery, queryInput } from '../../core/input';
 import { z } from 'zod';
 import { instant, type RouteDeps } from './deps';
@@ -37,12 +37,13 @@ const targetJson = (r: TargetRecord, maint: ActiveMaintenance): TargetSummary =>
 
 const name = (what: string) => z.string().max(200, { message: `${what}最长 200 个字符` });
 
-/** GET /targets: ?module= &state=down,degraded &type= &tag=key or key=value &q= &sort=state|-since|name|module|id. */
+/** GET /targets: ?module= &state=down,degraded &type= &department= &tag=key or key=value &q= &sort=state|-since|name|module|id. */
 export const targetListQuery = listQuery(
   {
     module: name('模块 id').optional(),
     state: csvEnum(['up', 'degraded', 'down', 'unknown'] as const).optional(),
     type: name('类型').optional(),
+    department: name('部门').optional(),
     tag: z
       .string()
       .regex(/^[^=]{1,100}(=.{0,200})?$/, { message: '应为 标签名 或 标签名=值（如 env=prod）' })
@@ -55,7 +56,7 @@ export const targetListQuery = listQuery(
   { sorts: TARGET_SORTS, defaultSort: 'module', limit: 100, max: 1000 },
 );
 
-/** GET /modules, /targets, /targets/:id, /targets/:id/results. */
+/** GET /modules, /targets, /departments, /targets/:id, /targets/:id/results. */
 export function healthRoutes(d: RouteDeps) {
   const r = new Hono<AppEnv>();
 
@@ -83,13 +84,19 @@ export function healthRoutes(d: RouteDeps) {
   r.get('/targets', requirePermission('read'), async (c) => {
     const p = queryInput(c, targetListQuery);
     if (!p.ok) return p.response;
-    const { limit, offset, q, sort, module, state, type, tag } = p.value;
+    const { limit, offset, q, sort, module, state, type, tag, department } = p.value;
     const [targets, maint] = await Promise.all([
-      listTargets(d.db, { module: module ?? null, states: state, type: type ?? null, tag: tag ?? null, q, sort }, { limit, offset }),
+      listTargets(d.db, { module: module ?? null, states: state, type: type ?? null, tag: tag ?? null, department: department ?? null, q, sort }, { limit, offset }),
       activeMaintenance(d.db, d.clock()),
     ]);
     const body: Page<TargetSummary> = { total: targets.total, limit, offset, items: targets.items.map((x) => targetJson(x, maint)) };
     return c.json(body);
+  });
+
+  // The departments of the targets (tags.department, else the module's), for the list's 部门 filter.
+  r.get('/departments', requirePermission('read'), async (c) => {
+    const items = await listDepartments(d.db);
+    return c.json({ total: items.length, limit: items.length, offset: 0, items });
   });
 
   r.get('/targets/:id', requirePermission('read'), async (c) => {

@@ -159,6 +159,8 @@ export interface TargetQuery {
   type?: string | null;
   /** A tag: key (present) or key=value. */
   tag?: { key: string; value?: string } | null;
+  /** The department that owns it: the target's tags.department, else its module's. */
+  department?: string | null;
   /** Free text: part of the id, name, URL or host (case-insensitive). */
   q?: string;
   /** state: worst first (down, degraded, unknown, up); name; since: last state change; module; id. */
@@ -192,13 +194,14 @@ export async function listTargets(db: Queryable, f: TargetQuery, page: { limit: 
   if (f.states?.length) add(`coalesce(s.state, 'unknown') = ANY(?::text[])`, f.states);
   if (f.type) add('t.type = ?', f.type);
   if (f.tag) f.tag.value === undefined ? add('jsonb_exists(t.tags, ?)', f.tag.key) : add('t.tags @> ?::jsonb', JSON.stringify({ [f.tag.key]: f.tag.value }));
+  if (f.department) add(`coalesce(t.tags->>'department', m.tags->>'department') = ?`, f.department);
   // targets.search_text (sql/051) is lower(id name url-or-host).
   if (f.q) add(`t.search_text LIKE ? ESCAPE '\\'`, likeAnywhere(f.q.toLowerCase()));
   const sort = f.sort ?? { key: 'module', desc: false };
   const dir = sort.desc ? 'DESC' : 'ASC';
   const order = `${TARGET_ORDER[sort.key]} ${dir}${sort.key === 'since' ? (sort.desc ? ' NULLS LAST' : ' NULLS FIRST') : ''}, t.id ${dir}`;
   // The count needs the state only to filter by it.
-  const from = `FROM targets t ${f.states?.length ? 'LEFT JOIN target_state s ON s.target_id = t.id' : ''} WHERE ${where.join(' AND ')}`;
+  const from = `FROM targets t ${f.states?.length ? 'LEFT JOIN target_state s ON s.target_id = t.id' : ''} ${f.department ? 'LEFT JOIN modules m ON m.id = t.module_id' : ''} WHERE ${where.join(' AND ')}`;
   const [r, n] = await Promise.all([
     db.query<TargetRow>(
       `SELECT ${TARGET_COLS} FROM targets t LEFT JOIN modules m ON m.id = t.module_id LEFT JOIN target_state s ON s.target_id = t.id
@@ -208,6 +211,17 @@ export async function listTargets(db: Queryable, f: TargetQuery, page: { limit: 
     db.query<{ n: number }>(`SELECT count(*)::int AS n ${from}`, params),
   ]);
   return { total: n.rows[0]?.n ?? 0, items: r.rows.map(target) };
+}
+
+/** The departments that own targets (their own tags.department, else their module's), for the list's filter. */
+export async function listDepartments(db: Queryable): Promise<{ department: string; targets: number }[]> {
+  const r = await db.query<{ department: string; n: number }>(
+    `SELECT coalesce(t.tags->>'department', m.tags->>'department') AS department, count(*)::int AS n
+       FROM targets t LEFT JOIN modules m ON m.id = t.module_id
+      WHERE t.active AND coalesce(t.tags->>'department', m.tags->>'department', '') <> ''
+      GROUP BY 1 ORDER BY 1`,
+  );
+  return r.rows.map((x) => ({ department: x.department, targets: x.n }));
 }
 
 export async function targetDetail(db: Queryable, id: string, now: number): Promise<TargetDetailRecord | null> {

@@ -22,6 +22,7 @@ function redact(v: unknown): unknown {
  *   PUT    /:id            edit              { data, reason? }
  *   POST   /:id/clone      copy under a new id { id, reason? }
  *   POST   /:id/enable, /:id/disable        { reason? }
+ *   POST   /bulk          switch many on or off in one transaction { ids, enabled, reason? }
  *   DELETE /:id            archive (history kept)  ?reason=
  *   GET    /:id/history    every version, newest first, with the field diff
  *   POST   /:id/rollback   { version, reason? }
@@ -37,6 +38,7 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
   const reasonOnly = z.object({ reason: z.string().max(500).optional() }).strict();
   const cloneBody = z.object({ id: z.string().regex(idRe), reason: z.string().max(500).optional() }).strict();
   const rollbackBody = z.object({ version: z.number().int().min(1), reason: z.string().max(500).optional() }).strict();
+  const bulkBody = z.object({ ids: z.array(z.string().regex(idRe)).min(1).max(10_000), enabled: z.boolean(), reason: z.string().max(500).optional() }).strict();
 
   const parse = async <T>(c: Context<AppEnv>, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | { ok: false; response: Response }> => {
     const j = await readJson(c);
@@ -128,6 +130,20 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
       return answer(c, await objects.write(kind.kind, id, { ...cur.data, [kind.enabledKey]: on }, action, actorOf(c, b.value.reason), c.get('principal')!, { mustExist: true }), action);
     });
   }
+  // Many at once (the list's selection): one transaction, one apply; each object its own version and audit entry.
+  r.post('/bulk', requirePermission('read'), async (c) => {
+    if (!kind.enabledKey) return httpError(c, 400, 'not_switchable', `${kind.label}没有启用/停用开关`);
+    const b = await parse(c, bulkBody);
+    if (!b.ok) return b.response;
+    const action = b.value.enabled ? 'enable' : 'disable';
+    const res = await objects.setEnabledMany(kind.kind, b.value.ids, b.value.enabled, actorOf(c, b.value.reason), c.get('principal')!);
+    if (res.problems.length) return httpError(c, 422, 'invalid_config', `未保存：${res.problems[0].field}：${res.problems[0].message}`, { problems: res.problems });
+    if (!res.changed.length && !res.unchanged.length && res.refused.every((x) => x.code === 'forbidden')) return httpError(c, 403, 'forbidden', res.refused[0].message);
+    for (const x of res.changed) {
+      await auditFrom(c, auth, { action: `config.${kind.kind}.${action}`, target: `${kind.kind}:${x.id}`, details: { bulk: true, reason: b.value.reason ?? '', before: x.before, after: x.after, diff: x.diff } });
+    }
+    return c.json({ changed: res.changed.map((x) => x.id), unchanged: res.unchanged, refused: res.refused });
+  });
   r.delete('/:id', requirePermission('read'), async (c) => {
     const id = idOf(c);
     if (!id) return badId(c);

@@ -374,8 +374,44 @@ export class ConfigObjects {
     return { changes, errors };
   }
 
+  /**
+   * Switches many objects of a kind on or off in one transaction (each a new version: enable / disable) and applies
+   * once; the ones that cannot be switched are listed with why (file-managed, missing, not the writer's).
+   */
+  async setEnabledMany(kindName: string, ids: string[], on: boolean, actor: Actor, p?: Principal): Promise<{ changed: ImportChange[]; unchanged: string[]; refused: { id: string; code: string; message: string }[]; problems: ObjectProblem[] }> {
+    const k = this.kinds.get(kindName)!;
+    const key = k.enabledKey!;
+    const set = await this.stored();
+    const fileIds = this.fileIds(k);
+    const current = set.get(k.kind)!;
+    const changed: ImportChange[] = [];
+    const unchanged: string[] = [];
+    const refused: { id: string; code: string; message: string }[] = [];
+    for (const id of new Set(ids)) {
+      const before = current.get(id);
+      if (fileIds.has(id)) refused.push({ id, code: 'managed_by_file', message: `${k.label} ${id} 由配置文件管理：请在配置文件中修改` });
+      else if (!before) refused.push({ id, code: 'not_found', message: `没有${k.label} ${id}（或已归档）` });
+      else if (p && !k.canWrite(p, before)) refused.push({ id, code: 'forbidden', message: `角色 ${p.role} 无权修改${k.label} ${id}（需要 ${k.needs}）` });
+      else if ((before[key] !== false) === on) unchanged.push(id);
+      else {
+        // The form the editor writes: on is the default (the key left out), off is written.
+        const after: ObjectData = { ...before };
+        if (on) delete after[key];
+        else after[key] = false;
+        current.set(id, after);
+        changed.push({ kind: k.kind, id, op: 'update', before, after, diff: diffObjects(before, after) });
+      }
+    }
+    if (changed.length) {
+      const v = this.validate(set);
+      if (!v.ok) return { changed: [], unchanged, refused, problems: v.problems };
+      await this.apply({ changes: changed, errors: [] }, actor, on ? 'enable' : 'disable');
+    }
+    return { changed, unchanged, refused, problems: [] };
+  }
+
   /** Applies a plan in one transaction (every object's version), then the running configuration once. */
-  async apply(plan: ImportPlan, actor: Actor): Promise<number> {
+  async apply(plan: ImportPlan, actor: Actor, action: VersionAction = 'import'): Promise<number> {
     if (plan.errors.length) throw new Error('the plan has errors; nothing applied');
     const todo = plan.changes.filter((c) => c.op !== 'keep');
     if (!todo.length) return 0;
@@ -389,7 +425,7 @@ export class ConfigObjects {
         rows.map(({ c, version }) => [c.kind, c.id, version, JSON.stringify(c.after ?? c.before), !c.after, ts, actor.name]),
         `ON CONFLICT (kind, id) DO UPDATE SET version = EXCLUDED.version, data = EXCLUDED.data, deleted = EXCLUDED.deleted, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`, q);
       await this.o.db.insertMany('config_versions', ['kind', 'id', 'version', 'action', 'before', 'after', 'actor', 'role', 'reason', 'ts'],
-        rows.map(({ c, version }) => [c.kind, c.id, version, c.op === 'delete' ? 'delete' : 'import', c.before && JSON.stringify(c.before), c.after && JSON.stringify(c.after), actor.name, actor.role ?? null, actor.reason ?? 'config import', ts]),
+        rows.map(({ c, version }) => [c.kind, c.id, version, c.op === 'delete' ? 'delete' : action, c.before && JSON.stringify(c.before), c.after && JSON.stringify(c.after), actor.name, actor.role ?? null, actor.reason ?? 'config import', ts]),
         '', q);
     });
     await this.o.onChange?.();

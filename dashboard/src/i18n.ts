@@ -62,7 +62,7 @@ const zh = {
   'ov.incSearch': '搜索目标或原因', 'ov.incOpen': '未恢复', 'ov.incClosed': '已恢复', 'ov.ongoing': '进行中', 'ov.noIncidents': '当前没有事件',
   'ov.targets': '监测对象', 'ov.targetSearch': '搜索 ID、名称或地址', 'ov.noTargets': '没有匹配的监测对象',
   'ov.col.target': '目标', 'ov.col.module': '模块', 'ov.col.start': '开始', 'ov.col.end': '结束', 'ov.col.reason': '原因', 'ov.col.state': '状态',
-  'ov.col.type': '类型', 'ov.col.name': '名称', 'ov.col.since': '状态变化', 'ov.col.last': '最近',
+  'ov.col.type': '类型', 'ov.col.department': '部门', 'ov.col.name': '名称', 'ov.col.since': '状态变化', 'ov.col.last': '最近',
   'ov.demo.badge': '演示数据', 'ov.demo.note': '{from} 至 {to} 为模拟历史（{days} 天，含 {incidents} 次模拟故障），其后为实时探测。',
   'ov.demo.title': 'collector.demoHistoryDays：{results} 条模拟探测结果，{incidents} 次模拟故障',
   // 前端体验 · 日志与事件
@@ -147,7 +147,7 @@ const en: Record<Key, string> = {
   'ov.incSearch': 'Search target or cause', 'ov.incOpen': 'open', 'ov.incClosed': 'resolved', 'ov.ongoing': 'ongoing', 'ov.noIncidents': 'No open incident',
   'ov.targets': 'Targets', 'ov.targetSearch': 'Search ID, name or address', 'ov.noTargets': 'No matching target',
   'ov.col.target': 'Target', 'ov.col.module': 'Module', 'ov.col.start': 'Start', 'ov.col.end': 'End', 'ov.col.reason': 'Cause', 'ov.col.state': 'State',
-  'ov.col.type': 'Type', 'ov.col.name': 'Name', 'ov.col.since': 'State since', 'ov.col.last': 'Latest',
+  'ov.col.type': 'Type', 'ov.col.department': 'Department', 'ov.col.name': 'Name', 'ov.col.since': 'State since', 'ov.col.last': 'Latest',
   'ov.demo.badge': 'Demo data', 'ov.demo.note': '{from} to {to} is simulated history ({days} days, {incidents} simulated outages); live probes from then on.',
   'ov.demo.title': 'collector.demoHistoryDays: {results} simulated probe results, {incidents} simulated outages',
   // RUM · logs and events

@@ -6,7 +6,7 @@ import type {
 import { get, post, rq, type Range } from './http';
 
 /** GET /api/collector/targets (README "Lists"): filters, q (id, name, address), sort (module|state|name|since|id, - for descending). */
-export interface TargetQuery { module?: string; state?: TargetStateName | string; type?: string; tag?: string; q?: string; sort?: string; limit?: number; offset?: number }
+export interface TargetQuery { module?: string; state?: TargetStateName | string; type?: string; tag?: string; department?: string; q?: string; sort?: string; limit?: number; offset?: number }
 export interface IncidentQuery { module?: string; target?: string; open?: boolean; state?: 'open' | 'closed' | string; q?: string; sort?: string; from?: string; to?: string; limit?: number; offset?: number }
 export interface FaroQuery { app?: string; page?: string; limit?: number }
 /** GET /api/collector/faro/logs and /events (README "Lists"): q, app, page (URL or /path), session, level or name, paging. */
@@ -17,6 +17,8 @@ export const collector = {
   overview: (r?: Range): Promise<Overview | null> => get('/api/collector/overview', rq(r)),
   modules: (params: { limit?: number; offset?: number } = {}): Promise<Page<ModuleSummary> | null> => get('/api/collector/modules', params),
   targets: (params: TargetQuery = {}): Promise<Page<TargetSummary> | null> => get('/api/collector/targets', { limit: 1000, ...params }),
+  /** The departments that own targets (tags.department, else the module's), for the 部门 filter. */
+  departments: (): Promise<Page<{ department: string; targets: number }> | null> => get('/api/collector/departments'),
   target: (id: string): Promise<TargetDetail | null> => get(`/api/collector/targets/${encodeURIComponent(id)}`),
   series: (id: string, r: Range, step?: string): Promise<Series | null> => get(`/api/collector/targets/${encodeURIComponent(id)}/series`, { ...rq(r), step }),
   results: (id: string, params: { failures?: boolean; limit?: number; offset?: number } = {}): Promise<ProbeResultPage | null> =>

@@ -1,7 +1,8 @@
 import type { ConfigObject, ConfigVersion, ObjectData } from '../../../contract/config';
-import { del, get, post, put } from './http';
+import type { CataloguePreview } from '../../../contract/catalogue';
+import { ApiError, del, get, post, put, qs, unauthenticated } from './http';
 
-export type { ConfigObject, ConfigVersion, ObjectData };
+export type { ConfigObject, ConfigVersion, ObjectData, CataloguePreview };
 interface List<T> { total: number; items: T[] }
 interface Written { object: ConfigObject; version: ConfigVersion | null }
 
@@ -26,4 +27,19 @@ export const config = {
   setEnabled: (kind: ConfigKindName, id: string, on: boolean): Promise<Written> => post(at(kind, id, on ? '/enable' : '/disable'), {}),
   archive: (kind: ConfigKindName, id: string): Promise<Written> => del(at(kind, id)),
   rollback: (kind: ConfigKindName, id: string, version: number): Promise<Written> => post(at(kind, id, '/rollback'), { version }),
+  /** Many switched on or off in one transaction (POST …/bulk); those that cannot be are listed with why. */
+  setEnabledMany: (kind: ConfigKindName, ids: string[], enabled: boolean): Promise<{ changed: string[]; unchanged: string[]; refused: { id: string; code: string; message: string }[] }> =>
+    post(at(kind, undefined, '/bulk'), { ids, enabled }),
+  /**
+   * The interface catalogue (POST /api/collector/config/catalogue, the file itself as the body): a preview with
+   * dryRun, else applied. A refused file throws ApiError with the server's message.
+   */
+  async catalogue(file: Blob, opts: { name?: string; dryRun: boolean; archiveMissing?: boolean }): Promise<CataloguePreview> {
+    const q = qs({ name: opts.name, dryRun: opts.dryRun ? '1' : undefined, archiveMissing: opts.archiveMissing ? '1' : undefined });
+    const res = await fetch(`/api/collector/config/catalogue${q}`, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/octet-stream' }, body: file });
+    const data = await res.json().catch(() => null);
+    if (res.status === 401) unauthenticated();
+    if (!res.ok || !data) throw new ApiError(res.status, data?.error?.code ?? 'http_' + res.status, data?.error?.message ?? `${res.status} ${res.statusText}`, data?.error?.problems ?? []);
+    return data as CataloguePreview;
+  },
 };

@@ -1,6 +1,7 @@
 import { api, ApiError } from '../api';
-import type { ConfigObject, ConfigVersion, ObjectData } from '../api/config';
+import type { CataloguePreview, ConfigObject, ConfigVersion, ObjectData } from '../api/config';
 import { act, card, fmtTime, h, table, toast } from '../ui';
+import { listTable } from '../list-table';
 import { buildHash } from '../router';
 import type { PageCtx } from '../page-ctx';
 
@@ -8,6 +9,7 @@ import type { PageCtx } from '../page-ctx';
  * 配置: the monitored interfaces (targets) as the configuration store holds them (README: 统一配置). An operator adds an
  * http interface in a form, edits its assertion, switches it on and off, reads its version history and rolls back.
  * Objects of the configuration file are shown read-only (管理方式：配置文件). #/config/<id> opens one target.
+ * 导入接口目录: the exchange platform's catalogue (CSV or OpenAPI) uploaded, previewed, then applied (README: 接口目录导入).
  */
 export async function renderConfig(ctx: PageCtx): Promise<HTMLElement> {
   const [targets, modules] = await Promise.all([api.config.list('target'), api.config.list('module')]);
@@ -18,21 +20,67 @@ export async function renderConfig(ctx: PageCtx): Promise<HTMLElement> {
   const moduleIds = (modules?.items ?? []).map((m) => String(m.data.id));
   const open = (arg?: string, params: Record<string, string> = {}) => (location.hash = buildHash({ page: 'config', arg, params }));
 
+  const str = (o: ConfigObject, k: string) => String(((o.data.tags ?? {}) as Record<string, unknown>)[k] ?? '');
+  const departments = [...new Set(items.map((o) => str(o, 'department')).filter(Boolean))].sort();
+  // The store's list is one answer (every object); the table pages, searches and filters it here, and switches the
+  // selection on or off in one request (POST …/targets/bulk).
   const list = card(
     `监测对象（共 ${items.length} 个）`,
     mayWrite ? h('div.actions', h('button.add-target', { type: 'button', onclick: () => open(undefined, { new: '1' }) }, '新增接口')) : null,
-    table(items, [
-      ['编号', (o) => h('a', { href: buildHash({ page: 'config', arg: o.id, params: {} }) }, o.id)],
-      ['名称', (o) => String(o.data.name ?? '')],
-      ['类型', (o) => String(o.data.type ?? '')],
-      ['模块', (o) => String(o.data.module ?? '')],
-      ['状态', (o) => (o.data.enabled === false ? h('span.badge.s-unknown', '已停用') : h('span.badge.s-up', '启用'))],
-      ['管理方式', (o) => (o.managedBy === 'file' ? h('span.managed-file', '配置文件（只读）') : h('span.managed-ui', `界面 · 版本 ${o.version}`))],
-      ['最后修改', (o) => (o.updatedAt ? `${fmtTime(o.updatedAt)} ${o.updatedBy ?? ''}` : '—')],
-    ], { empty: '还没有监测对象', cls: 'config-targets' }),
+    listTable<ConfigObject>({
+      cls: 'config-targets',
+      pageSize: 50,
+      search: '搜索编号、名称、地址或接口编码',
+      filters: [
+        { name: 'module', label: '模块', options: moduleIds.map((m): [string, string] => [m, m]) },
+        { name: 'department', label: '部门', options: departments.map((d): [string, string] => [d, d]) },
+        { name: 'enabled', label: '状态', options: [['on', '启用'], ['off', '已停用']] },
+        { name: 'managed', label: '管理方式', options: [['ui', '界面 / 导入'], ['file', '配置文件']] },
+      ],
+      load: async (q) => {
+        const text = String(q.q ?? '').toLowerCase();
+        const rows = items.filter((o) =>
+          (!q.module || o.data.module === q.module) &&
+          (!q.department || str(o, 'department') === q.department) &&
+          (!q.enabled || (q.enabled === 'off') === (o.data.enabled === false)) &&
+          (!q.managed || o.managedBy === q.managed) &&
+          (!text || [o.id, o.data.name, ((o.data.spec ?? {}) as Record<string, unknown>).url, str(o, 'catalogue')].some((v) => String(v ?? '').toLowerCase().includes(text))));
+        const offset = Number(q.offset ?? 0);
+        return { total: rows.length, limit: 50, offset, items: rows.slice(offset, offset + 50) };
+      },
+      select: mayWrite ? {
+        key: (o) => o.id,
+        can: (o) => o.managedBy === 'ui',
+        actions: [true, false].map((on) => ({
+          label: on ? '批量启用' : '批量停用', cls: on ? 'bulk-enable' : 'bulk-disable',
+          run: async (sel: ConfigObject[]) => {
+            try {
+              const r = await api.config.setEnabledMany('target', sel.map((o) => o.id), on);
+              toast(`${on ? '已启用' : '已停用'} ${r.changed.length} 个${r.unchanged.length ? `，${r.unchanged.length} 个无需改动` : ''}${r.refused.length ? `；${r.refused.length} 个未改：${r.refused[0].message}` : ''}`, r.refused.length ? 'error' : 'ok');
+            } catch (err) {
+              toast(`未保存：${(err as Error).message}`, 'error');
+            }
+            ctx.rerender();
+          },
+        })),
+      } : undefined,
+      cols: [
+        { title: '编号', cell: (o) => h('a', { href: buildHash({ page: 'config', arg: o.id, params: {} }) }, o.id) },
+        { title: '名称', cell: (o) => String(o.data.name ?? '') },
+        { title: '类型', cell: (o) => String(o.data.type ?? '') },
+        { title: '模块', cell: (o) => String(o.data.module ?? '') },
+        { title: '部门', cell: (o) => str(o, 'department') || '—' },
+        { title: '标签', cell: (o) => [str(o, 'sensitive') === 'true' ? h('span.badge.s-down', '涉敏') : null, str(o, 'catalogue') ? h('span.tag', `目录 ${str(o, 'catalogue')}`) : null] },
+        { title: '状态', cell: (o) => (o.data.enabled === false ? h('span.badge.s-unknown', '已停用') : h('span.badge.s-up', '启用')) },
+        { title: '管理方式', cell: (o) => (o.managedBy === 'file' ? h('span.managed-file', '配置文件（只读）') : h('span.managed-ui', `界面 · 版本 ${o.version}`)) },
+        { title: '最后修改', cell: (o) => (o.updatedAt ? `${fmtTime(o.updatedAt)} ${o.updatedBy ?? ''}` : '—') },
+      ],
+      empty: '还没有监测对象',
+    }),
   );
 
   const parts: HTMLElement[] = [list];
+  if (mayWrite && !id && ctx.route.params.new !== '1') parts.unshift(catalogueCard(ctx));
   if (ctx.route.params.new === '1' && mayWrite) parts.unshift(targetForm(ctx, null, moduleIds, (saved) => open(saved)));
   else if (chosen) {
     parts.unshift(
@@ -41,6 +89,64 @@ export async function renderConfig(ctx: PageCtx): Promise<HTMLElement> {
     );
   } else if (id) parts.unshift(card('没有这个监测对象', h('p', `没有编号为 ${id} 的监测对象（或已归档）。`)));
   return h('div.page.config', ...parts);
+}
+
+/** The last preview (and its file) survive a re-render, so 确认导入 applies what was previewed. */
+let lastPreview: { file: File; archiveMissing: boolean; preview: CataloguePreview } | null = null;
+
+const OP_ZH = { create: '新增', update: '修改' } as const;
+
+/** 导入接口目录: choose a file, 预览 (a dry run: what would change, every bad row), then 确认导入 applies it. */
+function catalogueCard(ctx: PageCtx): HTMLElement {
+  const input = h('input.catalogue-file', { type: 'file', accept: '.csv,.json,.yaml,.yml,text/csv,application/json' }) as HTMLInputElement;
+  const archive = h('input.catalogue-archive', { type: 'checkbox', checked: lastPreview?.archiveMissing ?? false }) as HTMLInputElement;
+  const out = h('div.catalogue-result');
+  const show = (p: CataloguePreview, file: File) => {
+    const n = p.counts;
+    out.replaceChildren(h('div.catalogue-preview-body',
+      h('p.catalogue-summary', `${p.applied ? '已导入' : '预览'}「${file.name}」（${p.format === 'openapi' ? 'OpenAPI' : `CSV，${p.encoding === 'gb18030' ? 'GBK' : 'UTF-8'}`}）：共 ${n.rows} ${p.format === 'openapi' ? '个操作' : '行'}，`,
+        h('b.c-create', `新增 ${n.create}`), '，', h('b.c-update', `修改 ${n.update}`), `，未变 ${n.unchanged}，`, h('b.c-missing', `目录中缺少 ${n.missing}${n.archived ? `（${p.applied ? '已' : '将'}归档 ${n.archived}）` : ''}`), '，',
+        h('b.c-errors', `出错 ${n.errors} 行`), n.skipped ? `，跳过 ${n.skipped} 个（非 GET/HEAD 且未标 x-probe）` : '', `；新建模块 ${n.modulesCreated}`),
+      p.errors.length ? h('div', h('h4', '出错的行（不会导入；改正后重新导入即可）'), table(p.errors.slice(0, 500), [
+        ['行', (e) => String(e.row)], ['列', (e) => e.column], ['接口编码', (e) => e.interfaceCode ?? '—'], ['代码', (e) => e.code], ['问题', (e) => h('span.err', e.message)],
+      ], { cls: 'catalogue-errors' })) : null,
+      p.changes.length ? h('div', h('h4', `将${p.applied ? '已' : ''}写入的变化${p.changes.length > 500 ? `（前 500 / ${p.changes.length}）` : ''}`), table(p.changes.slice(0, 500), [
+        ['操作', (c) => OP_ZH[c.op]], ['行', (c) => String(c.row)], ['接口编码', (c) => c.interfaceCode], ['编号', (c) => c.id], ['名称', (c) => c.name], ['模块', (c) => c.module],
+        ['变化', (c) => (c.diff.length ? h('ul.diff', c.diff.map((d) => h('li', `${d.path}：${d.before === undefined ? '（无）' : JSON.stringify(d.before)} → ${d.after === undefined ? '（无）' : JSON.stringify(d.after)}`))) : '—')],
+      ], { cls: 'catalogue-changes' })) : null,
+      p.missing.length ? h('div', h('h4', '目录中已没有的接口'), table(p.missing.slice(0, 500), [
+        ['接口编码', (m) => m.interfaceCode], ['编号', (m) => m.id], ['名称', (m) => m.name], ['处理', (m) => (m.archived ? (p.applied ? '已归档' : '将归档') : '保留（勾选"归档"则归档）')],
+      ], { cls: 'catalogue-missing' })) : null,
+      !p.applied && (n.create || n.update || n.archived)
+        ? h('div.actions', h('button.catalogue-apply', { type: 'button', onclick: async () => {
+          try {
+            const done = await api.config.catalogue(file, { name: file.name, dryRun: false, archiveMissing: lastPreview?.archiveMissing });
+            lastPreview = { file, archiveMissing: !!lastPreview?.archiveMissing, preview: done };
+            toast(`接口目录已导入：新增 ${done.counts.create}，修改 ${done.counts.update}${done.counts.archived ? `，归档 ${done.counts.archived}` : ''}；已生效`);
+            ctx.rerender();
+          } catch (err) {
+            toast(`导入失败：${(err as Error).message}`, 'error');
+          }
+        } }, '确认导入'))
+        : p.applied ? null : h('p.hint', '没有要写入的变化'),
+    ));
+  };
+  if (lastPreview) show(lastPreview.preview, lastPreview.file);
+  const preview = async () => {
+    const file = input.files?.[0] ?? lastPreview?.file;
+    if (!file) return toast('请先选择目录文件（CSV 或 OpenAPI）', 'error');
+    try {
+      const p = await api.config.catalogue(file, { name: file.name, dryRun: true, archiveMissing: archive.checked });
+      lastPreview = { file, archiveMissing: archive.checked, preview: p };
+      show(p, file);
+    } catch (err) {
+      out.replaceChildren(h('p.err.catalogue-refused', `无法导入：${(err as Error).message}`));
+    }
+  };
+  return card('导入接口目录',
+    h('p.hint', 'CSV（UTF-8 或 GBK）列：接口编码、接口名称、接口地址、请求方式、所属系统、提供部门、重要程度、是否涉敏，可选 期望状态码、断言（如 $.code == 0）、检测间隔；或 OpenAPI 3 文档（JSON / YAML）。按接口编码重复导入：有变化的更新，未变的不动。先预览，再确认导入。'),
+    h('div.actions', input, h('label', archive, ' 归档目录中已没有的接口'), h('button.secondary.catalogue-preview', { type: 'button', onclick: preview }, '预览')),
+    out);
 }
 
 function readOnly(o: ConfigObject): HTMLElement {

@@ -39,13 +39,15 @@ function demoNote(ov: Overview | null): HTMLElement | null {
 
 /** 总览: every module as a tile coloured by its state, counts, availability, incidents, alerts, today's reporting. */
 export async function renderOverview(ctx: PageCtx): Promise<HTMLElement> {
-  const [ovG, modsG, incidentsG, alertsG, runsG] = await Promise.all([
+  const [ovG, modsG, incidentsG, alertsG, runsG, deptsG] = await Promise.all([
     settle(api.collector.overview(ctx.range)),
     settle(api.collector.modules({ limit: 1000 })),
     settle(api.collector.incidents({ open: true, limit: 20 })),
     settle(api.alerts.list({ state: 'firing', limit: 1 })),
     settle(api.reporter.runs(50)),
+    settle(api.collector.departments()),
   ]);
+  const departments = (valueOf(deptsG)?.items ?? []).map((d): [string, string] => [d.department, `${d.department} (${d.targets})`]);
   const [ov, mods, incidents, alerts, runs] = [valueOf(ovG), valueOf(modsG), valueOf(incidentsG), valueOf(alertsG), valueOf(runsG)];
   const retry = () => ctx.rerender();
   const filter = ctx.route.params.state && FILTERS.has(ctx.route.params.state) ? ctx.route.params.state : undefined;
@@ -131,6 +133,7 @@ export async function renderOverview(ctx: PageCtx): Promise<HTMLElement> {
       { name: 'state', label: tr('ov.col.state'), options: ['down', 'degraded', 'unknown', 'up'].map((st): [string, string] => [st, stateLabel(st)]) },
       { name: 'module', label: tr('ov.col.module'), options: modules.map((m): [string, string] => [m.id, m.name]) },
       { name: 'type', label: tr('ov.col.type'), options: ['http', 'tcp', 'dns', 'tls', 'icmp', 'content', 'heartbeat'].map((t): [string, string] => [t, t]) },
+      ...(departments.length ? [{ name: 'department', label: tr('ov.col.department'), options: departments }] : []),
     ],
     cols: [
       { title: tr('ov.col.name'), sort: 'name', cell: (r) => (ctx.user.role === 'regulator' ? r.name : h('a', { href: buildHash({ page: 'target', arg: r.id, params: {} }) }, r.name)) },

@@ -17,7 +17,7 @@ export const collector = {
   overview: (r?: Range): Promise<Overview | null> => get('/api/collector/overview', rq(r)),
   modules: (params: { limit?: number; offset?: number } = {}): Promise<Page<ModuleSummary> | null> => get('/api/collector/modules', params),
   targets: (params: TargetQuery = {}): Promise<Page<TargetSummary> | null> => get('/api/collector/targets', { limit: 1000, ...params }),
-  /** The departments that own targets (tags.department, else the module's), for the 部门 filter. */
+  /** The departments that own targets (tags.department, else the module's), for the department filter. */
   departments: (): Promise<Page<{ department: string; targets: number }> | null> => get('/api/collector/departments'),
   target: (id: string): Promise<TargetDetail | null> => get(`/api/collector/targets/${encodeURIComponent(id)}`),
   series: (id: string, r: Range, step?: string): Promise<Series | null> => get(`/api/collector/targets/${encodeURIComponent(id)}/series`, { ...rq(r), step }),

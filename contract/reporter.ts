@@ -6,7 +6,7 @@
  */
 import type { CalendarDay, Instant, Page } from './common';
 
-export type DataType = 'ITEM' | 'INSPECTION' | 'PENALTY' | 'OFFICER';
+export type DataType = 'ITEM' | 'INSPECTION' | 'PENALTY' | 'COERCION' | 'OFFICER';
 export type RecordStatus = 'pending' | 'valid' | 'invalid' | 'held_reference' | 'withdrawn';
 export type RecordSource = 'api' | 'import' | 'staging';
 export type RecordOp = 'UPSERT' | 'DELETE';
@@ -82,7 +82,13 @@ export interface RecordVersion {
 export interface RecordDetail {
   record: ReporterRecord;
   /** The type's fields in the standard's order with their Chinese column headers (the correction form). */
-  fields?: { key: string; label: string; multi: boolean }[];
+  fields?: {
+    key: string;
+    label: string;
+    multi: boolean;
+    /** The code table a code field takes its values from (data-standard.md), with its entries and their Chinese labels. */
+    codeTable?: { name: string; label: string; options: { value: string; label: string }[] };
+  }[];
   history: RecordVersion[];
   limit: number;
   offset: number;

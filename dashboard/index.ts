@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { AreaDefinition } from '../core/area';
 import type { AppEnv } from '../core/http';
 import { bundleApp, type Bundle } from './bundle';
-import { FAVICON_SVG, indexHtml, type ClientSettings } from './page';
+import { BOOT_JS, FAVICON_SVG, indexHtml, type ClientSettings } from './page';
 import { dashboardConfig } from './config';
 import { StatusSnapshots } from './status/snapshot';
 import { statusHtml, unavailableHtml } from './status/page';
@@ -49,6 +49,11 @@ export const dashboardArea: AreaDefinition<typeof sections, { faroClient: () => 
     };
     rootRoutes.get('/favicon.svg', favicon);
     rootRoutes.get('/favicon.ico', favicon);
+    // The 配色 / language boot script the page's <head> runs before its first paint (dashboard/page.ts).
+    rootRoutes.get('/theme.js', (c) => {
+      c.header('Cache-Control', 'public, max-age=3600');
+      return c.body(BOOT_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8' });
+    });
     // The public status page (no login): the last good snapshot, so it answers while the database is slow or away.
     rootRoutes.get('/status', async (c) => {
       const sp = config.statusPage;

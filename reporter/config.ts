@@ -34,6 +34,8 @@ const workingDays = z.number().int().min(1).max(120);
 const deadlinesConfig = z
   .object({
     PENALTY: workingDays.default(7),
+    /** COERCION (contract v1.1): startDate + N. */
+    COERCION: workingDays.default(7),
     INSPECTION: workingDays.default(7),
     /** INSPECTION with a planId (双随机一公开 results). */
     INSPECTION_PLAN: workingDays.default(20),

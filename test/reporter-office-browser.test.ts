@@ -192,4 +192,29 @@ test('correct two records in the form, re-send, the province holds them', async 
   await page.screenshot({ path: `${ARTIFACTS}/reporting.png`, fullPage: true });
 });
 
+test('a COERCION (contract v1.1) in the form: its code tables offered with their Chinese labels, corrected, sent', async () => {
+  const token = (await system.auth.createToken({ name: 'setup-coe', role: 'regulator', createdBy: 'test' })).token;
+  const withCoe = makeFixtures({ seed: 1515, items: 6, officers: 8, inspections: 24, penalties: 0, coercions: 3, now });
+  const ins = f.INSPECTION.find((x) => !bad.includes(x.recordId))!;
+  const c = { ...withCoe.COERCION[0], recordId: 'COE-OFFICE-1', inspectionRef: ins.recordId, implCode: ins.implCode, deptCode: ins.deptCode, deptName: ins.deptName, kind: '1' as const, measureType: '05', executionType: undefined, extendedDays: undefined, endDate: undefined };
+  const r = await fetch(`${base}/api/reporter/records/COERCION`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(c) });
+  assert.is(((await r.json()) as { rejected: number }).rejected, 1);
+  await open('#/reporting');
+  await page.click('button.correct[data-record="COERCION/COE-OFFICE-1"]');
+  await page.waitForSelector('form.correct-form');
+  assert.match((await page.textContent('form.correct-form label[data-field="measureType"]'))!, '强制措施类型');
+  assert.match((await page.textContent('form.correct-form label[data-field="measureType"] .field-note'))!, 'E_CODE_TABLE');
+  assert.equal(await page.$$eval('form.correct-form datalist#codes-measureType option', (os) => os.map((o) => (o as HTMLOptionElement).value)), ['01', '02', '03', '04', '99']);
+  assert.match((await page.textContent('form.correct-form label[data-field="executionType"] .field-codes'))!, '05 代履行');
+  assert.match((await page.textContent('form.correct-form label[data-field="result"]'))!, '强制结果');
+  await page.fill('form.correct-form [name="measureType"]', '03');
+  await page.waitForFunction(() => document.querySelector('.correct-summary')?.textContent?.startsWith('校验通过'), null, { timeout: 10_000 });
+  await page.click('button.correct-save');
+  await page.waitForSelector('form.correct-form', { state: 'detached' });
+  await page.click('button.run-now');
+  const t0 = Date.now();
+  while (!sim.store.isLive('COERCION', 'COE-OFFICE-1') && Date.now() - t0 < 60_000) await new Promise((res) => setTimeout(res, 100));
+  assert.is(sim.store.get('COERCION', 'COE-OFFICE-1')?.data.measureType, '03');
+});
+
 test.run();

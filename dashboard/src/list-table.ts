@@ -1,7 +1,8 @@
 import type { Page } from '../../contract/common';
 import type { TargetSummary } from '../../contract/collector';
 import { api } from './api';
-import { empty, failed, h, STATE_ZH } from './ui';
+import { empty, failed, h, loading, stateLabel } from './ui';
+import { t } from './i18n';
 
 type Child = Node | string | number | null | undefined | false | Child[];
 
@@ -84,7 +85,7 @@ export function listTable<T>(o: ListTableOptions<T>): HTMLElement & { reload(): 
     try {
       page = await o.load(query);
     } catch (err) {
-      if (mine === seq) body.replaceChildren(failed('列表', err, () => void reload()));
+      if (mine === seq) body.replaceChildren(failed(t('list.what'), err, () => void reload()));
       return;
     }
     if (mine !== seq) return; // a newer query answered first
@@ -95,7 +96,7 @@ export function listTable<T>(o: ListTableOptions<T>): HTMLElement & { reload(): 
     if (!o.select) return;
     const rows = [...selected.values()];
     bulk.replaceChildren(
-      h('span.list-selected', rows.length ? `已选 ${rows.length} 条` : ''),
+      h('span.list-selected', rows.length ? t('list.selected', { n: rows.length }) : ''),
       ...o.select.actions.map((a) =>
         h(`button.small.${a.cls}`, { type: 'button', disabled: rows.length === 0, onclick: async () => {
           await a.run(rows);
@@ -106,20 +107,31 @@ export function listTable<T>(o: ListTableOptions<T>): HTMLElement & { reload(): 
   };
 
   const draw = (page: Page<T>) => {
-    count.textContent = `共 ${page.total} 条`;
+    count.textContent = t('list.total', { n: page.total });
     const pages = Math.max(1, Math.ceil(page.total / size));
     const at = Math.floor(state.offset / size) + 1;
     const head = o.cols.map((c) => {
       if (!c.sort) return h('th', c.title);
       const asc = state.sort === c.sort;
       const desc = state.sort === '-' + c.sort;
+      const toggle = () => {
+        state.sort = asc ? '-' + c.sort : c.sort!;
+        state.offset = 0;
+        void reload();
+      };
+      // A header that sorts is a button for the keyboard too (Tab to it, Enter or Space).
       return h('th.sortable', {
         'data-sort': c.sort,
         'aria-sort': asc ? 'ascending' : desc ? 'descending' : 'none',
-        onclick: () => {
-          state.sort = asc ? '-' + c.sort : c.sort!;
-          state.offset = 0;
-          void reload();
+        tabindex: 0,
+        role: 'button',
+        title: t('list.sortHint'),
+        onclick: toggle,
+        onkeydown: (e: KeyboardEvent) => {
+          if (e.key === 'Enter' || e.key === ' ') {
+            e.preventDefault();
+            toggle();
+          }
         },
       }, c.title, asc ? ' ▲' : desc ? ' ▼' : ' ↕');
     });
@@ -134,7 +146,7 @@ export function listTable<T>(o: ListTableOptions<T>): HTMLElement & { reload(): 
       } }));
     };
     const selectAll = sel
-      ? h('th', h('input.select-all', { type: 'checkbox', title: '全选本页', onchange: (e: Event) => {
+      ? h('th', h('input.select-all', { type: 'checkbox', title: t('list.selectAll'), 'aria-label': t('list.selectAll'), onchange: (e: Event) => {
         const on = (e.target as HTMLInputElement).checked;
         for (const r of page.items) if (!sel.can || sel.can(r)) on ? selected.set(sel.key(r), r) : selected.delete(sel.key(r));
         body.querySelectorAll<HTMLInputElement>('input.row-select').forEach((c) => (c.checked = on));
@@ -147,23 +159,23 @@ export function listTable<T>(o: ListTableOptions<T>): HTMLElement & { reload(): 
           h('tbody', page.items.map((r) => h('tr', sel ? checkbox(r) : null, o.cols.map((c) => h('td', c.cell(r))))))))
         : empty(o.empty),
       h('div.pager',
-        h('span.list-total', `共 ${page.total} 条`),
+        h('span.list-total', t('list.total', { n: page.total })),
         h('button.small.secondary.prev', { type: 'button', disabled: state.offset === 0, onclick: () => {
           state.offset = Math.max(0, state.offset - size);
           void reload();
-        } }, '上一页'),
-        h('span.page-no', `第 ${at} / ${pages} 页`),
+        } }, t('list.prev')),
+        h('span.page-no', t('list.pageNo', { at, pages })),
         h('button.small.secondary.next', { type: 'button', disabled: state.offset + size >= page.total, onclick: () => {
           state.offset += size;
           void reload();
-        } }, '下一页')),
+        } }, t('list.next'))),
     );
     drawBulk();
   };
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   const search = o.search
-    ? h('input.list-search', { type: 'search', placeholder: o.search, value: state.q, oninput: (e: Event) => {
+    ? h('input.list-search', { type: 'search', placeholder: o.search, 'aria-label': o.search, value: state.q, oninput: (e: Event) => {
       clearTimeout(timer);
       const v = (e.target as HTMLInputElement).value.trim();
       timer = setTimeout(() => {
@@ -178,12 +190,12 @@ export function listTable<T>(o: ListTableOptions<T>): HTMLElement & { reload(): 
       state.filters[f.name] = (e.target as HTMLSelectElement).value;
       state.offset = 0;
       void reload();
-    } }, h('option', { value: '' }, '全部'), f.options.map(([v, l]) => h('option', { value: v, selected: v === state.filters[f.name] }, l)))));
+    } }, h('option', { value: '' }, t('common.all')), f.options.map(([v, l]) => h('option', { value: v, selected: v === state.filters[f.name] }, l)))));
   const el = h(`div.list-table.${o.cls}`, h('div.list-tools', search, filters, count, bulk), body) as HTMLElement & { reload(): Promise<void> };
   el.reload = reload;
   if (o.initial !== undefined && !changed) draw(o.initial ?? { items: [], total: 0, limit: size, offset: 0 });
   else {
-    body.append(h('div.empty', '加载中…'));
+    body.append(loading());
     void reload();
   }
   return el;
@@ -196,7 +208,8 @@ export function listTable<T>(o: ListTableOptions<T>): HTMLElement & { reload(): 
 export function targetPicker(o: { value?: string; placeholder?: string; onPick(t: TargetSummary): void; module?: () => string | undefined; input?: HTMLInputElement; cls?: string }): HTMLElement {
   const list = h('div.picker-list');
   const input = o.input ?? (h(`input.picker-input${o.cls ? '.' + o.cls : ''}`, { type: 'search', value: o.value ?? '', autocomplete: 'off' }) as HTMLInputElement);
-  input.placeholder = o.placeholder ?? '搜索目标（ID、名称或地址）';
+  input.placeholder = o.placeholder ?? t('picker.placeholder');
+  if (!input.getAttribute('aria-label')) input.setAttribute('aria-label', input.placeholder);
   input.autocomplete = 'off';
   let seq = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -206,21 +219,54 @@ export function targetPicker(o: { value?: string; placeholder?: string; onPick(t
     if (mine !== seq) return;
     const items = page?.items ?? [];
     list.replaceChildren(h('div.picker-items',
-      items.map((t) => h('button.picker-item', { type: 'button', 'data-id': t.id, onmousedown: (e: Event) => {
-        e.preventDefault(); // before the input's blur hides the list
-        input.value = t.id;
-        list.replaceChildren();
-        o.onPick(t);
-      } }, `${t.moduleName ?? t.module} / ${t.name}（${t.id}，${STATE_ZH[t.state] ?? t.state}）`)),
-      page && page.total > items.length ? h('div.picker-more', `共 ${page.total} 个，继续输入以缩小范围`) : null,
-      items.length ? null : h('div.picker-more', '没有匹配的目标')));
+      items.map((it) => {
+        const pick = () => {
+          input.value = it.id;
+          list.replaceChildren();
+          o.onPick(it);
+        };
+        // Mouse: on mousedown, before the input's blur hides the list; keyboard: Tab or ↓ to an item, Enter.
+        return h('button.picker-item', { type: 'button', 'data-id': it.id, onmousedown: (e: Event) => {
+          e.preventDefault();
+          pick();
+        }, onclick: pick }, t('picker.item', { module: it.moduleName ?? it.module, name: it.name, id: it.id, state: stateLabel(it.state) }));
+      }),
+      page && page.total > items.length ? h('div.picker-more', t('picker.more', { n: page.total })) : null,
+      items.length ? null : h('div.picker-more', t('picker.none'))));
   };
   input.addEventListener('input', () => {
     clearTimeout(timer);
     timer = setTimeout(() => void find(), 200);
   });
   input.addEventListener('focus', () => void find());
-  input.addEventListener('blur', () => setTimeout(() => list.replaceChildren(), 150));
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowDown') {
+      const first = list.querySelector<HTMLElement>('.picker-item');
+      if (first) {
+        e.preventDefault();
+        first.focus();
+      }
+    } else if (e.key === 'Escape') list.replaceChildren();
+  });
+  list.addEventListener('keydown', (e) => {
+    const items = [...list.querySelectorAll<HTMLElement>('.picker-item')];
+    const at = items.indexOf(document.activeElement as HTMLElement);
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      const next = at + (e.key === 'ArrowDown' ? 1 : -1);
+      if (next < 0) input.focus();
+      else items[Math.min(next, items.length - 1)]?.focus();
+    } else if (e.key === 'Escape') {
+      list.replaceChildren();
+      input.focus();
+    }
+  });
+  // The list closes when the focus leaves both the box and the list (not when it moves from one to the other).
+  const maybeClose = () => setTimeout(() => {
+    if (document.activeElement !== input && !list.contains(document.activeElement)) list.replaceChildren();
+  }, 150);
+  input.addEventListener('blur', maybeClose);
+  list.addEventListener('focusout', maybeClose);
   if (o.input) {
     o.input.after(list);
     return list;

@@ -1,7 +1,9 @@
 import { api, setUnauthenticatedHandler, type User } from './api';
-import { PERMISSIONS, ROLE_NAMES_ZH, can as canDo, type Permission } from '../../core/auth/roles';
-import { disposeCharts, echarts, h, toast } from './ui';
-import { PAGES, RANGES, buildHash, parseHash, rangeOf, setParams, type Route } from './router';
+import { PERMISSIONS, can as canDo, type Permission } from '../../core/auth/roles';
+import { disposeCharts, echarts, h, loading, toast } from './ui';
+import { PAGES, RANGES, buildHash, pageTitle, parseHash, rangeLabel, rangeOf, setParams, type Route } from './router';
+import { LANGS, lang, setLang, t, type Key, type Lang } from './i18n';
+import { THEME_PREFS, setThemePref, themePref, type ThemePref } from './theme';
 import { startFaro } from './faro';
 import { renderOverview } from './pages/overview';
 import { renderTarget } from './pages/target';
@@ -23,7 +25,7 @@ function readSettings(): Settings {
   try {
     return JSON.parse(document.getElementById('settings')?.textContent ?? '') as Settings;
   } catch {
-    return { title: '运行监测', refreshSeconds: 30, faro: null };
+    return { title: t('app.title'), refreshSeconds: 30, faro: null };
   }
 }
 (window as any).echarts = echarts; // the browser tests read chart options through echarts.getInstanceByDom
@@ -83,7 +85,7 @@ function setLiveOpen(open: boolean) {
 }
 
 const liveBadge = () =>
-  h('span.live-state', { class: liveOpen ? 'on' : 'off', title: liveOpen ? '实时推送已连接：变化即时显示' : `实时推送未连接：每 ${settings.refreshSeconds} 秒刷新` }, liveOpen ? '实时' : '轮询');
+  h('span.live-state', { class: liveOpen ? 'on' : 'off', role: 'status', title: liveOpen ? t('hdr.liveOn') : t('hdr.liveOff', { s: settings.refreshSeconds }) }, liveOpen ? t('hdr.live') : t('hdr.poll'));
 
 // Someone filling in a form (an acknowledgement comment, 整改反馈, a silence, a dialog) is never interrupted by a
 // background refresh (a live event, polling): it waits until the form is sent (the page's own re-render), the user
@@ -139,44 +141,70 @@ function loginView(next: string) {
         location.hash = next && !next.startsWith('#/login') ? next : '#/'; // the first page the role may see
         render();
       } catch (ex) {
-        err.textContent = (ex as Error).message || '登录失败';
+        err.textContent = (ex as Error).message || t('login.failed');
       }
     },
   },
   h('h1', settings.title),
-  h('p.sub', '请使用工号登录'),
-  h('label', h('span', '用户名'), h('input', { name: 'username', autocomplete: 'username', required: true })),
-  h('label', h('span', '密码'), h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
+  h('p.sub', t('login.sub')),
+  h('label', h('span', t('login.user')), h('input', { name: 'username', autocomplete: 'username', required: true })),
+  h('label', h('span', t('login.password')), h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
   err,
-  h('button', { type: 'submit' }, '登录'));
+  h('button', { type: 'submit' }, t('login.submit')),
+  h('div.login-prefs', prefControls()));
+  err.setAttribute('role', 'alert');
   return h('div.login-page', form);
 }
 
+/** 配色 and 语言 / Language: in the header, and on the sign-in form (a choice made there is kept too). */
+function prefControls() {
+  return [
+    h('label.pref.theme-pref', h('span', t('hdr.theme')),
+      h('select.theme', { 'aria-label': t('hdr.theme'), onchange: (e: Event) => setThemePref((e.target as HTMLSelectElement).value as ThemePref) },
+        THEME_PREFS.map((p) => h('option', { value: p, selected: p === themePref() }, t(`theme.${p}` as Key))))),
+    h('label.pref.lang-pref', h('span', t('hdr.lang')),
+      h('select.lang', { 'aria-label': t('hdr.langBoth'), onchange: (e: Event) => {
+        setLang((e.target as HTMLSelectElement).value as Lang);
+        render();
+      } }, LANGS.map(([l, name]) => h('option', { value: l, selected: l === lang(), lang: l }, name)))),
+  ];
+}
+
+let menuOpen = false;
 function header(route: Route, pages: typeof PAGES) {
   const range = rangeOf(route);
-  return h('header.top',
+  const roleName = user!.role === 'department' ? user!.department ?? t('role.department') : t(`role.${user!.role}` as Key);
+  const top = h('header.top', { class: menuOpen ? 'menu-open' : '' },
     h('div.brand', settings.title),
-    h('nav', pages.map((p) => h('a', { href: buildHash({ page: p.id, params: route.params.range ? { range: route.params.range } : {} }), class: p.id === route.page ? 'active' : '' }, p.title))),
+    // Narrow screens: the menu and the tools fold behind this button (styles.css, max-width 1000px).
+    h('button.menu-toggle', { type: 'button', 'aria-expanded': String(menuOpen), 'aria-controls': 'nav-main', onclick: () => {
+      menuOpen = !menuOpen;
+      top.classList.toggle('menu-open', menuOpen);
+      top.querySelector('.menu-toggle')!.setAttribute('aria-expanded', String(menuOpen));
+    } }, h('span.menu-icon', { 'aria-hidden': 'true' }, '☰'), h('span', t('nav.menu'))),
+    h('nav', { id: 'nav-main' }, pages.map((p) => h('a', { href: buildHash({ page: p.id, params: route.params.range ? { range: route.params.range } : {} }), class: p.id === route.page ? 'active' : '', 'aria-current': p.id === route.page ? 'page' : undefined }, pageTitle(p)))),
     h('div.tools',
-      h('select.range', { title: '时间范围', onchange: (e: Event) => setParams({ range: (e.target as HTMLSelectElement).value }) },
-        RANGES.map(([k, label]) => h('option', { value: k, selected: k === range.key }, label))),
-      h('label.auto', { title: `每 ${settings.refreshSeconds} 秒刷新` },
+      h('select.range', { title: t('range.title'), 'aria-label': t('range.title'), onchange: (e: Event) => setParams({ range: (e.target as HTMLSelectElement).value }) },
+        RANGES.map(([k]) => h('option', { value: k, selected: k === range.key }, rangeLabel(k)))),
+      h('label.auto', { title: t('hdr.autoTitle', { s: settings.refreshSeconds }) },
         h('input', { type: 'checkbox', checked: autoRefresh, onchange: (e: Event) => {
           autoRefresh = (e.target as HTMLInputElement).checked;
           localStorage.setItem('autoRefresh', autoRefresh ? 'on' : 'off');
           schedule();
-        } }), '自动刷新'),
-      h('button.secondary.small', { onclick: () => render() }, '刷新'),
+        } }), t('hdr.auto')),
+      h('button.secondary.small.refresh', { type: 'button', onclick: () => render() }, t('hdr.refresh')),
       liveBadge(),
-      h('span.tz-note', { title: '本页所有时间均为北京时间（UTC+8）' }, '北京时间 UTC+8'),
-      h('span.user', `${user!.name}（${user!.role === 'department' ? user!.department ?? ROLE_NAMES_ZH.department : ({ admin: '管理员', ops: '运维', security: '安全', regulator: '监管科', department: ROLE_NAMES_ZH.department } as const)[user!.role]}）`),
-      h('button.secondary.small', { onclick: async () => {
+      h('span.tz-note', { title: t('hdr.tzTitle') }, t('hdr.tz')),
+      prefControls(),
+      h('span.user', t('hdr.userLabel', { name: user!.name, role: roleName })),
+      h('button.secondary.small.logout', { type: 'button', onclick: async () => {
         await api.logout().catch(() => undefined);
         user = null;
         disconnectLive();
         location.hash = '#/login';
         render();
-      } }, '退出')));
+      } }, t('hdr.logout'))));
+  return top;
 }
 
 function schedule() {
@@ -190,6 +218,7 @@ function schedule() {
  */
 async function render(quiet = false, background = false) {
   if (!background) editing = false;
+  if (!quiet) menuOpen = false; // another page: the phone's menu folds again
   else if (busy()) return backgroundRender(2000);
   const seq = ++renderSeq;
   const route = parseHash();
@@ -204,14 +233,14 @@ async function render(quiet = false, background = false) {
     return;
   }
   const def = pages.find((p) => p.id === route.page);
-  document.title = `${def?.title ?? ''} · ${settings.title}`;
+  document.title = `${def ? pageTitle(def) : ''} · ${settings.title}`;
   const body = h('main.content');
   const scroll = window.scrollY;
   if (!def) {
-    body.append(h('div.empty', PAGES.some((p) => p.id === route.page) ? '当前角色无权查看此页面' : '页面不存在'));
+    body.append(h('div.empty', PAGES.some((p) => p.id === route.page) ? t('page.forbidden') : t('page.notFound')));
     body.setAttribute('data-ready', '1');
   } else {
-    if (!quiet) body.append(h('div.loading', '加载中…'));
+    if (!quiet) body.append(loading());
   }
   if (!quiet || !root.querySelector('header.top')) {
     disposeCharts();
@@ -222,7 +251,7 @@ async function render(quiet = false, background = false) {
     try {
       view = await RENDERERS[def.id]({ route, range: rangeOf(route), user, can, rerender: () => render(true) });
     } catch (err) {
-      view = h('div.empty.error', `加载失败：${(err as Error).message}`);
+      view = h('div.empty.error', { role: 'alert' }, t('page.loadFailed', { msg: (err as Error).message }));
       (window as any).faro?.api?.pushError?.(err as Error);
     }
     if (seq !== renderSeq) return; // a newer render started meanwhile
@@ -244,7 +273,7 @@ setUnauthenticatedHandler(() => {
   if (!user) return;
   user = null;
   disconnectLive();
-  toast('登录已过期，请重新登录', 'error');
+  toast(t('login.expired'), 'error');
   const next = location.hash;
   location.hash = `#/login?next=${encodeURIComponent(next)}`;
 });

@@ -1,4 +1,5 @@
 import type { Role } from './api';
+import { t, type Key } from './i18n';
 
 /** Hash routes: #/page/arg?k=v — deep links that survive a reload and can be pasted into a chat. */
 export interface Route {
@@ -33,35 +34,38 @@ export function setParams(p: Record<string, string | undefined>) {
 
 export interface PageDef {
   id: string;
-  title: string;
   roles: Role[];
 }
 
 /** Which role sees which page, mirroring the server's permissions (the server still checks every request). */
 export const PAGES: PageDef[] = [
-  { id: 'overview', title: '总览', roles: ['admin', 'ops', 'security', 'regulator'] },
-  { id: 'target', title: '目标详情', roles: ['admin', 'ops', 'security'] },
-  { id: 'alerts', title: '告警', roles: ['admin', 'ops', 'security', 'regulator'] },
-  { id: 'notices', title: '通报', roles: ['admin', 'security', 'ops', 'department'] },
-  { id: 'reporting', title: '数据直报', roles: ['admin', 'regulator'] },
-  { id: 'rum', title: '前端体验', roles: ['admin', 'ops'] },
-  { id: 'calls', title: '接口调用', roles: ['admin', 'ops', 'security'] },
-  { id: 'config', title: '配置', roles: ['admin', 'ops', 'security'] },
-  { id: 'system', title: '系统', roles: ['admin', 'ops'] },
-  { id: 'admin', title: '管理', roles: ['admin'] },
+  { id: 'overview', roles: ['admin', 'ops', 'security', 'regulator'] },
+  { id: 'target', roles: ['admin', 'ops', 'security'] },
+  { id: 'alerts', roles: ['admin', 'ops', 'security', 'regulator'] },
+  { id: 'notices', roles: ['admin', 'security', 'ops', 'department'] },
+  { id: 'reporting', roles: ['admin', 'regulator'] },
+  { id: 'rum', roles: ['admin', 'ops'] },
+  { id: 'calls', roles: ['admin', 'ops', 'security'] },
+  { id: 'config', roles: ['admin', 'ops', 'security'] },
+  { id: 'system', roles: ['admin', 'ops'] },
+  { id: 'admin', roles: ['admin'] },
 ];
+/** A page's name in the menu, in the current language. */
+export const pageTitle = (p: PageDef) => t(`nav.${p.id}` as Key);
 
-export const RANGES: [string, string, number][] = [
-  ['1h', '近1小时', 3_600_000],
-  ['6h', '近6小时', 6 * 3_600_000],
-  ['24h', '近24小时', 86_400_000],
-  ['7d', '近7天', 7 * 86_400_000],
-  ['30d', '近30天', 30 * 86_400_000],
+/** The time ranges of the header's select: key, label (in the catalogue as range.<key>), length. */
+export const RANGES: [string, number][] = [
+  ['1h', 3_600_000],
+  ['6h', 6 * 3_600_000],
+  ['24h', 86_400_000],
+  ['7d', 7 * 86_400_000],
+  ['30d', 30 * 86_400_000],
 ];
+export const rangeLabel = (key: string) => t(`range.${key}` as Key);
 
 export function rangeOf(r: Route): { key: string; from: number; to: number } {
   const key = r.params.range && RANGES.some(([k]) => k === r.params.range) ? r.params.range : '24h';
-  const ms = RANGES.find(([k]) => k === key)![2];
+  const ms = RANGES.find(([k]) => k === key)![1];
   const to = Date.now();
   return { key, from: to - ms, to };
 }

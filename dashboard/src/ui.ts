@@ -1,5 +1,7 @@
 import * as echarts from 'echarts';
 import { CHINA_OFFSET_MS, chinaWallClock } from '../../core/china-time';
+import { hasKey, lang, t } from './i18n';
+import { onThemeChange, theme } from './theme';
 
 type Child = Node | string | number | null | undefined | false | Child[];
 type Attrs = Record<string, any>;
@@ -29,9 +31,14 @@ export function h(tag: string, attrs?: Attrs | Child, ...children: Child[]): HTM
   return el;
 }
 
-export const EMPTY = '暂无数据';
-export function empty(text = EMPTY): HTMLElement {
-  return h('div.empty', text);
+/** 暂无数据 in the current language (a function: the language can change while the page runs). */
+export const EMPTY = () => t('common.empty');
+export function empty(text?: string): HTMLElement {
+  return h('div.empty', text ?? EMPTY());
+}
+/** The loading state (distinct from empty() and failed()). */
+export function loading(): HTMLElement {
+  return h('div.loading', { role: 'status' }, t('common.loading'));
 }
 
 /**
@@ -41,8 +48,8 @@ export function empty(text = EMPTY): HTMLElement {
 export function failed(what: string, err: unknown, retry: () => void): HTMLElement {
   const msg = err instanceof Error ? err.message : String(err);
   return h('div.failed', { role: 'alert' },
-    h('span', `${what}加载失败：${msg || '网络错误'}`),
-    h('button.small.secondary.retry', { type: 'button', onclick: retry }, '重试'));
+    h('span', t('common.failed', { what, msg: msg || t('common.networkError') })),
+    h('button.small.secondary.retry', { type: 'button', onclick: retry }, t('common.retry')));
 }
 
 export function card(title: string, ...body: Child[]): HTMLElement {
@@ -70,12 +77,13 @@ export function fmtDate(v: unknown): string {
 export function fmtNum(v: unknown, digits = 0): string {
   const n = Number(v);
   if (v === undefined || v === null || !Number.isFinite(n)) return '—';
-  return n.toLocaleString('zh-CN', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+  return new Intl.NumberFormat(lang(), { maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(n);
 }
+/** A percentage that is already ×100 (99.5 → 99.50%), in the language's number format. */
 export function fmtPct(v: unknown, digits = 2): string {
   const n = Number(v);
   if (v === undefined || v === null || !Number.isFinite(n)) return '—';
-  return `${n.toFixed(digits)}%`;
+  return new Intl.NumberFormat(lang(), { style: 'percent', maximumFractionDigits: digits, minimumFractionDigits: digits, useGrouping: false }).format(n / 100);
 }
 export function fmtMs(v: unknown): string {
   const n = Number(v);
@@ -91,13 +99,14 @@ export function fmtBytes(v: unknown): string {
   return `${n.toFixed(i ? 1 : 0)} ${u[i]}`;
 }
 
-export const STATE_ZH: Record<string, string> = {
-  up: '正常', down: '故障', degraded: '降级', maintenance: '维护', unknown: '未知',
-  firing: '告警中', pending: '待定', resolved: '已恢复', acknowledged: '已确认',
-};
+/** A target's or alert's state in words (up → 正常), the code itself when the catalogue has no name for it. */
+export function stateLabel(s: string): string {
+  const k = `state.${s}`;
+  return hasKey(k) ? t(k) : s;
+}
 export function badge(state: string | undefined): HTMLElement {
   const s = state ?? 'unknown';
-  return h(`span.badge.s-${s}`, STATE_ZH[s] ?? s);
+  return h(`span.badge.s-${s}`, stateLabel(s));
 }
 
 /** A simple table; `cols` are [header, cell(row)]. */
@@ -107,26 +116,41 @@ export function table<T>(rows: T[], cols: [string, (r: T) => Child][], opts: { e
     h('table', h('thead', h('tr', cols.map(([t]) => h('th', t)))), h('tbody', rows.map((r) => h('tr', cols.map(([, f]) => h('td', f(r))))))));
 }
 
-// Charts live until the page re-renders; the router disposes them so no instance leaks between pages.
-const charts = new Set<echarts.ECharts>();
+// Charts live until the page re-renders; the router disposes them so no instance leaks between pages. Each keeps the
+// function that made its option, so a change of 配色 redraws it in the other ECharts theme without re-reading data.
+const charts = new Map<echarts.ECharts, { el: HTMLElement; option: () => echarts.EChartsCoreOption }>();
 export function disposeCharts() {
-  for (const c of charts) c.dispose();
+  for (const c of charts.keys()) c.dispose();
   charts.clear();
 }
-window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
+window.addEventListener('resize', () => charts.forEach((_, c) => c.resize()));
+
+/** Draws `option` into `el` in the current theme (ECharts' built-in 'dark' theme, on the card's own background). */
+function draw(el: HTMLElement, option: () => echarts.EChartsCoreOption) {
+  const dark = theme() === 'dark';
+  const c = echarts.init(el, dark ? 'dark' : undefined, { renderer: 'canvas' });
+  c.setOption({ color: PALETTE, animation: false, textStyle: { fontFamily: 'inherit' }, ...(dark ? { backgroundColor: 'transparent' } : {}), ...option() });
+  charts.set(c, { el, option });
+}
+onThemeChange(() => {
+  const all = [...charts.entries()];
+  charts.clear();
+  for (const [c, { el, option }] of all) {
+    c.dispose();
+    if (el.isConnected) draw(el, option);
+  }
+});
 
 export const PALETTE = ['#2f7ed8', '#50b432', '#f7a35c', '#e4514b', '#8085e9', '#2bb3b6', '#a87dc9', '#bfa23c'];
 
 /** A chart in a box of the given height; shows 暂无数据 instead when there is nothing to draw. */
-export function chart(option: echarts.EChartsCoreOption, opts: { height?: number; hasData: boolean; cls?: string }): HTMLElement {
-  if (!opts.hasData) return h('div.chart-empty', { style: { height: `${opts.height ?? 260}px` } }, EMPTY);
+export function chart(option: echarts.EChartsCoreOption | (() => echarts.EChartsCoreOption), opts: { height?: number; hasData: boolean; cls?: string }): HTMLElement {
+  if (!opts.hasData) return h('div.chart-empty', { style: { height: `${opts.height ?? 260}px` } }, EMPTY());
   const el = h(`div.chart${opts.cls ? '.' + opts.cls : ''}`, { style: { height: `${opts.height ?? 260}px` } });
+  const make = typeof option === 'function' ? option : () => option;
   // Initialise after the element is in the document so ECharts measures its real width.
   requestAnimationFrame(() => {
-    if (!el.isConnected) return;
-    const c = echarts.init(el, undefined, { renderer: 'canvas' });
-    c.setOption({ color: PALETTE, animation: false, textStyle: { fontFamily: 'inherit' }, ...option });
-    charts.add(c);
+    if (el.isConnected) draw(el, make);
   });
   return el;
 }
@@ -160,28 +184,28 @@ export function timeAxisOption(series: { name: string; data: [number, number | n
 /** A gauge; without a value it says why (`reason`), rather than drawing an empty dial. */
 export function gauge(name: string, value: number | null, opts: { max?: number; suffix?: string; reason?: string } = {}) {
   if (value === null || value === undefined || !Number.isFinite(value)) {
-    return h('div.gauge-none', { style: { height: '170px' } }, h('div.gauge-name', name), h('div.gauge-value', '—'), h('div.gauge-reason', opts.reason ?? EMPTY));
+    return h('div.gauge-none', { style: { height: '170px' } }, h('div.gauge-name', name), h('div.gauge-value', '—'), h('div.gauge-reason', opts.reason ?? EMPTY()));
   }
   const max = opts.max ?? 100;
   const v = value ?? 0;
   // Red below 90 %, amber below 95 %, green above: the thresholds the regulatory office is assessed against.
   const color = v < 90 ? '#e4514b' : v < 95 ? '#f7a35c' : '#50b432';
-  return chart({
+  return chart(() => ({
     series: [{
       type: 'gauge', min: 0, max, radius: '100%', center: ['50%', '62%'], startAngle: 200, endAngle: -20,
       progress: { show: true, width: 14, itemStyle: { color } }, axisLine: { lineStyle: { width: 14 } },
       axisTick: { show: false }, splitLine: { show: false }, axisLabel: { show: false }, pointer: { show: false },
-      title: { offsetCenter: [0, '48%'], fontSize: 13, color: '#5a6b7f' },
-      detail: { valueAnimation: false, offsetCenter: [0, '0%'], fontSize: 24, fontWeight: 600, color: '#1f2d3d', formatter: (x: number) => `${x.toFixed(1)}${opts.suffix ?? '%'}` },
+      title: { offsetCenter: [0, '48%'], fontSize: 13, color: theme() === 'dark' ? '#a9b7c6' : '#5a6b7f' },
+      detail: { valueAnimation: false, offsetCenter: [0, '0%'], fontSize: 24, fontWeight: 600, color: theme() === 'dark' ? '#e3e9f0' : '#1f2d3d', formatter: (x: number) => `${x.toFixed(1)}${opts.suffix ?? '%'}` },
       data: [{ value: v, name }],
     }],
-  }, { height: 170, hasData: value !== null && value !== undefined && Number.isFinite(value) });
+  }), { height: 170, hasData: value !== null && value !== undefined && Number.isFinite(value) });
 }
 
 export function toast(text: string, kind: 'ok' | 'error' = 'ok') {
-  const t = h(`div.toast.${kind}`, text);
-  document.body.append(t);
-  setTimeout(() => t.remove(), 4000);
+  const el = h(`div.toast.${kind}`, { role: kind === 'error' ? 'alert' : 'status' }, text);
+  document.body.append(el);
+  setTimeout(() => el.remove(), 4000);
 }
 
 /** Runs a user's action: on success a toast and a quiet re-render, on failure the server's message. */
@@ -191,7 +215,7 @@ export async function act(fn: () => Promise<unknown>, ok: string, ctx: { rerende
     toast(ok);
     ctx.rerender();
   } catch (err) {
-    toast(`操作失败：${(err as Error).message}`, 'error');
+    toast(t('common.actionFailed', { msg: (err as Error).message }), 'error');
   }
 }
 
@@ -216,7 +240,18 @@ export function promptForm(title: string, fields: { name: string; label: string;
       inputs.set(f.name, input);
       return h('label', h('span', f.label), input);
     }),
-    h('div.actions', h('button', { type: 'button', class: 'secondary', onclick: () => close(null) }, '取消'), h('button', { type: 'submit' }, '确定')));
+    h('div.actions', h('button', { type: 'button', class: 'secondary', onclick: () => close(null) }, t('common.cancel')), h('button', { type: 'submit' }, t('common.ok'))));
+    // Escape cancels, like any dialog; focus goes back to where it was.
+    const before = document.activeElement as HTMLElement | null;
+    form.setAttribute('role', 'dialog');
+    form.setAttribute('aria-modal', 'true');
+    form.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        close(null);
+        before?.focus?.();
+      }
+    });
     const overlay = h('div.overlay', form);
     document.body.append(overlay);
     (form.querySelector('input,select,textarea') as HTMLElement | null)?.focus();

@@ -13,7 +13,7 @@ import type { DataType } from '../../reporter/standard/types';
 let sim: ProvinceSim;
 let now = Date.parse('2026-11-25T12:00:00Z');
 const secret = 'sim-secret';
-const fx = makeFixtures({ seed: 3, items: 3, officers: 2, inspections: 5, penalties: 3, now });
+const fx = makeFixtures({ seed: 3, items: 3, officers: 2, inspections: 5, penalties: 3, coercions: 4, now });
 
 async function call(method: 'GET' | 'POST', path: string, body = '', o: { secret?: string; appKey?: string; ts?: number; nonce?: string; signMethod?: SignMethod } = {}) {
   const h = signRequest({ appKey: o.appKey ?? 'city-370700', appSecret: o.secret ?? secret, signMethod: o.signMethod ?? 'HMAC-SM3', method, pathWithQuery: path, body, nowMs: o.ts ?? now, nonce: o.nonce });
@@ -67,6 +67,24 @@ test('upload: accepted, idempotent by batch id, E_REFERENCE against what the pro
   const bad = await call('POST', '/api/v1/batches', batch('PENALTY', [badMoney, yuan]));
   assert.equal(bad.json.rejected.map((r: { errors: { code: string; field: string }[] }) => r.errors[0].code), ['E_FORMAT', 'E_FORMAT']);
   assert.is(bad.json.rejected[0].errors[0].field, 'fineAmountWan');
+});
+
+test('COERCION (v1.1): accepted when its INSPECTION is live, else E_REFERENCE; re-checked (Art. 25); counted by startDate', async () => {
+  const [ok, ...rest] = wire('COERCION', fx.COERCION);
+  const orphan = { ...ok, recordId: 'COE-ORPHAN', data: { ...(ok.data as object), inspectionRef: 'INS-NONE' } };
+  const over = { ...ok, recordId: 'COE-OVER', data: { ...(ok.data as object), kind: '1', measureType: '03', executionType: undefined, extendedDays: 31 } };
+  const r = await call('POST', '/api/v1/batches', batch('COERCION', [ok, ...rest, orphan, over]));
+  assert.is(r.status, 200);
+  assert.is(r.json.accepted, fx.COERCION.length, JSON.stringify(r.json.rejected));
+  assert.equal(r.json.rejected.map((x: { recordId: string; errors: { code: string; field: string }[] }) => [x.recordId, x.errors[0].field, x.errors[0].code]), [
+    ['COE-ORPHAN', 'inspectionRef', 'E_REFERENCE'],
+    ['COE-OVER', 'extendedDays', 'E_RANGE'],
+  ]);
+  const day = fx.COERCION[0].startDate;
+  const next = new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10);
+  const c = await call('GET', `/api/v1/records/COERCION/count?regionCode=370700&from=${day}&to=${next}`);
+  assert.is(c.json.count, fx.COERCION.filter((x) => x.startDate === day).length);
+  assert.is(sim.live('COERCION').length, fx.COERCION.length);
 });
 
 test('limits and malformed input: 413 over 1,000 records or 5 MiB, 400 for bad JSON or an unknown type', async () => {

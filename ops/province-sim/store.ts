@@ -80,8 +80,8 @@ export class SimStore {
   }
 }
 
-/** The record's date for counts (province-api.md): checkDate, decisionDate, or updatedAt, as yyyy-MM-dd. */
+/** The record's date for counts (province-api.md): checkDate, decisionDate, startDate, or updatedAt, as yyyy-MM-dd. */
 export function recordDate(dataType: string, data: Record<string, unknown>): string {
-  const v = dataType === 'INSPECTION' ? data.checkDate : dataType === 'PENALTY' ? data.decisionDate : data.updatedAt;
+  const v = dataType === 'INSPECTION' ? data.checkDate : dataType === 'PENALTY' ? data.decisionDate : dataType === 'COERCION' ? data.startDate : data.updatedAt;
   return typeof v === 'string' ? v.slice(0, 10) : '';
 }

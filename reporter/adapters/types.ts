@@ -8,7 +8,7 @@ import { duration, secret } from '../../core/config/common';
 import type { DataType } from '../standard/types';
 export type { DataType };
 /** Send order: a behaviour record's references must already be live at the province. */
-export const SEND_ORDER: DataType[] = ['ITEM', 'OFFICER', 'INSPECTION', 'PENALTY'];
+export const SEND_ORDER: DataType[] = ['ITEM', 'OFFICER', 'INSPECTION', 'PENALTY', 'COERCION'];
 
 export type Op = 'UPSERT' | 'DELETE';
 

@@ -30,12 +30,14 @@ test('demo: staged records are taken in by the intake and delivered on the first
   assert.ok(run, 'the start run finished');
   assert.is(run!.status, 'ok');
   const staged = await sys.db.query<{ n: string }>(`SELECT count(*) AS n FROM reporter_staging WHERE picked_up_at IS NOT NULL`);
-  assert.is(Number(staged.rows[0].n), 614);
+  assert.is(Number(staged.rows[0].n), 694, 'every type, COERCION (80) included');
   const recs = await sys.db.query<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM reporter_records GROUP BY 1`);
   const by = Object.fromEntries(recs.rows.map((r) => [r.status, Number(r.n)]));
   assert.ok(by.valid > 500 && by.invalid > 0, JSON.stringify(by));
   const acc = await sys.db.query<{ n: string }>(`SELECT count(*) AS n FROM report_deliveries WHERE accepted_version IS NOT NULL`);
   assert.is(Number(acc.rows[0].n), by.valid, 'every valid record accepted by the simulator');
+  const coe = await sys.db.query<{ n: string }>(`SELECT count(*) AS n FROM report_deliveries WHERE data_type = 'COERCION' AND accepted_version IS NOT NULL`);
+  assert.ok(Number(coe.rows[0].n) > 60, `COERCION records delivered (${coe.rows[0].n})`);
 });
 
 test.run();

@@ -115,11 +115,11 @@ async function completeness(q: Queryable, row: IndicatorRow, from: string, to: s
     : noCompleteness(row, 'not_connected', '本进程未连接省平台（未配置 reporter.province 或未运行上报角色），且没有覆盖本期的对账结果');
 }
 
-/** 覆盖率: share of ITEM entries (of the given categories) with at least one valid INSPECTION or PENALTY in the period. */
+/** 覆盖率: share of ITEM entries (of the given categories) with at least one valid INSPECTION, PENALTY or COERCION in the period. */
 export async function coverage(q: Queryable, from: string, to: string, categories: string[] | null) {
   const r = await q.query<{ dept_code: string | null; items: string; covered: string }>(
     `SELECT i.dept_code, count(*) AS items,
-            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM reporter_records b WHERE b.impl_code = i.impl_code AND b.data_type IN ('INSPECTION', 'PENALTY')
+            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM reporter_records b WHERE b.impl_code = i.impl_code AND b.data_type IN ('INSPECTION', 'PENALTY', 'COERCION')
                                              AND b.status = 'valid' AND b.record_date >= $1::date AND b.record_date < $2::date)) AS covered
        FROM reporter_records i
       WHERE i.data_type = 'ITEM' AND i.status = 'valid' AND ($3::text[] IS NULL OR i.data->>'category' = ANY($3::text[]))

@@ -14,14 +14,17 @@ import { putRecords } from './testkit';
 let sys: System;
 let regulator: string;
 let ops: string;
-const fx = makeFixtures({ seed: 21, items: 12, officers: 4, inspections: 60, penalties: 30, invalidShare: 0.1, now: Date.now() });
+const fx = makeFixtures({ seed: 21, items: 12, officers: 4, inspections: 60, penalties: 30, coercions: 30, invalidShare: 0.1, now: Date.now() });
+// A category-01 ITEM that only a COERCION points at: 覆盖率 must count it as covered.
+const coverItem = { ...fx.ITEM[0], recordId: 'ITEM-COV', implCode: `${fx.ITEM[0].deptCode}3990001`, category: '01' as const };
+const coverCoercion = { ...fx.COERCION.find((c) => !fx.invalid.COERCION.has(c.recordId))!, recordId: 'COE-COV', implCode: coverItem.implCode };
 
 const call = (method: string, path: string, token: string, body?: unknown) =>
   sys.app.request(path, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
 
 test.before(async () => {
   const db = await openTestDb();
-  await putRecords(db, fx.all());
+  await putRecords(db, [...fx.all(), ['ITEM', coverItem], ['COERCION', coverCoercion]]);
   const config = parseConfig(`reporter:\n  demoSimulator: true\n  province: { timeout: 2s }\n  delivery: { receiptPollInterval: 10ms }\n`);
   sys = await startSystem({ config, roles: ['reporter'], db, listen: false, log: silentLogger() });
   regulator = (await sys.auth.createToken({ name: 't-reg', role: 'regulator', createdBy: 'test' })).token;
@@ -73,7 +76,7 @@ test('lists are paginated: batches, batch detail with attempts, corrections, rec
   assert.is(detail.batch.status, 'done');
   assert.ok(detail.attempts.items.some((a) => a.outcome === 'receipt'));
   const corr = (await (await call('GET', '/api/reporter/corrections?limit=500', regulator)).json()) as { items: { recordId: string; foundBy: string; errors: { code: string }[] }[]; total: number };
-  const invalidIds = [...fx.invalid.INSPECTION.keys(), ...fx.invalid.PENALTY.keys()];
+  const invalidIds = [...fx.invalid.INSPECTION.keys(), ...fx.invalid.PENALTY.keys(), ...fx.invalid.COERCION.keys()];
   assert.is(corr.total, invalidIds.length);
   assert.ok(corr.items.every((c) => c.foundBy === 'city' && c.errors.length > 0));
   const rec = (await (await call('GET', '/api/reporter/reconciliations?limit=100', regulator)).json()) as { items: { match: boolean }[] };
@@ -171,8 +174,19 @@ test('indicators: counts, 及时率, 准确率, 完整率 and 覆盖率 as data-
   const byDept = j.items.filter((r) => r.dataType === 'PENALTY' && r.deptCode !== null);
   assert.is(byDept.reduce((a, r) => a + r.received, 0), fx.PENALTY.length, 'departments add up to the type');
   // 覆盖率, computed independently from the fixtures: category-01 ITEMs with a valid INSPECTION or PENALTY in the period.
-  const used = new Set([...fx.INSPECTION.filter((x) => !fx.invalid.INSPECTION.has(x.recordId)), ...validPen].map((x) => x.implCode));
-  const cat01 = fx.ITEM.filter((i) => i.category === '01');
+  const validCoe = fx.COERCION.filter((c) => !fx.invalid.COERCION.has(c.recordId));
+  const used = new Set([...fx.INSPECTION.filter((x) => !fx.invalid.INSPECTION.has(x.recordId)), ...validPen, ...validCoe, coverCoercion].map((x) => x.implCode));
+  const cat01 = [...fx.ITEM, coverItem].filter((i) => i.category === '01');
+  assert.ok(used.has(coverItem.implCode) && !fx.INSPECTION.some((x) => x.implCode === coverItem.implCode), 'one ITEM covered by a COERCION alone');
+  // COERCION's own row: every valid one sent and accepted, first time, counted by startDate.
+  const coe = j.items.find((r) => r.dataType === 'COERCION' && r.deptCode === null)!;
+  assert.is(coe.received, fx.COERCION.length + 1);
+  assert.is(coe.valid, validCoe.length + 1);
+  assert.is(coe.accepted, validCoe.length + 1);
+  assert.is(coe.rejected, 0);
+  assert.is(coe.accuracyRate, 1);
+  assert.is(coe.completenessRate, 1);
+  assert.ok(fx.invalid.COERCION.size > 0 && coe.dueInPeriod > coe.onTime, 'invalid COERCIONs are never delivered: late');
   const all = j.coverage.find((c) => c.deptCode === null)!;
   assert.is(all.items, cat01.length);
   assert.is(all.covered, cat01.filter((i) => used.has(i.implCode)).length);

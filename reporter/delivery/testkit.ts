@@ -9,7 +9,7 @@ import type { DataType } from '../standard/types';
  * paths. References are not checked here (as if every referenced record were valid). Not used by production code.
  */
 const CAL = createCalendar();
-const DEADLINES = { PENALTY: 7, INSPECTION: 7, INSPECTION_PLAN: 20 };
+const DEADLINES = { PENALTY: 7, COERCION: 7, INSPECTION: 7, INSPECTION_PLAN: 20 };
 
 export async function putRecords(db: Db, recs: [DataType, object][], opts: { now?: number; version?: number; withdrawn?: boolean } = {}) {
   const now = opts.now ?? Date.now();

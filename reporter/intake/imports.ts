@@ -9,7 +9,7 @@ import type { ImportCounts } from '../../contract/reporter';
 import type { Db, Queryable } from '../../core/db';
 import type { ImportFinding, ImportFindingKind, ImportRecord } from '../../contract/reporter';
 import type { DataType, ValidationError } from '../standard/types';
-import { LABELS_ZH } from '../standard/codes';
+import { labelOf } from '../standard/codes';
 import { maskIdNumbers } from '../../core/mask';
 import { importLines, reportCsv } from './reports';
 
@@ -134,15 +134,16 @@ export async function listImports(q: Queryable, p: { limit: number; offset: numb
 export async function importFindings(q: Queryable, id: number, kind: ImportFindingKind, p: { limit: number; offset: number }): Promise<{ total: number; items: ImportFinding[] }> {
   const [n, res] = await Promise.all([
     q.query<{ n: string }>(`SELECT count(*) AS n FROM reporter_import_findings WHERE import_id = $1 AND kind = $2`, [id, kind]),
-    q.query<{ row_no: number; record_id: string | null; field: string; code: string; message: string; ref: string | null }>(
-      `SELECT row_no, record_id, field, code, message, ref FROM reporter_import_findings WHERE import_id = $1 AND kind = $2
-        ORDER BY row_no, field, code LIMIT $3 OFFSET $4`,
+    q.query<{ row_no: number; record_id: string | null; field: string; code: string; message: string; ref: string | null; data_type: DataType }>(
+      `SELECT f.row_no, f.record_id, f.field, f.code, f.message, f.ref, i.data_type
+         FROM reporter_import_findings f JOIN reporter_imports i ON i.id = f.import_id WHERE f.import_id = $1 AND f.kind = $2
+        ORDER BY f.row_no, f.field, f.code LIMIT $3 OFFSET $4`,
       [id, kind, p.limit, p.offset],
     ),
   ]);
   return {
     total: Number(n.rows[0].n),
-    items: res.rows.map((r) => ({ kind, rowNo: r.row_no, recordId: r.record_id ?? '', field: r.field, fieldZh: LABELS_ZH[r.field] ?? r.field, code: r.code, message: r.message, ref: r.ref })),
+    items: res.rows.map((r) => ({ kind, rowNo: r.row_no, recordId: r.record_id ?? '', field: r.field, fieldZh: labelOf(r.data_type, r.field) ?? r.field, code: r.code, message: r.message, ref: r.ref })),
   };
 }
 

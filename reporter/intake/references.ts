@@ -20,7 +20,7 @@ export async function loadReferences(q: Queryable, dataType: DataType, inputs: u
   const officers = new Map<string, { validUntil: string; status: string }[]>();
   const notValidOfficers = new Map<string, { recordId: string; status: string }[]>();
   let officerRegister = false;
-  if (dataType === 'INSPECTION' || dataType === 'PENALTY') {
+  if (dataType === 'INSPECTION' || dataType === 'PENALTY' || dataType === 'COERCION') {
     const implCodes = new Set<string>();
     const refs = new Set<string>();
     const certs = new Set<string>();

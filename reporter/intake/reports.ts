@@ -12,7 +12,7 @@ import ExcelJS from 'exceljs';
 import type { Queryable } from '../../core/db';
 import type { ImportFindingKind } from '../../contract/reporter';
 import type { DataType } from '../standard/types';
-import { DATA_TYPE_ZH, LABELS_ZH } from '../standard/codes';
+import { DATA_TYPE_ZH, labelOf } from '../standard/codes';
 import { maskIdNumbers } from '../../core/mask';
 import { csvLine } from './report';
 
@@ -50,7 +50,7 @@ export function reportHeader(kind: ImportFindingKind, queue: boolean): string[] 
 }
 
 export function reportCells(kind: ImportFindingKind, l: ReportLine, queue: boolean): (string | number)[] {
-  const head: (string | number)[] = [l.rowNo ?? '', l.recordId, LABELS_ZH[l.field] ?? l.field, l.field];
+  const head: (string | number)[] = [l.rowNo ?? '', l.recordId, labelOf(l.dataType, l.field) ?? l.field, l.field];
   const msg = maskIdNumbers(l.message);
   let cells: (string | number)[];
   if (kind === 'waiting') {
@@ -67,12 +67,14 @@ const STEP = 5_000;
 /** One import's part, from its findings, in row order. */
 export async function* importLines(q: Queryable, importId: number, kind: ImportFindingKind): AsyncGenerator<ReportLine> {
   for (let offset = 0; ; offset += STEP) {
-    const res = await q.query<{ row_no: number; record_id: string | null; field: string; code: string; message: string; ref: string | null }>(
-      `SELECT row_no, record_id, field, code, message, ref FROM reporter_import_findings WHERE import_id = $1 AND kind = $2
-        ORDER BY row_no, field, code LIMIT $3 OFFSET $4`,
+    const res = await q.query<{ row_no: number; record_id: string | null; field: string; code: string; message: string; ref: string | null; data_type: DataType }>(
+      `SELECT f.row_no, f.record_id, f.field, f.code, f.message, f.ref, i.data_type
+         FROM reporter_import_findings f JOIN reporter_imports i ON i.id = f.import_id WHERE f.import_id = $1 AND f.kind = $2
+        ORDER BY f.row_no, f.field, f.code LIMIT $3 OFFSET $4`,
       [importId, kind, STEP, offset],
     );
-    for (const r of res.rows) yield { rowNo: r.row_no, recordId: r.record_id ?? '', field: r.field, code: r.code, message: r.message, ref: r.ref };
+    // The type names the column in the type's own header (COERCION's result is 强制结果, INSPECTION's 检查结果).
+    for (const r of res.rows) yield { dataType: r.data_type, rowNo: r.row_no, recordId: r.record_id ?? '', field: r.field, code: r.code, message: r.message, ref: r.ref };
     if (res.rows.length < STEP) return;
   }
 }

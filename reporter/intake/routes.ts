@@ -28,7 +28,7 @@ import type { IngestAnswer, IntakeReject, RecordCheck, RecordDetail, RecordStats
 import type { Page } from '../../contract/common';
 import { DATA_TYPES, isDataType, type DataType, type RecordStatus } from '../standard/types';
 import { RECORD_ID_RE } from '../standard/validate';
-import { FIELDS, MULTI_VALUE_FIELDS } from '../standard/codes';
+import { CODE_TABLES, CODE_TABLE_NAMES_ZH, FIELD_CODE_TABLES, FIELDS, MULTI_VALUE_FIELDS } from '../standard/codes';
 import type { Intake } from './service';
 import { ingestStaging } from './staging';
 import { formatOf, importStream, ImportTooLargeError, ImportUnreadableError, type ImportEncoding } from './import';
@@ -142,7 +142,7 @@ export function createIntakeRoutes(deps: IntakeRouteDeps): Hono<AppEnv> {
     const reveal = mayReveal(c);
     const answer: RecordDetail = {
       record: recordView(record, reveal),
-      fields: FIELDS[dataType].map(([key, label]) => ({ key, label, multi: MULTI_VALUE_FIELDS.has(key) })),
+      fields: FIELDS[dataType].map(([key, label]) => ({ key, label, multi: MULTI_VALUE_FIELDS.has(key), ...codeTableOf(dataType, key) })),
       history: history.map((h) => ({ ...h, data: reveal ? h.data : (maskData(h.data) ?? null) })),
       limit,
       offset,
@@ -312,4 +312,14 @@ function maskData<T extends Record<string, unknown> | null | undefined>(data: T)
 
 function recordView(r: ReporterRecord, reveal: boolean): ReporterRecord {
   return r.data === undefined || reveal ? r : { ...r, data: maskData(r.data) };
+}
+
+/** A code field's table for the correction form (its entries in code order, with their Chinese labels). */
+function codeTableOf(dataType: DataType, key: string) {
+  const name = FIELD_CODE_TABLES[dataType][key];
+  if (!name) return {};
+  const options = Object.entries(CODE_TABLES[name] as Record<string, string>)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([value, label]) => ({ value, label }));
+  return { codeTable: { name, label: CODE_TABLE_NAMES_ZH[name], options } };
 }

@@ -167,7 +167,8 @@ export class Submission {
     const { intake, dataType, opts } = this;
     if (opts.dryRun) return { ...this.counts };
     intake.log.debug({ dataType, source: opts.source, records: this.records }, 'records ingested');
-    if (dataType !== 'PENALTY') await intake.recheckHeld();
+    // Nothing refers to a PENALTY or a COERCION: only other types can release held records.
+    if (dataType !== 'PENALTY' && dataType !== 'COERCION') await intake.recheckHeld();
     if (opts.audit) {
       await intake.audit({
         actor: opts.actor, role: opts.audit.role, ip: opts.audit.ip, action: opts.audit.action, target: dataType,
@@ -276,14 +277,14 @@ export class Intake {
   }
 
   /**
-   * Re-validates records held back only by E_REFERENCE (INSPECTION first, so a PENALTY whose INSPECTION is released in
+   * Re-validates records held back only by E_REFERENCE (INSPECTION first, so a PENALTY or COERCION whose INSPECTION is released in
    * the same pass goes too). Only the verdict changes: it is the same version. Returns how many were released.
    */
   async recheckHeld(limit = 20_000): Promise<{ checked: number; released: number }> {
     let checked = 0;
     let released = 0;
     const now = this.clock();
-    for (const dataType of ['INSPECTION', 'PENALTY'] as const) {
+    for (const dataType of ['INSPECTION', 'PENALTY', 'COERCION'] as const) {
       const rows = await heldRecords(this.db, dataType, limit);
       if (rows.length === 0) continue;
       const datas = rows.map((r) => r.data);

@@ -78,7 +78,7 @@ async function runSegment(intake: Intake, rows: StagingRow[], stamps: { id: stri
   const meta = { source: 'staging' as const, actor: 'staging' };
   if (!isDataType(type) || (op !== 'UPSERT' && op !== 'DELETE')) {
     const why = !isDataType(type)
-      ? `数据类型 "${type}" 不是 ITEM、INSPECTION、PENALTY、OFFICER 之一`
+      ? `数据类型 "${type}" 不是 ITEM、INSPECTION、PENALTY、COERCION、OFFICER 之一`
       : `操作 "${op}" 应为 UPSERT 或 DELETE`;
     await reject(intake, rows, isDataType(type) ? type : String(type).slice(0, 40), 'record', isDataType(type) ? 'E_CODE_TABLE' : 'E_CODE_TABLE', why);
     for (const r of rows) stamps.push({ id: r.id, outcome: 'rejected' });

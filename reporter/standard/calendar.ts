@@ -62,7 +62,7 @@ export function calendarWarnings(cal: WorkingCalendar, today: string): string[] 
 
 /**
  * A record's reporting deadline (yyyy-MM-dd) from its normalised data, or undefined when the type has none or the
- * date is missing: PENALTY decisionDate + N, INSPECTION checkDate + N (or + N_plan with a planId).
+ * date is missing: PENALTY decisionDate + N, COERCION startDate + N, INSPECTION checkDate + N (or + N_plan with a planId).
  */
 export function deadlineFor(
   dataType: DataType,
@@ -74,14 +74,18 @@ export function deadlineFor(
   if (!date) return undefined;
   let n: number | undefined;
   if (dataType === 'PENALTY') n = d.PENALTY;
+  else if (dataType === 'COERCION') n = d.COERCION;
   else if (dataType === 'INSPECTION') n = data.planId ? d.INSPECTION_PLAN : d.INSPECTION;
   else n = d[dataType];
   return n === undefined ? undefined : cal.addWorkingDays(date, n);
 }
 
-/** The record's date for periods: checkDate, decisionDate, or updatedAt's day in UTC+8 (ITEM, OFFICER). */
+/** The field that dates a record for periods (data-standard.md); ITEM and OFFICER use updatedAt's day in UTC+8. */
+export const RECORD_DATE_FIELD: Record<DataType, string> = { ITEM: 'updatedAt', INSPECTION: 'checkDate', PENALTY: 'decisionDate', COERCION: 'startDate', OFFICER: 'updatedAt' };
+
+/** The record's date for periods: checkDate, decisionDate, startDate, or updatedAt's day in UTC+8 (ITEM, OFFICER). */
 export function recordDate(dataType: DataType, data: Record<string, unknown>): string | undefined {
-  const v = dataType === 'INSPECTION' ? data.checkDate : dataType === 'PENALTY' ? data.decisionDate : data.updatedAt;
+  const v = data[RECORD_DATE_FIELD[dataType]];
   if (typeof v !== 'string') return undefined;
   if (dataType === 'ITEM' || dataType === 'OFFICER') {
     // updatedAt is normalised to "...+08:00", so its first ten characters are the day in UTC+8.

@@ -28,6 +28,25 @@ export const CODE_TABLES = {
     '13': '行政拘留',
     '99': '其他',
   },
+  /** 行政强制法 Art. 2: 行政强制措施 (temporary, during an investigation) or 行政强制执行 (enforcing a decision). */
+  COERCION_KIND: { '1': '行政强制措施', '2': '行政强制执行' },
+  /** 行政强制法 Art. 9. */
+  COERCION_MEASURE: {
+    '01': '限制公民人身自由',
+    '02': '查封场所、设施或者财物',
+    '03': '扣押财物',
+    '04': '冻结存款、汇款',
+    '99': '其他',
+  },
+  /** 行政强制法 Art. 12. */
+  COERCION_EXECUTION: {
+    '01': '加处罚款或者滞纳金',
+    '02': '划拨存款、汇款',
+    '03': '拍卖或者依法处理查封、扣押的场所、设施或者财物',
+    '04': '排除妨碍、恢复原状',
+    '05': '代履行',
+    '99': '其他',
+  },
   OFFICER_STATUS: { '1': '有效', '2': '注销', '3': '暂扣' },
   /** Level of a 检查实施清单: character 19 of implCode. */
   IMPL_LEVEL: { '1': '国家', '2': '省', '3': '市', '4': '县', '5': '乡镇' },
@@ -43,6 +62,9 @@ export const CODE_TABLE_NAMES_ZH: Record<CodeTableName, string> = {
   CASE_SOURCE: '案件来源',
   PROCEDURE: '处罚程序',
   PENALTY_TYPE: '处罚种类',
+  COERCION_KIND: '行政强制种类',
+  COERCION_MEASURE: '强制措施类型',
+  COERCION_EXECUTION: '强制执行方式',
   OFFICER_STATUS: '证件状态',
   IMPL_LEVEL: '层级',
 };
@@ -67,6 +89,7 @@ export const DATA_TYPE_ZH: Record<DataType, string> = {
   ITEM: '检查实施清单',
   INSPECTION: '行政检查行为',
   PENALTY: '行政处罚行为',
+  COERCION: '行政强制行为',
   OFFICER: '执法人员',
 };
 
@@ -127,6 +150,23 @@ export const FIELDS: Record<DataType, readonly (readonly [string, string])[]> = 
     ['decisionDate', '处罚决定日期'],
     ['publicUntil', '公示截止期'],
   ],
+  COERCION: [
+    ...COMMON,
+    ['actionName', '强制行为名称'],
+    ['implCode', '检查实施清单编码'],
+    ['inspectionRef', '关联检查行为编号'],
+    ...PARTY,
+    ['decisionNo', '强制决定书文号'],
+    ['facts', '违法事实'],
+    ['basis', '强制依据'],
+    ['kind', '行政强制种类'],
+    ['measureType', '强制措施类型'],
+    ['executionType', '强制执行方式'],
+    ['startDate', '强制起始日期'],
+    ['extendedDays', '延长期限（日）'],
+    ['endDate', '强制结束日期'],
+    ['result', '强制结果'],
+  ],
   OFFICER: [
     ...COMMON,
     ['certNo', '执法证号'],
@@ -142,13 +182,22 @@ export const FIELDS: Record<DataType, readonly (readonly [string, string])[]> = 
 export const MULTI_VALUE_FIELDS = new Set(['inspectors', 'certNos', 'penaltyTypes']);
 
 const LABELS: Record<string, string> = {};
-for (const list of Object.values(FIELDS)) for (const [k, zh] of list) LABELS[k] = zh;
-/** Field key → its Chinese column header (中文列名), over all types. */
+// COERCION (v1.1) shares keys with the older types (actionName, decisionNo, basis, result) under its own headers: the
+// type-free table keeps the v1 headers, labelOf(type, field) gives a type's own.
+for (const [t, list] of Object.entries(FIELDS)) for (const [k, zh] of list) if (t !== 'COERCION' || !(k in LABELS)) LABELS[k] = zh;
+/** Field key → its Chinese column header (中文列名), over all types (the v1 types' header where types differ). */
 export const LABELS_ZH: Readonly<Record<string, string>> = LABELS;
 
-/** "检查人员(inspectors)": how a message names a field. */
-export function fieldLabel(field: string): string {
-  const zh = LABELS[field];
+const TYPE_LABELS = Object.fromEntries(Object.entries(FIELDS).map(([t, list]) => [t, new Map(list)])) as Record<DataType, Map<string, string>>;
+
+/** A field's Chinese column header in one type (强制结果 for COERCION's result, 检查结果 for INSPECTION's). */
+export function labelOf(dataType: DataType | undefined, field: string): string | undefined {
+  return (dataType && TYPE_LABELS[dataType]?.get(field)) || LABELS[field];
+}
+
+/** "检查人员(inspectors)": how a message names a field (in the record's type when it is known). */
+export function fieldLabel(field: string, dataType?: DataType): string {
+  const zh = labelOf(dataType, field);
   return zh ? `${zh}(${field})` : field;
 }
 
@@ -163,3 +212,13 @@ export function headerMap(dataType: DataType): Map<string, string> {
   }
   return m;
 }
+
+const PARTY_CODES = { partyNature: 'PARTY_NATURE', partyCertType: 'CERT_TYPE' } as const;
+/** The fields of each type whose values come from a code table (the correction form offers the table's entries). */
+export const FIELD_CODE_TABLES: Record<DataType, Readonly<Record<string, CodeTableName>>> = {
+  ITEM: { category: 'ITEM_CATEGORY' },
+  INSPECTION: { ...PARTY_CODES, checkForm: 'CHECK_FORM', result: 'INSPECTION_RESULT' },
+  PENALTY: { ...PARTY_CODES, caseSource: 'CASE_SOURCE', procedure: 'PROCEDURE', penaltyTypes: 'PENALTY_TYPE' },
+  COERCION: { ...PARTY_CODES, kind: 'COERCION_KIND', measureType: 'COERCION_MEASURE', executionType: 'COERCION_EXECUTION' },
+  OFFICER: { status: 'OFFICER_STATUS' },
+};

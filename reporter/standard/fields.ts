@@ -10,7 +10,7 @@ import { parseDate, parseDateTime } from './dates';
 import { parseYuan } from './money';
 import { code, hasControlChars, multi, text, upperCode } from './normalise';
 import { checkUscc } from './uscc';
-import type { ErrorCode, ValidationError } from './types';
+import type { DataType, ErrorCode, ValidationError } from './types';
 
 export class FieldReader {
   readonly errors: ValidationError[] = [];
@@ -22,14 +22,16 @@ export class FieldReader {
     readonly input: Record<string, unknown>,
     /** Today in UTC+8, yyyy-MM-dd. */
     readonly today: string,
+    /** The record's type: messages name a field by its header in this type. */
+    readonly dataType?: DataType,
   ) {}
 
   error(field: string, code: ErrorCode, message: string) {
-    this.errors.push({ recordId: this.recordId, field, code, message: maskIdNumbers(`${fieldLabel(field)}：${message}`), severity: 'error' });
+    this.errors.push({ recordId: this.recordId, field, code, message: maskIdNumbers(`${fieldLabel(field, this.dataType)}：${message}`), severity: 'error' });
   }
 
   warn(field: string, message: string) {
-    this.warnings.push({ recordId: this.recordId, field, code: 'W_OFFICER', message: maskIdNumbers(`${fieldLabel(field)}：${message}`), severity: 'warning' });
+    this.warnings.push({ recordId: this.recordId, field, code: 'W_OFFICER', message: maskIdNumbers(`${fieldLabel(field, this.dataType)}：${message}`), severity: 'warning' });
   }
 
   /** Has this field already an error? (Cross-field rules skip fields that are already wrong.) */

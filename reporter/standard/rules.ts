@@ -27,14 +27,14 @@ export function validateItem(r: FieldReader) {
   r.text('legalBasis', { multiline: true, what: '设定依据' });
 }
 
-function implReference(r: FieldReader, refs?: ReferenceLookup) {
+export function implReference(r: FieldReader, refs?: ReferenceLookup) {
   const impl = r.pattern('implCode', IMPL_CODE_RE, IMPL_CODE_RULE);
   if (impl && refs && !refs.itemExists(impl)) {
     r.error('implCode', 'E_REFERENCE', `找不到编码为 ${impl} 的有效检查实施清单，请先报送该清单（ITEM）或核对编码；清单到达后本记录会自动重新校验`);
   }
 }
 
-function party(r: FieldReader) {
+export function party(r: FieldReader) {
   r.text('partyName', { max: 200, what: '行政相对人名称' });
   const nature = r.codeOf('partyNature', 'PARTY_NATURE');
   const certType = r.codeOf('partyCertType', 'CERT_TYPE');

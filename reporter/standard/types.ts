@@ -1,5 +1,5 @@
 /**
- * The record types of data-standard.md (contract v1), the validation error shape and the validator's signatures.
+ * The record types of data-standard.md (contract v1.1), the validation error shape and the validator's signatures.
  * The delivery side reads these; the intake side produces them.
  *
  * Normalised form (what `reporter_records.data` holds for a valid record):
@@ -9,7 +9,7 @@
  * - multi-value fields as arrays of strings.
  */
 
-export const DATA_TYPES = ['ITEM', 'INSPECTION', 'PENALTY', 'OFFICER'] as const;
+export const DATA_TYPES = ['ITEM', 'INSPECTION', 'PENALTY', 'COERCION', 'OFFICER'] as const;
 export type DataType = (typeof DATA_TYPES)[number];
 
 export function isDataType(v: unknown): v is DataType {
@@ -71,6 +71,28 @@ export interface PenaltyRecord extends CommonFields, PartyFields {
   publicUntil?: string;
 }
 
+/** 行政强制行为 (contract v1.1, 行政强制法 2011). */
+export interface CoercionRecord extends CommonFields, PartyFields {
+  actionName: string;
+  implCode: string;
+  /** The INSPECTION it came from (required). */
+  inspectionRef: string;
+  decisionNo: string;
+  facts: string;
+  basis: string;
+  /** COERCION_KIND: 1 行政强制措施, 2 行政强制执行. */
+  kind: '1' | '2';
+  /** COERCION_MEASURE (Art. 9); only with kind 1. */
+  measureType?: '01' | '02' | '03' | '04' | '99';
+  /** COERCION_EXECUTION (Art. 12); only with kind 2. */
+  executionType?: '01' | '02' | '03' | '04' | '05' | '99';
+  startDate: string;
+  /** Days the 30-day limit of Art. 25 was extended by (1-30); only for 查封/扣押. A number in the normalised form. */
+  extendedDays?: number;
+  endDate?: string;
+  result: string;
+}
+
 export interface OfficerRecord extends CommonFields {
   certNo: string;
   name: string;
@@ -86,8 +108,10 @@ export type RecordOf<T extends DataType> = T extends 'ITEM'
     ? InspectionRecord
     : T extends 'PENALTY'
       ? PenaltyRecord
-      : OfficerRecord;
-export type AnyRecord = ItemRecord | InspectionRecord | PenaltyRecord | OfficerRecord;
+      : T extends 'COERCION'
+        ? CoercionRecord
+        : OfficerRecord;
+export type AnyRecord = ItemRecord | InspectionRecord | PenaltyRecord | CoercionRecord | OfficerRecord;
 
 export const ERROR_CODES = [
   'E_REQUIRED',

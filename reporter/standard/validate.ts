@@ -7,6 +7,7 @@ import { FieldReader } from './fields';
 
 import { code } from './normalise';
 import { validateItem, validateInspection, validatePenalty, validateOfficer } from './rules';
+import { validateCoercion } from './coercion';
 import type { DataType, ValidateOptions, ValidationResult, ValidationError, RecordOf } from './types';
 
 export { RECORD_ID_PATTERN as RECORD_ID_RE } from './patterns';
@@ -24,6 +25,7 @@ const BY_TYPE = {
   ITEM: validateItem,
   INSPECTION: validateInspection,
   PENALTY: validatePenalty,
+  COERCION: validateCoercion,
   OFFICER: validateOfficer,
 } as const;
 
@@ -31,11 +33,11 @@ const BY_TYPE = {
 export function validateRecord<T extends DataType>(dataType: T, input: unknown, opts: FullValidateOptions): ValidationResult<T> {
   const today = chinaDate(opts.now);
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    const r = new FieldReader({}, today);
+    const r = new FieldReader({}, today, dataType);
     r.error('record', 'E_FORMAT', '每条记录应为一个 JSON 对象（字段名见数据标准）');
     return finish(dataType, r);
   }
-  const r = new FieldReader(input as Record<string, unknown>, today);
+  const r = new FieldReader(input as Record<string, unknown>, today, dataType);
   const rawId = code(r.input.recordId);
   r.recordId = rawId ?? '';
   common(r, opts.cityRegionCode ?? '370700');

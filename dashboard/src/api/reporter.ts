@@ -1,4 +1,5 @@
 import type { ErrorBody, Page } from '../../../contract/common';
+import { t } from '../i18n';
 import type { Batch, Correction, DataType, IngestAnswer, RecordCheck, RecordDetail, ResendAnswer, RunStarted, WithdrawAnswer, DeliveryStatus, ImportFindingKind, ImportRecord, Indicators, OverdueRecord, Reconciliation, Run } from '../../../contract/reporter';
 import { ApiError, get, post, unauthenticated } from './http';
 
@@ -55,7 +56,7 @@ export const reporter = {
       xhr.withCredentials = true;
       xhr.setRequestHeader('content-type', 'application/octet-stream');
       xhr.upload.onprogress = (e) => opts.onProgress?.(e.loaded, e.lengthComputable ? e.total : file.size);
-      xhr.onerror = () => reject(new ApiError(0, 'network', '网络错误，上传未完成'));
+      xhr.onerror = () => reject(new ApiError(0, 'network', t('api.uploadNetwork')));
       xhr.onload = () => {
         let data: (ImportRecord & Partial<ErrorBody>) | null = null;
         try {

@@ -162,7 +162,8 @@ export async function renderAlerts(ctx: PageCtx): Promise<HTMLElement> {
       ],
       empty: tab === 'firing' ? '没有正在告警的项目' : undefined,
     })),
-    h('div.grid2',
+    // One above the other, full width: side by side at 1,366 px the silences' 原因 column was cut off.
+    h('div.stack',
       card('静默', anyWrite ? h('button.small.new-silence', { onclick: newSilence }, '新建静默') : null, listTable<Silence>({
         cls: 'silences-list',
         initial: silences,
@@ -176,7 +177,7 @@ export async function renderAlerts(ctx: PageCtx): Promise<HTMLElement> {
           { title: '开始', cell: (r) => fmtTime(r.startsAt) },
           { title: '结束', cell: (r) => fmtTime(r.endsAt) },
           { title: '创建人', cell: (r) => r.createdBy || '—' },
-          { title: '原因', cell: (r) => h('span.wrap', r.comment) },
+          { title: '原因', cell: (r) => h('span.wrap.reason', r.comment) },
           { title: '', cell: (r) => (active(r) ? (canWrite(r.team) ? h('button.small.secondary', { onclick: () => act(() => api.alerts.expireSilence(r.id), '静默已结束', ctx) }, '结束') : '') : '已结束') },
         ],
         empty: '暂无静默',

@@ -18,6 +18,11 @@ export function baselineStatus(b: Baseline): BaselineStatus {
   return '一致';
 }
 
+/** The tile's colour for a state: changed is red, an unconfirmed first baseline amber. */
+export function baselineTone(status: BaselineStatus | null): string {
+  return status === '已变化' ? 's-down' : status === '未确认基线' ? 's-degraded' : '';
+}
+
 /** `text` with the given [start, end) ranges wrapped in <mark class="forbidden">. */
 function marked(text: string, ranges: { start: number; end: number }[]): (Node | string)[] {
   const rs = [...ranges].sort((a, b) => a.start - b.start);

@@ -1,5 +1,6 @@
 import { api } from '../api';
-import { badge, card, chart, empty, failed, fmtPct, fmtTime, h } from '../ui';
+import { badge, card, chart, empty, failed, fmtPct, fmtTime, h, stateLabel } from '../ui';
+import { t as tr, type Key } from '../i18n';
 import { buildHash } from '../router';
 import type { PageCtx } from '../page-ctx';
 import type { Incident, Overview, TargetSummary } from '../../../contract/collector';
@@ -7,11 +8,11 @@ import { listTable } from '../list-table';
 import { chinaDate } from '../../../core/china-time';
 
 const STATES = ['up', 'degraded', 'down', 'maintenance'] as const;
-const PERIODS: ['24h' | '7d' | '30d', string][] = [['24h', '24小时'], ['7d', '7天'], ['30d', '30天']];
+const PERIODS: ('24h' | '7d' | '30d')[] = ['24h', '7d', '30d'];
 
 /** Tiles in order of severity: what needs attention first, then by name. */
 const SEVERITY: Record<string, number> = { down: 0, degraded: 1, maintenance: 2, unknown: 3, up: 4 };
-const STATE_LABEL: Record<string, string> = { up: '正常', degraded: '降级', down: '故障', maintenance: '维护' };
+const FILTERS = new Set(['up', 'degraded', 'down', 'maintenance']);
 
 /** A request's answer, or the error it failed with (shown as an error with 重试, not as 暂无数据). */
 type Got<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -39,7 +40,7 @@ export async function renderOverview(ctx: PageCtx): Promise<HTMLElement> {
   ]);
   const [ov, mods, incidents, alerts, runs] = [valueOf(ovG), valueOf(modsG), valueOf(incidentsG), valueOf(alertsG), valueOf(runsG)];
   const retry = () => ctx.rerender();
-  const filter = ctx.route.params.state && ctx.route.params.state in STATE_LABEL ? ctx.route.params.state : undefined;
+  const filter = ctx.route.params.state && FILTERS.has(ctx.route.params.state) ? ctx.route.params.state : undefined;
   const byId = new Map((mods?.items ?? []).map((m) => [m.id, m]));
   // The overview's modules (with availability); without it, the module list (states only).
   const modules: { id: string; name: string; status: string; availability?: Overview['modules'][number]['availability'] }[] = ov?.modules.length ? ov.modules : (mods?.items ?? []);
@@ -51,7 +52,7 @@ export async function renderOverview(ctx: PageCtx): Promise<HTMLElement> {
     .filter((m) => !filter || stateOf(m) === filter)
     .sort((a, b) => (SEVERITY[stateOf(a)] ?? 3) - (SEVERITY[stateOf(b)] ?? 3) || String(a.name ?? a.id).localeCompare(String(b.name ?? b.id), 'zh-CN'));
   const tiles = !ovG.ok && !modsG.ok
-    ? failed('模块状态', ovG.error, retry)
+    ? failed(tr('ov.modules'), ovG.error, retry)
     : shown.length
     ? h('div.tiles', shown.map((m) => {
         const state = stateOf(m);
@@ -60,22 +61,22 @@ export async function renderOverview(ctx: PageCtx): Promise<HTMLElement> {
         return h(canOpen ? 'a.tile' : 'div.tile', { class: `s-${state}`, 'data-module': m.id, href: canOpen ? buildHash({ page: 'target', params: { module: m.id } }) : undefined },
           h('div.tile-name', m.name ?? m.id),
           h('div.tile-state', badge(state)),
-          h('div.tile-sub', `可用率 24h ${fmtPct(m.availability?.['24h'])} · 30d ${fmtPct(m.availability?.['30d'])}`),
-          h('div.tile-sub', `目标 ${t?.total ?? '—'} · 故障 ${t?.down ?? 0} · 降级 ${t?.degraded ?? 0}`));
+          h('div.tile-sub', tr('ov.tileAvail', { d1: fmtPct(m.availability?.['24h']), d30: fmtPct(m.availability?.['30d']) })),
+          h('div.tile-sub', tr('ov.tileTargets', { total: t?.total ?? '—', down: t?.down ?? 0, degraded: t?.degraded ?? 0 })));
       }))
-    : empty(filter ? `没有${STATE_LABEL[filter]}的模块` : '暂无模块数据');
+    : empty(filter ? tr('ov.noneInState', { state: stateLabel(filter) }) : tr('ov.noModules'));
   const filterNote = filter
-    ? h('div.filter-note', `只显示${STATE_LABEL[filter]}的模块 · `, h('a.show-all', { href: buildHash({ page: 'overview', params: withState(ctx.route.params, undefined) }) }, '显示全部'))
+    ? h('div.filter-note', tr('ov.onlyState', { state: stateLabel(filter) }), ' · ', h('a.show-all', { href: buildHash({ page: 'overview', params: withState(ctx.route.params, undefined) }) }, tr('ov.showAll')))
     : null;
 
   // The API gives availability per module; the bureau-wide figure is their plain mean (every module counts the same).
-  const overall = PERIODS.map(([k]) => mean(modules.map((m) => m.availability?.[k])));
+  const overall = PERIODS.map((k) => mean(modules.map((m) => m.availability?.[k])));
   const availChart = chart({
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => `${Number(v).toFixed(3)}%` },
     grid: { left: 60, right: 20, top: 24, bottom: 28 },
-    xAxis: { type: 'category', data: PERIODS.map(([, l]) => l) },
+    xAxis: { type: 'category', data: PERIODS.map((k) => tr(`ov.period.${k}` as Key)) },
     yAxis: { type: 'value', min: (v: { min: number }) => Math.max(0, Math.floor(v.min - 1)), max: 100, axisLabel: { formatter: '{value}%' } },
-    series: [{ name: '可用率', type: 'bar', barWidth: '40%', data: overall, label: { show: true, position: 'top', formatter: (p: { value: number }) => `${Number(p.value).toFixed(2)}%` } }],
+    series: [{ name: tr('ov.availability'), type: 'bar', barWidth: '40%', data: overall, label: { show: true, position: 'top', formatter: (p: { value: number }) => `${Number(p.value).toFixed(2)}%` } }],
   }, { height: 200, hasData: overall.some((v) => v !== null), cls: 'availability' });
 
   const firingCount = alerts?.total ?? 0;
@@ -83,75 +84,75 @@ export async function renderOverview(ctx: PageCtx): Promise<HTMLElement> {
   const todayCn = chinaDate(Date.now());
   const today = (runs?.items ?? []).filter((r) => chinaDate(Date.parse(r.startedAt)) === todayCn);
   const sum = (k: string) => today.reduce((a, r) => a + Number(r.stats?.[k] ?? 0), 0);
-  const RUN_ZH: Record<string, string> = { ok: '成功', partial: '部分成功', failed: '失败', running: '运行中' };
+  const runStatus = (st: string) => (['ok', 'partial', 'failed', 'running'].includes(st) ? tr(`ov.run.${st}` as Key) : st);
   const reportLine = !runsG.ok
-    ? '今日数据直报：加载失败'
+    ? tr('ov.report.failed')
     : !runs
-    ? '今日数据直报：暂无数据'
+    ? tr('ov.report.empty')
     : today.length
-      ? `今日数据直报：已运行 ${today.length} 次，最近一次 ${fmtTime(today[0].startedAt)} ${RUN_ZH[today[0].status] ?? today[0].status}；上报 ${sum('records')} 条，接收 ${sum('accepted')} 条，拒收 ${sum('rejected')} 条`
-      : '今日数据直报：今天尚未运行';
+      ? tr('ov.report.line', { n: today.length, at: fmtTime(today[0].startedAt), status: runStatus(today[0].status), records: sum('records'), accepted: sum('accepted'), rejected: sum('rejected') })
+      : tr('ov.report.none');
 
   // Every counter opens its list: the modules of that state (the tiles below, filtered; again: all), the open
   // incidents (their card), the firing alerts (the alerts page, for the roles that have it).
-  const incidentCard = card('事件', !incidentsG.ok
-    ? failed('当前事件', incidentsG.error, retry)
+  const incidentCard = card(tr('ov.incidents'), !incidentsG.ok
+    ? failed(tr('ov.openIncidents'), incidentsG.error, retry)
     : listTable<Incident>({
       cls: 'incidents-list',
       initial: incidents,
       pageSize: 20,
       load: (q) => api.collector.incidents({ state: 'open', ...q }),
-      search: '搜索目标或原因',
-      filters: [{ name: 'state', label: '状态', value: 'open', options: [['open', '未恢复'], ['closed', '已恢复']] }],
+      search: tr('ov.incSearch'),
+      filters: [{ name: 'state', label: tr('ov.col.state'), value: 'open', options: [['open', tr('ov.incOpen')], ['closed', tr('ov.incClosed')]] }],
       cols: [
-        { title: '目标', cell: (r) => (ctx.user.role === 'regulator' ? r.targetName ?? r.target : h('a', { href: buildHash({ page: 'target', arg: r.target, params: {} }) }, r.targetName ?? r.target)) },
-        { title: '模块', cell: (r) => r.moduleName ?? r.module },
-        { title: '开始', sort: 'start', cell: (r) => fmtTime(r.start) },
-        { title: '结束', cell: (r) => (r.ongoing ? '进行中' : fmtTime(r.end)) },
-        { title: '原因', cell: (r) => h('span.err', r.firstError ?? r.firstErrorCode ?? '—') },
+        { title: tr('ov.col.target'), cell: (r) => (ctx.user.role === 'regulator' ? r.targetName ?? r.target : h('a', { href: buildHash({ page: 'target', arg: r.target, params: {} }) }, r.targetName ?? r.target)) },
+        { title: tr('ov.col.module'), cell: (r) => r.moduleName ?? r.module },
+        { title: tr('ov.col.start'), sort: 'start', cell: (r) => fmtTime(r.start) },
+        { title: tr('ov.col.end'), cell: (r) => (r.ongoing ? tr('ov.ongoing') : fmtTime(r.end)) },
+        { title: tr('ov.col.reason'), cell: (r) => h('span.err', r.firstError ?? r.firstErrorCode ?? '—') },
       ],
-      empty: '当前没有事件',
+      empty: tr('ov.noIncidents'),
     }));
-  const targetCard = card('监测对象', listTable<TargetSummary>({
+  const targetCard = card(tr('ov.targets'), listTable<TargetSummary>({
     cls: 'targets-list',
     pageSize: 20,
     sort: 'state',
     load: (q) => api.collector.targets(q),
-    search: '搜索 ID、名称或地址',
+    search: tr('ov.targetSearch'),
     filters: [
-      { name: 'state', label: '状态', options: [['down', '故障'], ['degraded', '降级'], ['unknown', '未知'], ['up', '正常']] },
-      { name: 'module', label: '模块', options: modules.map((m): [string, string] => [m.id, m.name]) },
-      { name: 'type', label: '类型', options: ['http', 'tcp', 'dns', 'tls', 'icmp', 'content', 'heartbeat'].map((t): [string, string] => [t, t]) },
+      { name: 'state', label: tr('ov.col.state'), options: ['down', 'degraded', 'unknown', 'up'].map((st): [string, string] => [st, stateLabel(st)]) },
+      { name: 'module', label: tr('ov.col.module'), options: modules.map((m): [string, string] => [m.id, m.name]) },
+      { name: 'type', label: tr('ov.col.type'), options: ['http', 'tcp', 'dns', 'tls', 'icmp', 'content', 'heartbeat'].map((t): [string, string] => [t, t]) },
     ],
     cols: [
-      { title: '名称', sort: 'name', cell: (r) => (ctx.user.role === 'regulator' ? r.name : h('a', { href: buildHash({ page: 'target', arg: r.id, params: {} }) }, r.name)) },
+      { title: tr('ov.col.name'), sort: 'name', cell: (r) => (ctx.user.role === 'regulator' ? r.name : h('a', { href: buildHash({ page: 'target', arg: r.id, params: {} }) }, r.name)) },
       { title: 'ID', sort: 'id', cell: (r) => r.id },
-      { title: '模块', sort: 'module', cell: (r) => r.moduleName ?? r.module },
-      { title: '类型', cell: (r) => r.type },
-      { title: '状态', sort: 'state', cell: (r) => [badge(r.maintenance ? 'maintenance' : r.state)] },
-      { title: '状态变化', sort: 'since', cell: (r) => fmtTime(r.since) },
-      { title: '最近', cell: (r) => (r.last ? `${fmtTime(r.last.ts)} ${r.last.errorCode ?? ''}` : '—') },
+      { title: tr('ov.col.module'), sort: 'module', cell: (r) => r.moduleName ?? r.module },
+      { title: tr('ov.col.type'), cell: (r) => r.type },
+      { title: tr('ov.col.state'), sort: 'state', cell: (r) => [badge(r.maintenance ? 'maintenance' : r.state)] },
+      { title: tr('ov.col.since'), sort: 'since', cell: (r) => fmtTime(r.since) },
+      { title: tr('ov.col.last'), cell: (r) => (r.last ? `${fmtTime(r.last.ts)} ${r.last.errorCode ?? ''}` : '—') },
     ],
-    empty: '没有匹配的监测对象',
+    empty: tr('ov.noTargets'),
   }));
   incidentCard.classList.add('incidents');
   const hasAlertsPage = ctx.user.role !== 'regulator';
   return h('div.page.overview',
     h('div.stats',
-      STATES.map((s) => h(`a.stat.s-${s}`, { class: filter === s ? 'active' : '', 'data-state': s, title: filter === s ? '显示全部模块' : `只显示${STATE_LABEL[s]}的模块`,
+      STATES.map((s) => h(`a.stat.s-${s}`, { class: filter === s ? 'active' : '', 'data-state': s, title: filter === s ? tr('ov.showAllModules') : tr('ov.onlyState', { state: stateLabel(s) }),
         href: buildHash({ page: 'overview', params: withState(ctx.route.params, filter === s ? undefined : s) }) },
-        h('div.stat-num', ovG.ok || modsG.ok ? String(counts[s]) : '—'), h('div.stat-label', `${STATE_LABEL[s]}模块`))),
-      h('a.stat.s-down.stat-incidents', { href: '', title: '查看当前事件', onclick: (e: Event) => {
+        h('div.stat-num', ovG.ok || modsG.ok ? String(counts[s]) : '—'), h('div.stat-label', tr('ov.stateModules', { state: stateLabel(s) })))),
+      h('a.stat.s-down.stat-incidents', { href: '', title: tr('ov.seeIncidents'), onclick: (e: Event) => {
         e.preventDefault();
         incidentCard.scrollIntoView({ behavior: 'smooth', block: 'start' });
-      } }, h('div.stat-num', ov || incidents ? String(ov?.openIncidents ?? incidents?.items.length ?? 0) : '—'), h('div.stat-label', '当前事件')),
-      h(hasAlertsPage ? 'a.stat.s-alert.stat-alerts' : 'div.stat.s-alert', { href: hasAlertsPage ? buildHash({ page: 'alerts', params: { tab: 'firing' } }) : undefined, title: hasAlertsPage ? '查看告警中的项目' : undefined },
-        h('div.stat-num', alerts ? String(firingCount) : '—'), h('div.stat-label', '告警中'))),
+      } }, h('div.stat-num', ov || incidents ? String(ov?.openIncidents ?? incidents?.items.length ?? 0) : '—'), h('div.stat-label', tr('ov.openIncidents'))),
+      h(hasAlertsPage ? 'a.stat.s-alert.stat-alerts' : 'div.stat.s-alert', { href: hasAlertsPage ? buildHash({ page: 'alerts', params: { tab: 'firing' } }) : undefined, title: hasAlertsPage ? tr('ov.seeFiring') : undefined },
+        h('div.stat-num', alerts ? String(firingCount) : '—'), h('div.stat-label', stateLabel('firing')))),
     ['admin', 'regulator'].includes(ctx.user.role) ? h('a.report-line', { href: buildHash({ page: 'reporting', params: {} }) }, reportLine) : h('div.report-line', reportLine),
     h('div.grid2',
-      card('模块状态', filterNote, tiles),
+      card(tr('ov.modules'), filterNote, tiles),
       h('div',
-        card('整体可用率（模块平均）', !ovG.ok ? failed('可用率', ovG.error, retry) : availChart),
+        card(tr('ov.overall'), !ovG.ok ? failed(tr('ov.availability'), ovG.error, retry) : availChart),
         incidentCard)),
     targetCard);
 }

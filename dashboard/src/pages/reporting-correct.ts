@@ -5,7 +5,7 @@
  * which the next delivery run sends. 撤回 withdraws a record with a reason (audited).
  */
 import { api } from '../api';
-import type { DataType, Finding } from '../../../contract/reporter';
+import type { DataType, Finding, RecordDetail } from '../../../contract/reporter';
 import { h, promptForm, toast } from '../ui';
 import type { PageCtx } from '../page-ctx';
 
@@ -18,7 +18,7 @@ export async function openCorrection(ctx: PageCtx, dataType: DataType, recordId:
   });
   if (!detail) return;
   const data = (detail.record.data ?? {}) as Record<string, unknown>;
-  const fields = detail.fields ?? Object.keys(data).map((key) => ({ key, label: key, multi: Array.isArray(data[key]) }));
+  const fields: NonNullable<RecordDetail['fields']> = detail.fields ?? Object.keys(data).map((key) => ({ key, label: key, multi: Array.isArray(data[key]) }));
   const inputs = new Map<string, HTMLInputElement | HTMLTextAreaElement>();
   const notes = new Map<string, HTMLElement>();
   const summary = h('p.correct-summary');
@@ -90,13 +90,19 @@ export async function openCorrection(ctx: PageCtx, dataType: DataType, recordId:
     fields.map((f) => {
       const v = data[f.key];
       const text = v === undefined || v === null ? '' : Array.isArray(v) ? v.join(';') : String(v);
-      const long = text.length > 60 || ['facts', 'basis', 'content', 'legalBasis'].includes(f.key);
-      const input = (long ? h('textarea', { name: f.key, rows: '3' }, text) : h('input', { name: f.key, value: text, readonly: f.key === 'recordId' })) as HTMLInputElement | HTMLTextAreaElement;
+      const long = !f.codeTable && (text.length > 60 || ['facts', 'basis', 'content', 'legalBasis', 'result'].includes(f.key));
+      // A code field offers its table's entries (a datalist: the clerk may still type, and sees a wrong value as it is).
+      const listId = f.codeTable ? `codes-${f.key}` : undefined;
+      const input = (long ? h('textarea', { name: f.key, rows: '3' }, text) : h('input', { name: f.key, value: text, readonly: f.key === 'recordId', ...(listId ? { list: listId } : {}) })) as HTMLInputElement | HTMLTextAreaElement;
       input.addEventListener('input', recheck);
       inputs.set(f.key, input);
       const note = h('span.field-note');
       notes.set(f.key, note);
-      return h('label', { 'data-field': f.key }, h('span', `${f.label}${f.multi ? '（多个用 ; 分隔）' : ''}`), input, note);
+      const codes = f.codeTable
+        ? [h('datalist', { id: listId! }, f.codeTable.options.map((o) => h('option', { value: o.value }, `${o.value} ${o.label}`))),
+          h('span.muted.field-codes', `${f.codeTable.label}：${f.codeTable.options.map((o) => `${o.value} ${o.label}`).join('、')}`)]
+        : null;
+      return h('label', { 'data-field': f.key }, h('span', `${f.label}${f.multi ? '（多个用 ; 分隔）' : ''}`), input, codes, note);
     }),
     h('div.actions',
       h('button', { type: 'button', class: 'secondary', onclick: close }, '取消'),

@@ -9,8 +9,8 @@ import type { Page } from '../../../contract/common';
 import { card, fmtBytes, fmtNum, fmtTime, h, table } from '../ui';
 import type { PageCtx } from '../page-ctx';
 
-const TYPES: [DataType, string][] = [['ITEM', '监管事项（ITEM）'], ['OFFICER', '执法人员（OFFICER）'], ['INSPECTION', '行政检查行为（INSPECTION）'], ['PENALTY', '行政处罚行为（PENALTY）']];
-const TYPE_ZH: Record<string, string> = { ITEM: '监管事项', INSPECTION: '检查行为', PENALTY: '处罚行为', OFFICER: '执法人员' };
+const TYPES: [DataType, string][] = [['ITEM', '监管事项（ITEM）'], ['OFFICER', '执法人员（OFFICER）'], ['INSPECTION', '行政检查行为（INSPECTION）'], ['PENALTY', '行政处罚行为（PENALTY）'], ['COERCION', '行政强制行为（COERCION）']];
+const TYPE_ZH: Record<string, string> = { ITEM: '监管事项', INSPECTION: '检查行为', PENALTY: '处罚行为', COERCION: '强制行为', OFFICER: '执法人员' };
 const PARTS: [ImportFindingKind, string][] = [['error', '待更正的错误'], ['waiting', '等待关联记录'], ['warning', '警告']];
 const STATUS_ZH: Record<string, string> = { running: '导入中', done: '完成', failed: '失败' };
 

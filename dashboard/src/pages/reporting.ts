@@ -8,7 +8,7 @@ import { importCard, queueReportLinks } from './reporting-import';
 import { overall } from './reporting-indicators';
 import { openCorrection, resendRecord, runNow, withdrawRecord } from './reporting-correct';
 
-const TYPE_ZH: Record<string, string> = { ITEM: '监管事项', INSPECTION: '检查行为', PENALTY: '处罚行为', OFFICER: '执法人员' };
+const TYPE_ZH: Record<string, string> = { ITEM: '监管事项', INSPECTION: '检查行为', PENALTY: '处罚行为', COERCION: '强制行为', OFFICER: '执法人员' };
 const RUN_ZH: Record<RunStatus, string> = { ok: '成功', partial: '部分成功', failed: '失败', running: '运行中' };
 const KIND_ZH: Record<RunKind | 'dry-run', string> = { incremental: '增量上报', full: '全量上报', reconcile: '对账', 'dry-run': '试运行' };
 

@@ -1,5 +1,6 @@
 import { api } from '../api';
-import { card, chart, fmtBytes, fmtMs, fmtNum, fmtTime, h, table, timeAxisOption, toast } from '../ui';
+import { card, chart, failed, fmtBytes, fmtMs, fmtNum, fmtTime, h, table, timeAxisOption, toast } from '../ui';
+import { t as tr } from '../i18n';
 import type { PageCtx } from '../page-ctx';
 
 /**
@@ -8,13 +9,13 @@ import type { PageCtx } from '../page-ctx';
  */
 function backupCard(embedded: boolean): HTMLElement {
   if (!embedded) {
-    return card('数据库备份', h('p.muted.backup-note', '数据库为 PostgreSQL 服务器：请在服务器上用 ops/backup（pg_dump）备份，见 docs/ops.md。'));
+    return card(tr('system.backup'), h('p.muted.backup-note', tr('system.backupServer')));
   }
-  const label = '下载数据库备份';
+  const label = tr('system.backupDownload');
   const btn = h('button.small.backup', {
     onclick: async () => {
       btn.setAttribute('disabled', '');
-      btn.textContent = '正在备份…';
+      btn.textContent = tr('system.backupRunning');
       try {
         const { blob, filename } = await api.system.backup();
         const a = h('a', { href: URL.createObjectURL(blob), download: filename }) as HTMLAnchorElement;
@@ -22,22 +23,23 @@ function backupCard(embedded: boolean): HTMLElement {
         a.click();
         a.remove();
         setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
-        toast(`备份已下载：${filename}（${fmtBytes(blob.size)}）`);
+        toast(tr('system.backupDone', { file: filename, size: fmtBytes(blob.size) }));
       } catch (ex) {
-        toast(`备份失败：${(ex as Error).message}`, 'error');
+        toast(tr('system.backupFailed', { msg: (ex as Error).message }), 'error');
       } finally {
         btn.removeAttribute('disabled');
         btn.textContent = label;
       }
     },
   }, label);
-  return card('数据库备份', btn,
-    h('p.muted', '在线备份内嵌数据库，监测不停：下载数据目录的一致副本（.tar.gz），用 ops/restore 恢复到空目录（见 docs/ops.md）。'));
+  return card(tr('system.backup'), btn, h('p.muted', tr('system.backupNote')));
 }
 
 /** 系统: collector lag, buffer, journal, write rate, database size and chunk status; the database backup (admin). */
 export async function renderSystem(ctx: PageCtx): Promise<HTMLElement> {
-  const [sys, health] = await Promise.all([api.collector.system().catch(() => null), api.health().catch(() => null)]);
+  // A failed request is an error with 重试, not an empty page (the health check failing is itself a finding: 异常).
+  let sysError: unknown = null;
+  const [sys, health] = await Promise.all([api.collector.system().catch((err) => ((sysError = err), null)), api.health().catch(() => null)]);
   const live = sys?.live ?? null;
   const instances = sys?.instances ?? [];
   const recent = sys?.recent ?? [];
@@ -46,37 +48,39 @@ export async function renderSystem(ctx: PageCtx): Promise<HTMLElement> {
   const stat = (label: string, value: string, bad = false) => h('div.stat', { class: bad ? 's-down' : '' }, h('div.stat-num', value), h('div.stat-label', label));
   const t = (p: { ts: string }) => new Date(p.ts).getTime();
   const lastHour = { from: Date.now() - 3_600_000, to: Date.now() };
+  const dbState = tr('system.dbState', { state: health?.db === 'up' ? tr('system.dbUp') : tr('system.dbDown'), backend: db?.backend === 'embedded' || health?.backend === 'embedded' ? tr('system.embedded') : tr('system.server') });
   return h('div.page.system',
+    sysError ? failed(tr('system.what'), sysError, () => ctx.rerender()) : null,
     h('div.stats.small',
-      stat('数据库', `${health?.db === 'up' ? '正常' : '异常'}（${db?.backend === 'embedded' || health?.backend === 'embedded' ? '内嵌' : '服务器'}）`, health?.db !== 'up' || live?.databaseDown),
-      stat('调度延迟 P99', fmtMs(live?.lagMs.p99 ?? latest?.lagP99Ms)),
-      stat('写入缓冲', `${fmtNum(live?.bufferDepth ?? latest?.bufferDepth)} 条`),
-      stat('本地日志（journal）', fmtBytes(live?.journalBytes ?? latest?.journalBytes), (live?.journalBytes ?? 0) > 0),
-      stat('写入速率', `${fmtNum(latest?.rowsPerS, 1)} 行/秒`),
-      stat('数据库大小', fmtBytes(db?.bytes))),
+      stat(tr('system.db'), dbState, health?.db !== 'up' || live?.databaseDown),
+      stat(tr('system.lag'), fmtMs(live?.lagMs.p99 ?? latest?.lagP99Ms)),
+      stat(tr('system.buffer'), tr('system.rows', { n: fmtNum(live?.bufferDepth ?? latest?.bufferDepth) })),
+      stat(tr('system.journal'), fmtBytes(live?.journalBytes ?? latest?.journalBytes), (live?.journalBytes ?? 0) > 0),
+      stat(tr('system.writeRate'), tr('system.perSecond', { n: fmtNum(latest?.rowsPerS, 1) })),
+      stat(tr('system.dbSize'), fmtBytes(db?.bytes))),
     h('div.grid2',
-      card('写入速率与探测速率（近1小时）', chart(timeAxisOption([
-        { name: '写入 行/秒', data: recent.map((p) => [t(p), p.rowsPerS] as [number, number]), area: true },
-        { name: '探测 次/秒', data: recent.map((p) => [t(p), p.probesPerS] as [number, number]) },
+      card(tr('system.rateChart'), chart(timeAxisOption([
+        { name: tr('system.writePerS'), data: recent.map((p) => [t(p), p.rowsPerS] as [number, number]), area: true },
+        { name: tr('system.probePerS'), data: recent.map((p) => [t(p), p.probesPerS] as [number, number]) },
       ], { range: lastHour }), { height: 220, hasData: recent.length > 0, cls: 'writerate' })),
-      card('调度延迟与缓冲（近1小时）', chart(timeAxisOption([
-        { name: '延迟 P99 (ms)', data: recent.map((p) => [t(p), p.lagP99Ms] as [number, number | null]) },
-        { name: '缓冲 (条)', data: recent.map((p) => [t(p), p.bufferDepth] as [number, number | null]), yAxisIndex: 1 },
-      ], { y2Name: '条', range: lastHour }), { height: 220, hasData: recent.length > 0 }))),
-    card('超表与分块', table(db?.hypertables ?? [], [
-      ['表', (r) => r.name],
-      ['分块数', (r) => fmtNum(r.chunks)],
-      ['已压缩', (r) => fmtNum(r.compressedChunks)],
-      ['总大小', (r) => fmtBytes(r.totalBytes)],
-      ['最早', (r) => fmtTime(r.oldest)],
-      ['最新', (r) => fmtTime(r.newest)],
+      card(tr('system.lagChart'), chart(timeAxisOption([
+        { name: tr('system.lagP99'), data: recent.map((p) => [t(p), p.lagP99Ms] as [number, number | null]) },
+        { name: tr('system.bufferRows'), data: recent.map((p) => [t(p), p.bufferDepth] as [number, number | null]), yAxisIndex: 1 },
+      ], { y2Name: tr('system.rowsUnit'), range: lastHour }), { height: 220, hasData: recent.length > 0 }))),
+    card(tr('system.hypertables'), table(db?.hypertables ?? [], [
+      [tr('system.col.table'), (r) => r.name],
+      [tr('system.col.chunks'), (r) => fmtNum(r.chunks)],
+      [tr('system.col.compressed'), (r) => fmtNum(r.compressedChunks)],
+      [tr('system.col.size'), (r) => fmtBytes(r.totalBytes)],
+      [tr('system.col.oldest'), (r) => fmtTime(r.oldest)],
+      [tr('system.col.newest'), (r) => fmtTime(r.newest)],
     ])),
-    card('采集实例', table(instances, [
-      ['实例', (r) => r.instance],
-      ['目标数', (r) => fmtNum(r.targets)],
-      ['延迟 P50/P99', (r) => `${fmtMs(r.lagP50Ms)} / ${fmtMs(r.lagP99Ms)}`],
-      ['写入 行/秒', (r) => fmtNum(r.rowsPerS, 1)],
-      ['上报时间', (r) => fmtTime(r.ts, true)],
-    ], { empty: '近1小时没有采集实例上报' })),
+    card(tr('system.instances'), table(instances, [
+      [tr('system.col.instance'), (r) => r.instance],
+      [tr('system.col.targets'), (r) => fmtNum(r.targets)],
+      [tr('system.col.lag'), (r) => `${fmtMs(r.lagP50Ms)} / ${fmtMs(r.lagP99Ms)}`],
+      [tr('system.col.rate'), (r) => fmtNum(r.rowsPerS, 1)],
+      [tr('system.col.reported'), (r) => fmtTime(r.ts, true)],
+    ], { empty: tr('system.noInstances') })),
     ctx.can('system:backup') && health ? backupCard(health.backend === 'embedded') : null);
 }

@@ -1,4 +1,5 @@
 import type { Indicators } from '../../../contract/reporter';
+import { t } from '../i18n';
 
 /** The four indicators of one period as the 数据直报 page shows them (gauges and the monthly trend). Pure: tested alone. */
 const ratio = (num: number, den: number) => (den > 0 ? (100 * num) / den : null);
@@ -19,7 +20,7 @@ export function overall(ind: Indicators | null) {
     accuracy: ratio(sum('firstAccepted'), sum('deliveredWithVerdict')),
     completeness: withProvince.length ? ratio(withProvince.reduce((a, r) => a + (r.provinceCount ?? 0), 0), withProvince.reduce((a, r) => a + (r.cityLiveValid ?? 0), 0)) : null,
     coverage: !empty && cov && cov.coverageRate !== null ? cov.coverageRate * 100 : null,
-    completenessReason: ind === null ? '指标接口请求失败，请刷新重试' : empty ? '本期没有记录' : reasons.join('；') || undefined,
+    completenessReason: ind === null ? t('rep.ind.failed') : empty ? t('rep.ind.noRecords') : reasons.join(t('rep.ind.sep')) || undefined,
     rows,
   };
 }

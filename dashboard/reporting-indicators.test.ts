@@ -2,8 +2,8 @@
 // 完整率 without a value carries the server's reason (issue #10, "Indicators defined for partial periods").
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { IndicatorRow, Indicators } from '../../../contract/reporter';
-import { overall } from './reporting-indicators';
+import type { IndicatorRow, Indicators } from '../contract/reporter';
+import { overall } from './src/pages/reporting-indicators';
 
 const row = (o: Partial<IndicatorRow>): IndicatorRow => ({
   dataType: 'INSPECTION', deptCode: null, received: 0, valid: 0, sent: 0, accepted: 0, rejected: 0, pending: 0, overdue: 0, dueInPeriod: 0, onTime: 0,

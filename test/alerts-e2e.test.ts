@@ -10,6 +10,7 @@ import { silentLogger } from '../core/log';
 import { startSystem, type System } from '../app/system';
 import { openTestDb, backend } from './helpers/db';
 import { webhookReceiver } from '../alerts/testing/fixtures';
+import { sleep } from '../core/time';
 
 /**
  * The whole path with the real collector: a local HTTP target goes down → the collector's target_state says down →
@@ -19,7 +20,6 @@ import { webhookReceiver } from '../alerts/testing/fixtures';
  */
 const INTERVAL_S = 5;
 const THRESHOLD = 2;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let failing = false;
 const target = http.createServer((req, res) => {

@@ -5,6 +5,7 @@ import { alertsArea } from '../alerts';
 import { areaContext, seedTargets, setTargetState, webhookReceiver } from '../alerts/testing/fixtures';
 import { openTestDb, backend } from './helpers/db';
 import type { Db } from '../core/db';
+import { sleep } from '../core/time';
 
 /**
  * Two alerts instances on one TimescaleDB server: exactly one evaluates and sends (advisory lock 'alerts'); when it
@@ -12,7 +13,6 @@ import type { Db } from '../core/db';
  * real advisory locks decide; the embedded database belongs to one process and always grants its lock, so there the
  * two instances share an in-memory lock table standing in for PostgreSQL's (the area's leader handling is the same).
  */
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const leaderGauge = async (ctx: Awaited<ReturnType<typeof areaContext>>) => (await ctx.metrics.getSingleMetricAsString('alerts_leader')).split('\n').includes('alerts_leader 1');
 
 function withSharedLocks(db: Db): [Db, Db] {

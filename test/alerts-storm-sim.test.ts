@@ -10,6 +10,7 @@ import { openTestDb, backend } from './helpers/db';
 import { webhookReceiver } from '../alerts/testing/fixtures';
 import { localRobot } from '../alerts/testing/robots';
 import { startPlatformSim } from '../ops/platform-sim/sim';
+import { sleep } from '../core/time';
 
 /**
  * The storm promise (issue #12) with the real parts: the platform simulator on 127.0.0.1, the real collector probing
@@ -20,7 +21,6 @@ import { startPlatformSim } from '../ops/platform-sim/sim';
  * as 告警 that was never announced. alerts/notify/storm.test.ts covers the same promise on a simulated clock with
  * mixed intervals; this one shows it holds with real probes, real timing and the robots' real answers.
  */
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until<T>(what: string, deadlineMs: number, fn: () => Promise<T | undefined | false> | T | undefined | false): Promise<T> {
   const end = Date.now() + deadlineMs;
   for (;;) {

@@ -8,6 +8,7 @@ import { silentLogger } from '../core/log';
 import { startSystem, type System } from '../app/system';
 import { startPlatformSim, type PlatformSim } from '../ops/platform-sim/sim';
 import { openTestDb, backend } from './helpers/db';
+import { sleep } from '../core/time';
 
 /**
  * Issue #12 through the whole system (collector + alerts, real probes against the platform simulator on 127.0.0.1):
@@ -20,7 +21,6 @@ import { openTestDb, backend } from './helpers/db';
  *   checked once at start.
  */
 const INTERVAL_S = 5;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until<T>(what: string, deadlineMs: number, fn: () => Promise<T | undefined | false | null> | T | undefined | false | null): Promise<T> {
   const end = Date.now() + deadlineMs;

@@ -13,6 +13,7 @@ import { silentLogger } from '../core/log';
 import { CollectorEngine } from '../collector/engine';
 import { openTestDb, backend, breakableDb } from './helpers/db';
 import { openDb } from '../core/db';
+import { sleep } from '../core/time';
 
 const OWN_SERVER = { ...process.env, TSDB_LOCAL_INSTANCE: 'outage' };
 
@@ -25,7 +26,6 @@ const OWN_SERVER = { ...process.env, TSDB_LOCAL_INSTANCE: 'outage' };
  */
 const OUTAGE_S = Number(process.env.OUTAGE_SECONDS ?? (backend === 'server' ? 60 : 15));
 const TARGETS = 200;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const run = promisify(execFile);
 
 let hits = 0;

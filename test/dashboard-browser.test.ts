@@ -9,7 +9,7 @@ import { toGbk } from './helpers/gbk';
 import { openTestDb, backend } from './helpers/db';
 import { seedAlerts, seedContentTarget, seedDefacedTarget, seedMonitoring, seedReporting } from './dashboard-seed';
 import { sampleBody } from '../collector/faro/testkit';
-import { chinaDate } from '../core/china-time';
+import { chinaDate, chinaWallClock } from '../core/china-time';
 import { makeFixtures, recordsToCsv } from '../reporter/fixtures/records';
 
 
@@ -74,8 +74,8 @@ const browser: Browser = await chromium.launch({
 
 const cspViolations: string[] = [];
 
-async function login(role: string): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+async function login(role: string, opts: { timezoneId?: string } = {}): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', ...opts });
   const page = await ctx.newPage();
   page.on('pageerror', (err) => console.log(`[${role}] page error: ${err.message}`));
   // Every page runs under the server's Content-Security-Policy: a refused script, style or request is a failure.
@@ -526,6 +526,30 @@ test('system page and the regulator and security views render', async () => {
   await open(sec, '#/alerts');
   assert.ok(await sec.$('button.ack'), 'security may acknowledge its own alert');
   await sec.context().close();
+});
+
+test('every page writes its times in UTC+8 and says so once, whatever the browser\'s zone; no raw ISO time in a table', async () => {
+  // A browser in Los Angeles (UTC-8 or -7): a page that used the browser's zone would be 15 or 16 hours off.
+  const page = await login('admin', { timezoneId: 'America/Los_Angeles' });
+  assert.ok(await page.evaluate(() => new Date().getTimezoneOffset() > 0), 'the browser runs west of UTC');
+  const hrefs = await page.$$eval('header.top nav a', (as) => as.map((a) => a.getAttribute('href') ?? ''));
+  assert.ok(hrefs.length >= 8, hrefs.join(' '));
+  const ISO = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+  const raw: string[] = [];
+  for (const href of hrefs) {
+    await open(page, href);
+    assert.is(await page.locator('.tz-note').count(), 1, `${href}: the zone is named once`);
+    assert.match((await page.textContent('.tz-note'))!, 'UTC+8');
+    const cells = await page.locator('main.content table td, main.content table th').allTextContents();
+    raw.push(...cells.filter((t) => ISO.test(t)).map((t) => `${href}: ${t}`));
+  }
+  assert.equal(raw, [], 'table cells with a raw ISO time');
+  // One instant checked end to end: the last delivery run as the API sends it and as the page writes it.
+  const runs = (await (await page.request.get(`${base}/api/reporter/runs`)).json()) as { items: { startedAt: string }[] };
+  assert.ok(runs.items.length > 0, 'the seed holds delivery runs');
+  await open(page, '#/reporting');
+  assert.is((await page.textContent('.stats .stat .stat-num'))!.trim(), chinaWallClock(Date.parse(runs.items[0].startedAt)));
+  await page.context().close();
 });
 
 test('every page ran under the Content-Security-Policy without a violation', () => {

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { stringify } from 'csv-stringify/sync';
 import { can } from '../../core/auth/roles';
-import { isCalendarDate, chinaDate, chinaWallClock } from '../../core/china-time';
+import { addMonths, isCalendarDate, chinaDate, chinaDayStart, chinaWallClock } from '../../core/china-time';
 import { auditFrom, httpError, page, readJson, type AppEnv } from '../../core/http';
 import type { AuthService } from '../../core/auth/service';
 import { NOTICE_LEVEL_ZH, NOTICE_SOURCE_ZH, NOTICE_STATUS_ZH, type Notice, type NoticeLevel, type NoticeStatus } from '../../contract/notices';
@@ -123,9 +123,9 @@ export function noticeRoutes(ctx: AlertsContext, cfg: () => AlertsConfig, auth: 
     const month = c.req.query('month');
     if (month !== undefined) {
       if (!/^\d{4}-\d{2}$/.test(month) || !isCalendarDate(`${month}-01`)) return httpError(c, 400, 'bad_month', 'month 应为 yyyy-MM', { field: 'month' });
-      const [y, m] = month.split('-').map(Number);
-      f.issuedFrom = Date.UTC(y, m - 1, 1) - 8 * 3_600_000;
-      f.issuedTo = Date.UTC(y, m, 1) - 8 * 3_600_000;
+      // The month in UTC+8: from its first midnight to the next month's.
+      f.issuedFrom = chinaDayStart(`${month}-01`);
+      f.issuedTo = chinaDayStart(addMonths(`${month}-01`, 1));
     }
     const rows: Notice[] = [];
     for (let offset = 0; ; offset += 1000) {

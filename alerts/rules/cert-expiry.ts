@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { severity } from '../../core/config/common';
+import { chinaWallClock } from '../../core/china-time';
 import type { LatestResult, TargetView } from '../sources';
 import { ruleCommon, targetSelector, team, instance, selectTargets, targetFacts, type RuleType } from './types';
 
@@ -14,6 +15,12 @@ type Rule = z.output<typeof certExpirySchema>;
 interface Input { targets: TargetView[]; results: LatestResult[] }
 
 const DAY = 86_400_000;
+
+/** The certificate's end as people read it (北京时间, as every time the dashboard and the robots show); raw if unreadable. */
+function notAfterText(v: unknown): string {
+  const t = typeof v === 'string' || typeof v === 'number' ? new Date(v).getTime() : NaN;
+  return Number.isNaN(t) ? String(v ?? '未知') : `${chinaWallClock(t)} 北京时间`;
+}
 
 /** Days left on a certificate from the newest TLS result: detail.daysLeft, else computed from detail.notAfter. */
 export function daysLeft(detail: Record<string, unknown>, now: number): number | null {
@@ -48,7 +55,7 @@ export const certExpiry: RuleType<typeof certExpirySchema, Input> = {
       const value = Math.floor(left * 10) / 10;
       out.push(instance(rule, left <= 0 ? '{{target}}（{{module}}）的证书已过期（{{notAfter}}）' : this.defaultSummary, env,
         { module: t.moduleId, target: t.id },
-        { ...targetFacts(t), value, threshold: hit.days, notAfter: String(r.detail.notAfter ?? '未知') }, value, hit.severity));
+        { ...targetFacts(t), value, threshold: hit.days, notAfter: notAfterText(r.detail.notAfter) }, value, hit.severity));
     }
     return out;
   },

@@ -84,7 +84,7 @@ test('cert_expiry: 30/14/7 days → warning/warning/critical; notAfter fallback'
   const w = evalRule(r, res({ daysLeft: 20, notAfter: '2026-12-15T00:00:00Z' }));
   assert.is(w[0].labels.severity, 'warning');
   assert.is(w[0].labels.team, 'security');
-  assert.match(w[0].annotations.summary, '20 天后过期（2026-12-15T00:00:00Z），已低于 30 天');
+  assert.match(w[0].annotations.summary, '20 天后过期（2026-12-15 08:00 北京时间），已低于 30 天');
   const c = evalRule(r, res({ notAfter: new Date(NOW + 5 * 86_400_000).toISOString() }));
   assert.is(c[0].labels.severity, 'critical');
   assert.is(c[0].value, 5);

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../core/db';
-import type { CallerStat, CallTotals, CallTrendPoint, InterfaceCallStat, InterfaceLevel } from '../../contract/calls';
+import type { CallerStat, CallTotals, CallTrendPoint, InterfaceCallDetail, InterfaceCallStat, InterfaceLevel } from '../../contract/calls';
 
 /**
  * Reads of the call rollups for the API. Ranges up to 6 hours read the 1-minute rollup, longer ones the 1-hour
@@ -100,9 +100,19 @@ export async function statusCodes(db: Queryable, code: string, from: number, to:
   return r.rows.map((x) => ({ status: Number(x.status_code), calls: Number(x.n) }));
 }
 
-export async function interfaceInfo(db: Queryable, code: string) {
-  const r = await db.query<Record<string, unknown>>('SELECT * FROM call_interfaces WHERE code = $1', [code]);
-  return r.rows[0] ?? null;
+/** One interface as the catalogue holds it (registered or only seen in traffic); null when no call named it. */
+export async function interfaceInfo(db: Queryable, code: string): Promise<InterfaceCallDetail['interface'] | null> {
+  const r = await db.query<Record<string, unknown>>('SELECT code, name, level, sensitive, known, first_seen, last_seen FROM call_interfaces WHERE code = $1', [code]);
+  const x = r.rows[0];
+  if (!x) return null;
+  const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
+  return { code: String(x.code), name: String(x.name), level: x.level as InterfaceLevel, sensitive: Boolean(x.sensitive), known: Boolean(x.known), firstSeen: iso(x.first_seen), lastSeen: iso(x.last_seen) };
+}
+
+/** How many interfaces were seen in traffic but are not in the catalogue. */
+export async function countUnknownInterfaces(db: Queryable): Promise<number> {
+  const r = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM call_interfaces WHERE NOT known');
+  return Number(r.rows[0]?.n ?? 0);
 }
 
 /** Probe targets for an interface: tagged `interface: <code>`, or with the code as their id. */

@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { stringify } from 'csv-stringify/sync';
 import { httpError, page, requirePermission, type AppEnv } from '../../core/http';
 import { queryInput } from '../../core/input';
-import type { CallCumulative, CallerDetail, CallOverview, InterfaceCallDetail, InterfaceLevel } from '../../contract/calls';
+import type { CallCumulative, CallerDetail, CallOverview, InterfaceCallDetail } from '../../contract/calls';
 import { chinaDay } from '../../core/china-time';
 import { ingestRoutes, type IngestDeps } from './ingest-route';
 import {
-  callerStats, callerSystems, callTotals, callTrend, cumulativeByLevel, exportRows, interfaceInfo, interfaceStats, probesFor, statusCodes, stepFor, unknownInterfaces,
+  callerStats, callerSystems, callTotals, countUnknownInterfaces, callTrend, cumulativeByLevel, exportRows, interfaceInfo, interfaceStats, probesFor, statusCodes, stepFor, unknownInterfaces,
 } from './read';
 
 const DAY = 86_400_000;
@@ -43,8 +43,8 @@ export function callRoutes(d: IngestDeps) {
   r.get('/overview', requirePermission('read'), async (c) => {
     const g = rangeOf(c, d.clock());
     if (g instanceof Response) return g;
-    const [t, trend, unknown] = await Promise.all([callTotals(d.db, g.from, g.to), callTrend(d.db, g.from, g.to), d.db.query<{ n: number }>('SELECT count(*)::int AS n FROM call_interfaces WHERE NOT known')]);
-    const body: CallOverview = { from: iso(g.from), to: iso(g.to), step: stepFor(g.from, g.to), totals: t.totals, trend, interfaces: t.interfaces, callers: t.callers, unknownInterfaces: Number(unknown.rows[0]?.n ?? 0) };
+    const [t, trend, unknown] = await Promise.all([callTotals(d.db, g.from, g.to), callTrend(d.db, g.from, g.to), countUnknownInterfaces(d.db)]);
+    const body: CallOverview = { from: iso(g.from), to: iso(g.to), step: stepFor(g.from, g.to), totals: t.totals, trend, interfaces: t.interfaces, callers: t.callers, unknownInterfaces: unknown };
     return c.json(body);
   });
 
@@ -64,9 +64,8 @@ export function callRoutes(d: IngestDeps) {
       callTotals(d.db, g.from, g.to, { interfaceCode: code }), callTrend(d.db, g.from, g.to, { interfaceCode: code }), statusCodes(d.db, code, g.from, g.to),
       callerStats(d.db, g.from, g.to, { interfaceCode: code, ...page(c, 10, 500) }), probesFor(d.db, code),
     ]);
-    const seen = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
     const body: InterfaceCallDetail = {
-      interface: { code, name: String(info.name), level: info.level as InterfaceLevel, sensitive: Boolean(info.sensitive), known: Boolean(info.known), firstSeen: seen(info.first_seen), lastSeen: seen(info.last_seen) },
+      interface: info,
       totals: { ...t.totals, p50Ms: t.p50Ms, p99Ms: t.p99Ms }, trend, statusCodes: codes, topCallers: callers.items, probes,
     };
     return c.json(body);

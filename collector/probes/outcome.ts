@@ -2,7 +2,8 @@ import type { PhaseTimings, ProbeOutcome } from './types';
 
 /**
  * Shared by every probe: the stable error codes, their Chinese titles, and the mapping of Node / got errors to them.
- * A probe never throws; whatever goes wrong becomes one of these outcomes.
+ * A probe never throws; whatever goes wrong becomes one of these outcomes. A code only one probe type uses keeps its
+ * title in that probe's file and passes it to `failure` (smtp.ts: smtp_status), so a new type needs no line here.
  */
 export const errorTitles: Record<string, string> = {
   timeout: '超时',
@@ -24,17 +25,17 @@ export const errorTitles: Record<string, string> = {
   heartbeat_missing: '心跳缺失',
   heartbeat_failed: '任务报告失败',
   network_error: '网络错误',
-  smtp_status: 'SMTP状态码异常',
   probe_error: '探测内部错误',
 };
 
 /** `断言失败 assertion_failed: JSON路径 $.status 期望 "ok" 实际 "degraded"` */
-export function errorText(code: string, facts: string): string {
-  return `${errorTitles[code] ?? '探测失败'} ${code}: ${facts}`;
+export function errorText(code: string, facts: string, titles: Record<string, string> = {}): string {
+  return `${titles[code] ?? errorTitles[code] ?? '探测失败'} ${code}: ${facts}`;
 }
 
-export function failure(code: string, facts: string, startedAt: number, now: number, extra: Partial<ProbeOutcome> = {}): ProbeOutcome {
-  return { success: false, durationMs: Math.max(0, now - startedAt), errorCode: code, error: errorText(code, facts), ...extra };
+/** A failed outcome; `titles` are the probe type's own codes' titles (beside the shared ones). */
+export function failure(code: string, facts: string, startedAt: number, now: number, extra: Partial<ProbeOutcome> = {}, titles?: Record<string, string>): ProbeOutcome {
+  return { success: false, durationMs: Math.max(0, now - startedAt), errorCode: code, error: errorText(code, facts, titles), ...extra };
 }
 
 const TLS_CODES = new Set([

@@ -88,6 +88,7 @@ test('a refusing greeting (554) is smtp_status with the code; a silent server ti
     assert.is(o.errorCode, 'smtp_status');
     assert.is(o.statusCode, 554);
     assert.match(o.error!, '问候 期望 220 实际 554 "5.3.2 too busy, try later"');
+    assert.ok(o.error!.startsWith('SMTP状态码异常 smtp_status: '), o.error); // the title kept in smtp.ts
     const t = await smtpProbe(spec({ port: silent.port }), probeCtx(300));
     assert.is(t.errorCode, 'timeout');
     assert.match(t.error!, '已连接 但未收到 220 问候 (300 ms)');

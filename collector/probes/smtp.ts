@@ -103,6 +103,9 @@ const WAITING: Record<Stage, string> = {
   tls: 'STARTTLS 后 TLS 握手未完成',
 };
 
+/** The titles of the error codes only this probe type has (the shared ones are in outcome.ts). */
+const ERROR_TITLES: Record<string, string> = { smtp_status: 'SMTP状态码异常' };
+
 /** An SMTP reply other than the one expected: smtp_status with the code, the command and the server's text. */
 class ReplyError extends Error {
   constructor(
@@ -143,7 +146,7 @@ export const smtpProbe: Probe<SmtpSpec> = (spec, ctx) => {
       resolve(outcome);
     };
     const fail = (code: string, facts: string, statusCode?: number) =>
-      finish(failure(code, facts, startedAt, ctx.now(), { phases: phases(), detail, ...(statusCode ? { statusCode } : {}) }));
+      finish(failure(code, facts, startedAt, ctx.now(), { phases: phases(), detail, ...(statusCode ? { statusCode } : {}) }, ERROR_TITLES));
     const onAbort = () => fail('timeout', `${where} ${WAITING[stage]} (${ctx.timeoutMs} ms)`);
     const timer = setTimeout(onAbort, ctx.timeoutMs);
     if (ctx.signal.aborted) return onAbort();

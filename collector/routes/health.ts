@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { httpError, page, requirePermission, type AppEnv } from '../../core/http';
 import type { ModuleStatus, ModuleSummary, ProbeResultPage, TargetDetail, TargetSummary } from '../../contract/collector';
 import type { Page } from '../../contract/common';
-import { activeMaintenance, type ActiveMaintenance } from '../store/maintenance';
+import { activeMaintenance, type ActiveMaintenance } from '../store/maintenance-windows';
 import { recentResults } from '../store/results';
 import { listDepartments, listModules, listTargets, TARGET_SORTS, targetDetail, type TargetRecord } from '../store/targets';
 import { csvEnum, listQuery, queryInput } from '../../core/input';

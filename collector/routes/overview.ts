@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { requirePermission, type AppEnv } from '../../core/http';
 import type { Incident, Overview } from '../../contract/collector';
 import type { Page } from '../../contract/common';
-import { activeMaintenance } from '../store/maintenance';
+import { activeMaintenance } from '../store/maintenance-windows';
 import { listIncidents, moduleAvailability, moduleAvailabilityComputedAt, openIncidentCount, refreshModuleAvailability as refreshStore, stateCounts } from '../store/targets';
 import { instant, type RouteDeps } from './deps';
 import { boolParam, instant as instantParam, listQuery, queryInput } from '../../core/input';

@@ -8,6 +8,7 @@ import { listAudit, listTokens, listUsers } from './store';
 import { WeakPasswordError } from './password-policy';
 import { idParam as rowId, instant, listQuery, queryInput } from '../input';
 import { stringify } from 'csv-stringify/sync';
+import { chinaDate } from '../china-time';
 
 /** The most rows one CSV export of the audit log carries (a bigger one says so in X-Truncated). */
 export const AUDIT_CSV_MAX = 100_000;
@@ -272,7 +273,7 @@ export function createAuthRoutes(deps: { db: Db; auth: AuthService; sessionTtlMs
     );
     await auditFrom(c, auth, { action: 'audit.export', target: 'audit_log', details: { ...f, rows: res.items.length, total: res.total } });
     c.header('content-type', 'text/csv; charset=utf-8');
-    c.header('content-disposition', `attachment; filename="audit-${new Date().toISOString().slice(0, 10)}.csv"`);
+    c.header('content-disposition', `attachment; filename="audit-${chinaDate(auth.clock())}.csv"`);
     if (res.total > res.items.length) c.header('x-truncated', `${res.items.length}/${res.total}`);
     return c.body('\uFEFF' + csv);
   });

@@ -74,7 +74,8 @@ export class AuthService {
 
   constructor(
     private db: Db,
-    private clock: Clock,
+    /** The one clock of the process (tests fix it); the routes date their exports by it too. */
+    readonly clock: Clock,
     private sessionTtlMs: number,
     options: Partial<AuthOptions> = {},
   ) {

@@ -93,6 +93,8 @@ const zh = {
   'dns.current': '当前解析 {answers}', 'dns.pinned': '配置固定 expect（{type}）', 'dns.withType': '{text}（{type}）',
   'dns.firstSeen': '首次解析自动采用，待安全人员确认', 'dns.approvedBy': '{by} 确认于 {at}：{reason}', 'dns.noBaselineYet': '尚无基线',
   'dns.col.time': '时间', 'dns.col.baseline': '基线', 'dns.col.replaced': '替换', 'dns.col.by': '确认人', 'dns.col.reason': '原因', 'dns.firstAnswer': '首次解析',
+  // 数据直报 indicators (pages/reporting-indicators.ts)
+  'rep.ind.noRecords': '本期没有记录', 'rep.ind.failed': '指标接口请求失败，请刷新重试', 'rep.ind.sep': '；',
 };
 
 export type Key = keyof typeof zh;
@@ -176,6 +178,7 @@ const en: Record<Key, string> = {
   'dns.current': 'current answers {answers}', 'dns.pinned': 'pinned by configuration: expect ({type})', 'dns.withType': '{text} ({type})',
   'dns.firstSeen': 'first answers taken automatically, awaiting confirmation by security', 'dns.approvedBy': 'confirmed by {by} at {at}: {reason}', 'dns.noBaselineYet': 'no baseline yet',
   'dns.col.time': 'Time', 'dns.col.baseline': 'Baseline', 'dns.col.replaced': 'Replaced', 'dns.col.by': 'Confirmed by', 'dns.col.reason': 'Reason', 'dns.firstAnswer': 'first answers',
+  'rep.ind.noRecords': 'No records in this period', 'rep.ind.failed': 'The indicators could not be loaded; refresh to try again', 'rep.ind.sep': '; ',
 };
 
 const CATALOGUE: Record<Lang, Record<Key, string>> = { 'zh-CN': zh, en };

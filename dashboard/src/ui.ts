@@ -63,6 +63,11 @@ export function fmtTime(v: unknown, withSeconds = false): string {
   if (Number.isNaN(t)) return '—';
   return chinaWallClock(t, withSeconds);
 }
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+/** A value as JSON (audit details, a change's before and after), with every instant in it written in UTC+8 as fmtTime does. */
+export function fmtJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (typeof x === 'string' && ISO_INSTANT.test(x) ? fmtTime(x, true) : x)) ?? '';
+}
 /** A calendar day as the API sends it (yyyy-MM-dd); an instant is shown as its day in UTC+8. */
 export function fmtDate(v: unknown): string {
   if (v === undefined || v === null || v === '') return '—';

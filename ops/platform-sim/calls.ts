@@ -5,6 +5,7 @@
  * population library pulls many records at once (the abnormal-access rules' demo). Pure: `callsBetween` is a
  * function of the time range, the faults and a seed, so tests can check the rhythm without waiting.
  */
+import { CHINA_OFFSET_MS } from '../../core/china-time';
 
 /** The catalogue the demo configuration lists (ops/demo.yaml calls.interfaces): code, name, level, the simulated service. */
 export const SIM_INTERFACES = [
@@ -47,11 +48,9 @@ export interface SimCall {
   id: string;
 }
 
-const CHINA = 8 * 3_600_000;
-
 /** Share of the peak at an instant: the office day's rhythm in Beijing time. */
 export function activity(ms: number): number {
-  const d = new Date(ms + CHINA);
+  const d = new Date(ms + CHINA_OFFSET_MS);
   const day = d.getUTCDay();
   const h = d.getUTCHours() + d.getUTCMinutes() / 60;
   const office = (h >= 9 && h < 12) || (h >= 14 && h < 17.5) ? 1 : (h >= 8 && h < 9) || (h >= 12 && h < 14) || (h >= 17.5 && h < 19) ? 0.4 : h >= 19 && h < 23 ? 0.08 : 0.02;

@@ -13,14 +13,15 @@ import { chinaDay } from '../../core/china-time';
  */
 export type PassKind = 'incremental' | 'full';
 
-export interface BatchRow {
-  batch_id: string;
-  data_type: DataType;
+/** A batch in the outbox, as the run sends it. */
+export interface OutboxBatch {
+  batchId: string;
+  dataType: DataType;
   status: 'pending' | 'processing' | 'done' | 'failed';
   body: string;
-  record_count: number;
+  recordCount: number;
   attempts: number;
-  first_answer_at: Date | null;
+  firstAnswerAt: number | null;
 }
 
 const DUE = (kind: PassKind) => `
@@ -66,13 +67,13 @@ export async function dueRecords(q: Queryable, dataType: DataType, kind: PassKin
 }
 
 /** How many records of each type and op are due (dry run, indicators). */
-export async function dueCounts(q: Queryable, kind: PassKind): Promise<{ data_type: string; op: string; n: number }[]> {
+export async function dueCounts(q: Queryable, kind: PassKind): Promise<{ dataType: DataType; op: 'UPSERT' | 'DELETE'; n: number }[]> {
   const r = await q.query<{ data_type: string; op: string; n: string }>(
     `SELECT r.data_type, CASE WHEN r.status = 'withdrawn' THEN 'DELETE' ELSE 'UPSERT' END AS op, count(*) AS n
        FROM reporter_records r LEFT JOIN report_deliveries d ON d.data_type = r.data_type AND d.record_id = r.record_id
       WHERE ${DUE(kind)} GROUP BY 1, 2 ORDER BY 1, 2`,
   );
-  return r.rows.map((x) => ({ ...x, n: Number(x.n) }));
+  return r.rows.map((x) => ({ dataType: x.data_type as DataType, op: x.op as 'UPSERT' | 'DELETE', n: Number(x.n) }));
 }
 
 export interface PlannedBatch {
@@ -94,7 +95,7 @@ export function planBatch(adapter: ProvinceAdapter, regionCode: string, dataType
  * Writes one batch in one transaction: a new batch id (<region>-<yyyyMMdd>-<seq>), the exact body, its items, and
  * each record's queued version. Only then may it be sent.
  */
-export async function writeBatch(db: Db, adapter: ProvinceAdapter, regionCode: string, dataType: DataType, plan: PlannedBatch, now: number, runId: number | null): Promise<BatchRow> {
+export async function writeBatch(db: Db, adapter: ProvinceAdapter, regionCode: string, dataType: DataType, plan: PlannedBatch, now: number, runId: number | null): Promise<OutboxBatch> {
   const day = chinaDay(now);
   return db.tx(async (q) => {
     const s = await q.query<{ seq: number }>(`SELECT COALESCE(max(seq), 0) + 1 AS seq FROM report_batches WHERE region_code = $1 AND day = $2`, [regionCode, day]);
@@ -119,17 +120,25 @@ export async function writeBatch(db: Db, adapter: ProvinceAdapter, regionCode: s
        ON CONFLICT (data_type, record_id) DO UPDATE SET queued_version = EXCLUDED.queued_version, queued_op = EXCLUDED.queued_op, queued_batch = EXCLUDED.queued_batch`,
       [dataType, ids, versions, ops, batchId],
     );
-    return { batch_id: batchId, data_type: dataType, status: 'pending', body, record_count: plan.records.length, attempts: 0, first_answer_at: null };
+    return { batchId, dataType, status: 'pending', body, recordCount: plan.records.length, attempts: 0, firstAnswerAt: null };
   });
 }
 
 /** Batches written but without a final receipt, oldest first: a new run finishes these before anything else. */
-export async function openBatches(q: Queryable): Promise<BatchRow[]> {
-  const r = await q.query<BatchRow>(
+export async function openBatches(q: Queryable): Promise<OutboxBatch[]> {
+  const r = await q.query<{ batch_id: string; data_type: DataType; status: OutboxBatch['status']; body: string; record_count: number; attempts: number; first_answer_at: Date | null }>(
     `SELECT batch_id, data_type, status, body, record_count, attempts, first_answer_at FROM report_batches
       WHERE status IN ('pending', 'processing') ORDER BY created_at, seq`,
   );
-  return r.rows;
+  return r.rows.map((x) => ({
+    batchId: x.batch_id, dataType: x.data_type, status: x.status, body: x.body, recordCount: Number(x.record_count), attempts: Number(x.attempts),
+    firstAnswerAt: x.first_answer_at ? new Date(x.first_answer_at).getTime() : null,
+  }));
+}
+
+/** A batch the gateway does not know (lost on its side) goes back to pending, to be uploaded again under its id. */
+export async function requeueBatch(q: Queryable, batchId: string, reason: string): Promise<void> {
+  await q.query(`UPDATE report_batches SET status = 'pending', last_error = $2 WHERE batch_id = $1`, [batchId, reason]);
 }
 
 /**

@@ -8,6 +8,7 @@ import { makeFixtures } from '../fixtures/records';
 import { DeliveryService } from './service';
 import { putRecords } from './testkit';
 import type { Db } from '../../core/db';
+import { chinaDate } from '../../core/china-time';
 
 let db: Db;
 let sim: ProvinceSim;
@@ -164,7 +165,7 @@ test('records past their deadline and never accepted raise records_overdue', asy
   const ev = await db.query<{ value: number; labels: Record<string, string> }>(`SELECT value, labels FROM system_events WHERE kind = 'records_overdue' ORDER BY ts DESC LIMIT 1`);
   const expected = await db.query<{ n: string }>(
     `SELECT count(*) AS n FROM reporter_records r LEFT JOIN report_deliveries d USING (data_type, record_id) WHERE r.status <> 'withdrawn' AND r.deadline < $1::date AND d.accepted_version IS NULL`,
-    [new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)],
+    [chinaDate(Date.now())],
   );
   assert.ok(Number(expected.rows[0].n) > 0, 'the invalid fixtures are overdue');
   assert.is(ev.rows[0].value, Number(expected.rows[0].n));

@@ -2,7 +2,7 @@ import type { Db, Queryable } from '../../core/db';
 import type { Logger } from '../../core/log';
 import type { Clock } from '../../core/time';
 import { SEND_ORDER, type DataType, type ProvinceAdapter, type Receipt } from '../adapters/types';
-import { dueCounts, dueRecords, openBatches, planBatch, writeBatch, type BatchRow, type PassKind } from './outbox';
+import { dueCounts, dueRecords, openBatches, planBatch, requeueBatch, writeBatch, type OutboxBatch, type PassKind } from './outbox';
 import { applyReceipt, failBatch, markDelivered, markProcessing } from './receipts';
 import type { GatewaySender } from './sender';
 import { emitEvent } from './events';
@@ -99,7 +99,7 @@ export async function runDelivery(d: RunDeps, kind: PassKind, runId: number | nu
   // Fresh statistics keep the outbox walk and the receipt updates on their indexes: the embedded database has no
   // autovacuum, and on a server a bulk load may not have been analysed yet. Cheap (sampled); best effort.
   await d.db.exec('ANALYZE reporter_records; ANALYZE report_deliveries; ANALYZE report_batch_items;').catch((err) => d.log.warn({ err }, 'ANALYZE failed; continuing'));
-  const processing: BatchRow[] = [];
+  const processing: OutboxBatch[] = [];
   if (d.keepBodiesMs !== undefined) {
     await d.db.query(`UPDATE report_batches SET body = '' WHERE status IN ('done', 'failed') AND finished_at < $1 AND body <> ''`, [new Date(d.clock() - d.keepBodiesMs)]);
   }
@@ -108,8 +108,8 @@ export async function runDelivery(d: RunDeps, kind: PassKind, runId: number | nu
   for (const b of await openBatches(d.db)) {
     stats.resumed++;
     // Counted in this run's records too, so that accepted + rejected never exceed records.
-    stats.records += b.record_count;
-    d.log.info({ batchId: b.batch_id, status: b.status }, 'resuming an open batch');
+    stats.records += b.recordCount;
+    d.log.info({ batchId: b.batchId, status: b.status }, 'resuming an open batch');
     const ok = b.status === 'processing' ? (processing.push(b), true) : await deliver(d, b, stats, processing);
     if (!ok) return finish(stats, 'a resumed batch still fails');
   }
@@ -117,7 +117,7 @@ export async function runDelivery(d: RunDeps, kind: PassKind, runId: number | nu
   //    The next batch is written while the current one is on the wire (it is sent only after the current one).
   for (const dataType of SEND_ORDER) {
     let after = '';
-    const prepare = async (): Promise<BatchRow | null> => {
+    const prepare = async (): Promise<OutboxBatch | null> => {
       const due = await dueRecords(d.db, dataType, kind, after, d.limits.maxRecords);
       if (due.length === 0) return null;
       const plan = planBatch(d.adapter, d.regionCode, dataType, due, d.limits);
@@ -135,7 +135,7 @@ export async function runDelivery(d: RunDeps, kind: PassKind, runId: number | nu
       next.catch(() => undefined); // awaited on the next turn; never an unhandled rejection meanwhile
       if (!(await deliver(d, b, stats, processing))) {
         await next.catch(() => null); // written and pending: the next run sends it after this one
-        return finish(stats, `batch ${b.batch_id} still fails`);
+        return finish(stats, `batch ${b.batchId} still fails`);
       }
     }
     await settle(d, processing, stats, sleep);
@@ -152,55 +152,55 @@ export async function runDelivery(d: RunDeps, kind: PassKind, runId: number | nu
 }
 
 /** Uploads one written batch; true when the gateway took it (or refused it for good), false on a transient failure. */
-async function deliver(d: RunDeps, b: BatchRow, stats: RunStats, processing: BatchRow[]): Promise<boolean> {
-  const res = await d.sender.send('upload', b.batch_id, d.adapter.uploadRequest(b.batch_id, b.body), b.attempts + 1);
+async function deliver(d: RunDeps, b: OutboxBatch, stats: RunStats, processing: OutboxBatch[]): Promise<boolean> {
+  const res = await d.sender.send('upload', b.batchId, d.adapter.uploadRequest(b.batchId, b.body), b.attempts + 1);
   stats.attempts += res.attempts;
   const v = res.verdict;
   if (v.kind === 'receipt') {
-    await markDelivered(d.db, b.batch_id, d.clock());
+    await markDelivered(d.db, b.batchId, d.clock());
     await onReceipt(d, b, v.receipt, stats, processing);
     return true;
   }
   if (v.kind === 'permanent') {
-    await failBatch(d.db, b.batch_id, v.reason, d.clock());
+    await failBatch(d.db, b.batchId, v.reason, d.clock());
     stats.failedBatches++;
-    await emitEvent(d.db, d.clock(), { kind: 'batch_failed', severity: 'critical', labels: { batchId: b.batch_id, dataType: b.data_type, permanent: 'true' }, message: `省平台拒收批次 ${b.batch_id}：${v.reason}；记录将在下次运行重新组批` });
-    d.log.error({ batchId: b.batch_id, reason: v.reason }, 'the gateway refused a batch for good; its records are due again');
+    await emitEvent(d.db, d.clock(), { kind: 'batch_failed', severity: 'critical', labels: { batchId: b.batchId, dataType: b.dataType, permanent: 'true' }, message: `省平台拒收批次 ${b.batchId}：${v.reason}；记录将在下次运行重新组批` });
+    d.log.error({ batchId: b.batchId, reason: v.reason }, 'the gateway refused a batch for good; its records are due again');
     return true;
   }
-  await emitEvent(d.db, d.clock(), { kind: 'batch_failed', severity: 'warning', labels: { batchId: b.batch_id, dataType: b.data_type, permanent: 'false' }, message: `批次 ${b.batch_id} 重试 ${res.attempts} 次仍失败：${v.reason}；下次运行以同一批次号续传` });
-  d.log.warn({ batchId: b.batch_id, reason: v.reason }, 'batch still failing after retries; the run stops and the next run resumes it');
+  await emitEvent(d.db, d.clock(), { kind: 'batch_failed', severity: 'warning', labels: { batchId: b.batchId, dataType: b.dataType, permanent: 'false' }, message: `批次 ${b.batchId} 重试 ${res.attempts} 次仍失败：${v.reason}；下次运行以同一批次号续传` });
+  d.log.warn({ batchId: b.batchId, reason: v.reason }, 'batch still failing after retries; the run stops and the next run resumes it');
   return false;
 }
 
-async function onReceipt(d: RunDeps, b: BatchRow, r: Receipt, stats: RunStats, processing: BatchRow[]) {
+async function onReceipt(d: RunDeps, b: OutboxBatch, r: Receipt, stats: RunStats, processing: OutboxBatch[]) {
   if (r.status === 'PROCESSING') {
-    await markProcessing(d.db, b.batch_id, r);
+    await markProcessing(d.db, b.batchId, r);
     processing.push(b);
     return;
   }
-  const x = await applyReceipt(d.db, b.batch_id, r, d.clock());
+  const x = await applyReceipt(d.db, b.batchId, r, d.clock());
   stats.accepted += x.accepted;
   stats.rejected += x.rejected;
 }
 
 /** Polls PROCESSING receipts until each is final or receiptWaitMs has passed (then the next run polls again). */
-async function settle(d: RunDeps, processing: BatchRow[], stats: RunStats, sleep: (ms: number) => Promise<void>) {
+async function settle(d: RunDeps, processing: OutboxBatch[], stats: RunStats, sleep: (ms: number) => Promise<void>) {
   const deadline = d.clock() + d.receiptWaitMs;
   while (processing.length) {
     for (let i = 0; i < processing.length; ) {
       const b = processing[i];
-      const res = await d.sender.send('receipt', b.batch_id, d.adapter.receiptRequest(b.batch_id));
+      const res = await d.sender.send('receipt', b.batchId, d.adapter.receiptRequest(b.batchId));
       stats.attempts += res.attempts;
       const v = res.verdict;
       if (v.kind === 'receipt' && v.receipt.status === 'ACCEPTED') {
-        const x = await applyReceipt(d.db, b.batch_id, v.receipt, d.clock());
+        const x = await applyReceipt(d.db, b.batchId, v.receipt, d.clock());
         stats.accepted += x.accepted;
         stats.rejected += x.rejected;
         processing.splice(i, 1);
       } else if (v.kind === 'permanent') {
         // 40401: the gateway does not know the batch (lost on its side): upload it again under the same id.
-        await d.db.query(`UPDATE report_batches SET status = 'pending', last_error = $2 WHERE batch_id = $1`, [b.batch_id, v.reason]);
+        await requeueBatch(d.db, b.batchId, v.reason);
         processing.splice(i, 1);
       } else i++;
     }
@@ -229,7 +229,7 @@ export async function dryRun(d: Pick<RunDeps, 'db' | 'adapter' | 'regionCode' | 
       }
     }
   }
-  return { kind, due: counts.map((x) => ({ dataType: x.data_type as DataType, op: x.op as 'UPSERT' | 'DELETE', n: x.n })), openBatches: open.map((b) => ({ batchId: b.batch_id, dataType: b.data_type, status: b.status, records: b.record_count })), batches, sample };
+  return { kind, due: counts, openBatches: open.map((b) => ({ batchId: b.batchId, dataType: b.dataType, status: b.status, records: b.recordCount })), batches, sample };
 }
 
 /** Records past their deadline and not yet accepted: one records_overdue event per run when there are any. */

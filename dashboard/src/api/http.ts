@@ -13,8 +13,8 @@ import type { Role } from '../../../core/auth/roles';
 export type { Role };
 /** The signed-in user (GET /api/auth/session); a department contact also has its department. */
 export interface User { name: string; role: Role; department?: string }
-/** A parsed answer before its call in api/*.ts gives it its contract type (every call declares one). */
-type Answer = any;
+/** The error part of a parsed answer (contract/common.ts ErrorBody, with the config API's problems). */
+type ErrorAnswer = { error?: { code?: string; message?: string; problems?: ApiError['problems'] } } | null;
 
 let onUnauthenticated: () => void = () => undefined;
 /** Called on a 401 (the session ended): the app shows the login. */
@@ -28,7 +28,11 @@ export function qs(params: Record<string, string | number | boolean | undefined 
   return p.length ? '?' + p.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&') : '';
 }
 
-async function call(method: string, path: string, body?: unknown): Promise<Answer | null> {
+/**
+ * One call; the answer is typed by the caller (api/*.ts declares the contract type of every call, and TypeScript
+ * infers T from it). A call without a declared type gets `unknown`, never `any`.
+ */
+async function call<T>(method: string, path: string, body?: unknown): Promise<T | null> {
   const res = await fetch(path, {
     method,
     credentials: 'same-origin',
@@ -38,7 +42,7 @@ async function call(method: string, path: string, body?: unknown): Promise<Answe
   if (res.status === 404 || res.status === 501 || res.status === 405) {
     if (method === 'GET') return null;
   }
-  let data: Answer = null;
+  let data: unknown = null;
   const text = await res.text();
   try {
     data = text ? JSON.parse(text) : null;
@@ -46,15 +50,19 @@ async function call(method: string, path: string, body?: unknown): Promise<Answe
     data = null;
   }
   if (res.status === 401 && !path.startsWith('/api/auth/login')) onUnauthenticated();
-  if (!res.ok) throw new ApiError(res.status, data?.error?.code ?? 'http_' + res.status, data?.error?.message ?? `${res.status} ${res.statusText}`, data?.error?.problems ?? []);
-  return data;
+  if (!res.ok) {
+    const e = (data as ErrorAnswer)?.error;
+    throw new ApiError(res.status, e?.code ?? 'http_' + res.status, e?.message ?? `${res.status} ${res.statusText}`, e?.problems ?? []);
+  }
+  return data as T;
 }
 
-export const get = (path: string, params?: Record<string, any>) => call('GET', path + qs(params));
-export const post = (path: string, body: unknown = {}) => call('POST', path, body);
-export const put = (path: string, body: unknown = {}) => call('PUT', path, body);
-export const del = (path: string) => call('DELETE', path);
-export const patch = (path: string, body: unknown = {}) => call('PATCH', path, body);
+export const get = <T = unknown>(path: string, params?: Record<string, any>) => call<T>('GET', path + qs(params));
+// A write is never answered null for a missing route (only a GET is): its answer is the body the server sent.
+export const post = <T = unknown>(path: string, body: unknown = {}) => call<T>('POST', path, body) as Promise<T>;
+export const put = <T = unknown>(path: string, body: unknown = {}) => call<T>('PUT', path, body) as Promise<T>;
+export const del = <T = unknown>(path: string) => call<T>('DELETE', path) as Promise<T>;
+export const patch = <T = unknown>(path: string, body: unknown = {}) => call<T>('PATCH', path, body) as Promise<T>;
 
 export interface Range { from: number; to: number }
 export const rq = (r?: Range) => (r ? { from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString() } : {});

@@ -1,4 +1,4 @@
-import type { Page } from '../../../contract/common';
+import type { ErrorBody, Page } from '../../../contract/common';
 import { t } from '../i18n';
 import type { Batch, Correction, DataType, IngestAnswer, RecordCheck, RecordDetail, ResendAnswer, RunStarted, WithdrawAnswer, DeliveryStatus, ImportFindingKind, ImportRecord, Indicators, OverdueRecord, Reconciliation, Run } from '../../../contract/reporter';
 import { ApiError, get, post, unauthenticated } from './http';
@@ -58,7 +58,7 @@ export const reporter = {
       xhr.upload.onprogress = (e) => opts.onProgress?.(e.loaded, e.lengthComputable ? e.total : file.size);
       xhr.onerror = () => reject(new ApiError(0, 'network', t('api.uploadNetwork')));
       xhr.onload = () => {
-        let data: any = null;
+        let data: (ImportRecord & Partial<ErrorBody>) | null = null;
         try {
           data = xhr.responseText ? JSON.parse(xhr.responseText) : null;
         } catch {

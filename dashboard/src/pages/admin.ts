@@ -3,7 +3,7 @@ import type { Role } from '../../../core/auth/roles';
 import { api } from '../api';
 import type { AuditQuery } from '../api/admin';
 import { listTable } from '../list-table';
-import { act, card, fmtTime, h, promptForm, table, toast } from '../ui';
+import { act, card, fmtJson, fmtTime, h, promptForm, table, toast } from '../ui';
 import { fromChinaWallClock } from '../../../core/china-time';
 import type { PageCtx } from '../page-ctx';
 
@@ -94,7 +94,7 @@ export async function renderAdmin(ctx: PageCtx): Promise<HTMLElement> {
       { title: '动作', cell: (r) => r.action },
       { title: '对象', cell: (r) => r.target ?? '—' },
       { title: 'IP', cell: (r) => r.ip ?? '—' },
-      { title: '详情', cell: (r) => h('span.wrap.details', Object.keys(r.details).length ? JSON.stringify(r.details) : '') },
+      { title: '详情', cell: (r) => h('span.wrap.details', Object.keys(r.details).length ? fmtJson(r.details) : '') },
     ],
     empty: '没有匹配的审计记录',
   });

@@ -1,6 +1,6 @@
 import { api, ApiError } from '../api';
 import type { CataloguePreview, ConfigObject, ConfigVersion, ObjectData } from '../api/config';
-import { act, card, fmtTime, h, table, toast } from '../ui';
+import { act, card, fmtJson, fmtTime, h, table, toast } from '../ui';
 import { listTable } from '../list-table';
 import { buildHash } from '../router';
 import type { PageCtx } from '../page-ctx';
@@ -263,7 +263,7 @@ async function historyCard(ctx: PageCtx, o: ConfigObject): Promise<HTMLElement> 
     ['修改人', (v) => v.actor],
     ['时间', (v) => fmtTime(v.ts, true)],
     ['说明', (v) => v.reason || '—'],
-    ['变化', (v) => h('ul.diff', v.diff.map((c) => h('li', `${c.path}：${c.before === undefined ? '（无）' : JSON.stringify(c.before)} → ${c.after === undefined ? '（无）' : JSON.stringify(c.after)}`)))],
+    ['变化', (v) => h('ul.diff', v.diff.map((c) => h('li', `${c.path}：${c.before === undefined ? '（无）' : fmtJson(c.before)} → ${c.after === undefined ? '（无）' : fmtJson(c.after)}`)))],
     ['', (v) => (mayWrite && v.version !== o.version && v.after
       ? h('button.small.secondary.rollback', { type: 'button', 'data-version': v.version, onclick: () => act(() => api.config.rollback('target', o.id, v.version), `已回滚到版本 ${v.version}`, ctx) }, '回滚到此版本')
       : null)],

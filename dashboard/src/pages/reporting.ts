@@ -1,10 +1,11 @@
 import { api } from '../api';
-import type { Correction, Finding, GatewayError, Indicators, Reconciliation, RunKind, RunStatus } from '../../../contract/reporter';
+import type { Correction, Finding, GatewayError, Reconciliation, RunKind, RunStatus } from '../../../contract/reporter';
 import { card, chart, fmtDate, fmtNum, fmtPct, fmtTime, gauge, h, table, timeAxisOption } from '../ui';
 import { addMonths, chinaDate, chinaDayStart } from '../../../core/china-time';
 import type { PageCtx } from '../page-ctx';
 import { setParams } from '../router';
 import { importCard, queueReportLinks } from './reporting-import';
+import { overall } from './reporting-indicators';
 import { openCorrection, resendRecord, runNow, withdrawRecord } from './reporting-correct';
 
 const TYPE_ZH: Record<string, string> = { ITEM: '监管事项', INSPECTION: '检查行为', PENALTY: '处罚行为', COERCION: '强制行为', OFFICER: '执法人员' };
@@ -18,29 +19,6 @@ function months(n: number): { from: string; to: string; label: string }[] {
     const from = addMonths(first, i - n + 1);
     return { from, to: addMonths(from, 1), label: from.slice(0, 7) };
   });
-}
-
-const ratio = (num: number, den: number) => (den > 0 ? (100 * num) / den : null);
-
-/**
- * The four indicators over all types (deptCode null rows), as percentages. A month without a single record is a gap
- * (null), not 0 %; 完整率 without a value carries the server's reason.
- */
-function overall(ind: Indicators | null) {
-  const rows = (ind?.items ?? []).filter((r) => r.deptCode === null);
-  const sum = (k: 'received' | 'onTime' | 'dueInPeriod' | 'firstAccepted' | 'deliveredWithVerdict') => rows.reduce((a, r) => a + r[k], 0);
-  const withProvince = rows.filter((r) => r.completenessRate !== null && r.completenessRate !== undefined);
-  const cov = (ind?.coverage ?? []).find((c) => c.deptCode === null);
-  const empty = sum('received') === 0;
-  const reasons = [...new Set(rows.flatMap((r) => (r.completenessRate === null && r.completenessReason ? [r.completenessReason.message] : [])))];
-  return {
-    timeliness: ratio(sum('onTime'), sum('dueInPeriod')),
-    accuracy: ratio(sum('firstAccepted'), sum('deliveredWithVerdict')),
-    completeness: withProvince.length ? ratio(withProvince.reduce((a, r) => a + (r.provinceCount ?? 0), 0), withProvince.reduce((a, r) => a + (r.cityLiveValid ?? 0), 0)) : null,
-    coverage: !empty && cov && cov.coverageRate !== null ? cov.coverageRate * 100 : null,
-    completenessReason: ind === null ? '指标接口请求失败，请刷新重试' : empty ? '本期没有记录' : reasons.join('；') || undefined,
-    rows,
-  };
 }
 
 const OVERDUE_ZH: Record<string, string> = {

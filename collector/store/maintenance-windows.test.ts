@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Queryable } from '../../core/db';
-import { activeMaintenance } from './maintenance';
+import { activeMaintenance } from './maintenance-windows';
 
 const failing = (err: Error & { code?: string }) => ({ query: async () => { throw err; } }) as unknown as Queryable;
 

@@ -17,7 +17,6 @@ const TODO = new Set([
   'dashboard/src/pages/calls.ts',
   'dashboard/src/pages/config.ts',
   'dashboard/src/pages/content-baseline.ts',
-  'dashboard/src/pages/notices.ts',
   'dashboard/src/pages/reporting-correct.ts',
   'dashboard/src/pages/reporting-import.ts',
   'dashboard/src/pages/reporting.ts',

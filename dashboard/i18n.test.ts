@@ -15,9 +15,6 @@ const CATALOGUE = 'dashboard/src/i18n.ts';
 const TODO = new Set([
   'dashboard/src/pages/config.ts',
   'dashboard/src/pages/content-baseline.ts',
-  'dashboard/src/pages/reporting-correct.ts',
-  'dashboard/src/pages/reporting-import.ts',
-  'dashboard/src/pages/reporting.ts',
   'dashboard/src/pages/rum.ts',
 ]);
 const CJK = /[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]/;

@@ -237,6 +237,43 @@ test('English: the 语言 / Language control switches the shell and is kept acro
   assert.equal(problems, [], problems.join('\n'));
 });
 
+test('English: the converted pages take their headings, columns, buttons, labels and options from the catalogue', async () => {
+  await page.selectOption('header.top select.lang', 'en');
+  await page.waitForSelector('main.content[data-ready="1"]');
+  const CJK = /[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]/;
+  // What the page itself writes (the seeded data — module names, silence reasons — is Chinese and stays so).
+  for (const p of ['alerts', 'notices', 'calls', 'admin', 'reporting', 'target/portal-home']) {
+    await visit(p);
+    const texts = await page.$$eval('main.content :is(h3, h4, th, button, label > span, .stat-label, option)', (els) => els.map((e) => e.textContent ?? ''));
+    assert.ok(texts.length > 5, `${p}: found the page's own texts (${texts.length})`);
+    assert.equal(texts.filter((x) => CJK.test(x)), [], `${p} in English still writes Chinese`);
+  }
+  await page.selectOption('header.top select.lang', 'zh-CN');
+  await page.waitForSelector('header.top nav a:has-text("总览")');
+  assert.equal(problems, [], problems.join('\n'));
+});
+
+test('a failed request shows what failed with 重试 (not 暂无数据), and 重试 loads it again', async () => {
+  const cases = [
+    { page: 'alerts', url: /\/api\/alerts\/maintenance(\?|$)/, text: '维护窗口加载失败：数据库超时' },
+    { page: 'reporting', url: /\/api\/reporter\/runs(\?|$)/, text: '运行记录加载失败：数据库超时' },
+    { page: 'admin', url: /\/api\/auth\/users(\?|$)/, text: '用户列表加载失败：数据库超时' },
+  ];
+  for (const c of cases) {
+    const before = problems.length;
+    await page.route(c.url, (r) => r.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: { code: 'internal', message: '数据库超时' } }) }));
+    await visit(c.page);
+    const failed = await page.$$eval('main.content .failed', (els) => els.map((e) => e.textContent ?? ''));
+    assert.ok(failed.some((t) => t.includes(c.text) && t.includes('重试')), `${c.page}: ${failed.join(' | ')}`);
+    await page.unroute(c.url);
+    await page.click('main.content .failed button.retry');
+    await page.waitForFunction(() => !document.querySelector('main.content .failed'), undefined, { timeout: 20_000 });
+    // The injected 500 (and the browser's console line for it) and nothing else.
+    const seen = problems.splice(before).filter((p) => !/^500 GET /.test(p) && !/status of 500/.test(p));
+    assert.equal(seen, [], `${c.page}: ${seen.join('\n')}`);
+  }
+});
+
 test('配色 is on <html> before the app script runs (no light flash): /theme.js in <head> sets it', async () => {
   // Same browser profile (the choice is in localStorage); the app bundle never loads on this page.
   await page.evaluate(() => localStorage.setItem('theme', 'dark'));

@@ -259,3 +259,11 @@ export function promptForm(title: string, fields: { name: string; label: string;
 }
 
 export { echarts };
+
+/** A request's answer or its error: a page shows failed() (what + 重试) for the error, never 暂无数据. */
+export interface Got<T> { v: T | null; error: unknown }
+export const got = <T>(p: Promise<T>): Promise<Got<T>> => p.then((v) => ({ v, error: null }), (error: unknown) => ({ v: null, error: error ?? new Error('') }));
+/** `ok(v)` when the request answered, else the error state with 重试 (re-renders the page). */
+export function loaded<T>(g: Got<T>, what: string, ctx: { rerender(): void }, ok: (v: T | null) => HTMLElement): HTMLElement {
+  return g.error ? failed(what, g.error, () => ctx.rerender()) : ok(g.v);
+}

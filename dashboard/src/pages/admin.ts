@@ -3,53 +3,58 @@ import type { Role } from '../../../core/auth/roles';
 import { api } from '../api';
 import type { AuditQuery } from '../api/admin';
 import { listTable } from '../list-table';
-import { act, card, fmtJson, fmtTime, h, promptForm, table, toast } from '../ui';
+import { act, card, fmtJson, fmtTime, got, h, loaded, promptForm, table, toast } from '../ui';
+import { hasKey, t as tr } from '../i18n';
 import { fromChinaWallClock } from '../../../core/china-time';
 import type { PageCtx } from '../page-ctx';
 
-const ROLE_ZH: Record<string, string> = { admin: '管理员', ops: '运维', security: '安全', regulator: '监管科', department: '部门联络员' };
-const ROLE_OPTIONS = Object.entries(ROLE_ZH) as [string, string][];
+const ROLES = ['admin', 'ops', 'security', 'regulator', 'department'];
+const roleName = (r: string | null | undefined) => {
+  const k = `role.${r ?? ''}`;
+  return !r ? '—' : hasKey(k) ? tr(k) : r;
+};
+const roleOptions = () => ROLES.map((r): [string, string] => [r, roleName(r)]);
 
 /** Shows a new token once, with a copy button; it is not shown again anywhere. */
 function showOnce(name: string, token: string) {
   const overlay = h('div.overlay', h('div.modal.token-once',
-    h('h3', `令牌“${name}”已创建`),
-    h('p', '令牌只显示这一次，请立即复制并妥善保存；关闭后无法再次查看。'),
+    h('h3', tr('admin.tokenCreated', { name })),
+    h('p', tr('admin.tokenOnce')),
     h('code.token-value', token),
     h('div.actions',
-      h('button.secondary', { type: 'button', onclick: () => navigator.clipboard?.writeText(token).then(() => toast('已复制'), () => toast('复制失败，请手动选择复制', 'error')) }, '复制'),
-      h('button.close-token', { type: 'button', onclick: () => overlay.remove() }, '我已保存'))));
+      h('button.secondary', { type: 'button', onclick: () => navigator.clipboard?.writeText(token).then(() => toast(tr('admin.copied')), () => toast(tr('admin.copyFailed'), 'error')) }, tr('admin.copy')),
+      h('button.close-token', { type: 'button', onclick: () => overlay.remove() }, tr('admin.saved')))));
   document.body.append(overlay);
 }
 
 /** 管理 (admin): users, API tokens, the audit log with filters and CSV export. */
 export async function renderAdmin(ctx: PageCtx): Promise<HTMLElement> {
-  const [users, tokens] = await Promise.all([api.admin.users().catch(() => null), api.admin.tokens().catch(() => null)]);
+  const [users, tokens] = await Promise.all([got(api.admin.users()), got(api.admin.tokens())]);
 
   const newUser = async () => {
-    const v = await promptForm('新建用户', [
-      { name: 'username', label: '用户名（字母、数字、._-）' },
-      { name: 'displayName', label: '姓名' },
-      { name: 'role', label: '角色', value: 'ops', options: ROLE_OPTIONS },
-      { name: 'department', label: '所属部门（部门联络员必填）' },
-      { name: 'password', label: '初始密码（至少 12 位，请告知本人登录后修改）', type: 'password' },
+    const v = await promptForm(tr('admin.newUser'), [
+      { name: 'username', label: tr('admin.f.username') },
+      { name: 'displayName', label: tr('admin.f.displayName') },
+      { name: 'role', label: tr('admin.f.role'), value: 'ops', options: roleOptions() },
+      { name: 'department', label: tr('admin.f.department') },
+      { name: 'password', label: tr('admin.f.password'), type: 'password' },
     ]);
     if (!v) return;
-    await act(() => api.admin.createUser({ username: v.username.trim(), password: v.password, role: v.role as Role, displayName: v.displayName || undefined, department: v.department.trim() || undefined }), `用户 ${v.username} 已创建`, ctx);
+    await act(() => api.admin.createUser({ username: v.username.trim(), password: v.password, role: v.role as Role, displayName: v.displayName || undefined, department: v.department.trim() || undefined }), tr('admin.userCreated', { name: v.username }), ctx);
   };
   const changeRole = async (u: UserRow) => {
-    const v = await promptForm(`修改 ${u.username} 的角色`, [{ name: 'role', label: '角色（修改后其会话全部结束）', value: u.role, options: ROLE_OPTIONS }]);
-    if (v && v.role !== u.role) await act(() => api.admin.updateUser(u.id, { role: v.role as Role }), '角色已修改', ctx);
+    const v = await promptForm(tr('admin.roleTitle', { name: u.username }), [{ name: 'role', label: tr('admin.f.roleChange'), value: u.role, options: roleOptions() }]);
+    if (v && v.role !== u.role) await act(() => api.admin.updateUser(u.id, { role: v.role as Role }), tr('admin.roleChanged'), ctx);
   };
   const resetPassword = async (u: UserRow) => {
-    const v = await promptForm(`重置 ${u.username} 的密码`, [{ name: 'password', label: '新密码（至少 12 位；其会话全部结束）', type: 'password' }]);
-    if (v) await act(() => api.admin.updateUser(u.id, { password: v.password }), '密码已重置', ctx);
+    const v = await promptForm(tr('admin.passwordTitle', { name: u.username }), [{ name: 'password', label: tr('admin.f.newPassword'), type: 'password' }]);
+    if (v) await act(() => api.admin.updateUser(u.id, { password: v.password }), tr('admin.passwordReset'), ctx);
   };
   const newToken = async () => {
-    const v = await promptForm('新建 API 令牌', [
-      { name: 'name', label: '名称（用途，如 省平台对接）' },
-      { name: 'role', label: '角色', value: 'ops', options: ROLE_OPTIONS.filter(([r]) => r !== 'department') },
-      { name: 'days', label: '有效期（天）', type: 'number', value: '90' },
+    const v = await promptForm(tr('admin.newTokenTitle'), [
+      { name: 'name', label: tr('admin.f.tokenName') },
+      { name: 'role', label: tr('admin.f.role'), value: 'ops', options: roleOptions().filter(([r]) => r !== 'department') },
+      { name: 'days', label: tr('admin.f.days'), type: 'number', value: '90' },
     ]);
     if (!v) return;
     try {
@@ -57,7 +62,7 @@ export async function renderAdmin(ctx: PageCtx): Promise<HTMLElement> {
       showOnce(v.name, made.token);
       ctx.rerender();
     } catch (err) {
-      toast(`操作失败：${(err as Error).message}`, 'error');
+      toast(tr('common.actionFailed', { msg: (err as Error).message }), 'error');
     }
   };
 
@@ -66,13 +71,13 @@ export async function renderAdmin(ctx: PageCtx): Promise<HTMLElement> {
     e.preventDefault();
     void audit.reload();
   } },
-  h('label', h('span', '操作人'), h('input', { name: 'actor', placeholder: '如 admin 或 token:名称' })),
-  h('label', h('span', '动作'), h('input', { name: 'action', placeholder: '如 user.create 或 user.*' })),
-  h('label', h('span', '对象'), h('input', { name: 'object', placeholder: '对象的一部分' })),
-  h('label', h('span', '自（北京时间）'), h('input', { name: 'from', type: 'datetime-local' })),
-  h('label', h('span', '至（北京时间）'), h('input', { name: 'to', type: 'datetime-local' })),
-  h('button.small.audit-apply', { type: 'submit' }, '筛选'),
-  h('button.small.secondary.audit-csv', { type: 'button', onclick: () => { location.href = api.admin.auditCsvUrl(filters()); } }, '导出 CSV'));
+  h('label', h('span', tr('admin.f.actor')), h('input', { name: 'actor', placeholder: tr('admin.f.actorHint') })),
+  h('label', h('span', tr('admin.f.action')), h('input', { name: 'action', placeholder: tr('admin.f.actionHint') })),
+  h('label', h('span', tr('admin.f.object')), h('input', { name: 'object', placeholder: tr('admin.f.objectHint') })),
+  h('label', h('span', tr('admin.f.from')), h('input', { name: 'from', type: 'datetime-local' })),
+  h('label', h('span', tr('admin.f.to')), h('input', { name: 'to', type: 'datetime-local' })),
+  h('button.small.audit-apply', { type: 'submit' }, tr('admin.filter')),
+  h('button.small.secondary.audit-csv', { type: 'button', onclick: () => { location.href = api.admin.auditCsvUrl(filters()); } }, tr('admin.exportCsv')));
   const filters = (): AuditQuery => {
     const val = (n: string) => (form.querySelector<HTMLInputElement>(`[name=${n}]`)?.value ?? '').trim();
     const time = (n: string) => {
@@ -85,51 +90,51 @@ export async function renderAdmin(ctx: PageCtx): Promise<HTMLElement> {
     cls: 'audit-list',
     pageSize: 50,
     load: (q) => api.admin.audit({ ...filters(), ...q }),
-    search: '搜索操作人、动作、对象、详情',
+    search: tr('admin.auditSearch'),
     sort: '-ts',
     cols: [
-      { title: '时间', sort: 'ts', cell: (r) => fmtTime(r.ts, true) },
-      { title: '操作人', cell: (r) => r.actor },
-      { title: '角色', cell: (r) => ROLE_ZH[r.role ?? ''] ?? r.role ?? '—' },
-      { title: '动作', cell: (r) => r.action },
-      { title: '对象', cell: (r) => r.target ?? '—' },
+      { title: tr('admin.col.time'), sort: 'ts', cell: (r) => fmtTime(r.ts, true) },
+      { title: tr('admin.col.actor'), cell: (r) => r.actor },
+      { title: tr('admin.col.role'), cell: (r) => roleName(r.role) },
+      { title: tr('admin.col.action'), cell: (r) => r.action },
+      { title: tr('admin.col.object'), cell: (r) => r.target ?? '—' },
       { title: 'IP', cell: (r) => r.ip ?? '—' },
-      { title: '详情', cell: (r) => h('span.wrap.details', Object.keys(r.details).length ? fmtJson(r.details) : '') },
+      { title: tr('admin.col.details'), cell: (r) => h('span.wrap.details', Object.keys(r.details).length ? fmtJson(r.details) : '') },
     ],
-    empty: '没有匹配的审计记录',
+    empty: tr('admin.noAudit'),
   });
 
   return h('div.page.admin',
-    card('用户', h('button.small.new-user', { onclick: newUser }, '新建用户'), table<UserRow>(users?.items ?? [], [
-      ['用户名', (u) => u.username],
-      ['姓名', (u) => u.displayName || '—'],
-      ['角色', (u) => ROLE_ZH[u.role] ?? u.role],
-      ['部门', (u) => u.department ?? '—'],
-      ['状态', (u) => (u.disabled ? h('span.badge.s-down', '已停用') : h('span.badge.s-up', '启用'))],
-      ['双因素', (u) => (u.totp ? '已绑定' : '—')],
-      ['创建', (u) => fmtTime(u.createdAt)],
+    card(tr('admin.users'), h('button.small.new-user', { onclick: newUser }, tr('admin.newUser')), loaded(users, tr('admin.usersWhat'), ctx, (us) => table<UserRow>(us?.items ?? [], [
+      [tr('admin.col.username'), (u) => u.username],
+      [tr('admin.col.displayName'), (u) => u.displayName || '—'],
+      [tr('admin.col.role'), (u) => roleName(u.role)],
+      [tr('admin.col.department'), (u) => u.department ?? '—'],
+      [tr('admin.col.state'), (u) => (u.disabled ? h('span.badge.s-down', tr('admin.disabled')) : h('span.badge.s-up', tr('admin.enabled')))],
+      [tr('admin.col.totp'), (u) => (u.totp ? tr('admin.totpBound') : '—')],
+      [tr('admin.col.created'), (u) => fmtTime(u.createdAt)],
       ['', (u) => h('span.row-actions', { 'data-user': u.username },
-        h('button.small.secondary.user-role', { onclick: () => changeRole(u) }, '改角色'),
-        h('button.small.secondary.user-password', { onclick: () => resetPassword(u) }, '重置密码'),
+        h('button.small.secondary.user-role', { onclick: () => changeRole(u) }, tr('admin.changeRole')),
+        h('button.small.secondary.user-password', { onclick: () => resetPassword(u) }, tr('admin.resetPassword')),
         u.disabled
-          ? h('button.small.secondary.user-enable', { onclick: () => act(() => api.admin.updateUser(u.id, { disabled: false }), '已启用', ctx) }, '启用')
-          : h('button.small.secondary.user-disable', { onclick: () => act(() => api.admin.updateUser(u.id, { disabled: true }), '已停用，会话已结束', ctx) }, '停用'),
-        h('button.small.secondary.user-logout', { onclick: () => act(() => api.admin.logoutUser(u.id), '已强制下线', ctx) }, '强制下线'))],
-    ], { empty: '暂无用户', cls: 'users' })),
-    card('API 令牌', h('button.small.new-token', { onclick: newToken }, '新建令牌'), table<TokenRow>(tokens?.items ?? [], [
-      ['名称', (t) => t.name],
-      ['前缀', (t) => h('code', t.prefix)],
-      ['角色', (t) => ROLE_ZH[t.role] ?? t.role],
-      ['创建人', (t) => t.createdBy],
-      ['创建', (t) => fmtTime(t.createdAt)],
-      ['最近使用', (t) => fmtTime(t.lastUsedAt)],
-      ['到期', (t) => fmtTime(t.expiresAt)],
-      ['', (t) => (t.revokedAt ? h('span.revoked', `已吊销 ${fmtTime(t.revokedAt)}`) : h('button.small.secondary.token-revoke', { 'data-token': t.name, onclick: async () => {
-        const v = await promptForm(`吊销令牌“${t.name}”`, [{ name: 'confirm', label: '吊销后使用此令牌的系统立即无法访问。输入令牌名称确认', value: '' }]);
+          ? h('button.small.secondary.user-enable', { onclick: () => act(() => api.admin.updateUser(u.id, { disabled: false }), tr('admin.enabledDone'), ctx) }, tr('admin.enable'))
+          : h('button.small.secondary.user-disable', { onclick: () => act(() => api.admin.updateUser(u.id, { disabled: true }), tr('admin.disabledDone'), ctx) }, tr('admin.disable')),
+        h('button.small.secondary.user-logout', { onclick: () => act(() => api.admin.logoutUser(u.id), tr('admin.loggedOut'), ctx) }, tr('admin.logout')))],
+    ], { empty: tr('admin.noUsers'), cls: 'users' }))),
+    card(tr('admin.tokens'), h('button.small.new-token', { onclick: newToken }, tr('admin.newToken')), loaded(tokens, tr('admin.tokensWhat'), ctx, (ts) => table<TokenRow>(ts?.items ?? [], [
+      [tr('admin.col.name'), (t) => t.name],
+      [tr('admin.col.prefix'), (t) => h('code', t.prefix)],
+      [tr('admin.col.role'), (t) => roleName(t.role)],
+      [tr('admin.col.createdBy'), (t) => t.createdBy],
+      [tr('admin.col.created'), (t) => fmtTime(t.createdAt)],
+      [tr('admin.col.lastUsed'), (t) => fmtTime(t.lastUsedAt)],
+      [tr('admin.col.expires'), (t) => fmtTime(t.expiresAt)],
+      ['', (t) => (t.revokedAt ? h('span.revoked', tr('admin.revoked', { at: fmtTime(t.revokedAt) })) : h('button.small.secondary.token-revoke', { 'data-token': t.name, onclick: async () => {
+        const v = await promptForm(tr('admin.revokeTitle', { name: t.name }), [{ name: 'confirm', label: tr('admin.f.revokeConfirm'), value: '' }]);
         if (!v) return;
-        if (v.confirm.trim() !== t.name) return toast('名称不一致，未吊销', 'error');
-        await act(() => api.admin.revokeToken(t.id), '令牌已吊销', ctx);
-      } }, '吊销'))],
-    ], { empty: '暂无令牌', cls: 'tokens' })),
-    card('审计日志', form, audit));
+        if (v.confirm.trim() !== t.name) return toast(tr('admin.revokeMismatch'), 'error');
+        await act(() => api.admin.revokeToken(t.id), tr('admin.revokedDone'), ctx);
+      } }, tr('admin.revoke')))],
+    ], { empty: tr('admin.noTokens'), cls: 'tokens' }))),
+    card(tr('admin.audit'), form, audit));
 }

@@ -1,34 +1,39 @@
 import { api } from '../api';
 import type { CallTotals, CallTrendPoint, InterfaceCallStat } from '../../../contract/calls';
-import { card, chart, fmtNum, fmtTime, h, table, timeAxisOption } from '../ui';
+import { card, chart, failed, fmtNum, fmtTime, got, h, loaded, table, timeAxisOption } from '../ui';
+import { hasKey, t as tr, type Key } from '../i18n';
 import { buildHash, setParams } from '../router';
 import type { PageCtx } from '../page-ctx';
 
 const PAGE = 20;
-const LEVEL_ZH = { city: '市级', provincial: '省级', national: '国家级' } as const;
-const SORT_ZH = { calls: '调用量', failures: '失败数', p95: 'P95 耗时' } as const;
-const STATE_ZH: Record<string, string> = { up: '正常', degraded: '降级', down: '不可用', unknown: '未知' };
+const SORTS = ['calls', 'failures', 'p95'] as const;
+type Sort = (typeof SORTS)[number];
+const levelName = (l: string) => tr(`calls.level.${l}` as Key);
+/** A probe target's state in this page's words (down is 不可用 here), the code when the catalogue has none. */
+const stateName = (s: string) => (hasKey(`calls.state.${s}`) ? tr(`calls.state.${s}` as Key) : s);
+const ms = (v: number | null | undefined) => (v != null ? tr('calls.ms', { n: fmtNum(v) }) : '—');
+const pct = (v: number) => tr('calls.pct', { n: fmtNum(v, 2) });
 
 /** 累计调用 N 万次, as the seed writes it. */
-const wan = (n: number) => (n >= 10_000 ? `${fmtNum(n / 10_000, 1)} 万次` : `${fmtNum(n)} 次`);
+const wan = (n: number) => (n >= 10_000 ? tr('calls.wan', { n: fmtNum(n / 10_000, 1) }) : tr('calls.times', { n: fmtNum(n) }));
 
 function kpis(t: CallTotals | undefined, extra: [string, string][] = []) {
   const item = (label: string, value: string) => h('div.stat', h('div.stat-num', value), h('div.stat-label', label));
   return h('div.stats',
-    item('调用次数', fmtNum(t?.calls)), item('失败次数', fmtNum(t?.failures)), item('失败率', t ? `${fmtNum(t.errorRate, 2)}%` : '—'),
-    item('平均耗时', t?.avgMs != null ? `${fmtNum(t.avgMs)} ms` : '—'), item('P95 耗时 ≈', t?.p95Ms != null ? `${fmtNum(t.p95Ms)} ms` : '—'),
-    item('返回记录数', fmtNum(t?.records)), ...extra.map(([l, v]) => item(l, v)));
+    item(tr('calls.k.calls'), fmtNum(t?.calls)), item(tr('calls.k.failures'), fmtNum(t?.failures)), item(tr('calls.k.errorRate'), t ? pct(t.errorRate) : '—'),
+    item(tr('calls.k.avg'), ms(t?.avgMs)), item(tr('calls.k.p95'), ms(t?.p95Ms)),
+    item(tr('calls.k.records'), fmtNum(t?.records)), ...extra.map(([l, v]) => item(l, v)));
 }
 
 function trendCharts(trend: CallTrendPoint[], range: { from: number; to: number }) {
   const at = (p: CallTrendPoint) => new Date(p.ts).getTime();
   return h('div.grid2',
-    card('调用趋势', chart(timeAxisOption([
-      { name: '调用', type: 'bar', data: trend.map((p) => [at(p), p.calls] as [number, number]) },
-      { name: '失败', type: 'bar', data: trend.map((p) => [at(p), p.failures] as [number, number]) },
-    ], { yName: '次', range }), { height: 240, hasData: trend.length > 0, cls: 'calls-trend' })),
-    card('耗时趋势（毫秒）', chart(timeAxisOption([
-      { name: '平均', data: trend.map((p) => [at(p), p.avgMs] as [number, number | null]) },
+    card(tr('calls.trend'), chart(timeAxisOption([
+      { name: tr('calls.s.calls'), type: 'bar', data: trend.map((p) => [at(p), p.calls] as [number, number]) },
+      { name: tr('calls.s.failures'), type: 'bar', data: trend.map((p) => [at(p), p.failures] as [number, number]) },
+    ], { yName: tr('calls.unitTimes'), range }), { height: 240, hasData: trend.length > 0, cls: 'calls-trend' })),
+    card(tr('calls.latencyTrend'), chart(timeAxisOption([
+      { name: tr('calls.s.avg'), data: trend.map((p) => [at(p), p.avgMs] as [number, number | null]) },
       { name: 'P95', data: trend.map((p) => [at(p), p.p95Ms] as [number, number | null]) },
     ], { yName: 'ms', range }), { height: 240, hasData: trend.length > 0 })));
 }
@@ -39,20 +44,21 @@ const link = (label: string, params: Record<string, string | undefined>) =>
 function pager(total: number, offset: number, key: string) {
   if (total <= PAGE) return null;
   return h('div.pager',
-    h('button', { disabled: offset === 0, onclick: () => setParams({ [key]: String(Math.max(0, offset - PAGE)) }) }, '上一页'),
-    h('span.muted', ` 第 ${offset / PAGE + 1} / ${Math.ceil(total / PAGE)} 页（共 ${total} 项） `),
-    h('button', { disabled: offset + PAGE >= total, onclick: () => setParams({ [key]: String(offset + PAGE) }) }, '下一页'));
+    h('button', { disabled: offset === 0, onclick: () => setParams({ [key]: String(Math.max(0, offset - PAGE)) }) }, tr('calls.prev')),
+    h('span.muted', tr('calls.pageNo', { at: offset / PAGE + 1, pages: Math.ceil(total / PAGE), n: total })),
+    h('button', { disabled: offset + PAGE >= total, onclick: () => setParams({ [key]: String(offset + PAGE) }) }, tr('calls.next')));
 }
 
-const interfaceCols: [string, (r: InterfaceCallStat) => HTMLElement | string][] = [
-  ['接口', (r) => link(r.name ? `${r.name}（${r.code}）` : r.code, { iface: r.code, caller: undefined })],
-  ['级别', (r) => LEVEL_ZH[r.level]],
-  ['标记', (r) => h('span', r.sensitive ? h('span.chip.warn', '敏感') : '', r.known ? '' : h('span.chip', '未登记'))],
-  ['调用次数', (r) => fmtNum(r.calls)],
-  ['失败', (r) => fmtNum(r.failures)],
-  ['失败率', (r) => `${fmtNum(r.errorRate, 2)}%`],
-  ['P95 ≈', (r) => (r.p95Ms != null ? `${fmtNum(r.p95Ms)} ms` : '—')],
-  ['返回记录', (r) => fmtNum(r.records)],
+const ifaceName = (name: string | null | undefined, code: string) => (name ? tr('calls.ifaceName', { name, code }) : code);
+const interfaceCols = (): [string, (r: InterfaceCallStat) => HTMLElement | string][] => [
+  [tr('calls.col.iface'), (r) => link(ifaceName(r.name, r.code), { iface: r.code, caller: undefined })],
+  [tr('calls.col.level'), (r) => levelName(r.level)],
+  [tr('calls.col.flags'), (r) => h('span', r.sensitive ? h('span.chip.warn', tr('calls.sensitive')) : '', r.known ? '' : h('span.chip', tr('calls.unregistered')))],
+  [tr('calls.col.calls'), (r) => fmtNum(r.calls)],
+  [tr('calls.col.failures'), (r) => fmtNum(r.failures)],
+  [tr('calls.col.errorRate'), (r) => pct(r.errorRate)],
+  [tr('calls.col.p95'), (r) => ms(r.p95Ms)],
+  [tr('calls.col.records'), (r) => fmtNum(r.records)],
 ];
 
 /** 接口调用: the city's calls of the sharing platform's interfaces (from its logs), one interface, one department. */
@@ -60,69 +66,76 @@ export async function renderCalls(ctx: PageCtx): Promise<HTMLElement> {
   const p = ctx.route.params;
   if (p.iface) return renderInterface(ctx, p.iface);
   if (p.caller) return renderCaller(ctx, p.caller);
-  const sort = (p.sort === 'failures' || p.sort === 'p95' ? p.sort : 'calls') as keyof typeof SORT_ZH;
+  const sort: Sort = p.sort === 'failures' || p.sort === 'p95' ? p.sort : 'calls';
   const offset = Math.max(0, Number(p.offset) || 0);
-  const [o, top, callers, cum] = await Promise.all([
-    api.calls.overview(ctx.range).catch(() => null),
-    api.calls.interfaces(ctx.range, { sort, limit: PAGE, offset }).catch(() => null),
-    api.calls.callers(ctx.range, { limit: 10 }).catch(() => null),
+  // A failed request shows what failed with 重试 (not 暂无数据); the cumulative line is a bonus and just left out.
+  const [og, topG, callersG, cum] = await Promise.all([
+    got(api.calls.overview(ctx.range)),
+    got(api.calls.interfaces(ctx.range, { sort, limit: PAGE, offset })),
+    got(api.calls.callers(ctx.range, { limit: 10 })),
     api.calls.cumulative().catch(() => null),
   ]);
+  const o = og.v;
   return h('div.page.calls',
-    cum ? h('div.toolbar.cumulative', cum.levels.map((l) => h('span.chip', `累计调用${LEVEL_ZH[l.level]}数据 ${wan(l.calls)}`)),
-      cum.since ? h('span.muted', `（自 ${fmtTime(cum.since)} 起${cum.levels.some((l) => l.baseline) ? '，含此前基数' : ''}）`) : null) : null,
-    kpis(o?.totals, [['接口数', fmtNum(o?.interfaces)], ['调用部门', fmtNum(o?.callers)], ['未登记接口', fmtNum(o?.unknownInterfaces)]]),
+    cum ? h('div.toolbar.cumulative', cum.levels.map((l) => h('span.chip', tr('calls.cumulative', { level: levelName(l.level), n: wan(l.calls) }))),
+      cum.since ? h('span.muted', tr('calls.since', { at: fmtTime(cum.since), base: cum.levels.some((l) => l.baseline) ? tr('calls.withBase') : '' })) : null) : null,
+    og.error ? failed(tr('calls.what.overview'), og.error, () => ctx.rerender()) : null,
+    kpis(o?.totals, [[tr('calls.k.interfaces'), fmtNum(o?.interfaces)], [tr('calls.k.callers'), fmtNum(o?.callers)], [tr('calls.k.unknown'), fmtNum(o?.unknownInterfaces)]]),
     trendCharts(o?.trend ?? [], ctx.range),
-    card(`接口排行（按${SORT_ZH[sort]}）`,
+    card(tr('calls.top', { sort: tr(`calls.sort.${sort}`) }),
       h('div.toolbar',
-        Object.entries(SORT_ZH).map(([k, label]) => h('button', { class: k === sort ? 'active' : '', onclick: () => setParams({ sort: k, offset: undefined }) }, label)),
-        h('a.button', { href: api.calls.exportUrl(ctx.range), download: '' }, '导出 CSV（月报）')),
-      table(top?.items ?? [], interfaceCols, { empty: '所选时间内没有接口调用记录', cls: 'calls-top' }),
-      pager(top?.total ?? 0, offset, 'offset')),
-    card('调用部门排行', table(callers?.items ?? [], [
-      ['部门', (r) => link(r.callerDept, { caller: r.callerDept, iface: undefined })],
-      ['系统', (r) => r.callerSystem || '—'],
-      ['调用次数', (r) => fmtNum(r.calls)],
-      ['失败率', (r) => `${fmtNum(r.errorRate, 2)}%`],
-      ['返回记录', (r) => fmtNum(r.records)],
-    ], { empty: '没有调用部门' })));
+        SORTS.map((k) => h('button', { class: k === sort ? 'active' : '', onclick: () => setParams({ sort: k, offset: undefined }) }, tr(`calls.sort.${k}`))),
+        h('a.button', { href: api.calls.exportUrl(ctx.range), download: '' }, tr('calls.exportCsv'))),
+      loaded(topG, tr('calls.what.top'), ctx, (top) => table(top?.items ?? [], interfaceCols(), { empty: tr('calls.noCalls'), cls: 'calls-top' })),
+      pager(topG.v?.total ?? 0, offset, 'offset')),
+    card(tr('calls.callers'), loaded(callersG, tr('calls.what.callers'), ctx, (callers) => table(callers?.items ?? [], [
+      [tr('calls.col.dept'), (r) => link(r.callerDept, { caller: r.callerDept, iface: undefined })],
+      [tr('calls.col.system'), (r) => r.callerSystem || '—'],
+      [tr('calls.col.calls'), (r) => fmtNum(r.calls)],
+      [tr('calls.col.errorRate'), (r) => pct(r.errorRate)],
+      [tr('calls.col.records'), (r) => fmtNum(r.records)],
+    ], { empty: tr('calls.noCallers') }))));
 }
 
 async function renderInterface(ctx: PageCtx, code: string): Promise<HTMLElement> {
-  const d = await api.calls.interface(code, ctx.range).catch(() => null);
-  const back = h('a', { href: buildHash({ page: 'calls', params: ctx.route.params.range ? { range: ctx.route.params.range } : {} }) }, '← 返回接口调用');
-  if (!d) return h('div.page.calls', back, card('接口', h('p.muted', `没有接口 ${code} 的调用记录`)));
+  const g = await got(api.calls.interface(code, ctx.range));
+  const back = h('a', { href: buildHash({ page: 'calls', params: ctx.route.params.range ? { range: ctx.route.params.range } : {} }) }, tr('calls.back'));
+  if (g.error) return h('div.page.calls', back, failed(tr('calls.what.iface'), g.error, () => ctx.rerender()));
+  const d = g.v;
+  if (!d) return h('div.page.calls', back, card(tr('calls.iface'), h('p.muted', tr('calls.noIface', { code }))));
   const t = d.totals;
   return h('div.page.calls.interface',
-    h('div.toolbar', back, h('h2', d.interface.name ? `${d.interface.name}（${code}）` : code), h('span.chip', LEVEL_ZH[d.interface.level]),
-      d.interface.sensitive ? h('span.chip.warn', '敏感接口') : null, d.interface.known ? null : h('span.chip', '未登记')),
-    kpis(t, [['P50 ≈', t.p50Ms != null ? `${fmtNum(t.p50Ms)} ms` : '—'], ['P99 ≈', t.p99Ms != null ? `${fmtNum(t.p99Ms)} ms` : '—']]),
+    h('div.toolbar', back, h('h2', ifaceName(d.interface.name, code)), h('span.chip', levelName(d.interface.level)),
+      d.interface.sensitive ? h('span.chip.warn', tr('calls.sensitiveIface')) : null, d.interface.known ? null : h('span.chip', tr('calls.unregistered'))),
+    kpis(t, [['P50 ≈', ms(t.p50Ms)], ['P99 ≈', ms(t.p99Ms)]]),
     trendCharts(d.trend, ctx.range),
     h('div.grid2',
-      card('状态码', table(d.statusCodes, [['状态码', (r) => (r.status ? String(r.status) : '无（超时/拒绝）')], ['次数', (r) => fmtNum(r.calls)]], { empty: '无', cls: 'status-codes' })),
-      card('主动探测（同一接口）', table(d.probes, [
-        ['探测目标', (r) => h('a', { href: buildHash({ page: 'target', arg: r.targetId, params: {} }) }, r.name)],
-        ['状态', (r) => STATE_ZH[r.state] ?? r.state],
-        ['自', (r) => (r.since ? fmtTime(r.since) : '—')],
-        ['最近耗时', (r) => (r.lastDurationMs != null ? `${fmtNum(r.lastDurationMs)} ms` : '—')],
-      ], { empty: '没有标记为此接口的探测目标（在目标的 tags 中写 interface: 接口编码）' }))),
-    card('主要调用方', table(d.topCallers, [
-      ['部门', (r) => link(r.callerDept, { caller: r.callerDept, iface: undefined })],
-      ['系统', (r) => r.callerSystem || '—'],
-      ['调用次数', (r) => fmtNum(r.calls)],
-      ['失败率', (r) => `${fmtNum(r.errorRate, 2)}%`],
-      ['返回记录', (r) => fmtNum(r.records)],
-    ], { empty: '没有调用方', cls: 'top-callers' })));
+      card(tr('calls.statusCodes'), table(d.statusCodes, [[tr('calls.col.status'), (r) => (r.status ? String(r.status) : tr('calls.noStatus'))], [tr('calls.col.count'), (r) => fmtNum(r.calls)]], { empty: tr('calls.none'), cls: 'status-codes' })),
+      card(tr('calls.probes'), table(d.probes, [
+        [tr('calls.col.probe'), (r) => h('a', { href: buildHash({ page: 'target', arg: r.targetId, params: {} }) }, r.name)],
+        [tr('calls.col.state'), (r) => stateName(r.state)],
+        [tr('calls.col.since'), (r) => (r.since ? fmtTime(r.since) : '—')],
+        [tr('calls.col.last'), (r) => ms(r.lastDurationMs)],
+      ], { empty: tr('calls.noProbes') }))),
+    card(tr('calls.topCallers'), table(d.topCallers, [
+      [tr('calls.col.dept'), (r) => link(r.callerDept, { caller: r.callerDept, iface: undefined })],
+      [tr('calls.col.system'), (r) => r.callerSystem || '—'],
+      [tr('calls.col.calls'), (r) => fmtNum(r.calls)],
+      [tr('calls.col.errorRate'), (r) => pct(r.errorRate)],
+      [tr('calls.col.records'), (r) => fmtNum(r.records)],
+    ], { empty: tr('calls.noTopCallers'), cls: 'top-callers' })));
 }
 
 async function renderCaller(ctx: PageCtx, dept: string): Promise<HTMLElement> {
   const offset = Math.max(0, Number(ctx.route.params.offset) || 0);
-  const d = await api.calls.caller(dept, ctx.range, { limit: PAGE, offset }).catch(() => null);
-  const back = h('a', { href: buildHash({ page: 'calls', params: ctx.route.params.range ? { range: ctx.route.params.range } : {} }) }, '← 返回接口调用');
-  if (!d) return h('div.page.calls', back, card('调用部门', h('p.muted', `没有部门 ${dept} 的调用记录`)));
+  const g = await got(api.calls.caller(dept, ctx.range, { limit: PAGE, offset }));
+  const back = h('a', { href: buildHash({ page: 'calls', params: ctx.route.params.range ? { range: ctx.route.params.range } : {} }) }, tr('calls.back'));
+  if (g.error) return h('div.page.calls', back, failed(tr('calls.what.caller'), g.error, () => ctx.rerender()));
+  const d = g.v;
+  if (!d) return h('div.page.calls', back, card(tr('calls.caller'), h('p.muted', tr('calls.noCaller', { dept }))));
   return h('div.page.calls.caller',
-    h('div.toolbar', back, h('h2', dept), h('span.muted', `系统：${d.systems.map((s) => s.callerSystem || '—').join('、')}`)),
+    h('div.toolbar', back, h('h2', dept), h('span.muted', tr('calls.systems', { list: d.systems.map((s) => s.callerSystem || '—').join(tr('calls.listSep')) }))),
     kpis(d.totals),
     trendCharts(d.trend, ctx.range),
-    card('使用的接口', table(d.interfaces.items, interfaceCols, { empty: '所选时间内没有调用', cls: 'caller-interfaces' }), pager(d.interfaces.total, offset, 'offset')));
+    card(tr('calls.used'), table(d.interfaces.items, interfaceCols(), { empty: tr('calls.noUsed'), cls: 'caller-interfaces' }), pager(d.interfaces.total, offset, 'offset')));
 }

@@ -2,6 +2,7 @@ import { api } from '../api';
 import { ApiError } from '../api';
 import type { Baseline, BaselineDiffLine, ForbiddenFound } from '../../../contract/collector';
 import { card, fmtTime, h, toast } from '../ui';
+import { t as tr } from '../i18n';
 import type { PageCtx } from '../page-ctx';
 
 /**
@@ -9,18 +10,21 @@ import type { PageCtx } from '../page-ctx';
  * pending change as a diff of the normalised texts (added lines green, removed red, forbidden words marked), and the
  * approval: a first dialog shows the diff; a page with forbidden words needs a second dialog naming them, with a reason.
  */
-export type BaselineStatus = '一致' | '已变化' | '待批准' | '未确认基线' | '无基线';
+export type BaselineStatus = 'match' | 'changed' | 'pending' | 'provisional' | 'none';
 
 export function baselineStatus(b: Baseline): BaselineStatus {
-  if (b.change && (b.approved || b.provisional)) return '已变化';
-  if (b.provisional) return '未确认基线';
-  if (!b.approved) return b.candidate ? '待批准' : '无基线';
-  return '一致';
+  if (b.change && (b.approved || b.provisional)) return 'changed';
+  if (b.provisional) return 'provisional';
+  if (!b.approved) return b.candidate ? 'pending' : 'none';
+  return 'match';
 }
+
+/** A state in words (一致, 已变化, 待批准, 未确认基线, 无基线 in zh-CN). */
+export const baselineStatusLabel = (status: BaselineStatus) => tr(`baseline.status.${status}`);
 
 /** The tile's colour for a state: changed is red, an unconfirmed first baseline amber. */
 export function baselineTone(status: BaselineStatus | null): string {
-  return status === '已变化' ? 's-down' : status === '未确认基线' ? 's-degraded' : '';
+  return status === 'changed' ? 's-down' : status === 'provisional' ? 's-degraded' : '';
 }
 
 /** `text` with the given [start, end) ranges wrapped in <mark class="forbidden">. */
@@ -53,7 +57,7 @@ export function diffView(lines: BaselineDiffLine[], forbidden: ForbiddenFound[],
       : h(`div.diff-line.${l.op}`,
         h('span.ln', l.oldLine ?? ''), h('span.ln', l.newLine ?? ''), h('span.sign', l.op === 'add' ? '+' : l.op === 'del' ? '-' : ' '),
         h('span.tx', l.newLine !== null && l.op !== 'del' ? marked(l.text, marks.get(l.newLine) ?? []) : l.text))),
-    truncated ? h('div.diff-line.hunk', '……差异过长，仅显示前 2000 行') : null);
+    truncated ? h('div.diff-line.hunk', tr('baseline.truncated')) : null);
 }
 
 /** A whole text (a provisional baseline to confirm) as context rows with its forbidden words marked. */
@@ -61,10 +65,10 @@ function textView(text: string, forbidden: ForbiddenFound[]): HTMLElement {
   return diffView(text.split('\n').map((t, i) => ({ op: 'ctx', text: t, oldLine: i + 1, newLine: i + 1 })), forbidden);
 }
 
-const wordsText = (found: { word: string; count: number }[]) => found.map((f) => `“${f.word}”×${f.count}`).join('、');
+const wordsText = (found: { word: string; count: number }[]) => found.map((f) => tr('baseline.word', { word: f.word, n: f.count })).join(tr('baseline.wordSep'));
 
 /** A modal dialog (the page's `form.modal`) with a body and optional fields; resolves to the fields, or null on 取消. */
-function dialog(title: string, body: (Node | string | null)[], fields: { name: string; label: string; required?: boolean }[] = [], submit = '确定'): Promise<Record<string, string> | null> {
+function dialog(title: string, body: (Node | string | null)[], fields: { name: string; label: string; required?: boolean }[] = [], submit = tr('common.ok')): Promise<Record<string, string> | null> {
   return new Promise((resolve) => {
     const inputs = new Map<string, HTMLTextAreaElement>();
     const close = (v: Record<string, string> | null) => {
@@ -83,7 +87,7 @@ function dialog(title: string, body: (Node | string | null)[], fields: { name: s
       inputs.set(f.name, el);
       return h('label', h('span', f.label), el);
     }),
-    h('div.actions', h('button', { type: 'button', class: 'secondary', onclick: () => close(null) }, '取消'), h('button', { type: 'submit' }, submit)));
+    h('div.actions', h('button', { type: 'button', class: 'secondary', onclick: () => close(null) }, tr('common.cancel')), h('button', { type: 'submit' }, submit)));
     const overlay = h('div.overlay', form);
     document.body.append(overlay);
   });
@@ -93,10 +97,10 @@ function dialog(title: string, body: (Node | string | null)[], fields: { name: s
  * The second confirmation: names the forbidden words; a reason is required. Returns the reason, or null (cancelled).
  */
 async function confirmForbidden(words: string): Promise<string | null> {
-  const v = await dialog('再次确认：页面含违禁词', [
-    h('p.forbidden-warning', `待批准的页面含违禁词 ${words}。被篡改的页面一旦成为基线，之后将不再告警。`),
-    h('p.muted', '仅在确认这些词是正常内容（如安全通告引用）时批准；理由与违禁词将写入审计日志。'),
-  ], [{ name: 'reason', label: '批准理由（必填）', required: true }], '确认批准');
+  const v = await dialog(tr('baseline.forbiddenTitle'), [
+    h('p.forbidden-warning', tr('baseline.forbiddenWarning', { words })),
+    h('p.muted', tr('baseline.forbiddenNote')),
+  ], [{ name: 'reason', label: tr('baseline.reason'), required: true }], tr('baseline.confirmApprove'));
   return v ? v.reason : null;
 }
 
@@ -127,41 +131,41 @@ export function baselineAction(ctx: PageCtx, id: string, b: Baseline): HTMLEleme
   if (!ctx.can('baseline:approve')) return null;
   const status = baselineStatus(b);
   const cand = b.candidate;
-  if (status === '未确认基线' && b.provisional) {
+  if (status === 'provisional' && b.provisional) {
     const p = b.provisional;
     return h('button.small.confirm-baseline', { onclick: async () => {
-      const ok = await dialog('确认首次采集的基线', [
-        h('p', `${fmtTime(p.capturedAt)} 首次采集的页面（规范化文本）。确认后作为正式基线。`), textView(p.text, p.forbidden)]);
+      const ok = await dialog(tr('baseline.confirmTitle'), [
+        h('p', tr('baseline.confirmText', { at: fmtTime(p.capturedAt) })), textView(p.text, p.forbidden)]);
       if (!ok) return;
       try {
         if (await send((extra) => api.collector.confirmBaseline(id, p.hash, extra), p.forbidden)) {
-          toast('已确认基线');
+          toast(tr('baseline.confirmed'));
           ctx.rerender();
         }
       } catch (err) {
-        toast(`确认失败：${(err as Error).message}`, 'error');
+        toast(tr('baseline.confirmFailed', { msg: (err as Error).message }), 'error');
       }
-    } }, '确认基线');
+    } }, tr('baseline.confirm'));
   }
-  if (!cand || status === '一致') return null;
+  if (!cand || status === 'match') return null;
   return h('button.small.approve', { onclick: async () => {
     const c = b.change;
-    const against = c?.against === 'provisional' ? '未确认基线' : c?.against === 'approved' ? '当前基线' : '空白（尚无基线）';
-    const ok = await dialog('批准新的内容基线', [
-      h('p', `以 ${fmtTime(cand.ts)} 的页面快照作为新基线。对比${against}：新增 ${c?.added ?? 0} 行，删除 ${c?.removed ?? 0} 行。`),
-      cand.forbidden.length ? h('p.forbidden-warning', `含违禁词：${wordsText(cand.forbidden)}`) : null,
+    const against = tr(c?.against === 'provisional' ? 'baseline.vs.provisional' : c?.against === 'approved' ? 'baseline.vs.approved' : 'baseline.vs.none');
+    const ok = await dialog(tr('baseline.approveTitle'), [
+      h('p', tr('baseline.approveText', { at: fmtTime(cand.ts), against, added: c?.added ?? 0, removed: c?.removed ?? 0 })),
+      cand.forbidden.length ? h('p.forbidden-warning', tr('baseline.hasForbidden', { words: wordsText(cand.forbidden) })) : null,
       c ? diffView(c.lines, cand.forbidden, c.truncated) : textView(cand.text, cand.forbidden),
-    ], [], '批准');
+    ], [], tr('baseline.approveBtn'));
     if (!ok) return;
     try {
       if (await send((extra) => api.collector.approveBaseline(id, cand.resultId, extra), cand.forbidden)) {
-        toast('已批准新基线');
+        toast(tr('baseline.approved'));
         ctx.rerender();
       }
     } catch (err) {
-      toast(`批准失败：${(err as Error).message}`, 'error');
+      toast(tr('baseline.approveFailed', { msg: (err as Error).message }), 'error');
     }
-  } }, '批准新基线');
+  } }, tr('baseline.approve'));
 }
 
 /** The card under the stats: the pending change as a diff, or the provisional baseline to confirm. */
@@ -170,12 +174,13 @@ export function baselineCard(b: Baseline): HTMLElement | null {
   const cand = b.candidate;
   if (b.change && cand) {
     const c = b.change;
-    const title = `内容变化（${status}）：新增 ${c.added} 行，删除 ${c.removed} 行${cand.forbidden.length ? `，违禁词 ${wordsText(cand.forbidden)}` : ''}`;
-    return card(title, h('p.muted', `${fmtTime(cand.ts)} 的页面对比${c.against === 'provisional' ? '未确认基线（首次采集，尚未经人确认）' : c.against === 'approved' ? '已批准基线' : '空白（尚无基线）'}；规范化文本，绿色为新增，红色为删除，黄色标出违禁词。`),
+    const title = tr('baseline.changeTitle', { status: baselineStatusLabel(status), added: c.added, removed: c.removed, forbidden: cand.forbidden.length ? tr('baseline.changeForbidden', { words: wordsText(cand.forbidden) }) : '' });
+    const against = tr(c.against === 'provisional' ? 'baseline.vsLong.provisional' : c.against === 'approved' ? 'baseline.vsLong.approved' : 'baseline.vs.none');
+    return card(title, h('p.muted', tr('baseline.changeNote', { at: fmtTime(cand.ts), against })),
       diffView(c.lines, cand.forbidden, c.truncated));
   }
-  if (status === '未确认基线' && b.provisional) {
-    return card('未确认基线（首次采集）', h('p.muted', `${fmtTime(b.provisional.capturedAt)} 首次采集的页面已作为临时基线：之后的变化照常检测和告警；请安全或运维人员核对后确认。`));
+  if (status === 'provisional' && b.provisional) {
+    return card(tr('baseline.provisionalTitle'), h('p.muted', tr('baseline.provisionalNote', { at: fmtTime(b.provisional.capturedAt) })));
   }
   return null;
 }

@@ -7,13 +7,18 @@
 import { api } from '../api';
 import type { DataType, Finding, RecordDetail } from '../../../contract/reporter';
 import { h, promptForm, toast } from '../ui';
+import { hasKey, t as tr } from '../i18n';
 import type { PageCtx } from '../page-ctx';
 
-const STATUS_ZH: Record<string, string> = { valid: '校验通过', invalid: '校验未通过', held_reference: '等待关联记录' };
+/** A record's validation state in words, the code itself when the catalogue has none. */
+const statusName = (s: string) => {
+  const k = `reporting.correct.status.${s}`;
+  return hasKey(k) ? tr(k) : s;
+};
 
 export async function openCorrection(ctx: PageCtx, dataType: DataType, recordId: string): Promise<void> {
   const detail = await api.reporter.record(dataType, recordId).catch((err) => {
-    toast(`读取记录失败：${(err as Error).message}`, 'error');
+    toast(tr('reporting.correct.readFailed', { msg: (err as Error).message }), 'error');
     return null;
   });
   if (!detail) return;
@@ -27,13 +32,13 @@ export async function openCorrection(ctx: PageCtx, dataType: DataType, recordId:
   const show = (status: string, errors: Finding[], warnings: Finding[]) => {
     for (const [k, el] of notes) {
       const mine = [...errors, ...warnings].filter((e) => e.field === k);
-      el.textContent = mine.map((e) => `${e.code} ${e.message}`).join('；');
+      el.textContent = mine.map((e) => `${e.code} ${e.message}`).join(tr('reporting.correct.sep'));
       el.className = mine.length ? (mine.some((e) => e.severity === 'error') ? 'err field-note' : 'muted field-note') : 'field-note';
       inputs.get(k)?.classList.toggle('invalid', mine.some((e) => e.severity === 'error'));
     }
     const rest = errors.filter((e) => !notes.has(e.field));
-    other.textContent = rest.map((e) => `${e.code} ${e.message}`).join('；');
-    summary.textContent = `${STATUS_ZH[status] ?? status}：${errors.length} 个错误，${warnings.length} 个警告`;
+    other.textContent = rest.map((e) => `${e.code} ${e.message}`).join(tr('reporting.correct.sep'));
+    summary.textContent = tr('reporting.correct.summary', { status: statusName(status), errors: errors.length, warnings: warnings.length });
     summary.className = `correct-summary ${errors.length ? 'err' : ''}`;
   };
 
@@ -56,7 +61,7 @@ export async function openCorrection(ctx: PageCtx, dataType: DataType, recordId:
         const v = await api.reporter.check(dataType, record());
         if (mine === seq) show(v.status, v.errors, v.warnings);
       } catch (err) {
-        if (mine === seq) summary.textContent = `校验请求失败：${(err as Error).message}`;
+        if (mine === seq) summary.textContent = tr('reporting.correct.checkFailed', { msg: (err as Error).message });
       }
     }, 300);
   };
@@ -72,19 +77,19 @@ export async function openCorrection(ctx: PageCtx, dataType: DataType, recordId:
       const r = a.results[0];
       if (r.outcome === 'rejected') {
         show('invalid', r.errors, r.warnings);
-        toast(`已保存为第 ${r.version} 版，但仍有错误，不会上报`, 'error');
+        toast(tr('reporting.correct.savedInvalid', { v: r.version ?? '—' }), 'error');
         return;
       }
-      toast(r.outcome === 'unchanged' ? '内容未变化' : `已保存为第 ${r.version} 版（${r.outcome === 'held_reference' ? '等待关联记录' : '将在下次上报时发送'}）`);
+      toast(r.outcome === 'unchanged' ? tr('reporting.correct.unchanged') : tr('reporting.correct.saved', { v: r.version ?? '—', next: r.outcome === 'held_reference' ? tr('reporting.correct.held') : tr('reporting.correct.nextRun') }));
       close();
       ctx.rerender();
     } catch (err) {
-      toast(`保存失败：${(err as Error).message}`, 'error');
+      toast(tr('reporting.correct.saveFailed', { msg: (err as Error).message }), 'error');
     }
   };
 
   const form = h('form.modal.correct-form', { onsubmit: save },
-    h('h3', `更正 ${dataType} ${recordId}（第 ${detail.record.version} 版）`),
+    h('h3', tr('reporting.correct.title', { type: dataType, id: recordId, v: detail.record.version })),
     summary,
     other,
     fields.map((f) => {
@@ -100,13 +105,13 @@ export async function openCorrection(ctx: PageCtx, dataType: DataType, recordId:
       notes.set(f.key, note);
       const codes = f.codeTable
         ? [h('datalist', { id: listId! }, f.codeTable.options.map((o) => h('option', { value: o.value }, `${o.value} ${o.label}`))),
-          h('span.muted.field-codes', `${f.codeTable.label}：${f.codeTable.options.map((o) => `${o.value} ${o.label}`).join('、')}`)]
+          h('span.muted.field-codes', tr('reporting.correct.codes', { table: f.codeTable.label, list: f.codeTable.options.map((o) => `${o.value} ${o.label}`).join(tr('reporting.correct.listSep')) }))]
         : null;
-      return h('label', { 'data-field': f.key }, h('span', `${f.label}${f.multi ? '（多个用 ; 分隔）' : ''}`), input, codes, note);
+      return h('label', { 'data-field': f.key }, h('span', `${f.label}${f.multi ? tr('reporting.correct.multi') : ''}`), input, codes, note);
     }),
     h('div.actions',
-      h('button', { type: 'button', class: 'secondary', onclick: close }, '取消'),
-      h('button.correct-save', { type: 'submit' }, '保存为新版本')));
+      h('button', { type: 'button', class: 'secondary', onclick: close }, tr('common.cancel')),
+      h('button.correct-save', { type: 'submit' }, tr('reporting.correct.save'))));
   Object.assign(form.style, { width: '640px', maxHeight: '90vh', overflowY: 'auto' });
   const overlay = h('div.overlay', form);
   document.body.append(overlay);
@@ -114,34 +119,34 @@ export async function openCorrection(ctx: PageCtx, dataType: DataType, recordId:
 }
 
 export async function withdrawRecord(ctx: PageCtx, dataType: DataType, recordId: string): Promise<void> {
-  const v = await promptForm(`撤回 ${dataType} ${recordId}`, [{ name: 'reason', label: '撤回原因（记入审计日志）', type: 'textarea' }]);
+  const v = await promptForm(tr('reporting.correct.withdrawTitle', { type: dataType, id: recordId }), [{ name: 'reason', label: tr('reporting.correct.withdrawReason'), type: 'textarea' }]);
   if (!v) return;
-  if (!v.reason.trim()) return toast('请填写撤回原因', 'error');
+  if (!v.reason.trim()) return toast(tr('reporting.correct.needReason'), 'error');
   try {
     const a = await api.reporter.withdraw(dataType, recordId, v.reason.trim());
-    toast(`已撤回（第 ${a.version} 版）；如省平台已有该记录，下次上报时发送删除`);
+    toast(tr('reporting.correct.withdrawn', { v: a.version ?? '—' }));
     ctx.rerender();
   } catch (err) {
-    toast(`撤回失败：${(err as Error).message}`, 'error');
+    toast(tr('reporting.correct.withdrawFailed', { msg: (err as Error).message }), 'error');
   }
 }
 
 export async function runNow(ctx: PageCtx): Promise<void> {
   try {
     const r = await api.reporter.runNow('incremental');
-    toast(`已开始增量上报（运行 #${r.runId}）`);
+    toast(tr('reporting.correct.runStarted', { id: r.runId }));
     setTimeout(() => ctx.rerender(), 1500);
   } catch (err) {
-    toast(`上报未开始：${(err as Error).message}`, 'error');
+    toast(tr('reporting.correct.runFailed', { msg: (err as Error).message }), 'error');
   }
 }
 
 export async function resendRecord(ctx: PageCtx, dataType: DataType, recordId: string): Promise<void> {
   try {
     const r = await api.reporter.resend(dataType, recordId);
-    toast(r.marked ? '已标记为重新上报，下次运行（或"立即上报"）发送' : r.inOpenBatch ? '该记录在未完成的批次中，下次运行续传' : '该记录已在待上报之列（或不是校验通过的当前版本）');
+    toast(r.marked ? tr('reporting.correct.marked') : r.inOpenBatch ? tr('reporting.correct.inOpenBatch') : tr('reporting.correct.alreadyQueued'));
     ctx.rerender();
   } catch (err) {
-    toast(`重新上报失败：${(err as Error).message}`, 'error');
+    toast(tr('reporting.correct.resendFailed', { msg: (err as Error).message }), 'error');
   }
 }

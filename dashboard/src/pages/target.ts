@@ -3,7 +3,7 @@ import type { Phases } from '../../../contract/collector';
 import { badge, card, chart, empty, failed, fmtMs, fmtPct, fmtTime, h, table, timeAxisOption } from '../ui';
 import { lang, t as tr, type Key } from '../i18n';
 import { dnsBaselineCard } from './dns-baseline';
-import { baselineAction, baselineCard, baselineStatus, baselineTone } from './content-baseline';
+import { baselineAction, baselineCard, baselineStatus, baselineStatusLabel, baselineTone } from './content-baseline';
 import { buildHash } from '../router';
 import { targetPicker } from '../list-table';
 import { chinaDate } from '../../../core/china-time';
@@ -93,7 +93,7 @@ export async function renderTarget(ctx: PageCtx): Promise<HTMLElement> {
       h('div.stat', h('div.stat-num', fmtMs(summary?.p95)), h('div.stat-label', tr('target.p95Range'))),
       // Expiring is a warning (degraded), only an expired certificate is red.
       h('div.stat', { class: daysLeft !== null && daysLeft < 0 ? 's-down' : daysLeft !== null && daysLeft < 15 ? 's-degraded' : '' }, h('div.stat-num', daysLeft === null ? '—' : tr('target.days', { n: daysLeft })), h('div.stat-label', certExpiry ? tr('target.certExpiry', { at: fmtTime(certExpiry) }) : tr('target.certNone'))),
-      h('div.stat.baseline', { class: baselineTone(blStatus) }, h('div.stat-num', blStatus ?? '—'), h('div.stat-label', blLabel), approve)),
+      h('div.stat.baseline', { class: baselineTone(blStatus) }, h('div.stat-num', blStatus ? baselineStatusLabel(blStatus) : '—'), h('div.stat-label', blLabel), approve)),
     t.openIncident ? h('div.report-line.incident', tr('target.incident', { at: fmtTime(t.openIncident.startedAt), err: t.openIncident.firstError ?? t.openIncident.firstErrorCode ?? '' })) : null,
     dnsCard,
     baseline ? baselineCard(baseline) : null,

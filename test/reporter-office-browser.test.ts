@@ -88,7 +88,9 @@ test.after(async () => {
 });
 
 async function open(hash: string) {
-  await page.goto(`${base}/${hash}`);
+  // The same URL again is only a hash "change" that the page ignores: reload then, so the page reads what the API holds now.
+  if (page.url() === `${base}/${hash}`) await page.reload();
+  else await page.goto(`${base}/${hash}`);
   await page.waitForSelector('main.content[data-ready="1"]', { timeout: 20_000 });
 }
 

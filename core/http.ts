@@ -4,7 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import { getCookie } from 'hono/cookie';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { AuthService, Principal, AuditEntry } from './auth/service';
-import { can, type Permission } from './auth/roles';
+import { allows, can, type Permission } from './auth/roles';
 import { maskPersonalData } from './mask';
 
 export type AppEnv = { Variables: { principal: Principal | null; requestId: string } };
@@ -48,7 +48,7 @@ export function requirePermission(perm: Permission): MiddlewareHandler<AppEnv> {
     const p = c.get('principal');
     if (!p) return httpError(c, 401, 'unauthenticated', '需要登录 (log in, or send Authorization: Bearer <token>)');
     if (!can(p.role, perm)) return httpError(c, 403, 'forbidden', `角色 ${p.role} 无权执行此操作 (needs permission ${perm})`);
-    if (p.scopes?.length && !p.scopes.includes(perm)) return httpError(c, 403, 'forbidden_scope', `此令牌的权限范围不含 ${perm} (token scopes: ${p.scopes.join(', ')})`);
+    if (!allows(p, perm)) return httpError(c, 403, 'forbidden_scope', `此令牌的权限范围不含 ${perm} (token scopes: ${(p.scopes ?? []).join(', ')})`);
     await next();
   };
 }

@@ -20,7 +20,7 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AuthService } from '../../core/auth/service';
-import { can } from '../../core/auth/roles';
+import { allows } from '../../core/auth/roles';
 import { auditFrom, clientIp, httpError, page, readJson, requirePermission, type AppEnv } from '../../core/http';
 import { maskIdNumber, scrub } from '../../core/mask';
 import type { Db } from '../../core/db';
@@ -296,10 +296,14 @@ export function createIntakeRoutes(deps: IntakeRouteDeps): Hono<AppEnv> {
   return app;
 }
 
-/** Whoever may write records sees ID numbers in full (to correct them); readers see them masked. */
-/** The regulatory office sees ID numbers in full (it corrects the records); every other role, admin too, masked. */
+/**
+ * The regulatory office sees ID numbers in full (it corrects the records); every other role, admin too, masked. A
+ * regulator's API token only with the `reporter:write` scope (or none): a token scoped to reading or ingesting sees
+ * them masked.
+ */
 export function mayReveal(c: Context<AppEnv>): boolean {
-  return c.get('principal')?.role === 'regulator';
+  const p = c.get('principal');
+  return p?.role === 'regulator' && allows(p, 'reporter:write');
 }
 
 function maskData<T extends Record<string, unknown> | null | undefined>(data: T): T {

@@ -156,8 +156,9 @@ export function sameOriginGuard(opts: { publicOrigins?: string[]; crossOrigin?: 
     if (site === 'cross-site') return httpError(c, 403, 'cross_origin', '跨站请求被拒绝 (Sec-Fetch-Site: cross-site)');
     const type = c.req.header('content-type') ?? '';
     const hasBody = Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding') !== undefined;
-    if (hasBody && SIMPLE_TYPES.test(type) && !opts.uploads?.some((re) => re.test(c.req.path) && !/^text\/plain/i.test(type))) {
-      return httpError(c, 415, 'unsupported_media_type', `请求体须为 JSON（Content-Type: application/json），收到 ${type.slice(0, 60)}`);
+    // No Content-Type at all is a simple request too (a fetch of a Blob without a type): refused like a form.
+    if (hasBody && (!type.trim() || SIMPLE_TYPES.test(type)) && !opts.uploads?.some((re) => re.test(c.req.path) && !/^text\/plain/i.test(type))) {
+      return httpError(c, 415, 'unsupported_media_type', `请求体须为 JSON（Content-Type: application/json），收到 ${type.slice(0, 60) || '无 Content-Type'}`);
     }
     return next();
   };

@@ -195,6 +195,13 @@ test('CSRF: a foreign Origin, a cross-site fetch, and a form or text/plain body 
   assert.is((await call('POST', '/api/auth/tokens', { cookie: root, origin: 'https://evil.example', body })).status, 403);
   assert.is((await call('POST', '/api/auth/tokens', { cookie: root, raw: JSON.stringify(body), type: 'text/plain' })).status, 415);
   assert.is((await call('POST', '/api/auth/tokens', { cookie: root, raw: 'name=csrf&role=ops', type: 'application/x-www-form-urlencoded' })).status, 415);
+  // Sec-Fetch-Site without an Origin, every unsafe method, and a body with no Content-Type at all (a Blob's fetch).
+  const cross = await sys.app.request(`http://${HOST}/api/auth/tokens`, { method: 'POST', headers: { host: HOST, cookie: root, 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  assert.is(cross.status, 403);
+  assert.is(((await cross.json()) as any).error.code, 'cross_origin');
+  for (const method of ['PUT', 'PATCH', 'DELETE']) assert.is((await call(method, '/api/auth/sessions/1', { cookie: root, origin: 'https://evil.example' })).status, 403, method);
+  const untyped = await sys.app.request(`http://${HOST}/api/auth/tokens`, { method: 'POST', headers: { host: HOST, cookie: root, 'content-length': String(JSON.stringify(body).length) }, body: new Blob([JSON.stringify(body)]) });
+  assert.is(untyped.status, 415, 'a body without a Content-Type');
   const same = await call('POST', '/api/auth/tokens', { cookie: root, origin: `http://${HOST}`, body });
   assert.is(same.status, 201, 'our own origin, JSON');
   // A heartbeat comes from a batch job anywhere, with its token in the path: not a browser session's request.

@@ -6,6 +6,7 @@ import { MissingDepartmentError, TokenScopeError, type AuthService } from './ser
 import { ROLES } from './roles';
 import { listAudit, listTokens, listUsers } from './store';
 import { WeakPasswordError } from './password-policy';
+import { maskIdNumbers, maskPersonalData } from '../mask';
 import { idParam as rowId, instant, listQuery, queryInput } from '../input';
 import { stringify } from 'csv-stringify/sync';
 
@@ -257,7 +258,8 @@ export function createAuthRoutes(deps: { db: Db; auth: AuthService; sessionTtlMs
     const p = queryInput(c, auditListQuery);
     if (!p.ok) return p.response;
     const { limit, offset, sort, ...f } = p.value;
-    return c.json(await listAudit(db, limit, offset, { ...f, sortDesc: sort.desc }));
+    // Free text in the log (a withdrawal's reason, a record's code) may hold an ID number: masked, as for every role but the regulator.
+    return c.json(maskPersonalData(await listAudit(db, limit, offset, { ...f, sortDesc: sort.desc })));
   });
 
   // The same filters as a CSV file (UTF-8 with BOM, so spreadsheets open it in Chinese), at most AUDIT_CSV_MAX rows.
@@ -267,7 +269,7 @@ export function createAuthRoutes(deps: { db: Db; auth: AuthService; sessionTtlMs
     const { sort, limit: _l, offset: _o, ...f } = p.value;
     const res = await listAudit(db, AUDIT_CSV_MAX, 0, { ...f, sortDesc: sort.desc });
     const csv = stringify(
-      res.items.map((a) => [a.ts, a.actor, a.role ?? '', a.action, a.target ?? '', a.ip ?? '', JSON.stringify(a.details)]),
+      res.items.map((a) => [a.ts, a.actor, a.role ?? '', a.action, maskIdNumbers(a.target ?? ''), a.ip ?? '', JSON.stringify(maskPersonalData(a.details))]),
       { header: true, columns: ['时间', '操作人', '角色', '动作', '对象', 'IP', '详情'] },
     );
     await auditFrom(c, auth, { action: 'audit.export', target: 'audit_log', details: { ...f, rows: res.items.length, total: res.total } });

@@ -255,7 +255,7 @@ export function createIntakeRoutes(deps: IntakeRouteDeps): Hono<AppEnv> {
     if (r.res) return r.res;
     const kind = partOf(c, 'part');
     if (kind instanceof Response) return kind;
-    const csv = await findingsCsv(db, r.rec.id, kind);
+    const csv = await findingsCsv(db, r.rec.id, kind, mayReveal(c));
     const file = `导入${r.rec.id}-${r.rec.dataType}-${FINDING_PART_ZH[kind]}.csv`;
     return c.body(csv, 200, {
       'Content-Type': 'text/csv; charset=utf-8',
@@ -268,7 +268,7 @@ export function createIntakeRoutes(deps: IntakeRouteDeps): Hono<AppEnv> {
     const r = await importOf(c);
     if (r.res) return r.res;
     const id = r.rec.id;
-    const body = Readable.toWeb(reportXlsx((kind) => importLines(db, id, kind), false)) as ReadableStream;
+    const body = Readable.toWeb(reportXlsx((kind) => importLines(db, id, kind), false, mayReveal(c))) as ReadableStream;
     return c.body(body, 200, { 'Content-Type': XLSX, 'Content-Disposition': attachment(`import-${id}-report.xlsx`, `导入${id}-${r.rec.dataType}-错误报告.xlsx`) });
   });
 
@@ -283,13 +283,13 @@ export function createIntakeRoutes(deps: IntakeRouteDeps): Hono<AppEnv> {
     if (kind instanceof Response) return kind;
     const dataType = queueType(c);
     if (dataType instanceof Response) return dataType;
-    const csv = await reportCsv(queueLines(db, kind, { dataType }), kind, true);
+    const csv = await reportCsv(queueLines(db, kind, { dataType }), kind, true, mayReveal(c));
     return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': attachment(`queue-${kind}.csv`, `更正队列-${FINDING_PART_ZH[kind]}.csv`) });
   });
   app.get('/corrections/report.xlsx', requirePermission('read'), async (c) => {
     const dataType = queueType(c);
     if (dataType instanceof Response) return dataType;
-    const body = Readable.toWeb(reportXlsx((kind) => queueLines(db, kind, { dataType }), true)) as ReadableStream;
+    const body = Readable.toWeb(reportXlsx((kind) => queueLines(db, kind, { dataType }), true, mayReveal(c))) as ReadableStream;
     return c.body(body, 200, { 'Content-Type': XLSX, 'Content-Disposition': attachment('queue-report.xlsx', '更正队列-错误报告.xlsx') });
   });
 

@@ -1,6 +1,10 @@
 import { ROLES } from '../auth/roles';
 import { z } from 'zod';
+import { passwordProblemsSync } from '../auth/password-policy';
 import { duration, secret } from './common';
+
+/** The user names the users table takes (sql/001_core.sql's CHECK). */
+const USERNAME_RE = /^[A-Za-z0-9_.-]{2,64}$/;
 
 export const serverConfig = z
   .object({
@@ -99,6 +103,23 @@ export const authConfig = z
     tokenTtl: duration({ min: '1h', max: '3y' }).prefault('180d'),
   })
   .strict()
+  // What the start would refuse when it creates the users, refused here first, at the key's line: a name the users
+  // table does not take, a password the policy refuses (the same check as the API's, zxcvbn included).
+  .superRefine((a, ctx) => {
+    const users: [(string | number)[], { username: string; password: string }][] = [
+      ...(a.initialAdmin ? [[['initialAdmin'], a.initialAdmin] as [(string | number)[], { username: string; password: string }]] : []),
+      ...a.seedUsers.map((u, i) => [['seedUsers', i], u] as [(string | number)[], { username: string; password: string }]),
+    ];
+    for (const [path, u] of users) {
+      if (!USERNAME_RE.test(u.username)) {
+        ctx.addIssue({ code: 'custom', path: [...path, 'username'], message: 'a user name is 2–64 letters, digits, "_", "." or "-"' });
+        continue;
+      }
+      if (typeof u.password !== 'string') continue;
+      const problems = passwordProblemsSync(u.password, u.username, a.passwordPolicy);
+      if (problems.length) ctx.addIssue({ code: 'custom', path: [...path, 'password'], message: `the password policy (auth.passwordPolicy) refuses it: ${problems.join('；')}` });
+    }
+  })
   .prefault({});
 
 export const logConfig = z

@@ -111,6 +111,11 @@ test('what the start would refuse, the configuration refuses first, at the offen
   assert.match(problems('auth:\n  seedUsers:\n    - { username: carol, password: Carol-harbour-2026, role: ops }\n'), /cfg\.yaml:3:36 at auth\.seedUsers\[0\]\.password: .*用户名/);
   assert.match(problems('auth:\n  seedUsers:\n    - { username: carol, password: qwertyuiop123, role: ops }\n'), /seedUsers\[0\]\.password: .*强度不足/);
   assert.match(problems('auth:\n  seedUsers:\n    - { username: 张 三, password: Yunwei-shift-2026, role: ops }\n'), /cfg\.yaml:3:19 at auth\.seedUsers\[0\]\.username: a user name is/);
+  // The database server's address must be a PostgreSQL URL (the start would try to connect to it); not shown.
+  const url = problems('database:\n  url: "http//user:s3cret@db"\n');
+  assert.match(url, /cfg\.yaml:2:8 at database\.url: expected a PostgreSQL URL/);
+  assert.not.match(url, /s3cret/);
+  assert.is(parseConfig('database:\n  url: postgres://u:p@127.0.0.1:5432/x\n', 'x.yaml').database.url, 'postgres://u:p@127.0.0.1:5432/x');
   // Any secret's value stays out of a problem's text (here a push token too short).
   const short = problems('collector:\n  modules: [{ id: a, name: A }]\n  targets:\n    - { id: t, module: a, name: T, type: heartbeat, token: shorty, spec: { period: 1d, grace: 1h } }\n');
   assert.match(short, /token: .*found a secret of 6 characters \(not shown\)/);

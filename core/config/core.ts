@@ -6,6 +6,16 @@ import { duration, secret } from './common';
 /** The user names the users table takes (sql/001_core.sql's CHECK). */
 const USERNAME_RE = /^[A-Za-z0-9_.-]{2,64}$/;
 
+function isPostgresUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    // postgres:///db (the local socket) and ?host=/path are forms node-postgres takes too.
+    return u.protocol === 'postgres:' || u.protocol === 'postgresql:';
+  } catch {
+    return false;
+  }
+}
+
 export const serverConfig = z
   .object({
     host: z.string().default('127.0.0.1'),
@@ -25,7 +35,9 @@ export const serverConfig = z
 export const databaseConfig = z
   .object({
     /** A TimescaleDB server; the DATABASE_URL environment variable wins over this. Without either: embedded. */
-    url: secret.optional(),
+    url: secret
+      .optional()
+      .refine((v) => v === undefined || isPostgresUrl(v), { message: 'expected a PostgreSQL URL such as postgres://user:password@db.example:5432/city_ops' }),
     /** Where the embedded database keeps its files. */
     dataDir: z.string().default('./data/db'),
     poolSize: z.number().int().min(1).max(200).default(10),

@@ -112,7 +112,11 @@ export function createReceiverRoutes(d: ReceiverDeps) {
       await d.writer.write(rows);
       if (idemKey) seen.add(idemKey);
     } catch (err) {
-      if (err instanceof UnstorableError) return reject(c, 400, 'unstorable', `the database refused these values: ${err.message}`);
+      if (err instanceof UnstorableError) {
+        // The database's own words stay in the log (quoted values cut out: they are the sender's data), never in the answer.
+        d.log.warn({ app: target.name, reason: err.message.replace(/"[^"]*"/g, '"…"').replace(/'[^']*'/g, "'…'").slice(0, 300) }, 'faro batch refused by the database');
+        return reject(c, 400, 'unstorable', '数据库不接受这批数据中的某些值（超出范围或格式不合法），请检查后重试 (the database refused some values of this batch)');
+      }
       const busy = err instanceof WriterBusyError;
       return reject(c, 503, busy ? 'busy' : 'storage_unavailable', busy ? 'the receiver is catching up; retry shortly' : 'the database did not take the data; retry shortly', { 'Retry-After': '5' });
     }

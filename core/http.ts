@@ -64,7 +64,8 @@ export async function readJson<T = unknown>(c: Context): Promise<{ ok: true; val
   try {
     return { ok: true, value: (await c.req.json()) as T };
   } catch (err) {
-    return { ok: false, response: httpError(c, 400, 'bad_json', `request body is not valid JSON: ${(err as Error).message}`) };
+    // Not the parser's words: they quote the body (the sender's data, maybe a secret).
+    return { ok: false, response: httpError(c, 400, 'bad_json', '请求体不是合法的 JSON (body is not valid JSON)', { field: 'body' }) };
   }
 }
 

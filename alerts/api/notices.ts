@@ -54,7 +54,7 @@ const feedbackBody = z
   })
   .strict();
 
-const zIssues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+const zIssues = (e: z.ZodError) => `请求内容不合法：${e.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`;
 
 /**
  * 通报 (notices) under /api/alerts/notices: security issues them (from an alert or by hand) and reviews the

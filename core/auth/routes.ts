@@ -48,7 +48,7 @@ const tokenBody = z.object({
 const passwordBody = z.object({ current: z.string().min(1).max(256), next: z.string().min(1).max(256) });
 const codeBody = z.object({ code: z.string().regex(/^\d{6}$/, '6 位数字验证码') });
 
-const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+const issues = (e: z.ZodError) => `请求内容不合法：${e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`;
 const idParam = (c: Context) => {
   const r = rowId.safeParse(c.req.param('id') ?? '');
   return r.success ? r.data : null;

@@ -1,7 +1,8 @@
 // Property-based fuzzing of every /api route (issue #16): for each route the Hono app knows and each caller
 // (anonymous, a session of every role, an API token), generated malformed input — NUL, lone surrogates, huge
 // strings, deep nesting, 1e400 / 1e20 / -1, impossible dates, wrong types, oversized bodies — in the path, the query
-// and the body. Asserted: no 5xx, the system still answers, memory bounded, and the whole log holds none of the secrets.
+// and the body. Asserted: no 5xx, every 4xx an English code and a Chinese reason, the system still answers, memory
+// bounded, and the whole log holds none of the secrets.
 // Fixed seed and bounded runs (FUZZ_SEED / FUZZ_RUNS to change them); a failure prints the seed and the request.
 //
 // Memory: read after a forced, settled garbage collection only (without one, RSS and the heap hold whatever garbage
@@ -150,18 +151,34 @@ async function send(route: (typeof routes)[number], i: Input) {
 
 let memStart = { rss: 0, heap: 0, external: 0 };
 
+/**
+ * A refusal says what is wrong as `{error: {code, message}}`: a stable English code and the reason in Chinese; a batch
+ * ingest refused line by line answers its per-line `errors`, each with a Chinese reason.
+ */
+function refusalProblem(r: { status: number; json: any; text: string }, what: string) {
+  const e = r.json?.error;
+  if (e === undefined && Array.isArray(r.json?.errors) && r.json.errors.length > 0) {
+    const bad = r.json.errors.find((x: any) => typeof x?.message !== 'string' || !/[\u4e00-\u9fff]/.test(x.message));
+    if (bad) throw new Error(`${what} → ${r.status}: a line's error without a Chinese reason: ${JSON.stringify(bad).slice(0, 300)}`);
+    return;
+  }
+  if (typeof e?.code !== 'string' || !/^[a-z][a-z0-9_]*$/.test(e.code)) throw new Error(`${what} → ${r.status} without an error code: ${r.text.slice(0, 300)}`);
+  if (typeof e.message !== 'string' || !/[\u4e00-\u9fff]/.test(e.message)) throw new Error(`${what} → ${r.status} ${e.code} without a Chinese reason: ${String(e.message).slice(0, 300)}`);
+}
+
 test('warm up: the routes are found and every caller is signed in', async () => {
   assert.ok(routes.length >= 60, `routes found: ${routes.length}`);
   for (const c of callerNames.filter((c) => c !== 'anonymous')) assert.is((await call('GET', '/api/auth/me', { caller: h.callers[c] })).status, 200, c);
   memStart = await settledMemory();
 });
 
-test(`every route × every caller, generated malformed input (seed ${SEED}, ${RUNS} runs per route): never a 5xx`, async () => {
+test(`every route × every caller, generated malformed input (seed ${SEED}, ${RUNS} runs per route): never a 5xx, every refusal a code and a Chinese reason`, async () => {
   const t0 = Date.now();
   for (const [n, route] of routes.entries()) {
     const property = fc.asyncProperty(input, async (i) => {
       const { r, path } = await send(route, i);
       if (r.status >= 500) throw new Error(`${route.method} ${path.slice(0, 300)} as ${i.caller} (${i.type}) → ${r.status} ${r.text.slice(0, 300)}`);
+      if (r.status >= 400) refusalProblem(r, `${route.method} ${path.slice(0, 300)} as ${i.caller} (${i.type})`);
     });
     const out = await fc.check(property, { seed: SEED + n, numRuns: RUNS, endOnFailure: true });
     if (out.failed) {

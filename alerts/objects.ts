@@ -1,6 +1,6 @@
 import type { ConfigKind, ObjectData } from '../core/config/store';
 import type { Principal } from '../core/auth/service';
-import { can } from '../core/auth/roles';
+import { allows, isFullAdmin } from '../core/auth/roles';
 import { ruleSchema } from './config';
 
 /** The team a rule belongs to: as written, or its type's default (content and certificate rules are security's). */
@@ -11,10 +11,9 @@ function ruleTeam(data: ObjectData): string {
 
 /** ops writes the ops team's rules, security its own, admin every rule; the regulator none (README: 统一配置). */
 function mayWriteTeam(p: Principal, team: string | undefined): boolean {
-  if (p.role === 'admin') return true;
-  if (team === 'ops') return can(p.role, 'alerts:ops:write');
-  if (team === 'security') return can(p.role, 'alerts:security:write');
-  return false;
+  if (team === 'ops') return allows(p, 'alerts:ops:write');
+  if (team === 'security') return allows(p, 'alerts:security:write');
+  return isFullAdmin(p);
 }
 
 /**
@@ -28,6 +27,6 @@ export const ALERTS_KINDS: ConfigKind[] = [
   },
   {
     kind: 'receiver', section: 'alerts', key: 'receivers', idKey: 'name', label: '接收者',
-    canWrite: (p, d) => (typeof d.team === 'string' ? mayWriteTeam(p, d.team) : p.role === 'admin'), needs: '接收者所属团队的写权限（未指定团队的共享接收者：管理员）',
+    canWrite: (p, d) => (typeof d.team === 'string' ? mayWriteTeam(p, d.team) : isFullAdmin(p)), needs: '接收者所属团队的写权限（未指定团队的共享接收者：管理员）',
   },
 ];

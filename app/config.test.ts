@@ -89,7 +89,7 @@ test('a missing file says how to fix it', () => {
 test('the shipped example and demo configurations are valid', () => {
   for (const f of ['ops/demo.yaml', 'ops/config.example.yaml']) {
     // The example reads its secrets from the environment: give every variable it names a placeholder.
-    for (const m of readFileSync(f, 'utf8').matchAll(/\{\s*env:\s*([A-Z0-9_]+)\s*\}/g)) process.env[m[1]] ??= `placeholder-secret-value-${m[1].toLowerCase()}`;
+    for (const m of readFileSync(f, 'utf8').matchAll(/\{\s*env:\s*([A-Z0-9_]+)\s*\}/g)) process.env[m[1]] ??= `Harbour-lantern-4419-${m.index}`; // strong enough for the password policy, 16+ for tokens, one per variable
     const c = loadConfig(f);
     assert.ok(c.server.port > 0, f);
   }
@@ -103,6 +103,23 @@ test('what the start would refuse, the configuration refuses first, at the offen
   assert.match(problems('retention:\n  oneHour: 1000000000y\n'), /cfg\.yaml:2:12 at retention\.oneHour: expected a duration of at most 30y/);
   assert.match(problems('auth:\n  sessionTtl: 400d\n'), /at auth\.sessionTtl: expected a duration of at most 30d/);
   assert.match(problems('auth:\n  passwordPolicy: { minLength: 4 }\n'), /at auth\.passwordPolicy\.minLength/);
+  // Users the start would fail to create: a password the policy refuses, a name the users table does not take. The
+  // password itself is never shown.
+  const weak = problems('auth:\n  initialAdmin:\n    username: root\n    password: "12345678"\n');
+  assert.match(weak, /cfg\.yaml:4:15 at auth\.initialAdmin\.password: the password policy .*至少 12/);
+  assert.not.match(weak, /12345678/);
+  assert.match(problems('auth:\n  seedUsers:\n    - { username: carol, password: Carol-harbour-2026, role: ops }\n'), /cfg\.yaml:3:36 at auth\.seedUsers\[0\]\.password: .*用户名/);
+  assert.match(problems('auth:\n  seedUsers:\n    - { username: carol, password: qwertyuiop123, role: ops }\n'), /seedUsers\[0\]\.password: .*强度不足/);
+  assert.match(problems('auth:\n  seedUsers:\n    - { username: 张 三, password: Yunwei-shift-2026, role: ops }\n'), /cfg\.yaml:3:19 at auth\.seedUsers\[0\]\.username: a user name is/);
+  // The database server's address must be a PostgreSQL URL (the start would try to connect to it); not shown.
+  const url = problems('database:\n  url: "http//user:s3cret@db"\n');
+  assert.match(url, /cfg\.yaml:2:8 at database\.url: expected a PostgreSQL URL/);
+  assert.not.match(url, /s3cret/);
+  assert.is(parseConfig('database:\n  url: postgres://u:p@127.0.0.1:5432/x\n', 'x.yaml').database.url, 'postgres://u:p@127.0.0.1:5432/x');
+  // Any secret's value stays out of a problem's text (here a push token too short).
+  const short = problems('collector:\n  modules: [{ id: a, name: A }]\n  targets:\n    - { id: t, module: a, name: T, type: heartbeat, token: shorty, spec: { period: 1d, grace: 1h } }\n');
+  assert.match(short, /token: .*found a secret of 6 characters \(not shown\)/);
+  assert.not.match(short, /shorty/);
 });
 
 test('cron expressions by node-cron\'s own validator and their time zone via Intl, each at its own line', () => {

@@ -1,5 +1,5 @@
 import type { ConfigKind } from '../core/config/store';
-import { can } from '../core/auth/roles';
+import { allows } from '../core/auth/roles';
 
 /**
  * The collector's kinds of configuration objects (core/config/store.ts): modules and targets, written through
@@ -7,6 +7,6 @@ import { can } from '../core/auth/roles';
  * ops and admin manage them.
  */
 export const COLLECTOR_KINDS: ConfigKind[] = [
-  { kind: 'module', section: 'collector', key: 'modules', idKey: 'id', label: '模块', canWrite: (p) => can(p.role, 'targets:write'), needs: 'targets:write（运维或管理员）' },
-  { kind: 'target', section: 'collector', key: 'targets', idKey: 'id', label: '监测对象', enabledKey: 'enabled', canWrite: (p) => can(p.role, 'targets:write'), needs: 'targets:write（运维或管理员）' },
+  { kind: 'module', section: 'collector', key: 'modules', idKey: 'id', label: '模块', canWrite: (p) => allows(p, 'targets:write'), needs: 'targets:write（运维或管理员）' },
+  { kind: 'target', section: 'collector', key: 'targets', idKey: 'id', label: '监测对象', enabledKey: 'enabled', canWrite: (p) => allows(p, 'targets:write'), needs: 'targets:write（运维或管理员）' },
 ];

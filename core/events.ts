@@ -3,7 +3,7 @@ import { streamSSE } from 'hono/streaming';
 import type { Db } from './db';
 import type { Logger } from './log';
 import type { Principal } from './auth/service';
-import { can } from './auth/roles';
+import { allows } from './auth/roles';
 import { httpError, type AppEnv } from './http';
 
 /** The channel the database announces changes on (sql/045_live_events.sql). */
@@ -24,11 +24,11 @@ export type LiveEvent =
 export function mayHear(p: Principal, e: LiveEvent): boolean {
   switch (e.topic) {
     case 'notice':
-      return can(p.role, 'notices:read') || (p.role === 'department' && !!p.department && p.department === e.department);
+      return allows(p, 'notices:read') || (p.role === 'department' && !!p.department && p.department === e.department && allows(p, 'notices:respond'));
     case 'resync':
       return true;
     default:
-      return can(p.role, 'read');
+      return allows(p, 'read');
   }
 }
 

@@ -4,7 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import { getCookie } from 'hono/cookie';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { AuthService, Principal, AuditEntry } from './auth/service';
-import { can, type Permission } from './auth/roles';
+import { allows, can, type Permission } from './auth/roles';
 import { maskPersonalData } from './mask';
 
 export type AppEnv = { Variables: { principal: Principal | null; requestId: string } };
@@ -48,7 +48,7 @@ export function requirePermission(perm: Permission): MiddlewareHandler<AppEnv> {
     const p = c.get('principal');
     if (!p) return httpError(c, 401, 'unauthenticated', '需要登录 (log in, or send Authorization: Bearer <token>)');
     if (!can(p.role, perm)) return httpError(c, 403, 'forbidden', `角色 ${p.role} 无权执行此操作 (needs permission ${perm})`);
-    if (p.scopes?.length && !p.scopes.includes(perm)) return httpError(c, 403, 'forbidden_scope', `此令牌的权限范围不含 ${perm} (token scopes: ${p.scopes.join(', ')})`);
+    if (!allows(p, perm)) return httpError(c, 403, 'forbidden_scope', `此令牌的权限范围不含 ${perm} (token scopes: ${(p.scopes ?? []).join(', ')})`);
     await next();
   };
 }
@@ -64,7 +64,8 @@ export async function readJson<T = unknown>(c: Context): Promise<{ ok: true; val
   try {
     return { ok: true, value: (await c.req.json()) as T };
   } catch (err) {
-    return { ok: false, response: httpError(c, 400, 'bad_json', `request body is not valid JSON: ${(err as Error).message}`) };
+    // Not the parser's words: they quote the body (the sender's data, maybe a secret).
+    return { ok: false, response: httpError(c, 400, 'bad_json', '请求体不是合法的 JSON (body is not valid JSON)', { field: 'body' }) };
   }
 }
 
@@ -156,8 +157,9 @@ export function sameOriginGuard(opts: { publicOrigins?: string[]; crossOrigin?: 
     if (site === 'cross-site') return httpError(c, 403, 'cross_origin', '跨站请求被拒绝 (Sec-Fetch-Site: cross-site)');
     const type = c.req.header('content-type') ?? '';
     const hasBody = Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding') !== undefined;
-    if (hasBody && SIMPLE_TYPES.test(type) && !opts.uploads?.some((re) => re.test(c.req.path) && !/^text\/plain/i.test(type))) {
-      return httpError(c, 415, 'unsupported_media_type', `请求体须为 JSON（Content-Type: application/json），收到 ${type.slice(0, 60)}`);
+    // No Content-Type at all is a simple request too (a fetch of a Blob without a type): refused like a form.
+    if (hasBody && (!type.trim() || SIMPLE_TYPES.test(type)) && !opts.uploads?.some((re) => re.test(c.req.path) && !/^text\/plain/i.test(type))) {
+      return httpError(c, 415, 'unsupported_media_type', `请求体须为 JSON（Content-Type: application/json），收到 ${type.slice(0, 60) || '无 Content-Type'}`);
     }
     return next();
   };

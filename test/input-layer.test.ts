@@ -187,6 +187,44 @@ test('ID numbers: masked for ops, security and admin in every field and free tex
   assert.ok((await call('GET', '/api/reporter/rejects', { caller: regulator })).text.includes(person));
 });
 
+test('ID numbers in exports: the correction queue\'s CSV and .xlsx and the audit log (JSON and CSV) mask them for all but the regulator', async () => {
+  const ExcelJS = (await import('exceljs')).default;
+  const f = makeFixtures({ seed: 4, items: 1, officers: 2, inspections: 1, penalties: 1, now: h.clock() });
+  const person = makeIdNumber(rng(9), '1985-06-01');
+  const masked = `${person.slice(0, 6)}********${person.slice(-4)}`;
+  for (const t of ['ITEM', 'OFFICER', 'INSPECTION'] as const) assert.is((await call('POST', `/api/reporter/records/${t}`, { caller: token, body: f[t] })).status, 200);
+  // A person's number used as the record's code (and in its USCC field): an invalid record, in the queue's error part.
+  const pen = { ...f.PENALTY[0], recordId: person, partyCertType: '001', partyCertNo: person };
+  assert.is((await call('POST', '/api/reporter/records/PENALTY', { caller: token, body: [pen] })).status, 200);
+  const csvAs = async (who: typeof ops) => (await call('GET', '/api/reporter/corrections/report.csv?part=error&dataType=PENALTY', { caller: who })).text;
+  const xlsxAs = async (who: typeof ops) => {
+    const res = await h.sys.app.request(`http://ops.city.local/api/reporter/corrections/report.xlsx?dataType=PENALTY`, { headers: { host: 'ops.city.local', cookie: who.cookie! } });
+    assert.is(res.status, 200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
+    const ws = wb.getWorksheet('待更正的错误')!;
+    return ws.getRows(2, Math.max(1, ws.rowCount - 1))!.map((r) => (r.values as unknown[]).join('|')).join('\n');
+  };
+  for (const who of [ops, security, admin]) {
+    const csv = await csvAs(who);
+    assert.ok(csv.includes(masked), `${who.name}: the record is in the CSV, masked: ${csv.slice(0, 300)}`);
+    assert.not.ok(csv.includes(person), `${who.name}: CSV`);
+    const x = await xlsxAs(who);
+    assert.ok(x.includes(masked), `${who.name}: .xlsx`);
+    assert.not.ok(x.includes(person), `${who.name}: .xlsx`);
+  }
+  assert.ok((await csvAs(regulator)).includes(person), 'the regulator sees the code, to correct the record');
+  assert.ok((await xlsxAs(regulator)).includes(person));
+  // The audit log (admin only): free text in it masked in the list and in its CSV export.
+  await h.sys.auth.audit({ actor: 'reg', role: 'regulator', action: 'reporter.records.withdraw', target: `PENALTY/${person}`, details: { reason: `当事人身份证号 ${person} 录错` } });
+  for (const path of ['/api/auth/audit?limit=5', '/api/auth/audit.csv']) {
+    const a = await call('GET', path, { caller: admin });
+    assert.is(a.status, 200, path);
+    assert.ok(a.text.includes(masked), path);
+    assert.not.ok(a.text.includes(person), path);
+  }
+});
+
 test('the log of the whole file has none of the secrets', () => {
   const log = h.logLines.join('');
   for (const s of h.secrets) assert.not.ok(log.includes(s), `secret ${s.slice(0, 6)}… in the log`);

@@ -147,6 +147,32 @@ test('API tokens expire, and their scopes are enforced; a scope outside the role
   assert.is((await call('GET', '/api/reporter/runs', { token: t.json.token })).status, 401, 'expired');
 });
 
+test('token scopes hold inside the routes too: a read-scoped token silences, writes configuration and issues notices nothing, whatever its role', async () => {
+  const root = await admin();
+  const mk = async (role: string, scopes?: string[]) => {
+    const r = await call('POST', '/api/auth/tokens', { cookie: root, body: { name: `scope-${role}-${scopes?.join('+') ?? 'all'}`, role, ...(scopes ? { scopes } : {}) } });
+    assert.is(r.status, 201, JSON.stringify(r.json));
+    return r.json.token as string;
+  };
+  const silence = { team: 'ops', matchers: ['target="nightly"'], endsAt: new Date(clock() + 3_600_000).toISOString(), comment: '令牌范围测试' };
+  const target = (id: string) => ({ data: { id, module: 'batch', name: '范围测试', type: 'tcp', interval: '1h', spec: { host: '127.0.0.1', port: 10 } }, reason: '令牌范围测试' });
+  // The team checks inside the alert routes and the configuration objects used the role alone before.
+  for (const [role, t] of [['ops', await mk('ops', ['read'])], ['admin', await mk('admin', ['read'])]] as const) {
+    const s = await call('POST', '/api/alerts/silences', { token: t, body: silence });
+    assert.is(s.status, 403, `${role} token scoped read creates a silence: ${JSON.stringify(s.json)}`);
+    const w = await call('POST', '/api/collector/config/targets', { token: t, body: target(`scoped-${role}`) });
+    assert.is(w.status, 403, `${role} token scoped read writes a target: ${JSON.stringify(w.json)}`);
+  }
+  const n = await call('POST', '/api/alerts/notices', { token: await mk('security', ['read']), body: { alertId: 1, title: 'x', level: 'medium' } });
+  assert.is(n.status, 403, 'a security token scoped read issues no notice');
+  // The same role unscoped may; a token scoped to just the permission may too.
+  const opsAll = await mk('ops');
+  assert.is((await call('POST', '/api/alerts/silences', { token: opsAll, body: silence })).status, 201);
+  assert.is((await call('POST', '/api/alerts/silences', { token: await mk('ops', ['read', 'alerts:ops:write']), body: silence })).status, 201);
+  const w = await call('POST', '/api/collector/config/targets', { token: await mk('ops', ['read', 'targets:write']), body: target('scoped-ok') });
+  assert.is(w.status, 201, JSON.stringify(w.json));
+});
+
 test('sessions: an admin lists and ends one; a password reset ends the user\'s sessions', async () => {
   const root = await admin();
   const ann = (await login('ann', 'Yunwei-shift-2026')).cookie;
@@ -169,6 +195,13 @@ test('CSRF: a foreign Origin, a cross-site fetch, and a form or text/plain body 
   assert.is((await call('POST', '/api/auth/tokens', { cookie: root, origin: 'https://evil.example', body })).status, 403);
   assert.is((await call('POST', '/api/auth/tokens', { cookie: root, raw: JSON.stringify(body), type: 'text/plain' })).status, 415);
   assert.is((await call('POST', '/api/auth/tokens', { cookie: root, raw: 'name=csrf&role=ops', type: 'application/x-www-form-urlencoded' })).status, 415);
+  // Sec-Fetch-Site without an Origin, every unsafe method, and a body with no Content-Type at all (a Blob's fetch).
+  const cross = await sys.app.request(`http://${HOST}/api/auth/tokens`, { method: 'POST', headers: { host: HOST, cookie: root, 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  assert.is(cross.status, 403);
+  assert.is(((await cross.json()) as any).error.code, 'cross_origin');
+  for (const method of ['PUT', 'PATCH', 'DELETE']) assert.is((await call(method, '/api/auth/sessions/1', { cookie: root, origin: 'https://evil.example' })).status, 403, method);
+  const untyped = await sys.app.request(`http://${HOST}/api/auth/tokens`, { method: 'POST', headers: { host: HOST, cookie: root, 'content-length': String(JSON.stringify(body).length) }, body: new Blob([JSON.stringify(body)]) });
+  assert.is(untyped.status, 415, 'a body without a Content-Type');
   const same = await call('POST', '/api/auth/tokens', { cookie: root, origin: `http://${HOST}`, body });
   assert.is(same.status, 201, 'our own origin, JSON');
   // A heartbeat comes from a batch job anywhere, with its token in the path: not a browser session's request.

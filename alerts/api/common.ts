@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { can } from '../../core/auth/roles';
+import { allows, isFullAdmin } from '../../core/auth/roles';
 import type { AppEnv } from '../../core/http';
 import { parseInstant } from '../../core/input';
 
@@ -7,10 +7,10 @@ import { parseInstant } from '../../core/input';
 export function canWriteTeam(c: Context<AppEnv>, team: string): boolean {
   const p = c.get('principal');
   if (!p) return false;
-  if (team === 'security') return can(p.role, 'alerts:security:write');
-  if (team === 'ops') return can(p.role, 'alerts:ops:write');
-  if (team === 'regulator') return can(p.role, 'alerts:regulator:write');
-  return p.role === 'admin';
+  if (team === 'security') return allows(p, 'alerts:security:write');
+  if (team === 'ops') return allows(p, 'alerts:ops:write');
+  if (team === 'regulator') return allows(p, 'alerts:regulator:write');
+  return isFullAdmin(p);
 }
 
 /** Either permission lets the request in; the team check happens on the object. */

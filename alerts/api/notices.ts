@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { stringify } from 'csv-stringify/sync';
-import { can } from '../../core/auth/roles';
+import { allows, isFullAdmin } from '../../core/auth/roles';
 import { addMonths, isCalendarDate, chinaDate, chinaDayStart, chinaWallClock } from '../../core/china-time';
 import { auditFrom, httpError, page, readJson, type AppEnv } from '../../core/http';
 import type { AuthService } from '../../core/auth/service';
@@ -54,7 +54,7 @@ const feedbackBody = z
   })
   .strict();
 
-const zIssues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+const zIssues = (e: z.ZodError) => `请求内容不合法：${e.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`;
 
 /**
  * 通报 (notices) under /api/alerts/notices: security issues them (from an alert or by hand) and reviews the
@@ -70,8 +70,8 @@ export function noticeRoutes(ctx: AlertsContext, cfg: () => AlertsConfig, auth: 
   const scope = (c: Context<AppEnv>): { department?: string } | undefined => {
     const p = c.get('principal');
     if (!p) return undefined;
-    if (can(p.role, 'notices:read')) return {};
-    if (p.role === 'department' && p.department) return { department: p.department };
+    if (allows(p, 'notices:read')) return {};
+    if (p.role === 'department' && p.department && allows(p, 'notices:respond')) return { department: p.department };
     return undefined;
   };
   const actor = (c: Context<AppEnv>) => ({ name: c.get('principal')!.name, role: c.get('principal')!.role });
@@ -182,7 +182,7 @@ export function noticeRoutes(ctx: AlertsContext, cfg: () => AlertsConfig, auth: 
 
   r.post('/notices', async (c) => {
     const p = c.get('principal');
-    if (!p || !can(p.role, 'notices:issue')) return refuse(c);
+    if (!p || !allows(p, 'notices:issue')) return refuse(c);
     const body = await readJson(c);
     if (!body.ok) return body.response;
     const parsed = issueBody.safeParse(body.value);
@@ -224,7 +224,7 @@ export function noticeRoutes(ctx: AlertsContext, cfg: () => AlertsConfig, auth: 
     r.post(`/notices/:id/${path}`, async (c) => {
       const p = c.get('principal');
       if (!p) return refuse(c);
-      const allowed = s.who === 'security' ? can(p.role, 'notices:issue') : (p.role === 'department' && !!p.department) || p.role === 'admin';
+      const allowed = s.who === 'security' ? allows(p, 'notices:issue') : (p.role === 'department' && !!p.department && allows(p, 'notices:respond')) || isFullAdmin(p);
       if (!allowed) return httpError(c, 403, 'forbidden', s.who === 'security' ? '只有安全人员可以审核、退回或办结通报' : '只有责任部门的联络人可以签收和反馈通报');
       const id = idOf(c);
       if (id === null) return notFound(c);

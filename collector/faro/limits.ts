@@ -39,7 +39,7 @@ export async function readBody(req: Request, max: number): Promise<BodyResult> {
   if (Number.isFinite(declared) && declared > max) return tooLarge(max);
   const encoding = (req.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
   if (encoding !== 'identity' && encoding !== 'gzip') {
-    return { ok: false, status: 415, code: 'unsupported_encoding', message: `Content-Encoding ${encoding} is not supported; send gzip or no encoding` };
+    return { ok: false, status: 415, code: 'unsupported_encoding', message: `不支持的 Content-Encoding ${encoding.slice(0, 40)}，请用 gzip 或不压缩 (send gzip or no encoding)` };
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -62,14 +62,14 @@ export async function readBody(req: Request, max: number): Promise<BodyResult> {
       buf = await gunzipAsync(buf, { maxOutputLength: max });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) return tooLarge(max, 'after gunzip ');
-      return { ok: false, status: 400, code: 'bad_gzip', message: `Content-Encoding is gzip but the body does not gunzip: ${(err as Error).message}` };
+      return { ok: false, status: 400, code: 'bad_gzip', message: `Content-Encoding 为 gzip，但请求体无法解压 (the body does not gunzip: ${(err as Error).message.slice(0, 100)})` };
     }
   }
   return { ok: true, text: buf.toString('utf8') };
 }
 
 function tooLarge(max: number, where = ''): BodyResult {
-  return { ok: false, status: 413, code: 'too_large', message: `body ${where}is larger than faro.maxBodyBytes (${max} bytes); send smaller batches` };
+  return { ok: false, status: 413, code: 'too_large', message: `请求体${where ? '解压后' : ''}超过 faro.maxBodyBytes（${max} 字节），请分批发送 (body ${where}is larger than faro.maxBodyBytes; send smaller batches)` };
 }
 
 /**

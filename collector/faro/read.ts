@@ -114,7 +114,7 @@ export function createReadRoutes(d: { db: Db; clock: Clock; getConfig(): FaroCon
   app.get('/errors/:fingerprint', rd, async (c) => {
     const { limit, offset } = page(c, 20, 200);
     const rows = await exceptionsOf(d.db, c.req.param('fingerprint'), { limit, offset });
-    if (!rows.length && offset === 0) return httpError(c, 404, 'not_found', 'no exception with this fingerprint');
+    if (!rows.length && offset === 0) return httpError(c, 404, 'not_found', '没有这个指纹的前端异常 (no exception with this fingerprint)');
     const items: FaroException[] = rows.map((x) => ({ ...x, ts: iso(x.ts) }));
     return c.json({ items });
   });

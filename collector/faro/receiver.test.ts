@@ -168,5 +168,17 @@ test('the database failing answers 503 (the SDK retries) and loses nothing silen
   assert.is(r.headers.get('retry-after'), '5');
 });
 
+test('values the database refuses are a 400 with a generic message: the database\'s own words never reach the sender', async () => {
+  const refusing: Db = Object.create(db);
+  refusing.tx = async () => { throw Object.assign(new Error('invalid input syntax for type json: "secret-faro-value" at character 12 in relation faro_logs'), { code: '22P02' }); };
+  const { app: app3 } = receiverApp(refusing, clock);
+  const r = await app3.request('/faro/collect', { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: JSON.stringify(sampleBody(clock())) });
+  assert.is(r.status, 400);
+  const text = await r.text();
+  assert.is(JSON.parse(text).error.code, 'unstorable');
+  assert.match(text, /[\u4e00-\u9fff]/, 'a Chinese message');
+  assert.not.match(text, /secret-faro-value|syntax|json|faro_logs|22P02/);
+});
+
 test.after(async () => db.close());
 test.run();

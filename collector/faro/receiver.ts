@@ -85,14 +85,14 @@ export function createReceiverRoutes(d: ReceiverDeps) {
       c.header('Access-Control-Expose-Headers', 'Retry-After, X-Faro-Session-Status');
       c.header('Vary', 'Origin');
     }
-    if (!cfg.enabled) return reject(c, 503, 'disabled', 'the Faro receiver is switched off (faro.enabled: false)');
-    if (!target) return reject(c, 401, 'unknown_key', key ? 'unknown app key; use a key from faro.apps' : 'missing app key: send the x-api-key header or POST to .../collect/<key>');
-    if (origin && !originAllowed(cfg, origin, target, c.req.header('host'))) return reject(c, 403, 'origin_not_allowed', `origin ${origin} is not allowed for app ${target.name}`);
+    if (!cfg.enabled) return reject(c, 503, 'disabled', '前端监测接收端已关闭 (the Faro receiver is switched off: faro.enabled: false)');
+    if (!target) return reject(c, 401, 'unknown_key', key ? '未知的应用密钥 (unknown app key; use a key from faro.apps)' : '缺少应用密钥 (missing app key: send the x-api-key header or POST to .../collect/<key>)');
+    if (origin && !originAllowed(cfg, origin, target, c.req.header('host'))) return reject(c, 403, 'origin_not_allowed', `来源 ${origin.slice(0, 100)} 不允许为应用 ${target.name} 上报 (origin not allowed for this app)`);
     const wait = limiter().take(target.name);
-    if (wait > 0) return reject(c, 429, 'rate_limited', `app ${target.name} sends more than ${cfg.rateLimit.perSecond} requests/s; retry after ${wait}s`, { 'Retry-After': String(wait) });
+    if (wait > 0) return reject(c, 429, 'rate_limited', `应用 ${target.name} 上报过于频繁，请 ${wait} 秒后重试 (more than ${cfg.rateLimit.perSecond} requests/s)`, { 'Retry-After': String(wait) });
     const ctype = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
     if (ctype !== 'application/json' && ctype !== 'text/plain') {
-      return reject(c, 415, 'unsupported_media_type', `Content-Type ${ctype || '(none)'} is not accepted; send application/json`);
+      return reject(c, 415, 'unsupported_media_type', `不接受的 Content-Type ${ctype.slice(0, 60) || '(无)'}，请发送 application/json (send application/json)`);
     }
     const body = await readBody(c.req.raw, cfg.maxBodyBytes);
     if (!body.ok) return reject(c, body.status, body.code, body.message);
@@ -100,10 +100,10 @@ export function createReceiverRoutes(d: ReceiverDeps) {
     try {
       json = JSON.parse(body.text);
     } catch (err) {
-      return reject(c, 400, 'bad_json', `body is not valid JSON: ${(err as Error).message}`);
+      return reject(c, 400, 'bad_json', '请求体不是合法的 JSON (body is not valid JSON)');
     }
     const parsed = faroBody.safeParse(json);
-    if (!parsed.success) return reject(c, 400, 'invalid_payload', `not a Faro payload: ${describeIssues(parsed.error)}`);
+    if (!parsed.success) return reject(c, 400, 'invalid_payload', `不是 Faro 上报格式：${describeIssues(parsed.error)} (not a Faro payload)`);
     const idem = c.req.header('idempotency-key');
     const idemKey = idem && idem.length <= 128 ? `${target.name}\u0001${idem}` : undefined;
     if (idemKey && seen.has(idemKey)) return c.json({ accepted: 0, duplicate: true }, 202);
@@ -112,9 +112,13 @@ export function createReceiverRoutes(d: ReceiverDeps) {
       await d.writer.write(rows);
       if (idemKey) seen.add(idemKey);
     } catch (err) {
-      if (err instanceof UnstorableError) return reject(c, 400, 'unstorable', `the database refused these values: ${err.message}`);
+      if (err instanceof UnstorableError) {
+        // The database's own words stay in the log (quoted values cut out: they are the sender's data), never in the answer.
+        d.log.warn({ app: target.name, reason: err.message.replace(/"[^"]*"/g, '"…"').replace(/'[^']*'/g, "'…'").slice(0, 300) }, 'faro batch refused by the database');
+        return reject(c, 400, 'unstorable', '数据库不接受这批数据中的某些值（超出范围或格式不合法），请检查后重试 (the database refused some values of this batch)');
+      }
       const busy = err instanceof WriterBusyError;
-      return reject(c, 503, busy ? 'busy' : 'storage_unavailable', busy ? 'the receiver is catching up; retry shortly' : 'the database did not take the data; retry shortly', { 'Retry-After': '5' });
+      return reject(c, 503, busy ? 'busy' : 'storage_unavailable', busy ? '接收端正在处理积压，请稍后重试 (the receiver is catching up; retry shortly)' : '数据库暂时无法写入，请稍后重试 (the database did not take the data; retry shortly)', { 'Retry-After': '5' });
     }
     for (const t in rows) if (rows[t as FaroTable].length) d.metrics.stored.inc({ app: target.name, table: t }, rows[t as FaroTable].length);
     return c.json({ accepted: rowCount(rows) }, 202);

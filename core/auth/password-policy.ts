@@ -3,6 +3,7 @@
  * dictionaries and pattern matching, @zxcvbn-ts, shipped as data — no list of our own), and optionally a mix of
  * character classes. Every problem comes back in Chinese, for the form and the API.
  */
+import { createRequire } from 'node:module';
 import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 
 export interface PasswordPolicy {
@@ -13,12 +14,16 @@ export interface PasswordPolicy {
 
 export const DEFAULT_POLICY: PasswordPolicy = { minLength: 12, minScore: 3, requireClasses: 0 };
 
-// The dictionaries are a few MB: loaded at the first password check, not at every start.
-let checker: Promise<ZxcvbnFactory> | undefined;
-function zxcvbn(): Promise<ZxcvbnFactory> {
-  checker ??= Promise.all([import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common')]).then(
-    ([core, common]) => new core.ZxcvbnFactory({ dictionary: common.dictionary, graphs: common.adjacencyGraphs }),
-  );
+// The dictionaries are a few MB: loaded at the first password check (~0.2 s), not at every start. Synchronously, so
+// that the configuration's validation can check the seed passwords too (core/config/core.ts).
+const require = createRequire(import.meta.url);
+let checker: ZxcvbnFactory | undefined;
+function zxcvbn(): ZxcvbnFactory {
+  if (!checker) {
+    const core = require('@zxcvbn-ts/core') as typeof import('@zxcvbn-ts/core');
+    const common = require('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+    checker = new core.ZxcvbnFactory({ dictionary: common.dictionary, graphs: common.adjacencyGraphs });
+  }
   return checker;
 }
 
@@ -42,6 +47,11 @@ const WARNING_ZH: Record<string, string> = {
 
 /** The problems of a password for this user; empty when it is acceptable. */
 export async function passwordProblems(password: string, username: string, p: PasswordPolicy = DEFAULT_POLICY): Promise<string[]> {
+  return passwordProblemsSync(password, username, p);
+}
+
+/** The same, synchronously (the configuration's validation). */
+export function passwordProblemsSync(password: string, username: string, p: PasswordPolicy = DEFAULT_POLICY): string[] {
   const out: string[] = [];
   if ([...password].length < p.minLength) out.push(`密码至少 ${p.minLength} 个字符`);
   if (!password.trim()) out.push('密码不能只由空白组成');
@@ -52,7 +62,7 @@ export async function passwordProblems(password: string, username: string, p: Pa
   const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((re) => re.test(password)).length;
   if (classes < p.requireClasses) out.push(`密码须混用至少 ${p.requireClasses} 类字符（小写字母、大写字母、数字、其他符号）`);
   if (p.minScore > 0 && out.length === 0) {
-    const r = (await zxcvbn()).check(password, [username]);
+    const r = zxcvbn().check(password, [username]);
     if (r.score < p.minScore) {
       const why = r.feedback.warning ? WARNING_ZH[r.feedback.warning] ?? r.feedback.warning : '太容易被猜到';
       out.push(`密码强度不足（${why}）：请用更长、不常见的词组合，例如几个不相关的词加数字和符号`);

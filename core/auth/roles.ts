@@ -37,3 +37,22 @@ export type Permission = keyof typeof PERMISSIONS;
 export function can(role: Role, perm: Permission): boolean {
   return role === 'admin' || (PERMISSIONS[perm] as readonly Role[]).includes(role);
 }
+
+/** Who is asking, as far as permissions go: a role, and the scopes of an API token that has them. */
+export interface Grantee {
+  role: Role;
+  scopes?: readonly string[];
+}
+
+/**
+ * What a caller may do: its role's permissions, narrowed to its scopes when it is a scoped API token (issue #16: a
+ * token scoped `read` writes nothing, whatever its role). Every permission check goes through this, not `can`.
+ */
+export function allows(p: Grantee, perm: Permission): boolean {
+  return can(p.role, perm) && (!p.scopes?.length || p.scopes.includes(perm));
+}
+
+/** An admin without narrower scopes (a signed-in admin, an unscoped admin token): what only admin may do. */
+export function isFullAdmin(p: Grantee): boolean {
+  return p.role === 'admin' && !p.scopes?.length;
+}

@@ -6,6 +6,7 @@ import { MissingDepartmentError, TokenScopeError, type AuthService } from './ser
 import { ROLES } from './roles';
 import { listAudit, listTokens, listUsers } from './store';
 import { WeakPasswordError } from './password-policy';
+import { maskIdNumbers, maskPersonalData } from '../mask';
 import { idParam as rowId, instant, listQuery, queryInput } from '../input';
 import { stringify } from 'csv-stringify/sync';
 import { chinaDate } from '../china-time';
@@ -48,7 +49,7 @@ const tokenBody = z.object({
 const passwordBody = z.object({ current: z.string().min(1).max(256), next: z.string().min(1).max(256) });
 const codeBody = z.object({ code: z.string().regex(/^\d{6}$/, '6 位数字验证码') });
 
-const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+const issues = (e: z.ZodError) => `请求内容不合法：${e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`;
 const idParam = (c: Context) => {
   const r = rowId.safeParse(c.req.param('id') ?? '');
   return r.success ? r.data : null;
@@ -258,7 +259,8 @@ export function createAuthRoutes(deps: { db: Db; auth: AuthService; sessionTtlMs
     const p = queryInput(c, auditListQuery);
     if (!p.ok) return p.response;
     const { limit, offset, sort, ...f } = p.value;
-    return c.json(await listAudit(db, limit, offset, { ...f, sortDesc: sort.desc }));
+    // Free text in the log (a withdrawal's reason, a record's code) may hold an ID number: masked, as for every role but the regulator.
+    return c.json(maskPersonalData(await listAudit(db, limit, offset, { ...f, sortDesc: sort.desc })));
   });
 
   // The same filters as a CSV file (UTF-8 with BOM, so spreadsheets open it in Chinese), at most AUDIT_CSV_MAX rows.
@@ -268,7 +270,7 @@ export function createAuthRoutes(deps: { db: Db; auth: AuthService; sessionTtlMs
     const { sort, limit: _l, offset: _o, ...f } = p.value;
     const res = await listAudit(db, AUDIT_CSV_MAX, 0, { ...f, sortDesc: sort.desc });
     const csv = stringify(
-      res.items.map((a) => [a.ts, a.actor, a.role ?? '', a.action, a.target ?? '', a.ip ?? '', JSON.stringify(a.details)]),
+      res.items.map((a) => [a.ts, a.actor, a.role ?? '', a.action, maskIdNumbers(a.target ?? ''), a.ip ?? '', JSON.stringify(maskPersonalData(a.details))]),
       { header: true, columns: ['时间', '操作人', '角色', '动作', '对象', 'IP', '详情'] },
     );
     await auditFrom(c, auth, { action: 'audit.export', target: 'audit_log', details: { ...f, rows: res.items.length, total: res.total } });

@@ -1,6 +1,20 @@
 import { ROLES } from '../auth/roles';
 import { z } from 'zod';
+import { passwordProblemsSync } from '../auth/password-policy';
 import { duration, secret } from './common';
+
+/** The user names the users table takes (sql/001_core.sql's CHECK). */
+const USERNAME_RE = /^[A-Za-z0-9_.-]{2,64}$/;
+
+function isPostgresUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    // postgres:///db (the local socket) and ?host=/path are forms node-postgres takes too.
+    return u.protocol === 'postgres:' || u.protocol === 'postgresql:';
+  } catch {
+    return false;
+  }
+}
 
 export const serverConfig = z
   .object({
@@ -21,7 +35,9 @@ export const serverConfig = z
 export const databaseConfig = z
   .object({
     /** A TimescaleDB server; the DATABASE_URL environment variable wins over this. Without either: embedded. */
-    url: secret.optional(),
+    url: secret
+      .optional()
+      .refine((v) => v === undefined || isPostgresUrl(v), { message: 'expected a PostgreSQL URL such as postgres://user:password@db.example:5432/city_ops' }),
     /** Where the embedded database keeps its files. */
     dataDir: z.string().default('./data/db'),
     poolSize: z.number().int().min(1).max(200).default(10),
@@ -99,6 +115,23 @@ export const authConfig = z
     tokenTtl: duration({ min: '1h', max: '3y' }).prefault('180d'),
   })
   .strict()
+  // What the start would refuse when it creates the users, refused here first, at the key's line: a name the users
+  // table does not take, a password the policy refuses (the same check as the API's, zxcvbn included).
+  .superRefine((a, ctx) => {
+    const users: [(string | number)[], { username: string; password: string }][] = [
+      ...(a.initialAdmin ? [[['initialAdmin'], a.initialAdmin] as [(string | number)[], { username: string; password: string }]] : []),
+      ...a.seedUsers.map((u, i) => [['seedUsers', i], u] as [(string | number)[], { username: string; password: string }]),
+    ];
+    for (const [path, u] of users) {
+      if (!USERNAME_RE.test(u.username)) {
+        ctx.addIssue({ code: 'custom', path: [...path, 'username'], message: 'a user name is 2–64 letters, digits, "_", "." or "-"' });
+        continue;
+      }
+      if (typeof u.password !== 'string') continue;
+      const problems = passwordProblemsSync(u.password, u.username, a.passwordPolicy);
+      if (problems.length) ctx.addIssue({ code: 'custom', path: [...path, 'password'], message: `the password policy (auth.passwordPolicy) refuses it: ${problems.join('；')}` });
+    }
+  })
   .prefault({});
 
 export const logConfig = z

@@ -42,8 +42,13 @@ export class ConfigError extends Error {
   }
 }
 
-function describe(v: unknown): string {
+// Keys whose value is a secret: a problem with one never shows the value (the message goes to the log and the screen).
+const SECRET_PATH = /pass(word)?|secret|token|api[-_]?key|^key$/i;
+
+function describe(v: unknown, path: PropertyKey[] = []): string {
   if (v === undefined) return 'nothing';
+  const last = String(path.at(-1) ?? '');
+  if (typeof v === 'string' && (SECRET_PATH.test(last) || path.join('.') === 'database.url')) return `a secret of ${[...v].length} characters (not shown)`;
   const s = JSON.stringify(v);
   return s && s.length > 80 ? s.slice(0, 77) + '...' : String(s);
 }
@@ -88,7 +93,7 @@ export function parseConfigWith<S extends z.ZodType>(configSchema: S, text: stri
           line: pos?.line,
           column: pos?.col,
           message,
-          found: issue.code === 'unrecognized_keys' ? undefined : describe(value),
+          found: issue.code === 'unrecognized_keys' ? undefined : describe(value, issue.path),
         };
       }),
     );

@@ -151,8 +151,8 @@ export async function importFindings(q: Queryable, id: number, kind: ImportFindi
 export const FINDING_PART_ZH: Record<ImportFindingKind, string> = { error: '待更正的错误', waiting: '等待关联记录', warning: '警告' };
 
 /** One part of an import's report as CSV text (reports.ts: UTF-8 BOM, CRLF, formula-guarded cells, Chinese headers). */
-export async function findingsCsv(q: Queryable, id: number, kind: ImportFindingKind): Promise<string> {
-  return reportCsv(importLines(q, id, kind), kind, false);
+export async function findingsCsv(q: Queryable, id: number, kind: ImportFindingKind, reveal = false): Promise<string> {
+  return reportCsv(importLines(q, id, kind), kind, false, reveal);
 }
 
 /**

@@ -49,13 +49,18 @@ export function reportHeader(kind: ImportFindingKind, queue: boolean): string[] 
   return queue ? ['数据类型', '导入编号', ...HEAD[kind], ...(kind === 'error' ? ['发现方'] : [])] : HEAD[kind];
 }
 
-export function reportCells(kind: ImportFindingKind, l: ReportLine, queue: boolean): (string | number)[] {
-  const head: (string | number)[] = [l.rowNo ?? '', l.recordId, labelOf(l.dataType, l.field) ?? l.field, l.field];
+/**
+ * One line's cells. The message has its ID numbers masked always; a record's code and the record it waits for
+ * (which may be an ID number too, e.g. a person's number used as a record code) unless `reveal` (the regulator).
+ */
+export function reportCells(kind: ImportFindingKind, l: ReportLine, queue: boolean, reveal = false): (string | number)[] {
+  const id = (s: string) => (reveal ? s : maskIdNumbers(s));
+  const head: (string | number)[] = [l.rowNo ?? '', id(l.recordId), labelOf(l.dataType, l.field) ?? l.field, l.field];
   const msg = maskIdNumbers(l.message);
   let cells: (string | number)[];
   if (kind === 'waiting') {
     const t = REF_TYPE[l.field];
-    cells = [...head, t ? `${DATA_TYPE_ZH[t]}（${t}）` : '', l.ref ?? '', msg];
+    cells = [...head, t ? `${DATA_TYPE_ZH[t]}（${t}）` : '', id(l.ref ?? ''), msg];
   } else cells = [...head, l.code, msg];
   if (!queue) return cells;
   const t = l.dataType ? `${DATA_TYPE_ZH[l.dataType]}（${l.dataType}）` : '';
@@ -130,9 +135,9 @@ export async function* queueLines(q: Queryable, kind: ImportFindingKind, f: { da
 }
 
 /** One part as CSV text (UTF-8 BOM so that Excel shows the Chinese, CRLF, formula-guarded cells). */
-export async function reportCsv(lines: AsyncIterable<ReportLine>, kind: ImportFindingKind, queue: boolean): Promise<string> {
+export async function reportCsv(lines: AsyncIterable<ReportLine>, kind: ImportFindingKind, queue: boolean, reveal = false): Promise<string> {
   const out: string[] = ['\uFEFF' + csvLine(reportHeader(kind, queue))];
-  for await (const l of lines) out.push(csvLine(reportCells(kind, l, queue), true));
+  for await (const l of lines) out.push(csvLine(reportCells(kind, l, queue, reveal), true));
   return out.join('');
 }
 
@@ -140,7 +145,7 @@ export async function reportCsv(lines: AsyncIterable<ReportLine>, kind: ImportFi
  * All three parts as one .xlsx workbook, a worksheet per part named by its Chinese name (an empty part has its header
  * only), streamed as it is written. In .xlsx a cell is never a formula unless written as one: no guard needed.
  */
-export function reportXlsx(parts: (kind: ImportFindingKind) => AsyncIterable<ReportLine>, queue: boolean): Readable {
+export function reportXlsx(parts: (kind: ImportFindingKind) => AsyncIterable<ReportLine>, queue: boolean, reveal = false): Readable {
   const out = new PassThrough();
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   void (async () => {
@@ -151,7 +156,7 @@ export function reportXlsx(parts: (kind: ImportFindingKind) => AsyncIterable<Rep
       const head = ws.addRow(header);
       head.font = { bold: true };
       head.commit();
-      for await (const l of parts(kind)) ws.addRow(reportCells(kind, l, queue)).commit();
+      for await (const l of parts(kind)) ws.addRow(reportCells(kind, l, queue, reveal)).commit();
       ws.commit();
     }
     await wb.commit();

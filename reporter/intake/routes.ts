@@ -20,7 +20,7 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AuthService } from '../../core/auth/service';
-import { can } from '../../core/auth/roles';
+import { allows } from '../../core/auth/roles';
 import { auditFrom, clientIp, httpError, page, readJson, requirePermission, type AppEnv } from '../../core/http';
 import { maskIdNumber, scrub } from '../../core/mask';
 import type { Db } from '../../core/db';
@@ -255,7 +255,7 @@ export function createIntakeRoutes(deps: IntakeRouteDeps): Hono<AppEnv> {
     if (r.res) return r.res;
     const kind = partOf(c, 'part');
     if (kind instanceof Response) return kind;
-    const csv = await findingsCsv(db, r.rec.id, kind);
+    const csv = await findingsCsv(db, r.rec.id, kind, mayReveal(c));
     const file = `导入${r.rec.id}-${r.rec.dataType}-${FINDING_PART_ZH[kind]}.csv`;
     return c.body(csv, 200, {
       'Content-Type': 'text/csv; charset=utf-8',
@@ -268,7 +268,7 @@ export function createIntakeRoutes(deps: IntakeRouteDeps): Hono<AppEnv> {
     const r = await importOf(c);
     if (r.res) return r.res;
     const id = r.rec.id;
-    const body = Readable.toWeb(reportXlsx((kind) => importLines(db, id, kind), false)) as ReadableStream;
+    const body = Readable.toWeb(reportXlsx((kind) => importLines(db, id, kind), false, mayReveal(c))) as ReadableStream;
     return c.body(body, 200, { 'Content-Type': XLSX, 'Content-Disposition': attachment(`import-${id}-report.xlsx`, `导入${id}-${r.rec.dataType}-错误报告.xlsx`) });
   });
 
@@ -283,23 +283,27 @@ export function createIntakeRoutes(deps: IntakeRouteDeps): Hono<AppEnv> {
     if (kind instanceof Response) return kind;
     const dataType = queueType(c);
     if (dataType instanceof Response) return dataType;
-    const csv = await reportCsv(queueLines(db, kind, { dataType }), kind, true);
+    const csv = await reportCsv(queueLines(db, kind, { dataType }), kind, true, mayReveal(c));
     return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': attachment(`queue-${kind}.csv`, `更正队列-${FINDING_PART_ZH[kind]}.csv`) });
   });
   app.get('/corrections/report.xlsx', requirePermission('read'), async (c) => {
     const dataType = queueType(c);
     if (dataType instanceof Response) return dataType;
-    const body = Readable.toWeb(reportXlsx((kind) => queueLines(db, kind, { dataType }), true)) as ReadableStream;
+    const body = Readable.toWeb(reportXlsx((kind) => queueLines(db, kind, { dataType }), true, mayReveal(c))) as ReadableStream;
     return c.body(body, 200, { 'Content-Type': XLSX, 'Content-Disposition': attachment('queue-report.xlsx', '更正队列-错误报告.xlsx') });
   });
 
   return app;
 }
 
-/** Whoever may write records sees ID numbers in full (to correct them); readers see them masked. */
-/** The regulatory office sees ID numbers in full (it corrects the records); every other role, admin too, masked. */
+/**
+ * The regulatory office sees ID numbers in full (it corrects the records); every other role, admin too, masked. A
+ * regulator's API token only with the `reporter:write` scope (or none): a token scoped to reading or ingesting sees
+ * them masked.
+ */
 export function mayReveal(c: Context<AppEnv>): boolean {
-  return c.get('principal')?.role === 'regulator';
+  const p = c.get('principal');
+  return p?.role === 'regulator' && allows(p, 'reporter:write');
 }
 
 function maskData<T extends Record<string, unknown> | null | undefined>(data: T): T {

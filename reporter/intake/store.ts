@@ -6,7 +6,7 @@
  * A record sent again with different data is a correction (version + 1). Sent again with identical data it is the
  * same version; only its verdict (status, errors, warnings) and last arrival are refreshed.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { Db, Queryable } from '../../core/db';
 import type { ReporterDeadlinesConfig } from '../config';
 import { deadlineFor, recordDate, type WorkingCalendar } from '../standard/calendar';
@@ -60,7 +60,9 @@ export function contentHash(data: unknown): string {
 
 /** contentHash of a record whose data is already JSON text (the pipeline keeps the text for the store). */
 export function hashJson(json: string): string {
-  return createHash('sha256').update(json).digest('hex');
+  // The one-shot crypto.hash (Node ≥ 20.12): a third of createHash().update().digest()'s time for a record's few
+  // hundred bytes; the same digest.
+  return typeof crypto.hash === 'function' ? crypto.hash('sha256', json, 'hex') : crypto.createHash('sha256').update(json).digest('hex');
 }
 
 const OUTCOME: Record<ValidationResult['status'], Outcome> = { valid: 'accepted', held_reference: 'held_reference', invalid: 'rejected' };

@@ -13,7 +13,7 @@ import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { FIELDS, headerMap, DATA_TYPE_ZH } from '../standard/codes';
 import type { DataType, ValidationResult } from '../standard/types';
-import type { Intake, SubmitItem } from './service';
+import type { Intake, PreparedBatch, SubmitItem } from './service';
 import { ErrorReport } from './report';
 import { classify, createImport, finishImport, recordProgress, type ImportCounts, type NewFinding } from './imports';
 import { maskIdNumbers } from '../../core/mask';
@@ -148,13 +148,28 @@ export async function importStream(opts: StreamImportOptions): Promise<ImportSum
   });
   const counted = countBytes(opts.input, sum, opts.maxBytes);
 
+  // One batch after another, but pipelined: while batch n is stored (and its findings written), the next one is read,
+  // parsed and validated (Submission.prepare writes nothing). Stores, report lines and progress stay in file order.
+  let inFlight: Promise<void> | undefined;
+  const drain = async () => {
+    const p = inFlight;
+    inFlight = undefined;
+    await p;
+  };
   const flush = async (rows: Row[]) => {
     if (rows.length === 0) return;
     const items: SubmitItem[] = rows.map((r) => ({
       input: r.input, raw: r.input ?? r.raw, rowNo: r.rowNo,
       verdict: r.readError ? unreadable(dataType, r.readError) : r.cellErrors?.length ? badCells(dataType, r.input, r.cellErrors) : undefined,
     }));
-    const { outcomes, results, late } = await submission.submit(items);
+    const prepared = await submission.prepare(items);
+    await drain();
+    inFlight = finish(rows, prepared);
+    // Awaited by the next flush or drain; until then a failure must not count as unhandled.
+    inFlight.catch(() => undefined);
+  };
+  const finish = async (rows: Row[], prepared: PreparedBatch) => {
+    const { outcomes, results, late } = await submission.store(prepared);
     const findings: NewFinding[] = [];
     for (const [row, e] of late) {
       await report?.add(row, [e]);
@@ -196,7 +211,10 @@ export async function importStream(opts: StreamImportOptions): Promise<ImportSum
         }
       }
       await flush(batch);
+      await drain();
     } finally {
+      // A read error may end the loop while a batch is being stored: it finishes (or fails) before the report closes.
+      await inFlight?.catch(() => undefined);
       await report?.close();
     }
     await submission.close();

@@ -36,31 +36,26 @@ export async function createImport(
   return Number(res.rows[0].id);
 }
 
-/** After a batch: its findings and the counts so far (one transaction, so the counts match the parts). */
-export async function recordProgress(db: Db, id: number, c: ImportCounts, findings: NewFinding[], extra: { encoding?: string } = {}) {
-  await db.tx(async (q) => {
-    if (findings.length) {
-      await q.query(
-        `INSERT INTO reporter_import_findings (import_id, kind, row_no, record_id, field, code, message, ref)
-         SELECT $1, * FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`,
-        [
-          id,
-          findings.map((f) => f.kind),
-          findings.map((f) => f.rowNo),
-          findings.map((f) => f.recordId || null),
-          findings.map((f) => f.field),
-          findings.map((f) => f.code),
-          findings.map((f) => maskIdNumbers(f.message)),
-          findings.map((f) => f.ref ?? null),
-        ],
-      );
-    }
-    await q.query(
-      `UPDATE reporter_imports SET bytes = $2, rows = $3, accepted = $4, held_reference = $5, rejected = $6, unchanged = $7, warned = $8,
-              encoding = coalesce($9, encoding) WHERE id = $1`,
-      [id, c.bytes, c.rows, c.accepted, c.heldReference, c.rejected, c.unchanged, c.warned, extra.encoding ?? null],
-    );
-  });
+/** After a batch: its findings and the counts so far, in one statement (so the counts match the parts). */
+export async function recordProgress(q: Queryable, id: number, c: ImportCounts, findings: NewFinding[], extra: { encoding?: string } = {}) {
+  await q.query(
+    `WITH f AS (
+       INSERT INTO reporter_import_findings (import_id, kind, row_no, record_id, field, code, message, ref)
+       SELECT $1, * FROM unnest($10::text[], $11::int[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])
+     )
+     UPDATE reporter_imports SET bytes = $2, rows = $3, accepted = $4, held_reference = $5, rejected = $6, unchanged = $7, warned = $8,
+            encoding = coalesce($9, encoding) WHERE id = $1`,
+    [
+      id, c.bytes, c.rows, c.accepted, c.heldReference, c.rejected, c.unchanged, c.warned, extra.encoding ?? null,
+      findings.map((f) => f.kind),
+      findings.map((f) => f.rowNo),
+      findings.map((f) => f.recordId || null),
+      findings.map((f) => f.field),
+      findings.map((f) => f.code),
+      findings.map((f) => maskIdNumbers(f.message)),
+      findings.map((f) => f.ref ?? null),
+    ],
+  );
 }
 
 export async function finishImport(

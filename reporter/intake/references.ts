@@ -33,46 +33,45 @@ export async function loadReferences(q: Queryable, dataType: DataType, inputs: u
       if (ref) refs.add(ref);
       for (const c of multi(r.certNos) ?? []) certs.add(c);
     }
-    if (implCodes.size > 0) {
-      const res = await q.query<{ impl_code: string }>(
-        `SELECT impl_code FROM reporter_records WHERE data_type = 'ITEM' AND status = 'valid' AND impl_code = ANY($1::text[])`,
-        [[...implCodes]],
+    if (implCodes.size > 0 || refs.size > 0 || certs.size > 0) {
+      // One round trip for all of it (it was up to five per batch): a row per found reference, tagged by kind —
+      // i ITEM, n INSPECTION, r "there is an officer register" (only asked when the batch names certificates),
+      // o a valid OFFICER's certificate, x an OFFICER record of that number that did not pass.
+      const res = await q.query<{ k: 'i' | 'n' | 'r' | 'o' | 'x'; a: string | null; b: string | null; c: string | null }>(
+        `SELECT 'i' AS k, impl_code AS a, NULL AS b, NULL AS c
+           FROM reporter_records WHERE data_type = 'ITEM' AND status = 'valid' AND impl_code = ANY($1::text[])
+         UNION ALL
+         SELECT 'n', record_id, NULL, NULL
+           FROM reporter_records WHERE data_type = 'INSPECTION' AND status = 'valid' AND record_id = ANY($2::text[])
+         UNION ALL
+         SELECT 'r', NULL, NULL, NULL
+          WHERE cardinality($3::text[]) > 0 AND EXISTS (SELECT 1 FROM reporter_records WHERE data_type = 'OFFICER' AND status = 'valid')
+         UNION ALL
+         SELECT 'o', data->>'certNo', data->>'validUntil', data->>'status'
+           FROM reporter_records WHERE data_type = 'OFFICER' AND status = 'valid' AND data->>'certNo' = ANY($3::text[])
+         UNION ALL
+         SELECT 'x', data->>'certNo', record_id, status
+           FROM reporter_records WHERE data_type = 'OFFICER' AND status <> 'valid' AND data->>'certNo' = ANY($3::text[])`,
+        [[...implCodes], [...refs], [...certs]],
       );
-      for (const r of res.rows) items.add(r.impl_code);
-    }
-    if (refs.size > 0) {
-      const res = await q.query<{ record_id: string }>(
-        `SELECT record_id FROM reporter_records WHERE data_type = 'INSPECTION' AND status = 'valid' AND record_id = ANY($1::text[])`,
-        [[...refs]],
-      );
-      for (const r of res.rows) inspections.add(r.record_id);
-    }
-    if (certs.size > 0) {
       // Without any officer on file there is no register to check against: no W_OFFICER then.
-      officerRegister = (await q.query(`SELECT 1 FROM reporter_records WHERE data_type = 'OFFICER' AND status = 'valid' LIMIT 1`)).rows.length > 0;
-      if (officerRegister) {
-        const res = await q.query<{ cert_no: string; valid_until: string; status: string }>(
-          `SELECT data->>'certNo' AS cert_no, data->>'validUntil' AS valid_until, data->>'status' AS status
-             FROM reporter_records WHERE data_type = 'OFFICER' AND status = 'valid' AND data->>'certNo' = ANY($1::text[])`,
-          [[...certs]],
-        );
-        for (const r of res.rows) {
-          const list = officers.get(r.cert_no) ?? [];
-          list.push({ validUntil: r.valid_until, status: r.status });
-          officers.set(r.cert_no, list);
-        }
-        // The officers' own records that did not pass: a W_OFFICER then names them (correct the OFFICER first).
-        const own = await q.query<{ cert_no: string; record_id: string; status: string }>(
-          `SELECT data->>'certNo' AS cert_no, record_id, status
-             FROM reporter_records WHERE data_type = 'OFFICER' AND status <> 'valid' AND data->>'certNo' = ANY($1::text[])
-            ORDER BY record_id`,
-          [[...certs]],
-        );
-        for (const r of own.rows) {
-          const list = notValidOfficers.get(r.cert_no) ?? [];
-          list.push({ recordId: r.record_id, status: r.status });
-          notValidOfficers.set(r.cert_no, list);
-        }
+      officerRegister = res.rows.some((r) => r.k === 'r');
+      const own: { cert: string; recordId: string; status: string }[] = [];
+      for (const r of res.rows) {
+        if (r.k === 'i') items.add(r.a!);
+        else if (r.k === 'n') inspections.add(r.a!);
+        else if (r.k === 'o' && officerRegister) {
+          const list = officers.get(r.a!) ?? [];
+          list.push({ validUntil: r.b!, status: r.c! });
+          officers.set(r.a!, list);
+        } else if (r.k === 'x' && officerRegister) own.push({ cert: r.a!, recordId: r.b!, status: r.c! });
+      }
+      // The officers' own records that did not pass: a W_OFFICER then names them (correct the OFFICER first), by recordId.
+      own.sort((x, y) => (x.recordId < y.recordId ? -1 : x.recordId > y.recordId ? 1 : 0));
+      for (const o of own) {
+        const list = notValidOfficers.get(o.cert) ?? [];
+        list.push({ recordId: o.recordId, status: o.status });
+        notValidOfficers.set(o.cert, list);
       }
     }
   }

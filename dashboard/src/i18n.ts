@@ -1,6 +1,6 @@
 /**
  * The dashboard's one catalogue of UI strings (zh-CN, the default, and English for the technical staff who prefer
- * it). Pages call t('key', { var }) and never write a user-visible string themselves; test/dashboard-i18n.test.ts
+ * it). Pages call t('key', { var }) and never write a user-visible string themselves; dashboard/i18n.test.ts
  * fails on a page module with a Chinese string literal outside this file (the pages not converted yet are listed
  * there). The language is chosen in the header (语言 / Language) and kept in localStorage ('lang').
  */

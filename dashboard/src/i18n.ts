@@ -65,6 +65,14 @@ const zh = {
   'ov.col.type': '类型', 'ov.col.department': '部门', 'ov.col.name': '名称', 'ov.col.since': '状态变化', 'ov.col.last': '最近',
   'ov.demo.badge': '演示数据', 'ov.demo.note': '{from} 至 {to} 为模拟历史（{days} 天，含 {incidents} 次模拟故障），其后为实时探测。',
   'ov.demo.title': 'collector.demoHistoryDays：{results} 条模拟探测结果，{incidents} 次模拟故障',
+  // 前端体验 (pages/rum.ts)
+  'rum.vital.lcp': 'LCP 最大内容绘制', 'rum.vital.fcp': 'FCP 首次内容绘制', 'rum.vital.inp': 'INP 交互到下次绘制', 'rum.vital.ttfb': 'TTFB 首字节', 'rum.vital.cls': 'CLS 累积布局偏移',
+  'rum.app': '应用：', 'rum.pageChip': '页面 {url} ', 'rum.sessionCounts': '会话 {n} · 出错会话 {errors}',
+  'rum.vitalsTrend': 'Web Vitals P75 趋势（毫秒）', 'rum.clsTrend': 'CLS P75 趋势', 'rum.errorCount': '错误数量', 'rum.s.errors': '错误', 'rum.pages': '页面体验（P75）',
+  'rum.col.page': '页面', 'rum.col.samples': '样本数', 'rum.topErrors': '主要错误（按指纹归并）', 'rum.col.type': '类型', 'rum.col.message': '信息', 'rum.col.app': '应用',
+  'rum.col.count': '次数', 'rum.col.sessions': '影响会话', 'rum.col.lastSeen': '最近出现', 'rum.col.lastPage': '最近页面', 'rum.noErrors': '所选时间内没有前端错误',
+  'rum.sessions': '受影响的会话', 'rum.col.session': '会话', 'rum.col.errors': '错误次数', 'rum.col.distinct': '不同错误', 'rum.col.browser': '浏览器', 'rum.noSessions': '没有出错的会话',
+  'rum.what.apps': '应用列表', 'rum.what.vitals': 'Web Vitals', 'rum.what.errors': '前端错误', 'rum.what.pages': '页面体验', 'rum.what.sessions': '会话',
   // 前端体验 · 日志与事件
   'rum.sig.card': '日志与事件', 'rum.sig.logs': '日志', 'rum.sig.events': '事件', 'rum.sig.app': '应用', 'rum.sig.page': '页面',
   'rum.sig.pageHint': '完整地址或路径 /…', 'rum.sig.session': '会话', 'rum.sig.sessionHint': '会话 id', 'rum.sig.level': '级别',
@@ -332,6 +340,13 @@ const en: Record<Key, string> = {
   'ov.demo.badge': 'Demo data', 'ov.demo.note': '{from} to {to} is simulated history ({days} days, {incidents} simulated outages); live probes from then on.',
   'ov.demo.title': 'collector.demoHistoryDays: {results} simulated probe results, {incidents} simulated outages',
   // RUM · logs and events
+  'rum.vital.lcp': 'LCP largest contentful paint', 'rum.vital.fcp': 'FCP first contentful paint', 'rum.vital.inp': 'INP interaction to next paint', 'rum.vital.ttfb': 'TTFB time to first byte', 'rum.vital.cls': 'CLS cumulative layout shift',
+  'rum.app': 'App: ', 'rum.pageChip': 'Page {url} ', 'rum.sessionCounts': '{n} sessions · {errors} with errors',
+  'rum.vitalsTrend': 'Web Vitals P75 (ms)', 'rum.clsTrend': 'CLS P75', 'rum.errorCount': 'Errors', 'rum.s.errors': 'errors', 'rum.pages': 'Pages (P75)',
+  'rum.col.page': 'Page', 'rum.col.samples': 'Samples', 'rum.topErrors': 'Top errors (grouped by fingerprint)', 'rum.col.type': 'Type', 'rum.col.message': 'Message', 'rum.col.app': 'App',
+  'rum.col.count': 'Count', 'rum.col.sessions': 'Sessions affected', 'rum.col.lastSeen': 'Last seen', 'rum.col.lastPage': 'Last page', 'rum.noErrors': 'No browser errors in this range',
+  'rum.sessions': 'Sessions with errors', 'rum.col.session': 'Session', 'rum.col.errors': 'Errors', 'rum.col.distinct': 'Distinct errors', 'rum.col.browser': 'Browser', 'rum.noSessions': 'No sessions with errors',
+  'rum.what.apps': 'the apps', 'rum.what.vitals': 'the Web Vitals', 'rum.what.errors': 'the browser errors', 'rum.what.pages': 'the pages', 'rum.what.sessions': 'the sessions',
   'rum.sig.card': 'Logs and events', 'rum.sig.logs': 'Logs', 'rum.sig.events': 'Events', 'rum.sig.app': 'App', 'rum.sig.page': 'Page',
   'rum.sig.pageHint': 'full URL or path /…', 'rum.sig.session': 'Session', 'rum.sig.sessionHint': 'session id', 'rum.sig.level': 'Level',
   'rum.sig.logSearch': 'Search log messages', 'rum.sig.noLogs': 'No browser logs in this range', 'rum.sig.eventSearch': 'Search event name, domain or attributes',

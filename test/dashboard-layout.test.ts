@@ -242,7 +242,7 @@ test('English: the converted pages take their headings, columns, buttons, labels
   await page.waitForSelector('main.content[data-ready="1"]');
   const CJK = /[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]/;
   // What the page itself writes (the seeded data — module names, silence reasons — is Chinese and stays so).
-  for (const p of ['alerts', 'notices', 'calls', 'admin', 'reporting', 'target/portal-home']) {
+  for (const p of ['alerts', 'notices', 'calls', 'admin', 'reporting', 'target/portal-home', 'rum', 'config']) {
     await visit(p);
     const texts = await page.$$eval('main.content :is(h3, h4, th, button, label > span, .stat-label, option)', (els) => els.map((e) => e.textContent ?? ''));
     assert.ok(texts.length > 5, `${p}: found the page's own texts (${texts.length})`);
@@ -258,6 +258,8 @@ test('a failed request shows what failed with 重试 (not 暂无数据), and 重
     { page: 'alerts', url: /\/api\/alerts\/maintenance(\?|$)/, text: '维护窗口加载失败：数据库超时' },
     { page: 'reporting', url: /\/api\/reporter\/runs(\?|$)/, text: '运行记录加载失败：数据库超时' },
     { page: 'admin', url: /\/api\/auth\/users(\?|$)/, text: '用户列表加载失败：数据库超时' },
+    { page: 'rum', url: /\/api\/collector\/faro\/errors(\?|$)/, text: '前端错误加载失败：数据库超时' },
+    { page: 'config', url: /\/api\/collector\/config\/targets(\?|$)/, text: '监测对象加载失败：数据库超时' },
   ];
   for (const c of cases) {
     const before = problems.length;

@@ -1,6 +1,7 @@
 import { api, ApiError } from '../api';
 import type { CataloguePreview, ConfigObject, ConfigVersion, ObjectData } from '../api/config';
-import { act, card, fmtJson, fmtTime, h, table, toast } from '../ui';
+import { act, card, failed, fmtJson, fmtTime, got, h, loaded, table, toast } from '../ui';
+import { hasKey, t as tr, type Key } from '../i18n';
 import { listTable } from '../list-table';
 import { buildHash } from '../router';
 import type { PageCtx } from '../page-ctx';
@@ -12,7 +13,9 @@ import type { PageCtx } from '../page-ctx';
  * 导入接口目录: the exchange platform's catalogue (CSV or OpenAPI) uploaded, previewed, then applied (README: 接口目录导入).
  */
 export async function renderConfig(ctx: PageCtx): Promise<HTMLElement> {
-  const [targets, modules] = await Promise.all([api.config.list('target'), api.config.list('module')]);
+  // A failed request shows what failed with 重试 where its data would be (the list, the module choice), not 暂无数据.
+  const [targetsG, modulesG] = await Promise.all([got(api.config.list('target')), got(api.config.list('module'))]);
+  const [targets, modules] = [targetsG.v, modulesG.v];
   const items = targets?.items ?? [];
   const mayWrite = ctx.can('targets:write');
   const id = ctx.route.arg;
@@ -25,17 +28,18 @@ export async function renderConfig(ctx: PageCtx): Promise<HTMLElement> {
   // The store's list is one answer (every object); the table pages, searches and filters it here, and switches the
   // selection on or off in one request (POST …/targets/bulk).
   const list = card(
-    `监测对象（共 ${items.length} 个）`,
-    mayWrite ? h('div.actions', h('button.add-target', { type: 'button', onclick: () => open(undefined, { new: '1' }) }, '新增接口')) : null,
-    listTable<ConfigObject>({
+    tr('config.targets', { n: items.length }),
+    mayWrite ? h('div.actions', h('button.add-target', { type: 'button', onclick: () => open(undefined, { new: '1' }) }, tr('config.add'))) : null,
+    modulesG.error ? failed(tr('config.what.modules'), modulesG.error, () => ctx.rerender()) : null,
+    loaded(targetsG, tr('config.what.targets'), ctx, () => listTable<ConfigObject>({
       cls: 'config-targets',
       pageSize: 50,
-      search: '搜索编号、名称、地址或接口编码',
+      search: tr('config.search'),
       filters: [
-        { name: 'module', label: '模块', options: moduleIds.map((m): [string, string] => [m, m]) },
-        { name: 'department', label: '部门', options: departments.map((d): [string, string] => [d, d]) },
-        { name: 'enabled', label: '状态', options: [['on', '启用'], ['off', '已停用']] },
-        { name: 'managed', label: '管理方式', options: [['ui', '界面 / 导入'], ['file', '配置文件']] },
+        { name: 'module', label: tr('config.col.module'), options: moduleIds.map((m): [string, string] => [m, m]) },
+        { name: 'department', label: tr('config.col.department'), options: departments.map((d): [string, string] => [d, d]) },
+        { name: 'enabled', label: tr('config.col.state'), options: [['on', tr('config.on')], ['off', tr('config.off')]] },
+        { name: 'managed', label: tr('config.col.managed'), options: [['ui', tr('config.managed.ui')], ['file', tr('config.managed.file')]] },
       ],
       load: async (q) => {
         const text = String(q.q ?? '').toLowerCase();
@@ -52,31 +56,33 @@ export async function renderConfig(ctx: PageCtx): Promise<HTMLElement> {
         key: (o) => o.id,
         can: (o) => o.managedBy === 'ui',
         actions: [true, false].map((on) => ({
-          label: on ? '批量启用' : '批量停用', cls: on ? 'bulk-enable' : 'bulk-disable',
+          label: on ? tr('config.bulkEnable') : tr('config.bulkDisable'), cls: on ? 'bulk-enable' : 'bulk-disable',
           run: async (sel: ConfigObject[]) => {
             try {
               const r = await api.config.setEnabledMany('target', sel.map((o) => o.id), on);
-              toast(`${on ? '已启用' : '已停用'} ${r.changed.length} 个${r.unchanged.length ? `，${r.unchanged.length} 个无需改动` : ''}${r.refused.length ? `；${r.refused.length} 个未改：${r.refused[0].message}` : ''}`, r.refused.length ? 'error' : 'ok');
+              toast(tr('config.bulkDone', { state: on ? tr('config.enabled') : tr('config.disabled'), n: r.changed.length })
+                + (r.unchanged.length ? tr('config.bulkUnchanged', { n: r.unchanged.length }) : '')
+                + (r.refused.length ? tr('config.bulkRefused', { n: r.refused.length, msg: r.refused[0].message }) : ''), r.refused.length ? 'error' : 'ok');
             } catch (err) {
-              toast(`未保存：${(err as Error).message}`, 'error');
+              toast(tr('config.notSaved', { msg: (err as Error).message }), 'error');
             }
             ctx.rerender();
           },
         })),
       } : undefined,
       cols: [
-        { title: '编号', cell: (o) => h('a', { href: buildHash({ page: 'config', arg: o.id, params: {} }) }, o.id) },
-        { title: '名称', cell: (o) => String(o.data.name ?? '') },
-        { title: '类型', cell: (o) => String(o.data.type ?? '') },
-        { title: '模块', cell: (o) => String(o.data.module ?? '') },
-        { title: '部门', cell: (o) => str(o, 'department') || '—' },
-        { title: '标签', cell: (o) => [str(o, 'sensitive') === 'true' ? h('span.badge.s-down', '涉敏') : null, str(o, 'catalogue') ? h('span.tag', `目录 ${str(o, 'catalogue')}`) : null] },
-        { title: '状态', cell: (o) => (o.data.enabled === false ? h('span.badge.s-unknown', '已停用') : h('span.badge.s-up', '启用')) },
-        { title: '管理方式', cell: (o) => (o.managedBy === 'file' ? h('span.managed-file', '配置文件（只读）') : h('span.managed-ui', `界面 · 版本 ${o.version}`)) },
-        { title: '最后修改', cell: (o) => (o.updatedAt ? `${fmtTime(o.updatedAt)} ${o.updatedBy ?? ''}` : '—') },
+        { title: tr('config.col.id'), cell: (o) => h('a', { href: buildHash({ page: 'config', arg: o.id, params: {} }) }, o.id) },
+        { title: tr('config.col.name'), cell: (o) => String(o.data.name ?? '') },
+        { title: tr('config.col.type'), cell: (o) => String(o.data.type ?? '') },
+        { title: tr('config.col.module'), cell: (o) => String(o.data.module ?? '') },
+        { title: tr('config.col.department'), cell: (o) => str(o, 'department') || '—' },
+        { title: tr('config.col.tags'), cell: (o) => [str(o, 'sensitive') === 'true' ? h('span.badge.s-down', tr('config.sensitive')) : null, str(o, 'catalogue') ? h('span.tag', tr('config.catalogueTag', { code: str(o, 'catalogue') })) : null] },
+        { title: tr('config.col.state'), cell: (o) => (o.data.enabled === false ? h('span.badge.s-unknown', tr('config.off')) : h('span.badge.s-up', tr('config.on'))) },
+        { title: tr('config.col.managed'), cell: (o) => (o.managedBy === 'file' ? h('span.managed-file', tr('config.fileReadOnly')) : h('span.managed-ui', tr('config.uiVersion', { v: o.version }))) },
+        { title: tr('config.col.updated'), cell: (o) => (o.updatedAt ? `${fmtTime(o.updatedAt)} ${o.updatedBy ?? ''}` : '—') },
       ],
-      empty: '还没有监测对象',
-    }),
+      empty: tr('config.none'),
+    })),
   );
 
   const parts: HTMLElement[] = [list];
@@ -87,14 +93,16 @@ export async function renderConfig(ctx: PageCtx): Promise<HTMLElement> {
       chosen.managedBy === 'file' || !mayWrite ? readOnly(chosen) : targetForm(ctx, chosen, moduleIds, () => ctx.rerender()),
       await historyCard(ctx, chosen),
     );
-  } else if (id) parts.unshift(card('没有这个监测对象', h('p', `没有编号为 ${id} 的监测对象（或已归档）。`)));
+  } else if (id && !targetsG.error) parts.unshift(card(tr('config.missing'), h('p', tr('config.missingText', { id }))));
   return h('div.page.config', ...parts);
 }
 
 /** The last preview (and its file) survive a re-render, so 确认导入 applies what was previewed. */
 let lastPreview: { file: File; archiveMissing: boolean; preview: CataloguePreview } | null = null;
 
-const OP_ZH = { create: '新增', update: '修改' } as const;
+const OP: Record<'create' | 'update', Key> = { create: 'config.op.create', update: 'config.op.update' };
+/** A diff's value: （无） when absent. */
+const val = (x: unknown, f: (x: unknown) => string = (y) => JSON.stringify(y)) => (x === undefined ? tr('config.diffNone') : f(x));
 
 /** 导入接口目录: choose a file, 预览 (a dry run: what would change, every bad row), then 确认导入 applies it. */
 function catalogueCard(ctx: PageCtx): HTMLElement {
@@ -104,56 +112,59 @@ function catalogueCard(ctx: PageCtx): HTMLElement {
   const show = (p: CataloguePreview, file: File) => {
     const n = p.counts;
     out.replaceChildren(h('div.catalogue-preview-body',
-      h('p.catalogue-summary', `${p.applied ? '已导入' : '预览'}「${file.name}」（${p.format === 'openapi' ? 'OpenAPI' : `CSV，${p.encoding === 'gb18030' ? 'GBK' : 'UTF-8'}`}）：共 ${n.rows} ${p.format === 'openapi' ? '个操作' : '行'}，`,
-        h('b.c-create', `新增 ${n.create}`), '，', h('b.c-update', `修改 ${n.update}`), `，未变 ${n.unchanged}，`, h('b.c-missing', `目录中缺少 ${n.missing}${n.archived ? `（${p.applied ? '已' : '将'}归档 ${n.archived}）` : ''}`), '，',
-        h('b.c-errors', `出错 ${n.errors} 行`), n.skipped ? `，跳过 ${n.skipped} 个（非 GET/HEAD 且未标 x-probe）` : '', `；新建模块 ${n.modulesCreated}`),
-      p.errors.length ? h('div', h('h4', '出错的行（不会导入；改正后重新导入即可）'), table(p.errors.slice(0, 500), [
-        ['行', (e) => String(e.row)], ['列', (e) => e.column], ['接口编码', (e) => e.interfaceCode ?? '—'], ['代码', (e) => e.code], ['问题', (e) => h('span.err', e.message)],
+      h('p.catalogue-summary', tr('config.cat.head', {
+        what: tr(p.applied ? 'config.cat.applied' : 'config.cat.previewed'), file: file.name,
+        format: p.format === 'openapi' ? 'OpenAPI' : tr('config.cat.csv', { enc: p.encoding === 'gb18030' ? 'GBK' : 'UTF-8' }),
+        n: n.rows, unit: tr(p.format === 'openapi' ? 'config.cat.unitOps' : 'config.cat.unitRows'),
+      }),
+      h('b.c-create', tr('config.cat.create', { n: n.create })), tr('config.cat.sep'), h('b.c-update', tr('config.cat.update', { n: n.update })), tr('config.cat.unchanged', { n: n.unchanged }),
+      h('b.c-missing', tr('config.cat.missing', { n: n.missing }) + (n.archived ? tr(p.applied ? 'config.cat.archivedDone' : 'config.cat.archivedWill', { n: n.archived }) : '')), tr('config.cat.sep'),
+      h('b.c-errors', tr('config.cat.errors', { n: n.errors })), n.skipped ? tr('config.cat.skipped', { n: n.skipped }) : '', tr('config.cat.modules', { n: n.modulesCreated })),
+      p.errors.length ? h('div', h('h4', tr('config.cat.errorRows')), table(p.errors.slice(0, 500), [
+        [tr('config.cat.col.row'), (e) => String(e.row)], [tr('config.cat.col.column'), (e) => e.column], [tr('config.cat.col.code'), (e) => e.interfaceCode ?? '—'], [tr('config.cat.col.errCode'), (e) => e.code], [tr('config.cat.col.problem'), (e) => h('span.err', e.message)],
       ], { cls: 'catalogue-errors' })) : null,
-      p.changes.length ? h('div', h('h4', `将${p.applied ? '已' : ''}写入的变化${p.changes.length > 500 ? `（前 500 / ${p.changes.length}）` : ''}`), table(p.changes.slice(0, 500), [
-        ['操作', (c) => OP_ZH[c.op]], ['行', (c) => String(c.row)], ['接口编码', (c) => c.interfaceCode], ['编号', (c) => c.id], ['名称', (c) => c.name], ['模块', (c) => c.module],
-        ['变化', (c) => (c.diff.length ? h('ul.diff', c.diff.map((d) => h('li', `${d.path}：${d.before === undefined ? '（无）' : JSON.stringify(d.before)} → ${d.after === undefined ? '（无）' : JSON.stringify(d.after)}`))) : '—')],
+      p.changes.length ? h('div', h('h4', tr(p.applied ? 'config.cat.changesDone' : 'config.cat.changesWill') + (p.changes.length > 500 ? tr('config.cat.first500', { n: p.changes.length }) : '')), table(p.changes.slice(0, 500), [
+        [tr('config.cat.col.op'), (c) => tr(OP[c.op])], [tr('config.cat.col.row'), (c) => String(c.row)], [tr('config.cat.col.code'), (c) => c.interfaceCode], [tr('config.col.id'), (c) => c.id], [tr('config.col.name'), (c) => c.name], [tr('config.col.module'), (c) => c.module],
+        [tr('config.cat.col.diff'), (c) => (c.diff.length ? h('ul.diff', c.diff.map((d) => h('li', tr('config.diff', { path: d.path, before: val(d.before), after: val(d.after) })))) : '—')],
       ], { cls: 'catalogue-changes' })) : null,
-      p.missing.length ? h('div', h('h4', '目录中已没有的接口'), table(p.missing.slice(0, 500), [
-        ['接口编码', (m) => m.interfaceCode], ['编号', (m) => m.id], ['名称', (m) => m.name], ['处理', (m) => (m.archived ? (p.applied ? '已归档' : '将归档') : '保留（勾选"归档"则归档）')],
+      p.missing.length ? h('div', h('h4', tr('config.cat.missingTitle')), table(p.missing.slice(0, 500), [
+        [tr('config.cat.col.code'), (m) => m.interfaceCode], [tr('config.col.id'), (m) => m.id], [tr('config.col.name'), (m) => m.name], [tr('config.cat.col.handling'), (m) => (m.archived ? tr(p.applied ? 'config.cat.archived' : 'config.cat.willArchive') : tr('config.cat.keep'))],
       ], { cls: 'catalogue-missing' })) : null,
       !p.applied && (n.create || n.update || n.archived)
         ? h('div.actions', h('button.catalogue-apply', { type: 'button', onclick: async () => {
           try {
             const done = await api.config.catalogue(file, { name: file.name, dryRun: false, archiveMissing: lastPreview?.archiveMissing });
             lastPreview = { file, archiveMissing: !!lastPreview?.archiveMissing, preview: done };
-            toast(`接口目录已导入：新增 ${done.counts.create}，修改 ${done.counts.update}${done.counts.archived ? `，归档 ${done.counts.archived}` : ''}；已生效`);
+            toast(tr('config.cat.done', { create: done.counts.create, update: done.counts.update, archived: done.counts.archived ? tr('config.cat.doneArchived', { n: done.counts.archived }) : '' }));
             ctx.rerender();
           } catch (err) {
-            toast(`导入失败：${(err as Error).message}`, 'error');
+            toast(tr('config.cat.failed', { msg: (err as Error).message }), 'error');
           }
-        } }, '确认导入'))
-        : p.applied ? null : h('p.hint', '没有要写入的变化'),
+        } }, tr('config.cat.apply')))
+        : p.applied ? null : h('p.hint', tr('config.cat.nothing')),
     ));
   };
   if (lastPreview) show(lastPreview.preview, lastPreview.file);
   const preview = async () => {
     const file = input.files?.[0] ?? lastPreview?.file;
-    if (!file) return toast('请先选择目录文件（CSV 或 OpenAPI）', 'error');
+    if (!file) return toast(tr('config.cat.pickFile'), 'error');
     try {
       const p = await api.config.catalogue(file, { name: file.name, dryRun: true, archiveMissing: archive.checked });
       lastPreview = { file, archiveMissing: archive.checked, preview: p };
       show(p, file);
     } catch (err) {
-      out.replaceChildren(h('p.err.catalogue-refused', `无法导入：${(err as Error).message}`));
+      out.replaceChildren(h('p.err.catalogue-refused', tr('config.cat.refused', { msg: (err as Error).message })));
     }
   };
-  return card('导入接口目录',
-    h('p.hint', 'CSV（UTF-8 或 GBK）列：接口编码、接口名称、接口地址、请求方式、所属系统、提供部门、重要程度、是否涉敏，可选 期望状态码、断言（如 $.code == 0）、检测间隔；或 OpenAPI 3 文档（JSON / YAML）。按接口编码重复导入：有变化的更新，未变的不动。先预览，再确认导入。'),
-    h('div.actions', input, h('label', archive, ' 归档目录中已没有的接口'), h('button.secondary.catalogue-preview', { type: 'button', onclick: preview }, '预览')),
+  return card(tr('config.cat.card'),
+    h('p.hint', tr('config.cat.help')),
+    h('div.actions', input, h('label', archive, tr('config.cat.archive')), h('button.secondary.catalogue-preview', { type: 'button', onclick: preview }, tr('config.cat.preview'))),
     out);
 }
 
 function readOnly(o: ConfigObject): HTMLElement {
-  return card(`${o.id}（${String(o.data.name ?? '')}）`,
-    h('p.hint', o.managedBy === 'file'
-      ? '此监测对象由配置文件管理，界面中只读：请修改配置文件（文件保存后自动重新加载），或将其从文件移出后用 config import 导入到配置库。'
-      : '您的角色只能查看。'),
+  return card(tr('config.idName', { id: o.id, name: String(o.data.name ?? '') }),
+    h('p.hint', tr(o.managedBy === 'file' ? 'config.fileHint' : 'config.viewOnly')),
     h('pre.config-json', JSON.stringify(o.data, null, 2)));
 }
 
@@ -166,16 +177,16 @@ function targetForm(ctx: PageCtx, o: ConfigObject | null, moduleIds: string[], d
     h('label.field', { 'data-field': name }, h('span', label), input, hint ? h('small.hint', hint) : null, h('div.field-error', { role: 'alert' }));
   const text = (name: string, value: unknown, attrs: Record<string, unknown> = {}) => h('input', { name, value: value === undefined || value === null ? '' : String(value), ...attrs });
   const inputs = {
-    id: text('id', d.id, o ? { readonly: true } : { placeholder: '如 share-api-query' }),
-    name: text('name', d.name, { placeholder: '如 共享交换平台查询接口' }),
+    id: text('id', d.id, o ? { readonly: true } : { placeholder: tr('config.ph.id') }),
+    name: text('name', d.name, { placeholder: tr('config.ph.name') }),
     module: h('select', { name: 'module' }, (moduleIds.length ? moduleIds : ['']).map((m) => h('option', { value: m, selected: m === d.module }, m))),
     interval: text('interval', d.interval ?? '30s'),
     url: text('url', spec.url, { placeholder: 'https://…' }),
     expectStatus: text('expectStatus', ((spec.expectStatus as unknown[] | undefined) ?? ['2xx']).join(', ')),
-    jsonPath: text('jsonPath', json.path, { placeholder: '如 $.code（可不填）' }),
-    jsonEquals: text('jsonEquals', json.equals === undefined ? '' : JSON.stringify(json.equals), { placeholder: '如 0 或 "ok"' }),
+    jsonPath: text('jsonPath', json.path, { placeholder: tr('config.ph.jsonPath') }),
+    jsonEquals: text('jsonEquals', json.equals === undefined ? '' : JSON.stringify(json.equals), { placeholder: tr('config.ph.jsonEquals') }),
     enabled: h('input', { name: 'enabled', type: 'checkbox', checked: d.enabled !== false }),
-    reason: text('reason', '', { placeholder: '为什么改（记入版本历史）' }),
+    reason: text('reason', '', { placeholder: tr('config.ph.reason') }),
   };
   const general = h('div.form-error', { role: 'alert' });
   const form = h('form.config-form', {
@@ -188,7 +199,7 @@ function targetForm(ctx: PageCtx, o: ConfigObject | null, moduleIds: string[], d
       if (!(inputs.enabled as HTMLInputElement).checked) next.enabled = false;
       else delete next.enabled;
       const s: Record<string, unknown> = { ...spec, url: v('url') };
-      const statuses = v('expectStatus').split(/[,，\s]+/).filter(Boolean).map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+      const statuses = v('expectStatus').split(/[,\uff0c\s]+/).filter(Boolean).map((x) => (/^\d+$/.test(x) ? Number(x) : x));
       if (statuses.length) s.expectStatus = statuses;
       else delete s.expectStatus;
       if (v('jsonPath')) {
@@ -205,36 +216,36 @@ function targetForm(ctx: PageCtx, o: ConfigObject | null, moduleIds: string[], d
       for (const k of Object.keys(next)) if (next[k] === undefined) delete next[k];
       try {
         const r = o ? await api.config.update('target', o.id, next, v('reason')) : await api.config.create('target', next, v('reason'));
-        toast(r.version ? `已保存：${r.object.id} 版本 ${r.object.version}，已生效` : '没有变化');
+        toast(r.version ? tr('config.saved', { id: r.object.id, v: r.object.version }) : tr('config.noChange'));
         done(r.object.id);
       } catch (err) {
         showProblems(form, general, err);
       }
     },
   },
-  h('h3', o ? `编辑 ${o.id}` : '新增接口（HTTP）'),
-  field('id', '编号', inputs.id, '小写字母、数字、_ . -，不超过 64 个字符'),
-  field('name', '名称', inputs.name),
-  field('module', '所属模块', inputs.module),
-  field('interval', '探测间隔', inputs.interval, '如 30s、1m、5m'),
-  field('spec.url', '接口地址', inputs.url),
-  field('spec.expectStatus', '期望状态码', inputs.expectStatus, '逗号分隔，如 200 或 2xx、200-299'),
-  field('spec.json', 'JSON 断言：路径', inputs.jsonPath),
-  field('spec.json.equals', 'JSON 断言：应等于', inputs.jsonEquals, 'JSON 值：数字、"文字"、true'),
-  field('enabled', '启用', inputs.enabled),
-  field('reason', '修改说明', inputs.reason),
+  h('h3', o ? tr('config.editId', { id: o.id }) : tr('config.newHttp')),
+  field('id', tr('config.col.id'), inputs.id, tr('config.hint.id')),
+  field('name', tr('config.col.name'), inputs.name),
+  field('module', tr('config.field.module'), inputs.module),
+  field('interval', tr('config.field.interval'), inputs.interval, tr('config.hint.interval')),
+  field('spec.url', tr('config.field.url'), inputs.url),
+  field('spec.expectStatus', tr('config.field.expectStatus'), inputs.expectStatus, tr('config.hint.expectStatus')),
+  field('spec.json', tr('config.field.jsonPath'), inputs.jsonPath),
+  field('spec.json.equals', tr('config.field.jsonEquals'), inputs.jsonEquals, tr('config.hint.jsonEquals')),
+  field('enabled', tr('config.on'), inputs.enabled),
+  field('reason', tr('config.field.reason'), inputs.reason),
   general,
   h('div.actions',
-    h('button.save', { type: 'submit' }, '保存'),
-    o ? h('button.secondary.toggle', { type: 'button', onclick: () => act(() => api.config.setEnabled('target', o.id, o.data.enabled === false), o.data.enabled === false ? '已启用' : '已停用', ctx) }, o.data.enabled === false ? '启用' : '停用') : null,
+    h('button.save', { type: 'submit' }, tr('config.save')),
+    o ? h('button.secondary.toggle', { type: 'button', onclick: () => act(() => api.config.setEnabled('target', o.id, o.data.enabled === false), o.data.enabled === false ? tr('config.enabled') : tr('config.disabled'), ctx) }, o.data.enabled === false ? tr('config.enable') : tr('config.disable')) : null,
     o ? h('button.secondary.clone', { type: 'button', onclick: async () => {
-      const newId = prompt('新监测对象的编号', `${o.id}-copy`);
-      if (newId) await act(() => api.config.clone('target', o.id, newId), `已复制为 ${newId}`, ctx);
-    } }, '复制') : null,
+      const newId = prompt(tr('config.clonePrompt'), `${o.id}-copy`);
+      if (newId) await act(() => api.config.clone('target', o.id, newId), tr('config.cloned', { id: newId }), ctx);
+    } }, tr('config.clone')) : null,
     o ? h('button.secondary.danger.archive', { type: 'button', onclick: async () => {
-      if (confirm(`归档 ${o.id}？它将停止探测，历史数据与版本记录保留。`)) await act(() => api.config.archive('target', o.id), '已归档', { rerender: () => (location.hash = buildHash({ page: 'config', params: {} })) });
-    } }, '归档') : null));
-  return card(o ? '编辑监测对象' : '新增监测对象', form);
+      if (confirm(tr('config.archiveConfirm', { id: o.id }))) await act(() => api.config.archive('target', o.id), tr('config.archived'), { rerender: () => (location.hash = buildHash({ page: 'config', params: {} })) });
+    } }, tr('config.archive')) : null));
+  return card(o ? tr('config.editCard') : tr('config.newCard'), form);
 }
 
 /** The server's problems, each under its field ("spec.expectStatus[0]" goes to spec.expectStatus); the rest above the buttons. */
@@ -245,27 +256,29 @@ function showProblems(form: HTMLElement, general: HTMLElement, err: unknown) {
   for (const p of problems) {
     const f = p.object && p.object.kind !== 'target' ? undefined : fields.find((x) => p.field === x || p.field.startsWith(x + '.') || p.field.startsWith(x + '['));
     const el = f ? form.querySelector<HTMLElement>(`[data-field="${f}"] .field-error`) : null;
-    if (el) el.textContent = (el.textContent ? el.textContent + '；' : '') + p.message;
-    else rest.push(`${p.field || '（整体）'}：${p.message}`);
+    if (el) el.textContent = (el.textContent ? el.textContent + tr('config.problemSep') : '') + p.message;
+    else rest.push(tr('config.problem', { field: p.field || tr('config.whole'), msg: p.message }));
   }
-  general.textContent = problems.length ? (rest.length ? rest.join('\n') : '请按提示改正标红的字段') : `保存失败：${(err as Error).message}`;
-  toast(`未保存：${(err as Error).message}`, 'error');
+  general.textContent = problems.length ? (rest.length ? rest.join('\n') : tr('config.fixFields')) : tr('config.saveFailed', { msg: (err as Error).message });
+  toast(tr('config.notSaved', { msg: (err as Error).message }), 'error');
 }
 
 async function historyCard(ctx: PageCtx, o: ConfigObject): Promise<HTMLElement> {
-  if (o.managedBy === 'file') return card('版本历史', h('p.hint', '由配置文件管理：历史在文件的版本库（如 Git）中。'));
-  const hist = (await api.config.history('target', o.id))?.items ?? [];
-  const ACTION: Record<string, string> = { create: '新建', update: '修改', enable: '启用', disable: '停用', delete: '归档', rollback: '回滚', import: '导入' };
+  if (o.managedBy === 'file') return card(tr('config.history'), h('p.hint', tr('config.historyFile')));
+  const histG = await got(api.config.history('target', o.id));
+  const hist = histG.v?.items ?? [];
+  // The action codes the store writes, in words (the code itself for one the catalogue does not know).
+  const action = (a: string) => (hasKey(`config.action.${a}`) ? tr(`config.action.${a}` as Key) : a);
   const mayWrite = ctx.can('targets:write');
-  return card('版本历史', table(hist, [
-    ['版本', (v: ConfigVersion) => String(v.version)],
-    ['操作', (v) => ACTION[v.action] ?? v.action],
-    ['修改人', (v) => v.actor],
-    ['时间', (v) => fmtTime(v.ts, true)],
-    ['说明', (v) => v.reason || '—'],
-    ['变化', (v) => h('ul.diff', v.diff.map((c) => h('li', `${c.path}：${c.before === undefined ? '（无）' : fmtJson(c.before)} → ${c.after === undefined ? '（无）' : fmtJson(c.after)}`)))],
+  return card(tr('config.history'), loaded(histG, tr('config.what.history'), ctx, () => table(hist, [
+    [tr('config.h.version'), (v: ConfigVersion) => String(v.version)],
+    [tr('config.cat.col.op'), (v) => action(v.action)],
+    [tr('config.h.actor'), (v) => v.actor],
+    [tr('config.h.time'), (v) => fmtTime(v.ts, true)],
+    [tr('config.h.reason'), (v) => v.reason || '—'],
+    [tr('config.cat.col.diff'), (v) => h('ul.diff', v.diff.map((c) => h('li', tr('config.diff', { path: c.path, before: val(c.before, fmtJson), after: val(c.after, fmtJson) }))))],
     ['', (v) => (mayWrite && v.version !== o.version && v.after
-      ? h('button.small.secondary.rollback', { type: 'button', 'data-version': v.version, onclick: () => act(() => api.config.rollback('target', o.id, v.version), `已回滚到版本 ${v.version}`, ctx) }, '回滚到此版本')
+      ? h('button.small.secondary.rollback', { type: 'button', 'data-version': v.version, onclick: () => act(() => api.config.rollback('target', o.id, v.version), tr('config.rolledBack', { v: v.version }), ctx) }, tr('config.rollback'))
       : null)],
-  ], { empty: '暂无版本', cls: 'config-history' }));
+  ], { empty: tr('config.noVersions'), cls: 'config-history' })));
 }

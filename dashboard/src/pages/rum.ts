@@ -1,17 +1,18 @@
 import { api } from '../api';
-import { card, chart, fmtNum, fmtTime, h, table, timeAxisOption } from '../ui';
+import { card, chart, failed, fmtNum, fmtTime, got, h, loaded, table, timeAxisOption } from '../ui';
 import { setParams } from '../router';
 import type { PageCtx } from '../page-ctx';
 import { listTable, type ListFilter } from '../list-table';
-import { t as tr } from '../i18n';
+import { t as tr, type Key } from '../i18n';
 import type { FaroEvent, FaroLog } from '../../../contract/collector';
 
-const VITALS: [string, string, string][] = [
-  ['lcp', 'LCP 最大内容绘制', 'ms'],
-  ['fcp', 'FCP 首次内容绘制', 'ms'],
-  ['inp', 'INP 交互到下次绘制', 'ms'],
-  ['ttfb', 'TTFB 首字节', 'ms'],
-  ['cls', 'CLS 累积布局偏移', ''],
+/** The web vitals: code, the catalogue's name for it, unit. */
+const VITALS: [string, Key, string][] = [
+  ['lcp', 'rum.vital.lcp', 'ms'],
+  ['fcp', 'rum.vital.fcp', 'ms'],
+  ['inp', 'rum.vital.inp', 'ms'],
+  ['ttfb', 'rum.vital.ttfb', 'ms'],
+  ['cls', 'rum.vital.cls', ''],
 ];
 
 const LEVELS = ['error', 'warn', 'info', 'log', 'debug', 'trace'] as const;
@@ -77,58 +78,61 @@ export async function renderRum(ctx: PageCtx): Promise<HTMLElement> {
   const app = ctx.route.params.app;
   const pageUrl = ctx.route.params.url;
   const q = { app, page: pageUrl };
-  const [apps, vitals, errors, sessions, pages] = await Promise.all([
-    api.faro.apps().catch(() => null),
-    api.faro.vitals(ctx.range, q).catch(() => null),
-    api.faro.errors(ctx.range, { app, limit: 20 }).catch(() => null),
-    api.faro.sessions(ctx.range, { app, limit: 20 }).catch(() => null),
-    api.faro.pages(ctx.range, { app }).catch(() => null),
+  // Each request's answer or its error: a failed one shows what failed with 重试 in its card, not 暂无数据.
+  const [appsG, vitalsG, errorsG, sessionsG, pagesG] = await Promise.all([
+    got(api.faro.apps()),
+    got(api.faro.vitals(ctx.range, q)),
+    got(api.faro.errors(ctx.range, { app, limit: 20 })),
+    got(api.faro.sessions(ctx.range, { app, limit: 20 })),
+    got(api.faro.pages(ctx.range, { app })),
   ]);
+  const [apps, vitals, errors, sessions, pages] = [appsG.v, vitalsG.v, errorsG.v, sessionsG.v, pagesG.v];
   const points = vitals?.items ?? [];
   const ms = VITALS.filter(([k, , u]) => u === 'ms' && points.some((p) => p.name === k));
-  const timeSeries = ms.map(([k, label]) => ({ name: label, data: points.filter((p) => p.name === k).map((p) => [new Date(p.bucket).getTime(), p.p75] as [number, number]) }));
+  const timeSeries = ms.map(([k, label]) => ({ name: tr(label), data: points.filter((p) => p.name === k).map((p) => [new Date(p.bucket).getTime(), p.p75] as [number, number]) }));
   const cls = points.filter((p) => p.name === 'cls').map((p) => [new Date(p.bucket).getTime(), p.p75] as [number, number]);
   const errs = errors?.items ?? [];
   const errSeries = errors?.series ?? [];
 
   return h('div.page.rum',
     h('div.toolbar',
-      h('span', '应用：'),
+      h('span', tr('rum.app')),
       h('select', { onchange: (e: Event) => setParams({ app: (e.target as HTMLSelectElement).value || undefined, url: undefined }) },
-        h('option', { value: '' }, '全部'),
+        h('option', { value: '' }, tr('common.all')),
         (apps?.items ?? []).map((a) => h('option', { value: a.name, selected: a.name === app }, a.name))),
-      pageUrl ? h('span.chip', `页面 ${pageUrl} `, h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); setParams({ url: undefined }); } }, '×')) : null,
-      h('span.muted', `会话 ${fmtNum(sessions?.sessions)} · 出错会话 ${fmtNum(sessions?.sessionsWithErrors)}`)),
+      appsG.error ? failed(tr('rum.what.apps'), appsG.error, () => ctx.rerender()) : null,
+      pageUrl ? h('span.chip', tr('rum.pageChip', { url: pageUrl }), h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); setParams({ url: undefined }); } }, '×')) : null,
+      sessionsG.error ? null : h('span.muted', tr('rum.sessionCounts', { n: fmtNum(sessions?.sessions), errors: fmtNum(sessions?.sessionsWithErrors) }))),
     h('div.grid2',
-      card('Web Vitals P75 趋势（毫秒）', chart(timeAxisOption(timeSeries, { yName: 'ms', range: ctx.range }), { height: 260, hasData: timeSeries.length > 0, cls: 'vitals' })),
-      card('CLS P75 趋势', chart(timeAxisOption([{ name: 'CLS', data: cls }], { range: ctx.range }), { height: 260, hasData: cls.length > 0 }))),
+      card(tr('rum.vitalsTrend'), loaded(vitalsG, tr('rum.what.vitals'), ctx, () => chart(timeAxisOption(timeSeries, { yName: 'ms', range: ctx.range }), { height: 260, hasData: timeSeries.length > 0, cls: 'vitals' }))),
+      card(tr('rum.clsTrend'), loaded(vitalsG, tr('rum.what.vitals'), ctx, () => chart(timeAxisOption([{ name: 'CLS', data: cls }], { range: ctx.range }), { height: 260, hasData: cls.length > 0 })))),
     h('div.grid2',
-      card('错误数量', chart(timeAxisOption([{ name: '错误', type: 'bar', data: errSeries.map((p) => [new Date(p.bucket).getTime(), p.n] as [number, number]) }], { range: ctx.range }), { height: 220, hasData: errSeries.length > 0, cls: 'errors' })),
-      card('页面体验（P75）', table(pages?.items ?? [], [
-        ['页面', (r) => h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); setParams({ url: r.pageUrl }); } }, r.pageUrl ?? '—')],
-        ['样本数', (r) => fmtNum(r.samples)],
+      card(tr('rum.errorCount'), loaded(errorsG, tr('rum.what.errors'), ctx, () => chart(timeAxisOption([{ name: tr('rum.s.errors'), type: 'bar', data: errSeries.map((p) => [new Date(p.bucket).getTime(), p.n] as [number, number]) }], { range: ctx.range }), { height: 220, hasData: errSeries.length > 0, cls: 'errors' }))),
+      card(tr('rum.pages'), loaded(pagesG, tr('rum.what.pages'), ctx, () => table(pages?.items ?? [], [
+        [tr('rum.col.page'), (r) => h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); setParams({ url: r.pageUrl }); } }, r.pageUrl ?? '—')],
+        [tr('rum.col.samples'), (r) => fmtNum(r.samples)],
         ['LCP', (r) => fmtNum(r.lcpP75)],
         ['INP', (r) => fmtNum(r.inpP75)],
         ['CLS', (r) => fmtNum(r.clsP75, 3)],
         ['TTFB', (r) => fmtNum(r.ttfbP75)],
-      ]))),
-    card('主要错误（按指纹归并）', table(errs, [
-      ['类型', (r) => r.type],
-      ['信息', (r) => h('span.err', r.message)],
-      ['应用', (r) => r.app],
-      ['次数', (r) => fmtNum(r.count)],
-      ['影响会话', (r) => fmtNum(r.sessions)],
-      ['最近出现', (r) => fmtTime(r.lastSeen, true)],
-      ['最近页面', (r) => r.lastPage ?? '—'],
-    ], { empty: '所选时间内没有前端错误' })),
-    card('受影响的会话', table(sessions?.items ?? [], [
-      ['会话', (r) => h('code', r.sessionId)],
-      ['应用', (r) => r.app],
-      ['错误次数', (r) => fmtNum(r.errors)],
-      ['不同错误', (r) => fmtNum(r.distinctErrors)],
-      ['浏览器', (r) => r.browser ?? '—'],
-      ['最近页面', (r) => r.lastPage ?? '—'],
-      ['最近出现', (r) => fmtTime(r.lastSeen, true)],
-    ], { empty: '没有出错的会话' })),
+      ])))),
+    card(tr('rum.topErrors'), loaded(errorsG, tr('rum.what.errors'), ctx, () => table(errs, [
+      [tr('rum.col.type'), (r) => r.type],
+      [tr('rum.col.message'), (r) => h('span.err', r.message)],
+      [tr('rum.col.app'), (r) => r.app],
+      [tr('rum.col.count'), (r) => fmtNum(r.count)],
+      [tr('rum.col.sessions'), (r) => fmtNum(r.sessions)],
+      [tr('rum.col.lastSeen'), (r) => fmtTime(r.lastSeen, true)],
+      [tr('rum.col.lastPage'), (r) => r.lastPage ?? '—'],
+    ], { empty: tr('rum.noErrors') }))),
+    card(tr('rum.sessions'), loaded(sessionsG, tr('rum.what.sessions'), ctx, () => table(sessions?.items ?? [], [
+      [tr('rum.col.session'), (r) => h('code', r.sessionId)],
+      [tr('rum.col.app'), (r) => r.app],
+      [tr('rum.col.errors'), (r) => fmtNum(r.errors)],
+      [tr('rum.col.distinct'), (r) => fmtNum(r.distinctErrors)],
+      [tr('rum.col.browser'), (r) => r.browser ?? '—'],
+      [tr('rum.col.lastPage'), (r) => r.lastPage ?? '—'],
+      [tr('rum.col.lastSeen'), (r) => fmtTime(r.lastSeen, true)],
+    ], { empty: tr('rum.noSessions') }))),
     signalsCard(ctx, (apps?.items ?? []).map((a) => a.name), app, pageUrl));
 }

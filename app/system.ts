@@ -164,6 +164,8 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
 
   const app = new Hono<AppEnv>();
   app.onError(errorHandler(log));
+  // An API path no route serves is refused like every other bad input: a code and a reason (the fuzz asserts it).
+  app.notFound((c) => (c.req.path.startsWith('/api/') ? httpError(c, 404, 'not_found', '没有这个接口地址，请检查路径与请求方法 (no API route for this method and path)') : c.text('404 Not Found', 404)));
   app.use('*', securityHeaders());
   app.get('/healthz', async (c) => {
     const dbOk = await db.ping();

@@ -1,5 +1,5 @@
 import { api } from '../api';
-import type { Batch, Correction, Finding, GatewayError, Reconciliation, RunKind, RunStatus } from '../../../contract/reporter';
+import type { Batch, Correction, ReporterRecord, Finding, GatewayError, Reconciliation, RunKind, RunStatus } from '../../../contract/reporter';
 import { card, chart, failed, fmtDate, fmtNum, fmtPct, fmtTime, gauge, got, h, loaded, table, timeAxisOption } from '../ui';
 import { hasKey, t as tr, type Key } from '../i18n';
 import { addMonths, chinaDate, chinaDayStart } from '../../../core/china-time';
@@ -195,6 +195,29 @@ export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
         { title: tr('reporting.col.error'), cell: (r) => h('span.err', r.lastError ?? '') },
       ],
       empty: tr('reporting.noBatches'),
+    })),
+    card(tr('reporting.recordList'), listTable<ReporterRecord>({
+      cls: 'record-list',
+      pageSize: 20,
+      load: (q) => api.reporter.recordPage(q),
+      search: tr('reporting.recordSearch'),
+      sort: '-lastArrivedAt',
+      filters: [
+        { name: 'dataType', label: tr('reporting.f.type'), options: TYPES.map((k): [string, string] => [k, typeName(k)]) },
+        { name: 'status', label: tr('reporting.f.status'), options: (['pending', 'valid', 'invalid', 'held_reference', 'withdrawn'] as const).map((k): [string, string] => [k, word('reporting.rec', k)]) },
+        { name: 'deptCode', label: tr('reporting.f.dept'), placeholder: tr('reporting.f.dept') },
+      ],
+      cols: [
+        { title: tr('reporting.col.type'), cell: (r) => typeName(r.dataType) },
+        { title: tr('reporting.col.record'), sort: 'recordId', cell: (r) => h('code', r.recordId) },
+        { title: tr('reporting.col.version'), cell: (r) => String(r.version) },
+        { title: tr('reporting.col.status'), cell: (r) => h(`span.badge.${r.status === 'valid' ? 's-up' : r.status === 'invalid' ? 's-down' : 's-pending'}`, word('reporting.rec', r.status)) },
+        { title: tr('reporting.col.dept'), cell: (r) => r.deptCode ?? '—' },
+        { title: tr('reporting.col.recordDate'), sort: 'recordDate', cell: (r) => fmtDate(r.recordDate) },
+        { title: tr('reporting.col.deadline'), sort: 'deadline', cell: (r) => fmtDate(r.deadline) },
+        { title: tr('reporting.col.lastArrived'), sort: 'lastArrivedAt', cell: (r) => fmtTime(r.lastArrivedAt, true) },
+      ],
+      empty: tr('reporting.noRecordsList'),
     })),
     card(tr('reporting.runs'), loaded(runsG, tr('reporting.what.runs'), ctx, () => table(runs?.items ?? [], [
       [tr('reporting.col.start'), (r) => fmtTime(r.startedAt, true)],

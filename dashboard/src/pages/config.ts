@@ -12,20 +12,23 @@ import type { PageCtx } from '../page-ctx';
  * 导入接口目录: the exchange platform's catalogue (CSV or OpenAPI) uploaded, previewed, then applied (README: 接口目录导入).
  */
 export async function renderConfig(ctx: PageCtx): Promise<HTMLElement> {
-  const [targets, modules] = await Promise.all([api.config.list('target'), api.config.list('module')]);
-  const items = targets?.items ?? [];
-  const mayWrite = ctx.can('targets:write');
   const id = ctx.route.arg;
-  const chosen = id ? items.find((o) => o.id === id) : undefined;
+  // The list is a page from the server (GET …/targets?q=&module=&department=&enabled=&managed=&limit=&offset=): at
+  // 10,000 targets the browser holds 50; the chosen target is read on its own.
+  const [first, modules, chosen] = await Promise.all([
+    api.config.page('target', { limit: 50, offset: 0 }),
+    api.config.list('module'),
+    id ? api.config.get('target', id) : Promise.resolve(null),
+  ]);
+  const mayWrite = ctx.can('targets:write');
   const moduleIds = (modules?.items ?? []).map((m) => String(m.data.id));
   const open = (arg?: string, params: Record<string, string> = {}) => (location.hash = buildHash({ page: 'config', arg, params }));
 
   const str = (o: ConfigObject, k: string) => String(((o.data.tags ?? {}) as Record<string, unknown>)[k] ?? '');
-  const departments = [...new Set(items.map((o) => str(o, 'department')).filter(Boolean))].sort();
-  // The store's list is one answer (every object); the table pages, searches and filters it here, and switches the
-  // selection on or off in one request (POST …/targets/bulk).
+  const departments = first?.departments ?? [];
+  // Search, filters and paging are the server's; the selection is switched on or off in one request (POST …/targets/bulk).
   const list = card(
-    `监测对象（共 ${items.length} 个）`,
+    `监测对象（共 ${first?.total ?? 0} 个）`,
     mayWrite ? h('div.actions', h('button.add-target', { type: 'button', onclick: () => open(undefined, { new: '1' }) }, '新增接口')) : null,
     listTable<ConfigObject>({
       cls: 'config-targets',
@@ -37,17 +40,8 @@ export async function renderConfig(ctx: PageCtx): Promise<HTMLElement> {
         { name: 'enabled', label: '状态', options: [['on', '启用'], ['off', '已停用']] },
         { name: 'managed', label: '管理方式', options: [['ui', '界面 / 导入'], ['file', '配置文件']] },
       ],
-      load: async (q) => {
-        const text = String(q.q ?? '').toLowerCase();
-        const rows = items.filter((o) =>
-          (!q.module || o.data.module === q.module) &&
-          (!q.department || str(o, 'department') === q.department) &&
-          (!q.enabled || (q.enabled === 'off') === (o.data.enabled === false)) &&
-          (!q.managed || o.managedBy === q.managed) &&
-          (!text || [o.id, o.data.name, ((o.data.spec ?? {}) as Record<string, unknown>).url, str(o, 'catalogue')].some((v) => String(v ?? '').toLowerCase().includes(text))));
-        const offset = Number(q.offset ?? 0);
-        return { total: rows.length, limit: 50, offset, items: rows.slice(offset, offset + 50) };
-      },
+      initial: first,
+      load: (q) => api.config.page('target', q),
       select: mayWrite ? {
         key: (o) => o.id,
         can: (o) => o.managedBy === 'ui',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { TargetConfig } from './config';
+import { configJson, type TargetConfig } from './config';
 import type { Clock } from '../core/time';
 import type { Logger } from '../core/log';
 import type { Probe, ProbeOutcome } from './probes/types';
@@ -114,7 +114,7 @@ export class Scheduler {
         const entry: Entry = { target: t, host: hostOf(id, t.spec), slot: 0, planned: 0, runPlanned: 0, running: false, queued: false, removed: false };
         this.entries.set(id, entry);
         this.plan(entry, firstSlot(id, t.interval, now));
-      } else if (JSON.stringify(e.target) !== JSON.stringify(t)) {
+      } else if (configJson(e.target) !== configJson(t)) {
         const intervalChanged = e.target.interval !== t.interval;
         e.target = t;
         e.host = hostOf(id, t.spec);

@@ -1,5 +1,5 @@
 import type { Db } from '../core/db';
-import type { CollectorConfig } from './config';
+import { configJson, type CollectorConfig } from './config';
 import { probeTypeNames, probeTypeOf } from './probes/index';
 
 /** Spec keys never mirrored into the database: credentials, and the keys probe types' state fills in at run time. */
@@ -24,8 +24,8 @@ export async function syncCatalog(db: Db, c: CollectorConfig, prev?: CollectorCo
   // After a reload only what changed is written (an edit of one of 10,000 targets is one row), the rest is as it was.
   const same = <T extends { id: string }>(list: T[], before: T[] | undefined) => {
     if (!before) return list;
-    const old = new Map(before.map((x) => [x.id, JSON.stringify(x)]));
-    return list.filter((x) => old.get(x.id) !== JSON.stringify(x));
+    const old = new Map(before.map((x) => [x.id, configJson(x)]));
+    return list.filter((x) => old.get(x.id) !== configJson(x));
   };
   const modules = same(c.modules, prev?.modules);
   const targets = same(c.targets, prev?.targets);

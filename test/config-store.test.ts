@@ -66,6 +66,30 @@ test('an operator adds a target through the API: it runs at once, in the schedul
   assert.equal(list.body.items.map((o: any) => `${o.id}:${o.managedBy}`).sort(), ['added:ui', 'filed:file']);
 });
 
+test('the list of a kind: searched, filtered and paged on the server, with the total and the departments', async () => {
+  for (const [id, dept, on] of [['pg-a1', '市大数据局', true], ['pg-a2', '市大数据局', false], ['pg-b1', '市人社局', true]] as const) {
+    const r = await api('/collector/config/targets', 'POST', { data: target({ id, name: `分页 ${id}`, interval: '1h', enabled: on, tags: { department: dept } }) });
+    assert.is(r.status, 201, JSON.stringify(r.body));
+  }
+  const all = await api('/collector/config/targets');
+  assert.is(all.body.total, all.body.items.length, 'without a page: every object');
+  assert.ok(all.body.departments.includes('市大数据局') && all.body.departments.includes('市人社局'));
+  const page = await api('/collector/config/targets?q=PG-&limit=2&offset=0');
+  assert.is(page.body.total, 3);
+  assert.equal(page.body.items.map((o: any) => o.id), ['pg-a1', 'pg-a2'], 'sorted by id, cut to the page');
+  assert.equal((await api('/collector/config/targets?q=pg-&limit=2&offset=2')).body.items.map((o: any) => o.id), ['pg-b1']);
+  assert.equal((await api('/collector/config/targets?q=pg-&sort=-id&limit=1')).body.items.map((o: any) => o.id), ['pg-b1']);
+  const dept = await api(`/collector/config/targets?department=${encodeURIComponent('市大数据局')}&enabled=off`);
+  assert.equal(dept.body.items.map((o: any) => o.id), ['pg-a2']);
+  assert.equal((await api('/collector/config/targets?managed=file')).body.items.map((o: any) => o.id), ['filed']);
+  assert.is((await api('/collector/config/targets?q=pg-&module=portal')).body.total, 3);
+  assert.is((await api('/collector/config/targets?q=pg-&module=nope')).body.total, 0);
+  const bad = await api('/collector/config/targets?enabled=maybe');
+  assert.is(bad.status, 400);
+  assert.is(bad.body.error.field, 'enabled');
+  for (const id of ['pg-a1', 'pg-a2', 'pg-b1']) assert.is((await api(`/collector/config/targets/${id}`, 'DELETE')).status, 200);
+});
+
 test('a mistake is a field-level message in Chinese; nothing is saved', async () => {
   const r = await api('/collector/config/targets/added', 'PUT', { data: target({ name: '', failureThreshold: 0 }) });
   assert.is(r.status, 422);

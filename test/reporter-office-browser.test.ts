@@ -194,6 +194,59 @@ test('correct two records in the form, re-send, the province holds them', async 
   await page.screenshot({ path: `${ARTIFACTS}/reporting.png`, fullPage: true });
 });
 
+test('the batch log: 共 N 条 from the server, filtered by type, searched by batch id, sorted by a header', async () => {
+  const token = (await system.auth.createToken({ name: 'setup-batches', role: 'regulator', createdBy: 'test' })).token;
+  const api = async (qs: string) => (await (await fetch(`${base}/api/reporter/batches?${qs}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { total: number; items: { batchId: string; dataType: string; recordCount: number }[] };
+  const all = await api('limit=1000');
+  assert.ok(all.total >= 2, `batches were sent (${all.total})`);
+  await open('#/reporting');
+  const totalIs = (n: number) => page.waitForFunction((want) => document.querySelector('.batch-log .list-total')?.textContent === want, `共 ${n} 条`, { timeout: 10_000 });
+  await totalIs(all.total);
+  const type = all.items[0].dataType;
+  await page.selectOption('.batch-log select[name=dataType]', type);
+  await totalIs(all.items.filter((b) => b.dataType === type).length);
+  await page.selectOption('.batch-log select[name=dataType]', '');
+  await totalIs(all.total);
+  const pick = all.items[all.items.length - 1].batchId;
+  await page.fill('.batch-log input.list-search', pick);
+  await totalIs(1);
+  assert.match((await page.textContent('.batch-log tbody tr:first-child'))!, pick);
+  await page.fill('.batch-log input.list-search', '');
+  await totalIs(all.total);
+  await page.click('.batch-log th[data-sort=recordCount]');
+  await page.waitForSelector('.batch-log th[data-sort=recordCount][aria-sort]');
+  const sorted = await api(`sort=${(await page.getAttribute('.batch-log th[data-sort=recordCount]', 'aria-sort')) === 'ascending' ? '' : '-'}recordCount&limit=1`);
+  await page.waitForFunction((id) => document.querySelector('.batch-log tbody tr:first-child')?.textContent?.includes(id), sorted.items[0].batchId, { timeout: 10_000 });
+});
+
+test('the records list: 共 N 条 from the server, filtered by type and status, searched by record id, sorted by a header', async () => {
+  const token = (await system.auth.createToken({ name: 'setup-records', role: 'regulator', createdBy: 'test' })).token;
+  const api = async (qs: string) => (await (await fetch(`${base}/api/reporter/records?${qs}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { total: number; items: { recordId: string; dataType: string; status: string }[] };
+  const all = await api('limit=1000');
+  assert.ok(all.total > 20, `more records than one page (${all.total})`);
+  await open('#/reporting');
+  const totalIs = (n: number) => page.waitForFunction((want) => document.querySelector('.record-list .list-total')?.textContent === want, `共 ${n} 条`, { timeout: 10_000 });
+  await totalIs(all.total);
+  assert.is(await page.locator('.record-list tbody tr').count(), 20, 'one page of 20');
+  await page.selectOption('.record-list select[name=dataType]', 'INSPECTION');
+  await page.selectOption('.record-list select[name=status]', 'invalid');
+  await totalIs(all.items.filter((r) => r.dataType === 'INSPECTION' && r.status === 'invalid').length);
+  await page.selectOption('.record-list select[name=dataType]', '');
+  await page.selectOption('.record-list select[name=status]', '');
+  await totalIs(all.total);
+  const pick = all.items[all.items.length - 1].recordId;
+  await page.fill('.record-list input.list-search', pick.toLowerCase());
+  await totalIs(all.items.filter((r) => r.recordId.toLowerCase().includes(pick.toLowerCase())).length);
+  assert.match((await page.textContent('.record-list tbody'))!, pick);
+  await page.fill('.record-list input.list-search', '');
+  await totalIs(all.total);
+  await page.click('.record-list th[data-sort=recordId]');
+  await page.waitForSelector('.record-list th[data-sort=recordId][aria-sort]');
+  const dir = (await page.getAttribute('.record-list th[data-sort=recordId]', 'aria-sort')) === 'ascending' ? '' : '-';
+  const first = (await api(`sort=${dir}recordId&limit=1`)).items[0].recordId;
+  await page.waitForFunction((id) => document.querySelector('.record-list tbody tr:first-child code')?.textContent === id, first, { timeout: 10_000 });
+});
+
 test('a COERCION (contract v1.1) in the form: its code tables offered with their Chinese labels, corrected, sent', async () => {
   const token = (await system.auth.createToken({ name: 'setup-coe', role: 'regulator', createdBy: 'test' })).token;
   const withCoe = makeFixtures({ seed: 1515, items: 6, officers: 8, inspections: 24, penalties: 0, coercions: 3, now });

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { auditFrom, httpError, readJson, requirePermission, type AppEnv } from '../http';
+import { listQuery, queryInput } from '../input';
 import type { AuthService } from '../auth/service';
 import type { ConfigObject, ConfigObjects, WriteResult, ObjectData, VersionAction } from './store';
 
@@ -14,9 +15,24 @@ function redact(v: unknown): unknown {
 }
 
 /**
+ * GET / of a kind: one page (default every object, at most 10,000) searched and filtered on the server — `q` (id,
+ * name, spec.url or host, tags.catalogue), `module`, `department` (tags.department), `enabled` (on | off),
+ * `managed` (ui | file); sorted by id; the answer also lists every `departments` value of the kind, for the filter.
+ */
+export const configListQuery = listQuery(
+  {
+    module: z.string().max(128).optional(),
+    department: z.string().max(200).optional(),
+    enabled: z.enum(['on', 'off'], { message: '应为 on（启用）或 off（已停用）' }).optional(),
+    managed: z.enum(['ui', 'file'], { message: '应为 ui（界面 / 导入）或 file（配置文件）' }).optional(),
+  },
+  { sorts: ['id'] as const, defaultSort: 'id', limit: 10_000, max: 10_000 },
+);
+
+/**
  * The write API of one kind of configuration object, mounted by the area that owns the kind (e.g.
  * /api/collector/config/targets):
- *   GET    /               every object, the file's (read-only) and the store's
+ *   GET    /               the objects, the file's (read-only) and the store's: a page, searched and filtered (configListQuery)
  *   GET    /:id            one, with managedBy and version
  *   POST   /               create            { data, reason? }
  *   PUT    /:id            edit              { data, reason? }
@@ -73,8 +89,29 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
   // them as they are to edit (the file's form: usually { env: NAME }, not the secret itself).
   const shown = (c: Context<AppEnv>, o: ConfigObject): ConfigObject => (kind.canWrite(c.get('principal')!, o.data) ? o : { ...o, data: redact(o.data) as ObjectData });
   r.get('/', requirePermission('read'), async (c) => {
-    const items = (await objects.list(kind.kind)).map((o) => shown(c, o));
-    return c.json({ total: items.length, limit: items.length, offset: 0, items });
+    const p = queryInput(c, configListQuery);
+    if (!p.ok) return p.response;
+    const { limit, offset, q, sort, module, department, enabled, managed } = p.value;
+    const all = await objects.list(kind.kind);
+    const tag = (o: ConfigObject, k: string) => {
+      const t = o.data.tags;
+      return t && typeof t === 'object' && !Array.isArray(t) ? String((t as Record<string, unknown>)[k] ?? '') : '';
+    };
+    const text = q.toLowerCase();
+    const hay = (o: ConfigObject) => {
+      const spec = (o.data.spec ?? {}) as Record<string, unknown>;
+      return [o.id, o.data.name, spec.url, spec.host, tag(o, 'catalogue')].map((v) => String(v ?? '').toLowerCase());
+    };
+    const rows = all.filter((o) =>
+      (!module || o.data.module === module) &&
+      (!department || tag(o, 'department') === department) &&
+      (!enabled || (enabled === 'off') === (kind.enabledKey !== undefined && o.data[kind.enabledKey] === false)) &&
+      (!managed || o.managedBy === managed) &&
+      (!text || hay(o).some((v) => v.includes(text))));
+    rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (sort.desc) rows.reverse();
+    const departments = [...new Set(all.map((o) => tag(o, 'department')).filter(Boolean))].sort();
+    return c.json({ total: rows.length, limit, offset, items: rows.slice(offset, offset + limit).map((o) => shown(c, o)), departments });
   });
   r.get('/:id', requirePermission('read'), async (c) => {
     const id = idOf(c);

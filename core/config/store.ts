@@ -223,8 +223,13 @@ export class ConfigObjects {
     return [...fromFile, ...rows.map((r) => ({ ...this.view(r), ...(fileIds.has(r.id) ? { shadowed: true } : {}) }))];
   }
 
+  /** One object: the file's when the file has it (a stored one of that id is shadowed), else the stored one — one row read, not the kind's list. */
   async get(kindName: string, id: string): Promise<ConfigObject | null> {
-    return (await this.list(kindName)).find((o) => o.id === id && !o.shadowed) ?? null;
+    const k = this.kinds.get(kindName)!;
+    const data = this.fileObjects(k).find((d) => String(d[k.idKey]) === id);
+    if (data) return { kind: k.kind, id, managedBy: 'file', version: 0, data, updatedAt: null, updatedBy: null };
+    const row = (await this.o.db.query<Row>(`SELECT kind, id, version, data, deleted, updated_at, updated_by FROM config_objects WHERE kind = $1 AND id = $2 AND NOT deleted`, [k.kind, id])).rows[0];
+    return row ? this.view(row) : null;
   }
 
   private view(r: Row): ConfigObject {

@@ -5,6 +5,7 @@
  * live with the run (outbox.ts, run.ts, receipts.ts, reconcile.ts). Routes call these and never hold SQL.
  */
 import type { Queryable } from '../../core/db';
+import { likeAnywhere } from '../../core/input';
 import type { Attempt, Batch, BatchItem, Correction, OverdueRecord, Reconciliation, Run } from '../../contract/reporter';
 
 export interface PageArgs {
@@ -83,17 +84,36 @@ const toBatch = (r: Row): Batch => ({
   lastError: (r.last_error as string | null) ?? null,
 });
 
-export function listBatches(q: Queryable, f: { status?: string; dataType?: string }, p: PageArgs): Promise<Listed<Batch>> {
+/** The filters, search and order of GET /batches (README "Lists"). */
+export interface BatchFilter {
+  statuses?: string[];
+  dataTypes?: string[];
+  /** Case-insensitive substring of the batch id, the receipt id or the last error. */
+  q?: string;
+  sort?: { key: 'createdAt' | 'recordCount' | 'status'; desc: boolean };
+}
+
+const BATCH_SORT = { createdAt: 'created_at', recordCount: 'record_count', status: 'status' } as const;
+
+export function listBatches(q: Queryable, f: BatchFilter, p: PageArgs): Promise<Listed<Batch>> {
   const params: unknown[] = [];
   const where: string[] = [];
-  for (const [v, col] of [[f.status, 'status'], [f.dataType, 'data_type']] as const) {
-    if (v) {
+  for (const [v, col] of [[f.statuses, 'status'], [f.dataTypes, 'data_type']] as const) {
+    if (v?.length) {
       params.push(v);
-      where.push(`${col} = $${params.length}`);
+      where.push(`${col} = ANY($${params.length}::text[])`);
     }
   }
+  if (f.q) {
+    params.push(likeAnywhere(f.q));
+    const n = params.length;
+    where.push(`(batch_id ILIKE $${n} ESCAPE '\\' OR receipt_id ILIKE $${n} ESCAPE '\\' OR last_error ILIKE $${n} ESCAPE '\\')`);
+  }
   const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  return list(q, `SELECT ${BATCH_COLS} FROM report_batches ${w} ORDER BY created_at DESC, seq DESC`, `SELECT count(*) AS n FROM report_batches ${w}`, params, p, toBatch);
+  const sort = f.sort ?? { key: 'createdAt', desc: true };
+  const dir = sort.desc ? 'DESC' : 'ASC';
+  const order = sort.key === 'createdAt' ? `created_at ${dir}, seq ${dir}` : `${BATCH_SORT[sort.key]} ${dir}, created_at DESC, seq DESC`;
+  return list(q, `SELECT ${BATCH_COLS} FROM report_batches ${w} ORDER BY ${order}`, `SELECT count(*) AS n FROM report_batches ${w}`, params, p, toBatch);
 }
 
 /** One batch with its receipt, or null. */

@@ -86,6 +86,38 @@ test('lists are paginated: batches, batch detail with attempts, corrections, rec
   assert.is(st.nextRuns.length, 3);
 });
 
+test('batches: filtered, searched and sorted on the server, with the filtered total; bad parameters are a 400 naming the field', async () => {
+  type Q = { total: number; limit: number; offset: number; items: { batchId: string; dataType: string; status: string; recordCount: number; createdAt: string }[] };
+  const get = async (qs: string) => (await (await call('GET', `/api/reporter/batches?${qs}`, regulator)).json()) as Q;
+  const all = await get('limit=1000');
+  assert.ok(all.total >= 4 && all.items.length === all.total);
+  const types = [...new Set(all.items.map((b) => b.dataType))];
+  assert.ok(types.length >= 2, 'batches of several types');
+  const one = await get(`dataType=${types[0].toLowerCase()}&limit=1`);
+  assert.is(one.total, all.items.filter((b) => b.dataType === types[0]).length, 'the total counts the filtered set');
+  assert.is(one.items.length, 1);
+  assert.is(one.items[0].dataType, types[0]);
+  const two = await get(`dataType=${types[0]},${types[1]}&status=done&limit=1000`);
+  assert.is(two.total, all.items.filter((b) => (b.dataType === types[0] || b.dataType === types[1]) && b.status === 'done').length);
+  const target = all.items[all.items.length - 1].batchId;
+  const found = await get(`q=${encodeURIComponent(target.slice(-6).toUpperCase())}`);
+  assert.ok(found.items.some((b) => b.batchId === target), 'the search finds the batch by part of its id, any case');
+  assert.ok(found.total < all.total || all.total === 1);
+  assert.is((await get('q=%25_%25')).total, 0, 'LIKE characters are taken literally');
+  const byCount = await get('sort=-recordCount&limit=1000');
+  const counts = byCount.items.map((b) => b.recordCount);
+  assert.equal(counts, [...counts].sort((a, b) => b - a));
+  const oldest = await get('sort=createdAt&limit=1');
+  assert.is(oldest.items[0].createdAt, [...all.items].map((b) => b.createdAt).sort()[0]);
+  for (const [qs, field] of [['status=sent', 'status'], ['sort=size', 'sort'], ['dataType=CAT', 'dataType'], ['limit=0', 'limit']]) {
+    const res = await call('GET', `/api/reporter/batches?${qs}`, regulator);
+    assert.is(res.status, 400, qs);
+    const body = (await res.json()) as { error: { code: string; field: string; message: string } };
+    assert.is(body.error.field, field, qs);
+    assert.match(body.error.message, /[\u4e00-\u9fff]/, 'a Chinese reason');
+  }
+});
+
 test('the correction queue filtered on the server: type, reason code, department, text; with the filtered total and paging', async () => {
   type Q = { total: number; limit: number; offset: number; items: { dataType: string; recordId: string; deptCode: string | null; errors: { code: string; message: string }[] }[] };
   const get = async (qs: string) => (await (await call('GET', `/api/reporter/corrections?${qs}`, regulator)).json()) as Q;

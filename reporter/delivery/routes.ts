@@ -1,17 +1,19 @@
 import { Hono, type Context } from 'hono';
+import { z } from 'zod';
 import type { Db } from '../../core/db';
 import type { AuthService } from '../../core/auth/service';
 import type { Clock } from '../../core/time';
 import { auditFrom, httpError, page, readJson, requirePermission, type AppEnv } from '../../core/http';
+import { csvEnum, listQuery, queryInput } from '../../core/input';
 import type { Page } from '../../contract/common';
-import type { BatchDetail, DeliveryStatus, DryRun, Indicators, ResendAnswer, RunStarted } from '../../contract/reporter';
+import type { Batch, BatchDetail, DeliveryStatus, DryRun, Indicators, ResendAnswer, RunStarted } from '../../contract/reporter';
 import { markForResend } from './outbox';
 import { SEND_ORDER, type DataType } from '../adapters/types';
 import { RunInProgressError, type DeliveryService } from './service';
 import { indicators, coverage } from './indicators';
 import { addMonths, chinaDate, isCalendarDate } from '../../core/china-time';
 import {
-  getBatch, latestRuns, listAttempts, listBatches, listBatchItems, listCorrections, listOverdue, listReconciliations, listRuns, openBatchCounts, type Listed,
+  getBatch, latestRuns, listAttempts, listBatches, listBatchItems, listCorrections, listOverdue, listReconciliations, listRuns, openBatchCounts, type BatchFilter, type Listed,
 } from './queries';
 
 /**
@@ -19,6 +21,15 @@ import {
  * Every list is paginated (?limit=&offset=) and answers Page<T> ({ items, total, limit, offset }) of
  * contract/reporter.ts; the SQL is in queries.ts.
  */
+/** GET /batches: ?status=pending,processing,done,failed &dataType=ITEM,… &q= (batch id, receipt id, last error) &sort=-createdAt|recordCount|status. */
+export const batchListQuery = listQuery(
+  {
+    status: csvEnum(['pending', 'processing', 'done', 'failed'] as const).optional(),
+    dataType: z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), csvEnum(SEND_ORDER)).optional(),
+  },
+  { sorts: ['createdAt', 'recordCount', 'status'] as const, defaultSort: '-createdAt', limit: 100, max: 1000 },
+);
+
 export interface DeliveryRouteDeps {
   db: Db;
   auth: AuthService;
@@ -80,9 +91,13 @@ export function createDeliveryRoutes(d: DeliveryRouteDeps) {
     }
   });
 
-  app.get('/batches', requirePermission('read'), async (c) =>
-    c.json(await paged(c, (p) => listBatches(d.db, { status: query(c, 'status'), dataType: query(c, 'dataType') }, p))),
-  );
+  app.get('/batches', requirePermission('read'), async (c) => {
+    const p = queryInput(c, batchListQuery);
+    if (!p.ok) return p.response;
+    const { limit, offset, q, sort, status, dataType } = p.value;
+    const { items, total } = await listBatches(d.db, { statuses: status, dataTypes: dataType, q, sort: sort as BatchFilter['sort'] }, { limit, offset });
+    return c.json({ items, total, limit, offset } satisfies Page<Batch>);
+  });
 
   app.get('/batches/:id', requirePermission('read'), async (c) => {
     const id = c.req.param('id');

@@ -4,6 +4,7 @@
  * The versioned writes are store.ts's. Routes call these and never hold SQL.
  */
 import type { Queryable } from '../../core/db';
+import { likeAnywhere } from '../../core/input';
 import type { IntakeReject, RecordStats, RecordVersion, ReporterRecord } from '../../contract/reporter';
 import { DATA_TYPES, type DataType, type RecordStatus, type ValidationError, type ValidationResult } from '../standard/types';
 
@@ -35,7 +36,14 @@ export interface RecordFilter {
   to?: string;
   deadlineFrom?: string;
   deadlineTo?: string;
+  /** Case-insensitive substring of the record id or the department code (README "Lists"). */
+  q?: string;
+  sort?: { key: RecordSortKey; desc: boolean };
 }
+
+export const RECORD_SORTS = ['lastArrivedAt', 'recordDate', 'deadline', 'recordId'] as const;
+export type RecordSortKey = (typeof RECORD_SORTS)[number];
+const RECORD_SORT_COL: Record<RecordSortKey, string> = { lastArrivedAt: 'last_arrived_at', recordDate: 'record_date', deadline: 'deadline', recordId: 'record_id' };
 
 interface RecordRow {
   data_type: DataType;
@@ -92,12 +100,21 @@ export async function listRecords(q: Queryable, f: RecordFilter, o: { limit: num
   if (f.to) add('record_date < ?::date', f.to);
   if (f.deadlineFrom) add('deadline >= ?::date', f.deadlineFrom);
   if (f.deadlineTo) add('deadline < ?::date', f.deadlineTo);
+  if (f.q) {
+    params.push(likeAnywhere(f.q));
+    where.push(`(record_id ILIKE $${params.length} ESCAPE '\\' OR dept_code ILIKE $${params.length} ESCAPE '\\')`);
+  }
+  const sort = f.sort ?? { key: 'lastArrivedAt', desc: true };
+  const dir = sort.desc ? 'DESC' : 'ASC';
+  // Days may be empty: last either way. The default keeps the order of reporter_records_arrived_idx.
+  const nulls = sort.key === 'recordDate' || sort.key === 'deadline' ? ' NULLS LAST' : '';
+  const order = `${RECORD_SORT_COL[sort.key]} ${dir}${nulls}, data_type, record_id`;
   const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const total = await q.query<{ n: string }>(`SELECT count(*) AS n FROM reporter_records ${w}`, params);
   const rows = await q.query<RecordRow>(
     `SELECT data_type, record_id, version, op, status, errors, warnings, source, first_arrived_at, last_arrived_at,
             record_date::text AS record_date, deadline::text AS deadline, dept_code ${o.withData ? ', data' : ''}
-       FROM reporter_records ${w} ORDER BY last_arrived_at DESC, data_type, record_id LIMIT ${Number(o.limit)} OFFSET ${Number(o.offset)}`,
+       FROM reporter_records ${w} ORDER BY ${order} LIMIT ${Number(o.limit)} OFFSET ${Number(o.offset)}`,
     params,
   );
   return { total: Number(total.rows[0].n), items: rows.rows.map(toRecord) };

@@ -141,6 +141,37 @@ test('GET /records: filters, pagination, ID numbers masked for readers who may n
   assert.is(stats.body.counts.OFFICER.valid, 6);
 });
 
+test('GET /records: searched (record id or department code, any case) and sorted on the server, with the filtered total', async () => {
+  const all = await api('GET', '/records?limit=1000');
+  assert.is(all.status, 200);
+  const items = all.body.items as { dataType: string; recordId: string; deptCode: string | null; deadline: string | null; lastArrivedAt: string }[];
+  assert.ok(items.length >= 10 && all.body.total === items.length);
+  const pick = items[Math.floor(items.length / 2)];
+  const part = pick.recordId.slice(-5).toLowerCase();
+  const found = await api('GET', `/records?q=${encodeURIComponent(part)}&limit=1`);
+  assert.is(found.body.total, items.filter((r) => r.recordId.toLowerCase().includes(part) || (r.deptCode ?? '').toLowerCase().includes(part)).length);
+  assert.ok(found.body.total >= 1 && found.body.items.length === 1);
+  const dept = items.find((r) => r.deptCode)!.deptCode!;
+  const byDept = await api('GET', `/records?q=${dept}&dataType=${items.find((r) => r.deptCode === dept)!.dataType}&limit=1000`);
+  assert.ok(byDept.body.total >= 1);
+  assert.ok((byDept.body.items as { recordId: string; deptCode: string | null }[]).every((r) => (r.deptCode ?? '').includes(dept) || r.recordId.toLowerCase().includes(dept.toLowerCase())));
+  assert.is((await api('GET', '/records?q=%25')).body.total, 0, '% is a plain character');
+  const byId = await api('GET', '/records?sort=recordId&limit=1000');
+  const ids = (byId.body.items as { recordId: string }[]).map((r) => r.recordId);
+  assert.equal(ids, [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  const desc = await api('GET', '/records?sort=-recordId&limit=1');
+  assert.is(desc.body.items[0].recordId, ids[ids.length - 1]);
+  const dl = await api('GET', '/records?sort=deadline&limit=1000');
+  const days = (dl.body.items as { deadline: string | null }[]).map((r) => r.deadline);
+  const set = days.filter((d): d is string => d !== null);
+  assert.equal(set, [...set].sort(), 'deadlines ascending');
+  assert.ok(days.indexOf(null) === -1 || days.slice(days.indexOf(null)).every((d) => d === null), 'records without a deadline last');
+  const bad = await api('GET', '/records?sort=size');
+  assert.is(bad.status, 400);
+  assert.is(bad.body.error.field, 'sort');
+  assert.match(bad.body.error.message, /可选 lastArrivedAt/);
+});
+
 test('an array larger than one write batch: identical repeats across batches are one record', async () => {
   const chunky = new Intake({ db, reporter: reporterConfig.parse({ intake: { writeBatchSize: 10 } }), clock });
   const app4 = new Hono<AppEnv>();

@@ -36,7 +36,12 @@ import { FINDING_PART_ZH, findingsCsv, getImport, importFindings, listImports } 
 import { attachment, importLines, queueLines, reportCsv, reportXlsx } from './reports';
 import { Readable } from 'node:stream';
 import type { ImportFindingKind, ImportRecord, ImportFinding } from '../../contract/reporter';
-import { getRecord, listRecords, listRejects, recordHistory, recordStats, RECORD_STATUSES, type RecordFilter } from './queries';
+import { getRecord, listRecords, listRejects, recordHistory, recordStats, RECORD_SORTS, RECORD_STATUSES, type RecordFilter } from './queries';
+import { queryInput, searchText, sortParam } from '../../core/input';
+import { z } from 'zod';
+
+/** GET /records: the list's search and order (README "Lists"); its filters are read by the route itself. */
+export const recordListExtras = z.object({ q: searchText.optional().default(''), sort: sortParam(RECORD_SORTS).prefault('-lastArrivedAt') });
 
 /** What the routes need: the area's one intake pipeline (reporter/index.ts builds it), the audit log. */
 export interface IntakeRouteDeps {
@@ -124,6 +129,10 @@ export function createIntakeRoutes(deps: IntakeRouteDeps): Hono<AppEnv> {
       if (!DATE_RE.test(v)) return httpError(c, 400, 'bad_filter', `${key} 应为 yyyy-MM-dd 日期，收到 "${v}"`);
       f[key] = v;
     }
+    const extra = queryInput(c, recordListExtras);
+    if (!extra.ok) return extra.response;
+    f.q = extra.value.q || undefined;
+    f.sort = extra.value.sort as RecordFilter['sort'];
     const withData = q('withData') === '1' || q('withData') === 'true';
     const { total, items } = await listRecords(db, f, { limit, offset, withData });
     const reveal = mayReveal(c);

@@ -1,5 +1,6 @@
 import type { ConfigObject, ConfigVersion, ObjectData } from '../../../contract/config';
 import type { CataloguePreview } from '../../../contract/catalogue';
+import type { Page } from '../../../contract/common';
 import { ApiError, del, get, post, put, qs, unauthenticated } from './http';
 
 export type { ConfigObject, ConfigVersion, ObjectData, CataloguePreview };
@@ -19,6 +20,8 @@ const at = (kind: string, id?: string, tail = '') => `${BASE[kind]}${id === unde
 /** The configuration store's write API; a refused write throws ApiError with `problems` (field, Chinese message). */
 export const config = {
   list: (kind: ConfigKindName): Promise<List<ConfigObject> | null> => get(at(kind)),
+  /** One page searched and filtered on the server (q, module, department, enabled, managed, limit, offset), with the kind's departments. */
+  page: (kind: ConfigKindName, q: Record<string, string | number>): Promise<(Page<ConfigObject> & { departments: string[] }) | null> => get(at(kind), q),
   get: (kind: ConfigKindName, id: string): Promise<ConfigObject | null> => get(at(kind, id)),
   history: (kind: ConfigKindName, id: string): Promise<List<ConfigVersion> | null> => get(at(kind, id, '/history')),
   create: (kind: ConfigKindName, data: ObjectData, reason?: string): Promise<Written> => post(at(kind), { data, ...(reason ? { reason } : {}) }),

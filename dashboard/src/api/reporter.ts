@@ -1,6 +1,6 @@
 import type { ErrorBody, Page } from '../../../contract/common';
 import { t } from '../i18n';
-import type { Batch, Correction, DataType, IngestAnswer, RecordCheck, RecordDetail, ResendAnswer, RunStarted, WithdrawAnswer, DeliveryStatus, ImportFindingKind, ImportRecord, Indicators, OverdueRecord, Reconciliation, Run } from '../../../contract/reporter';
+import type { Batch, Correction, DataType, IngestAnswer, RecordCheck, RecordDetail, ResendAnswer, RunStarted, WithdrawAnswer, DeliveryStatus, ImportFindingKind, ImportRecord, Indicators, OverdueRecord, Reconciliation, ReporterRecord, Run } from '../../../contract/reporter';
 import { ApiError, get, post, unauthenticated } from './http';
 
 export interface CorrectionQuery {
@@ -19,6 +19,10 @@ export const reporter = {
   indicators: (from: string, to: string): Promise<Indicators | null> => get('/api/reporter/indicators', { from, to, limit: 1000 }),
   status: (): Promise<DeliveryStatus | null> => get('/api/reporter/delivery/status'),
   batches: (): Promise<Page<Batch> | null> => get('/api/reporter/batches', { limit: 1000 }),
+  /** The batch log, one page searched, filtered and sorted on the server (status, dataType, q, sort). */
+  batchPage: (q: Record<string, string | number>): Promise<Page<Batch> | null> => get('/api/reporter/batches', q),
+  /** The records held, one page searched, filtered and sorted on the server (dataType, status, deptCode, q, sort). */
+  recordPage: (q: Record<string, string | number>): Promise<Page<ReporterRecord> | null> => get('/api/reporter/records', q),
   /** The correction queue, filtered and paged on the server (type, reason code, department, who found it, text). */
   corrections: (f: CorrectionQuery = {}): Promise<Page<Correction> | null> => get('/api/reporter/corrections', { limit: 200, ...f }),
   /** Records past their deadline that the province has not accepted, oldest deadline first. */

@@ -13,22 +13,25 @@ import type { PageCtx } from '../page-ctx';
  * 导入接口目录: the exchange platform's catalogue (CSV or OpenAPI) uploaded, previewed, then applied (README: 接口目录导入).
  */
 export async function renderConfig(ctx: PageCtx): Promise<HTMLElement> {
-  // A failed request shows what failed with 重试 where its data would be (the list, the module choice), not 暂无数据.
-  const [targetsG, modulesG] = await Promise.all([got(api.config.list('target')), got(api.config.list('module'))]);
-  const [targets, modules] = [targetsG.v, modulesG.v];
-  const items = targets?.items ?? [];
-  const mayWrite = ctx.can('targets:write');
   const id = ctx.route.arg;
-  const chosen = id ? items.find((o) => o.id === id) : undefined;
+  // The list is a page from the server (GET …/targets?q=&module=&department=&enabled=&managed=&limit=&offset=): at
+  // 10,000 targets the browser holds 50; the chosen target is read on its own.
+  // A failed request shows what failed with 重试 where its data would be (the list, the module choice), not 暂无数据.
+  const [targetsG, modulesG, chosenG] = await Promise.all([
+    got(api.config.page('target', { limit: 50, offset: 0 })),
+    got(api.config.list('module')),
+    got(id ? api.config.get('target', id) : Promise.resolve(null)),
+  ]);
+  const [first, modules, chosen] = [targetsG.v, modulesG.v, chosenG.v];
+  const mayWrite = ctx.can('targets:write');
   const moduleIds = (modules?.items ?? []).map((m) => String(m.data.id));
   const open = (arg?: string, params: Record<string, string> = {}) => (location.hash = buildHash({ page: 'config', arg, params }));
 
   const str = (o: ConfigObject, k: string) => String(((o.data.tags ?? {}) as Record<string, unknown>)[k] ?? '');
-  const departments = [...new Set(items.map((o) => str(o, 'department')).filter(Boolean))].sort();
-  // The store's list is one answer (every object); the table pages, searches and filters it here, and switches the
-  // selection on or off in one request (POST …/targets/bulk).
+  const departments = first?.departments ?? [];
+  // Search, filters and paging are the server's; the selection is switched on or off in one request (POST …/targets/bulk).
   const list = card(
-    tr('config.targets', { n: items.length }),
+    tr('config.targets', { n: first?.total ?? 0 }),
     mayWrite ? h('div.actions', h('button.add-target', { type: 'button', onclick: () => open(undefined, { new: '1' }) }, tr('config.add'))) : null,
     modulesG.error ? failed(tr('config.what.modules'), modulesG.error, () => ctx.rerender()) : null,
     loaded(targetsG, tr('config.what.targets'), ctx, () => listTable<ConfigObject>({
@@ -41,17 +44,8 @@ export async function renderConfig(ctx: PageCtx): Promise<HTMLElement> {
         { name: 'enabled', label: tr('config.col.state'), options: [['on', tr('config.on')], ['off', tr('config.off')]] },
         { name: 'managed', label: tr('config.col.managed'), options: [['ui', tr('config.managed.ui')], ['file', tr('config.managed.file')]] },
       ],
-      load: async (q) => {
-        const text = String(q.q ?? '').toLowerCase();
-        const rows = items.filter((o) =>
-          (!q.module || o.data.module === q.module) &&
-          (!q.department || str(o, 'department') === q.department) &&
-          (!q.enabled || (q.enabled === 'off') === (o.data.enabled === false)) &&
-          (!q.managed || o.managedBy === q.managed) &&
-          (!text || [o.id, o.data.name, ((o.data.spec ?? {}) as Record<string, unknown>).url, str(o, 'catalogue')].some((v) => String(v ?? '').toLowerCase().includes(text))));
-        const offset = Number(q.offset ?? 0);
-        return { total: rows.length, limit: 50, offset, items: rows.slice(offset, offset + 50) };
-      },
+      initial: first,
+      load: (q) => api.config.page('target', q),
       select: mayWrite ? {
         key: (o) => o.id,
         can: (o) => o.managedBy === 'ui',
@@ -93,7 +87,8 @@ export async function renderConfig(ctx: PageCtx): Promise<HTMLElement> {
       chosen.managedBy === 'file' || !mayWrite ? readOnly(chosen) : targetForm(ctx, chosen, moduleIds, () => ctx.rerender()),
       await historyCard(ctx, chosen),
     );
-  } else if (id && !targetsG.error) parts.unshift(card(tr('config.missing'), h('p', tr('config.missingText', { id }))));
+  } else if (id && chosenG.error) parts.unshift(failed(tr('config.what.targets'), chosenG.error, () => ctx.rerender()));
+  else if (id && !targetsG.error) parts.unshift(card(tr('config.missing'), h('p', tr('config.missingText', { id }))));
   return h('div.page.config', ...parts);
 }
 

@@ -1,5 +1,5 @@
 import { api } from '../api';
-import type { Correction, Finding, GatewayError, Reconciliation, RunKind, RunStatus } from '../../../contract/reporter';
+import type { Batch, Correction, ReporterRecord, Finding, GatewayError, Reconciliation, RunKind, RunStatus } from '../../../contract/reporter';
 import { card, chart, failed, fmtDate, fmtNum, fmtPct, fmtTime, gauge, got, h, loaded, table, timeAxisOption } from '../ui';
 import { hasKey, t as tr, type Key } from '../i18n';
 import { addMonths, chinaDate, chinaDayStart } from '../../../core/china-time';
@@ -8,6 +8,7 @@ import { setParams } from '../router';
 import { importCard, queueReportLinks } from './reporting-import';
 import { overall } from './reporting-indicators';
 import { openCorrection, resendRecord, runNow, withdrawRecord } from './reporting-correct';
+import { listTable } from '../list-table';
 
 /** The catalogue's word for a code (`prefix.code`), the code itself when it has none. */
 const word = (prefix: string, code: string) => (hasKey(`${prefix}.${code}`) ? tr(`${prefix}.${code}` as Key) : code);
@@ -172,6 +173,52 @@ export async function renderReporting(ctx: PageCtx): Promise<HTMLElement> {
         h('button.small.secondary.queue-next', { disabled: coff + CPAGE >= shownTotal, onclick: () => setParams({ coff: String(coff + CPAGE) }) }, tr('reporting.next'))) : null,
       corrTotal > 0 ? queueReportLinks() : null,
       ctx.can('reporter:write') ? h('p', h('button.small.run-now', { onclick: () => runNow(ctx) }, tr('reporting.runNow')), h('span.muted', tr('reporting.runNowNote'))) : null),
+    card(tr('reporting.batchLog'), listTable<Batch>({
+      cls: 'batch-log',
+      pageSize: 20,
+      load: (q) => api.reporter.batchPage(q),
+      search: tr('reporting.batchSearch'),
+      sort: '-createdAt',
+      filters: [
+        { name: 'status', label: tr('reporting.f.status'), options: (['pending', 'processing', 'done', 'failed'] as const).map((k): [string, string] => [k, word('reporting.batch', k)]) },
+        { name: 'dataType', label: tr('reporting.f.type'), options: TYPES.map((k): [string, string] => [k, typeName(k)]) },
+      ],
+      cols: [
+        { title: tr('reporting.col.created'), sort: 'createdAt', cell: (r) => fmtTime(r.createdAt, true) },
+        { title: tr('reporting.col.batch'), cell: (r) => h('code', r.batchId) },
+        { title: tr('reporting.col.type'), cell: (r) => typeName(r.dataType) },
+        { title: tr('reporting.col.status'), sort: 'status', cell: (r) => h(`span.badge.${r.status === 'done' ? 's-up' : r.status === 'failed' ? 's-down' : 's-pending'}`, word('reporting.batch', r.status)) },
+        { title: tr('reporting.col.recordCount'), sort: 'recordCount', cell: (r) => fmtNum(r.recordCount) },
+        { title: tr('reporting.col.acceptReject'), cell: (r) => `${fmtNum(r.accepted)} / ${fmtNum(r.rejected)}` },
+        { title: tr('reporting.col.attempts'), cell: (r) => fmtNum(r.attempts) },
+        { title: tr('reporting.col.receipt'), cell: (r) => r.receiptId ?? '—' },
+        { title: tr('reporting.col.error'), cell: (r) => h('span.err', r.lastError ?? '') },
+      ],
+      empty: tr('reporting.noBatches'),
+    })),
+    card(tr('reporting.recordList'), listTable<ReporterRecord>({
+      cls: 'record-list',
+      pageSize: 20,
+      load: (q) => api.reporter.recordPage(q),
+      search: tr('reporting.recordSearch'),
+      sort: '-lastArrivedAt',
+      filters: [
+        { name: 'dataType', label: tr('reporting.f.type'), options: TYPES.map((k): [string, string] => [k, typeName(k)]) },
+        { name: 'status', label: tr('reporting.f.status'), options: (['pending', 'valid', 'invalid', 'held_reference', 'withdrawn'] as const).map((k): [string, string] => [k, word('reporting.rec', k)]) },
+        { name: 'deptCode', label: tr('reporting.f.dept'), placeholder: tr('reporting.f.dept') },
+      ],
+      cols: [
+        { title: tr('reporting.col.type'), cell: (r) => typeName(r.dataType) },
+        { title: tr('reporting.col.record'), sort: 'recordId', cell: (r) => h('code', r.recordId) },
+        { title: tr('reporting.col.version'), cell: (r) => String(r.version) },
+        { title: tr('reporting.col.status'), cell: (r) => h(`span.badge.${r.status === 'valid' ? 's-up' : r.status === 'invalid' ? 's-down' : 's-pending'}`, word('reporting.rec', r.status)) },
+        { title: tr('reporting.col.dept'), cell: (r) => r.deptCode ?? '—' },
+        { title: tr('reporting.col.recordDate'), sort: 'recordDate', cell: (r) => fmtDate(r.recordDate) },
+        { title: tr('reporting.col.deadline'), sort: 'deadline', cell: (r) => fmtDate(r.deadline) },
+        { title: tr('reporting.col.lastArrived'), sort: 'lastArrivedAt', cell: (r) => fmtTime(r.lastArrivedAt, true) },
+      ],
+      empty: tr('reporting.noRecordsList'),
+    })),
     card(tr('reporting.runs'), loaded(runsG, tr('reporting.what.runs'), ctx, () => table(runs?.items ?? [], [
       [tr('reporting.col.start'), (r) => fmtTime(r.startedAt, true)],
       [tr('reporting.col.kind'), (r) => kindName(r.kind)],

@@ -6,18 +6,17 @@
 // reporter-e2e.test.ts, smaller. Embedded (file-backed) or DATABASE_URL.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb, type Db } from '../core/db';
 import { openTestDb } from './helpers/db';
+import { reporterCli } from './helpers/reporter-cli';
 import { startProvinceSim, type ProvinceSim } from '../ops/province-sim/server';
 import { makeFixtures } from '../reporter/fixtures/records';
 import { putRecords } from '../reporter/delivery/testkit';
 import { DATA_TYPES } from '../reporter/standard/types';
 
-const root = new URL('..', import.meta.url).pathname;
 const server = !!process.env.DATABASE_URL;
 const dir = mkdtempSync(join(tmpdir(), 'reporter-coercion-e2e-'));
 const dataDir = join(dir, 'db');
@@ -34,19 +33,8 @@ const closeVerifyDb = async (db: Db) => {
 };
 const coercionBatches = () => [...sim.store.batches.values()].filter((b) => b.dataType === 'COERCION').length;
 
-/** `npx tsx app/cli/report.ts <cmd>`, or with cmd 'role' the server itself: `app/main.ts --role reporter`. */
-function cli(cmd: string, cfg: string): { done: Promise<number>; kill(): void; out: () => string } {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn' };
-  if (server) env.DATABASE_URL = serverDb!.url;
-  else delete env.DATABASE_URL;
-  const args = cmd === 'role' ? ['app/main.ts', '--config', cfg, '--role', 'reporter'] : ['app/cli/report.ts', cmd, '--config', cfg];
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const done = new Promise<number>((r) => child.on('close', (code, sig) => r(code ?? (sig ? 137 : 1))));
-  return { done, kill: () => child.kill('SIGKILL'), out: () => out };
-}
+/** The reporter CLI or server on this test's database (test/helpers/reporter-cli.ts). */
+const cli = (cmd: string, cfg: string) => reporterCli(cmd, cfg, server ? serverDb!.url : undefined);
 
 test.before(async () => {
   sim = await startProvinceSim({ port: 0, appKey: 'city-370700', appSecret: secret });

@@ -38,3 +38,24 @@ export interface AuditRow {
   ip: string | null;
   details: Record<string, unknown>;
 }
+
+/** GET /api/auth/sessions: the sessions that have not expired (never the session id itself). */
+export interface SessionRow {
+  id: number;
+  username: string;
+  role: string;
+  createdAt: string;
+  lastSeenAt: string | null;
+  expiresAt: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** GET /api/auth/lockouts: keys (`user:<name>`, `ip:<address>`) that must wait or are locked now. */
+export interface LockoutRow {
+  key: string;
+  failures: number;
+  locks: number;
+  lastFailure: string;
+  lockedUntil: string | null;
+}

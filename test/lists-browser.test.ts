@@ -21,6 +21,8 @@ auth:
   initialAdmin: { username: admin, password: ${PASSWORDS.admin} }
   seedUsers:
     - { username: ops, password: ${PASSWORDS.ops}, role: ops }
+  # Three wrong passwords lock an account (the 登录锁定 test makes one); the address (127.0.0.1, every test's) is not delayed by them.
+  lockout: { accountFailures: 3, delayAfter: 5 }
 dashboard: { refreshSeconds: 0 }
 `);
 
@@ -201,6 +203,53 @@ test('admin: changes a user\'s role, resets the password, forces a logout and di
   assert.ok(details.some((d: string) => /user\.update .*passwordReset/.test(d)), 'password reset audited');
   assert.ok(details.some((d: string) => /user\.update .*disabled/.test(d)), 'disable audited');
   assert.ok(details.some((d: string) => /logout/.test(d)), `force logout audited: ${details}`);
+  await page.context().close();
+});
+
+test('admin: sees a login lock and releases it, sees another user\'s session and ends it', async () => {
+  await system.auth.createUser({ username: 'wangwu', password: 'Hongqiao-test-2026z', role: 'ops' });
+  const signIn = (password: string) => fetch(base + '/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'wangwu', password }) });
+  for (let i = 0; i < 3; i++) assert.is((await signIn('Cuowu-mima-0000')).status, 401, `wrong password ${i + 1}`);
+  assert.is((await signIn('Hongqiao-test-2026z')).status, 429, 'the account is locked: even the right password is refused');
+  const page = await login('admin');
+  await open(page, '#/admin');
+  const lockRow = '.lockouts tr:has(button.lock-release[data-key="user:wangwu"])';
+  await page.waitForSelector(lockRow, { timeout: 10_000 });
+  assert.match((await page.textContent(lockRow))!, /账户\s*wangwu/);
+  assert.is(await page.locator(`${lockRow} td:nth-child(3)`).textContent(), '0', 'the lock restarts the failure count');
+  assert.is(await page.locator(`${lockRow} td:nth-child(4)`).textContent(), '1', 'one lock');
+  assert.match((await page.locator(`${lockRow} td:nth-child(2)`).textContent())!, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/, 'locked until a time');
+  await page.click(`${lockRow} button.lock-release`);
+  await page.waitForSelector('.toast.ok:text-is("已解除锁定")', { timeout: 10_000 });
+  await page.waitForSelector(lockRow, { state: 'detached', timeout: 10_000 });
+  // The address's wrong tries are listed too (waiting, not locked); releasing it keeps the other tests' sign-ins undelayed.
+  for (let n = await page.locator('.lockouts button.lock-release').count(); n > 0; n--) {
+    await page.click('.lockouts button.lock-release >> nth=0');
+    await page.waitForFunction((left) => document.querySelectorAll('.lockouts button.lock-release').length === left, n - 1, { timeout: 10_000 });
+  }
+  await page.waitForSelector('.empty:text-is("当前没有锁定")', { timeout: 10_000 });
+  assert.is(await page.locator('.lockouts button.lock-release').count(), 0, 'no locks left');
+  const signedIn = await signIn('Hongqiao-test-2026z');
+  assert.is(signedIn.status, 200, 'released: the right password signs in');
+  const cookie = signedIn.headers.get('set-cookie')!.split(';')[0];
+  const me = () => fetch(base + '/api/auth/me', { headers: { cookie } }).then((r) => r.status);
+  assert.is(await me(), 200);
+  await page.reload();
+  await page.waitForSelector('main.content[data-ready="1"]', { timeout: 20_000 });
+  const sessionRow = '.sessions tr:has(button.session-end[data-user="wangwu"])';
+  await page.waitForSelector(sessionRow, { timeout: 10_000 });
+  assert.match((await page.textContent(sessionRow))!, /运维/);
+  assert.match((await page.textContent(sessionRow))!, /127\.0\.0\.1/);
+  await page.click(`${sessionRow} button.session-end`);
+  await page.waitForSelector('.toast.ok:text-is("会话已注销")', { timeout: 10_000 });
+  await page.waitForSelector(sessionRow, { state: 'detached', timeout: 10_000 });
+  assert.is(await me(), 401, 'the ended session\'s cookie is refused');
+  assert.ok(await page.locator('.sessions button.session-end[data-user="admin"]').count() >= 1, 'the admin\'s own session is still listed');
+  const adminToken = (await system.auth.createToken({ name: 'check-locks', role: 'admin', createdBy: 'test' })).token;
+  const actions = (await (await apiGet('/api/auth/audit?limit=1000', adminToken)).json()).items.map((a: { action: string; target: string | null }) => `${a.action} ${a.target}`);
+  assert.ok(actions.includes('auth.locked user:wangwu'), 'the lock is audited');
+  assert.ok(actions.includes('auth.unlock user:wangwu'), 'the release is audited');
+  assert.ok(actions.some((a: string) => a.startsWith('session.end ')), 'ending the session is audited');
   await page.context().close();
 });
 

@@ -1,5 +1,5 @@
 import type { Page } from '../../../contract/common';
-import type { AuditRow, TokenRow, UserRow } from '../../../contract/auth';
+import type { AuditRow, LockoutRow, SessionRow, TokenRow, UserRow } from '../../../contract/auth';
 import type { Role } from '../../../core/auth/roles';
 import { del, get, patch, post, qs } from './http';
 
@@ -17,6 +17,12 @@ export const admin = {
   /** The token itself is in this answer only. */
   createToken: (body: { name: string; role: Role; expiresInDays?: number }): Promise<{ id: number; token: string; expiresAt: string | null }> => post('/api/auth/tokens', body),
   revokeToken: (id: number): Promise<{ ok: true }> => del(`/api/auth/tokens/${id}`),
+  /** Active sessions of every user; ending one signs that browser out at once. */
+  sessions: (params: { limit?: number; offset?: number } = {}): Promise<Page<SessionRow> | null> => get('/api/auth/sessions', { limit: 200, ...params }),
+  endSession: (id: number): Promise<{ ok: true }> => del(`/api/auth/sessions/${id}`),
+  /** Login throttling: accounts and addresses that wait or are locked now. */
+  lockouts: (): Promise<{ items: LockoutRow[] } | null> => get('/api/auth/lockouts'),
+  unlock: (key: string): Promise<{ ok: true }> => del(`/api/auth/lockouts/${encodeURIComponent(key)}`),
   audit: (params: AuditQuery = {}): Promise<Page<AuditRow> | null> => get('/api/auth/audit', params),
   /** The URL of the CSV export with the same filters (the browser downloads it with the session cookie). */
   auditCsvUrl: (params: AuditQuery = {}) => '/api/auth/audit.csv' + qs({ ...params, limit: undefined, offset: undefined }),

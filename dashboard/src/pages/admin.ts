@@ -1,4 +1,4 @@
-import type { AuditRow, TokenRow, UserRow } from '../../../contract/auth';
+import type { AuditRow, LockoutRow, SessionRow, TokenRow, UserRow } from '../../../contract/auth';
 import type { Role } from '../../../core/auth/roles';
 import { api } from '../api';
 import type { AuditQuery } from '../api/admin';
@@ -27,9 +27,15 @@ function showOnce(name: string, token: string) {
   document.body.append(overlay);
 }
 
-/** 管理 (admin): users, API tokens, the audit log with filters and CSV export. */
+/** `user:<name>` / `ip:<address>` as "账户 name" / "地址 address". */
+const lockSubject = (key: string) => {
+  const i = key.indexOf(':');
+  return h('span', h('span.muted', tr(key.startsWith('ip:') ? 'admin.lockAddress' : 'admin.lockAccount')), ' ', h('code', key.slice(i + 1)));
+};
+
+/** 管理 (admin): users, login locks, sessions, API tokens, the audit log with filters and CSV export. */
 export async function renderAdmin(ctx: PageCtx): Promise<HTMLElement> {
-  const [users, tokens] = await Promise.all([got(api.admin.users()), got(api.admin.tokens())]);
+  const [users, lockouts, sessions, tokens] = await Promise.all([got(api.admin.users()), got(api.admin.lockouts()), got(api.admin.sessions()), got(api.admin.tokens())]);
 
   const newUser = async () => {
     const v = await promptForm(tr('admin.newUser'), [
@@ -121,6 +127,22 @@ export async function renderAdmin(ctx: PageCtx): Promise<HTMLElement> {
           : h('button.small.secondary.user-disable', { onclick: () => act(() => api.admin.updateUser(u.id, { disabled: true }), tr('admin.disabledDone'), ctx) }, tr('admin.disable')),
         h('button.small.secondary.user-logout', { onclick: () => act(() => api.admin.logoutUser(u.id), tr('admin.loggedOut'), ctx) }, tr('admin.logout')))],
     ], { empty: tr('admin.noUsers'), cls: 'users' }))),
+    card(tr('admin.lockouts'), loaded(lockouts, tr('admin.lockoutsWhat'), ctx, (ls) => table<LockoutRow>(ls?.items ?? [], [
+      [tr('admin.col.lockSubject'), (l) => lockSubject(l.key)],
+      [tr('admin.col.lockedUntil'), (l) => (l.lockedUntil ? h('span.badge.s-down', fmtTime(l.lockedUntil, true)) : tr('admin.lockWaiting'))],
+      [tr('admin.col.failures'), (l) => String(l.failures)],
+      [tr('admin.col.locks'), (l) => String(l.locks)],
+      [tr('admin.col.lastFailure'), (l) => fmtTime(l.lastFailure, true)],
+      ['', (l) => h('button.small.secondary.lock-release', { 'data-key': l.key, onclick: () => act(() => api.admin.unlock(l.key), tr('admin.unlocked'), ctx) }, tr('admin.unlock'))],
+    ], { empty: tr('admin.noLockouts'), cls: 'lockouts' }))),
+    card(tr('admin.sessions'), loaded(sessions, tr('admin.sessionsWhat'), ctx, (ss) => table<SessionRow>(ss?.items ?? [], [
+      [tr('admin.col.username'), (x) => x.username],
+      [tr('admin.col.role'), (x) => roleName(x.role)],
+      [tr('admin.col.created'), (x) => fmtTime(x.createdAt)],
+      [tr('admin.col.lastSeen'), (x) => fmtTime(x.lastSeenAt)],
+      [tr('admin.col.address'), (x) => x.ip ?? '—'],
+      ['', (x) => h('button.small.secondary.session-end', { 'data-session': String(x.id), 'data-user': x.username, onclick: () => act(() => api.admin.endSession(x.id), tr('admin.sessionEnded'), ctx) }, tr('admin.endSession'))],
+    ], { empty: tr('admin.noSessions'), cls: 'sessions' }))),
     card(tr('admin.tokens'), h('button.small.new-token', { onclick: newToken }, tr('admin.newToken')), loaded(tokens, tr('admin.tokensWhat'), ctx, (ts) => table<TokenRow>(ts?.items ?? [], [
       [tr('admin.col.name'), (t) => t.name],
       [tr('admin.col.prefix'), (t) => h('code', t.prefix)],

@@ -50,6 +50,7 @@ async function login(user: string): Promise<Page> {
   await page.waitForSelector('main.content[data-ready="1"]', { timeout: 20_000 });
   return page;
 }
+const h2paths = (h: any) => h.items[0].diff.map((d: any) => d.path);
 async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
@@ -76,6 +77,7 @@ test('operator: edit a silence, open its history, roll back to the first version
   const text = (await page.textContent('form.history-dialog')) ?? '';
   assert.match(text, /升级推迟/);
   assert.match(text, /comment：.*接口升级.*→.*接口升级（延长）/);
+  assert.equal(h2paths(await api(`/api/alerts/silences/${s.id}/history`)), ['comment'], 'times left alone are not changed (the picker has no seconds)');
   assert.is(await page.locator('form.history-dialog button.rollback').count(), 1, 'one rollback: to version 1 (2 is the current one)');
   await page.screenshot({ path: `${ARTIFACTS}/silence-history-${backend}.png`, fullPage: true });
   await page.click('form.history-dialog button.rollback[data-version="1"]');

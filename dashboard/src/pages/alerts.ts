@@ -131,6 +131,8 @@ export async function renderAlerts(ctx: PageCtx): Promise<HTMLElement> {
 
   // An edit: the create's form filled in (matchers as text, but the team one the server adds), with a reason for the
   // history; every version is in the history dialog, each with a rollback (pages/versions.ts).
+  // A time left as it was keeps its seconds (the picker has minutes): no change in the history that no one made.
+  const keep = (input: string, was: string) => (input === chinaLocalInput(new Date(was).getTime()) ? was : new Date(fromChinaWallClock(input)).toISOString());
   const editSilence = async (r: Silence) => {
     const v = await promptForm(tr('versions.silence.editTitle'), [
       ...teamField.map((f) => ({ ...f, value: r.team })),
@@ -147,7 +149,7 @@ export async function renderAlerts(ctx: PageCtx): Promise<HTMLElement> {
     const end = fromChinaWallClock(v.end);
     if (!Number.isFinite(start) || !Number.isFinite(end)) return toast(tr('alerts.badTimes'), 'error');
     await act(() => api.alerts.updateSilence(r.id, {
-      team: (v.team as Team | undefined) ?? (r.team as Team), matchers, startsAt: new Date(start).toISOString(), endsAt: new Date(end).toISOString(), comment: v.comment,
+      team: (v.team as Team | undefined) ?? (r.team as Team), matchers, startsAt: keep(v.start, r.startsAt), endsAt: keep(v.end, r.endsAt), comment: v.comment,
       ...(v.reason?.trim() ? { reason: v.reason.trim() } : {}),
     }), tr('versions.silence.updated'), ctx);
   };
@@ -166,7 +168,7 @@ export async function renderAlerts(ctx: PageCtx): Promise<HTMLElement> {
     if (!Number.isFinite(start) || !Number.isFinite(end)) return toast(tr('alerts.badTimes'), 'error');
     await act(() => api.alerts.updateMaintenance(r.id, {
       name: v.name, ...(r.targetId ? { targetId: r.targetId } : {}), ...(r.moduleId ? { moduleId: r.moduleId } : {}),
-      ...(r.recurrence ? { recurrence: r.recurrence, duration: `${Math.round((r.durationMs ?? 0) / 60_000)}m`, timezone: r.timezone } : { startsAt: new Date(start).toISOString(), endsAt: new Date(end).toISOString() }),
+      ...(r.recurrence ? { recurrence: r.recurrence, duration: `${Math.round((r.durationMs ?? 0) / 60_000)}m`, timezone: r.timezone } : { startsAt: keep(v.start, r.startsAt), endsAt: keep(v.end, r.endsAt) }),
       comment: v.comment, publicNote: v.publicNote?.trim() ?? '', ...(v.reason?.trim() ? { reason: v.reason.trim() } : {}),
     }), tr('versions.maint.updated'), ctx);
   };

@@ -90,7 +90,7 @@ function editRoute(ctx: PageCtx, current: ConfigObject | null) {
     } catch (err) {
       const ps = err instanceof ApiError ? err.problems : [];
       if (!ps.length) problems.append(h('li', (err as Error).message));
-      for (const p of ps) problems.append(h('li', h('code', p.field || tr('config.whole')), '：', p.message));
+      for (const p of ps) problems.append(h('li', { 'data-field': p.field }, tr('config.problem', { field: p.field || tr('config.whole'), msg: p.message })));
     }
   } },
   h('h3', tr('versions.route.edit')),

@@ -43,7 +43,9 @@ export const alerts = {
   maintenanceHistory: (id: number): Promise<Versions<RecordVersion> | null> => get(`/api/alerts/maintenance/${id}/history`),
   rollbackMaintenance: (id: number, version: number): Promise<{ item: MaintenanceWindow; version: RecordVersion | null }> => post(`/api/alerts/maintenance/${id}/rollback`, { version }),
   /** The routing tree, a configuration object of its own (null: none stored and none in the file). */
-  route: (): Promise<ConfigObject | null> => get(ROUTE),
+  // Read through the kind's list (always 200; no tree is an empty list, not a failed request): the file's when it has one.
+  route: async (): Promise<ConfigObject | null> =>
+    ((await get<{ items: ConfigObject[] }>('/api/alerts/config/route'))?.items ?? []).find((o) => !o.shadowed) ?? null,
   /** Sets the tree (created on its first write); refused with ApiError.problems (field, Chinese message). */
   putRoute: (data: ObjectData, reason?: string): Promise<{ object: ConfigObject; version: ConfigVersion | null }> => put(ROUTE, { data, ...(reason ? { reason } : {}) }),
   routeHistory: (): Promise<Versions<ConfigVersion> | null> => get(`${ROUTE}/history`),

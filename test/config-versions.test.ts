@@ -163,6 +163,18 @@ test('a maintenance window: edit and roll back, ops only', async () => {
   assert.is((await api('/alerts/maintenance/999999/history')).status, 404);
 });
 
+test('a tree added to the file takes over (the stored one shadowed, read-only); removed again, the stored one runs', async () => {
+  writeFileSync(cfgFile, `${yaml}  route: { receiver: oncall }\n`);
+  await until('the file\'s tree', async () => (await api(ROUTE)).body.managedBy === 'file');
+  const list = await api('/alerts/config/route');
+  assert.equal(list.body.items.map((o: any) => `${o.managedBy}:${o.shadowed ?? false}`), ['file:false', 'ui:true']);
+  assert.is((await api(ROUTE, 'PUT', { data: tree1 }, T.admin)).status, 409);
+  assert.is((await api(`${ROUTE}/rollback`, 'POST', { version: 1 }, T.admin)).status, 409);
+  writeFileSync(cfgFile, yaml);
+  await until('the stored tree again', async () => (await api(ROUTE)).body.managedBy === 'ui');
+  assert.equal((await api(ROUTE)).body.data, tree1);
+});
+
 test.after(async () => {
   await sys.stop();
   await db.close();

@@ -154,7 +154,8 @@ export const alertsConfig = z
       if (receivers.has(r.name)) ctx.addIssue({ code: 'custom', path: ['receivers', i, 'name'], message: `receiver "${r.name}" is defined twice` });
       receivers.add(r.name);
     });
-    if (v.receivers.length > 0 && !v.route) ctx.addIssue({ code: 'custom', path: ['route'], message: 'receivers are defined but there is no route; add route: { receiver: <name> }' });
+    // Receivers without a route are allowed: the routing tree may live in the configuration store (managed in the UI,
+    // README: 统一配置) rather than in the file; without either, nothing is sent and the engine says so in the log.
     if (v.route) {
       if (!v.route.receiver) ctx.addIssue({ code: 'custom', path: ['route', 'receiver'], message: 'the root route needs a receiver (the default for alerts no child route matches)' });
       const walk = (r: RouteConfig, path: (string | number)[]) => {

@@ -81,6 +81,7 @@ export class AlertEngine {
     for (const r of this.receivers.values()) for (const c of r.channels) c.close?.();
     this.cfg = cfg;
     this.route = cfg.route ? compileRoute(cfg.route) : null;
+    if (!cfg.route && cfg.receivers.length > 0) this.log.warn('alerts: receivers are defined but there is no route (alerts.route in the file or the stored routing tree); no notification is sent');
     this.inhibit = compileInhibitRules(cfg.inhibitRules, cfg.moduleDownInhibits, cfg.securityInhibits);
     this.receivers = createReceivers(cfg.receivers, this.clock, this.log);
   }

@@ -17,8 +17,8 @@ function mayWriteTeam(p: Principal, team: string | undefined): boolean {
 }
 
 /**
- * The alerts area's kinds of configuration objects (core/config/store.ts): rules and receivers, written through
- * /api/alerts/config/{rules,receivers} and validated by the `alerts:` section's schema (alerts/config.ts).
+ * The alerts area's kinds of configuration objects (core/config/store.ts): rules, receivers and the routing tree,
+ * written through /api/alerts/config/{rules,receivers,route} and validated by the `alerts:` section's schema (alerts/config.ts).
  */
 export const ALERTS_KINDS: ConfigKind[] = [
   {
@@ -28,5 +28,11 @@ export const ALERTS_KINDS: ConfigKind[] = [
   {
     kind: 'receiver', section: 'alerts', key: 'receivers', idKey: 'name', label: '接收者',
     canWrite: (p, d) => (typeof d.team === 'string' ? mayWriteTeam(p, d.team) : isFullAdmin(p)), needs: '接收者所属团队的写权限（未指定团队的共享接收者：管理员）',
+  },
+  // The routing tree (alerts.route) is one object: the whole tree, one version per change. It routes every team's
+  // alerts, so only the admin writes it (like a shared receiver); in the file it is read-only like any file object.
+  {
+    kind: 'route', section: 'alerts', key: 'route', idKey: 'id', singleton: 'root', label: '告警路由树',
+    canWrite: (p) => isFullAdmin(p), needs: '管理员（路由树决定所有团队的告警发给谁）',
   },
 ];

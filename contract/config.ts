@@ -33,6 +33,15 @@ export interface ConfigVersion {
 }
 export type VersionAction = 'create' | 'update' | 'enable' | 'disable' | 'delete' | 'rollback' | 'import';
 
+/**
+ * A version of a record that is not a configuration object (a silence, a maintenance window: core/versions.ts), in
+ * the same shape as a ConfigVersion; `after` of an expiry is the record as expired.
+ */
+export interface RecordVersion extends Omit<ConfigVersion, 'action'> {
+  action: RecordAction;
+}
+export type RecordAction = 'create' | 'update' | 'expire' | 'delete' | 'rollback';
+
 /** One changed field: a JSON path (spec.assert.status) and the values before and after (undefined: absent). */
 export interface FieldChange {
   path: string;

@@ -97,6 +97,29 @@ test('an import whose objects do not fit together is refused with the object and
   assert.ok(plan.errors.some((e) => e.object?.id === 'orphan' && e.field === 'module'), JSON.stringify(plan.errors));
 });
 
+test('the routing tree (one object, not a list) round-trips: export → import unchanged; an edit is one change', async () => {
+  for (const name of ['ops', 'security']) assert.is((await req('/alerts/config/receivers', 'POST', { data: { name, channels: [] } })).status, 201);
+  const tree = { receiver: 'ops', groupWait: '10s', routes: [{ receiver: 'security', matchers: ['team="security"'] }] };
+  const put = await req('/alerts/config/route/root', 'PUT', { data: tree, reason: '初始路由' });
+  assert.is(put.status, 201, await put.clone().text());
+  const text = await exportYaml(cli);
+  const doc = YAML.parse(text);
+  assert.equal(doc.alerts.route, tree, 'the tree as written, at alerts.route');
+  const same = await cli.plan(readImportDoc(text, 'export.yaml'));
+  assert.equal(same.errors, []);
+  assert.equal(same.changes, []);
+  doc.alerts.route.routes[0].continue = true;
+  const plan = await cli.plan(readImportDoc(YAML.stringify(doc), 'edited.yaml'));
+  assert.match(formatPlan(plan, true), /~ route root：修改\n {4}routes: /);
+  assert.is(await cli.apply(plan, { name: 'cli:test', role: 'admin' }), 1);
+  const h = await req('/alerts/config/route/root/history');
+  assert.equal(((await h.json()) as any).items.map((v: any) => `${v.version}:${v.action}`), ['2:import', '1:create']);
+  assert.equal(YAML.parse(await exportYaml(cli)).alerts.route.routes[0].continue, true);
+  // A tree that names no receiver is refused with the object and the field.
+  const bad = await cli.plan({ alerts: { route: { receiver: 'nobody' } } });
+  assert.ok(bad.errors.some((e) => e.object?.kind === 'route' && e.field === 'receiver'), JSON.stringify(bad.errors));
+});
+
 test.after(async () => {
   await sys.stop();
   await db.close();

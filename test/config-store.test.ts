@@ -113,6 +113,17 @@ test('the file manages its own objects: 409 with a way out', async () => {
   assert.is((await api('/collector/config/targets', 'POST', { data: target({ id: 'filed' }) })).status, 409);
 });
 
+test('a routing tree in the file is the file\'s: read-only through the API, shown as managed by the file', async () => {
+  const g = await api('/alerts/config/route/root');
+  assert.is(g.status, 200);
+  assert.is(g.body.managedBy, 'file');
+  assert.equal(g.body.data, { receiver: 'ops' });
+  const r = await api('/alerts/config/route/root', 'PUT', { data: { receiver: 'ops', groupWait: '1s' } }, T.admin);
+  assert.is(r.status, 409);
+  assert.is(r.body.error.code, 'managed_by_file');
+  assert.is((await api('/alerts/config/route/other', 'PUT', { data: { receiver: 'ops' } }, T.admin)).status, 404, 'a singleton has one id');
+});
+
 test('edit, disable, history, rollback, delete (archived), audit with before/after', async () => {
   const e = await api('/collector/config/targets/added', 'PUT', { data: target({ spec: { url: `${base}/api`, expectStatus: [201] } }), reason: '断言改为 201' });
   assert.is(e.status, 200);

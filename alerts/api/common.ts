@@ -1,7 +1,13 @@
-import type { Context } from 'hono';
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
 import { allows, isFullAdmin } from '../../core/auth/roles';
-import type { AppEnv } from '../../core/http';
-import { parseInstant } from '../../core/input';
+import { auditFrom, httpError, readJson, requirePermission, type AppEnv } from '../../core/http';
+import { paramInput, parseInstant } from '../../core/input';
+import type { Queryable } from '../../core/db';
+import { recordVersion, versionAt, versionHistory, type RecordVersion } from '../../core/versions';
+import type { ObjectData } from '../../contract/config';
+import type { Page } from '../../contract/common';
+import type { AlertsContext } from '../config';
 
 /** Security staff manage security-team alerts and silences, ops staff ops ones, the regulatory office the reporting ones; admin all. */
 export function canWriteTeam(c: Context<AppEnv>, team: string): boolean {
@@ -27,4 +33,67 @@ export const iso = (ms: number | null | undefined) => (ms == null ? null : new D
 export function timeParam(v: string | undefined): number | undefined {
   if (v === undefined || v === '') return undefined;
   return parseInstant(v);
+}
+
+/**
+ * The history and rollback of a record that is versioned in record_versions (core/versions.ts) — silences and
+ * maintenance windows share this, each saying how to read, show, check and restore its own records:
+ *   GET  <path>/:id/history    every version, newest first, with the field diff
+ *   POST <path>/:id/rollback   { version, reason? }: that version's content restored, as a new version (audited)
+ */
+export function versionRoutes<Id extends string | number, R>(
+  ctx: AlertsContext,
+  v: {
+    kind: string;
+    path: string;
+    label: string;
+    id: z.ZodType<Id>;
+    get: (id: Id) => Promise<R | null>;
+    snapshot: (r: R) => ObjectData;
+    /** Why this principal may not write a record with this content (current or restored), or null when it may. */
+    refuse: (c: Context<AppEnv>, content: ObjectData) => string | null;
+    restore: (q: Queryable, id: Id, content: ObjectData) => Promise<void>;
+    json: (r: R, now: number) => unknown;
+  },
+) {
+  const r = new Hono<AppEnv>();
+  const rollbackBody = z.object({ version: z.number().int().min(1), reason: z.string().max(500).optional() }).strict();
+  r.get(`${v.path}/:id/history`, requirePermission('read'), async (c) => {
+    const p = paramInput(c, 'id', v.id);
+    if (!p.ok) return p.response;
+    if (!(await v.get(p.value))) return httpError(c, 404, 'not_found', `没有这个${v.label}`);
+    const items = await versionHistory(ctx.db, v.kind, p.value);
+    return c.json({ total: items.length, limit: items.length, offset: 0, items } satisfies Page<RecordVersion>);
+  });
+  r.post(`${v.path}/:id/rollback`, requirePermission('read'), async (c) => {
+    const p = paramInput(c, 'id', v.id);
+    if (!p.ok) return p.response;
+    const j = await readJson(c);
+    if (!j.ok) return j.response;
+    const b = rollbackBody.safeParse(j.value ?? {});
+    if (!b.success) return httpError(c, 400, 'bad_request', `请求体不对：${b.error.issues[0].path.join('.') || '（整体）'}：${b.error.issues[0].message}`, { field: b.error.issues[0].path.join('.') });
+    const cur = await v.get(p.value);
+    if (!cur) return httpError(c, 404, 'not_found', `没有这个${v.label}`);
+    const to = await versionAt(ctx.db, v.kind, p.value, b.data.version);
+    if (!to?.after) return httpError(c, 404, 'no_version', `${v.label}没有版本 ${b.data.version}；可用的版本见其历史`);
+    const before = v.snapshot(cur);
+    const why = v.refuse(c, before) ?? v.refuse(c, to.after);
+    if (why) return httpError(c, 403, 'forbidden', why);
+    const pr = c.get('principal')!;
+    const actor = { name: pr.name, role: pr.role, reason: b.data.reason || `回滚到版本 ${b.data.version}` };
+    const now = ctx.clock();
+    const version = await ctx.db.tx(async (q) => {
+      await v.restore(q, p.value, to.after!);
+      return recordVersion(q, { kind: v.kind, id: p.value, action: 'rollback', before, after: to.after, actor, ts: now });
+    });
+    await auditFrom(c, ctx.auth, { action: `alerts.${v.kind}.rollback`, target: `${v.kind}:${p.value}`, details: { version: version?.version, toVersion: b.data.version, reason: actor.reason, before, after: to.after, diff: version?.diff } });
+    return c.json({ item: v.json((await v.get(p.value))!, ctx.clock()), version });
+  });
+  return r;
+}
+
+/** Reads the optional `reason` (why the change, for the history) of a write body. */
+export function reasonOf(body: unknown): string {
+  const r = (body as Record<string, unknown> | null)?.reason;
+  return typeof r === 'string' ? r.slice(0, 500) : '';
 }

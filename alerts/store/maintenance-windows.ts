@@ -65,3 +65,32 @@ export async function advanceRecurring(db: Queryable, now: number): Promise<numb
   }
   return r.rows.length;
 }
+
+/** A window as one version of its history records it (core/versions.ts): times in ISO. */
+export function windowSnapshot(w: WindowRecord): Record<string, unknown> {
+  const iso = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString());
+  return {
+    name: w.name, moduleId: w.moduleId, targetId: w.targetId, startsAt: iso(w.startsAt), endsAt: iso(w.endsAt), recurrence: w.recurrence,
+    durationMs: w.durationMs, timezone: w.timezone, comment: w.comment, publicNote: w.publicNote, expiredAt: iso(w.expiredAt), expiredBy: w.expiredBy,
+  };
+}
+
+/** Edits a window (an ended one runs again). */
+export async function updateWindow(db: Queryable, id: number, w: WindowInput) {
+  await db.query(
+    `UPDATE maintenance_windows SET name = $2, module_id = $3, target_id = $4, starts_at = $5, ends_at = $6, recurrence = $7, duration_ms = $8,
+       timezone = $9, comment = $10, public_note = $11, expired_at = NULL, expired_by = NULL WHERE id = $1`,
+    [id, w.name, w.moduleId, w.targetId, new Date(w.startsAt), new Date(w.endsAt), w.recurrence, w.durationMs, w.timezone, w.comment, w.publicNote ?? ''],
+  );
+}
+
+/** Writes a snapshot (an old version) back as the window's content. */
+export async function restoreWindow(db: Queryable, id: number, s: Record<string, unknown>) {
+  const at = (v: unknown) => (v == null ? null : new Date(String(v)));
+  await db.query(
+    `UPDATE maintenance_windows SET name = $2, module_id = $3, target_id = $4, starts_at = $5, ends_at = $6, recurrence = $7, duration_ms = $8,
+       timezone = $9, comment = $10, public_note = $11, expired_at = $12, expired_by = $13 WHERE id = $1`,
+    [id, String(s.name), s.moduleId ?? null, s.targetId ?? null, at(s.startsAt), at(s.endsAt), s.recurrence ?? null, s.durationMs ?? null,
+      String(s.timezone ?? 'Asia/Shanghai'), String(s.comment ?? ''), String(s.publicNote ?? ''), at(s.expiredAt), s.expiredBy ?? null],
+  );
+}

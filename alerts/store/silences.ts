@@ -1,7 +1,7 @@
 import { likeAnywhere } from '../../core/input';
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../core/db';
-import type { Matcher } from '../matchers';
+import { formatMatcher, toMatcher, type Matcher } from '../matchers';
 import type { Silence } from '../notify/mute';
 import type { SilenceInput } from '../silences';
 
@@ -62,4 +62,28 @@ export async function listSilences(
     db.query<{ n: number }>(`SELECT count(*)::int AS n FROM silences WHERE ${where}`, params),
   ]);
   return { total: Number(n.rows[0]?.n ?? 0), items: r.rows.map(rowToSilence) };
+}
+
+/** A silence as one version of its history records it (core/versions.ts): matchers in their text form, times in ISO. */
+export function silenceSnapshot(s: SilenceRecord): Record<string, unknown> {
+  return {
+    team: s.team, matchers: s.matchers.map(formatMatcher), startsAt: new Date(s.startsAt).toISOString(), endsAt: new Date(s.endsAt).toISOString(),
+    comment: s.comment, expiredBy: s.expiredBy,
+  };
+}
+
+/** Edits a silence (an expired one is live again if its new end is ahead). */
+export async function updateSilence(db: Queryable, id: string, s: SilenceInput & { matchers: Matcher[] }, now: number) {
+  await db.query(`UPDATE silences SET team = $2, matchers = $3, starts_at = $4, ends_at = $5, comment = $6, expired_by = NULL WHERE id = $1`,
+    [id, s.team, JSON.stringify(s.matchers), new Date(s.startsAt ?? now), new Date(s.endsAt), s.comment]);
+}
+
+/** Writes a snapshot (an old version) back as the silence's content. Throws on a snapshot that is not one. */
+export async function restoreSilence(db: Queryable, id: string, snap: Record<string, unknown>) {
+  const matchers = (snap.matchers as unknown[]).map(toMatcher);
+  const startsAt = new Date(String(snap.startsAt));
+  const endsAt = new Date(String(snap.endsAt));
+  if (!Number.isFinite(startsAt.getTime()) || !Number.isFinite(endsAt.getTime())) throw new Error('bad snapshot times');
+  await db.query(`UPDATE silences SET team = $2, matchers = $3, starts_at = $4, ends_at = $5, comment = $6, expired_by = $7 WHERE id = $1`,
+    [id, String(snap.team), JSON.stringify(matchers), startsAt, endsAt, String(snap.comment ?? ''), (snap.expiredBy as string | null) ?? null]);
 }

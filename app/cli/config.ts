@@ -34,7 +34,7 @@ const USAGE = `用法 (usage):
 
 /** What runs, as YAML that `import` reads back unchanged. */
 export async function exportYaml(objects: ConfigObjects): Promise<string> {
-  return `# city-ops 配置导出（config export）：运行中的模块、监测对象、告警规则与接收者\n${YAML.stringify(await objects.exportDoc(), { lineWidth: 0 })}`;
+  return `# city-ops 配置导出（config export）：运行中的模块、监测对象、告警规则、接收者与告警路由树\n${YAML.stringify(await objects.exportDoc(), { lineWidth: 0 })}`;
 }
 
 /** Reads an import document (YAML), or throws with the line of the syntax error. */

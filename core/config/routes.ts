@@ -42,6 +42,7 @@ export const configListQuery = listQuery(
  *   DELETE /:id            archive (history kept)  ?reason=
  *   GET    /:id/history    every version, newest first, with the field diff
  *   POST   /:id/rollback   { version, reason? }
+ * A singleton kind (ConfigKind.singleton: the routing tree) has one id; PUT /<that id> sets it (created if not stored).
  * Problems answer 422 with `problems: [{ field, message }]` (Chinese, for the form), 409 for a file-managed object.
  * Every write is audited (`config.<kind>.<action>`) with the object before and after.
  */
@@ -129,7 +130,7 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
   r.post('/', requirePermission('read'), async (c) => {
     const b = await parse(c, body);
     if (!b.ok) return b.response;
-    const id = b.value.data[kind.idKey];
+    const id = kind.singleton ?? b.value.data[kind.idKey];
     if (typeof id !== 'string' || !idRe.test(id)) {
       return httpError(c, 422, 'invalid_config', `请填写${kind.label}的${kind.idKey === 'id' ? '编号' : '名称'}（${kind.idKey}）`, { problems: [{ field: kind.idKey, message: '必填：1–128 个字符，不含 / \\ 与控制字符' }] });
     }
@@ -140,11 +141,16 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
     if (!id) return badId(c);
     const b = await parse(c, body);
     if (!b.ok) return b.response;
+    // A singleton (the routing tree) is set by PUT whether or not it is stored yet: its first version is a create.
+    if (kind.singleton && id === kind.singleton && !(await objects.get(kind.kind, id))) {
+      return answer(c, await objects.write(kind.kind, id, b.value.data, 'create', actorOf(c, b.value.reason), c.get('principal')!, { mustNotExist: true }), 'create', 201);
+    }
     return answer(c, await objects.write(kind.kind, id, b.value.data, 'update', actorOf(c, b.value.reason), c.get('principal')!, { mustExist: true }), 'update');
   });
   r.post('/:id/clone', requirePermission('read'), async (c) => {
     const id = idOf(c);
     if (!id) return badId(c);
+    if (kind.singleton) return httpError(c, 400, 'singleton', `${kind.label}只有一个，不能复制`);
     const b = await parse(c, cloneBody);
     if (!b.ok) return b.response;
     const src = await objects.get(kind.kind, id);

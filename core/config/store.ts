@@ -29,6 +29,11 @@ export interface ConfigKind {
   label: string;
   /** The boolean key that switches an object on and off, if the kind has one. */
   enabledKey?: string;
+  /**
+   * A kind of which there is one object, not a list: the file holds it at section.key itself (e.g. alerts.route, the
+   * routing tree) and this is its one id (e.g. "root"). Its data carries no id key; the file's, when present, wins.
+   */
+  singleton?: string;
   /** May this principal write this object (its data as it is or is to be)? */
   canWrite(p: Principal, data: Record<string, unknown>): boolean;
   /** What the principal needs, for the 403 message. */
@@ -151,11 +156,17 @@ export class ConfigObjects {
   /** The objects of the file, per kind, in input form. */
   fileObjects(kind: ConfigKind): ObjectData[] {
     const list = valueAt(this.o.fileRaw(), [kind.section, kind.key]);
+    if (kind.singleton) return list && typeof list === 'object' && !Array.isArray(list) ? [list as ObjectData] : [];
     return Array.isArray(list) ? (list.filter((x) => x && typeof x === 'object') as ObjectData[]) : [];
   }
 
+  /** The id of an object of a kind: its id key's value, or a singleton's one id. */
+  idOf(kind: ConfigKind, data: ObjectData): string {
+    return kind.singleton ?? String(data[kind.idKey]);
+  }
+
   private fileIds(kind: ConfigKind): Set<string> {
-    return new Set(this.fileObjects(kind).map((d) => String(d[kind.idKey])));
+    return new Set(this.fileObjects(kind).map((d) => this.idOf(kind, d)));
   }
 
   /** The live stored objects as of a version sequence: every change writes a version, so the sequence names the set. */
@@ -181,6 +192,14 @@ export class ConfigObjects {
     const at = new Map<string, { kind: string; id: string }>();
     for (const k of this.kinds.values()) {
       const section = ((raw[k.section] ??= {}) as Record<string, unknown>);
+      if (k.singleton) {
+        const data = set.get(k.kind)?.get(k.singleton);
+        if (data && !this.fileIds(k).has(k.singleton)) {
+          at.set(`${k.section}.${k.key}`, { kind: k.kind, id: k.singleton });
+          section[k.key] = structuredClone(data);
+        }
+        continue;
+      }
       const list = (Array.isArray(section[k.key]) ? section[k.key] : (section[k.key] = [])) as unknown[];
       const fileIds = this.fileIds(k);
       for (const [id, data] of set.get(k.kind) ?? []) {
@@ -202,8 +221,10 @@ export class ConfigObjects {
       problems: r.error.issues.map((issue) => {
         const [s, key, idx, ...rest] = issue.path;
         const obj = at.get(`${String(s)}.${String(key)}.${String(idx)}`);
+        const single = obj ? undefined : at.get(`${String(s)}.${String(key)}`);
         const value = valueAt(raw, issue.path);
         if (obj) return { field: fieldPath(rest), message: zhIssue(issue, value), object: obj };
+        if (single) return { field: fieldPath(issue.path.slice(2)), message: zhIssue(issue, value), object: single };
         return { field: fieldPath(issue.path), message: `配置文件中：${zhIssue(issue, value)}` };
       }),
     };
@@ -217,7 +238,7 @@ export class ConfigObjects {
   /** Every object of a kind, the file's and the store's, as the API lists them. */
   async list(kindName: string): Promise<ConfigObject[]> {
     const k = this.kinds.get(kindName)!;
-    const fromFile = this.fileObjects(k).map((data): ConfigObject => ({ kind: k.kind, id: String(data[k.idKey]), managedBy: 'file', version: 0, data, updatedAt: null, updatedBy: null }));
+    const fromFile = this.fileObjects(k).map((data): ConfigObject => ({ kind: k.kind, id: this.idOf(k, data), managedBy: 'file', version: 0, data, updatedAt: null, updatedBy: null }));
     const fileIds = new Set(fromFile.map((o) => o.id));
     const rows = (await this.o.db.query<Row>(`SELECT kind, id, version, data, deleted, updated_at, updated_by FROM config_objects WHERE kind = $1 AND NOT deleted ORDER BY id`, [k.kind])).rows;
     return [...fromFile, ...rows.map((r) => ({ ...this.view(r), ...(fileIds.has(r.id) ? { shadowed: true } : {}) }))];
@@ -226,7 +247,7 @@ export class ConfigObjects {
   /** One object: the file's when the file has it (a stored one of that id is shadowed), else the stored one — one row read, not the kind's list. */
   async get(kindName: string, id: string): Promise<ConfigObject | null> {
     const k = this.kinds.get(kindName)!;
-    const data = this.fileObjects(k).find((d) => String(d[k.idKey]) === id);
+    const data = this.fileObjects(k).find((d) => this.idOf(k, d) === id);
     if (data) return { kind: k.kind, id, managedBy: 'file', version: 0, data, updatedAt: null, updatedBy: null };
     const row = (await this.o.db.query<Row>(`SELECT kind, id, version, data, deleted, updated_at, updated_by FROM config_objects WHERE kind = $1 AND id = $2 AND NOT deleted`, [k.kind, id])).rows[0];
     return row ? this.view(row) : null;
@@ -259,12 +280,13 @@ export class ConfigObjects {
   async write(kindName: string, id: string, data: ObjectData | null, action: VersionAction, actor: Actor, p?: Principal, opts: { mustExist?: boolean; mustNotExist?: boolean } = {}): Promise<WriteResult> {
     const k = this.kinds.get(kindName);
     if (!k) return { ok: false, status: 404, code: 'unknown_kind', message: `没有这类配置对象：${kindName}` };
-    const fromFile = this.fileObjects(k).find((d) => String(d[k.idKey]) === id);
+    if (k.singleton && id !== k.singleton) return { ok: false, status: 404, code: 'not_found', message: `${k.label}只有一个，其编号为 ${k.singleton}` };
+    const fromFile = this.fileObjects(k).find((d) => this.idOf(k, d) === id);
     if (fromFile && p && !k.canWrite(p, fromFile)) return { ok: false, status: 403, code: 'forbidden', message: `角色 ${p.role} 无权修改${k.label} ${id}（需要 ${k.needs}）` };
     if (fromFile) {
       return { ok: false, status: 409, code: 'managed_by_file', message: `${k.label} ${id} 由配置文件管理（${k.section}.${k.key}），不能在界面或 API 中修改：请修改配置文件，或先从文件中移除它、再用 \`config import\` 导入到配置库` };
     }
-    if (data) {
+    if (data && !k.singleton) {
       data = { ...data, [k.idKey]: id };
       if (data[k.idKey] !== id) return { ok: false, status: 400, code: 'bad_id', message: `对象的 ${k.idKey} 应为 ${id}` };
     }
@@ -338,17 +360,25 @@ export class ConfigObjects {
     const changes: ImportChange[] = [];
     const errors: ObjectProblem[] = [];
     for (const k of this.kinds.values()) {
-      const list = valueAt(doc, [k.section, k.key]);
+      let list = valueAt(doc, [k.section, k.key]);
       if (list === undefined) continue;
+      // A singleton (alerts.route) is one object in the document: a list of one here, with its one id.
+      if (k.singleton) {
+        if (!list || typeof list !== 'object' || Array.isArray(list)) {
+          errors.push({ field: `${k.section}.${k.key}`, message: '应为对象' });
+          continue;
+        }
+        list = [list];
+      }
       if (!Array.isArray(list)) {
         errors.push({ field: `${k.section}.${k.key}`, message: '应为列表' });
         continue;
       }
-      const fileById = new Map(this.fileObjects(k).map((d) => [String(d[k.idKey]), d]));
+      const fileById = new Map(this.fileObjects(k).map((d) => [this.idOf(k, d), d]));
       const seen = new Set<string>();
       const current = set.get(k.kind)!;
       for (const item of list as ObjectData[]) {
-        const id = item && typeof item === 'object' ? item[k.idKey] : undefined;
+        const id = item && typeof item === 'object' ? (k.singleton ?? item[k.idKey]) : undefined;
         if (typeof id !== 'string' || !id) {
           errors.push({ field: `${k.section}.${k.key}`, message: `一项缺少 ${k.idKey}` });
           continue;
@@ -438,11 +468,13 @@ export class ConfigObjects {
   }
 
   /** What runs, in the file's format: every kind's objects (the file's and the store's), for `config export`. */
-  async exportDoc(): Promise<Record<string, Record<string, ObjectData[]>>> {
-    const out: Record<string, Record<string, ObjectData[]>> = {};
+  async exportDoc(): Promise<Record<string, Record<string, ObjectData[] | ObjectData>>> {
+    const out: Record<string, Record<string, ObjectData[] | ObjectData>> = {};
     for (const k of this.kinds.values()) {
       const objs = (await this.list(k.kind)).filter((o) => !o.shadowed);
-      (out[k.section] ??= {})[k.key] = objs.map((o) => o.data);
+      if (k.singleton) {
+        if (objs[0]) (out[k.section] ??= {})[k.key] = objs[0].data;
+      } else (out[k.section] ??= {})[k.key] = objs.map((o) => o.data);
     }
     return out;
   }

@@ -332,6 +332,19 @@ const zh = {
   'dns.col.time': '时间', 'dns.col.baseline': '基线', 'dns.col.replaced': '替换', 'dns.col.by': '确认人', 'dns.col.reason': '原因', 'dns.firstAnswer': '首次解析',
   // 数据直报 indicators (pages/reporting-indicators.ts)
   'rep.ind.noRecords': '本期没有记录', 'rep.ind.failed': '指标接口请求失败，请刷新重试', 'rep.ind.sep': '；',
+  // versions of silences, maintenance windows and the routing tree (pages/versions.ts, pages/alerts.ts)
+  'versions.history': '历史', 'versions.edit': '编辑', 'versions.rollback': '回滚', 'versions.close': '关闭', 'versions.save': '保存', 'versions.reason': '修改原因（记入历史）',
+  'versions.action.expire': '结束',
+  'versions.silence.editTitle': '编辑静默', 'versions.silence.updated': '静默已修改', 'versions.silence.historyTitle': '静默的版本历史',
+  'versions.maint.editTitle': '编辑维护窗口', 'versions.maint.updated': '维护窗口已修改', 'versions.maint.historyTitle': '维护窗口「{name}」的版本历史',
+  'versions.route.title': '告警路由树', 'versions.route.edit': '编辑路由树', 'versions.route.set': '设置路由树', 'versions.route.historyTitle': '告警路由树的版本历史',
+  'versions.route.none': '尚未设置路由树（配置文件与配置库中都没有）：告警不会发送给任何接收者。',
+  'versions.route.fromFile': '由配置文件管理（alerts.route）：只读，请修改配置文件。',
+  'versions.route.fromUi': '由界面 / 导入管理：版本 {v}，最后修改人 {by}。',
+  'versions.route.all': '所有告警', 'versions.route.inherit': '（无匹配条件）', 'versions.route.parentReceiver': '（沿用上级接收者）', 'versions.route.continue': '（匹配后继续）',
+  'versions.route.json': '路由树（JSON：receiver、matchers、groupBy、groupWait、groupInterval、repeatInterval、continue、routes）',
+  'versions.route.editHint': '保存时服务器按配置文件的同一规则校验；有问题时逐个字段列出，路由树不变。',
+  'versions.route.badJson': '不是合法的 JSON：{msg}', 'versions.route.notObject': '路由树应为一个对象，例如 {"receiver": "ops"}', 'versions.route.saved': '路由树已保存，立即生效',
 };
 
 export type Key = keyof typeof zh;
@@ -645,6 +658,19 @@ const en: Record<Key, string> = {
   'dns.firstSeen': 'first answers taken automatically, awaiting confirmation by security', 'dns.approvedBy': 'confirmed by {by} at {at}: {reason}', 'dns.noBaselineYet': 'no baseline yet',
   'dns.col.time': 'Time', 'dns.col.baseline': 'Baseline', 'dns.col.replaced': 'Replaced', 'dns.col.by': 'Confirmed by', 'dns.col.reason': 'Reason', 'dns.firstAnswer': 'first answers',
   'rep.ind.noRecords': 'No records in this period', 'rep.ind.failed': 'The indicators could not be loaded; refresh to try again', 'rep.ind.sep': '; ',
+  // versions of silences, maintenance windows and the routing tree (pages/versions.ts, pages/alerts.ts)
+  'versions.history': 'History', 'versions.edit': 'Edit', 'versions.rollback': 'Roll back', 'versions.close': 'Close', 'versions.save': 'Save', 'versions.reason': 'Reason for the change (kept in the history)',
+  'versions.action.expire': 'end',
+  'versions.silence.editTitle': 'Edit silence', 'versions.silence.updated': 'Silence changed', 'versions.silence.historyTitle': 'Version history of the silence',
+  'versions.maint.editTitle': 'Edit maintenance window', 'versions.maint.updated': 'Maintenance window changed', 'versions.maint.historyTitle': 'Version history of maintenance window "{name}"',
+  'versions.route.title': 'Alert routing tree', 'versions.route.edit': 'Edit routing tree', 'versions.route.set': 'Set routing tree', 'versions.route.historyTitle': 'Version history of the routing tree',
+  'versions.route.none': 'No routing tree yet (neither in the configuration file nor in the store): alerts are sent to no receiver.',
+  'versions.route.fromFile': 'Managed by the configuration file (alerts.route): read-only, change the file.',
+  'versions.route.fromUi': 'Managed in the UI / by import: version {v}, last changed by {by}.',
+  'versions.route.all': 'every alert', 'versions.route.inherit': '(no matchers)', 'versions.route.parentReceiver': '(the parent\'s receiver)', 'versions.route.continue': ' (continues after a match)',
+  'versions.route.json': 'Routing tree (JSON: receiver, matchers, groupBy, groupWait, groupInterval, repeatInterval, continue, routes)',
+  'versions.route.editHint': 'The server checks it by the same rules as the configuration file; problems are listed by field and the tree stays as it was.',
+  'versions.route.badJson': 'Not valid JSON: {msg}', 'versions.route.notObject': 'The routing tree is one object, e.g. {"receiver": "ops"}', 'versions.route.saved': 'Routing tree saved, in effect now',
 };
 
 const CATALOGUE: Record<Lang, Record<Key, string>> = { 'zh-CN': zh, en };

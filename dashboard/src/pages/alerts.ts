@@ -6,6 +6,7 @@ import { setParams } from '../router';
 import { listTable, targetPicker } from '../list-table';
 import type { PageCtx } from '../page-ctx';
 import { issueNoticeForm } from './notices';
+import { routeCard, showHistory } from './versions';
 import { chinaLocalInput, fromChinaWallClock } from '../../../core/china-time';
 
 const TABS: [string, Key][] = [['firing', 'state.firing'], ['pending', 'state.pending'], ['resolved', 'state.resolved']];
@@ -128,6 +129,53 @@ export async function renderAlerts(ctx: PageCtx): Promise<HTMLElement> {
     }), tr('alerts.maintCreated'), ctx);
   };
 
+  // An edit: the create's form filled in (matchers as text, but the team one the server adds), with a reason for the
+  // history; every version is in the history dialog, each with a rollback (pages/versions.ts).
+  // A time left as it was keeps its seconds (the picker has minutes): no change in the history that no one made.
+  const keep = (input: string, was: string) => (input === chinaLocalInput(new Date(was).getTime()) ? was : new Date(fromChinaWallClock(input)).toISOString());
+  const editSilence = async (r: Silence) => {
+    const v = await promptForm(tr('versions.silence.editTitle'), [
+      ...teamField.map((f) => ({ ...f, value: r.team })),
+      { name: 'matchers', label: tr('alerts.f.matchers'), type: 'textarea', value: r.matchersText.filter((m) => !m.startsWith('team=')).join('\n') },
+      { name: 'start', label: tr('alerts.f.start'), type: 'datetime-local', value: chinaLocalInput(new Date(r.startsAt).getTime()) },
+      { name: 'end', label: tr('alerts.f.end'), type: 'datetime-local', value: chinaLocalInput(new Date(r.endsAt).getTime()) },
+      { name: 'comment', label: tr('alerts.f.reason'), type: 'textarea', value: r.comment },
+      { name: 'reason', label: tr('versions.reason'), value: '' },
+    ]);
+    if (!v) return;
+    const matchers = v.matchers.split(/\n+/).map((x) => x.trim()).filter(Boolean);
+    if (!matchers.length) return toast(tr('alerts.needMatcher'), 'error');
+    const start = fromChinaWallClock(v.start);
+    const end = fromChinaWallClock(v.end);
+    if (!Number.isFinite(start) || !Number.isFinite(end)) return toast(tr('alerts.badTimes'), 'error');
+    await act(() => api.alerts.updateSilence(r.id, {
+      team: (v.team as Team | undefined) ?? (r.team as Team), matchers, startsAt: keep(v.start, r.startsAt), endsAt: keep(v.end, r.endsAt), comment: v.comment,
+      ...(v.reason?.trim() ? { reason: v.reason.trim() } : {}),
+    }), tr('versions.silence.updated'), ctx);
+  };
+  const editMaint = async (r: MaintenanceWindow) => {
+    const v = await promptForm(tr('versions.maint.editTitle'), [
+      { name: 'name', label: tr('alerts.f.name'), value: r.name },
+      { name: 'start', label: tr('alerts.f.start'), type: 'datetime-local', value: chinaLocalInput(new Date(r.startsAt).getTime()) },
+      { name: 'end', label: tr('alerts.f.end'), type: 'datetime-local', value: chinaLocalInput(new Date(r.endsAt).getTime()) },
+      { name: 'comment', label: tr('alerts.f.comment'), type: 'textarea', value: r.comment },
+      { name: 'publicNote', label: tr('alerts.f.publicNote'), value: r.publicNote ?? '' },
+      { name: 'reason', label: tr('versions.reason'), value: '' },
+    ]);
+    if (!v) return;
+    const start = fromChinaWallClock(v.start);
+    const end = fromChinaWallClock(v.end);
+    if (!Number.isFinite(start) || !Number.isFinite(end)) return toast(tr('alerts.badTimes'), 'error');
+    await act(() => api.alerts.updateMaintenance(r.id, {
+      name: v.name, ...(r.targetId ? { targetId: r.targetId } : {}), ...(r.moduleId ? { moduleId: r.moduleId } : {}),
+      ...(r.recurrence ? { recurrence: r.recurrence, duration: `${Math.round((r.durationMs ?? 0) / 60_000)}m`, timezone: r.timezone } : { startsAt: keep(v.start, r.startsAt), endsAt: keep(v.end, r.endsAt) }),
+      comment: v.comment, publicNote: v.publicNote?.trim() ?? '', ...(v.reason?.trim() ? { reason: v.reason.trim() } : {}),
+    }), tr('versions.maint.updated'), ctx);
+  };
+  const silenceHistory = (r: Silence) => showHistory(ctx, tr('versions.silence.historyTitle'), () => api.alerts.silenceHistory(r.id), canWrite(r.team), (v) => api.alerts.rollbackSilence(r.id, v));
+  const maintHistory = (r: MaintenanceWindow) => showHistory(ctx, tr('versions.maint.historyTitle', { name: r.name }), () => api.alerts.maintenanceHistory(r.id), ctx.can('alerts:ops:write'), (v) => api.alerts.rollbackMaintenance(r.id, v));
+  const routes = await routeCard(ctx);
+
   const active = (x: Silence | MaintenanceWindow) => x.state !== 'expired';
   return h('div.page.alerts',
     h('div.tabs', TABS.map(([k, label]) => h('button.tab', { class: k === tab ? 'active' : '', onclick: () => setParams({ tab: k }) }, tr(label)))),
@@ -184,6 +232,9 @@ export async function renderAlerts(ctx: PageCtx): Promise<HTMLElement> {
           { title: tr('alerts.col.createdBy'), cell: (r) => r.createdBy || '—' },
           { title: tr('alerts.col.reason'), cell: (r) => h('span.wrap.reason', r.comment) },
           { title: '', cell: (r) => (active(r) ? (canWrite(r.team) ? h('button.small.secondary', { onclick: () => act(() => api.alerts.expireSilence(r.id), tr('alerts.silenceExpired'), ctx) }, tr('alerts.expire')) : '') : winState('expired')) },
+          { title: '', cell: (r) => h('span.row-actions',
+            canWrite(r.team) ? h('button.small.secondary.edit-silence', { 'data-id': r.id, onclick: () => editSilence(r) }, tr('versions.edit')) : null,
+            h('button.small.secondary.silence-history', { 'data-id': r.id, onclick: () => silenceHistory(r) }, tr('versions.history'))) },
         ],
         empty: tr('alerts.noSilences'),
       })),
@@ -195,7 +246,11 @@ export async function renderAlerts(ctx: PageCtx): Promise<HTMLElement> {
         [tr('alerts.col.end'), (r) => fmtTime(r.endsAt)],
         [tr('alerts.col.comment'), (r) => r.comment],
         ['', (r) => (active(r) ? (ctx.can('alerts:ops:write') ? h('button.small.secondary', { onclick: () => act(() => api.alerts.expireMaintenance(r.id), tr('alerts.maintExpired'), ctx) }, tr('alerts.expire')) : '') : winState('expired'))],
-      ], { empty: tr('alerts.noMaint') })))),
+        ['', (r) => h('span.row-actions',
+          ctx.can('alerts:ops:write') ? h('button.small.secondary.edit-maint', { 'data-id': r.id, onclick: () => editMaint(r) }, tr('versions.edit')) : null,
+          h('button.small.secondary.maint-history', { 'data-id': r.id, onclick: () => maintHistory(r) }, tr('versions.history')))],
+      ], { empty: tr('alerts.noMaint') }))),
+      routes),
     card(tr('alerts.deliveries'), loaded(deliveries, tr('alerts.deliveriesWhat'), ctx, (d) => table<Delivery>(d?.items ?? [], [
       [tr('alerts.col.time'), (r) => fmtTime(r.ts, true)],
       [tr('alerts.col.receiver'), (r) => r.receiver],

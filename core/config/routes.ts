@@ -4,14 +4,27 @@ import { auditFrom, httpError, readJson, requirePermission, type AppEnv } from '
 import { listQuery, queryInput } from '../input';
 import type { AuthService } from '../auth/service';
 import type { ConfigObject, ConfigObjects, WriteResult, ObjectData, VersionAction } from './store';
+import { REDACTED, SECRET_KEY } from '../../contract/config';
 
-const SECRET_KEY = /(token|password|secret|auth|bearer|headers|key)/i;
 
 /** The object with the values of secret-like keys replaced by ***. */
 function redact(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(redact);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET_KEY.test(k) ? '***' : redact(x)]));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET_KEY.test(k) ? REDACTED : redact(x)]));
   return v;
+}
+
+/**
+ * A form that showed the masked values sends *** back for a secret it did not change: the stored value stays
+ * (matched by key, list items by position). A new value replaces it.
+ */
+export function unredact(next: unknown, cur: unknown): unknown {
+  if (Array.isArray(next)) return next.map((x, i) => unredact(x, Array.isArray(cur) ? cur[i] : undefined));
+  if (next && typeof next === 'object') {
+    const c = cur && typeof cur === 'object' && !Array.isArray(cur) ? (cur as Record<string, unknown>) : {};
+    return Object.fromEntries(Object.entries(next).map(([k, x]) => [k, SECRET_KEY.test(k) && x === REDACTED && c[k] !== undefined ? c[k] : unredact(x, c[k])]));
+  }
+  return next;
 }
 
 /**
@@ -87,7 +100,11 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
 
   // A reader who may not write the object sees its secrets masked (a token, a password, header values); a writer needs
   // them as they are to edit (the file's form: usually { env: NAME }, not the secret itself).
-  const shown = (c: Context<AppEnv>, o: ConfigObject): ConfigObject => (kind.canWrite(c.get('principal')!, o.data) ? o : { ...o, data: redact(o.data) as ObjectData });
+  // `mayWrite` tells the page whether to offer the form (the server decides again on every write).
+  const shown = (c: Context<AppEnv>, o: ConfigObject): ConfigObject => {
+    const may = kind.canWrite(c.get('principal')!, o.data);
+    return may ? { ...o, mayWrite: o.managedBy === 'ui' } : { ...o, data: redact(o.data) as ObjectData, mayWrite: false };
+  };
   r.get('/', requirePermission('read'), async (c) => {
     const p = queryInput(c, configListQuery);
     if (!p.ok) return p.response;
@@ -123,7 +140,7 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
     const id = idOf(c);
     if (!id) return badId(c);
     const may = (await objects.get(kind.kind, id).then((o) => o && kind.canWrite(c.get('principal')!, o.data))) ?? false;
-    const items = (await objects.history(kind.kind, id)).map((v) => (may ? v : { ...v, before: redact(v.before) as ObjectData | null, after: redact(v.after) as ObjectData | null, diff: v.diff.map((d) => (SECRET_KEY.test(d.path) ? { path: d.path, before: '***', after: '***' } : d)) }));
+    const items = (await objects.history(kind.kind, id)).map((v) => (may ? v : { ...v, before: redact(v.before) as ObjectData | null, after: redact(v.after) as ObjectData | null, diff: v.diff.map((d) => (SECRET_KEY.test(d.path) ? { path: d.path, before: REDACTED, after: REDACTED } : d)) }));
     return c.json({ total: items.length, limit: items.length, offset: 0, items });
   });
   r.post('/', requirePermission('read'), async (c) => {
@@ -140,7 +157,9 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
     if (!id) return badId(c);
     const b = await parse(c, body);
     if (!b.ok) return b.response;
-    return answer(c, await objects.write(kind.kind, id, b.value.data, 'update', actorOf(c, b.value.reason), c.get('principal')!, { mustExist: true }), 'update');
+    const cur = await objects.get(kind.kind, id);
+    const data = cur ? (unredact(b.value.data, cur.data) as ObjectData) : b.value.data;
+    return answer(c, await objects.write(kind.kind, id, data, 'update', actorOf(c, b.value.reason), c.get('principal')!, { mustExist: true }), 'update');
   });
   r.post('/:id/clone', requirePermission('read'), async (c) => {
     const id = idOf(c);

@@ -140,7 +140,8 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
     const id = idOf(c);
     if (!id) return badId(c);
     const may = (await objects.get(kind.kind, id).then((o) => o && kind.canWrite(c.get('principal')!, o.data))) ?? false;
-    const items = (await objects.history(kind.kind, id)).map((v) => (may ? v : { ...v, before: redact(v.before) as ObjectData | null, after: redact(v.after) as ObjectData | null, diff: v.diff.map((d) => (SECRET_KEY.test(d.path) ? { path: d.path, before: REDACTED, after: REDACTED } : d)) }));
+    // A diff of a list (channels) carries its items whole: their secret keys are masked too.
+    const items = (await objects.history(kind.kind, id)).map((v) => (may ? v : { ...v, before: redact(v.before) as ObjectData | null, after: redact(v.after) as ObjectData | null, diff: v.diff.map((d) => (SECRET_KEY.test(d.path) ? { path: d.path, before: REDACTED, after: REDACTED } : { path: d.path, ...('before' in d ? { before: redact(d.before) } : {}), ...('after' in d ? { after: redact(d.after) } : {}) })) }));
     return c.json({ total: items.length, limit: items.length, offset: 0, items });
   });
   r.post('/', requirePermission('read'), async (c) => {

@@ -26,7 +26,12 @@ export function readImportDoc(text: string, file: string): unknown {
     const pos = e.linePos?.[0];
     throw new ImportSyntaxError(`${file}: YAML 语法错误：${e.message.split('\n')[0]}`, pos?.line, pos?.col);
   }
-  return doc.toJS() ?? {};
+  try {
+    return doc.toJS() ?? {};
+  } catch (err) {
+    // e.g. more alias expansions than the parser allows (a "billion laughs" document)
+    throw new ImportSyntaxError(`${file}: YAML 无法读取：${(err as Error).message.split('\n')[0]}`);
+  }
 }
 
 /** A plan's problem with the line of the file it is at, when it can be found. */

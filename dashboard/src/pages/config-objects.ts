@@ -112,6 +112,25 @@ export async function renderConfigObjects(ctx: PageCtx, kind: ObjKind): Promise<
       ],
       initial: first,
       load: (q) => api.config.page(kind, q),
+      // Rules switch on and off many at once (POST …/rules/bulk); those the role may not write cannot be selected.
+      select: spec.enabled && canCreate ? {
+        key: (o) => o.id,
+        can: (o) => o.mayWrite === true,
+        actions: [true, false].map((on) => ({
+          label: on ? tr('config.bulkEnable') : tr('config.bulkDisable'), cls: on ? 'bulk-enable' : 'bulk-disable',
+          run: async (sel: ConfigObject[]) => {
+            try {
+              const r = await api.config.setEnabledMany(kind, sel.map((o) => o.id), on);
+              toast(tr('config.bulkDone', { state: on ? tr('config.enabled') : tr('config.disabled'), n: r.changed.length })
+                + (r.unchanged.length ? tr('config.bulkUnchanged', { n: r.unchanged.length }) : '')
+                + (r.refused.length ? tr('config.bulkRefused', { n: r.refused.length, msg: r.refused[0].message }) : ''), r.refused.length ? 'error' : 'ok');
+            } catch (err) {
+              toast(tr('config.notSaved', { msg: (err as Error).message }), 'error');
+            }
+            ctx.rerender();
+          },
+        })),
+      } : undefined,
       cols: [
         ...spec.cols.map((c, i) => ({ title: tr(c.title), cell: i === 0 ? (o: ConfigObject) => h('a.object-link', { href: buildHash({ page: 'config', arg: o.id, params: { kind } }) }, c.cell(o)) : c.cell })),
         { title: tr('config.col.managed'), cell: (o) => (o.managedBy === 'file' ? h('span.managed-file', tr('config.fileReadOnly')) : h('span.managed-ui', tr('config.uiVersion', { v: o.version }))) },

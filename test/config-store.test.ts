@@ -196,6 +196,10 @@ test('a write that sends *** back keeps the stored secret; a reader sees no secr
   // A new value replaces it.
   const r = await api('/alerts/config/receivers/masked', 'PUT', { data: { name: 'masked', team: 'ops', channels: [{ ...hook, headers: { Authorization: 'Bearer new' } }] } });
   assert.equal(r.body.object.data.channels[0].headers, { Authorization: 'Bearer new' });
+  // The audit log keeps before / after / diff without the secrets (the versions have them, for rollback).
+  const audit = await db.query<{ details: unknown }>(`SELECT details FROM audit_log WHERE target = 'receiver:masked'`);
+  assert.is(audit.rows.length, 3);
+  assert.not.match(JSON.stringify(audit.rows), /hook-secret-42|Bearer new/);
 });
 
 test('a file reload keeps the stored objects; a file object with the same id wins', async () => {

@@ -4,6 +4,7 @@ import { auditFrom, httpError, readJson, requirePermission, type AppEnv } from '
 import type { AuthService } from '../auth/service';
 import type { ConfigObjects } from './store';
 import { exportYaml, importYaml, ImportSyntaxError } from './exchange';
+import { redactDiff } from './redact';
 import type { ConfigImportResult } from '../../contract/config';
 
 /** The largest import document (an export of 10,000 targets is a few MiB). */
@@ -60,7 +61,7 @@ export function configDocumentRoutes(objects: ConfigObjects, auth: AuthService) 
     if (rep.applied) {
       await auditFrom(c, auth, {
         action: 'config.import', target: 'config',
-        details: { name, reason: reason ?? '', prune, counts, changes: changes.filter((x) => x.op !== 'keep') },
+        details: { name, reason: reason ?? '', prune, counts, changes: changes.filter((x) => x.op !== 'keep').map((x) => ({ ...x, diff: redactDiff(x.diff) })) },
       });
     }
     const out: ConfigImportResult = { dryRun, applied: rep.applied, changed: rep.changed, counts, changes, errors: rep.errors };

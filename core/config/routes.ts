@@ -4,28 +4,8 @@ import { auditFrom, httpError, readJson, requirePermission, type AppEnv } from '
 import { listQuery, queryInput } from '../input';
 import type { AuthService } from '../auth/service';
 import type { ConfigObject, ConfigObjects, WriteResult, ObjectData, VersionAction } from './store';
-import { REDACTED, SECRET_KEY } from '../../contract/config';
+import { redact, redactDiff, unredact } from './redact';
 
-
-/** The object with the values of secret-like keys replaced by ***. */
-function redact(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(redact);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET_KEY.test(k) ? REDACTED : redact(x)]));
-  return v;
-}
-
-/**
- * A form that showed the masked values sends *** back for a secret it did not change: the stored value stays
- * (matched by key, list items by position). A new value replaces it.
- */
-export function unredact(next: unknown, cur: unknown): unknown {
-  if (Array.isArray(next)) return next.map((x, i) => unredact(x, Array.isArray(cur) ? cur[i] : undefined));
-  if (next && typeof next === 'object') {
-    const c = cur && typeof cur === 'object' && !Array.isArray(cur) ? (cur as Record<string, unknown>) : {};
-    return Object.fromEntries(Object.entries(next).map(([k, x]) => [k, SECRET_KEY.test(k) && x === REDACTED && c[k] !== undefined ? c[k] : unredact(x, c[k])]));
-  }
-  return next;
-}
 
 /**
  * GET / of a kind: one page (default every object, at most 10,000) searched and filtered on the server — `q` (id,
@@ -81,13 +61,14 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
     const p = c.get('principal')!;
     return { name: p.name, role: p.role, reason: reason ?? '' };
   };
+  // The audit entry's before / after / diff with secrets masked (house rule: no secret in a log); the versions keep them.
   const answer = async (c: Context<AppEnv>, res: WriteResult, action: VersionAction, status: 200 | 201 = 200) => {
     if (!res.ok) return httpError(c, res.status, res.code, res.message, res.problems ? { problems: res.problems } : {});
     if (res.version) {
       await auditFrom(c, auth, {
         action: `config.${kind.kind}.${action}`,
         target: `${kind.kind}:${res.object.id}`,
-        details: { version: res.version.version, reason: res.version.reason, before: res.before, after: res.version.after, diff: res.version.diff },
+        details: { version: res.version.version, reason: res.version.reason, before: redact(res.before), after: redact(res.version.after), diff: redactDiff(res.version.diff) },
       });
     }
     return c.json({ object: res.object, version: res.version }, status);
@@ -141,7 +122,7 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
     if (!id) return badId(c);
     const may = (await objects.get(kind.kind, id).then((o) => o && kind.canWrite(c.get('principal')!, o.data))) ?? false;
     // A diff of a list (channels) carries its items whole: their secret keys are masked too.
-    const items = (await objects.history(kind.kind, id)).map((v) => (may ? v : { ...v, before: redact(v.before) as ObjectData | null, after: redact(v.after) as ObjectData | null, diff: v.diff.map((d) => (SECRET_KEY.test(d.path) ? { path: d.path, before: REDACTED, after: REDACTED } : { path: d.path, ...('before' in d ? { before: redact(d.before) } : {}), ...('after' in d ? { after: redact(d.after) } : {}) })) }));
+    const items = (await objects.history(kind.kind, id)).map((v) => (may ? v : { ...v, before: redact(v.before) as ObjectData | null, after: redact(v.after) as ObjectData | null, diff: redactDiff(v.diff) }));
     return c.json({ total: items.length, limit: items.length, offset: 0, items });
   });
   r.post('/', requirePermission('read'), async (c) => {
@@ -197,7 +178,7 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
     if (res.problems.length) return httpError(c, 422, 'invalid_config', `未保存：${res.problems[0].field}：${res.problems[0].message}`, { problems: res.problems });
     if (!res.changed.length && !res.unchanged.length && res.refused.every((x) => x.code === 'forbidden')) return httpError(c, 403, 'forbidden', res.refused[0].message);
     for (const x of res.changed) {
-      await auditFrom(c, auth, { action: `config.${kind.kind}.${action}`, target: `${kind.kind}:${x.id}`, details: { bulk: true, reason: b.value.reason ?? '', before: x.before, after: x.after, diff: x.diff } });
+      await auditFrom(c, auth, { action: `config.${kind.kind}.${action}`, target: `${kind.kind}:${x.id}`, details: { bulk: true, reason: b.value.reason ?? '', before: redact(x.before), after: redact(x.after), diff: redactDiff(x.diff) } });
     }
     return c.json({ changed: res.changed.map((x) => x.id), unchanged: res.unchanged, refused: res.refused });
   });

@@ -26,6 +26,7 @@ auth:
   seedUsers:
     - { username: ops, password: ${PW}, role: ops }
     - { username: admin, password: ${PW}, role: admin }
+    - { username: anquan, password: ${PW}, role: security }
 dashboard: { refreshSeconds: 0 }
 collector:
   journalDir: ${dir}/journal
@@ -153,6 +154,24 @@ test('operator: creates a module and a rule in the forms, fixes the field errors
   // The audit API (the 管理 page's list) has them too.
   const listed = (await call('GET', '/api/auth/audit?actor=ops&action=config.*&limit=50')).body;
   assert.ok(listed.items.some((r: any) => r.action === 'config.rule.rollback' && r.target === 'rule:population-down'), JSON.stringify(listed).slice(0, 300));
+});
+
+test('security: edits its own rule in the form; the ops rule and the modules are read-only for it', async () => {
+  const { ctx, page } = await login('anquan');
+  await open(page, '#/config/cert-soon?kind=rule');
+  await page.waitForSelector('form.object-form[data-kind=rule]');
+  await page.fill('form.object-form input[name=for]', '10m');
+  await page.click('form.object-form button.save');
+  await page.waitForSelector('.config-history tbody tr:nth-child(2)');
+  assert.is((await call('GET', '/api/alerts/config/rules/cert-soon')).body.data.for, '10m');
+  await open(page, '#/config/population-down?kind=rule');
+  assert.is(await page.$('form.object-form'), null);
+  assert.is(await page.$('.config-history button.rollback'), null);
+  await open(page, '#/config?kind=module');
+  assert.is(await page.$('button.add-object'), null, 'security adds no module');
+  await open(page, '#/config/population?kind=module');
+  assert.is(await page.$('form.object-form'), null);
+  await ctx.close();
 });
 
 test('admin: a receiver saved with its masked secret keeps it; export → edit → dry-run diff → apply in the browser', async () => {

@@ -43,7 +43,7 @@ export function showProblems(form: HTMLElement, general: HTMLElement, err: unkno
     const el = f ? form.querySelector<HTMLElement>(`[data-field="${f}"] .field-error`) : mine && p.field && other ? other : null;
     const text = f || !p.field ? p.message : tr('config.problem', { field: p.field, msg: p.message });
     if (el) el.textContent = (el.textContent ? el.textContent + tr('config.problemSep') : '') + text;
-    else rest.push(p.object && !mine ? tr('config.problemOf', { kind: p.object.kind, id: p.object.id, field: p.field || tr('config.whole'), msg: p.message }) : tr('config.problem', { field: p.field || tr('config.whole'), msg: p.message }));
+    else rest.push(p.object && !mine ? tr('config.problemOf', { kind: hasKey(`cfgobj.kind.${p.object.kind}`) ? tr(`cfgobj.kind.${p.object.kind}` as Key) : p.object.kind, id: p.object.id, field: p.field || tr('config.whole'), msg: p.message }) : tr('config.problem', { field: p.field || tr('config.whole'), msg: p.message }));
   }
   general.textContent = problems.length ? (rest.length ? rest.join('\n') : tr('config.fixFields')) : tr('config.saveFailed', { msg: (err as Error).message });
   toast(tr('config.notSaved', { msg: (err as Error).message }), 'error');

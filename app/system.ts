@@ -17,6 +17,7 @@ import { ROLE_NAMES, type AreaContext, type AreaDefinition, type AreaRuntime, ty
 import { lockFolder } from '../core/folder-lock';
 import { INPUT_LIMITS, inputGuard } from '../core/input';
 import { createBackupRoutes } from '../core/backup';
+import { configDocumentRoutes, CONFIG_IMPORT_MAX_BYTES } from '../core/config/document-routes';
 import { LiveEvents } from '../core/events';
 import { journalDirOf, CATALOGUE_MAX_BYTES } from '../collector';
 import { collectorArea } from '../collector';
@@ -189,6 +190,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   app.get('/metrics', async (c) => c.text(await metrics.metrics(), 200, { 'Content-Type': metrics.contentType }));
   app.route('/api/auth', createAuthRoutes({ db, auth, sessionTtlMs: config.auth.sessionTtl, secureCookies: config.auth.secureCookies }));
   app.route('/api/system', createBackupRoutes({ db, auth, log }));
+  app.route('/api/config', configDocumentRoutes(objects, auth));
   // Live updates for open pages (Server-Sent Events): the database announces every committed change (sql/045).
   const live = new LiveEvents(db, log.child({ area: 'events' }));
   await live.start();
@@ -307,6 +309,7 @@ export function bodyLimitFor(config: Config, path: string): number {
   if (path.startsWith('/api/collector/faro/collect')) return config.faro.maxBodyBytes;
   if (path === '/api/collector/calls/ingest') return config.calls.maxBodyBytes;
   if (path === '/api/collector/config/catalogue' || path === '/api/collector/config/catalogue/') return CATALOGUE_MAX_BYTES;
+  if (path === '/api/config/import' || path === '/api/config/import/') return CONFIG_IMPORT_MAX_BYTES;
   // A 通报's 整改反馈 carries its attachments as base64 (4/3 of their size) beside the text.
   if (/^\/api\/alerts\/notices\/\d+\/feedback\/?$/.test(path)) {
     const a = config.alerts.notices.attachments;

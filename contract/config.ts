@@ -1,6 +1,13 @@
 /** The JSON shapes of the configuration store's API (core/config/store.ts, core/config/routes.ts; README: 统一配置). */
 
 export type Managed = 'file' | 'ui';
+
+/**
+ * Keys whose values are secrets (a token, a password, header values): shown as REDACTED to a reader who may not write
+ * the object, and in the page's receiver form; a write that sends REDACTED back keeps the stored value.
+ */
+export const SECRET_KEY = /(token|password|secret|auth|bearer|headers|key)/i;
+export const REDACTED = '***';
 export type ObjectData = Record<string, unknown>;
 
 export interface ConfigObject {
@@ -15,6 +22,8 @@ export interface ConfigObject {
   updatedBy: string | null;
   /** A stored object hidden by a file object of the same id. */
   shadowed?: boolean;
+  /** In the API's answers: may the caller edit it (a stored object its role writes)? The page offers the form by it. */
+  mayWrite?: boolean;
 }
 
 export interface ConfigVersion {
@@ -58,3 +67,16 @@ export interface ObjectProblem {
   object?: { kind: string; id: string };
 }
 
+
+/** POST /api/config/import's answer (core/config/document-routes.ts): the diff against what runs, its problems. */
+export interface ConfigImportResult {
+  dryRun: boolean;
+  applied: boolean;
+  /** Objects created, changed or archived. */
+  changed: number;
+  counts: { create: number; update: number; delete: number; keep: number };
+  /** keep: stored, not in the document, left alone (without prune). */
+  changes: { kind: string; id: string; op: 'create' | 'update' | 'delete' | 'keep'; diff: FieldChange[] }[];
+  /** Nothing is applied while there is one; `line` is the line of the document it is at. */
+  errors: (ObjectProblem & { line?: number })[];
+}

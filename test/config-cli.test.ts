@@ -8,6 +8,7 @@ import { parseConfig } from '../app/config';
 import { startSystem, type System } from '../app/system';
 import { openConfigObjects } from '../app/objects';
 import { exportYaml, formatPlan, readImportDoc } from '../app/cli/config';
+import { importYaml, ImportSyntaxError } from '../core/config/exchange';
 import { silentLogger } from '../core/log';
 import { openTestDb } from './helpers/db';
 
@@ -95,6 +96,16 @@ test('importing a change to a file-managed object is refused, nothing applied; -
 test('an import whose objects do not fit together is refused with the object and field', async () => {
   const plan = await cli.plan({ collector: { targets: [{ id: 'orphan', module: 'no-such', name: 'x', type: 'tcp', spec: { host: '127.0.0.1', port: 1 } }] } });
   assert.ok(plan.errors.some((e) => e.object?.id === 'orphan' && e.field === 'module'), JSON.stringify(plan.errors));
+  // The same import as text (the CLI's and the admin API's path): each problem at its line of the file.
+  const text = 'collector:\n  targets:\n    - id: orphan\n      module: no-such\n      name: x\n      type: tcp\n      spec: { host: 127.0.0.1, port: 1 }\n';
+  const r = await importYaml(cli, text, { file: 'orphan.yaml', dryRun: false, actor: { name: 'cli:test' } });
+  assert.is(r.applied, false);
+  assert.ok(r.errors.some((e) => e.field === 'module' && e.line === 4), JSON.stringify(r.errors));
+  assert.match(formatPlan(r.plan, false, r.errors), /! 第 4 行 target orphan module：/);
+  assert.is((await db.query(`SELECT 1 FROM config_objects WHERE id = 'orphan'`)).rowCount, 0);
+  let syntax: unknown;
+  await importYaml(cli, 'collector:\n  targets: [\n', { file: 'broken.yaml', dryRun: true, actor: { name: 'x' } }).catch((e) => (syntax = e));
+  assert.ok(syntax instanceof ImportSyntaxError && syntax.line !== undefined && /broken\.yaml/.test(syntax.message), String(syntax));
 });
 
 test('the routing tree (one object, not a list) round-trips: export → import unchanged; an edit is one change', async () => {

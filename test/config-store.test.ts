@@ -191,6 +191,28 @@ test('secrets are masked for readers who may not write the object; writers see t
   assert.is((await api('/collector/config/targets/filed', 'PUT', { data: target({ id: 'filed' }) }, T.regulator)).status, 403);
 });
 
+test('a write that sends *** back keeps the stored secret; a reader sees no secret inside a list diff', async () => {
+  const hook = { type: 'webhook', url: `${base}/hook`, headers: { Authorization: 'Bearer hook-secret-42' } };
+  assert.is((await api('/alerts/config/receivers', 'POST', { data: { name: 'masked', team: 'ops', channels: [hook] } })).status, 201);
+  const asSecurity = await api('/alerts/config/receivers/masked', 'GET', undefined, T.security);
+  assert.is(asSecurity.body.data.channels[0].headers, '***');
+  assert.is(asSecurity.body.mayWrite, false);
+  assert.is((await api('/alerts/config/receivers/masked')).body.mayWrite, true);
+  const h = await api('/alerts/config/receivers/masked/history', 'GET', undefined, T.security);
+  assert.not.match(JSON.stringify(h.body), /hook-secret-42/);
+  // The form's round trip: the masked object, one field changed, saved.
+  const w = await api('/alerts/config/receivers/masked', 'PUT', { data: { name: 'masked', team: 'ops', channels: [{ ...hook, url: `${base}/hook2`, headers: '***' }] } });
+  assert.is(w.status, 200, JSON.stringify(w.body));
+  assert.equal(w.body.object.data.channels[0], { ...hook, url: `${base}/hook2` });
+  // A new value replaces it.
+  const r = await api('/alerts/config/receivers/masked', 'PUT', { data: { name: 'masked', team: 'ops', channels: [{ ...hook, headers: { Authorization: 'Bearer new' } }] } });
+  assert.equal(r.body.object.data.channels[0].headers, { Authorization: 'Bearer new' });
+  // The audit log keeps before / after / diff without the secrets (the versions have them, for rollback).
+  const audit = await db.query<{ details: unknown }>(`SELECT details FROM audit_log WHERE target = 'receiver:masked'`);
+  assert.is(audit.rows.length, 3);
+  assert.not.match(JSON.stringify(audit.rows), /hook-secret-42|Bearer new/);
+});
+
 test('a file reload keeps the stored objects; a file object with the same id wins', async () => {
   writeFileSync(cfgFile, yaml(`    - { id: from-file-2, module: portal, name: 后加的, type: http, interval: 5s, spec: { url: "${base}/api" } }`));
   await until('reloaded', async () => (await db.query(`SELECT 1 FROM targets WHERE id = 'from-file-2' AND active`)).rowCount > 0);

@@ -20,8 +20,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import YAML from 'yaml';
-import type { ConfigObjects, ImportPlan } from '../../core/config/store';
+import type { ImportPlan } from '../../core/config/store';
+import { exportYaml, importYaml, type LocatedProblem } from '../../core/config/exchange';
 import type { CataloguePreview } from '../../contract/catalogue';
 import { answers, hostOf, runningServer } from './server';
 
@@ -32,20 +32,10 @@ const USAGE = `用法 (usage):
       [--server URL] [--token T | --token-file PATH]  (发给运行中的服务；默认：配置中的服务若在运行，令牌亦可用 CITY_OPS_TOKEN)
       [--direct]  (直接写数据库，需先停止服务)`;
 
-/** What runs, as YAML that `import` reads back unchanged. */
-export async function exportYaml(objects: ConfigObjects): Promise<string> {
-  return `# city-ops 配置导出（config export）：运行中的模块、监测对象、告警规则、接收者与告警路由树\n${YAML.stringify(await objects.exportDoc(), { lineWidth: 0 })}`;
-}
-
-/** Reads an import document (YAML), or throws with the line of the syntax error. */
-export function readImportDoc(text: string, file: string): unknown {
-  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length) throw new Error(`${file}: YAML 语法错误：${doc.errors[0].message.split('\n')[0]}`);
-  return doc.toJS() ?? {};
-}
+export { exportYaml, readImportDoc } from '../../core/config/exchange';
 
 /** The plan, as the operator reads it: one line per object, one per changed field. */
-export function formatPlan(plan: ImportPlan, dryRun: boolean): string {
+export function formatPlan(plan: ImportPlan, dryRun: boolean, located: LocatedProblem[] = plan.errors): string {
   const sym = { create: '+', update: '~', delete: '-', keep: '=' } as const;
   const word = { create: '新增', update: '修改', delete: '归档', keep: '保留（文件中没有；加 --prune 则归档）' } as const;
   const lines: string[] = [];
@@ -53,7 +43,7 @@ export function formatPlan(plan: ImportPlan, dryRun: boolean): string {
     lines.push(`${sym[c.op]} ${c.kind} ${c.id}：${word[c.op]}`);
     if (c.op !== 'keep') for (const d of c.diff) lines.push(`    ${d.path}: ${JSON.stringify(d.before) ?? '（无）'} → ${JSON.stringify(d.after) ?? '（无）'}`);
   }
-  for (const e of plan.errors) lines.push(`! ${e.object ? `${e.object.kind} ${e.object.id} ` : ''}${e.field}：${e.message}`);
+  for (const e of located) lines.push(`! ${e.line ? `第 ${e.line} 行 ` : ''}${e.object ? `${e.object.kind} ${e.object.id} ` : ''}${e.field}：${e.message}`);
   const n = plan.changes.filter((c) => c.op !== 'keep').length;
   if (plan.errors.length) lines.push(`有 ${plan.errors.length} 处问题，未导入任何内容；改正后重试`);
   else if (!n) lines.push('没有变化：文件与运行中的配置一致');
@@ -157,12 +147,12 @@ async function main() {
       process.exitCode = preview.errors.length ? 1 : 0;
       return;
     }
-    const text = bytes!.toString('utf8');
-    const plan = await objects.plan(readImportDoc(text, file!), values.prune);
-    const dry = !!values['dry-run'] || plan.errors.length > 0;
-    if (!dry) await objects.apply(plan, { name: `cli:${process.env.USER ?? 'unknown'}`, role: 'admin', reason: values.reason ?? `config import ${file}` });
-    console.log(formatPlan(plan, !!values['dry-run']));
-    process.exitCode = plan.errors.length ? 1 : 0;
+    const r = await importYaml(objects, bytes!.toString('utf8'), {
+      file: file!, dryRun: !!values['dry-run'], prune: values.prune,
+      actor: { name: `cli:${process.env.USER ?? 'unknown'}`, role: 'admin', reason: values.reason ?? `config import ${file}` },
+    });
+    console.log(formatPlan(r.plan, !!values['dry-run'], r.errors));
+    process.exitCode = r.errors.length ? 1 : 0;
   } finally {
     await db.close();
   }

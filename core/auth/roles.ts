@@ -31,6 +31,8 @@ export const PERMISSIONS = {
   'notices:respond': ['department'],
   'users:admin': [],
   'system:backup': [],
+  /** Exporting and importing the whole configuration (GET /api/config/export, POST /api/config/import). */
+  'config:admin': [],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

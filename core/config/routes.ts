@@ -4,15 +4,8 @@ import { auditFrom, httpError, readJson, requirePermission, type AppEnv } from '
 import { listQuery, queryInput } from '../input';
 import type { AuthService } from '../auth/service';
 import type { ConfigObject, ConfigObjects, WriteResult, ObjectData, VersionAction } from './store';
+import { redact, redactDiff, unredact } from './redact';
 
-const SECRET_KEY = /(token|password|secret|auth|bearer|headers|key)/i;
-
-/** The object with the values of secret-like keys replaced by ***. */
-function redact(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(redact);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET_KEY.test(k) ? '***' : redact(x)]));
-  return v;
-}
 
 /**
  * GET / of a kind: one page (default every object, at most 10,000) searched and filtered on the server — `q` (id,
@@ -69,13 +62,14 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
     const p = c.get('principal')!;
     return { name: p.name, role: p.role, reason: reason ?? '' };
   };
+  // The audit entry's before / after / diff with secrets masked (house rule: no secret in a log); the versions keep them.
   const answer = async (c: Context<AppEnv>, res: WriteResult, action: VersionAction, status: 200 | 201 = 200) => {
     if (!res.ok) return httpError(c, res.status, res.code, res.message, res.problems ? { problems: res.problems } : {});
     if (res.version) {
       await auditFrom(c, auth, {
         action: `config.${kind.kind}.${action}`,
         target: `${kind.kind}:${res.object.id}`,
-        details: { version: res.version.version, reason: res.version.reason, before: res.before, after: res.version.after, diff: res.version.diff },
+        details: { version: res.version.version, reason: res.version.reason, before: redact(res.before), after: redact(res.version.after), diff: redactDiff(res.version.diff) },
       });
     }
     return c.json({ object: res.object, version: res.version }, status);
@@ -88,7 +82,11 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
 
   // A reader who may not write the object sees its secrets masked (a token, a password, header values); a writer needs
   // them as they are to edit (the file's form: usually { env: NAME }, not the secret itself).
-  const shown = (c: Context<AppEnv>, o: ConfigObject): ConfigObject => (kind.canWrite(c.get('principal')!, o.data) ? o : { ...o, data: redact(o.data) as ObjectData });
+  // `mayWrite` tells the page whether to offer the form (the server decides again on every write).
+  const shown = (c: Context<AppEnv>, o: ConfigObject): ConfigObject => {
+    const may = kind.canWrite(c.get('principal')!, o.data);
+    return may ? { ...o, mayWrite: o.managedBy === 'ui' } : { ...o, data: redact(o.data) as ObjectData, mayWrite: false };
+  };
   r.get('/', requirePermission('read'), async (c) => {
     const p = queryInput(c, configListQuery);
     if (!p.ok) return p.response;
@@ -124,7 +122,8 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
     const id = idOf(c);
     if (!id) return badId(c);
     const may = (await objects.get(kind.kind, id).then((o) => o && kind.canWrite(c.get('principal')!, o.data))) ?? false;
-    const items = (await objects.history(kind.kind, id)).map((v) => (may ? v : { ...v, before: redact(v.before) as ObjectData | null, after: redact(v.after) as ObjectData | null, diff: v.diff.map((d) => (SECRET_KEY.test(d.path) ? { path: d.path, before: '***', after: '***' } : d)) }));
+    // A diff of a list (channels) carries its items whole: their secret keys are masked too.
+    const items = (await objects.history(kind.kind, id)).map((v) => (may ? v : { ...v, before: redact(v.before) as ObjectData | null, after: redact(v.after) as ObjectData | null, diff: redactDiff(v.diff) }));
     return c.json({ total: items.length, limit: items.length, offset: 0, items });
   });
   r.post('/', requirePermission('read'), async (c) => {
@@ -141,11 +140,13 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
     if (!id) return badId(c);
     const b = await parse(c, body);
     if (!b.ok) return b.response;
+    const cur = await objects.get(kind.kind, id);
     // A singleton (the routing tree) is set by PUT whether or not it is stored yet: its first version is a create.
-    if (kind.singleton && id === kind.singleton && !(await objects.get(kind.kind, id))) {
+    if (kind.singleton && id === kind.singleton && !cur) {
       return answer(c, await objects.write(kind.kind, id, b.value.data, 'create', actorOf(c, b.value.reason), c.get('principal')!, { mustNotExist: true }), 'create', 201);
     }
-    return answer(c, await objects.write(kind.kind, id, b.value.data, 'update', actorOf(c, b.value.reason), c.get('principal')!, { mustExist: true }), 'update');
+    const data = cur ? (unredact(b.value.data, cur.data) as ObjectData) : b.value.data;
+    return answer(c, await objects.write(kind.kind, id, data, 'update', actorOf(c, b.value.reason), c.get('principal')!, { mustExist: true }), 'update');
   });
   r.post('/:id/clone', requirePermission('read'), async (c) => {
     const id = idOf(c);
@@ -183,7 +184,7 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
     if (res.problems.length) return httpError(c, 422, 'invalid_config', `未保存：${res.problems[0].field}：${res.problems[0].message}`, { problems: res.problems });
     if (!res.changed.length && !res.unchanged.length && res.refused.every((x) => x.code === 'forbidden')) return httpError(c, 403, 'forbidden', res.refused[0].message);
     for (const x of res.changed) {
-      await auditFrom(c, auth, { action: `config.${kind.kind}.${action}`, target: `${kind.kind}:${x.id}`, details: { bulk: true, reason: b.value.reason ?? '', before: x.before, after: x.after, diff: x.diff } });
+      await auditFrom(c, auth, { action: `config.${kind.kind}.${action}`, target: `${kind.kind}:${x.id}`, details: { bulk: true, reason: b.value.reason ?? '', before: redact(x.before), after: redact(x.after), diff: redactDiff(x.diff) } });
     }
     return c.json({ changed: res.changed.map((x) => x.id), unchanged: res.unchanged, refused: res.refused });
   });

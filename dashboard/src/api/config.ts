@@ -1,9 +1,9 @@
-import type { ConfigObject, ConfigVersion, ObjectData } from '../../../contract/config';
+import type { ConfigImportResult, ConfigObject, ConfigVersion, ObjectData } from '../../../contract/config';
 import type { CataloguePreview } from '../../../contract/catalogue';
 import type { Page } from '../../../contract/common';
 import { ApiError, del, get, post, put, qs, unauthenticated } from './http';
 
-export type { ConfigObject, ConfigVersion, ObjectData, CataloguePreview };
+export type { ConfigImportResult, ConfigObject, ConfigVersion, ObjectData, CataloguePreview };
 interface List<T> { total: number; items: T[] }
 interface Written { object: ConfigObject; version: ConfigVersion | null }
 
@@ -44,5 +44,20 @@ export const config = {
     if (res.status === 401) unauthenticated();
     if (!res.ok || !data) throw new ApiError(res.status, data?.error?.code ?? 'http_' + res.status, data?.error?.message ?? `${res.status} ${res.statusText}`, data?.error?.problems ?? []);
     return data as CataloguePreview;
+  },
+  /** The running configuration as YAML, as `config export` writes it (admin; GET /api/config/export, a download). */
+  exportUrl: '/api/config/export',
+  /**
+   * Imports a YAML document (admin; POST /api/config/import): with dryRun the exact diff against what runs, else applied
+   * in one transaction. A document with problems answers them (with their lines) and nothing is applied; a refusal
+   * of another kind (a syntax error, no permission) throws ApiError.
+   */
+  async importYaml(yaml: string, opts: { dryRun: boolean; prune?: boolean; reason?: string; name?: string }): Promise<ConfigImportResult> {
+    const res = await fetch('/api/config/import', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ yaml, ...opts }) });
+    const data = await res.json().catch(() => null);
+    if (res.status === 401) unauthenticated();
+    if (res.status === 422 && data?.error?.result) return data.error.result as ConfigImportResult;
+    if (!res.ok || !data) throw new ApiError(res.status, data?.error?.code ?? 'http_' + res.status, data?.error?.message ?? `${res.status} ${res.statusText}`, data?.error?.problems ?? []);
+    return data as ConfigImportResult;
   },
 };

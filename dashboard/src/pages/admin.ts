@@ -7,6 +7,7 @@ import { act, card, fmtJson, fmtTime, got, h, loaded, promptForm, table, toast }
 import { hasKey, t as tr } from '../i18n';
 import { fromChinaWallClock } from '../../../core/china-time';
 import type { PageCtx } from '../page-ctx';
+import { configExchangeCard } from './admin-config';
 
 const ROLES = ['admin', 'ops', 'security', 'regulator', 'department'];
 const roleName = (r: string | null | undefined) => {
@@ -33,7 +34,7 @@ const lockSubject = (key: string) => {
   return h('span', h('span.muted', tr(key.startsWith('ip:') ? 'admin.lockAddress' : 'admin.lockAccount')), ' ', h('code', key.slice(i + 1)));
 };
 
-/** 管理 (admin): users, login locks, sessions, API tokens, the audit log with filters and CSV export. */
+/** 管理 (admin): users, login locks, sessions, API tokens, configuration export and import, the audit log with filters and CSV export. */
 export async function renderAdmin(ctx: PageCtx): Promise<HTMLElement> {
   const [users, lockouts, sessions, tokens] = await Promise.all([got(api.admin.users()), got(api.admin.lockouts()), got(api.admin.sessions()), got(api.admin.tokens())]);
 
@@ -158,5 +159,6 @@ export async function renderAdmin(ctx: PageCtx): Promise<HTMLElement> {
         await act(() => api.admin.revokeToken(t.id), tr('admin.revokedDone'), ctx);
       } }, tr('admin.revoke')))],
     ], { empty: tr('admin.noTokens'), cls: 'tokens' }))),
+    ctx.can('config:admin') ? configExchangeCard() : null,
     card(tr('admin.audit'), form, audit));
 }

@@ -1,7 +1,9 @@
-import { api, ApiError } from '../api';
-import type { CataloguePreview, ConfigObject, ConfigVersion, ObjectData } from '../api/config';
-import { act, card, failed, fmtJson, fmtTime, got, h, loaded, table, toast } from '../ui';
-import { hasKey, t as tr, type Key } from '../i18n';
+import { api } from '../api';
+import type { CataloguePreview, ConfigObject, ObjectData } from '../api/config';
+import { act, card, failed, fmtTime, got, h, loaded, table, toast } from '../ui';
+import { t as tr, type Key } from '../i18n';
+import { field, historyCard, kindTabs, readOnly, showProblems, val } from './config-form';
+import { CONFIG_KINDS, renderConfigObjects, type ObjKind } from './config-objects';
 import { listTable } from '../list-table';
 import { buildHash } from '../router';
 import type { PageCtx } from '../page-ctx';
@@ -13,6 +15,8 @@ import type { PageCtx } from '../page-ctx';
  * 导入接口目录: the exchange platform's catalogue (CSV or OpenAPI) uploaded, previewed, then applied (README: 接口目录导入).
  */
 export async function renderConfig(ctx: PageCtx): Promise<HTMLElement> {
+  const kind = ctx.route.params.kind;
+  if (kind && kind !== 'target' && (CONFIG_KINDS as readonly string[]).includes(kind)) return renderConfigObjects(ctx, kind as ObjKind);
   const id = ctx.route.arg;
   // The list is a page from the server (GET …/targets?q=&module=&department=&enabled=&managed=&limit=&offset=): at
   // 10,000 targets the browser holds 50; the chosen target is read on its own.
@@ -83,21 +87,20 @@ export async function renderConfig(ctx: PageCtx): Promise<HTMLElement> {
   if (mayWrite && !id && ctx.route.params.new !== '1') parts.unshift(catalogueCard(ctx));
   if (ctx.route.params.new === '1' && mayWrite) parts.unshift(targetForm(ctx, null, moduleIds, (saved) => open(saved)));
   else if (chosen) {
+    const may = mayWrite && chosen.managedBy === 'ui' && chosen.mayWrite !== false;
     parts.unshift(
-      chosen.managedBy === 'file' || !mayWrite ? readOnly(chosen) : targetForm(ctx, chosen, moduleIds, () => ctx.rerender()),
-      await historyCard(ctx, chosen),
+      may ? targetForm(ctx, chosen, moduleIds, () => ctx.rerender()) : readOnly(chosen, tr('config.idName', { id: chosen.id, name: String(chosen.data.name ?? '') })),
+      await historyCard(ctx, 'target', chosen, may),
     );
   } else if (id && chosenG.error) parts.unshift(failed(tr('config.what.targets'), chosenG.error, () => ctx.rerender()));
   else if (id && !targetsG.error) parts.unshift(card(tr('config.missing'), h('p', tr('config.missingText', { id }))));
-  return h('div.page.config', ...parts);
+  return h('div.page.config', kindTabs('target'), ...parts);
 }
 
 /** The last preview (and its file) survive a re-render, so 确认导入 applies what was previewed. */
 let lastPreview: { file: File; archiveMissing: boolean; preview: CataloguePreview } | null = null;
 
 const OP: Record<'create' | 'update', Key> = { create: 'config.op.create', update: 'config.op.update' };
-/** A diff's value: （无） when absent. */
-const val = (x: unknown, f: (x: unknown) => string = (y) => JSON.stringify(y)) => (x === undefined ? tr('config.diffNone') : f(x));
 
 /** 导入接口目录: choose a file, 预览 (a dry run: what would change, every bad row), then 确认导入 applies it. */
 function catalogueCard(ctx: PageCtx): HTMLElement {
@@ -157,19 +160,11 @@ function catalogueCard(ctx: PageCtx): HTMLElement {
     out);
 }
 
-function readOnly(o: ConfigObject): HTMLElement {
-  return card(tr('config.idName', { id: o.id, name: String(o.data.name ?? '') }),
-    h('p.hint', tr(o.managedBy === 'file' ? 'config.fileHint' : 'config.viewOnly')),
-    h('pre.config-json', JSON.stringify(o.data, null, 2)));
-}
-
 /** The form of one http interface; the fields it does not show are kept as they are. */
 function targetForm(ctx: PageCtx, o: ConfigObject | null, moduleIds: string[], done: (id: string) => void): HTMLElement {
   const d: ObjectData = o ? structuredClone(o.data) : { type: 'http', interval: '30s', spec: {} };
   const spec = (d.spec ?? {}) as Record<string, unknown>;
   const json = ((spec.json as Record<string, unknown>[] | undefined) ?? [])[0] ?? {};
-  const field = (name: string, label: string, input: HTMLElement, hint?: string) =>
-    h('label.field', { 'data-field': name }, h('span', label), input, hint ? h('small.hint', hint) : null, h('div.field-error', { role: 'alert' }));
   const text = (name: string, value: unknown, attrs: Record<string, unknown> = {}) => h('input', { name, value: value === undefined || value === null ? '' : String(value), ...attrs });
   const inputs = {
     id: text('id', d.id, o ? { readonly: true } : { placeholder: tr('config.ph.id') }),
@@ -241,39 +236,4 @@ function targetForm(ctx: PageCtx, o: ConfigObject | null, moduleIds: string[], d
       if (confirm(tr('config.archiveConfirm', { id: o.id }))) await act(() => api.config.archive('target', o.id), tr('config.archived'), { rerender: () => (location.hash = buildHash({ page: 'config', params: {} })) });
     } }, tr('config.archive')) : null));
   return card(o ? tr('config.editCard') : tr('config.newCard'), form);
-}
-
-/** The server's problems, each under its field ("spec.expectStatus[0]" goes to spec.expectStatus); the rest above the buttons. */
-function showProblems(form: HTMLElement, general: HTMLElement, err: unknown) {
-  const problems = err instanceof ApiError ? err.problems : [];
-  const fields = [...form.querySelectorAll<HTMLElement>('[data-field]')].map((el) => el.dataset.field!).sort((a, b) => b.length - a.length);
-  const rest: string[] = [];
-  for (const p of problems) {
-    const f = p.object && p.object.kind !== 'target' ? undefined : fields.find((x) => p.field === x || p.field.startsWith(x + '.') || p.field.startsWith(x + '['));
-    const el = f ? form.querySelector<HTMLElement>(`[data-field="${f}"] .field-error`) : null;
-    if (el) el.textContent = (el.textContent ? el.textContent + tr('config.problemSep') : '') + p.message;
-    else rest.push(tr('config.problem', { field: p.field || tr('config.whole'), msg: p.message }));
-  }
-  general.textContent = problems.length ? (rest.length ? rest.join('\n') : tr('config.fixFields')) : tr('config.saveFailed', { msg: (err as Error).message });
-  toast(tr('config.notSaved', { msg: (err as Error).message }), 'error');
-}
-
-async function historyCard(ctx: PageCtx, o: ConfigObject): Promise<HTMLElement> {
-  if (o.managedBy === 'file') return card(tr('config.history'), h('p.hint', tr('config.historyFile')));
-  const histG = await got(api.config.history('target', o.id));
-  const hist = histG.v?.items ?? [];
-  // The action codes the store writes, in words (the code itself for one the catalogue does not know).
-  const action = (a: string) => (hasKey(`config.action.${a}`) ? tr(`config.action.${a}` as Key) : a);
-  const mayWrite = ctx.can('targets:write');
-  return card(tr('config.history'), loaded(histG, tr('config.what.history'), ctx, () => table(hist, [
-    [tr('config.h.version'), (v: ConfigVersion) => String(v.version)],
-    [tr('config.cat.col.op'), (v) => action(v.action)],
-    [tr('config.h.actor'), (v) => v.actor],
-    [tr('config.h.time'), (v) => fmtTime(v.ts, true)],
-    [tr('config.h.reason'), (v) => v.reason || '—'],
-    [tr('config.cat.col.diff'), (v) => h('ul.diff', v.diff.map((c) => h('li', tr('config.diff', { path: c.path, before: val(c.before, fmtJson), after: val(c.after, fmtJson) }))))],
-    ['', (v) => (mayWrite && v.version !== o.version && v.after
-      ? h('button.small.secondary.rollback', { type: 'button', 'data-version': v.version, onclick: () => act(() => api.config.rollback('target', o.id, v.version), tr('config.rolledBack', { v: v.version }), ctx) }, tr('config.rollback'))
-      : null)],
-  ], { empty: tr('config.noVersions'), cls: 'config-history' })));
 }

@@ -118,6 +118,8 @@ interface RunResult {
   /** The collector process alone. */
   cpuSecondsPer1000Probes: number;
   appCpuS: number;
+  /** Of which in the kernel (sockets: a fresh connection's connect and close are mostly here). */
+  appSysCpuS: number;
   /** The database server instance's processes (0 on the embedded back end: it is in the app's). */
   dbCpuS: number;
   /** (app + database server) CPU-s per 1,000 probes. */
@@ -193,6 +195,7 @@ async function childRun(n: number, port: number): Promise<RunResult> {
     cpuPct: round((cpuS / elapsed) * 100),
     cpuSecondsPer1000Probes: round((cpuS / probes) * 1000, 3),
     appCpuS: round(cpuS, 2),
+    appSysCpuS: round(cpu.system / 1e6, 2),
     dbCpuS: round(dbS, 2),
     allInCpuSPer1000: round(((cpuS + dbS) / probes) * 1000, 3),
     load1: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),

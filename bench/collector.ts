@@ -105,6 +105,24 @@ function instanceCpu(postmaster: number): number {
   return total;
 }
 
+/** CPU seconds of this process's main thread and of the others by name (V8's GC and compiler workers, libuv's pool). */
+function threadCpu(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // Node names its threads "node" (main, V8 workers) or e.g. "libuv-worker"; the main thread's tid is the pid.
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '');
+      const name = Number(tid) === process.pid ? 'main' : `${comm} (other)`;
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / 100);
+    } catch {
+      /* exited */
+    }
+  }
+  return out;
+}
+
 interface RunResult {
   targets: number;
   backend: string;
@@ -120,6 +138,8 @@ interface RunResult {
   appCpuS: number;
   /** Of which in the kernel (sockets: a fresh connection's connect and close are mostly here). */
   appSysCpuS: number;
+  /** The app's CPU-s by thread name (those above 0.1 s). */
+  threads: Record<string, number>;
   /** The database server instance's processes (0 on the embedded back end: it is in the app's). */
   dbCpuS: number;
   /** (app + database server) CPU-s per 1,000 probes. */
@@ -164,6 +184,7 @@ async function childRun(n: number, port: number): Promise<RunResult> {
   engine.resetLagSamples();
   const db0 = postmaster ? instanceCpu(postmaster) : 0;
   const cpu0 = process.cpuUsage();
+  const th0 = threadCpu();
   const t0 = performance.now();
   const probes0 = engine.scheduler.counters.started;
   const rows0 = engine.writer.totals.written;
@@ -178,6 +199,8 @@ async function childRun(n: number, port: number): Promise<RunResult> {
   clearInterval(sampler);
   const elapsed = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const threads: Record<string, number> = {};
+  for (const [name, v] of threadCpu()) if (v - (th0.get(name) ?? 0) >= 0.1) threads[name] = round(v - (th0.get(name) ?? 0), 2);
   const cpuS = (cpu.user + cpu.system) / 1e6;
   const dbS = postmaster ? instanceCpu(postmaster) - db0 : 0;
   const probes = engine.scheduler.counters.started - probes0;
@@ -196,6 +219,7 @@ async function childRun(n: number, port: number): Promise<RunResult> {
     cpuSecondsPer1000Probes: round((cpuS / probes) * 1000, 3),
     appCpuS: round(cpuS, 2),
     appSysCpuS: round(cpu.system / 1e6, 2),
+    threads,
     dbCpuS: round(dbS, 2),
     allInCpuSPer1000: round(((cpuS + dbS) / probes) * 1000, 3),
     load1: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),

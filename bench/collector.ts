@@ -1,15 +1,22 @@
 /**
- * Collector benchmark: N HTTP targets at a 30 s interval against a fast local HTTP server (its own process), the
- * collector engine with its real writer into a fresh database (DATABASE_URL's server, else embedded in memory).
- * Reports probes/s, scheduling lag p50/p99, CPU % (of one core), peak RSS and rows/s for each N; then runs the same
- * 1,000 targets through Prometheus + blackbox_exporter (Debian packages, loopback ports, generated configs) and
- * compares CPU-seconds per 1,000 probes.
+ * Collector benchmark: N HTTP targets at an interval (default 30 s) against a fast local HTTP server (its own
+ * process), the collector engine with its real writer into a fresh database (DATABASE_URL's server, else embedded in
+ * memory). Reports probes/s, scheduling lag p50/p99, CPU % (of one core), peak RSS and rows/s for each N; then runs
+ * the same N targets through Prometheus + blackbox_exporter (Debian packages, loopback ports, generated configs) and
+ * compares all-in CPU-seconds per 1,000 probes.
  *
- *   npx tsx bench/collector.ts [--targets 1000,5000,10000] [--seconds 120] [--warmup 35] [--no-blackbox] [--connection fresh|reuse] [--cpu-prof DIR]
+ * All-in CPU: the collector process, plus on the server back end every process of the database server instance
+ * (its postmaster and all its children — the bench's backends, WAL writer, checkpointer, autovacuum, TimescaleDB's
+ * job workers — user + system from /proc, reaped children included). Give the bench a server instance of its own
+ * (`TSDB_LOCAL_INSTANCE=bench ops/timescaledb-local start`), or other clients' queries count too. On the embedded back
+ * end the database runs inside the collector process and is in its CPU already. The peer: blackbox_exporter plus
+ * Prometheus (its scrapes and TSDB). The target server is neither side's.
+ *
+ *   npx tsx bench/collector.ts [--targets 1000,5000,10000] [--interval 30] [--seconds 120] [--warmup 35] [--no-blackbox] [--connection fresh|reuse] [--cpu-prof DIR]
  * Every address is 127.0.0.1. Each N runs in its own process so one run's memory does not colour the next.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +27,8 @@ const { values } = parseArgs({
     targets: { type: 'string', default: '1000,5000,10000' },
     seconds: { type: 'string', default: '120' },
     warmup: { type: 'string', default: '35' },
+    /** Probe (and scrape) interval, seconds. */
+    interval: { type: 'string', default: '30' },
     'no-blackbox': { type: 'boolean', default: false },
     /** fresh (a connection per probe, like blackbox) or reuse (keep-alive). */
     connection: { type: 'string', default: 'fresh' },
@@ -31,6 +40,7 @@ const { values } = parseArgs({
 });
 const seconds = Number(values.seconds);
 const warmup = Number(values.warmup);
+const interval = Number(values.interval);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -71,15 +81,71 @@ function procStat(pid: number): { cpu: number; rss: number } {
   return { cpu: (Number(f[11]) + Number(f[12])) / tick, rss: rssKb * 1024 };
 }
 
+/**
+ * CPU seconds of a database server instance: its postmaster (own + reaped children) and every live child (own +
+ * reaped). A backend that exits between two samples moves from the children's sum to the postmaster's reaped time,
+ * so the difference of two samples is the instance's CPU in between.
+ */
+function instanceCpu(postmaster: number): number {
+  const ticks = (f: string[], withChildren: boolean) => (Number(f[11]) + Number(f[12]) + (withChildren ? Number(f[13]) + Number(f[14]) : 0)) / 100;
+  const fields = (pid: number | string) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  };
+  let total = ticks(fields(postmaster), true);
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const f = fields(pid);
+      if (Number(f[1]) === postmaster) total += ticks(f, true);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return total;
+}
+
+/** CPU seconds of this process's main thread and of the others by name (V8's GC and compiler workers, libuv's pool). */
+function threadCpu(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // Node names its threads "node" (main, V8 workers) or e.g. "libuv-worker"; the main thread's tid is the pid.
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '');
+      const name = Number(tid) === process.pid ? 'main' : `${comm} (other)`;
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / 100);
+    } catch {
+      /* exited */
+    }
+  }
+  return out;
+}
+
 interface RunResult {
   targets: number;
   backend: string;
+  connection: string;
+  intervalS: number;
   seconds: number;
   probesPerS: number;
   lagP50Ms: number;
   lagP99Ms: number;
   cpuPct: number;
+  /** The collector process alone. */
   cpuSecondsPer1000Probes: number;
+  appCpuS: number;
+  /** Of which in the kernel (sockets: a fresh connection's connect and close are mostly here). */
+  appSysCpuS: number;
+  /** The app's CPU-s by thread name (those above 0.1 s). */
+  threads: Record<string, number>;
+  /** The database server instance's processes (0 on the embedded back end: it is in the app's). */
+  dbCpuS: number;
+  /** (app + database server) CPU-s per 1,000 probes. */
+  allInCpuSPer1000: number;
+  /** Machine load average (1 min) at the end of the run: other work on the machine. */
+  load1: number;
   peakRssMb: number;
   peakHeapMb: number;
   /** VmHWM: the whole run's peak RSS, start-up and configuration parsing included. */
@@ -101,10 +167,24 @@ async function childRun(n: number, port: number): Promise<RunResult> {
   const db = await openTestDb();
   const dir = mkdtempSync(join(tmpdir(), 'bench-collector-'));
   const engine = new CollectorEngine({ db, log: silentLogger(), clock: Date.now, metrics: new Registry(), journalDir: join(dir, 'journal') }, config);
+  // The server instance: the postmaster is the parent of this connection's backend (same pid namespace: the local
+  // server runs in a chroot on this machine). Unknown (remote server) → the database's CPU cannot be counted: say so.
+  let postmaster = 0;
+  if (backend === 'server') {
+    const pid = Number((await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid);
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      postmaster = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      console.error(`database backend ${pid} not visible in /proc: the server's CPU is not counted`);
+    }
+  }
   await engine.start();
   await sleep(warmup * 1000);
   engine.resetLagSamples();
+  const db0 = postmaster ? instanceCpu(postmaster) : 0;
   const cpu0 = process.cpuUsage();
+  const th0 = threadCpu();
   const t0 = performance.now();
   const probes0 = engine.scheduler.counters.started;
   const rows0 = engine.writer.totals.written;
@@ -119,19 +199,30 @@ async function childRun(n: number, port: number): Promise<RunResult> {
   clearInterval(sampler);
   const elapsed = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const threads: Record<string, number> = {};
+  for (const [name, v] of threadCpu()) if (v - (th0.get(name) ?? 0) >= 0.1) threads[name] = round(v - (th0.get(name) ?? 0), 2);
   const cpuS = (cpu.user + cpu.system) / 1e6;
+  const dbS = postmaster ? instanceCpu(postmaster) - db0 : 0;
   const probes = engine.scheduler.counters.started - probes0;
   const rows = engine.writer.totals.written - rows0;
   const lag = engine.lagQuantiles();
   const result: RunResult = {
     targets: n,
-    backend,
+    backend: postmaster || backend === 'embedded' ? backend : 'server (DB CPU not counted)',
+    connection: String(values.connection),
+    intervalS: interval,
     seconds: Math.round(elapsed),
     probesPerS: round(probes / elapsed),
     lagP50Ms: round(lag.p50 ?? NaN),
     lagP99Ms: round(lag.p99 ?? NaN),
     cpuPct: round((cpuS / elapsed) * 100),
     cpuSecondsPer1000Probes: round((cpuS / probes) * 1000, 3),
+    appCpuS: round(cpuS, 2),
+    appSysCpuS: round(cpu.system / 1e6, 2),
+    threads,
+    dbCpuS: round(dbS, 2),
+    allInCpuSPer1000: round(((cpuS + dbS) / probes) * 1000, 3),
+    load1: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
     peakRssMb: round(peakRss / 2 ** 20),
     peakHeapMb: round(peakHeap / 2 ** 20),
     hwmRssMb: round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 1024),
@@ -145,7 +236,7 @@ async function childRun(n: number, port: number): Promise<RunResult> {
 }
 
 function benchConfig(parse: typeof import('../app/config').parseConfig, n: number, port: number) {
-  const lines = Array.from({ length: n }, (_, i) => `    - { id: t${i}, module: m, name: t${i}, type: http, interval: 30s, timeout: 5s, spec: { url: "http://127.0.0.1:${port}/c/${i}", connection: ${values.connection === 'reuse' ? 'reuse' : 'fresh'} } }`);
+  const lines = Array.from({ length: n }, (_, i) => `    - { id: t${i}, module: m, name: t${i}, type: http, interval: ${interval}s, timeout: 5s, spec: { url: "http://127.0.0.1:${port}/c/${i}", connection: ${values.connection === 'reuse' ? 'reuse' : 'fresh'} } }`);
   return parse(`
 collector:
   concurrency: 2000
@@ -175,7 +266,7 @@ async function blackboxRun(n: number, target: Awaited<ReturnType<typeof startTar
   const targets = Array.from({ length: n }, (_, i) => `        - http://127.0.0.1:${target.port}/bb/${i}`).join('\n');
   writeFileSync(
     join(dir, 'prometheus.yml'),
-    `global:\n  scrape_interval: 30s\n  scrape_timeout: 10s\nscrape_configs:\n  - job_name: blackbox\n    metrics_path: /probe\n    params:\n      module: [http_2xx]\n    static_configs:\n      - targets:\n${targets}\n    relabel_configs:\n      - source_labels: [__address__]\n        target_label: __param_target\n      - source_labels: [__param_target]\n        target_label: instance\n      - target_label: __address__\n        replacement: 127.0.0.1:${bbPort}\n`,
+    `global:\n  scrape_interval: ${interval}s\n  scrape_timeout: ${Math.min(10, interval)}s\nscrape_configs:\n  - job_name: blackbox\n    metrics_path: /probe\n    params:\n      module: [http_2xx]\n    static_configs:\n      - targets:\n${targets}\n    relabel_configs:\n      - source_labels: [__address__]\n        target_label: __param_target\n      - source_labels: [__param_target]\n        target_label: instance\n      - target_label: __address__\n        replacement: 127.0.0.1:${bbPort}\n`,
   );
   const bb = spawn('prometheus-blackbox-exporter', [`--config.file=${join(dir, 'blackbox.yml')}`, `--web.listen-address=127.0.0.1:${bbPort}`], { stdio: 'ignore' });
   const prom = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`], { stdio: 'ignore' });
@@ -208,6 +299,7 @@ async function blackboxRun(n: number, target: Awaited<ReturnType<typeof startTar
       cpuSecondsBlackbox: round(a1.cpu - a0.cpu, 2),
       cpuSecondsPrometheus: round(b1.cpu - b0.cpu, 2),
       cpuSecondsPer1000Probes: round((cpuS / probes) * 1000, 3),
+      load1: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
       peakRssMb: round(peak / 2 ** 20),
     };
   } finally {
@@ -228,11 +320,12 @@ if (values.child) {
 const sizes = values.targets!.split(',').map(Number).filter((x) => x > 0);
 const target = await startTargetServer();
 const results: RunResult[] = [];
+const peers = new Map<number, Awaited<ReturnType<typeof blackboxRun>>>();
 try {
   for (const n of sizes) {
-    console.log(`collector: ${n} targets at 30 s, warm-up ${warmup} s, measuring ${seconds} s ...`);
+    console.log(`collector: ${n} targets at ${interval} s (${values.connection}), warm-up ${warmup} s, measuring ${seconds} s ...`);
     const prof = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
-    const out = spawnSync(process.execPath, [...prof, '--import', 'tsx', new URL(import.meta.url).pathname, '--child', String(n), '--port', String(target.port), '--seconds', String(seconds), '--warmup', String(warmup), '--connection', String(values.connection)], {
+    const out = spawnSync(process.execPath, [...prof, '--import', 'tsx', new URL(import.meta.url).pathname, '--child', String(n), '--port', String(target.port), '--seconds', String(seconds), '--warmup', String(warmup), '--interval', String(interval), '--connection', String(values.connection)], {
       encoding: 'utf8',
       env: process.env,
       maxBuffer: 64 * 2 ** 20,
@@ -245,22 +338,28 @@ try {
     const r = JSON.parse(line.slice(7)) as RunResult;
     results.push(r);
     console.log(`  ${JSON.stringify(r)}`);
+    // The peer right after, on the same targets: side by side in one run, under the machine's load of the moment.
+    if (!values['no-blackbox']) {
+      console.log(`Prometheus + blackbox_exporter: ${n} targets at ${interval} s, warm-up ${warmup} s, measuring ${seconds} s ...`);
+      const bb = await blackboxRun(n, target);
+      peers.set(n, bb);
+      console.log(`  ${JSON.stringify(bb)}`);
+    }
   }
-  console.log('\n| targets | backend | probes/s | lag p50 ms | lag p99 ms | CPU % | CPU-s / 1000 probes | peak RSS MB | peak heap MB | RSS high-water incl. start-up MB | rows/s |');
-  console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const r of results) console.log(`| ${r.targets} | ${r.backend} | ${r.probesPerS} | ${r.lagP50Ms} | ${r.lagP99Ms} | ${r.cpuPct} | ${r.cpuSecondsPer1000Probes} | ${r.peakRssMb} | ${r.peakHeapMb} | ${r.hwmRssMb} | ${r.rowsPerS} |`);
-  if (!values['no-blackbox']) {
-    const ours = results.find((r) => r.targets === 1000);
-    console.log(`\nPrometheus + blackbox_exporter: 1000 targets at 30 s, warm-up ${warmup} s, measuring ${seconds} s ...`);
-    const bb = await blackboxRun(1000, target);
-    console.log(`  ${JSON.stringify(bb)}`);
-    if (ours && 'cpuSecondsPer1000Probes' in bb && bb.cpuSecondsPer1000Probes !== undefined) {
-      console.log('\n| 1000 targets | probes/s | CPU-s per 1000 probes | peak RSS MB |');
-      console.log('| --- | ---: | ---: | ---: |');
-      console.log(`| city-ops collector (incl. DB client writes) | ${ours.probesPerS} | ${ours.cpuSecondsPer1000Probes} | ${ours.peakRssMb} |`);
-      console.log(`| Prometheus + blackbox_exporter | ${bb.probesPerS} | ${bb.cpuSecondsPer1000Probes} | ${bb.peakRssMb} |`);
-      console.log(`ratio collector / blackbox CPU per probe: ${round(ours.cpuSecondsPer1000Probes / bb.cpuSecondsPer1000Probes, 2)}`);
-    } else if (!ours) console.log('(run with --targets including 1000 for the side-by-side ratio)');
+  console.log('\n| targets | backend | connection | probes/s | lag p50 ms | lag p99 ms | CPU % | app CPU-s / 1000 probes | app CPU-s | DB server CPU-s | all-in CPU-s / 1000 probes | load | peak RSS MB | peak heap MB | RSS high-water incl. start-up MB | rows/s |');
+  console.log('| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of results) console.log(`| ${r.targets} | ${r.backend} | ${r.connection} | ${r.probesPerS} | ${r.lagP50Ms} | ${r.lagP99Ms} | ${r.cpuPct} | ${r.cpuSecondsPer1000Probes} | ${r.appCpuS} | ${r.dbCpuS} | ${r.allInCpuSPer1000} | ${r.load1} | ${r.peakRssMb} | ${r.peakHeapMb} | ${r.hwmRssMb} | ${r.rowsPerS} |`);
+  if (peers.size) {
+    console.log('\n| targets | collector all-in CPU-s / 1000 probes | Prometheus + blackbox_exporter CPU-s / 1000 probes | ratio | collector / peer peak RSS MB | load |');
+    console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const r of results) {
+      const bb = peers.get(r.targets);
+      if (!bb || !('cpuSecondsPer1000Probes' in bb) || bb.cpuSecondsPer1000Probes === undefined) {
+        console.log(`| ${r.targets} | ${r.allInCpuSPer1000} | ${bb && 'skipped' in bb ? bb.skipped : 'n/a'} | | | ${r.load1} |`);
+        continue;
+      }
+      console.log(`| ${r.targets} | ${r.allInCpuSPer1000} | ${bb.cpuSecondsPer1000Probes} | ${round(r.allInCpuSPer1000 / bb.cpuSecondsPer1000Probes, 2)} | ${r.peakRssMb} / ${bb.peakRssMb} | ${r.load1} / ${bb.load1} |`);
+    }
   }
 } finally {
   target.proc.kill('SIGTERM');

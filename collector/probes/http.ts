@@ -3,10 +3,10 @@ import http from 'node:http';
 import https from 'node:https';
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import got, { type Got, type Response } from 'got';
 import { JSONPath } from 'jsonpath-plus';
 import { z } from 'zod';
 import { duration, secret } from '../../core/config/common';
+import { send, type ClientSpec } from './http-client';
 import { classifyError, cleanPhases, errorText, failure, show } from './outcome';
 import type { Probe, ProbeContext, ProbeOutcome, ProbeType } from './types';
 
@@ -57,7 +57,7 @@ export const httpFetchShape = {
 };
 export const httpFetchSpecSchema = z.object(httpFetchShape).strict();
 
-/** got refuses a body on GET / HEAD at run time; say so at config load instead. */
+/** A body on GET / HEAD is refused (servers ignore or reject it); say so at config load. */
 export function checkMethodBody(s: { method: string; body?: unknown }, ctx: z.RefinementCtx): void {
   if (s.body !== undefined && (s.method === 'GET' || s.method === 'HEAD')) {
     ctx.addIssue({ code: 'custom', path: ['body'], message: `a ${s.method} request cannot carry a body; use method: POST (or PUT / PATCH)` });
@@ -95,33 +95,28 @@ export const httpSpecSchema = z
   });
 export type HttpSpec = z.output<typeof httpSpecSchema>;
 
-/** What a spec needs at run time: its shared got client(s) and its compiled matchers. */
+/** What a spec needs at run time: its parsed URL, its shared request options and its compiled matchers. */
 interface PreparedHttp {
-  /** Key of the client options (method, headers, body, redirects, TLS, DNS), without the timeout. */
-  clientKey: string;
-  /** The shared got instance carrying the timeout this spec last ran with (the first attempt's, nearly always). */
-  timeoutMs: number;
-  client?: Got;
+  url: URL;
+  client: ClientSpec;
   statusOk: (code: number) => boolean;
   regexes: RegExp[];
   jsonMatchers: (RegExp | undefined)[];
 }
 
-// Memory at 10,000 targets: a got instance costs ~4.7 KB of heap and an http+https agent pair ~3 KB, so one of each per
-// target (plus one per timeout) cost ~19 KB a target. They are shared instead: agents per (TLS verify, DNS servers),
-// got instances per distinct request options + timeout. Targets differ mostly by URL, which is passed per call, so a
-// typical configuration needs a handful of each. Only the matchers (regexes, status ranges) are per spec.
+// Memory at 10,000 targets: agents are shared per (TLS verify, DNS servers, connection), request options (method,
+// headers, body, redirects) per distinct set of them. Targets differ mostly by URL, so a typical configuration needs a
+// handful of each; only the URL and the matchers (regexes, status ranges) are per spec.
 const prepared = new WeakMap<object, PreparedHttp>();
 const IDLE_SOCKET_MS = 4_000;
 /** Idle keep-alive sockets kept per origin (host:port) and agent; more are closed when released. */
 const MAX_FREE_SOCKETS = 256;
-/** Distinct got clients kept for reuse by new specs; beyond this the oldest are forgotten (specs using them keep theirs). */
+/** Distinct request options kept for reuse by new specs; beyond this the oldest are forgotten (specs using them keep theirs). */
 const MAX_CLIENTS = 1000;
 
 type Agents = { http: http.Agent; https: https.Agent };
 type Connection = 'fresh' | 'reuse';
 const agentPools = new Map<string, Agents>();
-const clients = new Map<string, Got>();
 
 /**
  * The connection pools for one (TLS verify, DNS servers) pair, shared by every target with those settings, so targets
@@ -154,9 +149,10 @@ export function compileStatus(patterns: (number | string)[]): (code: number) => 
   return (code) => ranges.some(([a, b]) => code >= a && code <= b);
 }
 
-/** The got options of a spec, apart from the URL and the timeout; the same options give the same key. */
+/** The request options of a spec, apart from the URL; the same options give the same key. */
 function clientOptions(spec: HttpFetchSpec) {
-  const headers: Record<string, string> = { 'user-agent': 'city-ops-monitor/probe', ...(spec.headers ?? {}) };
+  const headers: Record<string, string> = { 'user-agent': 'city-ops-monitor/probe' };
+  for (const [k, v] of Object.entries(spec.headers ?? {})) headers[k.toLowerCase()] = v;
   if (spec.auth && 'basic' in spec.auth) {
     headers.authorization = `Basic ${Buffer.from(`${spec.auth.basic.username}:${spec.auth.basic.password}`).toString('base64')}`;
   } else if (spec.auth && 'bearer' in spec.auth) {
@@ -173,36 +169,30 @@ function clientOptions(spec: HttpFetchSpec) {
   return { key: createHash('sha256').update(JSON.stringify(shape)).digest('base64'), headers, body };
 }
 
-function clientFor(key: string, spec: HttpFetchSpec, timeoutMs?: number): Got {
-  const k = timeoutMs === undefined ? key : `${key}|${timeoutMs}`;
-  let c = clients.get(k);
+const clients = new Map<string, ClientSpec>();
+/** The shared request options of a spec (one object per distinct options). */
+function clientFor(spec: HttpFetchSpec): ClientSpec {
+  const { key, headers, body } = clientOptions(spec);
+  let c = clients.get(key);
   if (c) return c;
-  if (timeoutMs !== undefined) {
-    c = clientFor(key, spec).extend({ timeout: { request: timeoutMs } });
-  } else {
-    const { headers, body } = clientOptions(spec);
-    c = got.extend({
-      method: spec.method,
-      headers,
-      body,
-      agent: agentsFor(spec.tlsVerify, spec.dnsServers, spec.connection ?? 'fresh'),
-      https: { rejectUnauthorized: spec.tlsVerify },
-      followRedirect: spec.followRedirects,
-      maxRedirects: spec.maxRedirects,
-      throwHttpErrors: false,
-      retry: { limit: 0 },
-      http2: false,
-      responseType: 'text',
-      ...(spec.dnsServers ? { dnsLookup: lookupVia(spec.dnsServers) } : {}),
-    });
-  }
+  const bytes = body === undefined ? undefined : Buffer.from(body);
+  if (bytes) headers['content-length'] = String(bytes.length);
+  c = {
+    method: spec.method,
+    headers,
+    body: bytes,
+    followRedirects: spec.followRedirects,
+    maxRedirects: spec.maxRedirects,
+    agents: agentsFor(spec.tlsVerify, spec.dnsServers, spec.connection ?? 'fresh'),
+    tlsVerify: spec.tlsVerify,
+    lookup: spec.dnsServers ? lookupVia(spec.dnsServers) : undefined,
+  };
   if (clients.size >= MAX_CLIENTS) clients.delete(clients.keys().next().value!);
-  clients.set(k, c);
+  clients.set(key, c);
   return c;
 }
 
-// Per-spec leftovers kept small (10,000 specs): one shared empty list, one matcher per distinct status list, and
-// the client key string shared by every spec with the same options.
+// Per-spec leftovers kept small (10,000 specs): one shared empty list, one matcher per distinct status list.
 const NONE: never[] = [];
 const statusMatchers = new Map<string, (code: number) => boolean>();
 function statusMatcher(patterns: (number | string)[]): (code: number) => boolean {
@@ -211,36 +201,18 @@ function statusMatcher(patterns: (number | string)[]): (code: number) => boolean
   if (!m) statusMatchers.set(key, (m = compileStatus(patterns)));
   return m;
 }
-const clientKeys = new Map<string, string>();
-function internKey(key: string): string {
-  const known = clientKeys.get(key);
-  if (known) return known;
-  if (clientKeys.size >= MAX_CLIENTS) clientKeys.delete(clientKeys.keys().next().value!);
-  clientKeys.set(key, key);
-  return key;
-}
-
 function prepare(spec: HttpFetchSpec & Partial<HttpSpec>): PreparedHttp {
   let p = prepared.get(spec);
   if (p) return p;
   p = {
-    clientKey: internKey(clientOptions(spec).key),
-    timeoutMs: -1,
+    url: new URL(spec.url),
+    client: clientFor(spec),
     statusOk: statusMatcher(spec.expectStatus),
     regexes: spec.bodyRegex?.length ? spec.bodyRegex.map((r) => new RegExp(r)) : NONE,
     jsonMatchers: spec.json?.length ? spec.json.map((a) => (a.matches !== undefined ? new RegExp(a.matches) : undefined)) : NONE,
   };
   prepared.set(spec, p);
   return p;
-}
-
-/** The spec's got instance carrying `timeoutMs` (passing the timeout per call doubles got's option-merging cost). */
-function clientWithTimeout(p: PreparedHttp, spec: HttpFetchSpec, timeoutMs: number): Got {
-  if (p.timeoutMs !== timeoutMs || !p.client) {
-    p.client = clientFor(p.clientKey, spec, timeoutMs);
-    p.timeoutMs = timeoutMs;
-  }
-  return p.client;
 }
 
 /** A dns.lookup-compatible function that asks the given servers (A records) instead of the system resolver. */
@@ -308,17 +280,10 @@ export async function fetchHttp(spec: HttpFetchSpec & Partial<HttpSpec>, ctx: Pr
   const startedAt = ctx.now();
   try {
     const p = prepare(spec);
-    // Passing `timeout` per call doubles got's option-merging cost (0.59 vs 0.31 ms CPU measured); it is constant
-    // per target, so the instance carrying it is built once (and shared by targets with the same options).
-    const client = clientWithTimeout(p, spec, ctx.timeoutMs);
-    const res = (await client(spec.url, { signal: ctx.signal })) as Response<string>;
-    const t = res.timings.phases;
-    // got restores the first connection's dns/tcp/tls phases on a reused keep-alive socket; this request spent none.
-    const reused = (res as unknown as { req?: { reusedSocket?: boolean } }).req?.reusedSocket === true;
-    const phases = cleanPhases(
-      reused ? { processing: t.firstByte, transfer: t.download } : { resolve: t.dns, connect: t.tcp, tls: t.tls, processing: t.firstByte, transfer: t.download },
-    );
-    const durationMs = Math.round((t.total ?? ctx.now() - startedAt) * 10) / 10;
+    // The scheduler's signal ends the request at the target's timeout (any phase, the body included).
+    const res = await send(p.url, p.client, ctx.signal);
+    const phases = cleanPhases(res.phases);
+    const durationMs = Math.round(res.totalMs * 10) / 10;
     const base: ProbeOutcome = { success: true, durationMs, phases, statusCode: res.statusCode };
     if (!p.statusOk(res.statusCode)) {
       return { ok: false, outcome: { ...base, success: false, errorCode: 'http_status', error: errorText('http_status', `${spec.method} ${spec.url} 期望 ${spec.expectStatus.join(',')} 实际 ${res.statusCode}`) } };

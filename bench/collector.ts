@@ -1,11 +1,12 @@
 /**
  * Collector benchmark: N HTTP targets at a 30 s interval against a fast local HTTP server (its own process), the
- * collector engine with its real writer into a fresh database (DATABASE_URL's server, else embedded in memory).
+ * collector engine with its real writer into a fresh database (DATABASE_URL's server, else embedded in a fresh data
+ * folder as `npm start` runs it; `--in-memory`: PGlite's in-memory file system, whose files then count as RSS).
  * Reports probes/s, scheduling lag p50/p99, CPU % (of one core), peak RSS and rows/s for each N; then runs the same
  * 1,000 targets through Prometheus + blackbox_exporter (Debian packages, loopback ports, generated configs) and
  * compares CPU-seconds per 1,000 probes.
  *
- *   npx tsx bench/collector.ts [--targets 1000,5000,10000] [--seconds 120] [--warmup 35] [--no-blackbox] [--connection fresh|reuse] [--cpu-prof DIR]
+ *   npx tsx bench/collector.ts [--targets 1000,5000,10000] [--seconds 120] [--warmup 35] [--no-blackbox] [--connection fresh|reuse] [--cpu-prof DIR] [--in-memory]
  * Every address is 127.0.0.1. Each N runs in its own process so one run's memory does not colour the next.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -25,6 +26,8 @@ const { values } = parseArgs({
     connection: { type: 'string', default: 'fresh' },
     /** Write a CPU profile of each collector run (node --cpu-prof) into this folder. */
     'cpu-prof': { type: 'string' },
+    /** The embedded database in memory (the tests' way) instead of a data folder (what `npm start` runs). */
+    'in-memory': { type: 'boolean', default: false },
     child: { type: 'string' },
     port: { type: 'string' },
   },
@@ -98,8 +101,9 @@ async function childRun(n: number, port: number): Promise<RunResult> {
   const { openTestDb, backend } = await import('../test/helpers/db');
   // Built and parsed in a helper so the 10,000-line text is garbage before the run (a local would live as long as it).
   const config = benchConfig(parseConfig, n, port);
-  const db = await openTestDb();
   const dir = mkdtempSync(join(tmpdir(), 'bench-collector-'));
+  const { openDb } = await import('../core/db');
+  const db = backend === 'embedded' && !values['in-memory'] ? await openDb({ dataDir: join(dir, 'db') }) : await openTestDb();
   const engine = new CollectorEngine({ db, log: silentLogger(), clock: Date.now, metrics: new Registry(), journalDir: join(dir, 'journal') }, config);
   await engine.start();
   await sleep(warmup * 1000);
@@ -125,7 +129,7 @@ async function childRun(n: number, port: number): Promise<RunResult> {
   const lag = engine.lagQuantiles();
   const result: RunResult = {
     targets: n,
-    backend,
+    backend: backend === 'embedded' ? (values['in-memory'] ? 'embedded (in memory)' : 'embedded (data folder)') : backend,
     seconds: Math.round(elapsed),
     probesPerS: round(probes / elapsed),
     lagP50Ms: round(lag.p50 ?? NaN),
@@ -232,7 +236,7 @@ try {
   for (const n of sizes) {
     console.log(`collector: ${n} targets at 30 s, warm-up ${warmup} s, measuring ${seconds} s ...`);
     const prof = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
-    const out = spawnSync(process.execPath, [...prof, '--import', 'tsx', new URL(import.meta.url).pathname, '--child', String(n), '--port', String(target.port), '--seconds', String(seconds), '--warmup', String(warmup), '--connection', String(values.connection)], {
+    const out = spawnSync(process.execPath, [...prof, '--import', 'tsx', new URL(import.meta.url).pathname, '--child', String(n), '--port', String(target.port), '--seconds', String(seconds), '--warmup', String(warmup), '--connection', String(values.connection), ...(values['in-memory'] ? ['--in-memory'] : [])], {
       encoding: 'utf8',
       env: process.env,
       maxBuffer: 64 * 2 ** 20,

@@ -55,4 +55,17 @@ test('the stream: a back-fill at start, then the minutes as they pass; the bulk 
   assert.ok(got.every((c) => Date.parse(c.time) <= clock()), 'nothing from the future');
 });
 
+test('the back-fill gives the event loop a turn between hours (an embedded database settles as microtasks)', async () => {
+  const clock = manualClock(Date.parse('2026-11-24T10:00:30+08:00'));
+  let hours = 0;
+  let hoursWhenLoopRan = -1;
+  // A sink that settles at once, as PGlite's promises do: without a macrotask turn the loop would starve.
+  const s = startCallStream({ sink: async () => void hours++, failing: () => false, clock, backfillMs: 3 * 3_600_000, everyMs: 60_000, bulkAfterMs: 3_600_000 });
+  setImmediate(() => (hoursWhenLoopRan = hours));
+  await new Promise((r) => setTimeout(r, 100));
+  await s.stop();
+  assert.ok(hours >= 2, `hours sent ${hours}`);
+  assert.ok(hoursWhenLoopRan >= 0 && hoursWhenLoopRan < 3, `the loop ran after ${hoursWhenLoopRan} of 3 hours`);
+});
+
 test.run();

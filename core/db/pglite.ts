@@ -29,12 +29,18 @@ export type EmbeddedCompiler = 'baseline' | 'optimizing';
  * Measured (docs/collector.md#embedded-memory): that second tier holds ≈ 100–150 MB more RSS for the process's
  * lifetime (its code and the compiler threads' malloc arenas) and costs ≈ 1.5 CPU-s of every start, while the
  * collector's writes cost the same CPU per probe on either tier; only heavy analytical SQL runs ≈ 1.5× longer on the
- * baseline code. So baseline is the default; `optimizing` restores V8's tier-up. The flag is V8's, process-wide,
- * and read when code is compiled: it is set before each open, and the one database this process opens is the only
- * WebAssembly it runs.
+ * baseline code. So baseline is the default; `optimizing` keeps V8's tier-up. The flag is V8's and process-wide, and
+ * a module keeps the tiers it was compiled with (measured: the same SQL costs the same after the flag is reset): so
+ * it is set only around PGlite's start, and other WebAssembly of the process (undici's HTTP parser behind fetch)
+ * compiles as usual.
  */
-function wasmCompiler(c: EmbeddedCompiler): void {
-  setFlagsFromString(c === 'optimizing' ? '--no-liftoff-only' : '--liftoff-only');
+async function withCompiler<T>(c: EmbeddedCompiler, fn: () => Promise<T>): Promise<T> {
+  if (c === 'baseline') setFlagsFromString('--liftoff-only');
+  try {
+    return await fn();
+  } finally {
+    setFlagsFromString('--no-liftoff-only');
+  }
 }
 
 export async function openEmbedded(dataDir?: string, opts: EmbeddedOptions = {}): Promise<Db> {
@@ -42,24 +48,28 @@ export async function openEmbedded(dataDir?: string, opts: EmbeddedOptions = {})
   let pg: PGlite;
   try {
     if (dataDir) mkdirSync(dataDir, { recursive: true });
-    wasmCompiler(opts.compiler ?? 'baseline');
     // A DATE column is a calendar day: keep it as written (yyyy-MM-dd), as the server back end does, instead of a
     // Date at UTC midnight that every reader would have to turn back into the day.
     const options = { dataDir, extensions: { timescaledb }, parsers: { [DATE_OID]: (v: string) => v } };
     // An empty folder starts from the install's template when there is one (seconds saved on a first start); if that
     // copy cannot be opened the folder is emptied again and initialised the slow way.
     const template = dataDir && isFreshDataDir(dataDir) ? readTemplate(opts.template === undefined ? defaultTemplatePath() : opts.template) : undefined;
-    pg = template
-      ? await PGlite.create({ ...options, loadDataDir: template }).catch(async () => {
-          rmSync(dataDir!, { recursive: true, force: true });
-          mkdirSync(dataDir!, { recursive: true });
-          return PGlite.create(options);
-        })
-      : await PGlite.create(options);
-    // On a reopened data folder the extension exists already, so CREATE EXTENSION loads nothing, and without the loader
-    // the Timescale-licensed module never comes in (its functions then fail with "not supported under the license").
-    await pg.exec(`LOAD 'timescaledb'`);
-    await pg.exec('CREATE EXTENSION IF NOT EXISTS timescaledb');
+    // PGlite's module and TimescaleDB's (a side module, compiled when loaded) under the chosen compiler.
+    pg = await withCompiler(opts.compiler ?? 'baseline', async () => {
+      const p = template
+        ? await PGlite.create({ ...options, loadDataDir: template }).catch(async () => {
+            rmSync(dataDir!, { recursive: true, force: true });
+            mkdirSync(dataDir!, { recursive: true });
+            return PGlite.create(options);
+          })
+        : await PGlite.create(options);
+      // On a reopened data folder the extension exists already, so CREATE EXTENSION loads nothing, and without the
+      // loader the Timescale-licensed module never comes in (its functions then fail with "not supported under the
+      // license").
+      await p.exec(`LOAD 'timescaledb'`);
+      await p.exec('CREATE EXTENSION IF NOT EXISTS timescaledb');
+      return p;
+    });
   } catch (err) {
     lock?.release();
     throw err;

@@ -48,6 +48,12 @@ test('bad duration and a duration below its minimum', () => {
 test('value out of range and bad enum', () => {
   assert.match(problems('server:\n  port: 70000\n'), /server\.port: .*(<=|65535)/);
   assert.match(problems('log:\n  level: loud\n'), /log\.level/);
+  assert.match(problems('database:\n  embeddedCompiler: turbo\n'), /database\.embeddedCompiler: .*baseline.*optimizing/);
+});
+
+test('the embedded database runs baseline WebAssembly code unless told otherwise', () => {
+  assert.is(parseConfig('', 'empty.yaml').database.embeddedCompiler, 'baseline');
+  assert.is(parseConfig('database:\n  embeddedCompiler: optimizing\n', 'cfg.yaml').database.embeddedCompiler, 'optimizing');
 });
 
 test('secret from a missing environment variable says which one', () => {

@@ -30,15 +30,23 @@ export function collectorDemo(dataDir: string, log: Logger): CollectorDemo {
         throw err;
       }
       // The platform's call log: a day back-filled, then live, with errors where a fault is on and one bulk pull.
-      const stream = startCallStream({
-        sink: sinks.calls,
-        failing: (s) => ['5xx', 'timeout', 'refused'].includes(platform.faults()[s]?.fault ?? 'none'),
-        onError: (err) => log.warn({ err }, 'simulated call records not stored'),
-      });
+      // It begins once the process serves: the back-fill is a day of records, seconds of the (embedded: this
+      // thread's) database that would otherwise come before the first /healthz.
+      let stream: ReturnType<typeof startCallStream> | undefined;
+      let stopped = false;
       log.info({ port: config.demoSimulatorPort }, 'platform simulator started for the demo');
       return {
+        serving() {
+          if (stream || stopped) return;
+          stream = startCallStream({
+            sink: sinks.calls,
+            failing: (s) => ['5xx', 'timeout', 'refused'].includes(platform.faults()[s]?.fault ?? 'none'),
+            onError: (err) => log.warn({ err }, 'simulated call records not stored'),
+          });
+        },
         async stop() {
-          await stream.stop();
+          stopped = true;
+          await stream?.stop();
           await platform.stop();
         },
       };

@@ -101,6 +101,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
         dataDir: url ? undefined : configPath(config, config.database.dataDir),
         poolSize: config.database.poolSize,
         statementTimeoutMs: config.database.statementTimeout,
+        embeddedCompiler: config.database.embeddedCompiler,
         onError: (err) => log.warn({ err }, 'database connection error'),
       }));
   } catch (err) {

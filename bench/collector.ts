@@ -1,7 +1,8 @@
 /**
  * Collector benchmark: N HTTP targets at an interval (default 30 s) against a fast local HTTP server (its own
  * process), the collector engine with its real writer into a fresh database (DATABASE_URL's server, else embedded in
- * memory). Reports probes/s, scheduling lag p50/p99, CPU % (of one core), peak RSS and rows/s for each N; then runs
+ * a fresh data folder as `npm start` runs it; `--in-memory`: PGlite's in-memory file system, whose files then count
+ * as RSS). Reports probes/s, scheduling lag p50/p99, CPU % (of one core), peak RSS and rows/s for each N; then runs
  * the same N targets through Prometheus + blackbox_exporter (Debian packages, loopback ports, generated configs) and
  * compares all-in CPU-seconds per 1,000 probes.
  *
@@ -12,7 +13,7 @@
  * end the database runs inside the collector process and is in its CPU already. The peer: blackbox_exporter plus
  * Prometheus (its scrapes and TSDB). The target server is neither side's.
  *
- *   npx tsx bench/collector.ts [--targets 1000,5000,10000] [--interval 30] [--seconds 120] [--warmup 35] [--no-blackbox] [--connection fresh|reuse] [--cpu-prof DIR]
+ *   npx tsx bench/collector.ts [--targets 1000,5000,10000] [--interval 30] [--seconds 120] [--warmup 35] [--no-blackbox] [--connection fresh|reuse] [--cpu-prof DIR] [--in-memory]
  * Every address is 127.0.0.1. Each N runs in its own process so one run's memory does not colour the next.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -34,6 +35,8 @@ const { values } = parseArgs({
     connection: { type: 'string', default: 'fresh' },
     /** Write a CPU profile of each collector run (node --cpu-prof) into this folder. */
     'cpu-prof': { type: 'string' },
+    /** The embedded database in memory (the tests' way) instead of a data folder (what `npm start` runs). */
+    'in-memory': { type: 'boolean', default: false },
     child: { type: 'string' },
     port: { type: 'string' },
   },
@@ -164,8 +167,9 @@ async function childRun(n: number, port: number): Promise<RunResult> {
   const { openTestDb, backend } = await import('../test/helpers/db');
   // Built and parsed in a helper so the 10,000-line text is garbage before the run (a local would live as long as it).
   const config = benchConfig(parseConfig, n, port);
-  const db = await openTestDb();
   const dir = mkdtempSync(join(tmpdir(), 'bench-collector-'));
+  const { openDb } = await import('../core/db');
+  const db = backend === 'embedded' && !values['in-memory'] ? await openDb({ dataDir: join(dir, 'db') }) : await openTestDb();
   const engine = new CollectorEngine({ db, log: silentLogger(), clock: Date.now, metrics: new Registry(), journalDir: join(dir, 'journal') }, config);
   // The server instance: the postmaster is the parent of this connection's backend (same pid namespace: the local
   // server runs in a chroot on this machine). Unknown (remote server) → the database's CPU cannot be counted: say so.
@@ -208,7 +212,7 @@ async function childRun(n: number, port: number): Promise<RunResult> {
   const lag = engine.lagQuantiles();
   const result: RunResult = {
     targets: n,
-    backend: postmaster || backend === 'embedded' ? backend : 'server (DB CPU not counted)',
+    backend: postmaster || backend === 'embedded' ? (backend === 'embedded' ? (values['in-memory'] ? 'embedded (in memory)' : 'embedded (data folder)') : backend) : 'server (DB CPU not counted)',
     connection: String(values.connection),
     intervalS: interval,
     seconds: Math.round(elapsed),
@@ -325,7 +329,7 @@ try {
   for (const n of sizes) {
     console.log(`collector: ${n} targets at ${interval} s (${values.connection}), warm-up ${warmup} s, measuring ${seconds} s ...`);
     const prof = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
-    const out = spawnSync(process.execPath, [...prof, '--import', 'tsx', new URL(import.meta.url).pathname, '--child', String(n), '--port', String(target.port), '--seconds', String(seconds), '--warmup', String(warmup), '--interval', String(interval), '--connection', String(values.connection)], {
+    const out = spawnSync(process.execPath, [...prof, '--import', 'tsx', new URL(import.meta.url).pathname, '--child', String(n), '--port', String(target.port), '--seconds', String(seconds), '--warmup', String(warmup), '--interval', String(interval), '--connection', String(values.connection), ...(values['in-memory'] ? ['--in-memory'] : [])], {
       encoding: 'utf8',
       env: process.env,
       maxBuffer: 64 * 2 ** 20,

@@ -108,8 +108,13 @@ export async function demoHistoryOf(db: Db): Promise<DemoHistory | null> {
 /**
  * Seeds the history once: does nothing when demo_history has its row or `demoHistoryDays` is 0. The history ends
  * one step before `clock()`, where the live probes take over. `signal`: stop between targets (process shutdown).
- * Each target's rows are one batch, and after each the seeding rests as long as the batch took (`pause: false`: not).
+ * A target's rows go in batches of 1,000, with a turn of the event loop between them (the embedded database's promises
+ * settle as microtasks: one long flush would hold every request until it ends), and after each target the seeding
+ * rests as long as its writes took (`pause: false`: not).
  */
+/** Rows per write of the seeding (one INSERT of ~0.1 s on the embedded database). */
+const SEED_BATCH = 1000;
+
 export async function seedDemoHistory(o: { db: Db; log: Logger; clock: Clock; config: CollectorConfig; journalDir: string; signal?: AbortSignal; pause?: boolean }): Promise<DemoHistory | null> {
   const { db, config } = o;
   const days = config.demoHistoryDays;
@@ -121,9 +126,10 @@ export async function seedDemoHistory(o: { db: Db; log: Logger; clock: Clock; co
   const from = to - days * DAY;
   const targets = config.targets.filter((t) => t.enabled !== false);
   // The writer's own journal folder: if the database goes away half-way, what is left waits there for the next try.
-  const writer = new ResultWriter({ db, journal: new Journal(o.journalDir), log: o.log, clock: o.clock, batchSize: 5000, batchAgeMs: 60_000, bufferSize: 1_000_000 });
+  const writer = new ResultWriter({ db, journal: new Journal(o.journalDir), log: o.log, clock: o.clock, batchSize: SEED_BATCH, batchAgeMs: 60_000, bufferSize: 1_000_000 });
   let results = 0;
   let incidents = 0;
+  let unflushed = 0;
   for (const [index, t] of targets.entries()) {
     if (o.signal?.aborted) break; // shutting down: the next start writes the rest (same ids, nothing twice)
     let state: TargetState = initialState(t.id, from);
@@ -141,6 +147,11 @@ export async function seedDemoHistory(o: { db: Db; log: Logger; clock: Clock; co
       const r = simulatedResult(t, ts, dayStart, plan, (ts - from) / (to - from));
       writer.push({ k: 'r', r: { ...r, moduleId: t.module } });
       results++;
+      if (++unflushed >= SEED_BATCH) {
+        unflushed = 0;
+        await writer.flush();
+        await new Promise((r) => setImmediate(r));
+      }
       const observed: ObservedResult = { ts, success: r.success, durationMs: r.durationMs, errorCode: r.errorCode, error: r.error, detail: r.detail };
       const next = advance(state, observed, rules, () => uuidOf(`demo-incident|${t.id}|${ts}`));
       state = next.state;
@@ -153,6 +164,7 @@ export async function seedDemoHistory(o: { db: Db; log: Logger; clock: Clock; co
     if (state.incidentId) writer.push({ k: 'i', i: { kind: 'close', id: state.incidentId, targetId: t.id, endedAt: to, moduleId: t.module } });
     const w0 = Date.now();
     await writer.flush();
+    unflushed = 0;
     // The embedded database runs on this thread: rest as long as the batch took, so pages and live probes keep answering.
     if (o.pause !== false) await sleep(Math.min(2000, Date.now() - w0));
   }

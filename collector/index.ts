@@ -29,7 +29,7 @@ export function journalDirOf(dataDir: string, c: CollectorConfig): string {
 /** The demo's simulated city platform, wired in by the composition root (the collector never imports a simulator). */
 export interface CollectorDemo {
   /** `calls`: where the simulated platform's call log goes (the call monitor's intake). */
-  start(config: CollectorConfig, sinks: { calls(records: unknown[]): Promise<void> }): Promise<{ stop(): Promise<void> }>;
+  start(config: CollectorConfig, sinks: { calls(records: unknown[]): Promise<void> }): Promise<{ stop(): Promise<void>; serving?(): void }>;
 }
 
 const sections = { collector: collectorConfig, faro: faroConfig, calls: callsConfig };
@@ -47,7 +47,7 @@ export const collectorArea: AreaDefinition<typeof sections, { demo?: CollectorDe
   async create(ctx, deps) {
     let config = ctx.config.collector;
     let engine: CollectorEngine | null = null;
-    let sim: { stop(): Promise<void> } | null = null;
+    let sim: Awaited<ReturnType<CollectorDemo['start']>> | null = null;
     let seeding: { done: Promise<unknown>; abort: AbortController } | null = null;
     const log = ctx.log;
 
@@ -93,6 +93,9 @@ export const collectorArea: AreaDefinition<typeof sections, { demo?: CollectorDe
       // The demo's simulated history, once, beside the live probes. It takes seconds of the database (on the
       // embedded one, of this thread), so it begins once the whole process serves.
       serving() {
+        // The simulated platform's work that takes the database for seconds (its call log's back-fill) waits until
+        // the process serves, as the history below does: a start is not held up by the demo's data.
+        sim?.serving?.();
         if (config.demoHistoryDays <= 0 || !engine || seeding) return;
         const abort = new AbortController();
         const done = seedDemoHistory({ db: ctx.db, log, clock: ctx.clock, config, journalDir: resolve(journalDirOf(ctx.dataDir, config), 'demo-history'), signal: abort.signal })

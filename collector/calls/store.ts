@@ -6,7 +6,7 @@ import { LATE_CALL_MS } from './rollups';
 
 export type CallSource = 'http' | 'file' | 'staging';
 
-/** Rows per statement (one JSON parameter; bounded so one statement's memory stays small). */
+/** Rows per statement (bounded so one statement's memory stays small). */
 const CHUNK = 10_000;
 
 export interface WriteResult {
@@ -17,26 +17,26 @@ export interface WriteResult {
 }
 
 /**
- * One statement per chunk: the rows go in as one JSON parameter (json_to_recordset: no per-row parameters, no array
- * escaping), are inserted exactly once by their dedupe key, and what must move with the newly inserted ones is
- * derived from the INSERT's RETURNING in the same statement: the cumulative counters (rows at or after
+ * One statement per chunk: the rows go in as 11 column arrays (unnest; measured cheaper for the server than one JSON
+ * parameter through json_to_recordset), are inserted exactly once by their dedupe key, and what must move with the
+ * newly inserted ones is derived from the INSERT's RETURNING in the same statement: the cumulative counters (rows at or after
  * `countSince`), the interfaces, callers and caller × interface pairs seen. Upserts go in sorted key order, so
  * concurrent batches never deadlock on the shared rows. Answers the inserted count and their time range.
  */
 const WRITE_SQL = `
 WITH x AS (
-  SELECT * FROM json_to_recordset($1::json) AS x(ts float8, "interfaceCode" text, "callerDept" text, "callerSystem" text, "callerId" text,
-    success boolean, status int, "latencyMs" float8, records int, bytes bigint, "dedupeKey" text)
+  SELECT * FROM unnest($1::float8[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::int[], $8::float8[], $9::int[], $10::bigint[], $11::text[])
+    AS x(ts, "interfaceCode", "callerDept", "callerSystem", "callerId", success, status, "latencyMs", records, bytes, "dedupeKey")
 ), ins AS (
   INSERT INTO call_records (ts, interface_code, caller_dept, caller_system, caller_id, success, status_code, latency_ms, records, bytes, dedupe_key, source)
-  SELECT to_timestamp(ts / 1000), "interfaceCode", "callerDept", "callerSystem", "callerId", success, status, "latencyMs", records, bytes, "dedupeKey", $2::text FROM x
+  SELECT to_timestamp(ts / 1000), "interfaceCode", "callerDept", "callerSystem", "callerId", success, status, "latencyMs", records, bytes, "dedupeKey", $12::text FROM x
   ON CONFLICT DO NOTHING
   RETURNING ts, interface_code, caller_dept, caller_system, success, records
 ), f AS (
   SELECT interface_code, min(ts) AS first_seen, max(ts) AS last_seen,
-         count(*) FILTER (WHERE $3::timestamptz IS NULL OR ts >= $3) AS calls,
-         count(*) FILTER (WHERE ($3::timestamptz IS NULL OR ts >= $3) AND NOT success) AS failures,
-         coalesce(sum(records) FILTER (WHERE $3::timestamptz IS NULL OR ts >= $3), 0) AS records
+         count(*) FILTER (WHERE $13::timestamptz IS NULL OR ts >= $13) AS calls,
+         count(*) FILTER (WHERE ($13::timestamptz IS NULL OR ts >= $13) AND NOT success) AS failures,
+         coalesce(sum(records) FILTER (WHERE $13::timestamptz IS NULL OR ts >= $13), 0) AS records
     FROM ins GROUP BY interface_code
 ), ci AS (
   INSERT INTO call_interfaces (code, first_seen, last_seen) SELECT interface_code, first_seen, last_seen FROM f ORDER BY interface_code
@@ -57,6 +57,31 @@ WITH x AS (
 )
 SELECT count(*)::int AS inserted, min(ts) AS oldest, max(ts) AS newest FROM ins`;
 
+// Array literals built here rather than by the driver (which escapes every element of 11 arrays one by one): numbers
+// and booleans as they print, text double-quoted with `"` and `\` escaped — the whole of PostgreSQL's quoting rule
+// for array elements — and NULL bare.
+const nums = (rows: CallRow[], f: (r: CallRow) => number) => {
+  let s = '{';
+  for (let i = 0; i < rows.length; i++) s += (i ? ',' : '') + f(rows[i]);
+  return s + '}';
+};
+const quote = (v: string) => '"' + (/["\\]/.test(v) ? v.replace(/["\\]/g, '\\$&') : v) + '"';
+const texts = (rows: CallRow[], f: (r: CallRow) => string | null) => {
+  let s = '{';
+  for (let i = 0; i < rows.length; i++) {
+    const v = f(rows[i]);
+    s += (i ? ',' : '') + (v === null ? 'NULL' : quote(v));
+  }
+  return s + '}';
+};
+function columns(rows: CallRow[]): string[] {
+  return [
+    nums(rows, (r) => r.ts), texts(rows, (r) => r.interfaceCode), texts(rows, (r) => r.callerDept), texts(rows, (r) => r.callerSystem), texts(rows, (r) => r.callerId),
+    texts(rows, (r) => (r.success ? 't' : 'f')), nums(rows, (r) => r.status), nums(rows, (r) => r.latencyMs), nums(rows, (r) => r.records), nums(rows, (r) => r.bytes),
+    texts(rows, (r) => r.dedupeKey),
+  ];
+}
+
 /**
  * Stores validated call records in the caller's transaction (or on its own): the raw rows, exactly once by their
  * dedupe key, and beside them the counters, interfaces, callers and pairs (WRITE_SQL), and the range of late rows
@@ -72,7 +97,7 @@ export async function writeCalls(db: Db, rows: CallRow[], source: CallSource, cf
     let newest = -Infinity;
     for (let i = 0; i < rows.length; i += CHUNK) {
       const chunk = i === 0 && rows.length <= CHUNK ? rows : rows.slice(i, i + CHUNK);
-      const res = await tx.query<{ inserted: number; oldest: Date | string | null; newest: Date | string | null }>(WRITE_SQL, [JSON.stringify(chunk), source, since]);
+      const res = await tx.query<{ inserted: number; oldest: Date | string | null; newest: Date | string | null }>(WRITE_SQL, [...columns(chunk), source, since]);
       const r = res.rows[0];
       inserted += Number(r.inserted);
       if (r.oldest != null) oldest = Math.min(oldest, new Date(r.oldest).getTime());

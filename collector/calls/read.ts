@@ -58,10 +58,20 @@ function totalsOf(r: Record<string, unknown>): CallTotals {
 export async function callTotals(db: Queryable, from: number, to: number, now: number | null, f: Filter = {}) {
   const params: unknown[] = [new Date(from), new Date(to)];
   const step = stepFor(from, to);
+  // One pass, grouped two ways at once (per interface, per department): the totals are the sum of the interface
+  // groups, the distinct counts the number of groups — count(DISTINCT …) would sort every row of the range.
+  const all = '(WHERE gi = 0)';
   const r = await db.query<Record<string, unknown>>(
-    `SELECT ${TOTALS}, sum(p50_ms * n) / NULLIF(sum(n), 0) AS p50_ms, sum(p99_ms * n) / NULLIF(sum(n), 0) AS p99_ms,
-            count(DISTINCT interface_code)::int AS interfaces, count(DISTINCT caller_dept)::int AS callers
-       FROM ${rowsOf(step, now, params)} WHERE ${where(f, params)}`,
+    `WITH g AS (
+       SELECT GROUPING(interface_code) AS gi, sum(n) AS n, sum(n - ok) AS f, sum(records) AS r, sum(bytes) AS b,
+              sum(avg_ms * n) AS a, sum(p50_ms * n) AS p50, sum(p95_ms * n) AS p95, sum(p99_ms * n) AS p99
+         FROM ${rowsOf(step, now, params)} WHERE ${where(f, params)} GROUP BY GROUPING SETS ((interface_code), (caller_dept)))
+     SELECT sum(n) FILTER ${all}::float8 AS calls, sum(f) FILTER ${all}::float8 AS failures, sum(r) FILTER ${all}::float8 AS records,
+            sum(b) FILTER ${all}::float8 AS bytes, sum(a) FILTER ${all} / NULLIF(sum(n) FILTER ${all}, 0) AS avg_ms,
+            sum(p95) FILTER ${all} / NULLIF(sum(n) FILTER ${all}, 0) AS p95_ms, sum(p50) FILTER ${all} / NULLIF(sum(n) FILTER ${all}, 0) AS p50_ms,
+            sum(p99) FILTER ${all} / NULLIF(sum(n) FILTER ${all}, 0) AS p99_ms,
+            (count(*) FILTER ${all})::int AS interfaces, (count(*) FILTER (WHERE gi = 1))::int AS callers
+       FROM g`,
     params,
   );
   const row = r.rows[0] ?? {};

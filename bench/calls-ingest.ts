@@ -13,8 +13,9 @@ import { parseConfig } from '../app/config';
 import { startSystem } from '../app/system';
 import { silentLogger } from '../core/log';
 import { openTestDb } from '../test/helpers/db';
+import { cpuMeter, loadavg } from './_cpu';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '15' }, concurrency: { type: 'string', default: '8' }, lines: { type: 'string', default: '5000' }, gzip: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '15' }, concurrency: { type: 'string', default: '8' }, lines: { type: 'string', default: '5000' }, gzip: { type: 'boolean', default: false } }, strict: false });
 
 const GENERATOR = `
 const { gzipSync } = require('node:zlib');
@@ -41,7 +42,8 @@ let ok = 0, other = {}, lat = [];
     }
   }));
   lat.sort((a, b) => a - b);
-  console.log(JSON.stringify({ ok, other, p50: lat[Math.floor(lat.length * 0.5)], p99: lat[Math.floor(lat.length * 0.99)] }));
+  const cpu = process.cpuUsage();
+  console.log(JSON.stringify({ ok, other, p50: lat[Math.floor(lat.length * 0.5)], p99: lat[Math.floor(lat.length * 0.99)], cpu: (cpu.user + cpu.system) / 1e6 }));
 })();
 `;
 
@@ -49,18 +51,26 @@ const db = await openTestDb();
 const sys = await startSystem({ config: parseConfig('server: { host: 127.0.0.1, port: 0 }\nlog: { level: silent }\ncalls: { staging: { enabled: false } }\n', '<inline>'), db, log: silentLogger(), roles: [] });
 const token = (await sys.auth.createToken({ name: 'bench', role: 'ops', createdBy: 'bench' })).token;
 const seconds = Number(values.seconds);
+const load0 = loadavg();
+const cpu = await cpuMeter(db);
 const t0 = performance.now();
-const child = spawn(process.execPath, ['-e', GENERATOR, `${sys.url}/api/collector/calls/ingest`, token, values.seconds!, values.concurrency!, values.lines!, values.gzip ? '1' : '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, ['-e', GENERATOR, `${sys.url}/api/collector/calls/ingest`, token, String(values.seconds), String(values.concurrency), String(values.lines), values.gzip ? '1' : '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
 let out = '';
 child.stdout.on('data', (d) => (out += d));
 await new Promise((r) => child.once('exit', r));
 const elapsed = (performance.now() - t0) / 1000;
-const r = JSON.parse(out) as { ok: number; other: Record<string, number>; p50: number; p99: number };
+const used = cpu();
+const r = JSON.parse(out) as { ok: number; other: Record<string, number>; p50: number; p99: number; cpu: number };
 const stored = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM call_records')).rows[0].n;
 console.log(
   `calls ingest (${db.kind}${values.gzip ? ', gzip' : ''}, ${values.concurrency} concurrent, ${values.lines} lines/request, ${seconds}s): ` +
     `${Math.round(r.ok / elapsed).toLocaleString('en')} records/s acknowledged, ${stored.toLocaleString('en')} stored (acknowledged ${r.ok.toLocaleString('en')}), ` +
     `request p50 ${r.p50?.toFixed(0)} ms p99 ${r.p99?.toFixed(0)} ms${Object.keys(r.other).length ? `, other answers ${JSON.stringify(r.other)}` : ''}`,
+);
+const per = (s: number) => (r.ok ? ((s / r.ok) * 100_000).toFixed(2) : '–');
+console.log(
+  `  CPU-s per 100k records: app ${per(used.app)}${used.db != null ? `, database server ${per(used.db)}, app + database ${per(used.app + used.db)}` : ' (database in process)'}` +
+    `; load generator ${per(r.cpu)} (not counted); loadavg before ${load0}, after ${loadavg()}`,
 );
 await sys.stop();
 await db.close();

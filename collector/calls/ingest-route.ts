@@ -32,7 +32,10 @@ export function ingestRoutes(d: IngestDeps) {
       return httpError(c, body.status, body.code, msg);
     }
     const intake = new CallIntake(d.db, d.config, 'http', { batchRows: 50_000, clock: d.clock });
-    for (const [n, line] of linesOf(body.text)) await intake.add(n, parseJsonLine(line));
+    for (const [n, line] of linesOf(body.text)) {
+      const full = intake.add(n, parseJsonLine(line));
+      if (full) await full;
+    }
     try {
       const s = await intake.finish();
       return c.json(s, s.accepted === 0 && s.rejected > 0 ? 422 : 200);

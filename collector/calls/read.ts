@@ -14,6 +14,26 @@ export interface Filter {
   callerDept?: string;
 }
 
+const HOUR = 3_600_000;
+
+/**
+ * The rollup rows a range reads at `step`, as a FROM item `c`. At '1h' the hours before `now`'s hour − 2 h come from
+ * the hourly rollup and the rest from the minute rollup, re-bucketed by hour: the hourly rollup is refreshed up to
+ * at most 2 h ago (policy end 1 h, every 30 min), so on the Timescale build its real-time part would aggregate the
+ * raw rows of up to 2 h for every request (a scan without an index per interface or department); the minute
+ * rollup's real-time part is a minute or two of raw rows. `now` is the clock's, not the range's end: a range in the
+ * past reads the hourly rollup only (the minute rollup is kept for a shorter time). `now` null (the Apache build,
+ * whose rollups are tables refreshed to the same instant, without a real-time part): the hourly rollup only.
+ */
+function rowsOf(step: Step, now: number | null, params: unknown[]): string {
+  if (step === '1m') return 'call_stats_1m c';
+  if (now === null) return 'call_stats_1h c';
+  const cut = `$${params.push(new Date(Math.floor(now / HOUR) * HOUR - 2 * HOUR))}::timestamptz`;
+  const cols = 'interface_code, caller_dept, caller_system, n, ok, avg_ms, p50_ms, p95_ms, p99_ms, records, bytes';
+  return `(SELECT bucket, ${cols} FROM call_stats_1h WHERE bucket < ${cut}
+     UNION ALL SELECT time_bucket(INTERVAL '1 hour', bucket) AS bucket, ${cols} FROM call_stats_1m WHERE bucket >= ${cut}) c`;
+}
+
 const TOTALS = `sum(n)::float8 AS calls, sum(n - ok)::float8 AS failures, sum(records)::float8 AS records, sum(bytes)::float8 AS bytes,
   sum(avg_ms * n) / NULLIF(sum(n), 0) AS avg_ms, sum(p95_ms * n) / NULLIF(sum(n), 0) AS p95_ms`;
 
@@ -35,24 +55,34 @@ function totalsOf(r: Record<string, unknown>): CallTotals {
   };
 }
 
-export async function callTotals(db: Queryable, from: number, to: number, f: Filter = {}) {
+export async function callTotals(db: Queryable, from: number, to: number, now: number | null, f: Filter = {}) {
   const params: unknown[] = [new Date(from), new Date(to)];
   const step = stepFor(from, to);
+  // One pass, grouped two ways at once (per interface, per department): the totals are the sum of the interface
+  // groups, the distinct counts the number of groups — count(DISTINCT …) would sort every row of the range.
+  const all = '(WHERE gi = 0)';
   const r = await db.query<Record<string, unknown>>(
-    `SELECT ${TOTALS}, sum(p50_ms * n) / NULLIF(sum(n), 0) AS p50_ms, sum(p99_ms * n) / NULLIF(sum(n), 0) AS p99_ms,
-            count(DISTINCT interface_code)::int AS interfaces, count(DISTINCT caller_dept)::int AS callers
-       FROM call_stats_${step} WHERE ${where(f, params)}`,
+    `WITH g AS (
+       SELECT GROUPING(interface_code) AS gi, sum(n) AS n, sum(n - ok) AS f, sum(records) AS r, sum(bytes) AS b,
+              sum(avg_ms * n) AS a, sum(p50_ms * n) AS p50, sum(p95_ms * n) AS p95, sum(p99_ms * n) AS p99
+         FROM ${rowsOf(step, now, params)} WHERE ${where(f, params)} GROUP BY GROUPING SETS ((interface_code), (caller_dept)))
+     SELECT sum(n) FILTER ${all}::float8 AS calls, sum(f) FILTER ${all}::float8 AS failures, sum(r) FILTER ${all}::float8 AS records,
+            sum(b) FILTER ${all}::float8 AS bytes, sum(a) FILTER ${all} / NULLIF(sum(n) FILTER ${all}, 0) AS avg_ms,
+            sum(p95) FILTER ${all} / NULLIF(sum(n) FILTER ${all}, 0) AS p95_ms, sum(p50) FILTER ${all} / NULLIF(sum(n) FILTER ${all}, 0) AS p50_ms,
+            sum(p99) FILTER ${all} / NULLIF(sum(n) FILTER ${all}, 0) AS p99_ms,
+            (count(*) FILTER ${all})::int AS interfaces, (count(*) FILTER (WHERE gi = 1))::int AS callers
+       FROM g`,
     params,
   );
   const row = r.rows[0] ?? {};
   return { totals: totalsOf(row), p50Ms: round(row.p50_ms), p99Ms: round(row.p99_ms), interfaces: Number(row.interfaces ?? 0), callers: Number(row.callers ?? 0) };
 }
 
-export async function callTrend(db: Queryable, from: number, to: number, f: Filter = {}): Promise<CallTrendPoint[]> {
+export async function callTrend(db: Queryable, from: number, to: number, now: number | null, f: Filter = {}): Promise<CallTrendPoint[]> {
   const params: unknown[] = [new Date(from), new Date(to)];
   const step = stepFor(from, to);
   const r = await db.query<Record<string, unknown>>(
-    `SELECT bucket, ${TOTALS} FROM call_stats_${step} WHERE ${where(f, params)} GROUP BY bucket ORDER BY bucket`,
+    `SELECT bucket, ${TOTALS} FROM ${rowsOf(step, now, params)} WHERE ${where(f, params)} GROUP BY bucket ORDER BY bucket`,
     params,
   );
   return r.rows.map((row) => ({ ts: new Date(row.bucket as string).toISOString(), ...totalsOf(row) }));
@@ -61,13 +91,14 @@ export async function callTrend(db: Queryable, from: number, to: number, f: Filt
 export type InterfaceSort = 'calls' | 'failures' | 'p95';
 const ORDER: Record<InterfaceSort, string> = { calls: 'calls DESC', failures: 'failures DESC, calls DESC', p95: 'p95_ms DESC NULLS LAST' };
 
-export async function interfaceStats(db: Queryable, from: number, to: number, opts: { sort: InterfaceSort; limit: number; offset: number; callerDept?: string }) {
+export async function interfaceStats(db: Queryable, from: number, to: number, opts: { now: number | null; sort: InterfaceSort; limit: number; offset: number; callerDept?: string }) {
   const params: unknown[] = [new Date(from), new Date(to)];
+  const src = rowsOf(stepFor(from, to), opts.now, params);
   const w = where({ callerDept: opts.callerDept }, params);
   const r = await db.query<Record<string, unknown>>(
     `SELECT s.*, coalesce(i.name, '') AS name, coalesce(i.level, 'city') AS level, coalesce(i.sensitive, false) AS sensitive, coalesce(i.known, false) AS known,
             count(*) OVER () AS total
-       FROM (SELECT interface_code, ${TOTALS} FROM call_stats_${stepFor(from, to)} WHERE ${w} GROUP BY interface_code) s
+       FROM (SELECT interface_code, ${TOTALS} FROM ${src} WHERE ${w} GROUP BY interface_code) s
        LEFT JOIN call_interfaces i ON i.code = s.interface_code
       ORDER BY ${ORDER[opts.sort]}, interface_code LIMIT ${opts.limit} OFFSET ${opts.offset}`,
     params,
@@ -78,11 +109,12 @@ export async function interfaceStats(db: Queryable, from: number, to: number, op
   return { items, total: Number(r.rows[0]?.total ?? 0), limit: opts.limit, offset: opts.offset };
 }
 
-export async function callerStats(db: Queryable, from: number, to: number, opts: { interfaceCode?: string; limit: number; offset: number }) {
+export async function callerStats(db: Queryable, from: number, to: number, opts: { now: number | null; interfaceCode?: string; limit: number; offset: number }) {
   const params: unknown[] = [new Date(from), new Date(to)];
+  const src = rowsOf(stepFor(from, to), opts.now, params);
   const w = where({ interfaceCode: opts.interfaceCode }, params);
   const r = await db.query<Record<string, unknown>>(
-    `SELECT caller_dept, caller_system, ${TOTALS}, count(*) OVER () AS total FROM call_stats_${stepFor(from, to)} WHERE ${w}
+    `SELECT caller_dept, caller_system, ${TOTALS}, count(*) OVER () AS total FROM ${src} WHERE ${w}
       GROUP BY caller_dept, caller_system ORDER BY calls DESC, caller_dept, caller_system LIMIT ${opts.limit} OFFSET ${opts.offset}`,
     params,
   );
@@ -151,12 +183,13 @@ export async function unknownInterfaces(db: Queryable, limit: number, offset: nu
 }
 
 /** Every interface × caller over the range, for the monthly report's CSV. */
-export async function exportRows(db: Queryable, from: number, to: number) {
+export async function exportRows(db: Queryable, from: number, to: number, now: number | null) {
+  const params: unknown[] = [new Date(from), new Date(to)];
   const r = await db.query<Record<string, unknown>>(
-    `SELECT s.interface_code, coalesce(i.name, '') AS name, coalesce(i.level, 'city') AS level, s.caller_dept, s.caller_system, ${TOTALS}
-       FROM call_stats_${stepFor(from, to)} s LEFT JOIN call_interfaces i ON i.code = s.interface_code
+    `SELECT c.interface_code, coalesce(i.name, '') AS name, coalesce(i.level, 'city') AS level, c.caller_dept, c.caller_system, ${TOTALS}
+       FROM ${rowsOf(stepFor(from, to), now, params)} LEFT JOIN call_interfaces i ON i.code = c.interface_code
       WHERE bucket >= $1 AND bucket < $2 GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 4, 5`,
-    [new Date(from), new Date(to)],
+    params,
   );
   return r.rows.map((row) => ({ interfaceCode: String(row.interface_code), name: String(row.name), level: String(row.level), callerDept: String(row.caller_dept), callerSystem: String(row.caller_system), ...totalsOf(row) }));
 }

@@ -5,6 +5,8 @@ import { httpError, page, requirePermission, type AppEnv } from '../../core/http
 import { queryInput } from '../../core/input';
 import type { CallCumulative, CallerDetail, CallOverview, InterfaceCallDetail } from '../../contract/calls';
 import { chinaDay } from '../../core/china-time';
+import type { Db } from '../../core/db';
+import { tsdbMode } from '../../core/db/jobs';
 import { ingestRoutes, type IngestDeps } from './ingest-route';
 import {
   callerStats, callerSystems, callTotals, countUnknownInterfaces, callTrend, cumulativeByLevel, exportRows, interfaceInfo, interfaceStats, probesFor, statusCodes, stepFor, unknownInterfaces,
@@ -22,7 +24,7 @@ const rangeQuery = z.object({
 const time = (v: string | undefined) => (v === undefined ? undefined : /^\d+$/.test(v) ? Number(v) : Date.parse(v));
 
 /** from/to from the query (ISO 8601 or epoch ms); default the last 24 hours. */
-function rangeOf(c: Context<AppEnv>, now: number): { from: number; to: number; sort: 'calls' | 'failures' | 'p95' } | Response {
+function rangeOf(c: Context<AppEnv>, now: number, live: boolean): { from: number; to: number; now: number | null; sort: 'calls' | 'failures' | 'p95' } | Response {
   const q = queryInput(c, rangeQuery);
   if (!q.ok) return q.response;
   const to = time(q.value.to) ?? now;
@@ -30,10 +32,13 @@ function rangeOf(c: Context<AppEnv>, now: number): { from: number; to: number; s
   if (!Number.isFinite(from) || !Number.isFinite(to)) return httpError(c, 400, 'bad_time', 'from/to 应为 ISO 8601 时间或毫秒时间戳 (from/to must be ISO 8601 or epoch ms)');
   if (from >= to) return httpError(c, 400, 'bad_range', 'from 应早于 to (from must be before to)');
   if (to - from > MAX_RANGE) return httpError(c, 400, 'range_too_long', '时间范围最长 400 天；请缩短范围 (range longer than 400 days)');
-  return { from, to, sort: q.value.sort };
+  return { from, to, now: live ? now : null, sort: q.value.sort };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Whether the rollups have a real-time part (continuous aggregates: the Timescale build); see read.ts rowsOf. */
+const realtime = async (db: Db) => (await tsdbMode(db)) === 'timescale';
 
 /** Everything under /api/collector/calls: the ingest (calls:ingest) and the read API (read). */
 export function callRoutes(d: IngestDeps) {
@@ -41,28 +46,28 @@ export function callRoutes(d: IngestDeps) {
   r.route('/', ingestRoutes(d));
 
   r.get('/overview', requirePermission('read'), async (c) => {
-    const g = rangeOf(c, d.clock());
+    const g = rangeOf(c, d.clock(), await realtime(d.db));
     if (g instanceof Response) return g;
-    const [t, trend, unknown] = await Promise.all([callTotals(d.db, g.from, g.to), callTrend(d.db, g.from, g.to), countUnknownInterfaces(d.db)]);
+    const [t, trend, unknown] = await Promise.all([callTotals(d.db, g.from, g.to, g.now), callTrend(d.db, g.from, g.to, g.now), countUnknownInterfaces(d.db)]);
     const body: CallOverview = { from: iso(g.from), to: iso(g.to), step: stepFor(g.from, g.to), totals: t.totals, trend, interfaces: t.interfaces, callers: t.callers, unknownInterfaces: unknown };
     return c.json(body);
   });
 
   r.get('/interfaces', requirePermission('read'), async (c) => {
-    const g = rangeOf(c, d.clock());
+    const g = rangeOf(c, d.clock(), await realtime(d.db));
     if (g instanceof Response) return g;
-    return c.json(await interfaceStats(d.db, g.from, g.to, { sort: g.sort, ...page(c, 20, 500) }));
+    return c.json(await interfaceStats(d.db, g.from, g.to, { now: g.now, sort: g.sort, ...page(c, 20, 500) }));
   });
 
   r.get('/interfaces/:code', requirePermission('read'), async (c) => {
-    const g = rangeOf(c, d.clock());
+    const g = rangeOf(c, d.clock(), await realtime(d.db));
     if (g instanceof Response) return g;
     const code = c.req.param('code');
     const info = await interfaceInfo(d.db, code);
     if (!info) return httpError(c, 404, 'not_found', `没有接口 ${code} 的调用记录 (no calls of this interface)`);
     const [t, trend, codes, callers, probes] = await Promise.all([
-      callTotals(d.db, g.from, g.to, { interfaceCode: code }), callTrend(d.db, g.from, g.to, { interfaceCode: code }), statusCodes(d.db, code, g.from, g.to),
-      callerStats(d.db, g.from, g.to, { interfaceCode: code, ...page(c, 10, 500) }), probesFor(d.db, code),
+      callTotals(d.db, g.from, g.to, g.now, { interfaceCode: code }), callTrend(d.db, g.from, g.to, g.now, { interfaceCode: code }), statusCodes(d.db, code, g.from, g.to),
+      callerStats(d.db, g.from, g.to, { now: g.now, interfaceCode: code, ...page(c, 10, 500) }), probesFor(d.db, code),
     ]);
     const body: InterfaceCallDetail = {
       interface: info,
@@ -72,19 +77,20 @@ export function callRoutes(d: IngestDeps) {
   });
 
   r.get('/callers', requirePermission('read'), async (c) => {
-    const g = rangeOf(c, d.clock());
+    const g = rangeOf(c, d.clock(), await realtime(d.db));
     if (g instanceof Response) return g;
-    return c.json(await callerStats(d.db, g.from, g.to, page(c, 20, 500)));
+    return c.json(await callerStats(d.db, g.from, g.to, { now: g.now, ...page(c, 20, 500) }));
   });
 
   r.get('/callers/:dept', requirePermission('read'), async (c) => {
-    const g = rangeOf(c, d.clock());
+    const g = rangeOf(c, d.clock(), await realtime(d.db));
     if (g instanceof Response) return g;
     const dept = c.req.param('dept');
     const systems = await callerSystems(d.db, dept);
     if (!systems.length) return httpError(c, 404, 'not_found', `没有部门 ${dept} 的调用记录 (no calls by this department)`);
     const [t, trend, ifaces] = await Promise.all([
-      callTotals(d.db, g.from, g.to, { callerDept: dept }), callTrend(d.db, g.from, g.to, { callerDept: dept }), interfaceStats(d.db, g.from, g.to, { sort: g.sort, callerDept: dept, ...page(c, 20, 500) }),
+      callTotals(d.db, g.from, g.to, g.now, { callerDept: dept }), callTrend(d.db, g.from, g.to, g.now, { callerDept: dept }),
+      interfaceStats(d.db, g.from, g.to, { now: g.now, sort: g.sort, callerDept: dept, ...page(c, 20, 500) }),
     ]);
     const body: CallerDetail = { callerDept: dept, totals: t.totals, trend, systems, interfaces: ifaces };
     return c.json(body);
@@ -108,9 +114,9 @@ export function callRoutes(d: IngestDeps) {
 
   // The monthly report's table: one line per interface × caller over the range, Chinese headers, BOM for Excel.
   r.get('/export.csv', requirePermission('read'), async (c) => {
-    const g = rangeOf(c, d.clock());
+    const g = rangeOf(c, d.clock(), await realtime(d.db));
     if (g instanceof Response) return g;
-    const rows = await exportRows(d.db, g.from, g.to);
+    const rows = await exportRows(d.db, g.from, g.to, g.now);
     const csv = stringify(rows.map((x) => [x.interfaceCode, x.name, x.level, x.callerDept, x.callerSystem, x.calls, x.failures, x.errorRate, x.avgMs ?? '', x.p95Ms ?? '', x.records, x.bytes]), {
       header: true, columns: ['接口编码', '接口名称', '级别', '调用部门', '调用系统', '调用次数', '失败次数', '失败率(%)', '平均耗时(毫秒)', 'P95耗时(毫秒)', '返回记录数', '字节数'],
     });

@@ -6,7 +6,7 @@ import { LATE_CALL_MS } from './rollups';
 
 export type CallSource = 'http' | 'file' | 'staging';
 
-/** Rows per INSERT statement: arrays bound as 11 parameters (unnest), so the size is not limited by bind parameters. */
+/** Rows per statement (bounded so one statement's memory stays small). */
 const CHUNK = 10_000;
 
 export interface WriteResult {
@@ -17,96 +17,99 @@ export interface WriteResult {
 }
 
 /**
- * Stores validated call records in the caller's transaction (or one of its own): the raw rows, exactly once by
- * their dedupe key, and beside them what must move with them: the cumulative counters (only rows newly inserted),
- * the interfaces, callers and caller × interface pairs seen, and the range of late rows for the rollups. Upserts go
- * in sorted key order, so concurrent batches never deadlock on the shared rows.
+ * One statement per chunk: the rows go in as 11 column arrays (unnest; measured cheaper for the server than one JSON
+ * parameter through json_to_recordset), are inserted exactly once by their dedupe key, and what must move with the
+ * newly inserted ones is derived from the INSERT's RETURNING in the same statement: the cumulative counters (rows at or after
+ * `countSince`), the interfaces, callers and caller × interface pairs seen. Upserts go in sorted key order, so
+ * concurrent batches never deadlock on the shared rows. Answers the inserted count and their time range.
+ */
+const WRITE_SQL = `
+WITH x AS (
+  SELECT * FROM unnest($1::float8[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::int[], $8::float8[], $9::int[], $10::bigint[], $11::text[])
+    AS x(ts, "interfaceCode", "callerDept", "callerSystem", "callerId", success, status, "latencyMs", records, bytes, "dedupeKey")
+), ins AS (
+  INSERT INTO call_records (ts, interface_code, caller_dept, caller_system, caller_id, success, status_code, latency_ms, records, bytes, dedupe_key, source)
+  SELECT to_timestamp(ts / 1000), "interfaceCode", "callerDept", "callerSystem", "callerId", success, status, "latencyMs", records, bytes, "dedupeKey", $12::text FROM x
+  ON CONFLICT DO NOTHING
+  RETURNING ts, interface_code, caller_dept, caller_system, success, records
+), f AS (
+  SELECT interface_code, min(ts) AS first_seen, max(ts) AS last_seen,
+         count(*) FILTER (WHERE $13::timestamptz IS NULL OR ts >= $13) AS calls,
+         count(*) FILTER (WHERE ($13::timestamptz IS NULL OR ts >= $13) AND NOT success) AS failures,
+         coalesce(sum(records) FILTER (WHERE $13::timestamptz IS NULL OR ts >= $13), 0) AS records
+    FROM ins GROUP BY interface_code
+), ci AS (
+  INSERT INTO call_interfaces (code, first_seen, last_seen) SELECT interface_code, first_seen, last_seen FROM f ORDER BY interface_code
+  ON CONFLICT (code) DO UPDATE SET first_seen = LEAST(call_interfaces.first_seen, EXCLUDED.first_seen), last_seen = GREATEST(call_interfaces.last_seen, EXCLUDED.last_seen)
+  WHERE call_interfaces.first_seen IS NULL OR call_interfaces.first_seen > EXCLUDED.first_seen OR call_interfaces.last_seen < EXCLUDED.last_seen - INTERVAL '1 minute'
+), cc AS (
+  INSERT INTO call_callers (caller_dept, caller_system, first_seen, last_seen)
+  SELECT caller_dept, caller_system, min(ts), max(ts) FROM ins GROUP BY 1, 2 ORDER BY 1, 2
+  ON CONFLICT (caller_dept, caller_system) DO UPDATE SET first_seen = LEAST(call_callers.first_seen, EXCLUDED.first_seen), last_seen = GREATEST(call_callers.last_seen, EXCLUDED.last_seen)
+  WHERE call_callers.first_seen > EXCLUDED.first_seen OR call_callers.last_seen < EXCLUDED.last_seen - INTERVAL '1 minute'
+), cp AS (
+  INSERT INTO call_pairs (interface_code, caller_dept, first_seen)
+  SELECT interface_code, caller_dept, min(ts) FROM ins GROUP BY 1, 2 ORDER BY 1, 2
+  ON CONFLICT (interface_code, caller_dept) DO UPDATE SET first_seen = EXCLUDED.first_seen WHERE call_pairs.first_seen > EXCLUDED.first_seen
+), cn AS (
+  INSERT INTO call_counters (interface_code, calls, failures, records) SELECT interface_code, calls, failures, records FROM f WHERE calls > 0 ORDER BY interface_code
+  ON CONFLICT (interface_code) DO UPDATE SET calls = call_counters.calls + EXCLUDED.calls, failures = call_counters.failures + EXCLUDED.failures, records = call_counters.records + EXCLUDED.records
+)
+SELECT count(*)::int AS inserted, min(ts) AS oldest, max(ts) AS newest FROM ins`;
+
+// Array literals built here rather than by the driver (which escapes every element of 11 arrays one by one): numbers
+// and booleans as they print, text double-quoted with `"` and `\` escaped — the whole of PostgreSQL's quoting rule
+// for array elements — and NULL bare.
+const nums = (rows: CallRow[], f: (r: CallRow) => number) => {
+  let s = '{';
+  for (let i = 0; i < rows.length; i++) s += (i ? ',' : '') + f(rows[i]);
+  return s + '}';
+};
+const quote = (v: string) => '"' + (/["\\]/.test(v) ? v.replace(/["\\]/g, '\\$&') : v) + '"';
+const texts = (rows: CallRow[], f: (r: CallRow) => string | null) => {
+  let s = '{';
+  for (let i = 0; i < rows.length; i++) {
+    const v = f(rows[i]);
+    s += (i ? ',' : '') + (v === null ? 'NULL' : quote(v));
+  }
+  return s + '}';
+};
+function columns(rows: CallRow[]): string[] {
+  return [
+    nums(rows, (r) => r.ts), texts(rows, (r) => r.interfaceCode), texts(rows, (r) => r.callerDept), texts(rows, (r) => r.callerSystem), texts(rows, (r) => r.callerId),
+    texts(rows, (r) => (r.success ? 't' : 'f')), nums(rows, (r) => r.status), nums(rows, (r) => r.latencyMs), nums(rows, (r) => r.records), nums(rows, (r) => r.bytes),
+    texts(rows, (r) => r.dedupeKey),
+  ];
+}
+
+/**
+ * Stores validated call records in the caller's transaction (or on its own): the raw rows, exactly once by their
+ * dedupe key, and beside them the counters, interfaces, callers and pairs (WRITE_SQL), and the range of late rows
+ * for the rollups. A batch of at most CHUNK rows none of which is late is one statement, atomic by itself (no
+ * BEGIN/COMMIT round trips); a bigger or late one runs in one transaction.
  */
 export async function writeCalls(db: Db, rows: CallRow[], source: CallSource, cfg: Pick<CallsConfig, 'countSince'>, q?: Queryable, now = Date.now()): Promise<WriteResult> {
   if (rows.length === 0) return { inserted: 0, duplicates: 0 };
+  const since = cfg.countSince ? new Date(Date.parse(cfg.countSince)) : null;
   const run = async (tx: Queryable) => {
     let inserted = 0;
-    const since = cfg.countSince ? Date.parse(cfg.countSince) : -Infinity;
-    const counters = new Map<string, { calls: number; failures: number; records: number }>();
-    const ifaces = new Map<string, [number, number]>();
-    const callers = new Map<string, [string, string, number, number]>();
-    const pairs = new Map<string, [string, string, number]>();
     let oldest = Infinity;
     let newest = -Infinity;
     for (let i = 0; i < rows.length; i += CHUNK) {
-      const chunk = rows.slice(i, i + CHUNK);
-      const res = await tx.query<{ i: string; d: string; s: string; ok: boolean; r: number; t: Date | string }>(
-        `INSERT INTO call_records (ts, interface_code, caller_dept, caller_system, caller_id, success, status_code, latency_ms, records, bytes, dedupe_key, source)
-         SELECT u.*, $12::text FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::int[], $8::float8[], $9::int[], $10::bigint[], $11::text[]) AS u
-         ON CONFLICT DO NOTHING
-         RETURNING interface_code AS i, caller_dept AS d, caller_system AS s, success AS ok, records AS r, ts AS t`,
-        [
-          chunk.map((r) => new Date(r.ts).toISOString()), chunk.map((r) => r.interfaceCode), chunk.map((r) => r.callerDept), chunk.map((r) => r.callerSystem),
-          chunk.map((r) => r.callerId), chunk.map((r) => r.success), chunk.map((r) => r.status), chunk.map((r) => r.latencyMs), chunk.map((r) => r.records),
-          chunk.map((r) => r.bytes), chunk.map((r) => r.dedupeKey), source,
-        ],
-      );
-      inserted += res.rows.length;
-      for (const r of res.rows) {
-        const t = new Date(r.t).getTime();
-        if (t < oldest) oldest = t;
-        if (t > newest) newest = t;
-        if (t >= since) {
-          const c = counters.get(r.i) ?? { calls: 0, failures: 0, records: 0 };
-          c.calls++;
-          if (!r.ok) c.failures++;
-          c.records += Number(r.r);
-          counters.set(r.i, c);
-        }
-        const f = ifaces.get(r.i);
-        if (!f) ifaces.set(r.i, [t, t]);
-        else (f[0] = Math.min(f[0], t)), (f[1] = Math.max(f[1], t));
-        const ck = `${r.d}\u0001${r.s}`;
-        const cr = callers.get(ck);
-        if (!cr) callers.set(ck, [r.d, r.s, t, t]);
-        else (cr[2] = Math.min(cr[2], t)), (cr[3] = Math.max(cr[3], t));
-        const pk = `${r.i}\u0001${r.d}`;
-        const p = pairs.get(pk);
-        if (!p) pairs.set(pk, [r.i, r.d, t]);
-        else p[2] = Math.min(p[2], t);
-      }
+      const chunk = i === 0 && rows.length <= CHUNK ? rows : rows.slice(i, i + CHUNK);
+      const res = await tx.query<{ inserted: number; oldest: Date | string | null; newest: Date | string | null }>(WRITE_SQL, [...columns(chunk), source, since]);
+      const r = res.rows[0];
+      inserted += Number(r.inserted);
+      if (r.oldest != null) oldest = Math.min(oldest, new Date(r.oldest).getTime());
+      if (r.newest != null) newest = Math.max(newest, new Date(r.newest).getTime());
     }
-    if (inserted === 0) return { inserted, duplicates: rows.length };
-    const sorted = <T>(m: Map<string, T>) => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, v]) => v);
-    const iso = (t: number) => new Date(t).toISOString();
-    const fi = sorted(ifaces);
-    const codes = [...ifaces.keys()].sort();
-    await tx.query(
-      `INSERT INTO call_interfaces (code, first_seen, last_seen) SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[])
-       ON CONFLICT (code) DO UPDATE SET first_seen = LEAST(call_interfaces.first_seen, EXCLUDED.first_seen), last_seen = GREATEST(call_interfaces.last_seen, EXCLUDED.last_seen)
-       WHERE call_interfaces.first_seen IS NULL OR call_interfaces.first_seen > EXCLUDED.first_seen OR call_interfaces.last_seen < EXCLUDED.last_seen - INTERVAL '1 minute'`,
-      [codes, fi.map((v) => iso(v[0])), fi.map((v) => iso(v[1]))],
-    );
-    const cs = sorted(callers);
-    await tx.query(
-      `INSERT INTO call_callers (caller_dept, caller_system, first_seen, last_seen) SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[])
-       ON CONFLICT (caller_dept, caller_system) DO UPDATE SET first_seen = LEAST(call_callers.first_seen, EXCLUDED.first_seen), last_seen = GREATEST(call_callers.last_seen, EXCLUDED.last_seen)
-       WHERE call_callers.first_seen > EXCLUDED.first_seen OR call_callers.last_seen < EXCLUDED.last_seen - INTERVAL '1 minute'`,
-      [cs.map((v) => v[0]), cs.map((v) => v[1]), cs.map((v) => iso(v[2])), cs.map((v) => iso(v[3]))],
-    );
-    const ps = sorted(pairs);
-    await tx.query(
-      `INSERT INTO call_pairs (interface_code, caller_dept, first_seen) SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
-       ON CONFLICT (interface_code, caller_dept) DO UPDATE SET first_seen = EXCLUDED.first_seen WHERE call_pairs.first_seen > EXCLUDED.first_seen`,
-      [ps.map((v) => v[0]), ps.map((v) => v[1]), ps.map((v) => iso(v[2]))],
-    );
-    if (counters.size) {
-      const keys = [...counters.keys()].sort();
-      await tx.query(
-        `INSERT INTO call_counters (interface_code, calls, failures, records) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[])
-         ON CONFLICT (interface_code) DO UPDATE SET calls = call_counters.calls + EXCLUDED.calls, failures = call_counters.failures + EXCLUDED.failures, records = call_counters.records + EXCLUDED.records`,
-        [keys, keys.map((k) => counters.get(k)!.calls), keys.map((k) => counters.get(k)!.failures), keys.map((k) => counters.get(k)!.records)],
-      );
-    }
-    if (oldest < now - LATE_CALL_MS) await invalidateRollups(tx, 'call_records', new Date(oldest), new Date(Math.min(newest, now)));
+    if (inserted > 0 && oldest < now - LATE_CALL_MS) await invalidateRollups(tx, 'call_records', new Date(oldest), new Date(Math.min(newest, now)));
     return { inserted, duplicates: rows.length - inserted };
   };
-  return q ? run(q) : db.tx(run);
+  if (q) return run(q);
+  let first = Infinity;
+  for (const r of rows) if (r.ts < first) first = r.ts;
+  return rows.length <= CHUNK && first >= now - LATE_CALL_MS ? run(db) : db.tx(run);
 }
 
 /** Mirrors the interface catalogue (collector.calls.interfaces) into call_interfaces: known, name, level, sensitivity. */

@@ -3,7 +3,9 @@
  * process), the collector engine with its real writer into a fresh database (DATABASE_URL's server, else embedded in
  * memory). Reports probes/s, scheduling lag p50/p99, CPU % (of one core), peak RSS and rows/s for each N; then runs
  * the same N targets through Prometheus + blackbox_exporter (Debian packages, loopback ports, generated configs) and
- * compares all-in CPU-seconds per 1,000 probes.
+ * compares all-in CPU-seconds per 1,000 probes. Like for like: every target serves the same ~2.8 KB HTML page and
+ * both sides assert a keyword in it (collector `bodyContains`, blackbox `fail_if_body_not_matches_regexp`), GET over
+ * IPv4 with a 5 s timeout; the target server counts each side's requests, and each side's failed probes are reported.
  *
  * All-in CPU: the collector process, plus on the server back end every process of the database server instance
  * (its postmaster and all its children — the bench's backends, WAL writer, checkpointer, autovacuum, TimescaleDB's
@@ -329,6 +331,9 @@ async function blackboxRun(n: number, target: Awaited<ReturnType<typeof startTar
       }
     };
     const failing = await q('count(probe_success == 0) or vector(0)');
+    // And is the assertion live? A page without the keyword (the counter's JSON) must fail, the page must pass.
+    const probeOnce = async (path: string) => /^probe_success 1$/m.test(await (await fetch(`http://127.0.0.1:${bbPort}/probe?module=http_keyword&target=${encodeURIComponent(`http://127.0.0.1:${target.port}${path}`)}`)).text());
+    const keywordAsserted = (await probeOnce('/bb/check')) && !(await probeOnce('/__count'));
     return {
       targets: n,
       seconds: Math.round(elapsed),
@@ -341,6 +346,7 @@ async function blackboxRun(n: number, target: Awaited<ReturnType<typeof startTar
       prometheusPer1000: round(((b1.cpu - b0.cpu) / probes) * 1000, 3),
       hitsPerInterval: round((probes / elapsed) * interval),
       failingTargets: failing,
+      keywordAsserted,
       load1: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
       peakRssMb: round(peak / 2 ** 20),
     };

@@ -407,7 +407,7 @@ try {
         console.log(`| ${r.targets} × ${r.intervalS} s | ${r.connection} | ${r.allInCpuSPer1000} | ${bb && 'skipped' in bb ? bb.skipped : 'n/a'} | | | | | ${r.load1} |`);
         continue;
       }
-      console.log(`| ${r.targets} × ${r.intervalS} s | ${r.connection} | ${r.allInCpuSPer1000} | ${bb.blackboxPer1000} + ${bb.prometheusPer1000} = ${bb.cpuSecondsPer1000Probes} | ${round(r.allInCpuSPer1000 / bb.cpuSecondsPer1000Probes, 2)} | ${r.hitsPerInterval} / ${bb.hitsPerInterval} | ${r.failedResults} / ${bb.failingTargets}${bb.keywordAsserted ? "" : " (blackbox assertion NOT live)"} | ${r.peakRssMb} / ${bb.peakRssMb} | ${r.load1} / ${bb.load1} |`);
+      console.log(`| ${r.targets} × ${r.intervalS} s | ${r.connection} | ${r.allInCpuSPer1000} | ${bb.blackboxPer1000} + ${bb.prometheusPer1000} = ${bb.cpuSecondsPer1000Probes} | ${round(r.allInCpuSPer1000 / bb.cpuSecondsPer1000Probes, 2)} | ${r.hitsPerInterval} / ${bb.hitsPerInterval} | ${r.failedResults} / ${bb.failingTargets}${bb.keywordAsserted ? '' : ' (blackbox assertion NOT live)'} | ${r.peakRssMb} / ${bb.peakRssMb} | ${r.load1} / ${bb.load1} |`);
     }
   }
 } finally {

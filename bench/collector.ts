@@ -4,7 +4,9 @@
  * a fresh data folder as `npm start` runs it; `--in-memory`: PGlite's in-memory file system, whose files then count
  * as RSS). Reports probes/s, scheduling lag p50/p99, CPU % (of one core), peak RSS and rows/s for each N; then runs
  * the same N targets through Prometheus + blackbox_exporter (Debian packages, loopback ports, generated configs) and
- * compares all-in CPU-seconds per 1,000 probes.
+ * compares all-in CPU-seconds per 1,000 probes. Like for like: every target serves the same ~2.8 KB HTML page and
+ * both sides assert a keyword in it (collector `bodyContains`, blackbox `fail_if_body_not_matches_regexp`), GET over
+ * IPv4 with a 5 s timeout; the target server counts each side's requests, and each side's failed probes are reported.
  *
  * All-in CPU: the collector process, plus on the server back end every process of the database server instance
  * (its postmaster and all its children — the bench's backends, WAL writer, checkpointer, autovacuum, TimescaleDB's
@@ -47,23 +49,36 @@ const interval = Number(values.interval);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------------------------------
-// The target server: its own process, counts hits per path prefix (/c/ collector, /bb/ blackbox).
+// The target server: its own process, counts hits per path prefix (/c/ collector, /bb/ blackbox). Every probe gets
+// the same realistic small page (about 3 KB of UTF-8 HTML, the keyword near its end), and both sides assert the
+// keyword: the collector with `bodyContains`, blackbox_exporter with `fail_if_body_not_matches_regexp`.
+const KEYWORD = '共享交换平台运行正常';
 const TARGET_SERVER = `
 const http = require('node:http');
 const hits = { c: 0, bb: 0 };
+const rows = Array.from({ length: 24 }, (_, i) => '<tr><td>服务' + i + '</td><td>数据接口 /api/v2/exchange/' + i + '</td><td>200</td><td>' + (12 + i) + ' ms</td></tr>').join('\\n');
+const page = Buffer.from('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>城市大数据局 共享交换平台</title>' +
+  '<link rel="stylesheet" href="/static/app.css"></head><body><header><h1>共享交换平台 服务状态</h1><nav><a href="/">首页</a> <a href="/api">接口目录</a></nav></header>' +
+  '<main><table><thead><tr><th>服务</th><th>接口</th><th>状态</th><th>耗时</th></tr></thead><tbody>' + rows + '</tbody></table>' +
+  '<p class="status">${KEYWORD}</p></main><footer>© 城市大数据局</footer></body></html>');
 const s = http.createServer((req, res) => {
   if (req.url === '/__count') return res.end(JSON.stringify(hits));
   if (req.url.startsWith('/bb/')) hits.bb++; else hits.c++;
-  res.end('ok');
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': page.length });
+  res.end(page);
 });
 s.keepAliveTimeout = 20000;
-s.listen(0, '127.0.0.1', () => console.log(s.address().port));
+s.listen(0, '127.0.0.1', () => console.log(s.address().port + ' ' + page.length));
 `;
 
-async function startTargetServer(): Promise<{ port: number; proc: ChildProcess; count(): Promise<{ c: number; bb: number }> }> {
+async function startTargetServer(): Promise<{ port: number; bodyBytes: number; proc: ChildProcess; count(): Promise<{ c: number; bb: number }> }> {
   const proc = spawn(process.execPath, ['-e', TARGET_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve) => proc.stdout!.once('data', (d) => resolve(Number(String(d).trim()))));
-  return { port, proc, count: async () => (await fetch(`http://127.0.0.1:${port}/__count`)).json() as Promise<{ c: number; bb: number }> };
+  const [port, bodyBytes] = await new Promise<number[]>((resolve) => proc.stdout!.once('data', (d) => resolve(String(d).trim().split(' ').map(Number))));
+  return { port: port!, bodyBytes: bodyBytes!, proc, count: () => countHits(port!) };
+}
+
+async function countHits(port: number): Promise<{ c: number; bb: number }> {
+  return (await fetch(`http://127.0.0.1:${port}/__count`)).json() as Promise<{ c: number; bb: number }>;
 }
 
 function freePort(): Promise<number> {
@@ -155,6 +170,10 @@ interface RunResult {
   hwmRssMb: number;
   rowsPerS: number;
   writeErrors: number;
+  /** Requests the target server saw from the collector per interval (should be the number of targets). */
+  hitsPerInterval: number;
+  /** Results of the measured window that failed (the keyword not found, a timeout...): should be 0. */
+  failedResults: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -191,6 +210,8 @@ async function childRun(n: number, port: number): Promise<RunResult> {
   const th0 = threadCpu();
   const t0 = performance.now();
   const probes0 = engine.scheduler.counters.started;
+  const hits0 = (await countHits(port)).c;
+  const since = new Date();
   const rows0 = engine.writer.totals.written;
   let peakRss = process.memoryUsage().rss;
   let peakHeap = process.memoryUsage().heapUsed;
@@ -203,6 +224,7 @@ async function childRun(n: number, port: number): Promise<RunResult> {
   clearInterval(sampler);
   const elapsed = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const hits = (await countHits(port)).c - hits0;
   const threads: Record<string, number> = {};
   for (const [name, v] of threadCpu()) if (v - (th0.get(name) ?? 0) >= 0.1) threads[name] = round(v - (th0.get(name) ?? 0), 2);
   const cpuS = (cpu.user + cpu.system) / 1e6;
@@ -232,15 +254,19 @@ async function childRun(n: number, port: number): Promise<RunResult> {
     hwmRssMb: round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 1024),
     rowsPerS: round(rows / elapsed),
     writeErrors: engine.writer.totals.errors,
+    hitsPerInterval: round((hits / elapsed) * interval),
+    failedResults: 0,
   };
   await engine.stop();
+  const failed = await db.query<{ n: string }>('SELECT count(*) AS n FROM probe_results WHERE ts >= $1 AND NOT success', [since]);
+  result.failedResults = Number(failed.rows[0]!.n);
   await db.close();
   rmSync(dir, { recursive: true, force: true });
   return result;
 }
 
 function benchConfig(parse: typeof import('../app/config').parseConfig, n: number, port: number) {
-  const lines = Array.from({ length: n }, (_, i) => `    - { id: t${i}, module: m, name: t${i}, type: http, interval: ${interval}s, timeout: 5s, spec: { url: "http://127.0.0.1:${port}/c/${i}", connection: ${values.connection === 'reuse' ? 'reuse' : 'fresh'} } }`);
+  const lines = Array.from({ length: n }, (_, i) => `    - { id: t${i}, module: m, name: t${i}, type: http, interval: ${interval}s, timeout: 5s, spec: { url: "http://127.0.0.1:${port}/c/${i}", bodyContains: ["${KEYWORD}"], connection: ${values.connection === 'reuse' ? 'reuse' : 'fresh'} } }`);
   return parse(`
 collector:
   concurrency: 2000
@@ -266,13 +292,17 @@ async function blackboxRun(n: number, target: Awaited<ReturnType<typeof startTar
   const dir = mkdtempSync(join(tmpdir(), 'bench-blackbox-'));
   const bbPort = await freePort();
   const promPort = await freePort();
-  writeFileSync(join(dir, 'blackbox.yml'), `modules:\n  http_2xx:\n    prober: http\n    timeout: 5s\n    http:\n      preferred_ip_protocol: ip4\n`);
+    // As the collector's targets: IPv4 only, 5 s timeout, 2xx, the keyword asserted in the body, redirects followed.
+  writeFileSync(
+    join(dir, 'blackbox.yml'),
+    `modules:\n  http_keyword:\n    prober: http\n    timeout: 5s\n    http:\n      preferred_ip_protocol: ip4\n      ip_protocol_fallback: false\n      valid_status_codes: []\n      fail_if_body_not_matches_regexp: ["${KEYWORD}"]\n`,
+  );
   const targets = Array.from({ length: n }, (_, i) => `        - http://127.0.0.1:${target.port}/bb/${i}`).join('\n');
   writeFileSync(
     join(dir, 'prometheus.yml'),
-    `global:\n  scrape_interval: ${interval}s\n  scrape_timeout: ${Math.min(10, interval)}s\nscrape_configs:\n  - job_name: blackbox\n    metrics_path: /probe\n    params:\n      module: [http_2xx]\n    static_configs:\n      - targets:\n${targets}\n    relabel_configs:\n      - source_labels: [__address__]\n        target_label: __param_target\n      - source_labels: [__param_target]\n        target_label: instance\n      - target_label: __address__\n        replacement: 127.0.0.1:${bbPort}\n`,
+    `global:\n  scrape_interval: ${interval}s\n  scrape_timeout: ${Math.min(10, interval)}s\nscrape_configs:\n  - job_name: blackbox\n    metrics_path: /probe\n    params:\n      module: [http_keyword]\n    static_configs:\n      - targets:\n${targets}\n    relabel_configs:\n      - source_labels: [__address__]\n        target_label: __param_target\n      - source_labels: [__param_target]\n        target_label: instance\n      - target_label: __address__\n        replacement: 127.0.0.1:${bbPort}\n`,
   );
-  const bb = spawn('prometheus-blackbox-exporter', [`--config.file=${join(dir, 'blackbox.yml')}`, `--web.listen-address=127.0.0.1:${bbPort}`], { stdio: 'ignore' });
+  const bb = spawn('prometheus-blackbox-exporter', [`--config.file=${join(dir, 'blackbox.yml')}`, `--web.listen-address=127.0.0.1:${bbPort}`, '--timeout-offset=0'], { stdio: 'ignore' });
   const prom = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`], { stdio: 'ignore' });
   try {
     await sleep(warmup * 1000);
@@ -295,6 +325,19 @@ async function blackboxRun(n: number, target: Awaited<ReturnType<typeof startTar
     const b1 = procStat(prom.pid!);
     const probes = (await target.count()).bb - h0;
     const cpuS = a1.cpu - a0.cpu + (b1.cpu - b0.cpu);
+    // Did the peer's probes pass (the keyword found)? Prometheus's view of the last scrape of every target.
+    const q = async (expr: string) => {
+      try {
+        const r = (await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as { data: { result: { value: [number, string] }[] } };
+        return Number(r.data.result[0]?.value[1] ?? NaN);
+      } catch {
+        return NaN;
+      }
+    };
+    const failing = await q('count(probe_success == 0) or vector(0)');
+    // And is the assertion live? A page without the keyword (the counter's JSON) must fail, the page must pass.
+    const probeOnce = async (path: string) => /^probe_success 1$/m.test(await (await fetch(`http://127.0.0.1:${bbPort}/probe?module=http_keyword&target=${encodeURIComponent(`http://127.0.0.1:${target.port}${path}`)}`)).text());
+    const keywordAsserted = (await probeOnce('/bb/check')) && !(await probeOnce('/__count'));
     return {
       targets: n,
       seconds: Math.round(elapsed),
@@ -303,6 +346,11 @@ async function blackboxRun(n: number, target: Awaited<ReturnType<typeof startTar
       cpuSecondsBlackbox: round(a1.cpu - a0.cpu, 2),
       cpuSecondsPrometheus: round(b1.cpu - b0.cpu, 2),
       cpuSecondsPer1000Probes: round((cpuS / probes) * 1000, 3),
+      blackboxPer1000: round(((a1.cpu - a0.cpu) / probes) * 1000, 3),
+      prometheusPer1000: round(((b1.cpu - b0.cpu) / probes) * 1000, 3),
+      hitsPerInterval: round((probes / elapsed) * interval),
+      failingTargets: failing,
+      keywordAsserted,
       load1: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
       peakRssMb: round(peak / 2 ** 20),
     };
@@ -354,15 +402,16 @@ try {
   console.log('| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) console.log(`| ${r.targets} | ${r.backend} | ${r.connection} | ${r.probesPerS} | ${r.lagP50Ms} | ${r.lagP99Ms} | ${r.cpuPct} | ${r.cpuSecondsPer1000Probes} | ${r.appCpuS} | ${r.dbCpuS} | ${r.allInCpuSPer1000} | ${r.load1} | ${r.peakRssMb} | ${r.peakHeapMb} | ${r.hwmRssMb} | ${r.rowsPerS} |`);
   if (peers.size) {
-    console.log('\n| targets | collector all-in CPU-s / 1000 probes | Prometheus + blackbox_exporter CPU-s / 1000 probes | ratio | collector / peer peak RSS MB | load |');
-    console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+    console.log(`\nBoth sides: GET, IPv4, 5 s timeout, 2xx, keyword "${KEYWORD}" asserted in a ${target.bodyBytes}-byte HTML body, results stored.`);
+    console.log('| targets × interval | connection | collector all-in CPU-s / 1000 probes | peer: blackbox_exporter + Prometheus CPU-s / 1000 probes | ratio | hits / interval collector / peer | failed collector / peer | collector / peer peak RSS MB | load |');
+    console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const r of results) {
       const bb = peers.get(r.targets);
       if (!bb || !('cpuSecondsPer1000Probes' in bb) || bb.cpuSecondsPer1000Probes === undefined) {
-        console.log(`| ${r.targets} | ${r.allInCpuSPer1000} | ${bb && 'skipped' in bb ? bb.skipped : 'n/a'} | | | ${r.load1} |`);
+        console.log(`| ${r.targets} × ${r.intervalS} s | ${r.connection} | ${r.allInCpuSPer1000} | ${bb && 'skipped' in bb ? bb.skipped : 'n/a'} | | | | | ${r.load1} |`);
         continue;
       }
-      console.log(`| ${r.targets} | ${r.allInCpuSPer1000} | ${bb.cpuSecondsPer1000Probes} | ${round(r.allInCpuSPer1000 / bb.cpuSecondsPer1000Probes, 2)} | ${r.peakRssMb} / ${bb.peakRssMb} | ${r.load1} / ${bb.load1} |`);
+      console.log(`| ${r.targets} × ${r.intervalS} s | ${r.connection} | ${r.allInCpuSPer1000} | ${bb.blackboxPer1000} + ${bb.prometheusPer1000} = ${bb.cpuSecondsPer1000Probes} | ${round(r.allInCpuSPer1000 / bb.cpuSecondsPer1000Probes, 2)} | ${r.hitsPerInterval} / ${bb.hitsPerInterval} | ${r.failedResults} / ${bb.failingTargets}${bb.keywordAsserted ? '' : ' (blackbox assertion NOT live)'} | ${r.peakRssMb} / ${bb.peakRssMb} | ${r.load1} / ${bb.load1} |`);
     }
   }
 } finally {

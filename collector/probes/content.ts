@@ -138,7 +138,8 @@ export function checkContent(html: string, opts: ContentCheckOptions = {}): Cont
 export const contentProbe: Probe<ContentSpec> = async (spec, ctx) => {
   const fetched = await fetchHttp(spec, ctx);
   if (!fetched.ok) return fetched.outcome;
-  const { outcome, body } = fetched;
+  const { outcome } = fetched;
+  const body = fetched.body.toString('utf8');
   const startedAt = ctx.now() - outcome.durationMs;
   return guard(startedAt, ctx.now, ctx.timeoutMs, spec.url, async () => judgePage(spec, outcome, body, startedAt, ctx.now));
 };

@@ -30,7 +30,8 @@ export interface ClientSpec {
 
 export interface ClientResponse {
   statusCode: number;
-  body: string;
+  /** The body's bytes, decompressed; not decoded (a keyword is searched in the bytes, see http.ts `checkBody`). */
+  body: Buffer;
   phases: PhaseTimings;
   /** First request sent → last byte of the last response, ms. */
   totalMs: number;
@@ -47,11 +48,12 @@ export class TooManyRedirects extends Error {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const EMPTY = Buffer.alloc(0);
 
 interface Hop {
   statusCode: number;
   location?: string;
-  body: string;
+  body: Buffer;
   reused: boolean;
 }
 
@@ -171,19 +173,18 @@ function once(url: URL, method: string, headers: Record<string, string>, body: B
         res.resume();
         res.once('end', () => {
           phases.transfer += performance.now() - tFirst;
-          done({ statusCode, location, body: '', reused });
+          done({ statusCode, location, body: EMPTY, reused });
         });
         return;
       }
       const stream = decoded(res);
-      stream.setEncoding('utf8');
-      let text = '';
-      stream.on('data', (s: string) => {
-        text += s;
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => {
+        chunks.push(c);
       });
       stream.once('end', () => {
         phases.transfer += performance.now() - tFirst;
-        done({ statusCode, body: text, reused });
+        done({ statusCode, body: chunks.length === 1 ? chunks[0]! : chunks.length === 0 ? EMPTY : Buffer.concat(chunks), reused });
       });
       if (stream !== res) stream.on('error', fail);
     });

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startPlatformSim, type PlatformSim } from '../../ops/platform-sim/sim';
-import { compileStatus, httpProbe, httpSpecSchema, releaseHttpProbe } from './http';
+import { checkBody, compileStatus, httpProbe, httpSpecSchema, releaseHttpProbe } from './http';
 import { probeCtx } from './testkit';
 
 let sim: PlatformSim;
@@ -123,6 +123,31 @@ test('body keyword and regex assertions', async () => {
   assert.match(b.error!, '不应包含 "政务要闻"');
   const c = await httpProbe(spec({ url, bodyRegex: ['访问量：\\d+$'] }), probeCtx());
   assert.match(c.error!, '应匹配正则');
+});
+
+test('keywords searched in the body\'s bytes agree with the decoded text, invalid UTF-8 and U+FFFD included', () => {
+  const none = { regexes: [], jsonMatchers: [] };
+  // A stray lead byte and a cut sequence around the keyword; decoding turns them into U+FFFD.
+  const bytes = Buffer.concat([Buffer.from('状态：'), Buffer.from([0xe5]), Buffer.from('共享交换平台'), Buffer.from([0xff, 0xe5, 0x85]), Buffer.from(' ok 😀')]);
+  const text = bytes.toString('utf8');
+  const cases: [string[], string[]][] = [
+    [['共享交换平台'], []],
+    [['共享交换平台', '缺失的词'], []],
+    [[], ['共享交换平台']],
+    [['\uFFFD共享'], []], // only in the decoded text
+    [['台\uFFFD\uFFFD'], []],
+    [['😀'], ['\uD83D']], // astral and lone surrogate: decoded search
+    [[''], ['ok 😀x']],
+  ];
+  for (const [bodyContains, bodyNotContains] of cases) {
+    const s = spec({ url: 'http://127.0.0.1:1/', bodyContains, bodyNotContains });
+    assert.is(checkBody(s, none, bytes), checkBody(s, none, text), JSON.stringify([bodyContains, bodyNotContains]));
+  }
+  const s = spec({ url: 'http://127.0.0.1:1/', bodyContains: ['共享交换平台', '\uFFFD共享'], bodyNotContains: ['缺失'] });
+  assert.is(checkBody(s, none, bytes), undefined);
+  assert.match(checkBody(spec({ url: 'http://127.0.0.1:1/', bodyContains: ['缺失的词'] }), none, bytes)!, '响应体应包含 "缺失的词"');
+  assert.match(checkBody(spec({ url: 'http://127.0.0.1:1/', bodyNotContains: ['交换'] }), none, bytes)!, '不应包含 "交换"');
+  assert.is(checkBody(spec({ url: 'http://127.0.0.1:1/', bodyContains: ['x'] }), none, Buffer.alloc(0))!.includes('应包含'), true);
 });
 
 test('5xx: http_status with expected and actual', async () => {

@@ -245,10 +245,26 @@ function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Checks the body assertions in order; returns the first failure's facts. */
-export function checkBody(spec: HttpSpec, p: Pick<PreparedHttp, 'regexes' | 'jsonMatchers'>, body: string): string | undefined {
-  for (const word of spec.bodyContains ?? []) if (!body.includes(word)) return `响应体应包含 ${show(word)} 实际未找到`;
-  for (const word of spec.bodyNotContains ?? []) if (body.includes(word)) return `响应体不应包含 ${show(word)} 实际出现`;
+/**
+ * A keyword that is found in the body's UTF-8 bytes exactly when it is found in the decoded text: one without
+ * U+FFFD (what decoding puts in place of invalid bytes) and without surrogates (a lone one cannot be encoded; astral
+ * characters are left to the text search too). For these the search needs no decoding of the body.
+ */
+const BYTE_SEARCHABLE = /^[^\uD800-\uDFFF\uFFFD]*$/;
+
+/**
+ * Checks the body assertions in order; returns the first failure's facts. The body is the response's bytes (or its
+ * text): keywords are searched in the bytes, and the body is decoded as UTF-8 (invalid bytes → U+FFFD) only when a
+ * regex, a JSON path or an unusual keyword needs the text.
+ */
+export function checkBody(spec: HttpSpec, p: Pick<PreparedHttp, 'regexes' | 'jsonMatchers'>, raw: Buffer | string): string | undefined {
+  let text = typeof raw === 'string' ? raw : undefined;
+  const decode = () => (text ??= (raw as Buffer).toString('utf8'));
+  const has = (word: string) => (text === undefined && BYTE_SEARCHABLE.test(word) ? (raw as Buffer).includes(word, 0, 'utf8') : decode().includes(word));
+  for (const word of spec.bodyContains ?? []) if (!has(word)) return `响应体应包含 ${show(word)} 实际未找到`;
+  for (const word of spec.bodyNotContains ?? []) if (has(word)) return `响应体不应包含 ${show(word)} 实际出现`;
+  if (!p.regexes.length && !spec.json?.length) return undefined;
+  const body = decode();
   for (const re of p.regexes) if (!re.test(body)) return `响应体应匹配正则 /${re.source}/ 实际不匹配`;
   if (spec.json?.length) {
     let doc: unknown;
@@ -270,7 +286,7 @@ export function checkBody(spec: HttpSpec, p: Pick<PreparedHttp, 'regexes' | 'jso
   return undefined;
 }
 
-export type FetchResult = { ok: true; outcome: ProbeOutcome; body: string } | { ok: false; outcome: ProbeOutcome };
+export type FetchResult = { ok: true; outcome: ProbeOutcome; body: Buffer } | { ok: false; outcome: ProbeOutcome };
 
 /**
  * Sends the request and judges the transport: status code and response time. The body checks are the caller's
@@ -291,7 +307,7 @@ export async function fetchHttp(spec: HttpFetchSpec & Partial<HttpSpec>, ctx: Pr
     if (spec.maxResponseTime !== undefined && durationMs > spec.maxResponseTime) {
       return { ok: false, outcome: { ...base, success: false, errorCode: 'response_too_slow', error: errorText('response_too_slow', `${spec.method} ${spec.url} 期望 ≤ ${spec.maxResponseTime} ms 实际 ${durationMs} ms`) } };
     }
-    return { ok: true, outcome: base, body: res.body ?? '', prepared: p };
+    return { ok: true, outcome: base, body: res.body, prepared: p };
   } catch (err) {
     const { code, facts } = classifyError(ctx.signal.aborted ? (ctx.signal.reason ?? err) : err, `${spec.method} ${spec.url}`, ctx.timeoutMs);
     return { ok: false, outcome: failure(code, facts, startedAt, ctx.now()) };

@@ -185,12 +185,12 @@ function aggregateInto(c: RollupDefinition, where: string) {
   const cols = Object.keys(c.aggregates);
   const group = [...c.key, ...(c.carry ?? [])];
   const set = [...(c.carry ?? []), ...cols].map((k) => `${k} = EXCLUDED.${k}`).join(', ');
-  return `INSERT INTO ${c.view} (bucket, ${group.join(', ')}, ${cols.join(', ')})
-   SELECT time_bucket(INTERVAL '${c.bucket}', ${c.time}), ${group.join(', ')}, ${cols.map((k) => `${c.aggregates[k]} AS ${k}`).join(', ')}
+  return `INSERT INTO ${c.view} (bucket, ${group.map((k) => `${k}, `).join('')}${cols.join(', ')})
+   SELECT time_bucket(INTERVAL '${c.bucket}', ${c.time}), ${group.map((k) => `${k}, `).join('')}${cols.map((k) => `${c.aggregates[k]} AS ${k}`).join(', ')}
      FROM ${c.source}
     WHERE ${where}
     GROUP BY ${group.map((_, i) => i + 1).concat(group.length + 1).join(', ')}
-   ON CONFLICT (${c.key.join(', ')}, bucket) DO UPDATE SET ${set}`;
+   ON CONFLICT (${[...c.key, 'bucket'].join(', ')}) DO UPDATE SET ${set}`;
 }
 
 /**

@@ -36,15 +36,15 @@ const overview = (from: number, to: number, f: Filter) =>
  * The rows of a city-wide range ≥ 1 day at `grain`, as a FROM item `c` with hourly (or daily) buckets: the same hour
  * buckets as rowsOf's '1h' (from ≤ hour < to), taken from coarser rollups. Whole UTC days from the daily rollup (city:
  * none, the trend is hourly), the hours around them from the hourly one, and — as rowsOf does, for the same reason —
- * the hours since `now`'s hour − 2 h from the minute rollup re-bucketed by hour. On the Timescale build a day is read
+ * the hours since `cut` (hourCut) from the minute rollup re-bucketed by hour. On the Timescale build a day is read
  * from the daily rollup from 3 h after its end (its policy materialises it an hour after); `now` null: the rollups
  * are refreshed to the same instant (the Apache build) or the range is in the past.
  */
-function overviewRows(grain: Grain, from: number, to: number, now: number | null, params: unknown[]): string {
+function overviewRows(grain: Grain, from: number, to: number, now: number | null, params: unknown[], cut: number | null): string {
   const g = GRAIN[grain];
   const cols = `${g.keys ? `${g.keys}, ` : ''}n, ok, avg_ms, p50_ms, p95_ms, p99_ms, records, bytes`;
   const at = (ms: number) => `$${params.push(new Date(ms))}::timestamptz`;
-  const hcut = now === null ? to : Math.max(from, Math.min(to, Math.floor(now / HOUR) * HOUR - 2 * HOUR));
+  const hcut = now === null || cut === null ? to : Math.max(from, Math.min(to, cut));
   const parts: string[] = [];
   const hours = (a: string, b: string) => parts.push(`SELECT bucket, ${cols} FROM ${g.hour} WHERE bucket >= ${a} AND bucket < ${b}`);
   const d1 = Math.ceil(from / DAY) * DAY;
@@ -61,6 +61,22 @@ function overviewRows(grain: Grain, from: number, to: number, now: number | null
   }
   // (The outer bounds change nothing; they type $1 and $2 when no part names them.)
   return `(SELECT * FROM (${parts.join('\n UNION ALL ')}) u WHERE bucket >= $1::timestamptz AND bucket < $2::timestamptz) c`;
+}
+
+/**
+ * Timescale build, a live range: where the overview's hourly rollups stop and the minute rollup takes over — their
+ * materialised watermark (the least of the three) when it is within the last 2 h, else `now`'s hour − 2 h as
+ * rowsOf. Usually an hour less of minute rows than rowsOf's fixed cut, which every city-wide read pays. null: none.
+ */
+async function hourCut(db: Queryable, now: number | null): Promise<number | null> {
+  if (now === null) return null;
+  const h = Math.floor(now / HOUR) * HOUR;
+  const r = await db.query<{ wm: number | string | null }>(
+    `SELECT min(extract(epoch FROM _timescaledb_functions.to_timestamp(_timescaledb_functions.cagg_watermark(mat_hypertable_id)))) * 1000 AS wm
+       FROM _timescaledb_catalog.continuous_agg WHERE user_view_name IN ('call_iface_1h', 'call_dept_1h', 'call_city_1h')`,
+  ).catch(() => ({ rows: [] as { wm: null }[] }));
+  const wm = Number(r.rows[0]?.wm ?? NaN);
+  return Math.max(h - 2 * HOUR, Number.isFinite(wm) ? Math.min(wm, h) : -Infinity);
 }
 
 /** Per-group sums (calls, failures, records, bytes, call-weighted latencies) of the rows in `src`. */
@@ -112,9 +128,10 @@ export async function callTotals(db: Queryable, from: number, to: number, now: n
   // groups, the distinct counts the number of groups — count(DISTINCT …) would sort every row of the range.
   // The overview's ranges ≥ 1 day: the same two groupings, from the per-interface and the per-department rollups.
   const all = '(WHERE gi = 0)';
+  const cut = overview(from, to, f) ? await hourCut(db, now) : null;
   const groups = overview(from, to, f)
-    ? `SELECT 0 AS gi, ${SUMS} FROM ${overviewRows('interface', from, to, now, params)} GROUP BY interface_code
-       UNION ALL SELECT 1, ${SUMS} FROM ${overviewRows('dept', from, to, now, params)} GROUP BY caller_dept`
+    ? `SELECT 0 AS gi, ${SUMS} FROM ${overviewRows('interface', from, to, now, params, cut)} GROUP BY interface_code
+       UNION ALL SELECT 1, ${SUMS} FROM ${overviewRows('dept', from, to, now, params, cut)} GROUP BY caller_dept`
     : `SELECT GROUPING(interface_code) AS gi, ${SUMS}
          FROM ${rowsOf(step, now, params)} WHERE ${where(f, params)} GROUP BY GROUPING SETS ((interface_code), (caller_dept))`;
   const r = await db.query<Record<string, unknown>>(
@@ -134,7 +151,7 @@ export async function callTotals(db: Queryable, from: number, to: number, now: n
 export async function callTrend(db: Queryable, from: number, to: number, now: number | null, f: Filter = {}): Promise<CallTrendPoint[]> {
   const params: unknown[] = [new Date(from), new Date(to)];
   const step = stepFor(from, to);
-  const src = overview(from, to, f) ? `${overviewRows('city', from, to, now, params)} WHERE true` : `${rowsOf(step, now, params)} WHERE ${where(f, params)}`;
+  const src = overview(from, to, f) ? `${overviewRows('city', from, to, now, params, await hourCut(db, now))} WHERE true` : `${rowsOf(step, now, params)} WHERE ${where(f, params)}`;
   const r = await db.query<Record<string, unknown>>(
     `SELECT bucket, ${TOTALS} FROM ${src} GROUP BY bucket ORDER BY bucket`,
     params,
@@ -149,7 +166,7 @@ export async function interfaceStats(db: Queryable, from: number, to: number, op
   const params: unknown[] = [new Date(from), new Date(to)];
   const f: Filter = { callerDept: opts.callerDept, pairs: opts.pairs };
   const city = overview(from, to, f);
-  const src = city ? overviewRows('interface', from, to, opts.now, params) : rowsOf(stepFor(from, to), opts.now, params);
+  const src = city ? overviewRows('interface', from, to, opts.now, params, await hourCut(db, opts.now)) : rowsOf(stepFor(from, to), opts.now, params);
   const w = city ? 'true' : where(f, params);
   const r = await db.query<Record<string, unknown>>(
     `SELECT s.*, coalesce(i.name, '') AS name, coalesce(i.level, 'city') AS level, coalesce(i.sensitive, false) AS sensitive, coalesce(i.known, false) AS known,
@@ -169,7 +186,7 @@ export async function callerStats(db: Queryable, from: number, to: number, opts:
   const params: unknown[] = [new Date(from), new Date(to)];
   const f: Filter = { interfaceCode: opts.interfaceCode, pairs: opts.pairs };
   const city = overview(from, to, f);
-  const src = city ? overviewRows('dept', from, to, opts.now, params) : rowsOf(stepFor(from, to), opts.now, params);
+  const src = city ? overviewRows('dept', from, to, opts.now, params, await hourCut(db, opts.now)) : rowsOf(stepFor(from, to), opts.now, params);
   const w = city ? 'true' : where(f, params);
   const r = await db.query<Record<string, unknown>>(
     `SELECT caller_dept, caller_system, ${TOTALS}, count(*) OVER () AS total FROM ${src} WHERE ${w}

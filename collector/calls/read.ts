@@ -3,7 +3,8 @@ import type { CallerStat, CallTotals, CallTrendPoint, InterfaceCallDetail, Inter
 
 /**
  * Reads of the call rollups for the API. Ranges up to 6 hours read the 1-minute rollup, longer ones the 1-hour
- * rollup (never the raw rows). Percentiles do not add up across buckets: a range's p95 is the call-weighted mean of
+ * rollup (never the raw rows); city-wide reads over a day or more (the overview, the top interfaces and
+ * departments) the rollups without the caller or without the interface (overviewRows). Percentiles do not add up across buckets: a range's p95 is the call-weighted mean of
  * its buckets' p95 (exact for one bucket, an approximation above; the interface page says "≈").
  */
 export type Step = '1m' | '1h';
@@ -12,9 +13,74 @@ export const stepFor = (from: number, to: number): Step => (to - from <= 6 * 3_6
 export interface Filter {
   interfaceCode?: string;
   callerDept?: string;
+  /** Read the interface × caller rollups even where the overview's would do (the test that compares both). */
+  pairs?: boolean;
 }
 
 const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+/** The overview's rollups (sql/061_call_rollups_overview.sql): per interface, per department × system, the city. */
+type Grain = 'interface' | 'dept' | 'city';
+const GRAIN: Record<Grain, { keys: string; hour: string; day: string | null }> = {
+  interface: { keys: 'interface_code', hour: 'call_iface_1h', day: 'call_iface_1d' },
+  dept: { keys: 'caller_dept, caller_system', hour: 'call_dept_1h', day: 'call_dept_1d' },
+  city: { keys: '', hour: 'call_city_1h', day: null },
+};
+
+/** Whether a city-wide read (no interface, no department) over this range takes the overview's rollups. */
+const overview = (from: number, to: number, f: Filter) =>
+  !f.pairs && f.interfaceCode === undefined && f.callerDept === undefined && to - from >= DAY && stepFor(from, to) === '1h';
+
+/**
+ * The rows of a city-wide range ≥ 1 day at `grain`, as a FROM item `c` with hourly (or daily) buckets: the same hour
+ * buckets as rowsOf's '1h' (from ≤ hour < to), taken from coarser rollups. Whole UTC days from the daily rollup (city:
+ * none, the trend is hourly), the hours around them from the hourly one, and — as rowsOf does, for the same reason —
+ * the hours since `cut` (hourCut) from the minute rollup re-bucketed by hour. On the Timescale build a day is read
+ * from the daily rollup from 3 h after its end (its policy materialises it an hour after); `now` null: the rollups
+ * are refreshed to the same instant (the Apache build) or the range is in the past.
+ */
+function overviewRows(grain: Grain, from: number, to: number, now: number | null, params: unknown[], cut: number | null): string {
+  const g = GRAIN[grain];
+  const cols = `${g.keys ? `${g.keys}, ` : ''}n, ok, avg_ms, p50_ms, p95_ms, p99_ms, records, bytes`;
+  const at = (ms: number) => `$${params.push(new Date(ms))}::timestamptz`;
+  const hcut = now === null || cut === null ? to : Math.max(from, Math.min(to, cut));
+  const parts: string[] = [];
+  const hours = (a: string, b: string) => parts.push(`SELECT bucket, ${cols} FROM ${g.hour} WHERE bucket >= ${a} AND bucket < ${b}`);
+  const d1 = Math.ceil(from / DAY) * DAY;
+  const d2 = Math.min(Math.floor(to / DAY) * DAY, now === null ? Infinity : Math.floor((Math.floor(now / HOUR) * HOUR - 3 * HOUR) / DAY) * DAY);
+  if (g.day && d2 > d1) {
+    if (from < d1) hours('$1', at(d1));
+    parts.push(`SELECT bucket, ${cols} FROM ${g.day} WHERE bucket >= ${at(d1)} AND bucket < ${at(d2)}`);
+    if (d2 < hcut) hours(at(d2), at(hcut));
+  } else if (from < hcut) hours('$1', at(hcut));
+  if (hcut < to) {
+    const c = at(hcut);
+    parts.push(`SELECT time_bucket(INTERVAL '1 hour', bucket) AS bucket, ${cols} FROM call_stats_1m
+      WHERE bucket >= ${c} AND time_bucket(INTERVAL '1 hour', bucket) >= $1 AND time_bucket(INTERVAL '1 hour', bucket) < $2`);
+  }
+  // (The outer bounds change nothing; they type $1 and $2 when no part names them.)
+  return `(SELECT * FROM (${parts.join('\n UNION ALL ')}) u WHERE bucket >= $1::timestamptz AND bucket < $2::timestamptz) c`;
+}
+
+/**
+ * Timescale build, a live range: where the overview's hourly rollups stop and the minute rollup takes over — their
+ * materialised watermark (the least of the three) when it is within the last 2 h, else `now`'s hour − 2 h as
+ * rowsOf. Usually an hour less of minute rows than rowsOf's fixed cut, which every city-wide read pays. null: none.
+ */
+async function hourCut(db: Queryable, now: number | null): Promise<number | null> {
+  if (now === null) return null;
+  const h = Math.floor(now / HOUR) * HOUR;
+  const r = await db.query<{ wm: number | string | null }>(
+    `SELECT min(extract(epoch FROM _timescaledb_functions.to_timestamp(_timescaledb_functions.cagg_watermark(mat_hypertable_id)))) * 1000 AS wm
+       FROM _timescaledb_catalog.continuous_agg WHERE user_view_name IN ('call_iface_1h', 'call_dept_1h', 'call_city_1h')`,
+  ).catch(() => ({ rows: [] as { wm: null }[] }));
+  const wm = Number(r.rows[0]?.wm ?? NaN);
+  return Math.max(h - 2 * HOUR, Number.isFinite(wm) ? Math.min(wm, h) : -Infinity);
+}
+
+/** Per-group sums (calls, failures, records, bytes, call-weighted latencies) of the rows in `src`. */
+const SUMS = 'sum(n) AS n, sum(n - ok) AS f, sum(records) AS r, sum(bytes) AS b, sum(avg_ms * n) AS a, sum(p50_ms * n) AS p50, sum(p95_ms * n) AS p95, sum(p99_ms * n) AS p99';
 
 /**
  * The rollup rows a range reads at `step`, as a FROM item `c`. At '1h' the hours before `now`'s hour − 2 h come from
@@ -60,12 +126,16 @@ export async function callTotals(db: Queryable, from: number, to: number, now: n
   const step = stepFor(from, to);
   // One pass, grouped two ways at once (per interface, per department): the totals are the sum of the interface
   // groups, the distinct counts the number of groups — count(DISTINCT …) would sort every row of the range.
+  // The overview's ranges ≥ 1 day: the same two groupings, from the per-interface and the per-department rollups.
   const all = '(WHERE gi = 0)';
+  const cut = overview(from, to, f) ? await hourCut(db, now) : null;
+  const groups = overview(from, to, f)
+    ? `SELECT 0 AS gi, ${SUMS} FROM ${overviewRows('interface', from, to, now, params, cut)} GROUP BY interface_code
+       UNION ALL SELECT 1, ${SUMS} FROM ${overviewRows('dept', from, to, now, params, cut)} GROUP BY caller_dept`
+    : `SELECT GROUPING(interface_code) AS gi, ${SUMS}
+         FROM ${rowsOf(step, now, params)} WHERE ${where(f, params)} GROUP BY GROUPING SETS ((interface_code), (caller_dept))`;
   const r = await db.query<Record<string, unknown>>(
-    `WITH g AS (
-       SELECT GROUPING(interface_code) AS gi, sum(n) AS n, sum(n - ok) AS f, sum(records) AS r, sum(bytes) AS b,
-              sum(avg_ms * n) AS a, sum(p50_ms * n) AS p50, sum(p95_ms * n) AS p95, sum(p99_ms * n) AS p99
-         FROM ${rowsOf(step, now, params)} WHERE ${where(f, params)} GROUP BY GROUPING SETS ((interface_code), (caller_dept)))
+    `WITH g AS (${groups})
      SELECT sum(n) FILTER ${all}::float8 AS calls, sum(f) FILTER ${all}::float8 AS failures, sum(r) FILTER ${all}::float8 AS records,
             sum(b) FILTER ${all}::float8 AS bytes, sum(a) FILTER ${all} / NULLIF(sum(n) FILTER ${all}, 0) AS avg_ms,
             sum(p95) FILTER ${all} / NULLIF(sum(n) FILTER ${all}, 0) AS p95_ms, sum(p50) FILTER ${all} / NULLIF(sum(n) FILTER ${all}, 0) AS p50_ms,
@@ -81,8 +151,9 @@ export async function callTotals(db: Queryable, from: number, to: number, now: n
 export async function callTrend(db: Queryable, from: number, to: number, now: number | null, f: Filter = {}): Promise<CallTrendPoint[]> {
   const params: unknown[] = [new Date(from), new Date(to)];
   const step = stepFor(from, to);
+  const src = overview(from, to, f) ? `${overviewRows('city', from, to, now, params, await hourCut(db, now))} WHERE true` : `${rowsOf(step, now, params)} WHERE ${where(f, params)}`;
   const r = await db.query<Record<string, unknown>>(
-    `SELECT bucket, ${TOTALS} FROM ${rowsOf(step, now, params)} WHERE ${where(f, params)} GROUP BY bucket ORDER BY bucket`,
+    `SELECT bucket, ${TOTALS} FROM ${src} GROUP BY bucket ORDER BY bucket`,
     params,
   );
   return r.rows.map((row) => ({ ts: new Date(row.bucket as string).toISOString(), ...totalsOf(row) }));
@@ -91,10 +162,12 @@ export async function callTrend(db: Queryable, from: number, to: number, now: nu
 export type InterfaceSort = 'calls' | 'failures' | 'p95';
 const ORDER: Record<InterfaceSort, string> = { calls: 'calls DESC', failures: 'failures DESC, calls DESC', p95: 'p95_ms DESC NULLS LAST' };
 
-export async function interfaceStats(db: Queryable, from: number, to: number, opts: { now: number | null; sort: InterfaceSort; limit: number; offset: number; callerDept?: string }) {
+export async function interfaceStats(db: Queryable, from: number, to: number, opts: { now: number | null; sort: InterfaceSort; limit: number; offset: number; callerDept?: string; pairs?: boolean }) {
   const params: unknown[] = [new Date(from), new Date(to)];
-  const src = rowsOf(stepFor(from, to), opts.now, params);
-  const w = where({ callerDept: opts.callerDept }, params);
+  const f: Filter = { callerDept: opts.callerDept, pairs: opts.pairs };
+  const city = overview(from, to, f);
+  const src = city ? overviewRows('interface', from, to, opts.now, params, await hourCut(db, opts.now)) : rowsOf(stepFor(from, to), opts.now, params);
+  const w = city ? 'true' : where(f, params);
   const r = await db.query<Record<string, unknown>>(
     `SELECT s.*, coalesce(i.name, '') AS name, coalesce(i.level, 'city') AS level, coalesce(i.sensitive, false) AS sensitive, coalesce(i.known, false) AS known,
             count(*) OVER () AS total
@@ -109,10 +182,12 @@ export async function interfaceStats(db: Queryable, from: number, to: number, op
   return { items, total: Number(r.rows[0]?.total ?? 0), limit: opts.limit, offset: opts.offset };
 }
 
-export async function callerStats(db: Queryable, from: number, to: number, opts: { now: number | null; interfaceCode?: string; limit: number; offset: number }) {
+export async function callerStats(db: Queryable, from: number, to: number, opts: { now: number | null; interfaceCode?: string; limit: number; offset: number; pairs?: boolean }) {
   const params: unknown[] = [new Date(from), new Date(to)];
-  const src = rowsOf(stepFor(from, to), opts.now, params);
-  const w = where({ interfaceCode: opts.interfaceCode }, params);
+  const f: Filter = { interfaceCode: opts.interfaceCode, pairs: opts.pairs };
+  const city = overview(from, to, f);
+  const src = city ? overviewRows('dept', from, to, opts.now, params, await hourCut(db, opts.now)) : rowsOf(stepFor(from, to), opts.now, params);
+  const w = city ? 'true' : where(f, params);
   const r = await db.query<Record<string, unknown>>(
     `SELECT caller_dept, caller_system, ${TOTALS}, count(*) OVER () AS total FROM ${src} WHERE ${w}
       GROUP BY caller_dept, caller_system ORDER BY calls DESC, caller_dept, caller_system LIMIT ${opts.limit} OFFSET ${opts.offset}`,

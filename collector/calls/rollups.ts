@@ -19,6 +19,10 @@ const STATS: Record<string, string> = {
 
 const stats = { source: 'call_records', time: 'ts', key: ['interface_code', 'caller_dept', 'caller_system'], aggregates: STATS };
 
+const HOURLY = { bucket: '1 hour', bucketMs: 3_600_000, policy: { start: '3 days', end: '1 hour', endMs: 3_600_000, every: '30 minutes' }, retain: 'oneHour', lateMs: 2 * 3_600_000 } as const;
+// A day is materialised once it is an hour old (the reads take it from 3 h after its end, collector/calls/read.ts).
+const DAILY = { bucket: '1 day', bucketMs: 86_400_000, policy: { start: '4 days', end: '1 hour', endMs: 3_600_000, every: '30 minutes' }, retain: 'oneHour', lateMs: 2 * 3_600_000 } as const;
+
 export const CALL_ROLLUPS: RollupDefinition[] = [
   { ...stats, view: 'call_stats_1m', bucket: '1 minute', bucketMs: 60_000, policy: { start: '2 hours', end: '1 minute', endMs: 60_000, every: '1 minute' }, retain: 'oneMinute', lateMs: 10 * 60_000 },
   { ...stats, view: 'call_stats_1h', bucket: '1 hour', bucketMs: 3_600_000, policy: { start: '3 days', end: '1 hour', endMs: 3_600_000, every: '30 minutes' }, retain: 'oneHour', lateMs: 2 * 3_600_000 },
@@ -26,6 +30,12 @@ export const CALL_ROLLUPS: RollupDefinition[] = [
     source: 'call_records', time: 'ts', key: ['interface_code', 'status_code'], aggregates: { n: 'count(*)' },
     view: 'call_status_1h', bucket: '1 hour', bucketMs: 3_600_000, policy: { start: '3 days', end: '1 hour', endMs: 3_600_000, every: '30 minutes' }, retain: 'oneHour', lateMs: 2 * 3_600_000,
   },
+  // The city overview's (sql/061_call_rollups_overview.sql): without the caller (per interface), without the
+  // interface (per department × system), and the city's totals; from the raw rows like the others.
+  ...([['call_iface', ['interface_code']], ['call_dept', ['caller_dept', 'caller_system']], ['call_city', []]] as const).flatMap(([name, key]) => [
+    { source: 'call_records', time: 'ts', key: [...key], aggregates: STATS, view: `${name}_1h`, ...HOURLY },
+    ...(name === 'call_city' ? [] : [{ source: 'call_records', time: 'ts', key: [...key], aggregates: STATS, view: `${name}_1d`, ...DAILY }]),
+  ]),
 ];
 
 /** Records older than this when written (a file import, a back-fill) invalidate their range for the rollups. */

@@ -79,7 +79,7 @@ export function lateThresholdMs(rollups: RollupDefinition[]): number {
   return Math.min(...rollups.map((c) => c.lateMs)) / 2;
 }
 
-/** Late ranges are re-aggregated in slices of at most this (a multiple of both bucket widths), one statement each. */
+/** Late ranges are re-aggregated in slices of at most this (or one bucket, if wider), one statement each. */
 const LATE_SLICE_MS = 6 * 3_600_000;
 /** Invalidation rows handled per pass; more wait for the next pass. */
 const LATE_BATCH = 10_000;
@@ -185,12 +185,12 @@ function aggregateInto(c: RollupDefinition, where: string) {
   const cols = Object.keys(c.aggregates);
   const group = [...c.key, ...(c.carry ?? [])];
   const set = [...(c.carry ?? []), ...cols].map((k) => `${k} = EXCLUDED.${k}`).join(', ');
-  return `INSERT INTO ${c.view} (bucket, ${group.join(', ')}, ${cols.join(', ')})
-   SELECT time_bucket(INTERVAL '${c.bucket}', ${c.time}), ${group.join(', ')}, ${cols.map((k) => `${c.aggregates[k]} AS ${k}`).join(', ')}
+  return `INSERT INTO ${c.view} (bucket, ${group.map((k) => `${k}, `).join('')}${cols.join(', ')})
+   SELECT time_bucket(INTERVAL '${c.bucket}', ${c.time}), ${group.map((k) => `${k}, `).join('')}${cols.map((k) => `${c.aggregates[k]} AS ${k}`).join(', ')}
      FROM ${c.source}
     WHERE ${where}
     GROUP BY ${group.map((_, i) => i + 1).concat(group.length + 1).join(', ')}
-   ON CONFLICT (${c.key.join(', ')}, bucket) DO UPDATE SET ${set}`;
+   ON CONFLICT (${[...c.key, 'bucket'].join(', ')}) DO UPDATE SET ${set}`;
 }
 
 /**
@@ -259,8 +259,10 @@ async function refreshLate(db: Db, rollups: RollupDefinition[], mode: TsdbMode, 
     const lo = rawRetainMs === undefined ? -Infinity : Math.ceil((nowMs - rawRetainMs) / b) * b;
     const hi = mode === 'timescale' ? Math.floor((nowMs - c.policy.endMs) / b) * b : Infinity;
     for (const [s, e] of mergeRanges(ranges, b, lo, hi)) {
-      for (let a = s; a < e; a += LATE_SLICE_MS) {
-        const z = Math.min(e, a + LATE_SLICE_MS);
+      // Whole buckets per slice (a continuous aggregate refuses a window narrower than its bucket: a daily rollup).
+      const slice = Math.ceil(LATE_SLICE_MS / b) * b;
+      for (let a = s; a < e; a += slice) {
+        const z = Math.min(e, a + slice);
         if (mode === 'timescale') {
           await db.exec(`CALL refresh_continuous_aggregate('${c.view}', '${new Date(a).toISOString()}', '${new Date(z).toISOString()}')`);
         } else {

@@ -1,62 +1,30 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import http from 'node:http';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { parseConfig } from '../app/config';
-import { startSystem, type System } from '../app/system';
-import { silentLogger } from '../core/log';
-import { openTestDb, backend } from './helpers/db';
+import { backend } from './helpers/db';
 import { toGbk } from './helpers/gbk';
+import { ARTIFACTS, browserYaml, startBrowserSystem, until as waitUntil } from './helpers/browser';
 
 // The catalogue import in the browser (README: 接口目录导入): an operator uploads the exchange platform's catalogue
 // (GBK CSV, as Excel exports it) on the 配置 page, reads the preview (the new interfaces, the bad row by row and
 // column), applies it, and the imported interface is probed against a real server on 127.0.0.1; then switches the
 // imported ones off with the list's bulk action.
-const ARTIFACTS = 'test-artifacts/dashboard';
-mkdirSync(ARTIFACTS, { recursive: true });
 const svc = http.createServer((req, res) => {
   if (req.url === '/rk/query') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"code":0}');
   res.writeHead(404).end();
 });
 await new Promise<void>((r) => svc.listen(0, '127.0.0.1', () => r()));
 const svcBase = `http://127.0.0.1:${(svc.address() as { port: number }).port}`;
-const dir = mkdtempSync(join(tmpdir(), 'catalogue-browser-'));
-const PW = 'Yunwei-test-2026';
-const yaml = `
-server: { host: 127.0.0.1, port: 0 }
-log: { level: silent }
-auth:
-  seedUsers:
-    - { username: ops, password: ${PW}, role: ops }
-dashboard: { refreshSeconds: 0 }
-collector:
+const sys = await startBrowserSystem('catalogue-browser', (dir) => browserYaml({ ops: 'ops' }) + `collector:
   journalDir: ${dir}/journal
   batch: { size: 10, age: 50ms }
   modules: [{ id: share, name: 共享交换平台 }]
-`;
-const db = await openTestDb();
-const system: System = await startSystem({ config: parseConfig(yaml, join(dir, 'config.yaml')), db, log: silentLogger() });
-const base = system.url!;
+`);
+const { db, base, system } = sys;
 const token = (await system.auth.createToken({ name: 'reader', role: 'ops', createdBy: 'test' })).token;
 const apiGet = async (path: string) => (await fetch(base + path, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<any>;
-const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-
-async function open(page: Page, hash: string) {
-  await page.goto(`${base}/${hash}`);
-  await page.waitForSelector('main.content[data-ready="1"]', { timeout: 20_000 });
-}
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const open = sys.open;
+const until: typeof waitUntil = (what, fn, ms = 20_000) => waitUntil(what, fn, ms);
 const catalogue = toGbk([
   '接口编码,接口名称,接口地址,请求方式,所属系统,提供部门,重要程度,是否涉敏,期望状态码,断言,检测间隔',
   `RK-001,人口基本信息查询,${svcBase}/rk/query,GET,共享交换平台,市公安局,高,是,200,$.code == 0,5s`,
@@ -65,13 +33,7 @@ const catalogue = toGbk([
 ].join('\r\n') + '\r\n');
 
 test('operator: upload the catalogue, preview, apply; the interface is probed; bulk disable from the list', async () => {
-  const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
-  const page = await ctx.newPage();
-  await page.goto(base + '/');
-  await page.fill('input[name=username]', 'ops');
-  await page.fill('input[name=password]', PW);
-  await page.click('form.login button[type=submit]');
-  await page.waitForSelector('header.top');
+  const { ctx, page } = await sys.login('ops');
 
   await open(page, '#/config');
   await page.setInputFiles('input.catalogue-file', { name: '接口目录.csv', mimeType: 'text/csv', buffer: catalogue });
@@ -117,9 +79,7 @@ test('operator: upload the catalogue, preview, apply; the interface is probed; b
 });
 
 test.after(async () => {
-  await browser.close();
-  await system.stop();
-  await db.close();
+  await sys.close();
   svc.close();
 });
 test.run();

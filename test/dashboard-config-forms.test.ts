@@ -1,34 +1,18 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { parseConfig } from '../app/config';
-import { startSystem, type System } from '../app/system';
-import { silentLogger } from '../core/log';
-import { openTestDb, backend } from './helpers/db';
+import type { Page } from 'playwright-core';
+import { backend } from './helpers/db';
+import { ARTIFACTS, browserYaml, startBrowserSystem } from './helpers/browser';
 
 // The 配置 page's other kinds and the 管理 page's export → edit → import (README: 统一配置): an operator creates a
 // module and an alert rule in the forms, sees the server's field messages, fixes them, rolls the rule back from its
 // history, and every step is in the audit log; an admin exports the configuration, edits it, previews the dry-run
 // diff (a bad value first, at its line), applies it, and the API shows the change. A receiver's secret is shown
 // masked and kept when the form is saved with the mask.
-const ARTIFACTS = 'test-artifacts/dashboard';
-mkdirSync(ARTIFACTS, { recursive: true });
-const dir = mkdtempSync(join(tmpdir(), 'dash-config-forms-'));
-const PW = 'Yunwei-test-2026';
-const yaml = `
-server: { host: 127.0.0.1, port: 0 }
-log: { level: silent }
-auth:
-  seedUsers:
-    - { username: ops, password: ${PW}, role: ops }
-    - { username: admin, password: ${PW}, role: admin }
-    - { username: anquan, password: ${PW}, role: security }
-dashboard: { refreshSeconds: 0 }
-collector:
+const sys = await startBrowserSystem('dash-config-forms', (dir) => browserYaml({ ops: 'ops', admin: 'admin', anquan: 'security' }) + `collector:
   journalDir: ${dir}/journal
   modules: [{ id: share, name: 共享交换平台 }]
   targets:
@@ -36,10 +20,8 @@ collector:
 alerts:
   receivers: [{ name: ops, channels: [{ type: log }] }]
   route: { receiver: ops }
-`;
-const db = await openTestDb();
-const system: System = await startSystem({ config: parseConfig(yaml, join(dir, 'config.yaml')), db, log: silentLogger() });
-const base = system.url!;
+`);
+const { dir, db, base, system } = sys;
 const adminToken = (await system.auth.createToken({ name: 'setup', role: 'admin', createdBy: 'test' })).token;
 const call = async (method: string, path: string, body?: unknown) => {
   const res = await fetch(base + path, { method, headers: { authorization: `Bearer ${adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
@@ -55,23 +37,8 @@ for (const [path, data] of [
   const r = await call('POST', path, { data });
   assert.is(r.status, 201, `${path}: ${JSON.stringify(r.body)}`);
 }
-const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-
-async function open(page: Page, hash: string) {
-  await page.goto(`${base}/${hash}`);
-  await page.waitForSelector('main.content[data-ready="1"]', { timeout: 20_000 });
-}
-async function login(user: string) {
-  const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', acceptDownloads: true });
-  const page = await ctx.newPage();
-  page.on('dialog', (d) => void d.accept());
-  await page.goto(base + '/');
-  await page.fill('input[name=username]', user);
-  await page.fill('input[name=password]', PW);
-  await page.click('form.login button[type=submit]');
-  await page.waitForSelector('header.top');
-  return { ctx, page };
-}
+const open = sys.open;
+const login = (user: string) => sys.login(user, { acceptDialogs: true, acceptDownloads: true });
 const fieldError = (page: Page, f: string) => page.textContent(`form.object-form [data-field="${f}"] .field-error`).then((t) => t ?? '');
 
 test('operator: creates a module and a rule in the forms, fixes the field errors, rolls the rule back; audited; others read-only', async () => {
@@ -254,8 +221,6 @@ test('the import API: admin only; a syntax error names its line; the export impo
 });
 
 test.after(async () => {
-  await browser.close();
-  await system.stop();
-  await db.close();
+  await sys.close();
 });
 test.run();

@@ -1,61 +1,28 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import http from 'node:http';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { parseConfig } from '../app/config';
-import { startSystem, type System } from '../app/system';
-import { silentLogger } from '../core/log';
-import { openTestDb, backend } from './helpers/db';
+import { backend } from './helpers/db';
+import { ARTIFACTS, browserYaml, startBrowserSystem, until } from './helpers/browser';
 
 // The operator's edit flow in the browser (README: 统一配置): add an interface pointed at a real HTTP server, see it
 // probed within one interval, edit its assertion, break it, roll it back, and find every step in the audit log.
-const ARTIFACTS = 'test-artifacts/dashboard';
-mkdirSync(ARTIFACTS, { recursive: true });
 const svc = http.createServer((req, res) => {
   if (req.url === '/api/query') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"code":0,"data":[]}');
   res.writeHead(404).end();
 });
 await new Promise<void>((r) => svc.listen(0, '127.0.0.1', () => r()));
 const svcUrl = `http://127.0.0.1:${(svc.address() as { port: number }).port}/api/query`;
-const dir = mkdtempSync(join(tmpdir(), 'dash-config-'));
-const PW = 'Yunwei-test-2026';
-const yaml = `
-server: { host: 127.0.0.1, port: 0 }
-log: { level: silent }
-auth:
-  seedUsers:
-    - { username: ops, password: ${PW}, role: ops }
-dashboard: { refreshSeconds: 0 }
-collector:
+const sys = await startBrowserSystem('dash-config', (dir) => browserYaml({ ops: 'ops' }) + `collector:
   journalDir: ${dir}/journal
   batch: { size: 10, age: 50ms }
   modules: [{ id: share, name: 共享交换平台 }]
   targets:
     - { id: from-file, module: share, name: 文件里的接口, type: tcp, interval: 1h, spec: { host: 127.0.0.1, port: 9 } }
-`;
-const db = await openTestDb();
-const system: System = await startSystem({ config: parseConfig(yaml, join(dir, 'config.yaml')), db, log: silentLogger() });
-const base = system.url!;
+`);
+const { db, base, system } = sys;
 const token = (await system.auth.createToken({ name: 'reader', role: 'ops', createdBy: 'test' })).token;
 const apiGet = async (path: string) => (await fetch(base + path, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<any>;
-const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-
-async function open(page: Page, hash: string) {
-  await page.goto(`${base}/${hash}`);
-  await page.waitForSelector('main.content[data-ready="1"]', { timeout: 20_000 });
-}
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const open = sys.open;
 /** The last probe result of the target after `after` (ms), from the health API. */
 const lastAfter = (id: string, after: number) => until(`a probe of ${id} after ${new Date(after).toISOString()}`, async () => {
   const t = await apiGet(`/api/collector/targets/${id}`);
@@ -63,14 +30,7 @@ const lastAfter = (id: string, after: number) => until(`a probe of ${id} after $
 });
 
 test('operator: add an interface, probed within one interval; edit, break and roll back its assertion; all audited', async () => {
-  const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
-  const page = await ctx.newPage();
-  page.on('dialog', (d) => void d.accept());
-  await page.goto(base + '/');
-  await page.fill('input[name=username]', 'ops');
-  await page.fill('input[name=password]', PW);
-  await page.click('form.login button[type=submit]');
-  await page.waitForSelector('header.top');
+  const { ctx, page } = await sys.login('ops', { acceptDialogs: true });
 
   await open(page, '#/config');
   assert.match((await page.textContent('table')) ?? '', /配置文件（只读）/);
@@ -139,9 +99,7 @@ test('operator: add an interface, probed within one interval; edit, break and ro
 });
 
 test.after(async () => {
-  await browser.close();
-  await system.stop();
-  await db.close();
+  await sys.close();
   svc.close();
 });
 test.run();

@@ -1,65 +1,28 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { parseConfig } from '../app/config';
-import { startSystem, type System } from '../app/system';
-import { silentLogger } from '../core/log';
-import { openTestDb, backend } from './helpers/db';
+import type { Page } from 'playwright-core';
+import { backend } from './helpers/db';
+import { ARTIFACTS, browserYaml, startBrowserSystem, until } from './helpers/browser';
 
 // Versions in the browser (README: 统一配置): an operator edits a silence on the alerts page, opens its 历史 and
 // rolls back to the first version; the admin sets the routing tree in its JSON editor (a wrong one gets field-level
 // messages), edits it, and rolls it back from its history.
-const ARTIFACTS = 'test-artifacts/dashboard';
-mkdirSync(ARTIFACTS, { recursive: true });
-const dir = mkdtempSync(join(tmpdir(), 'dash-versions-'));
-const PW = 'Yunwei-test-2026';
-const yaml = `
-server: { host: 127.0.0.1, port: 0 }
-log: { level: silent }
-auth:
-  seedUsers:
-    - { username: ops, password: ${PW}, role: ops }
-    - { username: boss, password: ${PW}, role: admin }
-dashboard: { refreshSeconds: 0 }
-collector:
+const sys = await startBrowserSystem('dash-versions', (dir) => browserYaml({ ops: 'ops', boss: 'admin' }) + `collector:
   journalDir: ${dir}/journal
   modules: [{ id: share, name: 共享交换平台 }]
 alerts:
   receivers: [{ name: ops, channels: [] }, { name: oncall, channels: [] }]
-`;
-const db = await openTestDb();
-const system: System = await startSystem({ config: parseConfig(yaml, join(dir, 'config.yaml')), db, log: silentLogger(), roles: ['alerts'] });
-const base = system.url!;
+`, { roles: ['alerts'] });
+const { db, base, system } = sys;
 const token = (await system.auth.createToken({ name: 'reader', role: 'ops', createdBy: 'test' })).token;
 const api = async (path: string, method = 'GET', body?: unknown) =>
   (await fetch(base + path, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } })).json() as Promise<any>;
-const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-
 async function login(user: string): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
-  const page = await ctx.newPage();
-  await page.goto(base + '/');
-  await page.fill('input[name=username]', user);
-  await page.fill('input[name=password]', PW);
-  await page.click('form.login button[type=submit]');
-  await page.waitForSelector('header.top');
-  await page.goto(`${base}/#/alerts`);
-  await page.waitForSelector('main.content[data-ready="1"]', { timeout: 20_000 });
+  const { page } = await sys.login(user);
+  await sys.open(page, '#/alerts');
   return page;
 }
 const h2paths = (h: any) => h.items[0].diff.map((d: any) => d.path);
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 test('operator: edit a silence, open its history, roll back to the first version', async () => {
   const s = await api('/api/alerts/silences', 'POST', { team: 'ops', matchers: ['target="share-query"'], endsAt: new Date(Date.now() + 3_600_000).toISOString(), comment: '接口升级' });
@@ -125,8 +88,6 @@ test('admin: set the routing tree in its editor (field-level messages first), ed
 });
 
 test.after(async () => {
-  await browser.close();
-  await system.stop();
-  await db.close();
+  await sys.close();
 });
 test.run();

@@ -107,3 +107,24 @@ export function kindTabs(current: ConfigKindName): HTMLElement {
     href: buildHash({ page: 'config', params: k === 'target' ? {} : { kind: k } }),
   }, tr(`cfgobj.kind.${k}` as Key))));
 }
+
+/**
+ * The list's bulk actions 批量启用 / 批量停用 for a kind (POST …/bulk): the result as one toast (changed, unchanged,
+ * refused with the first reason), then the page re-rendered. Shared by 监测对象 (pages/config.ts) and the other kinds.
+ */
+export function bulkEnableActions(ctx: PageCtx, kind: ConfigKindName) {
+  return [true, false].map((on) => ({
+    label: on ? tr('config.bulkEnable') : tr('config.bulkDisable'), cls: on ? 'bulk-enable' : 'bulk-disable',
+    run: async (sel: ConfigObject[]) => {
+      try {
+        const r = await api.config.setEnabledMany(kind, sel.map((o) => o.id), on);
+        toast(tr('config.bulkDone', { state: on ? tr('config.enabled') : tr('config.disabled'), n: r.changed.length })
+          + (r.unchanged.length ? tr('config.bulkUnchanged', { n: r.unchanged.length }) : '')
+          + (r.refused.length ? tr('config.bulkRefused', { n: r.refused.length, msg: r.refused[0].message }) : ''), r.refused.length ? 'error' : 'ok');
+      } catch (err) {
+        toast(tr('config.notSaved', { msg: (err as Error).message }), 'error');
+      }
+      ctx.rerender();
+    },
+  }));
+}

@@ -5,7 +5,7 @@ import { t as tr, type Key } from '../i18n';
 import { listTable } from '../list-table';
 import { buildHash } from '../router';
 import type { PageCtx } from '../page-ctx';
-import { field, getPath, historyCard, kindTabs, mask, readOnly, setPath, showProblems } from './config-form';
+import { bulkEnableActions, field, getPath, historyCard, kindTabs, mask, readOnly, setPath, showProblems } from './config-form';
 
 /**
  * 配置 → 模块 / 告警规则 / 接收者 (README: 统一配置): the other kinds of the configuration store beside the targets
@@ -116,20 +116,7 @@ export async function renderConfigObjects(ctx: PageCtx, kind: ObjKind): Promise<
       select: spec.enabled && canCreate ? {
         key: (o) => o.id,
         can: (o) => o.mayWrite === true,
-        actions: [true, false].map((on) => ({
-          label: on ? tr('config.bulkEnable') : tr('config.bulkDisable'), cls: on ? 'bulk-enable' : 'bulk-disable',
-          run: async (sel: ConfigObject[]) => {
-            try {
-              const r = await api.config.setEnabledMany(kind, sel.map((o) => o.id), on);
-              toast(tr('config.bulkDone', { state: on ? tr('config.enabled') : tr('config.disabled'), n: r.changed.length })
-                + (r.unchanged.length ? tr('config.bulkUnchanged', { n: r.unchanged.length }) : '')
-                + (r.refused.length ? tr('config.bulkRefused', { n: r.refused.length, msg: r.refused[0].message }) : ''), r.refused.length ? 'error' : 'ok');
-            } catch (err) {
-              toast(tr('config.notSaved', { msg: (err as Error).message }), 'error');
-            }
-            ctx.rerender();
-          },
-        })),
+        actions: bulkEnableActions(ctx, kind),
       } : undefined,
       cols: [
         ...spec.cols.map((c, i) => ({ title: tr(c.title), cell: i === 0 ? (o: ConfigObject) => h('a.object-link', { href: buildHash({ page: 'config', arg: o.id, params: { kind } }) }, c.cell(o)) : c.cell })),

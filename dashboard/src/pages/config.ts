@@ -2,7 +2,7 @@ import { api } from '../api';
 import type { CataloguePreview, ConfigObject, ObjectData } from '../api/config';
 import { act, card, failed, fmtTime, got, h, loaded, table, toast } from '../ui';
 import { t as tr, type Key } from '../i18n';
-import { field, historyCard, kindTabs, readOnly, showProblems, val } from './config-form';
+import { bulkEnableActions, field, historyCard, kindTabs, readOnly, showProblems, val } from './config-form';
 import { CONFIG_KINDS, renderConfigObjects, type ObjKind } from './config-objects';
 import { listTable } from '../list-table';
 import { buildHash } from '../router';
@@ -53,20 +53,7 @@ export async function renderConfig(ctx: PageCtx): Promise<HTMLElement> {
       select: mayWrite ? {
         key: (o) => o.id,
         can: (o) => o.managedBy === 'ui',
-        actions: [true, false].map((on) => ({
-          label: on ? tr('config.bulkEnable') : tr('config.bulkDisable'), cls: on ? 'bulk-enable' : 'bulk-disable',
-          run: async (sel: ConfigObject[]) => {
-            try {
-              const r = await api.config.setEnabledMany('target', sel.map((o) => o.id), on);
-              toast(tr('config.bulkDone', { state: on ? tr('config.enabled') : tr('config.disabled'), n: r.changed.length })
-                + (r.unchanged.length ? tr('config.bulkUnchanged', { n: r.unchanged.length }) : '')
-                + (r.refused.length ? tr('config.bulkRefused', { n: r.refused.length, msg: r.refused[0].message }) : ''), r.refused.length ? 'error' : 'ok');
-            } catch (err) {
-              toast(tr('config.notSaved', { msg: (err as Error).message }), 'error');
-            }
-            ctx.rerender();
-          },
-        })),
+        actions: bulkEnableActions(ctx, 'target'),
       } : undefined,
       cols: [
         { title: tr('config.col.id'), cell: (o) => h('a', { href: buildHash({ page: 'config', arg: o.id, params: {} }) }, o.id) },

@@ -15,12 +15,13 @@ import { openTestDb, backend, breakableDb } from './helpers/db';
 import { openDb } from '../core/db';
 import { sleep } from '../core/time';
 
-const OWN_SERVER = { ...process.env, TSDB_LOCAL_INSTANCE: 'outage' };
+// Named by this process: two runs of this test on one machine (two CI runs) never stop each other's server.
+const OWN_SERVER = { ...process.env, TSDB_LOCAL_INSTANCE: `outage-${process.pid}` };
 
 /**
  * The database goes away while 200 targets are probed every 5 s against a local HTTP server, and comes back: every
  * probe that ran is in probe_results exactly once. On a server (DATABASE_URL) a real TimescaleDB server of its own
- * (`TSDB_LOCAL_INSTANCE=outage ops/timescaledb-local`, so the tests running beside it keep theirs) is stopped and
+ * (`TSDB_LOCAL_INSTANCE=outage-<pid> ops/timescaledb-local`, so the tests running beside it keep theirs; removed at the end) is stopped and
  * started again; on the embedded database every Db call throws for the outage.
  * OUTAGE_SECONDS shortens it (default 60 on the server, 15 embedded).
  */
@@ -122,7 +123,7 @@ ${targets}
 
 test.after(async () => {
   server.close();
-  if (backend === 'server') await run('ops/timescaledb-local', ['stop'], { env: OWN_SERVER });
+  if (backend === 'server') await run('ops/timescaledb-local', ['remove'], { env: OWN_SERVER });
 });
 
 test.run();

@@ -424,11 +424,12 @@ test('system page and the regulator and security views render', async () => {
   if (chinaDate(now).slice(0, 7) === chinaDate(Date.now()).slice(0, 7)) {
     assert.is(gauges.length, 4, 'the four indicator gauges, each with a value');
   } else {
-    // The test crossed into a new month (UTC+8) since seeding: the new month holds no record yet (only deadlines of
-    // last month's), so a gauge without a value says why instead of drawing an empty dial.
+    // The test crossed into a new month (UTC+8) since seeding: a gauge of the new month has a value if the running
+    // system reported something in it already, else it says why instead of drawing an empty dial (which of the two
+    // depends on how far past midnight the test got: CI's year-end run saw four values).
     const reasons = await reg.locator('.gauges .gauge-none .gauge-reason').allTextContents();
     assert.is(gauges.length + reasons.length, 4, 'every gauge has a value or a reason');
-    assert.ok(reasons.length > 0 && reasons.every((r) => /没有/.test(r)), reasons.join(' | '));
+    assert.ok(reasons.every((r) => /没有/.test(r)), reasons.join(' | '));
   }
   assert.ok((await chartPoints(reg, '.chart.ind-trend'))[0] >= 16, 'indicator trend over six months');
   assert.ok((await chartPoints(reg, '.chart.batches'))[0] >= 10, 'batches over the week');

@@ -4,6 +4,7 @@ import { allows, isFullAdmin } from '../../core/auth/roles';
 import { auditFrom, httpError, readJson, requirePermission, type AppEnv } from '../../core/http';
 import { paramInput, parseInstant } from '../../core/input';
 import type { Queryable } from '../../core/db';
+import type { Actor } from '../../core/config/store';
 import { recordVersion, versionAt, versionHistory, type RecordVersion } from '../../core/versions';
 import type { ObjectData } from '../../contract/config';
 import type { Page } from '../../contract/common';
@@ -79,14 +80,15 @@ export function versionRoutes<Id extends string | number, R>(
     const before = v.snapshot(cur);
     const why = v.refuse(c, before) ?? v.refuse(c, to.after);
     if (why) return httpError(c, 403, 'forbidden', why);
-    const pr = c.get('principal')!;
-    const actor = { name: pr.name, role: pr.role, reason: b.data.reason || `回滚到版本 ${b.data.version}` };
-    const now = ctx.clock();
-    const version = await ctx.db.tx(async (q) => {
-      await v.restore(q, p.value, to.after!);
-      return recordVersion(q, { kind: v.kind, id: p.value, action: 'rollback', before, after: to.after, actor, ts: now });
+    const after = to.after;
+    const version = await writeVersion(c, ctx, {
+      kind: v.kind, id: p.value, action: 'rollback', before, actor: actorOf(c, { reason: b.data.reason || `回滚到版本 ${b.data.version}` }), ts: ctx.clock(),
+      write: async (q) => {
+        await v.restore(q, p.value, after);
+        return after;
+      },
+      details: { toVersion: b.data.version },
     });
-    await auditFrom(c, ctx.auth, { action: `alerts.${v.kind}.rollback`, target: `${v.kind}:${p.value}`, details: { version: version?.version, toVersion: b.data.version, reason: actor.reason, before, after: to.after, diff: version?.diff } });
     return c.json({ item: v.json((await v.get(p.value))!, ctx.clock()), version });
   });
   return r;
@@ -96,4 +98,28 @@ export function versionRoutes<Id extends string | number, R>(
 export function reasonOf(body: unknown): string {
   const r = (body as Record<string, unknown> | null)?.reason;
   return typeof r === 'string' ? r.slice(0, 500) : '';
+}
+
+/** Who makes a change and why (the body's `reason`), for its version. */
+export function actorOf(c: Context<AppEnv>, body: unknown): Actor {
+  const p = c.get('principal')!;
+  return { name: p.name, role: p.role, reason: reasonOf(body) };
+}
+
+/**
+ * A change to a versioned record other than its creation or expiry: `write` changes the row and returns its content
+ * after, and the version (before, after, who, why) is recorded in the same transaction; then the change is audited as
+ * `alerts.<kind>.<action>` with the version, `details`, the reason, before, after and the field diff. An update that
+ * changes nothing records no version and no audit entry (null).
+ */
+export async function writeVersion(
+  c: Context<AppEnv>,
+  ctx: AlertsContext,
+  e: { kind: string; id: string | number; action: 'update' | 'rollback'; before: ObjectData; actor: Actor; ts: number; write: (q: Queryable) => Promise<ObjectData>; details?: Record<string, unknown> },
+): Promise<RecordVersion | null> {
+  const version = await ctx.db.tx(async (q) => recordVersion(q, { kind: e.kind, id: e.id, action: e.action, before: e.before, after: await e.write(q), actor: e.actor, ts: e.ts }));
+  if (version) {
+    await auditFrom(c, ctx.auth, { action: `alerts.${e.kind}.${e.action}`, target: `${e.kind}:${e.id}`, details: { version: version.version, ...e.details, reason: version.reason, before: e.before, after: version.after, diff: version.diff } });
+  }
+  return version;
 }

@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import type { Page } from '../../contract/common';
 import type { MaintenanceWindow } from '../../contract/alerts';
 import { auditFrom, httpError, page, readJson, requirePermission, type AppEnv } from '../../core/http';
@@ -6,14 +6,9 @@ import { idParam, paramInput } from '../../core/input';
 import type { AlertsConfig, AlertsContext } from '../config';
 import { validateWindow, windowState } from '../maintenance-windows';
 import { createWindow, expireWindow, getWindow, listWindows, restoreWindow, updateWindow, windowSnapshot, type WindowRecord } from '../store/maintenance-windows';
-import { iso, reasonOf, versionRoutes } from './common';
+import { actorOf, iso, versionRoutes, writeVersion } from './common';
 import { allows } from '../../core/auth/roles';
 import { recordVersion } from '../../core/versions';
-
-const actorOf = (c: Context<AppEnv>, body: unknown) => {
-  const p = c.get('principal')!;
-  return { name: p.name, role: p.role, reason: reasonOf(body) };
-};
 
 const windowJson = (w: WindowRecord, now: number): MaintenanceWindow => ({
   id: w.id, name: w.name, moduleId: w.moduleId, targetId: w.targetId, startsAt: iso(w.startsAt)!, endsAt: iso(w.endsAt)!,
@@ -82,12 +77,13 @@ export function maintenanceWindowRoutes(ctx: AlertsContext, cfg: () => AlertsCon
     const now = clock();
     const v = validateWindow(body.value, now, cfg().timezone);
     if (!v.ok) return httpError(c, 422, 'invalid_window', v.error);
-    const before = windowSnapshot(w);
-    const version = await db.tx(async (q) => {
-      await updateWindow(q, w.id, v.value);
-      return recordVersion(q, { kind: 'maintenance', id: w.id, action: 'update', before, after: windowSnapshot((await getWindow(q, w.id))!), actor: actorOf(c, body.value), ts: now });
+    await writeVersion(c, ctx, {
+      kind: 'maintenance', id: w.id, action: 'update', before: windowSnapshot(w), actor: actorOf(c, body.value), ts: now,
+      write: async (q) => {
+        await updateWindow(q, w.id, v.value);
+        return windowSnapshot((await getWindow(q, w.id))!);
+      },
     });
-    if (version) await auditFrom(c, ctx.auth, { action: 'alerts.maintenance.update', target: `maintenance:${w.id}`, details: { version: version.version, reason: version.reason, before, after: version.after, diff: version.diff } });
     return c.json(windowJson((await getWindow(db, w.id))!, clock()) satisfies MaintenanceWindow);
   });
 

@@ -17,7 +17,7 @@ import type { AlertsContext } from '../config';
 import { formatMatcher } from '../matchers';
 import { silenceState, validateSilence } from '../silences';
 import { createSilence, expireSilence, getSilence, listSilences, restoreSilence, silenceSnapshot, updateSilence, type SilenceRecord } from '../store/silences';
-import { canWriteAny, canWriteTeam, iso, reasonOf, versionRoutes } from './common';
+import { actorOf, canWriteAny, canWriteTeam, iso, versionRoutes, writeVersion } from './common';
 import { recordVersion } from '../../core/versions';
 
 const silenceJson = (s: SilenceRecord, now: number): Silence => ({
@@ -25,10 +25,13 @@ const silenceJson = (s: SilenceRecord, now: number): Silence => ({
   createdBy: s.createdBy, comment: s.comment, createdAt: iso(s.createdAt)!, expiredBy: s.expiredBy, state: silenceState(s, now),
 });
 
-const actorOf = (c: Context<AppEnv>, body: unknown) => {
-  const p = c.get('principal')!;
-  return { name: p.name, role: p.role, reason: reasonOf(body) };
-};
+/** The body of a create or an edit, validated, with a team this principal may silence; or the answer refusing it. */
+function silenceInput(c: Context<AppEnv>, body: unknown, now: number) {
+  const v = validateSilence(body, now);
+  if (!v.ok) return { ok: false as const, response: httpError(c, 422, 'invalid_silence', v.error) };
+  if (!canWriteTeam(c, v.value.team)) return { ok: false as const, response: httpError(c, 403, 'forbidden', `只能静默本团队的告警 (needs permission alerts:${v.value.team}:write)`) };
+  return v;
+}
 
 /**
  * GET/POST /silences, GET/PUT /silences/:id, POST /silences/:id/expire (DELETE does the same), and every change a
@@ -59,9 +62,8 @@ export function silenceRoutes(ctx: AlertsContext) {
     const body = await readJson(c);
     if (!body.ok) return body.response;
     const now = clock();
-    const v = validateSilence(body.value, now);
-    if (!v.ok) return httpError(c, 422, 'invalid_silence', v.error);
-    if (!canWriteTeam(c, v.value.team)) return httpError(c, 403, 'forbidden', `只能静默本团队的告警 (needs permission alerts:${v.value.team}:write)`);
+    const v = silenceInput(c, body.value, now);
+    if (!v.ok) return v.response;
     const author = c.get('principal')!.name;
     const { id, version } = await db.tx(async (q) => {
       const id = await createSilence(q, v.value, author, now);
@@ -101,15 +103,15 @@ export function silenceRoutes(ctx: AlertsContext) {
     const body = await readJson(c);
     if (!body.ok) return body.response;
     const now = clock();
-    const v = validateSilence(body.value, now);
-    if (!v.ok) return httpError(c, 422, 'invalid_silence', v.error);
-    if (!canWriteTeam(c, v.value.team)) return httpError(c, 403, 'forbidden', `只能静默本团队的告警 (needs permission alerts:${v.value.team}:write)`);
-    const before = silenceSnapshot(s);
-    const version = await db.tx(async (q) => {
-      await updateSilence(q, s.id, v.value, now);
-      return recordVersion(q, { kind: 'silence', id: s.id, action: 'update', before, after: silenceSnapshot((await getSilence(q, s.id))!), actor: actorOf(c, body.value), ts: now });
+    const v = silenceInput(c, body.value, now);
+    if (!v.ok) return v.response;
+    await writeVersion(c, ctx, {
+      kind: 'silence', id: s.id, action: 'update', before: silenceSnapshot(s), actor: actorOf(c, body.value), ts: now,
+      write: async (q) => {
+        await updateSilence(q, s.id, v.value, now);
+        return silenceSnapshot((await getSilence(q, s.id))!);
+      },
     });
-    if (version) await auditFrom(c, ctx.auth, { action: 'alerts.silence.update', target: `silence:${s.id}`, details: { version: version.version, reason: version.reason, before, after: version.after, diff: version.diff } });
     return c.json(silenceJson((await getSilence(db, s.id))!, clock()) satisfies Silence);
   });
 

@@ -26,6 +26,8 @@ export interface ClientSpec {
   agents: { http: http.Agent; https: https.Agent };
   tlsVerify: boolean;
   lookup?: typeof import('node:dns').lookup;
+  /** The most bytes of a final response's body kept, counted after decompression (a gzip bomb stops here). */
+  maxBodyBytes: number;
 }
 
 export interface ClientResponse {
@@ -44,6 +46,14 @@ export class TooManyRedirects extends Error {
   readonly code = 'ERR_TOO_MANY_REDIRECTS';
   constructor(n: number) {
     super(`Redirected ${n} times. Aborting.`);
+  }
+}
+
+/** The body grew past `maxBodyBytes` (outcome.ts maps the code to body_too_large); the request was destroyed. */
+export class BodyTooLarge extends Error {
+  readonly code = 'ERR_BODY_TOO_LARGE';
+  constructor(readonly limit: number) {
+    super(`响应体(解压后)超过 ${limit} 字节 (${+(limit / 1048576).toFixed(2)} MiB) 上限，已停止读取；确需更大的页面请调高该目标的 spec.maxBodyBytes`);
   }
 }
 
@@ -169,7 +179,7 @@ function once(url: URL, method: string, headers: Record<string, string>, body: B
       const location = res.headers.location;
       res.on('error', fail);
       if (spec.followRedirects && REDIRECTS.has(statusCode) && location !== undefined) {
-        // A redirect's body is drained, not kept.
+        // A redirect's body is drained, not kept (nor counted against maxBodyBytes).
         res.resume();
         res.once('end', () => {
           phases.transfer += performance.now() - tFirst;
@@ -179,7 +189,15 @@ function once(url: URL, method: string, headers: Record<string, string>, body: B
       }
       const stream = decoded(res);
       const chunks: Buffer[] = [];
+      const max = spec.maxBodyBytes;
+      let size = 0;
       stream.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > max) {
+          // The decompressor too: it would go on inflating what it already holds after the socket is gone.
+          stream.destroy();
+          return fail(new BodyTooLarge(max));
+        }
         chunks.push(c);
       });
       stream.once('end', () => {

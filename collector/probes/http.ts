@@ -32,6 +32,8 @@ export const httpAuthSchema = z.union([
   z.object({ bearer: secret }).strict(),
 ]);
 
+const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
 /** What is needed to fetch a page: shared by the http and content probes. */
 export const httpFetchShape = {
   url: z.string().url().regex(/^https?:\/\//i, 'expected an http:// or https:// URL'),
@@ -54,6 +56,11 @@ export const httpFetchShape = {
    * while old sockets live. Default: collector.defaults.connection (fresh).
    */
   connection: z.enum(['fresh', 'reuse']).prefault('fresh'),
+  /**
+   * The most bytes of the response body read, after decompression (a small gzip that inflates to gigabytes stops
+   * here); beyond it the request is ended and the probe fails with body_too_large. 10 MiB by default.
+   */
+  maxBodyBytes: z.number().int().min(1024).max(256 * 1024 * 1024).prefault(DEFAULT_MAX_BODY_BYTES),
 };
 export const httpFetchSpecSchema = z.object(httpFetchShape).strict();
 
@@ -164,7 +171,7 @@ function clientOptions(spec: HttpFetchSpec) {
     body = JSON.stringify(spec.body);
     headers['content-type'] ??= 'application/json';
   }
-  const shape = { method: spec.method, headers, body, followRedirect: spec.followRedirects, maxRedirects: spec.maxRedirects, tlsVerify: spec.tlsVerify, dnsServers: spec.dnsServers, connection: spec.connection };
+  const shape = { method: spec.method, headers, body, followRedirect: spec.followRedirects, maxRedirects: spec.maxRedirects, tlsVerify: spec.tlsVerify, dnsServers: spec.dnsServers, connection: spec.connection, maxBodyBytes: spec.maxBodyBytes };
   // Hashed: the key may carry a credential or a large body, neither of which should sit in memory twice.
   return { key: createHash('sha256').update(JSON.stringify(shape)).digest('base64'), headers, body };
 }
@@ -186,6 +193,7 @@ function clientFor(spec: HttpFetchSpec): ClientSpec {
     agents: agentsFor(spec.tlsVerify, spec.dnsServers, spec.connection ?? 'fresh'),
     tlsVerify: spec.tlsVerify,
     lookup: spec.dnsServers ? lookupVia(spec.dnsServers) : undefined,
+    maxBodyBytes: spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
   };
   if (clients.size >= MAX_CLIENTS) clients.delete(clients.keys().next().value!);
   clients.set(key, c);

@@ -15,6 +15,7 @@ export const errorTitles: Record<string, string> = {
   assertion_failed: '断言失败',
   response_too_slow: '响应过慢',
   too_many_redirects: '重定向过多',
+  body_too_large: '响应体过大',
   content_changed: '页面内容被篡改',
   forbidden_word: '发现违禁词',
   dns_changed: 'DNS解析结果变化',
@@ -65,6 +66,7 @@ export function classifyError(err: unknown, where: string, timeoutMs: number): {
     return { code: 'dns_failure', facts: `${where} 无法解析 (${code})` };
   }
   if (code === 'ERR_TOO_MANY_REDIRECTS') return { code: 'too_many_redirects', facts: `${where} ${msg}` };
+  if (code === 'ERR_BODY_TOO_LARGE') return { code: 'body_too_large', facts: `${where} ${msg}` };
   if (code && (TLS_CODES.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL'))) {
     return { code: 'tls_error', facts: `${where} 证书或握手失败 (${code}: ${msg})` };
   }

@@ -104,6 +104,27 @@ test('a probe that never answers is aborted at its timeout', async () => {
   assert.is(runs[0].outcome.errorCode, 'timeout');
 });
 
+test('the timeout aborts with an AbortError, as an AbortController would; a removed listener is not called; one added after the abort neither', async () => {
+  const seen: string[] = [];
+  const { s, runs } = harness((_spec, ctx) => new Promise((resolve) => {
+    const removed = () => seen.push('removed listener called');
+    ctx.signal.addEventListener('abort', removed, { once: true });
+    ctx.signal.removeEventListener('abort', removed);
+    assert.is(ctx.signal.aborted, false);
+    ctx.signal.addEventListener('abort', () => {
+      seen.push(`aborted=${ctx.signal.aborted} ${(ctx.signal.reason as Error).name}`);
+      ctx.signal.addEventListener('abort', () => seen.push('late listener called'));
+      resolve({ success: false, durationMs: ctx.timeoutMs, errorCode: 'timeout' });
+    }, { once: true });
+  }));
+  s.start([target('hang', { interval: 1000, timeout: 50 })]);
+  await wait(1200);
+  await s.stop();
+  assert.ok(runs.length >= 1);
+  assert.equal(seen.slice(0, 1), ['aborted=true AbortError']);
+  assert.not.ok(seen.some((x) => x.includes('listener called')), seen.join('; '));
+});
+
 test('checkAtStart: such targets run once right at start, the others wait for their slot', async () => {
   const runs: ProbeRun[] = [];
   const s = new Scheduler({ clock: Date.now, log: silentLogger(), limits: { global: 10, perHost: 10 }, shard: { index: 0, count: 1 },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { configJson, type TargetConfig } from './config';
 import type { Clock } from '../core/time';
 import type { Logger } from '../core/log';
-import type { Probe, ProbeOutcome } from './probes/types';
+import type { Probe, ProbeOutcome, ProbeSignal } from './probes/types';
 import { firstSlot, hostOf, jitter, mayStart, nextSlot, ownsTarget, type Shard } from './slots';
 
 export interface ProbeRun {
@@ -214,7 +214,7 @@ export class Scheduler {
     const probe = this.opts.probeFor(t.type);
     let outcome: ProbeOutcome;
     let attempts = 0;
-    const deadline = startedAt + t.timeout;
+    const endsAt = startedAt + t.timeout;
     try {
       if (!probe) throw new Error(`no probe for type ${t.type}`);
       const spec = this.opts.specFor ? await this.opts.specFor(t) : t.spec;
@@ -223,15 +223,15 @@ export class Scheduler {
         attempts++;
         // The first attempt gets exactly the target's timeout; retries what is left, rounded down to whole seconds.
         // Probes cache per-timeout clients, so the value must take few distinct values, not one per run.
-        const left = attempts === 1 ? t.timeout : Math.max(100, Math.floor((deadline - clock()) / 1000) * 1000);
-        const ac = new AbortController();
-        const timer = setTimeout(() => ac.abort(), left);
+        const left = attempts === 1 ? t.timeout : Math.max(100, Math.floor((endsAt - clock()) / 1000) * 1000);
+        const deadline = new Deadline();
+        const timer = setTimeout(() => deadline.abort(), left);
         try {
-          outcome = await probe(spec, { signal: ac.signal, timeoutMs: left, now: clock });
+          outcome = await probe(spec, { signal: deadline, timeoutMs: left, now: clock });
         } finally {
           clearTimeout(timer);
         }
-        if (outcome.success || attempts > t.retries || clock() >= deadline) break;
+        if (outcome.success || attempts > t.retries || clock() >= endsAt) break;
       }
     } catch (err) {
       outcome = { success: false, durationMs: clock() - startedAt, errorCode: 'probe_error', error: `探测内部错误 probe_error: ${(err as Error).message}` };
@@ -247,5 +247,33 @@ export class Scheduler {
     this.ready = [];
     this.readyHead = 0;
     await Promise.allSettled([...this.inflight]);
+  }
+}
+
+/**
+ * The cancellation a probe attempt gets: aborted at its timeout, with AbortController's reason (an AbortError).
+ * One object and no EventTarget per probe: an AbortController's signal cost 4 % of the collector's CPU (#18).
+ */
+class Deadline implements ProbeSignal {
+  aborted = false;
+  reason: unknown = undefined;
+  private listeners: (() => void)[] | undefined;
+
+  abort() {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = new DOMException('This operation was aborted', 'AbortError');
+    const ls = this.listeners;
+    this.listeners = undefined;
+    if (ls) for (const l of ls) l();
+  }
+
+  addEventListener(_type: 'abort', listener: () => void) {
+    if (!this.aborted) (this.listeners ??= []).push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void) {
+    const i = this.listeners?.indexOf(listener) ?? -1;
+    if (i >= 0) this.listeners!.splice(i, 1);
   }
 }

@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
-import type { PhaseTimings } from './types';
+import type { PhaseTimings, ProbeSignal } from './types';
 
 /**
  * The HTTP probe's own request on `node:http` / `node:https` (#18): one request per probe with the agents of
@@ -68,7 +68,7 @@ interface Hop {
 }
 
 /** Sends the request (and its redirects); rejects with the Node error (code ECONNREFUSED, ...) or AbortError. */
-export async function send(url: URL, spec: ClientSpec, signal: AbortSignal): Promise<ClientResponse> {
+export async function send(url: URL, spec: ClientSpec, signal: ProbeSignal): Promise<ClientResponse> {
   const start = performance.now();
   const phases: Required<PhaseTimings> = { resolve: 0, connect: 0, tls: 0, processing: 0, transfer: 0 };
   let method = spec.method;
@@ -108,7 +108,7 @@ function withoutBodyHeaders(h: Record<string, string>): Record<string, string> {
   return out;
 }
 
-function once(url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined, spec: ClientSpec, signal: AbortSignal, phases: Required<PhaseTimings>): Promise<Hop> {
+function once(url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined, spec: ClientSpec, signal: ProbeSignal, phases: Required<PhaseTimings>): Promise<Hop> {
   return new Promise<Hop>((resolve, reject) => {
     const tls = url.protocol === 'https:';
     const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;

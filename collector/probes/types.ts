@@ -32,9 +32,20 @@ export interface ProbeOutcome {
   detail?: Record<string, unknown>;
 }
 
+/**
+ * What a probe uses of its cancellation: a subset of AbortSignal, so a test may pass one. The scheduler passes its own
+ * `Deadline` (scheduler.ts), which costs a fraction of an AbortController (whose signal is an EventTarget).
+ */
+export interface ProbeSignal {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 export interface ProbeContext {
   /** Aborted at the target's timeout. */
-  signal: AbortSignal;
+  signal: ProbeSignal;
   timeoutMs: number;
   now: () => number;
 }

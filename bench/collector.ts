@@ -15,7 +15,12 @@
  * end the database runs inside the collector process and is in its CPU already. The peer: blackbox_exporter plus
  * Prometheus (its scrapes and TSDB). The target server is neither side's.
  *
- *   npx tsx bench/collector.ts [--targets 1000,5000,10000] [--interval 30] [--seconds 120] [--warmup 35] [--no-blackbox] [--connection fresh|reuse] [--cpu-prof DIR] [--in-memory]
+ * The floor: a bare `node:http` loop (its own process) on the same targets, same keyword search in the body's bytes,
+ * agents as the collector has them (`reuse`: keep-alive; `fresh`: a connection per request), nothing stored, no
+ * scheduler, no state, no metrics. What the collector costs above it is its own work; what it costs up to it is Node's
+ * HTTP client (undici's `request` measured the same within 5 % on this machine, so the floor is not node:http's).
+ *
+ *   npx tsx bench/collector.ts [--targets 1000,5000,10000] [--interval 30] [--seconds 120] [--warmup 35] [--no-blackbox] [--no-floor] [--connection fresh|reuse] [--cpu-prof DIR] [--in-memory]
  * Every address is 127.0.0.1. Each N runs in its own process so one run's memory does not colour the next.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -33,6 +38,9 @@ const { values } = parseArgs({
     /** Probe (and scrape) interval, seconds. */
     interval: { type: 'string', default: '30' },
     'no-blackbox': { type: 'boolean', default: false },
+    /** Skip the bare node:http loop (the HTTP client's floor) on the same targets. */
+    'no-floor': { type: 'boolean', default: false },
+    'floor-child': { type: 'string' },
     /** fresh (a connection per probe, like blackbox) or reuse (keep-alive). */
     connection: { type: 'string', default: 'fresh' },
     /** Write a CPU profile of each collector run (node --cpu-prof) into this folder. */
@@ -363,6 +371,54 @@ async function blackboxRun(n: number, target: Awaited<ReturnType<typeof startTar
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// The floor (child process): the same requests with nothing around them but a timer per target and the keyword search.
+async function floorRun(n: number, port: number) {
+  const http = await import('node:http');
+  const reuse = values.connection === 'reuse';
+  const agent = new http.Agent(reuse ? { keepAlive: true, timeout: 4000, maxFreeSockets: 256, scheduling: 'lifo' } : { keepAlive: false });
+  const keyword = Buffer.from(KEYWORD);
+  let done = 0;
+  let failed = 0;
+  const probe = (i: number) => {
+    const req = http.request({ hostname: '127.0.0.1', port, path: `/c/${i}`, agent, timeout: 5000 });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        if (res.statusCode !== 200 || !Buffer.concat(chunks).includes(keyword)) failed++;
+        done++;
+      });
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => {
+      failed++;
+      done++;
+    });
+    req.end();
+  };
+  const every = interval * 1000;
+  for (let i = 0; i < n; i++) {
+    setTimeout(function tick() {
+      probe(i);
+      setTimeout(tick, every);
+    }, (i * every) / n);
+  }
+  await sleep(warmup * 1000);
+  const cpu0 = process.cpuUsage();
+  const d0 = done;
+  const f0 = failed;
+  await sleep(seconds * 1000);
+  const cpu = process.cpuUsage(cpu0);
+  const probes = done - d0;
+  return { targets: n, connection: values.connection, probes, failed: failed - f0, cpuSecondsPer1000Probes: round(((cpu.user + cpu.system) / 1e6 / probes) * 1000, 3), load1: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]) };
+}
+
+if (values['floor-child']) {
+  const r = await floorRun(Number(values['floor-child']), Number(values.port));
+  console.log(`RESULT ${JSON.stringify(r)}`);
+  process.exit(0);
+}
+
 if (values.child) {
   const r = await childRun(Number(values.child), Number(values.port));
   console.log(`RESULT ${JSON.stringify(r)}`);
@@ -373,6 +429,7 @@ const sizes = values.targets!.split(',').map(Number).filter((x) => x > 0);
 const target = await startTargetServer();
 const results: RunResult[] = [];
 const peers = new Map<number, Awaited<ReturnType<typeof blackboxRun>>>();
+const floors = new Map<number, Awaited<ReturnType<typeof floorRun>>>();
 try {
   for (const n of sizes) {
     console.log(`collector: ${n} targets at ${interval} s (${values.connection}), warm-up ${warmup} s, measuring ${seconds} s ...`);
@@ -397,6 +454,15 @@ try {
       peers.set(n, bb);
       console.log(`  ${JSON.stringify(bb)}`);
     }
+    if (!values['no-floor']) {
+      console.log(`floor (bare node:http loop, ${values.connection}): ${n} targets at ${interval} s, warm-up ${warmup} s, measuring ${seconds} s ...`);
+      const f = spawnSync(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--floor-child', String(n), '--port', String(target.port), '--seconds', String(seconds), '--warmup', String(warmup), '--interval', String(interval), '--connection', String(values.connection)], { encoding: 'utf8' });
+      const fl = f.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+      if (fl) {
+        floors.set(n, JSON.parse(fl.slice(7)));
+        console.log(`  ${fl.slice(7)}`);
+      } else console.log(`floor run failed (exit ${f.status}):\n${f.stderr.slice(-2000)}`);
+    }
   }
   console.log('\n| targets | backend | connection | probes/s | lag p50 ms | lag p99 ms | CPU % | app CPU-s / 1000 probes | app CPU-s | DB server CPU-s | all-in CPU-s / 1000 probes | load | peak RSS MB | peak heap MB | RSS high-water incl. start-up MB | rows/s |');
   console.log('| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
@@ -412,6 +478,18 @@ try {
         continue;
       }
       console.log(`| ${r.targets} × ${r.intervalS} s | ${r.connection} | ${r.allInCpuSPer1000} | ${bb.blackboxPer1000} + ${bb.prometheusPer1000} = ${bb.cpuSecondsPer1000Probes} | ${round(r.allInCpuSPer1000 / bb.cpuSecondsPer1000Probes, 2)} | ${r.hitsPerInterval} / ${bb.hitsPerInterval} | ${r.failedResults} / ${bb.failingTargets}${bb.keywordAsserted ? '' : ' (blackbox assertion NOT live)'} | ${r.peakRssMb} / ${bb.peakRssMb} | ${r.load1} / ${bb.load1} |`);
+    }
+  }
+  if (floors.size) {
+    console.log('\nThe floor: the same requests from a bare node:http loop (nothing stored). Above it: the collector\'s own work.');
+    console.log('| targets × interval | connection | floor CPU-s / 1000 probes | collector all-in | collector above the floor | peer | floor / peer | failed (floor) |');
+    console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const r of results) {
+      const f = floors.get(r.targets);
+      if (!f) continue;
+      const bb = peers.get(r.targets);
+      const peer = bb && 'cpuSecondsPer1000Probes' in bb ? bb.cpuSecondsPer1000Probes : undefined;
+      console.log(`| ${r.targets} × ${r.intervalS} s | ${r.connection} | ${f.cpuSecondsPer1000Probes} | ${r.allInCpuSPer1000} | ${round(r.allInCpuSPer1000 - f.cpuSecondsPer1000Probes, 3)} | ${peer ?? 'n/a'} | ${peer ? round(f.cpuSecondsPer1000Probes / peer, 2) : ''} | ${f.failed} |`);
     }
   }
 } finally {

@@ -73,8 +73,8 @@ SELECT count(*)::int AS inserted FROM r`;
 const REPLAY_BATCH = 5000;
 
 /**
- * Results reach probe_results exactly once, in multi-row batches (by size or by age), with target_state and incident
- * changes in the same transaction. While the database is away results wait in memory up to `bufferSize`; beyond
+ * Results reach probe_results exactly once, in batches (by size or by age), with target_state and incident changes in
+ * the same transaction (the common batch, on time and without incident changes, is one statement: WRITE_SQL). While the database is away results wait in memory up to `bufferSize`; beyond
  * that the oldest go to the journal on disk. When the database answers again the journal is replayed first (oldest
  * first, so an incident is opened before it is closed), then memory. Replays are idempotent: results conflict on
  * (result_id, ts) and incidents on their id. A batch with a result older than `LATE_RESULT_MS` also records its time

@@ -188,6 +188,105 @@ test(`[${backend}] a journal replayed after a three-hour outage reaches the roll
   }
 });
 
+// The journal upgrade case: rows the earlier writer stored (multi-row VALUES, a Date per ts) must meet the same
+// (result_id, ts) key when a journal written by it is replayed through the column arrays, on time and late alike.
+const OLD_COLS = ['ts', 'result_id', 'target_id', 'module_id', 'type', 'success', 'duration_ms', 'status_code', 'resolve_ms', 'connect_ms', 'tls_ms', 'processing_ms', 'transfer_ms', 'error_code', 'error', 'detail'];
+const oldValues = (r: ResultRow) => [new Date(r.ts), r.resultId, r.targetId, r.moduleId, r.type, r.success, r.durationMs, r.statusCode ?? null, r.resolveMs ?? null, r.connectMs ?? null, r.tlsMs ?? null, r.processingMs ?? null, r.transferMs ?? null, r.errorCode ?? null, r.error ?? null, r.detail ? JSON.stringify(r.detail) : null];
+
+test(`[${backend}] rows stored by the VALUES path are not written again by the column arrays (journal upgrade)`, async () => {
+  const db = await openTestDb();
+  const now = Date.UTC(2026, 10, 25, 10, 0, 0) + 789;
+  const dir = mkdtempSync(join(tmpdir(), 'journal-'));
+  // Every millisecond of a second, on time (one statement) and years late (the transaction with the rollup range).
+  const onTime = Array.from({ length: 1000 }, (_, i) => ({ ...row(0, 'upg'), ts: now - 60_000 + i * 1001 - 999 }));
+  const late = [Date.UTC(2001, 0, 1, 0, 0, 0, 1), Date.UTC(1999, 11, 31, 23, 59, 59, 999), 86_400_000 * 365 + 123].map((ts) => ({ ...row(0, 'upg'), ts }));
+  const rows = [...onTime, ...late];
+  const w = new ResultWriter({ db, journal: new Journal(dir), log: silentLogger(), clock: () => now, batchSize: 5000, batchAgeMs: 10, bufferSize: 10_000 });
+  try {
+    assert.is(await db.insertMany('probe_results', OLD_COLS, rows.map(oldValues), 'ON CONFLICT DO NOTHING'), rows.length);
+    for (const r of onTime) w.push({ k: 'r', r });
+    await w.flush();
+    for (const r of late) w.push({ k: 'r', r });
+    await w.flush();
+    assert.is(w.totals.written, 0, 'every row was already there');
+    await w.stop();
+    // And once more from a journal segment left by the old writer (a restart replays it), with the phases under their
+    // names before sql/014.
+    const j = new Journal(dir);
+    j.append(rows.slice(0, 100).map(({ resolveMs, processingMs, ...r }) => ({ k: 'r', r: { ...r, dnsMs: resolveMs, ttfbMs: processingMs } })));
+    j.close();
+    const w2 = new ResultWriter({ db, journal: new Journal(dir), log: silentLogger(), clock: () => now, batchSize: 5000, batchAgeMs: 10, bufferSize: 10_000 });
+    await w2.flush();
+    await w2.stop();
+    assert.is(w2.totals.replayed, 100);
+    assert.is(w2.totals.written, 0, 'the replay wrote nothing twice');
+    const n = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM probe_results WHERE target_id = 'upg'`);
+    assert.is(n.rows[0].n, rows.length);
+  } finally {
+    await w.stop();
+    await db.close();
+  }
+});
+
+test(`[${backend}] results and target states round-trip through the column arrays: exact ms, jsonb, nulls, quoting`, async () => {
+  const db = await openTestDb();
+  const now = Date.UTC(2026, 10, 25, 10, 0, 0) + 1;
+  const w = new ResultWriter({ db, journal: new Journal(mkdtempSync(join(tmpdir(), 'journal-'))), log: silentLogger(), clock: () => now, batchSize: 100, batchAgeMs: 10, bufferSize: 1000 });
+  const odd = 'a,b "q" \\ {x} NULL 共享\n';
+  const full: ResultRow = { ...row(0, 'rt'), ts: now - 999, success: false, durationMs: 0.1 + 0.2, statusCode: 503, tlsMs: 2.25, errorCode: 'http_status', error: odd, detail: { s: odd, n: [1, null], nested: { ok: false } } };
+  const bare: ResultRow = { resultId: randomUUID(), ts: now - 1, targetId: 'rt', moduleId: 'm1', type: 'tcp', success: true, durationMs: 3 };
+  // An old journal row: the phases under their names before sql/014.
+  const aliased = { ...bare, resultId: randomUUID(), ts: now - 2, dnsMs: 0.5, ttfbMs: 7.5 } as ResultRow;
+  try {
+    for (const r of [full, bare, aliased]) w.push({ k: 'r', r });
+    w.setState({ ...initialState('rt', now - 86_400_000 - 7), state: 'down', consecutiveFailures: 4, lastTs: now - 999, lastSuccess: false, lastDurationMs: 0.30000000000000004, lastErrorCode: 'http_status', lastError: odd, lastDetail: { s: odd } });
+    w.setState({ ...initialState('rt-bare', now - 3), state: 'unknown' });
+    await w.flush();
+    assert.is(w.totals.written, 3);
+    const res = await db.query<Record<string, unknown>>(
+      `SELECT result_id::text AS id, (extract(epoch FROM ts) * 1000)::bigint::text AS ms, success, duration_ms, status_code, resolve_ms, connect_ms, tls_ms, processing_ms, transfer_ms, error_code, error, detail
+         FROM probe_results WHERE target_id = 'rt' ORDER BY ts`);
+    const byId = new Map(res.rows.map((r) => [r.id, r]));
+    assert.equal(byId.get(full.resultId), { id: full.resultId, ms: String(full.ts), success: false, duration_ms: 0.1 + 0.2, status_code: 503, resolve_ms: 0.3, connect_ms: 0.4, tls_ms: 2.25, processing_ms: 5, transfer_ms: 1, error_code: 'http_status', error: odd, detail: full.detail });
+    assert.equal(byId.get(bare.resultId), { id: bare.resultId, ms: String(bare.ts), success: true, duration_ms: 3, status_code: null, resolve_ms: null, connect_ms: null, tls_ms: null, processing_ms: null, transfer_ms: null, error_code: null, error: null, detail: null });
+    assert.equal([byId.get(aliased.resultId)?.resolve_ms, byId.get(aliased.resultId)?.processing_ms], [0.5, 7.5], 'dnsMs/ttfbMs of an old journal row');
+    const st = await db.query<Record<string, unknown>>(
+      `SELECT target_id, state, (extract(epoch FROM since) * 1000)::bigint::text AS since, consecutive_failures, consecutive_successes, (extract(epoch FROM last_ts) * 1000)::bigint::text AS last_ts,
+              last_success, last_duration_ms, last_error_code, last_error, last_detail FROM target_state WHERE target_id LIKE 'rt%' ORDER BY target_id`);
+    assert.equal(st.rows, [
+      { target_id: 'rt', state: 'down', since: String(now - 86_400_000 - 7), consecutive_failures: 4, consecutive_successes: 0, last_ts: String(now - 999), last_success: false, last_duration_ms: 0.30000000000000004, last_error_code: 'http_status', last_error: odd, last_detail: { s: odd } },
+      { target_id: 'rt-bare', state: 'unknown', since: String(now - 3), consecutive_failures: 0, consecutive_successes: 0, last_ts: null, last_success: null, last_duration_ms: null, last_error_code: null, last_error: null, last_detail: null },
+    ]);
+    // The upsert: a newer state replaces every column, back to nulls included.
+    w.setState({ ...initialState('rt', now + 5), state: 'up', consecutiveSuccesses: 1 });
+    await w.flush();
+    const up = await db.query<Record<string, unknown>>(`SELECT state, (extract(epoch FROM since) * 1000)::bigint::text AS since, last_error, last_detail FROM target_state WHERE target_id = 'rt'`);
+    assert.equal(up.rows, [{ state: 'up', since: String(now + 5), last_error: null, last_detail: null }]);
+  } finally {
+    await w.stop();
+    await db.close();
+  }
+});
+
+test(`[${backend}] a batch above one statement's chunk is written whole, in one transaction`, async () => {
+  const db = await openTestDb();
+  const now = Date.UTC(2026, 10, 25, 10, 0, 0);
+  const w = new ResultWriter({ db, journal: new Journal(mkdtempSync(join(tmpdir(), 'journal-'))), log: silentLogger(), clock: () => now, batchSize: 20_000, batchAgeMs: 10, bufferSize: 40_000 });
+  try {
+    for (let i = 0; i < 10_050; i++) w.push({ k: 'r', r: { ...row(0, 'big'), ts: now - 60_000 + i, detail: null } });
+    w.setState({ ...initialState('big', now), state: 'up' });
+    await w.flush();
+    assert.is(w.totals.written, 10_050);
+    const n = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM probe_results WHERE target_id = 'big'`);
+    assert.is(n.rows[0].n, 10_050);
+    const st = await db.query<{ state: string }>(`SELECT state FROM target_state WHERE target_id = 'big'`);
+    assert.is(st.rows[0]?.state, 'up');
+  } finally {
+    await w.stop();
+    await db.close();
+  }
+});
+
 test('a torn last line of a journal segment is skipped', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'journal-'));
   const j = new Journal(dir);

@@ -41,14 +41,40 @@ export interface WriterOptions {
   onWriteError?(): void;
 }
 
-const RESULT_COLS = ['ts', 'result_id', 'target_id', 'module_id', 'type', 'success', 'duration_ms', 'status_code', 'resolve_ms', 'connect_ms', 'tls_ms', 'processing_ms', 'transfer_ms', 'error_code', 'error', 'detail'];
 const STATE_COLS = ['target_id', 'state', 'since', 'consecutive_failures', 'consecutive_successes', 'last_ts', 'last_success', 'last_duration_ms', 'last_error_code', 'last_error', 'last_detail'];
-const STATE_UPSERT = `ON CONFLICT (target_id) DO UPDATE SET ${STATE_COLS.slice(1).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
+/** Results per statement (bounded so one statement's memory stays small; a batch is at most 20,000, a replay 5,000). */
+const CHUNK = 10_000;
+const ms = (col: string) => `timestamptz 'epoch' + ${col} * interval '1 millisecond'`;
+
+/**
+ * One statement for a batch: the results as 16 column arrays and the target states as 11 (unnest), so the text is
+ * the same for every batch and the server parses a short statement instead of thousands of `$n`. Times travel as
+ * integer ms since the epoch and are converted exactly (`'epoch' + ms * 1 ms`; to_timestamp(ms / 1000.0) can miss
+ * by a microsecond, and (result_id, ts) is the idempotency key against rows written earlier, journal replays
+ * included); detail and last_detail as JSON text, cast per element (NULL stays NULL). The state upsert is a
+ * data-modifying CTE, run whether or not the final SELECT reads it. Answers the number of results inserted.
+ */
+const WRITE_SQL = `
+WITH r AS (
+  INSERT INTO probe_results (ts, result_id, target_id, module_id, type, success, duration_ms, status_code, resolve_ms, connect_ms, tls_ms, processing_ms, transfer_ms, error_code, error, detail)
+  SELECT ${ms('x.ts')}, x.result_id, x.target_id, x.module_id, x.type, x.success, x.duration_ms, x.status_code, x.resolve_ms, x.connect_ms, x.tls_ms, x.processing_ms, x.transfer_ms, x.error_code, x.error, x.detail::jsonb
+    FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::float8[], $8::int[], $9::float8[], $10::float8[], $11::float8[], $12::float8[], $13::float8[], $14::text[], $15::text[], $16::text[])
+      AS x(ts, result_id, target_id, module_id, type, success, duration_ms, status_code, resolve_ms, connect_ms, tls_ms, processing_ms, transfer_ms, error_code, error, detail)
+  ON CONFLICT DO NOTHING
+  RETURNING 1
+), s AS (
+  INSERT INTO target_state (${STATE_COLS.join(', ')})
+  SELECT y.target_id, y.state, ${ms('y.since')}, y.consecutive_failures, y.consecutive_successes, ${ms('y.last_ts')}, y.last_success, y.last_duration_ms, y.last_error_code, y.last_error, y.last_detail::jsonb
+    FROM unnest($17::text[], $18::text[], $19::bigint[], $20::int[], $21::int[], $22::bigint[], $23::boolean[], $24::float8[], $25::text[], $26::text[], $27::text[])
+      AS y(${STATE_COLS.join(', ')})
+  ON CONFLICT (target_id) DO UPDATE SET ${STATE_COLS.slice(1).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
+)
+SELECT count(*)::int AS inserted FROM r`;
 const REPLAY_BATCH = 5000;
 
 /**
- * Results reach probe_results exactly once, in multi-row batches (by size or by age), with target_state and incident
- * changes in the same transaction. While the database is away results wait in memory up to `bufferSize`; beyond
+ * Results reach probe_results exactly once, in batches (by size or by age), with target_state and incident changes in
+ * the same transaction (the common batch, on time and without incident changes, is one statement: WRITE_SQL). While the database is away results wait in memory up to `bufferSize`; beyond
  * that the oldest go to the journal on disk. When the database answers again the journal is replayed first (oldest
  * first, so an incident is opened before it is closed), then memory. Replays are idempotent: results conflict on
  * (result_id, ts) and incidents on their id. A batch with a result older than `LATE_RESULT_MS` also records its time
@@ -156,29 +182,37 @@ export class ResultWriter {
   }
 
   private async write(batch: WriteEntry[], states: TargetState[]) {
-    const rows: unknown[][] = [];
+    const rows: JournalRow[] = [];
     const opens: unknown[][] = [];
     const closes: { id: string; endedAt: number }[] = [];
     let minTs = Infinity;
     let maxTs = -Infinity;
     for (const e of batch) {
       if (e.k === 'r') {
-        rows.push(resultValues(e.r));
+        rows.push(e.r);
         if (e.r.ts < minTs) minTs = e.r.ts;
         if (e.r.ts > maxTs) maxTs = e.r.ts;
       } else if (e.i.kind === 'open') opens.push([e.i.id, e.i.targetId, e.i.moduleId, new Date(e.i.startedAt), e.i.firstErrorCode ?? null, e.i.firstError ?? null]);
       else closes.push({ id: e.i.id, endedAt: e.i.endedAt });
     }
-    const inserted = await this.o.db.tx(async (q: Queryable) => {
-      const n = await this.o.db.insertMany('probe_results', RESULT_COLS, rows, 'ON CONFLICT DO NOTHING', q);
-      // Late results (a replayed journal, a buffer written after an outage) lie behind what the rollups have
-      // refreshed: record the range for the next maintenance pass. One comparison per batch; a row only when late.
-      if (n > 0 && minTs < this.o.clock() - LATE_RESULT_MS) await invalidateRollups(q, 'probe_results', new Date(minTs), new Date(maxTs));
-      if (opens.length) await this.o.db.insertMany('incidents', ['id', 'target_id', 'module_id', 'started_at', 'first_error_code', 'first_error'], opens, 'ON CONFLICT (id) DO NOTHING', q);
-      for (const c of closes) await q.query(`UPDATE incidents SET ended_at = $2, updated_at = now() WHERE id = $1`, [c.id, new Date(c.endedAt)]);
-      if (states.length) await this.o.db.insertMany('target_state', STATE_COLS, states.map(stateValues), STATE_UPSERT, q);
-      return n;
-    });
+    const late = minTs < this.o.clock() - LATE_RESULT_MS;
+    const statement = (q: Queryable, r: JournalRow[], st: TargetState[]) =>
+      q.query<{ inserted: number }>(WRITE_SQL, [...resultColumns(r), ...stateColumns(st)]).then((res) => Number(res.rows[0].inserted));
+    // The common batch (on time, no incident change, one chunk) is one statement, atomic by itself: no BEGIN/COMMIT.
+    const inserted =
+      !late && opens.length === 0 && closes.length === 0 && rows.length <= CHUNK
+        ? await statement(this.o.db, rows, states)
+        : await this.o.db.tx(async (q: Queryable) => {
+            let n = 0;
+            for (let i = 0; i < rows.length; i += CHUNK) n += await statement(q, rows.slice(i, i + CHUNK), []);
+            // Late results (a replayed journal, a buffer written after an outage) lie behind what the rollups have
+            // refreshed: record the range for the next maintenance pass. One comparison per batch; a row only when late.
+            if (n > 0 && late) await invalidateRollups(q, 'probe_results', new Date(minTs), new Date(maxTs));
+            if (opens.length) await this.o.db.insertMany('incidents', ['id', 'target_id', 'module_id', 'started_at', 'first_error_code', 'first_error'], opens, 'ON CONFLICT (id) DO NOTHING', q);
+            for (const c of closes) await q.query(`UPDATE incidents SET ended_at = $2, updated_at = now() WHERE id = $1`, [c.id, new Date(c.endedAt)]);
+            if (states.length) await statement(q, [], states);
+            return n;
+          });
     this.totals.written += inserted;
     this.o.onWritten?.(inserted);
   }
@@ -198,17 +232,42 @@ export class ResultWriter {
 /** Journal segments written before the phase columns took the probe's names (sql/014) call two phases dnsMs, ttfbMs. */
 type JournalRow = ResultRow & { dnsMs?: number | null; ttfbMs?: number | null };
 
-function resultValues(r: JournalRow): unknown[] {
+// Array literals built here rather than by the driver (as collector/calls/store.ts does): numbers as they print,
+// text double-quoted with `"` and `\\` escaped (PostgreSQL's quoting rule for array elements), NULL bare.
+const quote = (v: string) => '"' + (/["\\]/.test(v) ? v.replace(/["\\]/g, '\\$&') : v) + '"';
+function nums<T>(rows: T[], f: (r: T) => number | null | undefined): string {
+  let s = '{';
+  for (let i = 0; i < rows.length; i++) {
+    const v = f(rows[i]);
+    s += (i ? ',' : '') + (v == null ? 'NULL' : v);
+  }
+  return s + '}';
+}
+function texts<T>(rows: T[], f: (r: T) => string | null | undefined): string {
+  let s = '{';
+  for (let i = 0; i < rows.length; i++) {
+    const v = f(rows[i]);
+    s += (i ? ',' : '') + (v == null ? 'NULL' : quote(v));
+  }
+  return s + '}';
+}
+const bool = (v: boolean | null | undefined) => (v == null ? null : v ? 't' : 'f');
+/** ms since the epoch as `new Date(ms)` keeps them (truncated to whole ms), so a replay meets the same key. */
+const wholeMs = (v: number) => Math.trunc(v);
+
+function resultColumns(rows: JournalRow[]): string[] {
   return [
-    new Date(r.ts), r.resultId, r.targetId, r.moduleId, r.type, r.success, r.durationMs, r.statusCode ?? null,
-    r.resolveMs ?? r.dnsMs ?? null, r.connectMs ?? null, r.tlsMs ?? null, r.processingMs ?? r.ttfbMs ?? null, r.transferMs ?? null,
-    r.errorCode ?? null, r.error ?? null, r.detail ? JSON.stringify(r.detail) : null,
+    nums(rows, (r) => wholeMs(r.ts)), texts(rows, (r) => r.resultId), texts(rows, (r) => r.targetId), texts(rows, (r) => r.moduleId), texts(rows, (r) => r.type),
+    texts(rows, (r) => bool(r.success)), nums(rows, (r) => r.durationMs), nums(rows, (r) => r.statusCode),
+    nums(rows, (r) => r.resolveMs ?? r.dnsMs), nums(rows, (r) => r.connectMs), nums(rows, (r) => r.tlsMs), nums(rows, (r) => r.processingMs ?? r.ttfbMs), nums(rows, (r) => r.transferMs),
+    texts(rows, (r) => r.errorCode), texts(rows, (r) => r.error), texts(rows, (r) => (r.detail ? JSON.stringify(r.detail) : null)),
   ];
 }
 
-function stateValues(s: TargetState): unknown[] {
+function stateColumns(states: TargetState[]): string[] {
   return [
-    s.targetId, s.state, new Date(s.since), s.consecutiveFailures, s.consecutiveSuccesses, s.lastTs !== undefined ? new Date(s.lastTs) : null,
-    s.lastSuccess ?? null, s.lastDurationMs ?? null, s.lastErrorCode ?? null, s.lastError ?? null, s.lastDetail ? JSON.stringify(s.lastDetail) : null,
+    texts(states, (s) => s.targetId), texts(states, (s) => s.state), nums(states, (s) => wholeMs(s.since)), nums(states, (s) => s.consecutiveFailures), nums(states, (s) => s.consecutiveSuccesses),
+    nums(states, (s) => (s.lastTs !== undefined ? wholeMs(s.lastTs) : null)), texts(states, (s) => bool(s.lastSuccess)), nums(states, (s) => s.lastDurationMs),
+    texts(states, (s) => s.lastErrorCode), texts(states, (s) => s.lastError), texts(states, (s) => (s.lastDetail ? JSON.stringify(s.lastDetail) : null)),
   ];
 }

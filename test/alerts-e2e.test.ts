@@ -11,6 +11,7 @@ import { startSystem, type System } from '../app/system';
 import { openTestDb, backend } from './helpers/db';
 import { webhookReceiver } from '../alerts/testing/fixtures';
 import { sleep } from '../core/time';
+import { until } from './helpers/until';
 
 /**
  * The whole path with the real collector: a local HTTP target goes down → the collector's target_state says down →
@@ -29,15 +30,6 @@ const target = http.createServer((req, res) => {
 await new Promise<void>((r) => target.listen(0, '127.0.0.1', () => r()));
 const port = (target.address() as AddressInfo).port;
 
-async function until<T>(what: string, deadlineMs: number, fn: () => Promise<T | undefined | false> | T | undefined | false): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 test(`[${backend}] down → one firing notification; restart sends nothing twice; recovery → one resolved; silence holds`, async () => {
   const db = await openTestDb();
@@ -70,11 +62,11 @@ alerts:
     const silence = await api('/silences', { method: 'POST', body: JSON.stringify({ team: 'ops', matchers: ['target="quiet"'], endsAt: new Date(Date.now() + 3_600_000).toISOString(), comment: '测试静默' }) });
     assert.is(silence.state, 'active');
 
-    await until('home to be up', 3 * INTERVAL_S * 1000, async () => (await db.query(`SELECT 1 FROM target_state WHERE target_id = 'home' AND state = 'up'`)).rows.length > 0);
+    await until('home to be up', async () => (await db.query(`SELECT 1 FROM target_state WHERE target_id = 'home' AND state = 'up'`)).rows.length > 0, 3 * INTERVAL_S * 1000, 100);
     failing = true;
     const t0 = Date.now();
     const budget = INTERVAL_S * THRESHOLD * 1000 + 5000;
-    const firing = await until('the firing notification', budget + 2000, () => rx.got.find((g) => g.alerts.some((a: any) => a.labels.target === 'home')));
+    const firing = await until('the firing notification', () => rx.got.find((g) => g.alerts.some((a: any) => a.labels.target === 'home')), budget + 2000, 100);
     const took = Date.now() - t0;
     console.log(`fired and notified ${took} ms after the target went down (budget ${budget} ms)`);
     assert.ok(took <= budget, `notified after ${took} ms, budget ${budget} ms`);
@@ -90,7 +82,7 @@ alerts:
     assert.is(homeMsgs().length, 1, 'exactly one firing notification, also across the restart');
 
     failing = false;
-    await until('the resolved notification', 2 * INTERVAL_S * 1000 + 5000, () => homeMsgs().find((g) => g.status === 'resolved'));
+    await until('the resolved notification', () => homeMsgs().find((g) => g.status === 'resolved'), 2 * INTERVAL_S * 1000 + 5000, 100);
     await sleep(2500);
     assert.equal(homeMsgs().map((g) => g.status), ['firing', 'resolved'], 'exactly one firing and one resolved');
 

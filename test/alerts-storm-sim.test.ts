@@ -11,6 +11,7 @@ import { webhookReceiver } from '../alerts/testing/fixtures';
 import { localRobot } from '../alerts/testing/robots';
 import { startPlatformSim } from '../ops/platform-sim/sim';
 import { sleep } from '../core/time';
+import { until } from './helpers/until';
 
 /**
  * The storm promise (issue #12) with the real parts: the platform simulator on 127.0.0.1, the real collector probing
@@ -21,15 +22,6 @@ import { sleep } from '../core/time';
  * as 告警 that was never announced. alerts/notify/storm.test.ts covers the same promise on a simulated clock with
  * mixed intervals; this one shows it holds with real probes, real timing and the robots' real answers.
  */
-async function until<T>(what: string, deadlineMs: number, fn: () => Promise<T | undefined | false> | T | undefined | false): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 const DOWN = ['exchange', 'population', 'legal', 'license', 'gov'] as const;
 const URL_KEY: Record<string, string> = { exchange: 'exchangeStatus', population: 'populationHealth', legal: 'legalHealth', license: 'licenseHealth', gov: 'govHealth', app: 'appHealth' };
@@ -84,7 +76,7 @@ alerts:
   try {
     sys = await startSystem({ config, db, log: silentLogger(), roles: ['collector', 'alerts'] });
     const upCount = async () => Number((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM target_state WHERE state = 'up'`)).rows[0].n);
-    await until('all 210 targets up', 60_000, async () => (await upCount()) === targets.length);
+    await until('all 210 targets up', async () => (await upCount()) === targets.length, 60_000);
     await sleep(2000);
     assert.is(rx.got.length, 0, 'quiet before the outage');
 
@@ -92,7 +84,7 @@ alerts:
     for (const m of DOWN) await sim.setFault(m as never, 'refused');
     const alertsIn = (g: any) => g.alerts as { status: string; labels: Record<string, string> }[];
     const moduleNotices = () => rx.got.filter((g) => alertsIn(g).some((a) => a.labels.kind === 'module_down' && a.status === 'firing'));
-    await until('five module notices', 90_000, () => moduleNotices().length >= 5);
+    await until('five module notices', () => moduleNotices().length >= 5, 90_000);
     const first = (ding.accepted[0]?.at ?? Date.now()) - t0;
     // Whatever else would come comes within a group interval: wait it out before counting.
     await sleep(12_000);
@@ -112,8 +104,8 @@ alerts:
 
     for (const m of DOWN) await sim.setFault(m as never, 'none');
     const resolved = () => rx.got.filter((g) => alertsIn(g).some((a) => a.labels.kind === 'module_down' && a.status === 'resolved'));
-    await until('five resolved module notices', 90_000, () => resolved().length >= 5);
-    await until('all targets up again', 60_000, async () => (await upCount()) === targets.length);
+    await until('five resolved module notices', () => resolved().length >= 5, 90_000);
+    await until('all targets up again', async () => (await upCount()) === targets.length, 60_000);
     await sleep(8_000);
     const after = rx.got.slice(during.length);
     const newlyFiring = after.filter((g) => alertsIn(g).some((a) => a.status === 'firing' && a.labels.kind !== 'module_down'));

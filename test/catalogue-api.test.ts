@@ -10,6 +10,7 @@ import { openConfigObjects } from '../app/objects';
 import { silentLogger } from '../core/log';
 import { openTestDb } from './helpers/db';
 import { toGbk } from './helpers/gbk';
+import { until } from './helpers/until';
 
 // The interface catalogue import end to end (README: 接口目录导入): preview, apply, re-import idempotent by 接口编码,
 // missing ones reported and archived on request, bad rows named by row and column, and the running scheduler probing
@@ -50,15 +51,6 @@ const upload = async (body: Buffer | string, query = '', token = T.ops) => {
   const res = await fetch(`${sys.url}/api/collector/config/catalogue${query}`, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${token}` } });
   return { status: res.status, body: (await res.json()) as any };
 };
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 const HEADER = '接口编码,接口名称,接口地址,请求方式,所属系统,提供部门,重要程度,是否涉敏,期望状态码,断言,检测间隔';
 const ROW = {
   rk: `RK-001,人口基本信息查询,${base}/rk/query,GET,人口库,市公安局,高,是,200,$.code == 0,5s`,
@@ -97,10 +89,10 @@ test('apply: modules by 所属系统, department, sensitive tag, importance; aud
   const hist = await store.history('target', 'rk-001');
   assert.equal(hist.map((v) => v.action), ['import']);
   // Applied without restart: mirrored into the catalogue and probed (the JSON assertion passes) against the local server.
-  const ok = await until('probed', async () => (await db.query<{ success: boolean }>(`SELECT success FROM probe_results WHERE target_id = 'rk-001' ORDER BY ts DESC LIMIT 1`)).rows[0]);
+  const ok = await until('probed', async () => (await db.query<{ success: boolean }>(`SELECT success FROM probe_results WHERE target_id = 'rk-001' ORDER BY ts DESC LIMIT 1`)).rows[0], 20_000, 100);
   assert.is(ok.success, true);
   assert.ok((hits.get('/rk/query') ?? 0) >= 1);
-  await until('fr probed', async () => (await db.query<{ success: boolean }>(`SELECT success FROM probe_results WHERE target_id = 'fr-001' AND success LIMIT 1`)).rows[0]);
+  await until('fr probed', async () => (await db.query<{ success: boolean }>(`SELECT success FROM probe_results WHERE target_id = 'fr-001' AND success LIMIT 1`)).rows[0], 20_000, 100);
 });
 
 test('re-import: unchanged rows untouched (no version), a changed row updates, an operator’s switch is kept', async () => {
@@ -159,7 +151,7 @@ test('GBK, an OpenAPI document, a file-managed id and a missing column', async (
 test('the targets list filters by department (the target’s, else its module’s); bulk disable and enable in one go', async () => {
   const auth = { authorization: `Bearer ${T.ops}` };
   const list = async (q: string) => (await (await fetch(`${sys.url}/api/collector/targets${q}`, { headers: auth })).json()) as any;
-  await until('both mirrored', async () => (await list('?department=%E5%B8%82%E5%85%AC%E5%AE%89%E5%B1%80')).total === 1 && (await list('?department=%E5%B8%82%E5%B8%82%E5%9C%BA%E7%9B%91%E7%AE%A1%E5%B1%80')).total === 1);
+  await until('both mirrored', async () => (await list('?department=%E5%B8%82%E5%85%AC%E5%AE%89%E5%B1%80')).total === 1 && (await list('?department=%E5%B8%82%E5%B8%82%E5%9C%BA%E7%9B%91%E7%AE%A1%E5%B1%80')).total === 1, 20_000, 100);
   assert.equal((await list(`?department=${encodeURIComponent('市公安局')}`)).items.map((t: any) => t.id), ['rk-001']);
   assert.is((await list(`?department=${encodeURIComponent('没有的部门')}`)).total, 0);
   const depts = (await (await fetch(`${sys.url}/api/collector/departments`, { headers: auth })).json()) as any;
@@ -172,14 +164,14 @@ test('the targets list filters by department (the target’s, else its module’
   assert.is(off.status, 200);
   assert.equal(off.body.changed.sort(), ['fr-001', 'rk-001']);
   assert.equal(off.body.refused.map((x: any) => `${x.id}:${x.code}`), ['jk-file:managed_by_file', 'nope:not_found']);
-  await until('rk-001 inactive', async () => (await db.query(`SELECT active FROM targets WHERE id = 'rk-001'`)).rows[0]?.active === false);
+  await until('rk-001 inactive', async () => (await db.query(`SELECT active FROM targets WHERE id = 'rk-001'`)).rows[0]?.active === false, 20_000, 100);
   assert.equal((await store.history('target', 'rk-001'))[0].action, 'disable');
   const audit = await db.query(`SELECT 1 FROM audit_log WHERE action = 'config.target.disable' AND target = 'target:rk-001'`);
   assert.is(audit.rowCount, 1);
   const on = await bulk(['rk-001', 'fr-001'], true);
   assert.equal(on.body.changed.sort(), ['fr-001', 'rk-001']);
   assert.is((await store.get('target', 'rk-001'))!.data.enabled, undefined);
-  await until('rk-001 active', async () => (await db.query(`SELECT active FROM targets WHERE id = 'rk-001'`)).rows[0]?.active === true);
+  await until('rk-001 active', async () => (await db.query(`SELECT active FROM targets WHERE id = 'rk-001'`)).rows[0]?.active === true, 20_000, 100);
   assert.is((await bulk(['rk-001'], false, T.regulator)).status, 403);
 });
 

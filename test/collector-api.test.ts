@@ -9,6 +9,7 @@ import { parseConfig } from '../app/config';
 import { startSystem, type System } from '../app/system';
 import { silentLogger } from '../core/log';
 import { openTestDb, backend } from './helpers/db';
+import { until } from './helpers/until';
 
 // A local platform: /ok answers 200, /flaky answers `flakyStatus`, /page is a portal page.
 let flakyStatus = 500;
@@ -50,15 +51,6 @@ const api = async (path: string, init: RequestInit & { token?: string } = {}) =>
   const res = await fetch(`${sys.url}/api/collector${path}`, { ...init, headers: { 'content-type': 'application/json', ...(init.token !== '' ? { authorization: `Bearer ${init.token ?? ops}` } : {}) } });
   return { status: res.status, body: (await res.json()) as any };
 };
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 test(`[${backend}] targets are probed and mirrored; modules roll up; unauthenticated reads are refused`, async () => {
   const t = await until('first results', async () => {

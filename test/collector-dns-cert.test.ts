@@ -9,6 +9,7 @@ import { startSystem, type System } from '../app/system';
 import { startPlatformSim, type PlatformSim } from '../ops/platform-sim/sim';
 import { openTestDb, backend } from './helpers/db';
 import { sleep } from '../core/time';
+import { until } from './helpers/until';
 
 /**
  * Issue #12 through the whole system (collector + alerts, real probes against the platform simulator on 127.0.0.1):
@@ -22,15 +23,6 @@ import { sleep } from '../core/time';
  */
 const INTERVAL_S = 5;
 
-async function until<T>(what: string, deadlineMs: number, fn: () => Promise<T | undefined | false | null> | T | undefined | false | null): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 let sim: PlatformSim;
 test.before(async () => {
@@ -78,10 +70,10 @@ test(`[${backend}] DNS hijack: one probe → fired and resolved with an incident
     const dnsAlerts = async () => (await api.ops(`/api/alerts/alerts?target=portal-dns`)).body.items as any[];
 
     // The first answers become the baseline, marked as seen first (not yet approved by a person).
-    const first = await until('the first-seen baseline', 3 * INTERVAL_S * 1000, async () => {
+    const first = await until('the first-seen baseline', async () => {
       const v = (await api.ops('/api/collector/targets/portal-dns/dns-baseline')).body;
       return v.approved ? v : null;
-    });
+    }, 3 * INTERVAL_S * 1000, 100);
     assert.equal(first.approved.answers, ['127.0.0.1']);
     assert.is(first.approved.firstSeen, true);
     assert.is(first.history.length, 1);
@@ -89,11 +81,11 @@ test(`[${backend}] DNS hijack: one probe → fired and resolved with an incident
     // --- A hijack for one probe.
     const before = (await dnsResults()).length;
     await sim.setFault('dns', 'dns_changed');
-    await until('the hijacked answer', 2 * INTERVAL_S * 1000, async () => (await dnsResults()).slice(before).some((r) => r.error_code === 'dns_changed'));
+    await until('the hijacked answer', async () => (await dnsResults()).slice(before).some((r) => r.error_code === 'dns_changed'), 2 * INTERVAL_S * 1000, 100);
     await sim.setFault('dns', 'none');
-    const fired = await until('the DNS alert firing', 4000, async () => (await dnsAlerts()).find((a) => a.ruleType === 'dns_changed' && a.state === 'firing'));
+    const fired = await until('the DNS alert firing', async () => (await dnsAlerts()).find((a) => a.ruleType === 'dns_changed' && a.state === 'firing'), 4000, 100);
     assert.match(fired.summary, '127.0.0.66');
-    const resolved = await until('the DNS alert resolved', 2 * INTERVAL_S * 1000 + 4000, async () => (await dnsAlerts()).find((a) => a.id === fired.id && a.state === 'resolved'));
+    const resolved = await until('the DNS alert resolved', async () => (await dnsAlerts()).find((a) => a.id === fired.id && a.state === 'resolved'), 2 * INTERVAL_S * 1000 + 4000, 100);
     assert.ok(resolved.endsAt);
     const hist = (await api.ops(`/api/alerts/history?alert=${fired.id}`)).body.items as any[];
     assert.ok(hist.some((e) => e.to === 'firing') && hist.some((e) => e.to === 'resolved'), JSON.stringify(hist));
@@ -107,9 +99,9 @@ test(`[${backend}] DNS hijack: one probe → fired and resolved with an incident
     // --- A hijack that stays: failing on every probe, alert firing throughout.
     await sim.setFault('dns', 'dns_changed');
     const start = (await dnsResults()).length;
-    const lasting = await until('the DNS alert firing again', 2 * INTERVAL_S * 1000 + 4000, async () => (await dnsAlerts()).find((a) => a.ruleType === 'dns_changed' && a.state === 'firing'));
+    const lasting = await until('the DNS alert firing again', async () => (await dnsAlerts()).find((a) => a.ruleType === 'dns_changed' && a.state === 'firing'), 2 * INTERVAL_S * 1000 + 4000, 100);
     assert.is.not(lasting.id, fired.id);
-    await until('four hijacked probes', 5 * INTERVAL_S * 1000, async () => (await dnsResults()).slice(start).length >= 4);
+    await until('four hijacked probes', async () => (await dnsResults()).slice(start).length >= 4, 5 * INTERVAL_S * 1000, 100);
     const during = (await dnsResults()).slice(start);
     assert.ok(during.every((r) => r.error_code === 'dns_changed' && !r.success), 'the hijack never heals itself: ' + JSON.stringify(during));
     assert.is((await dnsAlerts()).find((a) => a.id === lasting.id)?.state, 'firing');
@@ -132,7 +124,7 @@ test(`[${backend}] DNS hijack: one probe → fired and resolved with an incident
     assert.is(audit.rows[0].role, 'security');
     assert.is((typeof audit.rows[0].details === 'string' ? JSON.parse(audit.rows[0].details) : audit.rows[0].details).reason, '迁移至新机房，变更单 2026-118');
 
-    await until('the DNS alert resolved after approval', 2 * INTERVAL_S * 1000 + 4000, async () => (await dnsAlerts()).find((a) => a.id === lasting.id && a.state === 'resolved'));
+    await until('the DNS alert resolved after approval', async () => (await dnsAlerts()).find((a) => a.id === lasting.id && a.state === 'resolved'), 2 * INTERVAL_S * 1000 + 4000, 100);
     const after = (await api.ops('/api/collector/targets/portal-dns/dns-baseline')).body;
     assert.is(after.approved.firstSeen, false);
     assert.is(after.approved.approvedBy, 'token:security-user');
@@ -140,7 +132,7 @@ test(`[${backend}] DNS hijack: one probe → fired and resolved with an incident
     // And now the old answer is the changed one.
     await sim.setFault('dns', 'none');
     const back = (await dnsResults()).length;
-    await until('the old answer judged against the new baseline', 2 * INTERVAL_S * 1000, async () => (await dnsResults()).slice(back).some((r) => r.error_code === 'dns_changed'));
+    await until('the old answer judged against the new baseline', async () => (await dnsResults()).slice(back).some((r) => r.error_code === 'dns_changed'), 2 * INTERVAL_S * 1000, 100);
   } finally {
     await sim.setFault('dns', 'none');
     await sys.stop();
@@ -156,11 +148,11 @@ test(`[${backend}] expiring certificate: degraded and available, one alert (cert
   let sys = await startSystem({ config, db, log: silentLogger(), roles: ['collector', 'alerts'] });
   try {
     let api = await tokens(sys);
-    const state = await until('the certificate checked at start', 8000, async () => (await db.query<{ state: string; last_success: boolean; last_detail: any }>(`SELECT state, last_success, last_detail FROM target_state WHERE target_id = 'portal-cert' AND last_ts IS NOT NULL`)).rows[0]);
+    const state = await until('the certificate checked at start', async () => (await db.query<{ state: string; last_success: boolean; last_detail: any }>(`SELECT state, last_success, last_detail FROM target_state WHERE target_id = 'portal-cert' AND last_ts IS NOT NULL`)).rows[0], 8000, 100);
     assert.is(state.state, 'degraded', 'expiring is a warning state, not down');
     assert.is(state.last_success, true);
     assert.is(state.last_detail.warning.code, 'cert_expiring');
-    const cert = await until('the cert_expiry alert', 5000, async () => ((await api.ops('/api/alerts/alerts?target=portal-cert')).body.items as any[]).find((a) => a.ruleType === 'cert_expiry' && a.state === 'firing'));
+    const cert = await until('the cert_expiry alert', async () => ((await api.ops('/api/alerts/alerts?target=portal-cert')).body.items as any[]).find((a) => a.ruleType === 'cert_expiry' && a.state === 'firing'), 5000, 100);
     assert.is(cert.severity, 'warning');
     await sleep(2500);
     const all = (await api.ops('/api/alerts/alerts?target=portal-cert')).body.items as any[];
@@ -185,7 +177,7 @@ test(`[${backend}] expiring certificate: degraded and available, one alert (cert
     const line = metrics.split('\n').find((l) => l.startsWith('probe_ssl_earliest_cert_expiry{') && l.includes('target="portal-cert"'));
     assert.ok(line, 'probe_ssl_earliest_cert_expiry restored at start');
     assert.is(Number(line!.split(' ').pop()), notAfter);
-    await until('the check at start after the restart', 8000, async () => (await db.query(`SELECT 1 FROM probe_results WHERE target_id = 'portal-cert' AND error_code = 'refused'`)).rows.length > 0);
+    await until('the check at start after the restart', async () => (await db.query(`SELECT 1 FROM probe_results WHERE target_id = 'portal-cert' AND error_code = 'refused'`)).rows.length > 0, 8000, 100);
   } finally {
     await sim.setFault('https-expiring', 'none');
     await sys.stop();

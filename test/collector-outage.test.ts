@@ -14,6 +14,7 @@ import { CollectorEngine } from '../collector/engine';
 import { openTestDb, backend, breakableDb } from './helpers/db';
 import { openDb } from '../core/db';
 import { sleep } from '../core/time';
+import { until } from './helpers/until';
 
 // Named by this process: two runs of this test on one machine (two CI runs) never stop each other's server.
 const OWN_SERVER = { ...process.env, TSDB_LOCAL_INSTANCE: `outage-${process.pid}` };
@@ -96,8 +97,7 @@ ${targets}
     }
     mark("back");
     // The writer notices by itself, replays the journal, then memory.
-    const deadline = Date.now() + 60_000;
-    while ((engine.writer.databaseDown || engine.writer.journalBytes > 0) && Date.now() < deadline) await sleep(250);
+    await until('the writer back and the journal replayed', () => !engine.writer.databaseDown && engine.writer.journalBytes === 0, 60_000, 250);
     assert.not.ok(engine.writer.databaseDown, 'the writer reconnected');
     assert.is(engine.writer.journalBytes, 0, 'the journal was replayed and removed');
     mark("replayed");

@@ -11,6 +11,7 @@ import { exportYaml, formatPlan, readImportDoc } from '../app/cli/config';
 import { importYaml, ImportSyntaxError } from '../core/config/exchange';
 import { silentLogger } from '../core/log';
 import { openTestDb } from './helpers/db';
+import { until } from './helpers/until';
 
 // `config export` / `config import` (app/cli/config.ts) against a running system on the same database: the import
 // runs as another process would (its own store, no in-process apply), and the system picks it up by polling.
@@ -63,15 +64,12 @@ test('an edited export: the dry run prints the exact diff and writes nothing; th
   const versions = await db.query<{ action: string }>(`SELECT action FROM config_versions WHERE id IN ('ui-one', 'ui-two') ORDER BY seq`);
   assert.equal(versions.rows.map((v) => v.action), ['create', 'import', 'import']);
   // The running system notices within its poll interval (no restart).
-  const end = Date.now() + 10_000;
-  for (;;) {
+  await until('ui-two applied (live and mirrored)', async () => {
     // The health API reads the running configuration; the catalogue is mirrored on apply.
     const live = (await req('/collector/targets/ui-two')).status === 200;
     const mirrored = (await db.query(`SELECT 1 FROM targets WHERE id = 'ui-two' AND active`)).rowCount > 0;
-    if (live && mirrored) break;
-    if (Date.now() > end) throw new Error('not applied');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    return live && mirrored;
+  }, 10_000);
 });
 
 test('importing a change to a file-managed object is refused, nothing applied; --prune archives what the file lacks', async () => {

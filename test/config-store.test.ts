@@ -8,6 +8,7 @@ import { parseConfig } from '../app/config';
 import { startSystem, type System } from '../app/system';
 import { silentLogger } from '../core/log';
 import { openTestDb } from './helpers/db';
+import { until } from './helpers/until';
 
 // The configuration store end to end (README: 统一配置): objects written through the API run at once, with versions,
 // rollback and audit; the file's objects are read-only; stored ones survive a file reload.
@@ -43,15 +44,6 @@ const api = async (path: string, method = 'GET', body?: unknown, token = T.ops) 
   const res = await fetch(`${sys.url}/api${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
   return { status: res.status, body: (await res.json()) as any };
 };
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 const target = (over: Record<string, unknown> = {}) => ({ id: 'added', module: 'portal', name: '新接口', type: 'http', interval: '5s', spec: { url: `${base}/api`, expectStatus: [200] }, ...over });
 
 test('an operator adds a target through the API: it runs at once, in the scheduler and the catalogue', async () => {
@@ -59,9 +51,9 @@ test('an operator adds a target through the API: it runs at once, in the schedul
   assert.is(r.status, 201, JSON.stringify(r.body));
   assert.is(r.body.object.managedBy, 'ui');
   assert.is(r.body.object.version, 1);
-  const row = await until('mirrored', async () => (await db.query(`SELECT active FROM targets WHERE id = 'added'`)).rows[0]);
+  const row = await until('mirrored', async () => (await db.query(`SELECT active FROM targets WHERE id = 'added'`)).rows[0], 15_000, 100);
   assert.is((row as any).active, true);
-  await until('probed', async () => (await db.query(`SELECT 1 FROM probe_results WHERE target_id = 'added' LIMIT 1`)).rowCount > 0);
+  await until('probed', async () => (await db.query(`SELECT 1 FROM probe_results WHERE target_id = 'added' LIMIT 1`)).rowCount > 0, 15_000, 100);
   const list = await api('/collector/config/targets');
   assert.equal(list.body.items.map((o: any) => `${o.id}:${o.managedBy}`).sort(), ['added:ui', 'filed:file']);
 });
@@ -129,7 +121,7 @@ test('edit, disable, history, rollback, delete (archived), audit with before/aft
   assert.is(e.status, 200);
   assert.equal(e.body.version.diff, [{ path: 'spec.expectStatus', before: [200], after: [201] }]);
   assert.is((await api('/collector/config/targets/added/disable', 'POST', {})).body.object.data.enabled, false);
-  await until('disabled in the catalogue', async () => (await db.query(`SELECT active FROM targets WHERE id = 'added'`)).rows[0]?.active === false);
+  await until('disabled in the catalogue', async () => (await db.query(`SELECT active FROM targets WHERE id = 'added'`)).rows[0]?.active === false, 15_000, 100);
   const h = await api('/collector/config/targets/added/history');
   assert.equal(h.body.items.map((v: any) => v.action), ['disable', 'update', 'create']);
   assert.is(h.body.items[1].reason, '断言改为 201');
@@ -149,7 +141,7 @@ test('edit, disable, history, rollback, delete (archived), audit with before/aft
   assert.is(d.status, 200);
   assert.is((await api('/collector/config/targets/added-copy')).status, 404);
   assert.is((await db.query(`SELECT deleted FROM config_objects WHERE id = 'added-copy'`)).rows[0].deleted, true);
-  await until('archived in the catalogue', async () => (await db.query(`SELECT active FROM targets WHERE id = 'added-copy'`)).rows[0]?.active === false);
+  await until('archived in the catalogue', async () => (await db.query(`SELECT active FROM targets WHERE id = 'added-copy'`)).rows[0]?.active === false, 15_000, 100);
 });
 
 test('roles: regulator none, security not the ops team’s rules, ops its own', async () => {
@@ -161,7 +153,7 @@ test('roles: regulator none, security not the ops team’s rules, ops its own', 
   assert.is((await api('/alerts/config/rules', 'POST', { data: rule }, T.ops)).status, 201);
   assert.is((await api('/alerts/config/rules/安全规则', 'PUT', { data: { ...rule, team: 'security', name: '安全规则', severity: 'critical' } }, T.ops)).status, 403);
   assert.is((await api('/alerts/config/rules/安全规则/disable', 'POST', {}, T.admin)).status, 200);
-  await until('rule running', async () => (await api('/alerts/rules')).body.items?.some((r: any) => r.name === '接口变慢'));
+  await until('rule running', async () => (await api('/alerts/rules')).body.items?.some((r: any) => r.name === '接口变慢'), 15_000, 100);
 });
 
 test('modules and receivers: a module still used cannot be archived (the message names the target); a receiver is validated by its channel schema', async () => {
@@ -215,13 +207,13 @@ test('a write that sends *** back keeps the stored secret; a reader sees no secr
 
 test('a file reload keeps the stored objects; a file object with the same id wins', async () => {
   writeFileSync(cfgFile, yaml(`    - { id: from-file-2, module: portal, name: 后加的, type: http, interval: 5s, spec: { url: "${base}/api" } }`));
-  await until('reloaded', async () => (await db.query(`SELECT 1 FROM targets WHERE id = 'from-file-2' AND active`)).rowCount > 0);
+  await until('reloaded', async () => (await db.query(`SELECT 1 FROM targets WHERE id = 'from-file-2' AND active`)).rowCount > 0, 15_000, 100);
   const list = await api('/collector/config/targets');
   assert.ok(list.body.items.some((o: any) => o.id === 'added' && o.managedBy === 'ui'));
   assert.is((await db.query(`SELECT active FROM targets WHERE id = 'added'`)).rows[0].active, true);
   // The file takes over an id the store has: the file's object runs, the stored one is listed as shadowed.
   writeFileSync(cfgFile, yaml(`    - { id: added, module: portal, name: 文件接管, type: http, interval: 5s, spec: { url: "${base}/api" } }`));
-  await until('taken over by the file', async () => (await db.query(`SELECT 1 FROM targets WHERE id = 'added' AND name = '文件接管'`)).rowCount > 0);
+  await until('taken over by the file', async () => (await db.query(`SELECT 1 FROM targets WHERE id = 'added' AND name = '文件接管'`)).rowCount > 0, 15_000, 100);
   const after = (await api('/collector/config/targets')).body.items.filter((o: any) => o.id === 'added');
   assert.equal(after.map((o: any) => `${o.managedBy}:${o.shadowed ?? false}`), ['file:false', 'ui:true']);
   assert.is((await api('/collector/config/targets/added', 'PUT', { data: target() })).status, 409);

@@ -9,6 +9,7 @@ import { startSystem, type System } from '../app/system';
 import { silentLogger } from '../core/log';
 import { webhookReceiver } from '../alerts/testing/fixtures';
 import { openTestDb } from './helpers/db';
+import { until } from './helpers/until';
 
 // Versions of the routing tree, silences and maintenance windows (README: 统一配置): the tree is a configuration
 // object of its own (one versioned object, admin-written) and an edit reroutes alerts at once; silences and windows
@@ -48,15 +49,6 @@ const api = async (path: string, method = 'GET', body?: unknown, token = T.ops) 
   const res = await fetch(`${sys.url}/api${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
   return { status: res.status, body: (await res.json()) as any };
 };
-async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 const audited = async (action: string) => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = $1`, [action])).rows[0].n;
 const ROUTE = '/alerts/config/route/root';
 const tree1 = { receiver: 'ops', groupBy: ['alertname', 'target'], groupWait: '0s', groupInterval: '1s', repeatInterval: '1h' };
@@ -81,12 +73,12 @@ test('a route edit applies to the running router: the alert goes to the new rece
   const r1 = await api(ROUTE, 'PUT', { data: tree1, reason: '初始路由' }, T.admin);
   assert.is(r1.status, 201, JSON.stringify(r1.body));
   assert.is(r1.body.version.action, 'create');
-  await until('the alert at ops', () => aboutDead(a));
+  await until('the alert at ops', () => aboutDead(a), 20_000, 100);
   assert.not.ok(aboutDead(b));
   const r2 = await api(ROUTE, 'PUT', { data: { ...tree1, routes: [{ receiver: 'oncall', matchers: ['target="dead"'] }] }, reason: '坏接口交给值班' }, T.admin);
   assert.is(r2.status, 200, JSON.stringify(r2.body));
   assert.is(r2.body.version.version, 2);
-  await until('the alert at oncall (rerouted, no restart)', () => aboutDead(b));
+  await until('the alert at oncall (rerouted, no restart)', () => aboutDead(b), 20_000, 100);
 
   const h = await api(`${ROUTE}/history`, 'GET', undefined, T.regulator);
   assert.is(h.status, 200);
@@ -165,13 +157,13 @@ test('a maintenance window: edit and roll back, ops only', async () => {
 
 test('a tree added to the file takes over (the stored one shadowed, read-only); removed again, the stored one runs', async () => {
   writeFileSync(cfgFile, `${yaml}  route: { receiver: oncall }\n`);
-  await until('the file\'s tree', async () => (await api(ROUTE)).body.managedBy === 'file');
+  await until('the file\'s tree', async () => (await api(ROUTE)).body.managedBy === 'file', 20_000, 100);
   const list = await api('/alerts/config/route');
   assert.equal(list.body.items.map((o: any) => `${o.managedBy}:${o.shadowed ?? false}`), ['file:false', 'ui:true']);
   assert.is((await api(ROUTE, 'PUT', { data: tree1 }, T.admin)).status, 409);
   assert.is((await api(`${ROUTE}/rollback`, 'POST', { version: 1 }, T.admin)).status, 409);
   writeFileSync(cfgFile, yaml);
-  await until('the stored tree again', async () => (await api(ROUTE)).body.managedBy === 'ui');
+  await until('the stored tree again', async () => (await api(ROUTE)).body.managedBy === 'ui', 20_000, 100);
   assert.equal((await api(ROUTE)).body.data, tree1);
 });
 

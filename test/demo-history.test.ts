@@ -10,6 +10,7 @@ import type { Db } from '../core/db';
 import type { Incident, Overview, Series } from '../contract/collector';
 import type { Page } from '../contract/common';
 import { seedDemoHistory } from '../collector/demo-history';
+import { until } from './helpers/until';
 
 // The demo's simulated history (collector.demoHistoryDays) on the embedded database of a real data folder, with an
 // injected clock: written once through the writer, in the rollups, shown on the 7-day range, not seeded twice.
@@ -47,13 +48,8 @@ async function start(): Promise<{ sys: System; get<T>(path: string): Promise<T> 
 }
 
 /** The overview once the history is written (the start does not wait for it). */
-async function seeded(get: <T>(path: string) => Promise<T>): Promise<NonNullable<Overview['demoHistory']>> {
-  for (let i = 0; i < 240; i++) {
-    const ov = await get<Overview>('/api/collector/overview');
-    if (ov.demoHistory) return ov.demoHistory;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error('demo history not seeded within 60 s');
+function seeded(get: <T>(path: string) => Promise<T>): Promise<NonNullable<Overview['demoHistory']>> {
+  return until('the demo history seeded', async () => (await get<Overview>('/api/collector/overview')).demoHistory, 60_000, 250);
 }
 
 const count = async (db: Db, sql: string) => Number((await db.query<{ n: number }>(sql)).rows[0].n);

@@ -7,6 +7,7 @@ import { Hono } from 'hono';
 import { parseConfig } from '../app/config';
 import { startSystem, type System } from '../app/system';
 import { openTestDb } from './helpers/db';
+import { until } from './helpers/until';
 import { LiveEvents } from '../core/events';
 import { createLogger } from '../core/log';
 import type { AppEnv } from '../core/http';
@@ -73,15 +74,7 @@ async function openStream(cookie: string) {
       /* aborted */
     }
   })();
-  const waitFor = async (pred: (g: Got) => boolean, ms = 3000) => {
-    const until = Date.now() + ms;
-    while (Date.now() < until) {
-      const hit = got.find(pred);
-      if (hit) return hit;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    return undefined;
-  };
+  const waitFor = (pred: (g: Got) => boolean, ms = 3000) => until(`an event where ${pred}`, () => got.find(pred), ms, 10);
   await waitFor((g) => g.event === 'ready');
   return { got, waitFor, done, close: () => ctl.abort(), comments: () => comments };
 }
@@ -170,8 +163,7 @@ test('alerts (new, acknowledged, resolved) and report runs are announced; a depa
   assert.not.ok(reg.got.some((g) => g.event === 'notice'), 'the regulator reads no notices');
   for (const s of [ops, reg, dept]) s.close();
   // A browser that goes away ends its stream on the server (no subscriber left behind).
-  const until = Date.now() + 3000;
-  while (system.live.streams > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  await until('no stream left on the server', () => system.live.streams === 0, 3000, 20);
   assert.is(system.live.streams, 0);
 });
 
@@ -199,8 +191,8 @@ test('heartbeat comments keep the stream alive; a stream ends after maxStreamMs 
   const res = await app.request('/events');
   const reader = res.body!.getReader();
   let text = '';
-  const until = Date.now() + 2000;
-  while (Date.now() < until && (text.match(/: heartbeat/g) ?? []).length < 2) text += new TextDecoder().decode((await reader.read()).value);
+  const end = Date.now() + 2000;
+  while (Date.now() < end && (text.match(/: heartbeat/g) ?? []).length < 2) text += new TextDecoder().decode((await reader.read()).value);
   assert.ok((text.match(/: heartbeat/g) ?? []).length >= 2, text);
   assert.match(text, /event: ready/);
   assert.match(text, /retry: 3000/);

@@ -14,6 +14,7 @@ import { parseConfig } from '../app/config';
 import { startSystem, type System } from '../app/system';
 import { silentLogger } from '../core/log';
 import { openTestDb } from './helpers/db';
+import { until } from './helpers/until';
 import { startProvinceSim, type ProvinceSim } from '../ops/province-sim/server';
 import { makeFixtures, recordsToCsv, recordsToXlsx } from '../reporter/fixtures/records';
 
@@ -191,7 +192,7 @@ test('correct two records in the form, re-send, the province holds them', async 
   assert.not.ok(sim.store.isLive('ITEM', badItem.recordId));
   // Probing went on all the while (every 5 s): the office's work can now be shorter than one interval, so give the
   // collector up to two more intervals to show it still probes in the same running system.
-  for (const until = Date.now() + 12_000; hits <= hitsBefore && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
+  await until(`a probe after the office's work (${hitsBefore} before)`, () => hits > hitsBefore, 12_000, 100);
   assert.ok(hits > hitsBefore, `the collector kept probing through the office's work (${hitsBefore} → ${hits})`);
   await page.screenshot({ path: `${ARTIFACTS}/reporting.png`, fullPage: true });
 });

@@ -8,6 +8,7 @@ import { parseConfig } from '../../app/config';
 import { startSystem, type System } from '../../app/system';
 import { silentLogger } from '../../core/log';
 import { openTestDb, backend } from '../../test/helpers/db';
+import { until } from '../../test/helpers/until';
 
 // A real collector against a local portal (127.0.0.1, port 0) whose page the test changes: trust on first use, a
 // defacement detected against the provisional baseline, and the approval that needs a second confirmation.
@@ -41,18 +42,9 @@ const api = async (path: string, init: RequestInit & { token?: string } = {}) =>
   const res = await fetch(`${sys.url}/api/collector${path}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${init.token ?? sec}` } });
   return { status: res.status, body: (await res.json()) as any };
 };
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 25_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 test(`[${backend}] trust on first use: the first clean capture becomes a provisional baseline, not an approved one`, async () => {
-  const b = await until('provisional baseline', async () => (await api('/targets/home/baseline')).body.provisional && (await api('/targets/home/baseline')).body);
+  const b = await until('provisional baseline', async () => (await api('/targets/home/baseline')).body.provisional && (await api('/targets/home/baseline')).body, 25_000);
   assert.is(b.approved, null, 'nobody approved it');
   assert.match(b.provisional.text, '某市人民政府门户网站');
   assert.equal(b.provisional.forbidden, []);
@@ -60,7 +52,7 @@ test(`[${backend}] trust on first use: the first clean capture becomes a provisi
   const row = await db.query<{ approved_by: string; provisional: boolean }>(`SELECT approved_by, provisional FROM content_baselines WHERE target_id = 'home'`);
   assert.equal(row.rows[0], { approved_by: '首次采集', provisional: true });
   // trustOnFirstUse: false waits for a person: the capture stays a candidate, no baseline row.
-  await until('strict captured', async () => (await api('/targets/strict/baseline')).body.candidate);
+  await until('strict captured', async () => (await api('/targets/strict/baseline')).body.candidate, 25_000);
   const strict = (await api('/targets/strict/baseline')).body;
   assert.is(strict.provisional, null);
   assert.is(strict.change.against, 'none');
@@ -73,7 +65,7 @@ test(`[${backend}] a defacement against the provisional baseline is detected; th
     const x = await api('/targets/home/results?limit=1');
     const it = x.body.items[0];
     return it?.detail?.changed === true && it;
-  });
+  }, 25_000);
   assert.is(r.errorCode, 'forbidden_word');
   assert.is(r.detail.baselineProvisional, true);
   const b = (await api('/targets/home/baseline')).body;

@@ -9,6 +9,7 @@ import { loadConfig } from '../../app/config';
 import { startSystem, type System } from '../../app/system';
 import { silentLogger } from '../../core/log';
 import { openTestDb } from '../../test/helpers/db';
+import { until } from '../../test/helpers/until';
 
 const dir = mkdtempSync(join(tmpdir(), 'reporter-reload-'));
 const file = join(dir, 'config.yaml');
@@ -18,14 +19,6 @@ let token: string;
 
 const status = async () =>
   (await (await sys.app.request('/api/reporter/delivery/status', { headers: { Authorization: `Bearer ${token}` } })).json()) as { province: { url: string }; nextRuns: { kind: string; next: string }[]; sender: boolean };
-async function until(pred: (s: Awaited<ReturnType<typeof status>>) => boolean) {
-  for (let i = 0; i < 100; i++) {
-    const s = await status();
-    if (pred(s)) return s;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return status();
-}
 
 test.before(async () => {
   writeFileSync(file, yaml('http://127.0.0.1:1', 5));
@@ -44,7 +37,10 @@ test('a new schedule and province URL apply on reload; an unusable URL is refuse
   assert.ok(s0.sender);
   assert.is(new Date(s0.nextRuns.find((n) => n.kind === 'incremental')!.next).getUTCHours(), 5);
   writeFileSync(file, yaml('http://127.0.0.1:2', 7));
-  const s1 = await until((s) => s.province.url === 'http://127.0.0.1:2');
+  const s1 = await until('the new province URL', async () => {
+    const s = await status();
+    return s.province.url === 'http://127.0.0.1:2' && s;
+  }, 5_000, 50);
   assert.is(s1.province.url, 'http://127.0.0.1:2');
   assert.is(new Date(s1.nextRuns.find((n) => n.kind === 'incremental')!.next).getUTCHours(), 7);
   assert.is(s1.nextRuns.length, 3, 'the old schedules are gone');

@@ -57,16 +57,8 @@ export async function openPage(page: Page, base: string, hash: string): Promise<
   await page.waitForSelector('main.content[data-ready="1"]', { timeout: 20_000 });
 }
 
-/** Polls `fn` every 200 ms until it returns something truthy, or throws after `ms`. */
-export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** The shared polling helper (./until), re-exported for the browser tests. */
+export { until } from './until';
 
 export interface BrowserSystem {
   /** The fresh temporary folder the configuration was written for. */

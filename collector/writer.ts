@@ -1,5 +1,6 @@
 import type { Db, Queryable } from '../core/db';
 import type { Logger } from '../core/log';
+import { numArray as nums, pgBool as bool, textArray as texts } from '../core/db/arrays';
 import { invalidateRollups } from '../core/db/jobs';
 import { LATE_RESULT_MS } from './rollups';
 import type { Clock } from '../core/time';
@@ -232,26 +233,6 @@ export class ResultWriter {
 /** Journal segments written before the phase columns took the probe's names (sql/014) call two phases dnsMs, ttfbMs. */
 type JournalRow = ResultRow & { dnsMs?: number | null; ttfbMs?: number | null };
 
-// Array literals built here rather than by the driver (as collector/calls/store.ts does): numbers as they print,
-// text double-quoted with `"` and `\\` escaped (PostgreSQL's quoting rule for array elements), NULL bare.
-const quote = (v: string) => '"' + (/["\\]/.test(v) ? v.replace(/["\\]/g, '\\$&') : v) + '"';
-function nums<T>(rows: T[], f: (r: T) => number | null | undefined): string {
-  let s = '{';
-  for (let i = 0; i < rows.length; i++) {
-    const v = f(rows[i]);
-    s += (i ? ',' : '') + (v == null ? 'NULL' : v);
-  }
-  return s + '}';
-}
-function texts<T>(rows: T[], f: (r: T) => string | null | undefined): string {
-  let s = '{';
-  for (let i = 0; i < rows.length; i++) {
-    const v = f(rows[i]);
-    s += (i ? ',' : '') + (v == null ? 'NULL' : quote(v));
-  }
-  return s + '}';
-}
-const bool = (v: boolean | null | undefined) => (v == null ? null : v ? 't' : 'f');
 /** ms since the epoch as `new Date(ms)` keeps them (truncated to whole ms), so a replay meets the same key. */
 const wholeMs = (v: number) => Math.trunc(v);
 

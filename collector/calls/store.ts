@@ -1,4 +1,5 @@
 import type { Db, Queryable } from '../../core/db';
+import { numArray as nums, pgBool, textArray as texts } from '../../core/db/arrays';
 import { invalidateRollups } from '../../core/db/jobs';
 import type { CallRow } from './record';
 import type { CallsConfig } from './config';
@@ -57,27 +58,10 @@ WITH x AS (
 )
 SELECT count(*)::int AS inserted, min(ts) AS oldest, max(ts) AS newest FROM ins`;
 
-// Array literals built here rather than by the driver (which escapes every element of 11 arrays one by one): numbers
-// and booleans as they print, text double-quoted with `"` and `\` escaped — the whole of PostgreSQL's quoting rule
-// for array elements — and NULL bare.
-const nums = (rows: CallRow[], f: (r: CallRow) => number) => {
-  let s = '{';
-  for (let i = 0; i < rows.length; i++) s += (i ? ',' : '') + f(rows[i]);
-  return s + '}';
-};
-const quote = (v: string) => '"' + (/["\\]/.test(v) ? v.replace(/["\\]/g, '\\$&') : v) + '"';
-const texts = (rows: CallRow[], f: (r: CallRow) => string | null) => {
-  let s = '{';
-  for (let i = 0; i < rows.length; i++) {
-    const v = f(rows[i]);
-    s += (i ? ',' : '') + (v === null ? 'NULL' : quote(v));
-  }
-  return s + '}';
-};
 function columns(rows: CallRow[]): string[] {
   return [
     nums(rows, (r) => r.ts), texts(rows, (r) => r.interfaceCode), texts(rows, (r) => r.callerDept), texts(rows, (r) => r.callerSystem), texts(rows, (r) => r.callerId),
-    texts(rows, (r) => (r.success ? 't' : 'f')), nums(rows, (r) => r.status), nums(rows, (r) => r.latencyMs), nums(rows, (r) => r.records), nums(rows, (r) => r.bytes),
+    texts(rows, (r) => pgBool(r.success)), nums(rows, (r) => r.status), nums(rows, (r) => r.latencyMs), nums(rows, (r) => r.records), nums(rows, (r) => r.bytes),
     texts(rows, (r) => r.dedupeKey),
   ];
 }

@@ -217,7 +217,7 @@ test('a PUT with reordered masked channels keeps each its own secret; a *** with
   const bad = await api('/alerts/config/receivers/multi', 'PUT', { data: { name: 'multi', team: 'ops', channels: [m(3), m(1), m(4)] } });
   assert.is(bad.status, 422, JSON.stringify(bad.body));
   assert.equal(bad.body.error.problems.map((p: any) => p.field), ['channels[2].headers']);
-  assert.match(bad.body.error.problems[0].message, /请重新填写/);
+  assert.match(bad.body.error.problems[0].message, /^channels\[2\]\.headers 仍为 \*\*\*：.*请重新填写/);
   assert.not.match(JSON.stringify(bad.body), /secret-\d/);
   // An edited url with its secret masked after a reorder: the position would be another channel's — refused too.
   const moved = await api('/alerts/config/receivers/multi', 'PUT', { data: { name: 'multi', team: 'ops', channels: [m(1), { ...m(3), url: `${base}/hook9` }] } });

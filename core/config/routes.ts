@@ -85,8 +85,9 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
   const stillMasked = (c: Context<AppEnv>, data: ObjectData) => {
     const paths = maskedSecrets(data);
     if (!paths.length) return null;
-    const message = `仍为 ${REDACTED}：找不到对应的已保存值（新增的条目，或被移动、删除、修改过的条目），请重新填写`;
-    return httpError(c, 422, 'invalid_config', `未保存：${paths[0]}：${message}`, { problems: paths.map((field) => ({ field, message })) });
+    // The path is in the message too: the form shows a list's problems under the whole list's field (通知渠道).
+    const message = (field: string) => `${field} 仍为 ${REDACTED}：找不到对应的已保存值（新增的条目，或移动、删除后修改过的条目），请重新填写该密钥`;
+    return httpError(c, 422, 'invalid_config', `未保存：${message(paths[0])}`, { problems: paths.map((field) => ({ field, message: message(field) })) });
   };
   const badId = (c: Context<AppEnv>) => httpError(c, 400, 'bad_id', `${kind.label}的${kind.idKey === 'id' ? '编号' : '名称'}不合法：1–128 个字符，不含 / \\ 与控制字符`, { field: kind.idKey });
 

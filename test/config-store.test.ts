@@ -205,6 +205,31 @@ test('a write that sends *** back keeps the stored secret; a reader sees no secr
   assert.not.match(JSON.stringify(audit.rows), /hook-secret-42|Bearer new/);
 });
 
+test('a PUT with reordered masked channels keeps each its own secret; a *** with no stored value behind it is refused with its path', async () => {
+  const ch = (n: number) => ({ type: 'webhook', url: `${base}/hook${n}`, headers: { Authorization: `Bearer secret-${n}` } });
+  assert.is((await api('/alerts/config/receivers', 'POST', { data: { name: 'multi', team: 'ops', channels: [ch(1), ch(2), ch(3)] } })).status, 201);
+  const m = (n: number) => ({ ...ch(n), headers: '***' });
+  // The form's round trip with the channels reordered and the middle one removed: each keeps its own header secret.
+  const w = await api('/alerts/config/receivers/multi', 'PUT', { data: { name: 'multi', team: 'ops', channels: [m(3), m(1)] } });
+  assert.is(w.status, 200, JSON.stringify(w.body));
+  assert.equal((await api('/alerts/config/receivers/multi')).body.data.channels, [ch(3), ch(1)]);
+  // A new channel carrying ***: 422 naming the field, nothing stored, no secret in the answer.
+  const bad = await api('/alerts/config/receivers/multi', 'PUT', { data: { name: 'multi', team: 'ops', channels: [m(3), m(1), m(4)] } });
+  assert.is(bad.status, 422, JSON.stringify(bad.body));
+  assert.equal(bad.body.error.problems.map((p: any) => p.field), ['channels[2].headers']);
+  assert.match(bad.body.error.problems[0].message, /^channels\[2\]\.headers 仍为 \*\*\*：.*请重新填写/);
+  assert.not.match(JSON.stringify(bad.body), /secret-\d/);
+  // An edited url with its secret masked after a reorder: the position would be another channel's — refused too.
+  const moved = await api('/alerts/config/receivers/multi', 'PUT', { data: { name: 'multi', team: 'ops', channels: [m(1), { ...m(3), url: `${base}/hook9` }] } });
+  assert.is(moved.status, 422, JSON.stringify(moved.body));
+  assert.equal(moved.body.error.problems.map((p: any) => p.field), ['channels[1].headers']);
+  assert.equal((await api('/alerts/config/receivers/multi')).body.data.channels, [ch(3), ch(1)]);
+  // A create carrying *** has nothing to keep: refused the same way.
+  const created = await api('/alerts/config/receivers', 'POST', { data: { name: 'masked-new', team: 'ops', channels: [m(5)] } });
+  assert.is(created.status, 422, JSON.stringify(created.body));
+  assert.equal(created.body.error.problems.map((p: any) => p.field), ['channels[0].headers']);
+});
+
 test('a file reload keeps the stored objects; a file object with the same id wins', async () => {
   writeFileSync(cfgFile, yaml(`    - { id: from-file-2, module: portal, name: 后加的, type: http, interval: 5s, spec: { url: "${base}/api" } }`));
   await until('reloaded', async () => (await db.query(`SELECT 1 FROM targets WHERE id = 'from-file-2' AND active`)).rowCount > 0, 15_000, 100);

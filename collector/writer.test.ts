@@ -288,7 +288,7 @@ test(`[${backend}] a batch above one statement's chunk is written whole, in one 
   }
 });
 
-test(`[${backend}] target states ride with their results' batch: a dirty state alone waits for the batch age (#18)`, async () => {
+test(`[${backend}] target states ride with their results' batch: an unchanged state waits for the batch age, a changed one does not (#18)`, async () => {
   const real = await openTestDb();
   let statements = 0;
   const db: Db = {
@@ -315,6 +315,13 @@ test(`[${backend}] target states ride with their results' batch: a dirty state a
     clock = 2000;
     await until('the lone state', async () => (await states()) === 2);
     assert.is(w.totals.written, 1);
+    // A state that changed (t1 up → down) does not wait: the next tick writes it, its result with it, the clock still.
+    const before = statements;
+    w.push({ k: 'r', r: row(1) });
+    w.setState({ ...initialState('t1', 0), state: 'down', lastTs: 2000 }, true);
+    await until('the changed state', async () => (await real.query<{ state: string }>(`SELECT state FROM target_state WHERE target_id = 't1'`)).rows[0].state === 'down', 2000, 50);
+    assert.is(statements, before + 1);
+    assert.is(w.totals.written, 2);
   } finally {
     await w.stop();
     await real.close();

@@ -183,7 +183,7 @@ export class CollectorEngine {
     const { state, incident } = advance(prev, { ts: run.startedAt, success: o.success, durationMs: o.durationMs, errorCode: o.errorCode, error: o.error, detail: o.detail, warning: o.warning !== undefined, atOnce }, { failureThreshold: t.failureThreshold, successThreshold: t.successThreshold, slowMs: t.slowMs }, randomUUID);
     this.states.set(t.id, state);
     if (incident) this.writer.push({ k: 'i', i: { ...incident, moduleId: t.module } });
-    this.writer.setState(state);
+    this.writer.setState(state, state.state !== prev.state || incident !== undefined);
     this.metrics.observe(t.id, t.module, t.type, o);
   }
 

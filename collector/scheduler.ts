@@ -3,7 +3,7 @@ import { configJson, type TargetConfig } from './config';
 import type { Clock } from '../core/time';
 import type { Logger } from '../core/log';
 import type { Probe, ProbeOutcome, ProbeSignal } from './probes/types';
-import { firstSlot, hostOf, jitter, mayStart, nextSlot, ownsTarget, type Shard } from './slots';
+import { firstSlot, hostOf, jitter, mayStart, nextSlot, ownsTarget, timerAt, type Shard } from './slots';
 
 export interface ProbeRun {
   resultId: string;
@@ -130,7 +130,8 @@ export class Scheduler {
     if (this.stopped || e.removed) return;
     e.slot = slot;
     e.planned = slot + jitter(e.target.interval, (this.opts.random ?? Math.random)());
-    const delay = Math.max(0, e.planned - this.opts.clock());
+    // The probes of one grid step share one wake-up of the process (timerAt).
+    const delay = Math.max(0, timerAt(e.planned, e.target.interval) - this.opts.clock());
     e.timer = setTimeout(() => this.due(e), delay);
   }
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { firstSlot, hostOf, jitter, mayStart, nextSlot, ownsTarget, phaseOffset, quantile, SampleRing } from './slots';
+import { firstSlot, hostOf, jitter, mayStart, nextSlot, ownsTarget, phaseOffset, quantile, SampleRing, timerAt, TIMER_GRID_MS } from './slots';
 
 test('start offsets of 1,000 targets spread over the interval (no bucket of 1 s holds more than 3x its share)', () => {
   const interval = 30_000;
@@ -21,6 +21,23 @@ test('firstSlot is at or after now, in phase, and stable for an id', () => {
 test('nextSlot continues the cadence and skips missed slots instead of bursting', () => {
   assert.equal(nextSlot(1000, 500, 1200), { slot: 1500, skipped: 0 });
   assert.equal(nextSlot(1000, 500, 3100), { slot: 3500, skipped: 4 });
+});
+
+test('timers fire on a grid at or before the planned start: 1,000 targets × 5 s share at most 250 wake-ups (#18)', () => {
+  const now = Date.UTC(2026, 0, 1, 3, 4, 5, 678);
+  const planned: number[] = [];
+  for (let i = 0; i < 1000; i++) planned.push(firstSlot(`t${i}`, 5000, now) + jitter(5000, (i * 0.618) % 1));
+  const fires = planned.map((p) => timerAt(p, 5000));
+  for (let i = 0; i < planned.length; i++) {
+    assert.ok(fires[i] <= planned[i] && planned[i] - fires[i] < TIMER_GRID_MS, `within one step before: ${planned[i]} → ${fires[i]}`);
+    assert.is(fires[i] % TIMER_GRID_MS, 0);
+  }
+  assert.ok(new Set(planned).size > 800, 'the planned starts are spread');
+  assert.ok(new Set(fires).size <= 5000 / TIMER_GRID_MS, `wake-ups: ${new Set(fires).size}`);
+  // The step is 1 % of a short interval; under 200 ms there is none.
+  assert.is(timerAt(now + 7, 1000), now + 7 - ((now + 7) % 10));
+  assert.is(timerAt(now + 7, 150), now + 7);
+  assert.is(timerAt(now + 7, 60_000), now + 7 - ((now + 7) % 20));
 });
 
 test('jitter stays within 1% of the interval and 500 ms', () => {

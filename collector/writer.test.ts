@@ -290,11 +290,7 @@ test(`[${backend}] a batch above one statement's chunk is written whole, in one 
 
 test(`[${backend}] target states ride with their results' batch: an unchanged state waits for the batch age, a changed one does not (#18)`, async () => {
   const real = await openTestDb();
-  let statements = 0;
-  const db: Db = {
-    kind: real.kind, query: (s, p) => (statements++, real.query(s, p)), exec: (s) => real.exec(s), tx: (fn) => real.tx(fn), insertMany: (...a) => real.insertMany(...a),
-    tryLock: (k) => real.tryLock(k), ping: () => real.ping(), close: () => real.close(),
-  };
+  const { db, ctl } = breakable(real);
   let clock = 0;
   const w = new ResultWriter({ db, journal: new Journal(mkdtempSync(join(tmpdir(), 'journal-'))), log: silentLogger(), clock: () => clock, batchSize: 1000, batchAgeMs: 1000, bufferSize: 1000 });
   const states = async () => (await real.query<{ n: number }>(`SELECT count(*)::int AS n FROM target_state`)).rows[0].n;
@@ -304,10 +300,10 @@ test(`[${backend}] target states ride with their results' batch: an unchanged st
     w.setState({ ...initialState('t1', 0), state: 'up', lastTs: 0 });
     // The writer ticks every 250 ms of real time: several ticks pass, the injected clock does not move.
     await new Promise((r) => setTimeout(r, 700));
-    assert.is(statements, 0, 'no statement before the batch is due, though a state is dirty');
+    assert.is(ctl.queries, 0, 'no statement before the batch is due, though a state is dirty');
     clock = 1000;
     await until('the batch', async () => w.totals.written === 1 && (await states()) === 1);
-    assert.is(statements, 1, 'the result and its state in one statement');
+    assert.is(ctl.queries, 1, 'the result and its state in one statement');
     // A state without a result of its own (none is pushed) still reaches the database, after the batch age.
     w.setState({ ...initialState('t2', 1000), state: 'down', lastTs: 1000 });
     await new Promise((r) => setTimeout(r, 700));
@@ -316,11 +312,11 @@ test(`[${backend}] target states ride with their results' batch: an unchanged st
     await until('the lone state', async () => (await states()) === 2);
     assert.is(w.totals.written, 1);
     // A state that changed (t1 up → down) does not wait: the next tick writes it, its result with it, the clock still.
-    const before = statements;
+    const before = ctl.queries;
     w.push({ k: 'r', r: row(1) });
     w.setState({ ...initialState('t1', 0), state: 'down', lastTs: 2000 }, true);
     await until('the changed state', async () => (await real.query<{ state: string }>(`SELECT state FROM target_state WHERE target_id = 't1'`)).rows[0].state === 'down', 2000, 50);
-    assert.is(statements, before + 1);
+    assert.is(ctl.queries, before + 1);
     assert.is(w.totals.written, 2);
   } finally {
     await w.stop();

@@ -158,12 +158,14 @@ export class ResultWriter {
         const batch = this.pending.splice(0, this.o.batchSize);
         const states = [...this.dirtyStates.values()];
         this.dirtyStates.clear();
+        const urgent = this.urgent;
         this.urgent = false;
         try {
           await this.write(batch, states);
         } catch (err) {
           this.pending.unshift(...batch);
           for (const s of states) if (!this.dirtyStates.has(s.targetId)) this.dirtyStates.set(s.targetId, s);
+          this.urgent ||= urgent;
           throw err;
         }
         this.oldestAt = this.o.clock();

@@ -32,15 +32,18 @@ export async function openTestDb(): Promise<Db & { url?: string }> {
 
 export const backend = process.env.DATABASE_URL ? 'server' : 'embedded';
 
-/** A Db whose every call throws while `ctl.down` is set: a database outage without stopping a server. */
-export function breakableDb(db: Db): { db: Db; ctl: { down: boolean } } {
-  const ctl = { down: false };
+/**
+ * A Db whose every call throws while `ctl.down` is set: a database outage without stopping a server. `ctl.queries`
+ * counts the `query` calls that went through (statements sent).
+ */
+export function breakableDb(db: Db): { db: Db; ctl: { down: boolean; queries: number } } {
+  const ctl = { down: false, queries: 0 };
   const fail = () => {
     if (ctl.down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432 (simulated outage)');
   };
   const wrapped: Db = {
     kind: db.kind,
-    query: async (s, p) => (fail(), db.query(s, p)),
+    query: async (s, p) => (fail(), ctl.queries++, db.query(s, p)),
     exec: async (s) => (fail(), db.exec(s)),
     tx: async (fn) => (fail(), db.tx(fn)),
     insertMany: async (...a) => (fail(), db.insertMany(...a)),

@@ -205,7 +205,7 @@ test('a write that sends *** back keeps the stored secret; a reader sees no secr
   assert.not.match(JSON.stringify(audit.rows), /hook-secret-42|Bearer new/);
 });
 
-test('a PUT with reordered masked channels keeps each its own secret; a *** with no stored value behind it is refused with its path', async () => {
+test('a PUT with reordered masked channels keeps each its own secret; a *** with no stored value behind it is refused with its path, after who may write', async () => {
   const ch = (n: number) => ({ type: 'webhook', url: `${base}/hook${n}`, headers: { Authorization: `Bearer secret-${n}` } });
   assert.is((await api('/alerts/config/receivers', 'POST', { data: { name: 'multi', team: 'ops', channels: [ch(1), ch(2), ch(3)] } })).status, 201);
   const m = (n: number) => ({ ...ch(n), headers: '***' });
@@ -228,6 +228,13 @@ test('a PUT with reordered masked channels keeps each its own secret; a *** with
   const created = await api('/alerts/config/receivers', 'POST', { data: { name: 'masked-new', team: 'ops', channels: [m(5)] } });
   assert.is(created.status, 422, JSON.stringify(created.body));
   assert.equal(created.body.error.problems.map((p: any) => p.field), ['channels[0].headers']);
+  // Who may write is asked first: a reader who may not write the receiver sending *** back is refused as a writer
+  // (403), not told about the secret (422); the same for a create.
+  const reader = await api('/alerts/config/receivers/multi', 'PUT', { data: { name: 'multi', team: 'ops', channels: [m(3), m(1), m(4)] } }, T.security);
+  assert.is(reader.status, 403, JSON.stringify(reader.body));
+  const readerNew = await api('/alerts/config/receivers', 'POST', { data: { name: 'masked-new', team: 'ops', channels: [m(5)] } }, T.security);
+  assert.is(readerNew.status, 403, JSON.stringify(readerNew.body));
+  assert.equal((await api('/alerts/config/receivers/multi')).body.data.channels, [ch(3), ch(1)]);
 });
 
 test('a file reload keeps the stored objects; a file object with the same id wins', async () => {

@@ -81,3 +81,11 @@ export function maskedSecrets(v: unknown, path = ''): string[] {
   }
   return [];
 }
+
+/**
+ * The store's problems for the masked secrets of `data` (none: an empty list): one per path, the path in the message
+ * too (the form shows a list's problems under the whole list's field, 通知渠道). The message names no secret.
+ */
+export function maskedSecretProblems(data: unknown): { field: string; message: string }[] {
+  return maskedSecrets(data).map((field) => ({ field, message: `${field} 仍为 ${REDACTED}：找不到对应的已保存值（新增的条目，或移动、删除后修改过的条目），请重新填写该密钥` }));
+}

@@ -4,8 +4,7 @@ import { auditFrom, httpError, readJson, requirePermission, type AppEnv } from '
 import { listQuery, queryInput } from '../input';
 import type { AuthService } from '../auth/service';
 import type { ConfigObject, ConfigObjects, WriteResult, ObjectData, VersionAction } from './store';
-import { maskedSecrets, redact, redactDiff, unredact } from './redact';
-import { REDACTED } from '../../contract/config';
+import { redact, redactDiff, unredact } from './redact';
 
 
 /**
@@ -80,15 +79,6 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
     const id = c.req.param('id') ?? '';
     return idRe.test(id) ? id : null;
   };
-  // A secret still *** after unredact (a new list item, or one whose stored counterpart could not be told apart) has no
-  // stored value behind it: refused with its path, never stored as the literal mask (the message names no secret).
-  const stillMasked = (c: Context<AppEnv>, data: ObjectData) => {
-    const paths = maskedSecrets(data);
-    if (!paths.length) return null;
-    // The path is in the message too: the form shows a list's problems under the whole list's field (通知渠道).
-    const message = (field: string) => `${field} 仍为 ${REDACTED}：找不到对应的已保存值（新增的条目，或移动、删除后修改过的条目），请重新填写该密钥`;
-    return httpError(c, 422, 'invalid_config', `未保存：${message(paths[0])}`, { problems: paths.map((field) => ({ field, message: message(field) })) });
-  };
   const badId = (c: Context<AppEnv>) => httpError(c, 400, 'bad_id', `${kind.label}的${kind.idKey === 'id' ? '编号' : '名称'}不合法：1–128 个字符，不含 / \\ 与控制字符`, { field: kind.idKey });
 
   // A reader who may not write the object sees its secrets masked (a token, a password, header values); a writer needs
@@ -144,9 +134,7 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
     if (typeof id !== 'string' || !idRe.test(id)) {
       return httpError(c, 422, 'invalid_config', `请填写${kind.label}的${kind.idKey === 'id' ? '编号' : '名称'}（${kind.idKey}）`, { problems: [{ field: kind.idKey, message: '必填：1–128 个字符，不含 / \\ 与控制字符' }] });
     }
-    const masked = stillMasked(c, b.value.data);
-    if (masked) return masked;
-    return answer(c, await objects.write(kind.kind, id, b.value.data, 'create', actorOf(c, b.value.reason), c.get('principal')!, { mustNotExist: true }), 'create', 201);
+    return answer(c, await objects.write(kind.kind, id, b.value.data, 'create', actorOf(c, b.value.reason), c.get('principal')!, { mustNotExist: true, refuseMasked: true }), 'create', 201);
   });
   r.put('/:id', requirePermission('read'), async (c) => {
     const id = idOf(c);
@@ -156,14 +144,10 @@ export function configObjectRoutes(objects: ConfigObjects, kindName: string, aut
     const cur = await objects.get(kind.kind, id);
     // A singleton (the routing tree) is set by PUT whether or not it is stored yet: its first version is a create.
     if (kind.singleton && id === kind.singleton && !cur) {
-      const masked = stillMasked(c, b.value.data);
-      if (masked) return masked;
-      return answer(c, await objects.write(kind.kind, id, b.value.data, 'create', actorOf(c, b.value.reason), c.get('principal')!, { mustNotExist: true }), 'create', 201);
+      return answer(c, await objects.write(kind.kind, id, b.value.data, 'create', actorOf(c, b.value.reason), c.get('principal')!, { mustNotExist: true, refuseMasked: true }), 'create', 201);
     }
     const data = cur ? (unredact(b.value.data, cur.data) as ObjectData) : b.value.data;
-    const masked = stillMasked(c, data);
-    if (masked) return masked;
-    return answer(c, await objects.write(kind.kind, id, data, 'update', actorOf(c, b.value.reason), c.get('principal')!, { mustExist: true }), 'update');
+    return answer(c, await objects.write(kind.kind, id, data, 'update', actorOf(c, b.value.reason), c.get('principal')!, { mustExist: true, refuseMasked: true }), 'update');
   });
   r.post('/:id/clone', requirePermission('read'), async (c) => {
     const id = idOf(c);

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Db, Queryable } from '../db';
 import type { Principal } from '../auth/service';
+import { maskedSecretProblems } from './redact';
 
 /**
  * The configuration store: objects (modules, targets, alert rules, receivers …) created through the API, the dashboard
@@ -277,7 +278,11 @@ export class ConfigObjects {
    * Writes one object (data) or deletes it (null): checks who may, that the file does not manage it, that the whole
    * configuration is still valid with it; then a new version row and the current row, in one transaction; then applies.
    */
-  async write(kindName: string, id: string, data: ObjectData | null, action: VersionAction, actor: Actor, p?: Principal, opts: { mustExist?: boolean; mustNotExist?: boolean } = {}): Promise<WriteResult> {
+  async write(
+    kindName: string, id: string, data: ObjectData | null, action: VersionAction, actor: Actor, p?: Principal,
+    /** refuseMasked: the data came from a form or the API (not the store), so a secret still *** there is refused (422). */
+    opts: { mustExist?: boolean; mustNotExist?: boolean; refuseMasked?: boolean } = {},
+  ): Promise<WriteResult> {
     const k = this.kinds.get(kindName);
     if (!k) return { ok: false, status: 404, code: 'unknown_kind', message: `没有这类配置对象：${kindName}` };
     if (k.singleton && id !== k.singleton) return { ok: false, status: 404, code: 'not_found', message: `${k.label}只有一个，其编号为 ${k.singleton}` };
@@ -304,6 +309,11 @@ export class ConfigObjects {
         if (data && !k.canWrite(p, data)) return { ok: false, status: 403, code: 'forbidden', message: `角色 ${p.role} 无权写入这样的${k.label}（需要 ${k.needs}）` };
       }
       if (data && live && canon(data) === canon(live.data)) return { ok: true, object: this.view(live), before: live.data, version: null };
+      // A secret still *** after the route's unredact has no stored value behind it (a new list item, one moved and
+      // edited): refused with its path, never stored as the literal mask; after who may write and the file's claim,
+      // so a reader learns no more than 403 and a file object answers 409.
+      const masked = data && opts.refuseMasked ? maskedSecretProblems(data) : [];
+      if (masked.length) return { ok: false, status: 422, code: 'invalid_config', message: `${k.label} ${id} 未保存：${masked[0].message}`, problems: masked };
       const set = await this.stored(q);
       if (data) set.get(k.kind)!.set(id, data);
       else set.get(k.kind)!.delete(id);

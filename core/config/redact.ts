@@ -36,7 +36,7 @@ const shapeOf = (v: unknown) => JSON.stringify(shape(v));
  * An item edited in place (a channel's url changed, its token left as ***) has no identical stored item: it gets the
  * stored item at its position only when nothing else moved — both lists have the same length, every other sent item
  * is identical to the stored item at its own position, so the positional one is the only stored item left over.
- * Otherwise there is no counterpart, and a *** in it is refused by maskedSecrets (enter the secret again).
+ * Otherwise there is no counterpart, and a *** in it is refused by the store (maskedSecretProblems: enter it again).
  */
 function counterparts(next: unknown[], cur: unknown[]): (unknown | undefined)[] {
   const stored = cur.map(shapeOf);
@@ -53,7 +53,7 @@ function counterparts(next: unknown[], cur: unknown[]): (unknown | undefined)[] 
 /**
  * A form that showed the masked values sends *** back for a secret it did not change: the stored value stays
  * (matched by key; list items by identity — counterparts above). A new value replaces it. A *** without a stored
- * value stays ***: the caller refuses the write (maskedSecrets).
+ * value stays ***: the store refuses the write (ConfigObjects.write, maskedSecretProblems).
  */
 export function unredact(next: unknown, cur: unknown): unknown {
   if (Array.isArray(next)) {

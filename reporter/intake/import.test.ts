@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { parse } from 'csv-parse/sync';
 import { openTestDb } from '../../test/helpers/db';
 import { manualClock } from '../../core/time';
@@ -166,6 +167,44 @@ test('.xlsx: the same headers and pipeline; date cells read as UTC+8 wall-clock,
   // The rejected rows, as CSV beside the report, to correct and import again.
   const again = parse(readFileSync(t.rejectedRowsFile!, 'utf8'), { bom: true, columns: true }) as Record<string, string>[];
   assert.equal(again.map((r) => r['记录编码']), ['XL-1', 'XL-2']);
+});
+
+test('.xlsx: read every time when xl/workbook.xml is stored last and the disk is slow; the first visible sheet in tab order', async () => {
+  // ExcelJS stores xl/workbook.xml last. Its own streaming reader parks a worksheet that comes before the shared
+  // strings in a temp file, and lost the entries after it whenever that temp file was slow (exceljs/exceljs#3064): the
+  // import failed with "reading 'sheets'" on a valid file, as once on a loaded CI machine. Slow that temp file down.
+  const tmp = createRequire(createRequire(import.meta.url).resolve('exceljs'))('tmp') as { file: (cb: unknown) => void };
+  const realFile = tmp.file;
+  tmp.file = (cb: unknown) => void setTimeout(() => realFile(cb), 150);
+  const base = f.INSPECTION.filter((r) => !f.invalid.INSPECTION.has(r.recordId)).slice(0, 3);
+  try {
+    const small = join(dir, 'slow.xlsx');
+    writeFileSync(small, await recordsToXlsx('INSPECTION', base.map((r, i) => ({ ...r, recordId: `SLOW-${i}` })), { dates: true }));
+    for (let i = 0; i < 3; i++) {
+      const s = await importFile({ intake, dataType: 'INSPECTION', file: small, dryRun: true });
+      assert.is(s.rows, 3, JSON.stringify(s));
+      assert.is(s.rejected, 0, JSON.stringify(s));
+    }
+  } finally {
+    tmp.file = realFile;
+  }
+  // A hidden note sheet before the data is passed over; a visible one is what the office sees first, and is refused.
+  const ExcelJS = (await import('exceljs')).default;
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load((await recordsToXlsx('INSPECTION', base.map((r, i) => ({ ...r, recordId: `TAB-${i}` })), { before: ['说明'] })) as never);
+  wb.getWorksheet('说明')!.state = 'hidden';
+  const hidden = join(dir, 'hidden-note.xlsx');
+  writeFileSync(hidden, Buffer.from(await wb.xlsx.writeBuffer()));
+  const h = await importFile({ intake, dataType: 'INSPECTION', file: hidden, dryRun: true });
+  assert.is(h.rows, 3, JSON.stringify(h));
+  const visible = join(dir, 'visible-note.xlsx');
+  writeFileSync(visible, await recordsToXlsx('INSPECTION', base, { before: ['说明'] }));
+  try {
+    await importFile({ intake, dataType: 'INSPECTION', file: visible, dryRun: true });
+    assert.unreachable('a note sheet first is not the data');
+  } catch (err) {
+    assert.match((err as Error).message, '记录编码');
+  }
 });
 
 test('cellText: the rule for Excel values', async () => {

@@ -17,6 +17,7 @@ import type { Intake, PreparedBatch, SubmitItem } from './service';
 import { ErrorReport } from './report';
 import { classify, createImport, finishImport, recordProgress, type ImportCounts, type NewFinding } from './imports';
 import { maskIdNumbers } from '../../core/mask';
+import { firstSheetRows } from './xlsx';
 
 export type ImportFormat = 'csv' | 'jsonl' | 'xlsx';
 
@@ -342,50 +343,37 @@ async function* csvRows(text: AsyncIterable<string>, dataType: DataType, sum: Im
 }
 
 /**
- * The first worksheet of an .xlsx, streamed (ExcelJS's WorkbookReader: rows are read as the zip arrives, a sheet that
- * comes before the shared strings is parked in a temp file by ExcelJS, never the whole workbook in memory). Row 1 is
- * the Chinese header, as in the CSV; rowNo is the sheet's own row number (what Excel shows on the left). Other
- * worksheets are ignored. Values as Excel stores them (see cellText).
+ * The first worksheet of an .xlsx (see xlsx.ts: the upload is spooled to a temp file and the zip opened by its
+ * directory, so a workbook stored with xl/workbook.xml last is read every time; rows stream from the sheet's zip
+ * entry, never the whole workbook in memory). Row 1 is the Chinese header, as in the CSV; rowNo is the sheet's own
+ * row number (what Excel shows on the left). Other worksheets are ignored. Values as Excel stores them (see cellText).
  */
 async function* xlsxRows(input: AsyncIterable<Uint8Array>, dataType: DataType, sum: ImportSummary, report?: ErrorReport): AsyncGenerator<Row> {
   sum.encoding = 'xlsx';
-  // Loaded on first use: ExcelJS is a large module tree, and a start that never reads a workbook skips it.
-  const { default: ExcelJS } = await import('exceljs');
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(input), {
-    sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore',
-  });
   let keys: (string | undefined)[] | null = null;
   let header: string[] = [];
-  let sheets = 0;
   try {
-    for await (const sheet of reader) {
-      if (sheets++ > 0) {
-        // Only the first worksheet is imported; the rest is read past (ExcelJS has no skip).
-        for await (const _ of sheet) void _;
+    for await (const row of firstSheetRows(input)) {
+      const values = (row.values as unknown[]) ?? [];
+      if (!keys) {
+        header = [];
+        for (let i = 1; i < values.length; i++) header.push(cellText(values[i], '').text ?? '');
+        keys = readHeader(header, dataType, sum, report);
         continue;
       }
-      for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
-        const values = (row.values as unknown[]) ?? [];
-        if (!keys) {
-          header = [];
-          for (let i = 1; i < values.length; i++) header.push(cellText(values[i], '').text ?? '');
-          keys = readHeader(header, dataType, sum, report);
-          continue;
-        }
-        const rec: Record<string, unknown> = {};
-        const raw: string[] = [];
-        const cellErrors: { field: string; message: string }[] = [];
-        for (let i = 1; i < values.length; i++) {
-          const k = keys[i - 1];
-          const c = cellText(values[i], k ?? '');
-          raw.push(c.text ?? '');
-          if (!k) continue;
-          if (c.error) cellErrors.push({ field: k, message: `第 ${row.number} 行 ${columnLetter(i)} 列（${header[i - 1]}）${c.error}` });
-          else if (c.text !== undefined && c.text !== '') rec[k] = c.text;
-        }
-        if (raw.every((v) => v.trim() === '')) continue;
-        yield { rowNo: row.number, input: rec, raw, cellErrors: cellErrors.length ? cellErrors : undefined };
+      const rec: Record<string, unknown> = {};
+      const raw: string[] = [];
+      const cellErrors: { field: string; message: string }[] = [];
+      for (let i = 1; i < values.length; i++) {
+        const k = keys[i - 1];
+        const c = cellText(values[i], k ?? '');
+        raw.push(c.text ?? '');
+        if (!k) continue;
+        if (c.error) cellErrors.push({ field: k, message: `第 ${row.number} 行 ${columnLetter(i)} 列（${header[i - 1]}）${c.error}` });
+        else if (c.text !== undefined && c.text !== '') rec[k] = c.text;
       }
+      if (raw.every((v) => v.trim() === '')) continue;
+      yield { rowNo: row.number, input: rec, raw, cellErrors: cellErrors.length ? cellErrors : undefined };
     }
   } catch (err) {
     if (err instanceof ImportUnreadableError || err instanceof ImportTooLargeError) throw err;

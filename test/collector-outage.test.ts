@@ -76,6 +76,8 @@ ${targets}
   let maxDepth = 0;
   let downAt = 0;
   let upAt = 0;
+  let hitsAtDown = 0;
+  let hitsAtUp = 0;
   mark("db open");
   await engine.start();
   try {
@@ -84,6 +86,7 @@ ${targets}
     assert.ok(before > 100, `probing runs (${before} probes before the outage)`);
     await goDown(ctl);
     downAt = Date.now();
+    hitsAtDown = hits;
     try {
       const end = downAt + OUTAGE_S * 1000;
       while (Date.now() < end) {
@@ -92,8 +95,9 @@ ${targets}
         maxDepth = Math.max(maxDepth, engine.writer.depth);
       }
     } finally {
-      await comeBack(ctl);
       upAt = Date.now();
+      hitsAtUp = hits;
+      await comeBack(ctl);
     }
     mark("back");
     // The writer notices by itself, replays the journal, then memory.
@@ -112,10 +116,15 @@ ${targets}
     [new Date(downAt), new Date(upAt)],
   );
   const { n, d, during } = r.rows[0];
-  console.log(`[${backend}] outage ${OUTAGE_S}s: ${probes} probes, ${n} rows, ${d} distinct, ${during} during the outage; journal peak ${maxJournal} B, memory peak ${maxDepth}`);
+  console.log(`[${backend}] outage ${OUTAGE_S}s: ${probes} probes, ${n} rows, ${d} distinct, ${during} during the outage (${hitsAtUp - hitsAtDown} probes then); journal peak ${maxJournal} B, memory peak ${maxDepth}`);
   assert.is(d, n, 'no result twice');
   assert.is(n, probes, 'every probe that ran is stored');
-  assert.ok(during >= TARGETS / 5 * OUTAGE_S * 0.8, `results from the outage are there (${during})`);
+  // The probes that reached the HTTP server while the database was away are stored with their time: counted against
+  // the server's own hits in that window (a second's probes either side for the edges), not against the nominal rate,
+  // which a machine busy with other work does not keep. Probing went on through the outage: as many probes as targets at least.
+  const hitsDuring = hitsAtUp - hitsAtDown;
+  assert.ok(hitsDuring >= TARGETS, `probing went on during the outage (${hitsDuring} probes)`);
+  assert.ok(during >= hitsDuring - TARGETS / 5, `results from the outage are there (${during} of ${hitsDuring} probes)`);
   assert.ok(maxJournal > 0, 'the buffer overflowed into the journal');
   assert.ok(maxDepth <= 100 + TARGETS * 2, `memory stayed bounded (${maxDepth})`);
   await real.close();

@@ -10,7 +10,6 @@ import { Readable, pipeline } from 'node:stream';
 import { basename } from 'node:path';
 import { userInfo } from 'node:os';
 import { parse } from 'csv-parse';
-import type ExcelJS from 'exceljs';
 import { FIELDS, headerMap, DATA_TYPE_ZH } from '../standard/codes';
 import type { DataType, ValidationResult } from '../standard/types';
 import type { Intake, PreparedBatch, SubmitItem } from './service';

@@ -27,14 +27,6 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type ExcelJS from 'exceljs';
 
-/** The file is not a workbook this reader can open; the message says what is missing. */
-export class XlsxUnreadableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'XlsxUnreadableError';
-  }
-}
-
 interface ZipEntry {
   path: string;
   type: 'File' | 'Directory';
@@ -52,7 +44,10 @@ interface ReaderSteps {
   _parseWorksheet(iterator: AsyncIterable<unknown>, sheetNo: string): Generator<{ eventType: string; value: unknown }>;
 }
 
-/** Rows of the first worksheet (see the module comment); the temp file is gone when the generator ends. */
+/**
+ * Rows of the first worksheet (see the module comment); the temp file is gone when the generator ends. A file that is
+ * not a workbook throws an Error saying what is missing (import.ts words it for the office).
+ */
 export async function* firstSheetRows(input: AsyncIterable<Uint8Array>): AsyncGenerator<ExcelJS.Row> {
   const dir = await mkdtemp(join(tmpdir(), 'city-ops-xlsx-'));
   try {
@@ -64,7 +59,7 @@ export async function* firstSheetRows(input: AsyncIterable<Uint8Array>): AsyncGe
     try {
       entries = ((await unzipper.Open.file(file)) as unknown as { files: ZipEntry[] }).files;
     } catch (err) {
-      throw new XlsxUnreadableError(`不是 zip 格式（${String((err as Error).message).slice(0, 80)}）`);
+      throw new Error(`不是 zip 格式（${String((err as Error).message).slice(0, 80)}）`);
     }
     const byPath = new Map(entries.filter((e) => e.type === 'File').map((e) => [e.path.replace(/^\//, ''), e]));
     const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
@@ -73,7 +68,7 @@ export async function* firstSheetRows(input: AsyncIterable<Uint8Array>): AsyncGe
 
     const rels = byPath.get('xl/_rels/workbook.xml.rels');
     const book = byPath.get('xl/workbook.xml');
-    if (!rels || !book) throw new XlsxUnreadableError('缺少 xl/workbook.xml（不是 Excel 工作簿）');
+    if (!rels || !book) throw new Error('缺少 xl/workbook.xml（不是 Excel 工作簿）');
     await reader._parseRels(rels.stream());
     await reader._parseWorkbook(book.stream());
     const strings = byPath.get('xl/sharedStrings.xml');
@@ -88,7 +83,7 @@ export async function* firstSheetRows(input: AsyncIterable<Uint8Array>): AsyncGe
     // A relation's target is relative to xl/ ("worksheets/sheet1.xml") or absolute ("/xl/worksheets/sheet1.xml").
     const path = target && (target.startsWith('/') ? target.slice(1) : `xl/${target}`);
     const entry = path ? byPath.get(path) : undefined;
-    if (!entry) throw new XlsxUnreadableError(`找不到工作表"${first.name}"的内容（${path ?? first.rId}）`);
+    if (!entry) throw new Error(`找不到工作表"${first.name}"的内容（${path ?? first.rId}）`);
     // ExcelJS names a sheet by the number in worksheets/sheetN.xml; another file name gets the sheet's own id.
     const sheetNo = /sheet(\d+)\.xml$/.exec(path!)?.[1] ?? String(first.id);
     for (const { value } of reader._parseWorksheet(entry.stream(), sheetNo)) {

@@ -26,12 +26,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type ExcelJS from 'exceljs';
-
-interface ZipEntry {
-  path: string;
-  type: 'File' | 'Directory';
-  stream(): Readable;
-}
+import type * as unzipper from 'unzipper';
 
 /** The parts of ExcelJS 4.4.0's WorkbookReader used here (lib/stream/xlsx/workbook-reader.js). */
 interface ReaderSteps {
@@ -54,10 +49,10 @@ export async function* firstSheetRows(input: AsyncIterable<Uint8Array>): AsyncGe
     const file = join(dir, 'upload.xlsx');
     await pipeline(Readable.from(input), createWriteStream(file, { mode: 0o600 }));
     // Loaded on first use: ExcelJS is a large module tree, and a start that never reads a workbook skips it.
-    const [{ default: ExcelJS }, unzipper] = await Promise.all([import('exceljs'), import('unzipper')]);
-    let entries: ZipEntry[];
+    const [{ default: ExcelJS }, { Open }] = await Promise.all([import('exceljs'), import('unzipper')]);
+    let entries: unzipper.File[];
     try {
-      entries = ((await unzipper.Open.file(file)) as unknown as { files: ZipEntry[] }).files;
+      entries = (await Open.file(file)).files;
     } catch (err) {
       throw new Error(`不是 zip 格式（${String((err as Error).message).slice(0, 80)}）`);
     }

@@ -216,9 +216,12 @@ test('the batch log: 共 N 条 from the server, filtered by type, searched by ba
   assert.match((await page.textContent('.batch-log tbody tr:first-child'))!, pick);
   await page.fill('.batch-log input.list-search', '');
   await totalIs(all.total);
+  // Every sortable header carries aria-sort ("none" until it sorts), and the header is drawn anew only with the
+  // sorted page: wait for "ascending" (the log is sorted by time, so the first click sorts this column ascending), not
+  // for the attribute, which the old header already has while the sorted page is on its way.
   await page.click('.batch-log th[data-sort=recordCount]');
-  await page.waitForSelector('.batch-log th[data-sort=recordCount][aria-sort]');
-  const sorted = await api(`sort=${(await page.getAttribute('.batch-log th[data-sort=recordCount]', 'aria-sort')) === 'ascending' ? '' : '-'}recordCount&limit=1`);
+  await page.waitForSelector('.batch-log th[data-sort=recordCount][aria-sort=ascending]', { timeout: 10_000 });
+  const sorted = await api('sort=recordCount&limit=1');
   await page.waitForFunction((id) => document.querySelector('.batch-log tbody tr:first-child')?.textContent?.includes(id), sorted.items[0].batchId, { timeout: 10_000 });
 });
 
@@ -243,10 +246,10 @@ test('the records list: 共 N 条 from the server, filtered by type and status, 
   assert.match((await page.textContent('.record-list tbody'))!, pick);
   await page.fill('.record-list input.list-search', '');
   await totalIs(all.total);
+  // As in the batch log: wait for the sorted header ("ascending", the list being sorted by arrival until now).
   await page.click('.record-list th[data-sort=recordId]');
-  await page.waitForSelector('.record-list th[data-sort=recordId][aria-sort]');
-  const dir = (await page.getAttribute('.record-list th[data-sort=recordId]', 'aria-sort')) === 'ascending' ? '' : '-';
-  const first = (await api(`sort=${dir}recordId&limit=1`)).items[0].recordId;
+  await page.waitForSelector('.record-list th[data-sort=recordId][aria-sort=ascending]', { timeout: 10_000 });
+  const first = (await api('sort=recordId&limit=1')).items[0].recordId;
   await page.waitForFunction((id) => document.querySelector('.record-list tbody tr:first-child code')?.textContent === id, first, { timeout: 10_000 });
 });
 

@@ -1,4 +1,7 @@
 import { test } from 'uvu';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { parseConfig } from '../app/config';
 import { startSystem } from '../app/system';
@@ -13,8 +16,9 @@ import { openTestDb, backend } from './helpers/db';
 // 02:30 Beijing time on Tuesday 2026-11-24: the middle of the night, whatever today is.
 const NIGHT = Date.parse('2026-11-24T02:30:00+08:00');
 const clock = manualClock(NIGHT);
+// A data folder of its own for the collector's journal (not the checkout's ./data, which `npm start` may hold).
 const yaml = `
-server: { host: 127.0.0.1, port: 0 }
+server: { host: 127.0.0.1, port: 0, dataDir: ${join(mkdtempSync(join(tmpdir(), 'call-alerts-')), 'data')} }
 log: { level: silent }
 calls:
   interfaces:

@@ -1,6 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { parseConfig } from '../app/config';
 import { startSystem } from '../app/system';
@@ -13,8 +15,9 @@ import { CALL_ROLLUPS } from '../collector/calls/rollups';
 const ARTIFACTS = 'test-artifacts/dashboard';
 mkdirSync(ARTIFACTS, { recursive: true });
 const PASSWORD = 'Yunwei-test-2026';
+// A data folder of its own for the collector's journal (not the checkout's ./data, which `npm start` may hold).
 const config = parseConfig(`
-server: { host: 127.0.0.1, port: 0 }
+server: { host: 127.0.0.1, port: 0, dataDir: ${join(mkdtempSync(join(tmpdir(), 'dashboard-calls-')), 'data')} }
 log: { level: silent }
 auth:
   seedUsers: [{ username: ops, password: ${PASSWORD}, role: ops }]

@@ -47,8 +47,10 @@ test.before(async () => {
   sim = await startProvinceSim({ port: 0, appKey: 'city-370700', appSecret: secret });
   const dir = mkdtempSync(join(tmpdir(), 'office-'));
   writeFileSync(join(dir, 'secret'), secret + '\n');
+  // A data folder of its own (the collector's journal and its lock): not the checkout's ./data, which a running
+  // `npm start` or another run of this file holds.
   const config = parseConfig(`
-server: { host: 127.0.0.1, port: 0 }
+server: { host: 127.0.0.1, port: 0, dataDir: ${join(dir, 'data')} }
 log: { level: silent }
 auth:
   seedUsers:

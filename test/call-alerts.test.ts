@@ -16,9 +16,10 @@ import { openTestDb, backend } from './helpers/db';
 // 02:30 Beijing time on Tuesday 2026-11-24: the middle of the night, whatever today is.
 const NIGHT = Date.parse('2026-11-24T02:30:00+08:00');
 const clock = manualClock(NIGHT);
-// A data folder of its own for the collector's journal (not the checkout's ./data, which `npm start` may hold).
+// Parsed as if it were a file in a fresh folder: the collector's journal (./data) goes there, not into the
+// checkout's ./data, which a running `npm start` may hold.
 const yaml = `
-server: { host: 127.0.0.1, port: 0, dataDir: ${join(mkdtempSync(join(tmpdir(), 'call-alerts-')), 'data')} }
+server: { host: 127.0.0.1, port: 0 }
 log: { level: silent }
 calls:
   interfaces:
@@ -33,7 +34,7 @@ alerts:
 
 test(`[${backend}] an injected night-time bulk pull raises exactly one security warning with its evidence`, async () => {
   const db = await openTestDb();
-  const sys = await startSystem({ config: parseConfig(yaml, '<inline>'), db, log: silentLogger(), clock, listen: false, roles: ['collector'] });
+  const sys = await startSystem({ config: parseConfig(yaml, join(mkdtempSync(join(tmpdir(), 'call-alerts-')), 'config.yaml')), db, log: silentLogger(), clock, listen: false, roles: ['collector'] });
   try {
     const token = (await sys.auth.createToken({ name: 'shipper', role: 'ops', createdBy: 'test' })).token;
     const lines: string[] = [];

@@ -15,9 +15,10 @@ import { CALL_ROLLUPS } from '../collector/calls/rollups';
 const ARTIFACTS = 'test-artifacts/dashboard';
 mkdirSync(ARTIFACTS, { recursive: true });
 const PASSWORD = 'Yunwei-test-2026';
-// A data folder of its own for the collector's journal (not the checkout's ./data, which `npm start` may hold).
+// Parsed as if it were a file in a fresh folder: the collector's journal (./data) goes there, not into the
+// checkout's ./data, which a running `npm start` may hold.
 const config = parseConfig(`
-server: { host: 127.0.0.1, port: 0, dataDir: ${join(mkdtempSync(join(tmpdir(), 'dashboard-calls-')), 'data')} }
+server: { host: 127.0.0.1, port: 0 }
 log: { level: silent }
 auth:
   seedUsers: [{ username: ops, password: ${PASSWORD}, role: ops }]
@@ -32,7 +33,7 @@ calls:
   interfaces:
     - { code: RK001, name: 人口基本信息查询, level: provincial, sensitive: true }
     - { code: FR001, name: 法人基本信息查询 }
-`);
+`, join(mkdtempSync(join(tmpdir(), 'dashboard-calls-')), 'config.yaml'));
 const db = await openTestDb();
 // The collector role mirrors the targets and the catalogue; its probes fail against port 9, which is all the same here.
 const system = await startSystem({ config, db, roles: ['collector', 'dashboard'] });

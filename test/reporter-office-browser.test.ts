@@ -47,10 +47,10 @@ test.before(async () => {
   sim = await startProvinceSim({ port: 0, appKey: 'city-370700', appSecret: secret });
   const dir = mkdtempSync(join(tmpdir(), 'office-'));
   writeFileSync(join(dir, 'secret'), secret + '\n');
-  // A data folder of its own (the collector's journal and its lock): not the checkout's ./data, which a running
-  // `npm start` or another run of this file holds.
+  // Parsed as if it were a file in that fresh folder: the collector's journal (./data) goes there, not into the
+  // checkout's ./data, which a running `npm start` or another run of this file holds.
   const config = parseConfig(`
-server: { host: 127.0.0.1, port: 0, dataDir: ${join(dir, 'data')} }
+server: { host: 127.0.0.1, port: 0 }
 log: { level: silent }
 auth:
   seedUsers:
@@ -64,7 +64,7 @@ reporter:
   province: { url: "${sim.url}", secret: { file: ${join(dir, 'secret')} }, timeout: 5s }
   schedule: { incremental: "0 0 1 1 *", full: "0 0 1 1 *", reconcile: "0 0 1 1 *", runOnStart: false }
   delivery: { receiptPollInterval: 20ms }
-`);
+`, join(dir, 'config.yaml'));
   system = await startSystem({ config, db, log: silentLogger() });
   base = system.url!;
   // The officers are there already (their own import, through the API).

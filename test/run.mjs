@@ -9,8 +9,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = new URL('..', import.meta.url).pathname;
+const beforeErrors = pathToFileURL(join(root, 'test/helpers/before-errors.mjs')).href;
 const SKIP = new Set(['node_modules', 'data', '.git', 'dist', 'test-artifacts']);
 function find(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -64,7 +66,8 @@ function runFile(file, atIso, label) {
   return new Promise((resolve) => {
     const t0 = Date.now();
     const env = { ...process.env, FORCE_COLOR: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' };
-    const node = [process.execPath, '--import', 'tsx', file];
+    // before-errors.mjs prints a test.before hook's error, which uvu drops (and exits 1 for it).
+    const node = [process.execPath, '--import', 'tsx', '--import', beforeErrors, file];
     // The offset is taken when the file starts, so each file begins at the chosen instant.
     const cmd = atIso ? ['faketime', '-f', `${offsetSeconds(atIso) >= 0 ? '+' : ''}${offsetSeconds(atIso)}`, ...node] : node;
     const child = spawn(cmd[0], cmd.slice(1), { cwd: root, env });
